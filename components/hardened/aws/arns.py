@@ -1,0 +1,14 @@
+"""Shape checks for ARNs given as plain strings (values only known after deployment are not checked)."""
+
+import re
+from typing import Any
+
+IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+
+def malformed_principal_arns(values: list[Any]) -> list[str]:
+    """The plain strings in `values` that are not an exact IAM role or user ARN (no wildcards)."""
+    return [v for v in values if isinstance(v, str) and not IAM_PRINCIPAL_ARN.match(v)]

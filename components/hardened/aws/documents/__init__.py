@@ -1,0 +1,1 @@
+"""IAM policy documents as pure functions returning dicts: readable, auditable, testable without a cloud."""

@@ -1,0 +1,231 @@
+"""ImmutableBucket: the S3 bucket that backups and audit logs land in.
+
+Object Lock (COMPLIANCE by default) on a versioned bucket, encrypted with its own rotating KMS key,
+closed to the public, reachable only over TLS 1.2+, and guarded by a bucket policy that lets nobody
+but the named break-glass roles weaken any of that. Pulumi can neither delete nor replace it.
+"""
+
+import json
+from enum import Enum
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ..errors import ComponentArgumentError
+from .arns import ORGANIZATION_ID, malformed_principal_arns
+from .documents.bucket_policy import immutable_bucket_policy
+from .documents.key_policy import storage_key_policy
+
+MAX_RETENTION_DAYS = 36500  # S3 Object Lock's ceiling (100 years)
+KEY_DELETION_WINDOW_DAYS = 30  # the longest KMS allows: a month to notice and cancel
+INCOMPLETE_UPLOAD_DAYS = 7
+
+
+class RetentionMode(str, Enum):
+    """S3 Object Lock retention mode."""
+
+    COMPLIANCE = "COMPLIANCE"
+    """Nobody, the root user included, can shorten or lift the lock before it ends."""
+    GOVERNANCE = "GOVERNANCE"
+    """Principals allowed s3:BypassGovernanceRetention can lift the lock; for test environments."""
+
+
+class ImmutableBucketArgs(TypedDict):
+    """Arguments of ImmutableBucket."""
+
+    retention_days: int
+    """Days each new object version stays locked, from 1 to 36500."""
+    administrator_arns: list[pulumi.Input[str]]
+    """IAM roles that administer the bucket's KMS key, such as the deployment role (at least one)."""
+    retention_mode: NotRequired[Optional[RetentionMode]]
+    """COMPLIANCE (default): nobody, root included, can shorten or lift a lock. GOVERNANCE: break-glass can."""
+    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    """Exact IAM role ARNs exempt from the bucket policy's tamper denies (no wildcards)."""
+    organization_id: NotRequired[Optional[str]]
+    """AWS Organization id (o-...); when set, only its principals and AWS services reach the bucket."""
+    bucket_name: NotRequired[Optional[str]]
+    """Fixed bucket name; when omitted, Pulumi derives one from the component name plus a random suffix."""
+    noncurrent_version_expiration_days: NotRequired[Optional[int]]
+    """Days until a noncurrent version expires; at least retention_days, which is the default."""
+    tags: NotRequired[Optional[dict[str, str]]]
+    """Tags for the bucket and its key."""
+
+
+class ImmutableBucket(pulumi.ComponentResource):
+    """An S3 bucket with Object Lock, a dedicated KMS key and a tamper-denying bucket policy."""
+
+    bucket_name: pulumi.Output[str]
+    """The bucket's name."""
+    bucket_arn: pulumi.Output[str]
+    """The bucket's ARN."""
+    key_arn: pulumi.Output[str]
+    """ARN of the KMS key that encrypts the bucket."""
+    retention_mode: pulumi.Output[str]
+    """Default Object Lock mode in force (COMPLIANCE or GOVERNANCE)."""
+    retention_days: pulumi.Output[int]
+    """Default Object Lock retention in force, in days."""
+
+    def __init__(self, name: str, args: ImmutableBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        # Validate everything before registering anything, so bad input leaves nothing half-declared.
+        mode, days, noncurrent_days = _validated_retention(name, args)
+        administrators = list(args.get("administrator_arns") or [])
+        break_glass = list(args.get("break_glass_arns") or [])
+        organization_id = args.get("organization_id")
+        _check_principals(name, administrators, break_glass, organization_id)
+        tags = args.get("tags") or {}
+
+        super().__init__("hardened:index:ImmutableBucket", name, None, opts)
+
+        # Nothing here may be deleted or replaced by Pulumi: each child holds data or guards it.
+        guarded = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        region = aws.get_region_output(opts=invoke).region
+
+        key_policy = pulumi.Output.all(account_id, region, *administrators, *break_glass).apply(
+            lambda values: json.dumps(
+                storage_key_policy(account_id=values[0], region=values[1], service="s3", administrator_arns=values[2:])
+            )
+        )
+        key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Encrypts the immutable bucket {name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+            policy=key_policy,
+            tags=tags,
+            opts=guarded,
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias",
+            name=f"alias/{name}",
+            target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket=args.get("bucket_name"),
+            object_lock_enabled=True,
+            force_destroy=False,
+            tags=tags,
+            opts=guarded,
+        )
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=guarded,
+        )
+        object_lock = aws.s3.BucketObjectLockConfiguration(
+            f"{name}-object-lock",
+            bucket=bucket.id,
+            object_lock_enabled="Enabled",
+            rule={"default_retention": {"mode": mode, "days": days}},
+            opts=pulumi.ResourceOptions.merge(guarded, pulumi.ResourceOptions(depends_on=[versioning])),
+        )
+        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=guarded,
+        )
+        public_access = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=guarded,
+        )
+        ownership = aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=guarded,
+        )
+        lifecycle = aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "id": "expire-noncurrent-versions-after-retention",
+                    "status": "Enabled",
+                    "filter": {},
+                    "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days},
+                    "expiration": {"expired_object_delete_marker": True},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": INCOMPLETE_UPLOAD_DAYS},
+                }
+            ],
+            opts=pulumi.ResourceOptions.merge(guarded, pulumi.ResourceOptions(depends_on=[versioning])),
+        )
+        # Last: once in force it denies the deployment role every change made above.
+        bucket_policy = pulumi.Output.all(bucket.arn, *break_glass).apply(
+            lambda values: json.dumps(immutable_bucket_policy(values[0], values[1:], organization_id))
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-policy",
+            bucket=bucket.id,
+            policy=bucket_policy,
+            opts=pulumi.ResourceOptions.merge(
+                guarded,
+                pulumi.ResourceOptions(depends_on=[versioning, object_lock, encryption, public_access, ownership, lifecycle]),
+            ),
+        )
+
+        self.bucket_name = bucket.bucket
+        self.bucket_arn = bucket.arn
+        self.key_arn = key.arn
+        self.retention_mode = pulumi.Output.from_input(mode)
+        self.retention_days = pulumi.Output.from_input(days)
+        self.register_outputs(
+            {
+                "bucketName": self.bucket_name,
+                "bucketArn": self.bucket_arn,
+                "keyArn": self.key_arn,
+                "retentionMode": self.retention_mode,
+                "retentionDays": self.retention_days,
+            }
+        )
+
+
+def _validated_retention(name: str, args: ImmutableBucketArgs) -> tuple[str, int, int]:
+    given = args.get("retention_mode") or RetentionMode.COMPLIANCE
+    try:
+        mode = RetentionMode(given).value
+    except ValueError:
+        allowed = ", ".join(m.value for m in RetentionMode)
+        raise ComponentArgumentError("ImmutableBucket", name, "retention_mode", f"must be one of {allowed} (got {given!r})") from None
+    days = args.get("retention_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_RETENTION_DAYS:
+        raise ComponentArgumentError("ImmutableBucket", name, "retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
+    noncurrent = args.get("noncurrent_version_expiration_days")
+    if noncurrent is None:
+        noncurrent = days
+    if not isinstance(noncurrent, int) or isinstance(noncurrent, bool) or noncurrent < days:
+        raise ComponentArgumentError(
+            "ImmutableBucket", name, "noncurrent_version_expiration_days",
+            f"must be a whole number of days no shorter than retention_days ({days}), so nothing expires while locked (got {noncurrent!r})",
+        )
+    return mode, days, noncurrent
+
+
+def _check_principals(name: str, administrators: list, break_glass: list, organization_id: Optional[str]) -> None:
+    if not administrators:
+        raise ComponentArgumentError("ImmutableBucket", name, "administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
+    for argument, values in (("administrator_arns", administrators), ("break_glass_arns", break_glass)):
+        bad = malformed_principal_arns(values)
+        if bad:
+            raise ComponentArgumentError(
+                "ImmutableBucket", name, argument,
+                f"takes exact IAM role or user ARNs such as arn:aws:iam::111122223333:role/name, without wildcards (got {bad[0]!r})",
+            )
+    if organization_id is not None and not ORGANIZATION_ID.match(organization_id):
+        raise ComponentArgumentError("ImmutableBucket", name, "organization_id", f"must look like o-abcd123456 (got {organization_id!r})")

@@ -1,0 +1,153 @@
+"""Text (terminal) and markdown (pull-request comment) renderings of a plan document."""
+
+from collections import Counter, defaultdict
+
+# Inputs a reviewer does not need in order to judge security.
+NOISE_INPUTS = frozenset({"tags", "tagsAll"})
+COMPUTED_MARK = "  (computed)"
+
+
+def render_text(plan: dict) -> str:
+    resources = plan["resources"]
+    lines = [_headline(plan), "Values marked (computed) are placeholders for what exists only after deployment.", ""]
+    lines += _tree(resources)
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(plan: dict) -> str:
+    resources = plan["resources"]
+    lines = [f"### Offline plan of `{plan['stack']}` ({plan['project']})", "", _headline(plan), ""]
+    lines += ["| Resource | Type | Lands in | protect | retain_on_delete |", "|---|---|---|---|---|"]
+    for resource in resources:
+        if resource["type"] == "pulumi:pulumi:Stack":
+            continue
+        lines.append(
+            f"| `{resource['name']}` | `{resource['type']}` | {_lands_in(resource) or '-'} "
+            f"| {_yes(resource['protect'])} | {_yes(resource['retain_on_delete'])} |"
+        )
+    lines += ["", "<details><summary>Security-relevant inputs of every resource</summary>", "", "```text"]
+    lines += _tree(resources)
+    lines += ["```", "", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _headline(plan: dict) -> str:
+    resources = plan["resources"]
+    custom = sum(1 for r in resources if r["custom"])
+    components = sum(1 for r in resources if not r["custom"] and r["type"] != "pulumi:pulumi:Stack")
+    targets = Counter(_lands_in(r) for r in resources if r["custom"] and r["lands_in"])
+    return (
+        f"Stack '{plan['stack']}' of project {plan['project']}: `pulumi up` would create {_count(custom, 'resource')} "
+        f"in {_count(components, 'component')}, landing in {_count(len(targets), 'account or project', 'accounts or projects')}."
+    )
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+
+
+def _tree(resources: list[dict]) -> list[str]:
+    children: dict[str | None, list[dict]] = defaultdict(list)
+    for resource in resources:
+        children[resource["parent"]].append(resource)
+    lines: list[str] = []
+    roots = children[None]
+    for index, root in enumerate(roots):
+        _branch(root, children, "", index == len(roots) - 1, lines, is_root=True)
+    return lines
+
+
+def _branch(resource: dict, children: dict, prefix: str, last: bool, lines: list[str], is_root: bool = False) -> None:
+    connector = "" if is_root else ("└── " if last else "├── ")
+    lines.append(prefix + connector + _title(resource))
+    child_prefix = prefix if is_root else prefix + ("    " if last else "│   ")
+    kids = children.get(resource["urn"], [])
+    detail_prefix = child_prefix + ("│   " if kids else "    ")
+    computed = set(resource.get("computed_inputs", []))
+    for key, value in resource["inputs"].items():
+        if key not in NOISE_INPUTS:
+            lines += _value_lines(key, value, detail_prefix, key in computed)
+    for index, kid in enumerate(kids):
+        _branch(kid, children, child_prefix, index == len(kids) - 1, lines)
+
+
+def _title(resource: dict) -> str:
+    flags = [flag for flag in ("protect", "retain_on_delete") if resource[flag]]
+    where = _lands_in(resource)
+    return (
+        f"{resource['name']} ({resource['type']})"
+        + (f" -> {where}" if where and resource["custom"] else "")
+        + (f" [{', '.join(flags)}]" if flags else "")
+    )
+
+
+def _lands_in(resource: dict) -> str:
+    target = resource.get("lands_in") or {}
+    place = target.get("account") or target.get("project")
+    if not place:
+        return ""
+    kind = "account" if target.get("account") else "project"
+    return f"{target['cloud']} {kind} {place}" + (f" {target['region']}" if target.get("region") else "")
+
+
+def _value_lines(key: str, value, prefix: str, computed: bool) -> list[str]:
+    mark = COMPUTED_MARK if computed else ""
+    if isinstance(value, dict) and isinstance(value.get("Statement"), list):
+        return [f"{prefix}{key}:{mark}"] + [f"{prefix}  - {statement_summary(s)}" for s in value["Statement"]]
+    if isinstance(value, dict) and value:
+        lines = [f"{prefix}{key}:{mark}"]
+        for sub_key, sub_value in value.items():
+            lines += _value_lines(sub_key, sub_value, prefix + "  ", False)
+        return lines
+    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        lines = [f"{prefix}{key}:{mark}"]
+        for index, item in enumerate(value):
+            lines += _value_lines(f"[{index}]", item, prefix + "  ", False)
+        return lines
+    return [f"{prefix}{key}: {_scalar(value)}{mark}"]
+
+
+def statement_summary(statement: dict) -> str:
+    """One IAM statement on one line: `Sid: Effect actions on resources for principals when conditions`."""
+    actions = _joined(statement.get("Action") or statement.get("NotAction"))
+    if "NotAction" in statement:
+        actions = f"everything except {actions}"
+    resources = _joined(statement.get("Resource") or statement.get("NotResource"))
+    principal = statement.get("Principal")
+    principal_text = f" for {_principal(principal)}" if principal is not None else ""
+    conditions = "; ".join(
+        f"{operator} {key} {_joined(expected)}"
+        for operator, tests in (statement.get("Condition") or {}).items()
+        for key, expected in tests.items()
+    )
+    sid = f"{statement['Sid']}: " if statement.get("Sid") else ""
+    when = f" when {conditions}" if conditions else ""
+    return f"{sid}{statement.get('Effect')} {actions} on {resources}{principal_text}{when}"
+
+
+def _principal(principal) -> str:
+    if isinstance(principal, dict):
+        return ", ".join(f"{kind} {_joined(value)}" for kind, value in principal.items())
+    return str(principal)
+
+
+def _joined(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(item) for item in value) + "]"
+    return str(value)
+
+
+def _scalar(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return _joined(value)
+    if isinstance(value, dict):
+        return "{}"
+    return str(value)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
