@@ -274,10 +274,14 @@ def run_program(
     stack: str,
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
+    monitor: RecordingMonitor | None = None,
 ) -> PlanRun:
-    """Run `program` as a Pulumi program of `project`/`stack` with `config`; return what it registered."""
+    """Run `program` as a Pulumi program of `project`/`stack` with `config`; return what it registered.
+
+    Pass your own `monitor` to inspect what was registered even when the program fails.
+    """
     config = dict(config or {})
-    monitor = RecordingMonitor(project, stack, config)
+    monitor = monitor or RecordingMonitor(project, stack, config)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -286,6 +290,7 @@ def run_program(
         pulumi.runtime.set_mocks(_NoMocks(), project=project, stack=stack, preview=False, monitor=monitor)
         loop.run_until_complete(run_pulumi_func(program))
     finally:
+        _cancel_pending(loop)
         set_all_config({}, [])
         pulumi.runtime.reset_options()
         loop.close()
@@ -296,7 +301,16 @@ def run_program(
     return PlanRun(project, stack, monitor.registrations, monitor.placeholders)
 
 
-def run_stack(project: PulumiProject, stack: str) -> PlanRun:
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    """After a failed run, stop the registrations still in flight so the loop closes cleanly."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+def run_stack(project: PulumiProject, stack: str, monitor: RecordingMonitor | None = None) -> PlanRun:
     """Run the project's program with the stack's own config file, as `pulumi up --stack` would."""
     config, secret_keys = read_stack_config(project, stack)
 
@@ -304,7 +318,9 @@ def run_stack(project: PulumiProject, stack: str) -> PlanRun:
         runpy.run_path(str(project.main), run_name="__main__")
 
     with _as_the_language_host_runs(project.main):
-        return run_program(program, project=project.name, stack=stack, config=config, secret_keys=secret_keys)
+        return run_program(
+            program, project=project.name, stack=stack, config=config, secret_keys=secret_keys, monitor=monitor
+        )
 
 
 @contextlib.contextmanager

@@ -1,0 +1,40 @@
+"""Run programs under the plan's mock runtime and pick resources out of the plan document."""
+
+import pulumi
+import pulumi_aws as aws
+
+from hardened.plan import build_plan, run_program
+
+PROJECT = "hardened-test"
+ACCOUNT = "111122223333"
+REGION = "eu-west-1"
+DEPLOYER = f"arn:aws:iam::{ACCOUNT}:role/hardened-deployer"
+BREAK_GLASS = f"arn:aws:iam::{ACCOUNT}:role/hardened-break-glass"
+
+
+def plan_of(program, config: dict | None = None, stack: str = "test") -> dict:
+    return build_plan(run_program(program, project=PROJECT, stack=stack, config=config))
+
+
+def account_provider(name: str = "test-account") -> aws.Provider:
+    return aws.Provider(name, region=REGION, allowed_account_ids=[ACCOUNT])
+
+
+def in_account(provider: aws.Provider) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(provider=provider)
+
+
+def resources(plan: dict, type_: str | None = None) -> list[dict]:
+    return [r for r in plan["resources"] if type_ is None or r["type"] == type_]
+
+
+def one(plan: dict, type_: str) -> dict:
+    found = resources(plan, type_)
+    assert len(found) == 1, f"expected one {type_}, found {[r['name'] for r in found]}"
+    return found[0]
+
+
+def by_name(plan: dict, name: str) -> dict:
+    found = [r for r in plan["resources"] if r["name"] == name]
+    assert len(found) == 1, f"expected one resource named {name}"
+    return found[0]

@@ -1,0 +1,184 @@
+"""The offline plan of the real stacks: schema, determinism, references, placeholders and engine rules."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from hardened.aws import ImmutableBucket
+from hardened.plan import build_plan, find_project, run_stack
+from hardened.plan.document import dumps
+from hardened.plan.render import render_markdown, render_text
+from hardened.plan.runtime import OfflinePlanLimit, PlanViolation
+from planning import DEPLOYER, by_name, one, plan_of, resources
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "components/hardened/plan/plan.schema.json").read_text())
+PROD_ACCOUNT = "444455556666"
+
+
+@pytest.fixture(scope="module")
+def prod() -> dict:
+    return build_plan(run_stack(find_project(ROOT), "prod"))
+
+
+@pytest.fixture(scope="module")
+def dev() -> dict:
+    return build_plan(run_stack(find_project(ROOT), "dev"))
+
+
+def test_plan_follows_the_documented_schema(prod, dev):
+    jsonschema.Draft202012Validator(SCHEMA).validate(prod)
+    jsonschema.Draft202012Validator(SCHEMA).validate(dev)
+    assert (prod["schema_version"], prod["project"], prod["stack"]) == (1, "hardened-accounts", "prod")
+
+
+def test_json_is_byte_identical_across_runs():
+    outputs = []
+    for seed in ("1", "2"):
+        completed = subprocess.run(
+            [sys.executable, "-m", "hardened", "plan", "--stack", "prod", "--format", "json"],
+            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+        )
+        outputs.append(completed.stdout)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["stack"] == "prod"
+
+
+def test_prod_locks_both_buckets_in_compliance_mode(prod):
+    rules = {
+        r["name"]: r["inputs"]["rule"]["defaultRetention"]
+        for r in resources(prod, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+    }
+    assert rules == {
+        "prod-audit-logs-object-lock": {"days": 400, "mode": "COMPLIANCE"},
+        "prod-backups-object-lock": {"days": 2555, "mode": "COMPLIANCE"},
+    }
+
+
+def test_dev_uses_short_governance_retention(dev):
+    lock = one(dev, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+    assert lock["inputs"]["rule"]["defaultRetention"] == {"days": 7, "mode": "GOVERNANCE"}
+
+
+def test_every_resource_lands_in_the_pinned_account_through_an_explicit_provider(prod):
+    provider = one(prod, "pulumi:providers:aws")
+    assert provider["name"] == "prod-workload"
+    assert provider["inputs"]["allowedAccountIds"] == [PROD_ACCOUNT]
+    assert provider["inputs"]["assumeRoles"] == [
+        {"roleArn": f"arn:aws:iam::{PROD_ACCOUNT}:role/hardened-deployer", "sessionName": "hardened-prod"}
+    ]
+    for resource in resources(prod):
+        if resource["custom"] and resource is not provider:
+            assert resource["provider"] == provider["urn"], resource["name"]
+            assert resource["lands_in"] == {"account": PROD_ACCOUNT, "cloud": "aws", "region": "eu-west-1"}
+
+
+def test_policy_documents_are_objects_never_strings(prod):
+    def strings(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+        elif isinstance(value, str):
+            yield value
+
+    for resource in resources(prod):
+        assert not any('"Statement"' in s for s in strings(resource["inputs"])), resource["name"]
+    assert isinstance(by_name(prod, "prod-backups-policy")["inputs"]["policy"]["Statement"], list)
+
+
+def test_references_lead_to_the_resources_they_name(prod):
+    urns = {r["urn"] for r in resources(prod)}
+    for resource in resources(prod):
+        assert {resource["parent"], resource["provider"]} - {None} <= urns
+        assert set(resource["depends_on"]) <= urns
+    key = by_name(prod, "prod-backups-key")
+    bucket = by_name(prod, "prod-backups-bucket")
+    encryption = by_name(prod, "prod-backups-encryption")["inputs"]["rules"][0]
+    assert encryption["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key["outputs"]["arn"]
+    assert by_name(prod, "prod-backups-policy")["inputs"]["bucket"] == bucket["id"]
+    assert by_name(prod, "prod-backups-key-alias")["inputs"]["targetKeyId"] == key["outputs"]["keyId"]
+    assert bucket["urn"] in by_name(prod, "prod-backups-policy")["depends_on"]
+
+
+def test_placeholders_are_realistic_and_marked_computed(prod):
+    key = by_name(prod, "prod-backups-key")
+    assert re.fullmatch(rf"arn:aws:kms:eu-west-1:{PROD_ACCOUNT}:key/[0-9a-f]{{8}}(-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}}", key["outputs"]["arn"])
+    assert key["computed_outputs"] == ["arn", "keyId"]
+    bucket = by_name(prod, "prod-backups-bucket")
+    assert re.fullmatch(r"prod-backups-bucket-[0-9a-f]{7}", bucket["outputs"]["bucket"])
+    assert bucket["outputs"]["arn"] == f"arn:aws:s3:::{bucket['outputs']['bucket']}"
+    assert "arn" in bucket["computed_outputs"] and "bucket" in bucket["computed_outputs"]
+    assert by_name(prod, "prod-backups-policy")["computed_inputs"] == ["bucket", "policy"]
+    assert by_name(prod, "prod-backups-key")["computed_inputs"] == []
+    provider = one(prod, "pulumi:providers:aws")
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", provider["id"])
+
+
+def test_text_and_markdown_show_the_security_inputs(prod):
+    text = render_text(prod)
+    assert text.startswith("Stack 'prod' of project hardened-accounts: `pulumi up` would create 21 resources in 2 components")
+    assert "prod-backups-bucket (aws:s3/bucket:Bucket) -> aws account 444455556666 eu-west-1 [protect, retain_on_delete]" in text
+    assert "mode: COMPLIANCE" in text and "days: 2555" in text
+    assert "DenyProtectionChanges: Deny [s3:DeleteBucket," in text
+    assert "when ArnNotEquals aws:PrincipalArn [arn:aws:iam::444455556666:role/hardened-break-glass]" in text
+    markdown = render_markdown(prod)
+    assert markdown.startswith("### Offline plan of `prod` (hardened-accounts)")
+    assert "| `prod-backups-bucket` | `aws:s3/bucket:Bucket` | aws account 444455556666 eu-west-1 | yes | yes |" in markdown
+    assert "<details>" in markdown and "DenyRetentionBypass" in markdown
+
+
+def _bucket_with_default_provider():
+    ImmutableBucket("logs", {"retention_days": 30, "administrator_arns": [DEPLOYER]})
+
+
+def test_a_resource_without_provider_gets_the_engines_default_provider():
+    plan = plan_of(_bucket_with_default_provider, config={"aws:region": "us-east-2"})
+    provider = one(plan, "pulumi:providers:aws")
+    assert re.fullmatch(r"urn:pulumi:test::hardened-test::pulumi:providers:aws::default_7_\d+_\d+", provider["urn"])
+    assert provider["inputs"]["region"] == "us-east-2"
+    assert one(plan, "aws:s3/bucket:Bucket")["provider"] == provider["urn"]
+
+
+def test_disabled_default_providers_are_refused_like_the_engine_does():
+    with pytest.raises(PlanViolation, match=r"Default provider for 'aws' disabled\. 'urn:pulumi:test::hardened-test::"):
+        plan_of(_bucket_with_default_provider, config={"pulumi:disable-default-providers": '["*"]'})
+
+
+def test_a_snake_case_assume_role_dict_is_refused():
+    def program():
+        aws.Provider("account", region="eu-west-1", assume_roles=[{"role_arn": DEPLOYER}])
+
+    with pytest.raises(PlanViolation, match=r"assumeRoles\.role_arn, which the AWS provider ignores"):
+        plan_of(program)
+
+
+def test_duplicate_names_are_refused():
+    def program():
+        aws.Provider("account", region="eu-west-1")
+        aws.Provider("account", region="eu-west-1")
+
+    with pytest.raises(PlanViolation, match="Duplicate resource URN"):
+        plan_of(program)
+
+
+def test_data_sources_the_plan_cannot_answer_say_so():
+    def program():
+        aws.ec2.get_vpc_output(default=True).apply(lambda vpc: pulumi.export("vpc", vpc.id))
+
+    with pytest.raises(OfflinePlanLimit, match="cannot answer the data source 'aws:ec2/getVpc:getVpc'"):
+        plan_of(program)
+
+
+def test_dumps_is_canonical(prod):
+    assert dumps(prod) == dumps(json.loads(dumps(prod)))
