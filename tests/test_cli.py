@@ -1,0 +1,149 @@
+"""`hardened plan` from the command line: formats, and every bad-input path (exit 2, one clear paragraph)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hardened.cli import main
+from hardened.errors import StackConfigError
+from hardened.plan import find_project, run_stack
+from hardened.plan.runtime import RecordingMonitor
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_DEV = (ROOT / "stacks/Pulumi.dev.yaml").read_text()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of this project whose stack files a test may break."""
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def plan(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["plan", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_prints_each_format(capsys):
+    for fmt, start in (("text", "Stack 'dev'"), ("json", "{"), ("markdown", "### Offline plan of `dev`")):
+        code, out, err = plan(capsys, "--stack", "dev", "--format", fmt, "--project-dir", str(ROOT))
+        assert (code, err) == (0, "")
+        assert out.startswith(start)
+
+
+def test_console_script_and_module_entry_point():
+    for command in ([str(Path(sys.executable).parent / "hardened")], [sys.executable, "-m", "hardened"]):
+        completed = subprocess.run([*command, "plan", "--stack", "dev"], cwd=ROOT, capture_output=True, text=True)
+        assert completed.returncode == 0, completed.stderr
+        assert completed.stdout.startswith("Stack 'dev' of project hardened-accounts")
+
+
+def test_unknown_stack(capsys):
+    code, out, err = plan(capsys, "--stack", "no-such-stack", "--project-dir", str(ROOT))
+    assert (code, out) == (2, "")
+    assert err == "error: Unknown stack 'no-such-stack': stacks/Pulumi.no-such-stack.yaml does not exist. Known stacks: dev, prod.\n"
+
+
+def test_invalid_stack_name(capsys):
+    code, _, err = plan(capsys, "--stack", "../prod", "--project-dir", str(ROOT))
+    assert code == 2 and "use letters, digits, '-', '_' and '.' only" in err
+
+
+def test_no_project(capsys, tmp_path):
+    code, _, err = plan(capsys, "--stack", "prod", "--project-dir", str(tmp_path))
+    assert code == 2 and err.startswith(f"error: No Pulumi.yaml in {tmp_path.resolve()} or any parent directory")
+
+
+def test_missing_stack_config_dir(capsys, project):
+    shutil.rmtree(project / "stacks")
+    code, _, err = plan(capsys, "--stack", "prod", "--project-dir", str(project))
+    assert code == 2 and "key 'main' must name a directory holding __main__.py" in err
+
+
+BAD_CONFIGS = {
+    "wrong-type": (
+        GOOD_DEV.replace("retentionDays: 7", "retentionDays: ten"),
+        "key 'hardened-accounts:buckets.backups.retentionDays': Input should be a valid integer, unable to parse string "
+        'as an integer (got "ten"). Allowed: whole days each object version stays locked, 1 to 36500.',
+    ),
+    "out-of-range": (
+        GOOD_DEV.replace("retentionDays: 7", "retentionDays: 0"),
+        "key 'hardened-accounts:buckets.backups.retentionDays': Input should be greater than or equal to 1 (got 0).",
+    ),
+    "unknown-mode": (
+        GOOD_DEV.replace("retentionMode: GOVERNANCE", "retentionMode: LOCKED"),
+        "key 'hardened-accounts:buckets.backups.retentionMode': Input should be 'COMPLIANCE' or 'GOVERNANCE' (got \"LOCKED\").",
+    ),
+    "unknown-key": (
+        GOOD_DEV.replace("hardened-accounts:buckets:", "hardened-accounts:bukets:"),
+        "key 'hardened-accounts:bukets' is not a known key (allowed here: tier, aws, breakGlassRoleArns, organizationId, buckets).",
+    ),
+    "unknown-nested-key": (
+        GOOD_DEV.replace("    region: eu-west-1", "    region: eu-west-1\n    regoin: eu-west-2"),
+        "key 'hardened-accounts:aws.regoin' is not a known key (allowed here: accountId, region, deploymentRoleArn).",
+    ),
+    "missing-key": (
+        GOOD_DEV.replace("  hardened-accounts:tier: non-production\n", ""),
+        "key 'hardened-accounts:tier' is required. Allowed: production, or non-production",
+    ),
+    "unquoted-account-id": (
+        GOOD_DEV.replace('accountId: "111122223333"', "accountId: 111122223333"),
+        "key 'hardened-accounts:aws.accountId': Input should be a valid string (got 111122223333). "
+        "Allowed: the 12-digit AWS account id, quoted as a string.",
+    ),
+    "bad-break-glass-arn": (
+        GOOD_DEV.replace("- arn:aws:iam::111122223333:role/hardened-break-glass", "- arn:aws:iam::*:role/hardened-break-glass"),
+        "key 'hardened-accounts:breakGlassRoleArns[0]': String should match pattern",
+    ),
+    "foreign-namespace": (
+        GOOD_DEV.replace("config:\n", "config:\n  aws:region: us-east-1\n"),
+        "key 'aws:region' is not used by this project; project keys start with 'hardened-accounts:'",
+    ),
+    "long-compliance-lock-outside-production": (
+        GOOD_DEV.replace("retentionMode: GOVERNANCE", "retentionMode: COMPLIANCE").replace("retentionDays: 7", "retentionDays: 365"),
+        "key 'hardened-accounts:buckets': bucket 'backups' asks for a COMPLIANCE lock of 365 days in a non-production stack",
+    ),
+    "role-in-another-account": (
+        GOOD_DEV.replace("role/hardened-deployer", "role/hardened-deployer").replace(
+            "arn:aws:iam::111122223333:role/hardened-deployer", "arn:aws:iam::999988887777:role/hardened-deployer"
+        ),
+        "key 'hardened-accounts:aws': deploymentRoleArn is in account 999988887777 but accountId is 111122223333",
+    ),
+    "not-yaml": (
+        GOOD_DEV.replace("  hardened-accounts:tier: non-production", "  hardened-accounts:tier: [non-production"),
+        "stacks/Pulumi.bad.yaml: line 5, column 24: not valid YAML (expected ',' or ']', but got ':').",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CONFIGS)
+def test_bad_config_exits_2_with_one_clear_paragraph(capsys, project, case):
+    text, expected = BAD_CONFIGS[case]
+    (project / "stacks/Pulumi.bad.yaml").write_text(text)
+    code, out, err = plan(capsys, "--stack", "bad", "--project-dir", str(project))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: stacks/Pulumi.bad.yaml")
+    assert expected in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_bad_config_declares_nothing(project):
+    (project / "stacks/Pulumi.bad.yaml").write_text(BAD_CONFIGS["wrong-type"][0])
+    monitor = RecordingMonitor("hardened-accounts", "bad", {})
+    with pytest.raises(StackConfigError):
+        run_stack(find_project(project), "bad", monitor=monitor)
+    assert [r.type for r in monitor.registrations.values()] == ["pulumi:pulumi:Stack"]
+
+
+def test_every_problem_is_reported_at_once(capsys, project):
+    broken = GOOD_DEV.replace("retentionDays: 7", "retentionDays: -1").replace("region: eu-west-1", "region: mars")
+    (project / "stacks/Pulumi.bad.yaml").write_text(broken)
+    code, _, err = plan(capsys, "--stack", "bad", "--project-dir", str(project))
+    assert code == 2
+    assert "hardened-accounts:aws.region" in err and "hardened-accounts:buckets.backups.retentionDays" in err
