@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from .errors import StackConfigError
+from .json_text import parse_json_text
 
 # Keys the Pulumi engine itself reads from a stack file (for example
 # `pulumi:disable-default-providers`); everything else must belong to the project.
@@ -53,7 +54,8 @@ def validate_config(schema: type[Schema], values: dict[str, Any], namespace: str
     for full_key, raw in sorted(values.items()):
         prefix, _, key = full_key.partition(":")
         if prefix == namespace and key:
-            document[key] = _decode(raw)
+            # The engine hands objects and lists to programs as JSON text; scalars stay strings.
+            document[key] = parse_json_text(raw)
         elif prefix != ENGINE_NAMESPACE:
             problems.append(
                 f"key '{full_key}' is not used by this project; project keys start with '{namespace}:' "
@@ -68,15 +70,6 @@ def validate_config(schema: type[Schema], values: dict[str, Any], namespace: str
         raise StackConfigError(f"{source}: invalid config. " + " ".join(_sentence(p) for p in problems))
     return parsed
 
-
-def _decode(raw: Any) -> Any:
-    """The engine hands objects and lists to programs as JSON text; scalars stay strings."""
-    if isinstance(raw, str) and raw[:1] in ("{", "["):
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError:
-            return raw
-    return raw
 
 
 def _describe(schema: type[BaseModel], namespace: str, detail: dict) -> str:

@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from ..json_text import parse_json_text
 from .runtime import PROVIDER_PREFIX, PlanRun, Registration
 
 PLAN_SCHEMA_VERSION = 1
@@ -57,11 +58,7 @@ def readable(value: Any, parse_all_json: bool = False) -> Any:
         return {key: readable(value[key], parse_all_json) for key in sorted(value)}
     if isinstance(value, list):
         return [readable(item, parse_all_json) for item in value]
-    if isinstance(value, str) and value[:1] in ("{", "["):
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            return value
-        if parse_all_json or (isinstance(parsed, dict) and "Statement" in parsed):
-            return readable(parsed, parse_all_json)
+    parsed = parse_json_text(value)
+    if parsed is not value and (parse_all_json or (isinstance(parsed, dict) and "Statement" in parsed)):
+        return readable(parsed, parse_all_json)
     return value

@@ -6,12 +6,13 @@ the plan mark any input that carries one as computed.
 """
 
 import hashlib
-import json
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..json_text import parse_json_text
 
 TOKEN = re.compile(r"[\w-]+")
 
@@ -153,7 +154,7 @@ def created_values(resource: NewResource) -> tuple[str, dict]:
 def provider_target(package: str, inputs: dict, urn: str, placeholders: Placeholders) -> Target:
     """Where resources of a provider land, read from its inputs (pinned account, assumed role, project)."""
     if package == "aws":
-        account = _first(_json(inputs.get("allowedAccountIds"))) or _role_account(_json(inputs.get("assumeRoles")))
+        account = _first(parse_json_text(inputs.get("allowedAccountIds"))) or _role_account(parse_json_text(inputs.get("assumeRoles")))
         return Target("aws", account=account or placeholders.account_id(urn), region=inputs.get("region"))
     if package == "gcp":
         return Target("gcp", project=inputs.get("project"), region=inputs.get("region"))
@@ -179,7 +180,7 @@ def invoke_result(token: str, target: Target, role_arn: str | None) -> dict | No
 
 
 def assumed_role_arn(inputs: dict) -> str | None:
-    roles = _json(inputs.get("assumeRoles"))
+    roles = parse_json_text(inputs.get("assumeRoles"))
     return roles[0].get("roleArn") if isinstance(roles, list) and roles and isinstance(roles[0], dict) else None
 
 
@@ -191,21 +192,12 @@ def misspelled_provider_keys(inputs: dict) -> list[str]:
     """
     found = []
     for setting in ("assumeRoles", "assumeRoleWithWebIdentity"):
-        value = _json(inputs.get(setting))
+        value = parse_json_text(inputs.get(setting))
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict):
                 found += [f"{setting}.{key}" for key in item if "_" in key]
     return found
 
-
-def _json(value: Any) -> Any:
-    """Provider inputs reach the engine as JSON text."""
-    if isinstance(value, str) and value[:1] in ("[", "{"):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
 
 
 def _first(value: Any) -> str | None:
