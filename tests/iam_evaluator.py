@@ -64,6 +64,6 @@ def evaluate(requests: list[Request]) -> list[str]:
         cwd=SIMULATOR,
     )
     verdicts = json.loads(completed.stdout)
-    for request, verdict in zip(requests, verdicts):
+    for request, verdict in zip(requests, verdicts, strict=True):
         assert "errors" not in verdict, f"the evaluator rejected {request.action} on {request.resource}: {verdict['errors']}"
     return [verdict["result"] for verdict in verdicts]

@@ -208,7 +208,7 @@ def test_pulumi_can_delete_nothing_that_holds_or_guards_data(plan):
 
 def test_bucket_policy_is_applied_after_every_setting_it_freezes(plan):
     depends_on = set(one(plan, "aws:s3/bucketPolicy:BucketPolicy")["depends_on"])
-    for type_, name in CONFIG_CHILDREN.items():
+    for name in CONFIG_CHILDREN.values():
         assert by_name(plan, name)["urn"] in depends_on, name
     lock = one(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     assert by_name(plan, "backups-versioning")["urn"] in lock["depends_on"]

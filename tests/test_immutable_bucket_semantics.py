@@ -59,7 +59,7 @@ TAMPERING = [(a, False) for a in PROTECTION_CHANGES] + [(a, True) for a in RETEN
 def test_no_administrator_but_break_glass_can_weaken_the_bucket(plan):
     cases = [(who, action, obj) for who in (DEPLOYER, ADMIN, BREAK_GLASS) for action, obj in TAMPERING]
     verdicts = evaluate([s3_request(plan, who, action, obj) for who, action, obj in cases])
-    matrix = {(who, action): verdict for (who, action, _), verdict in zip(cases, verdicts)}
+    matrix = {(who, action): verdict for (who, action, _), verdict in zip(cases, verdicts, strict=True)}
     _print_matrix("bucket tampering", matrix)
     for (who, action), verdict in matrix.items():
         expected = ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY
@@ -92,7 +92,7 @@ def test_nobody_can_disable_or_delete_the_key_but_administrators_manage_it(plan)
     destructive = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation"]
     cases = [(who, action) for who in (DEPLOYER, ADMIN, BREAK_GLASS) for action in destructive]
     verdicts = evaluate([kms_request(plan, who, action) for who, action in cases])
-    _print_matrix("key destruction", dict(zip(cases, verdicts)))
+    _print_matrix("key destruction", dict(zip(cases, verdicts, strict=True)))
     assert verdicts == [EXPLICIT_DENY] * len(cases)
     management = evaluate([kms_request(plan, DEPLOYER, "kms:PutKeyPolicy"), kms_request(plan, BREAK_GLASS, "kms:PutKeyPolicy")])
     assert management == [ALLOWED, ALLOWED]

@@ -64,7 +64,7 @@ def _read_project(project_file: Path) -> PulumiProject:
     return PulumiProject(root=root, name=name, main=main, stack_config_dir=stack_config_dir)
 
 
-def read_stack_config(project: PulumiProject, stack: str) -> tuple[dict[str, str], list[str]]:
+def load_stack_file(project: PulumiProject, stack: str) -> tuple[dict[str, str], list[str]]:
     """The stack's config as the engine passes it to programs (all strings, objects as JSON), and its secret keys."""
     if not STACK_NAME.match(stack):
         raise PlanInputError(f"Stack name {stack!r} is not valid: use letters, digits, '-', '_' and '.' only.")
