@@ -71,7 +71,6 @@ def validate_config(schema: type[Schema], values: dict[str, Any], namespace: str
     return parsed
 
 
-
 def _describe(schema: type[BaseModel], namespace: str, detail: dict) -> str:
     location = tuple(detail["loc"])
     if location[-1:] == ("[key]",):  # a dict key that failed its own constraint

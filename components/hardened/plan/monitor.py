@@ -6,7 +6,6 @@ as the engine builds them, default providers, and the outputs components registe
 """
 
 import asyncio
-import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from ..errors import HardenedError
+from ..json_text import parse_json_text
 from .placeholders import (
     NewResource,
     Placeholders,
@@ -217,11 +217,9 @@ class RecordingMonitor(MockMonitor):
         return urn
 
     def _default_provider_disabled(self, package: str) -> bool:
-        raw = self.config.get("pulumi:disable-default-providers")
-        try:
-            disabled = json.loads(raw) if raw else []
-        except json.JSONDecodeError:
-            disabled = [raw]
+        disabled = parse_json_text(self.config.get("pulumi:disable-default-providers") or "[]")
+        if isinstance(disabled, str):  # a single name rather than a JSON list
+            disabled = [disabled]
         return package != "pulumi" and isinstance(disabled, list) and ("*" in disabled or package in disabled)
 
     def _urn(self, parent: str, type_: str, name: str) -> str:

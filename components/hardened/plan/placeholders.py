@@ -154,7 +154,7 @@ def created_values(resource: NewResource) -> tuple[str, dict]:
 def provider_target(package: str, inputs: dict, urn: str, placeholders: Placeholders) -> Target:
     """Where resources of a provider land, read from its inputs (pinned account, assumed role, project)."""
     if package == "aws":
-        account = _first(parse_json_text(inputs.get("allowedAccountIds"))) or _role_account(parse_json_text(inputs.get("assumeRoles")))
+        account = _first(parse_json_text(inputs.get("allowedAccountIds"))) or _account_of(assumed_role_arn(inputs))
         return Target("aws", account=account or placeholders.account_id(urn), region=inputs.get("region"))
     if package == "gcp":
         return Target("gcp", project=inputs.get("project"), region=inputs.get("region"))
@@ -199,13 +199,10 @@ def misspelled_provider_keys(inputs: dict) -> list[str]:
     return found
 
 
-
 def _first(value: Any) -> str | None:
     return value[0] if isinstance(value, list) and value and isinstance(value[0], str) else None
 
 
-def _role_account(roles: Any) -> str | None:
-    if isinstance(roles, list) and roles and isinstance(roles[0], dict):
-        parts = str(roles[0].get("roleArn", "")).split(":")
-        return parts[4] if len(parts) > 5 and parts[4] else None
-    return None
+def _account_of(arn: str | None) -> str | None:
+    parts = str(arn or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[4] else None
