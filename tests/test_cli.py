@@ -10,7 +10,6 @@ import pytest
 from hardened.cli import main
 from hardened.errors import StackConfigError
 from hardened.plan import find_project, run_stack
-from hardened.plan.runtime import RecordingMonitor
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_DEV = (ROOT / "stacks/Pulumi.dev.yaml").read_text()
@@ -135,10 +134,10 @@ def test_bad_config_exits_2_with_one_clear_paragraph(capsys, project, case):
 
 def test_bad_config_declares_nothing(project):
     (project / "stacks/Pulumi.bad.yaml").write_text(BAD_CONFIGS["wrong-type"][0])
-    monitor = RecordingMonitor("hardened-accounts", "bad", {})
+    registered = {}
     with pytest.raises(StackConfigError):
-        run_stack(find_project(project), "bad", monitor=monitor)
-    assert [r.type for r in monitor.registrations.values()] == ["pulumi:pulumi:Stack"]
+        run_stack(find_project(project), "bad", registrations=registered)
+    assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]
 
 
 def test_every_problem_is_reported_at_once(capsys, project):

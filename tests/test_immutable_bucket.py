@@ -5,7 +5,6 @@ import pytest
 from hardened.aws import ImmutableBucket
 from hardened.errors import ComponentArgumentError
 from hardened.plan import run_program
-from hardened.plan.runtime import RecordingMonitor
 from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
 
 ORG = "o-a1b2c3d4e5"
@@ -260,13 +259,13 @@ BAD_ARGUMENTS = [
 @pytest.mark.parametrize(("overrides", "argument", "problem"), BAD_ARGUMENTS, ids=[a for _, a, _ in BAD_ARGUMENTS])
 def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argument, problem):
     args = {"retention_days": 365, "administrator_arns": [DEPLOYER]} | overrides
-    monitor = RecordingMonitor(PROJECT, "test", {})
+    registered = {}
 
     def program():
         ImmutableBucket("backups", args)
 
     with pytest.raises(ComponentArgumentError) as raised:
-        run_program(program, project=PROJECT, stack="test", monitor=monitor)
+        run_program(program, project=PROJECT, stack="test", registrations=registered)
     assert str(raised.value).startswith(f"ImmutableBucket 'backups': argument '{argument}' ")
     assert problem in str(raised.value)
-    assert [r.type for r in monitor.registrations.values()] == ["pulumi:pulumi:Stack"]
+    assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]

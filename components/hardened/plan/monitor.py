@@ -85,11 +85,11 @@ class _NoMocks(Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    def __init__(self, project: str, stack: str, config: dict[str, str]):
+    def __init__(self, project: str, stack: str, config: dict[str, str], registrations: dict[str, Registration]):
         super().__init__(_NoMocks())
         self.project, self.stack, self.config = project, stack, config
         self.placeholders = Placeholders()
-        self.registrations: dict[str, Registration] = {}
+        self.registrations = registrations
         self.violations: list[str] = []
         self._provider_roles: dict[str, str | None] = {}
         self._lock = threading.Lock()

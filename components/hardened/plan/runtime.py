@@ -35,14 +35,15 @@ def run_program(
     stack: str,
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
-    monitor: RecordingMonitor | None = None,
+    registrations: dict[str, Registration] | None = None,
 ) -> PlanRun:
     """Run `program` as a Pulumi program of `project`/`stack` with `config`; return what it registered.
 
-    Pass your own `monitor` to inspect what was registered even when the program fails.
+    Pass your own `registrations` dict to see what was registered even when the program fails.
     """
     config = dict(config or {})
-    monitor = monitor or RecordingMonitor(project, stack, config)
+    registrations = {} if registrations is None else registrations
+    monitor = RecordingMonitor(project, stack, config, registrations)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -71,7 +72,7 @@ def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
-def run_stack(project: PulumiProject, stack: str, monitor: RecordingMonitor | None = None) -> PlanRun:
+def run_stack(project: PulumiProject, stack: str, registrations: dict[str, Registration] | None = None) -> PlanRun:
     """Run the project's program with the stack's own config file, as `pulumi up --stack` would."""
     config, secret_keys = load_stack_file(project, stack)
 
@@ -80,7 +81,7 @@ def run_stack(project: PulumiProject, stack: str, monitor: RecordingMonitor | No
 
     with _as_the_language_host_runs(project.main):
         return run_program(
-            program, project=project.name, stack=stack, config=config, secret_keys=secret_keys, monitor=monitor
+            program, project=project.name, stack=stack, config=config, secret_keys=secret_keys, registrations=registrations
         )
 
 
