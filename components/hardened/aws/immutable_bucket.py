@@ -13,12 +13,14 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
-from .arns import ORGANIZATION_ID, malformed_principal_arns
+from .arns import ORGANIZATION_ID, ROLE_ARN, malformed_principal_arns
+from .bucket_replication import BucketReplication, ReplicaDestination
 from .documents.bucket_policy import immutable_bucket_policy
-from .documents.key_policy import storage_key_policy
+from .documents.key_policy import allow_replica_encryption, storage_key_policy
+from .documents.service_roles import allow_cloudtrail_delivery, allow_replication_into
+from .protected_key import protected_key
 
 MAX_RETENTION_DAYS = 36500  # S3 Object Lock's ceiling (100 years)
-KEY_DELETION_WINDOW_DAYS = 30  # the longest KMS allows: a month to notice and cancel
 INCOMPLETE_UPLOAD_DAYS = 7
 
 
@@ -50,6 +52,12 @@ class ImmutableBucketArgs(TypedDict):
     """Days until a noncurrent version expires; at least retention_days, which is the default."""
     tags: NotRequired[Optional[dict[str, str]]]
     """Tags for the bucket and its key."""
+    replicate_to: NotRequired[Optional[ReplicaDestination]]
+    """Another account's ImmutableBucket that receives a replica of every new version."""
+    replication_role_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    """Replication roles of other accounts allowed to write replicas into this bucket."""
+    cloudtrail_arn: NotRequired[Optional[pulumi.Input[str]]]
+    """ARN of the one CloudTrail trail allowed to deliver log files into this bucket."""
 
 
 class ImmutableBucket(pulumi.ComponentResource):
@@ -74,6 +82,8 @@ class ImmutableBucket(pulumi.ComponentResource):
         organization_id = args.get("organization_id")
         _check_principals(name, administrators, break_glass, organization_id)
         tags = args.get("tags") or {}
+        replication_roles = list(args.get("replication_role_arns") or [])
+        _check_replication_roles(name, replication_roles)
 
         super().__init__("hardened:index:ImmutableBucket", name, None, opts)
 
@@ -83,26 +93,10 @@ class ImmutableBucket(pulumi.ComponentResource):
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
         region = aws.get_region_output(opts=invoke).region
 
-        key_policy = pulumi.Output.all(account_id, region, *administrators, *break_glass).apply(
-            lambda values: json.dumps(
-                storage_key_policy(account_id=values[0], region=values[1], service="s3", administrator_arns=values[2:])
-            )
+        key_policy = pulumi.Output.all(account_id, region, [*administrators, *break_glass], list(replication_roles)).apply(
+            lambda values: json.dumps(_key_policy(*values))
         )
-        key = aws.kms.Key(
-            f"{name}-key",
-            description=f"Encrypts the immutable bucket {name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-            policy=key_policy,
-            tags=tags,
-            opts=guarded,
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{name}",
-            target_key_id=key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        key = protected_key(name, f"Encrypts the immutable bucket {name}", key_policy, tags, parent=self)
 
         bucket = aws.s3.Bucket(
             f"{name}-bucket",
@@ -166,17 +160,27 @@ class ImmutableBucket(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions.merge(guarded, pulumi.ResourceOptions(depends_on=[versioning])),
         )
+        settings = [versioning, object_lock, encryption, public_access, ownership, lifecycle]
+        destination = args.get("replicate_to")
+        if destination:
+            settings.append(
+                BucketReplication(
+                    f"{name}-replication",
+                    {"bucket": bucket.id, "bucket_arn": bucket.arn, "key_arn": key.arn, "destination": destination},
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning, object_lock]),
+                )
+            )
         # Last: once in force it denies the deployment role every change made above.
-        bucket_policy = pulumi.Output.all(bucket.arn, *break_glass).apply(
-            lambda values: json.dumps(immutable_bucket_policy(values[0], values[1:], organization_id))
-        )
+        bucket_policy = pulumi.Output.all(
+            bucket.arn, list(break_glass), list(replication_roles), args.get("cloudtrail_arn")
+        ).apply(lambda values: json.dumps(_bucket_policy(*values, organization_id)))
         aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=bucket.id,
             policy=bucket_policy,
             opts=pulumi.ResourceOptions.merge(
                 guarded,
-                pulumi.ResourceOptions(depends_on=[versioning, object_lock, encryption, public_access, ownership, lifecycle]),
+                pulumi.ResourceOptions(depends_on=settings),
             ),
         )
 
@@ -193,6 +197,28 @@ class ImmutableBucket(pulumi.ComponentResource):
                 "retentionMode": self.retention_mode,
                 "retentionDays": self.retention_days,
             }
+        )
+
+
+def _key_policy(account_id: str, region: str, administrators: list[str], replication_roles: list[str]) -> dict:
+    grants = [allow_replica_encryption(replication_roles, region)] if replication_roles else []
+    return storage_key_policy(account_id, region, "s3", administrators, *grants)
+
+
+def _bucket_policy(
+    bucket_arn: str, break_glass: list[str], replication_roles: list[str], cloudtrail_arn: Optional[str], organization_id: Optional[str]
+) -> dict:
+    grants = [allow_replication_into(bucket_arn, replication_roles)] if replication_roles else []
+    if cloudtrail_arn:
+        grants += allow_cloudtrail_delivery(bucket_arn, cloudtrail_arn)
+    return immutable_bucket_policy(bucket_arn, break_glass, organization_id, *grants)
+
+
+def _check_replication_roles(name: str, roles: list) -> None:
+    bad = [r for r in roles if isinstance(r, str) and not ROLE_ARN.match(r)]
+    if bad:
+        raise ComponentArgumentError(
+            "ImmutableBucket", name, "replication_role_arns", f"takes exact IAM role ARNs, without wildcards (got {bad[0]!r})"
         )
 
 

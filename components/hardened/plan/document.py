@@ -10,12 +10,16 @@ PLAN_SCHEMA_VERSION = 1
 
 
 def build_plan(run: PlanRun) -> dict:
-    """The plan document of one run: every resource, sorted by URN."""
+    """The plan document of one run: every resource, sorted by URN, and the stack's exported outputs."""
     return {
         "schema_version": PLAN_SCHEMA_VERSION,
         "project": run.project,
         "stack": run.stack,
         "resources": [_resource(run, record) for _, record in sorted(run.resources.items())],
+        # Exported values exactly as exported (JSON text stays text): stack references serve them as they are.
+        "outputs": {key: run.outputs[key] for key in sorted(run.outputs)},
+        "secret_outputs": sorted(run.secret_outputs),
+        "computed_outputs": sorted(key for key, value in run.outputs.items() if run.placeholders.contains_atom(value)),
     }
 
 
@@ -40,6 +44,8 @@ def _resource(run: PlanRun, record: Registration) -> dict:
         "inputs": readable(record.inputs, parse_all_json=is_provider),
         "computed_inputs": sorted(k for k, v in record.inputs.items() if run.placeholders.contains_atom(v)),
     }
+    if record.read:
+        document["read"] = True
     if record.custom:
         document["id"] = record.id
         document["outputs"] = readable(record.outputs or {}, parse_all_json=is_provider)

@@ -2,11 +2,13 @@
 
 The SDK's `MockMonitor` answers the program; this subclass also keeps what a plan needs and the stock
 mocks drop: parent, protect, retain-on-delete, dependencies and provider of each resource, URNs built
-as the engine builds them, default providers, and the outputs components register.
+as the engine builds them, default providers, and the outputs components register. It answers reads of
+`pulumi.StackReference` with the referenced stack's outputs, planned offline (see references.py).
 """
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,7 @@ from .placeholders import (
     provider_target,
 )
 from .project import SECRET_PLACEHOLDER
+from .references import STACK_REFERENCE_TYPE, ReferencedStack
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -62,16 +65,19 @@ class Registration:
     outputs: dict | None = None
     computed_outputs: list[str] = field(default_factory=list)
     target: Target | None = None
+    read: bool = False
 
 
 @dataclass
 class PlanRun:
-    """Everything one run of a program registered."""
+    """Everything one run of a program registered, and the values it exported."""
 
     project: str
     stack: str
     resources: dict[str, Registration]
     placeholders: Placeholders
+    outputs: dict = field(default_factory=dict)
+    secret_outputs: list[str] = field(default_factory=list)
 
 
 class _NoMocks(Mocks):
@@ -85,9 +91,17 @@ class _NoMocks(Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    def __init__(self, project: str, stack: str, config: dict[str, str], registrations: dict[str, Registration]):
+    def __init__(
+        self,
+        project: str,
+        stack: str,
+        config: dict[str, str],
+        registrations: dict[str, Registration],
+        stack_references: Callable[[str], ReferencedStack] | None = None,
+    ):
         super().__init__(_NoMocks())
         self.project, self.stack, self.config = project, stack, config
+        self.stack_references = stack_references
         self.placeholders = Placeholders()
         self.registrations = registrations
         self.violations: list[str] = []
@@ -166,10 +180,52 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": ret})
 
     def ReadResource(self, request):
-        raise OfflinePlanLimit(
-            f"The offline plan cannot read the existing resource '{request.name}' ({request.type}, id {request.id!r}): "
-            "reading needs the cloud. Pass what you need from it in as config instead."
-        )
+        if request.type != STACK_REFERENCE_TYPE:
+            raise OfflinePlanLimit(
+                f"The offline plan cannot read the existing resource '{request.name}' ({request.type}, id {request.id!r}): "
+                "reading needs the cloud. Pass what you need from it in as config instead."
+            )
+        self._thread_loop()
+        referenced = self._referenced_stack(request.id)  # may plan another stack: outside the lock
+        secret = set(referenced.secret_outputs)
+        served = {
+            "name": request.id,
+            "outputs": {k: rpc.wrap_rpc_secret(v) if k in secret else v for k, v in referenced.outputs.items()},
+            "secretOutputNames": referenced.secret_outputs,
+        }
+        urn = self._urn(request.parent, request.type, request.name)
+        with self._lock:
+            if urn in self.registrations:
+                self.violations.append(f"Duplicate resource URN '{urn}': give each resource a unique name.")
+            record = Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                custom=True,
+                protect=False,
+                retain_on_delete=False,
+                depends_on=sorted(set(request.dependencies)),
+                provider=self._provider_urn(request.provider, request.type, request.version, f"'{urn}'"),
+                inputs=_display(json_format.MessageToDict(request.properties)),
+                id=request.id,
+                outputs={**served, "outputs": referenced.outputs},
+                computed_outputs=["outputs"] if referenced.computed_outputs else [],
+                read=True,
+            )
+            self.registrations[urn] = record
+            # Placeholders of the other stack's plan stay placeholders wherever this program uses them.
+            self.placeholders.adopt([referenced.outputs.get(key) for key in referenced.computed_outputs])
+        properties = _sync_await(rpc.serialize_properties(served, {}))
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=properties)
+
+    def _referenced_stack(self, reference: str) -> ReferencedStack:
+        if self.stack_references is None:
+            raise OfflinePlanLimit(
+                f"The offline plan cannot resolve the stack reference '{reference}' here: it resolves stack references "
+                "only when it plans a stack of a project (`hardened plan --stack`)."
+            )
+        return self.stack_references(reference)
 
     # --- what the plan derives -------------------------------------------------------------------
 
@@ -191,7 +247,8 @@ class RecordingMonitor(MockMonitor):
         record.id, computed = created_values(
             NewResource(record.type, record.name, record.urn, inputs, record.target, self.placeholders)
         )
-        record.computed_outputs = sorted(computed)
+        # What the program gave (a fixed name, say) is not a placeholder even when the shape repeats it.
+        record.computed_outputs = sorted(key for key, value in computed.items() if inputs.get(key) != value)
         record.outputs = {**record.inputs, **computed}
         return {**inputs, **computed}
 
@@ -208,7 +265,12 @@ class RecordingMonitor(MockMonitor):
         name = "default" + (f"_{version.replace('.', '_').replace('-', '_')}" if version else "")
         urn = f"urn:pulumi:{self.stack}::{self.project}::{PROVIDER_PREFIX}{package}::{name}"
         if urn not in self.registrations:
-            inputs = {k.split(":", 1)[1]: v for k, v in sorted(self.config.items()) if k.startswith(f"{package}:")}
+            # `pulumi:` keys configure the engine itself, never its builtin provider.
+            inputs = {
+                k.split(":", 1)[1]: v
+                for k, v in sorted(self.config.items())
+                if k.startswith(f"{package}:") and package != "pulumi"
+            }
             if version:
                 inputs["version"] = version
             record = Registration(urn, PROVIDER_PREFIX + package, name, None, True, False, False, [], None, dict(inputs))
@@ -230,6 +292,23 @@ class RecordingMonitor(MockMonitor):
             if parent_type != STACK_TYPE:
                 qualified = f"{parent_type}${type_}"
         return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{name}"
+
+
+def exported_values(wire: dict) -> tuple[dict, list[str]]:
+    """Stack outputs as the wire carries them, shown as a plan shows values; and the names of those holding a secret."""
+    shown = {key: _display(wire[key]) for key in sorted(wire)}
+    return shown, sorted(key for key, value in wire.items() if _carries_secret(value))
+
+
+def _carries_secret(value: Any) -> bool:
+    if isinstance(value, dict):
+        signature = value.get(_SIG)
+        if signature == rpc._special_secret_sig or (signature == rpc._special_output_value_sig and value.get("secret")):
+            return True
+        return any(_carries_secret(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_carries_secret(item) for item in value)
+    return False
 
 
 def _display(value: Any) -> Any:

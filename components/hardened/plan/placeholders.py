@@ -5,12 +5,15 @@ plan. Each generated fragment (account id, UUID, name suffix) is remembered as a
 the plan mark any input that carries one as computed.
 """
 
+import base64
 import hashlib
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from pulumi.runtime.rpc import unwrap_rpc_secret
 
 from ..json_text import parse_json_text
 
@@ -35,6 +38,7 @@ class Placeholders:
     """Generates placeholders and remembers every fragment it made up."""
 
     atoms: set[str] = field(default_factory=set)
+    adopted: set[str] = field(default_factory=set)
 
     def digest(self, *parts: str) -> str:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
@@ -48,15 +52,46 @@ class Placeholders:
     def hex_id(self, prefix: str, length: int, *seed: str) -> str:
         return self._atom(prefix + self.digest("hex", prefix, *seed)[:length])
 
-    def autoname(self, name: str, urn: str, lowercase: bool = False) -> str:
+    def autoname(self, name: str, urn: str, lowercase: bool = False, separator: str = "-") -> str:
         """Pulumi's auto-name: the logical name plus a dash and seven random hex digits."""
         value = f"{name}-{self.digest('autoname', urn)[:7]}"
-        return self._atom(value.lower() if lowercase else value)
+        value = value.lower() if lowercase else value
+        return self._atom(value.replace("-", separator))
+
+    def unique_suffix(self, prefix: str, *seed: str) -> str:
+        """Terraform's PrefixedUniqueId, which some AWS resources use for ids: prefix plus 26 digits."""
+        return self._atom(prefix + f"{int(self.digest('unique', prefix, *seed), 16) % 10**26:026d}")
+
+    def iam_unique_id(self, prefix: str, *seed: str) -> str:
+        """IAM's stable ids (AROA... for roles, ANPA... for policies): prefix plus 17 upper-case characters."""
+        return self._atom(prefix + base64.b32encode(bytes.fromhex(self.digest("iam", prefix, *seed)))[:17].decode())
+
+    def ou_id(self, *seed: str) -> str:
+        """An organizational unit id: ou-, 4 and then 8 lower-case letters or digits."""
+        digest = self.digest("ou", *seed)
+        return self._atom(f"ou-{digest[:4]}-{digest[4:12]}")
+
+    def version_id(self, *seed: str) -> str:
+        """AWS Backup's plan version: base64 text of a UUID (letters and digits only)."""
+        return self._atom(base64.b64encode(self.uuid("version", *seed).encode()).decode())
+
+    def adopt(self, value: Any) -> None:
+        """Treat every string in `value` as a placeholder: values another stack's plan made up."""
+        if isinstance(value, str) and value:
+            self.adopted.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                self.adopt(item)
+        elif isinstance(value, list):
+            for item in value:
+                self.adopt(item)
 
     def contains_atom(self, value: Any) -> bool:
         """Whether `value` (any JSON-like structure) carries a generated fragment."""
         if isinstance(value, str):
-            return any(token in self.atoms for token in TOKEN.findall(value))
+            return any(token in self.atoms for token in TOKEN.findall(value)) or any(
+                adopted in value for adopted in self.adopted
+            )
         if isinstance(value, dict):
             return any(self.contains_atom(v) for v in value.values())
         if isinstance(value, list):
@@ -76,12 +111,32 @@ class NewResource:
     name: str
     urn: str
     inputs: dict
-    target: Target
+    target: Target | None
     placeholders: Placeholders
 
-    def autoname(self, key: str, lowercase: bool = False) -> str:
+    def autoname(self, key: str, lowercase: bool = False, separator: str = "-") -> str:
+        """The name input if given; else the provider's `<key>Prefix` plus a unique suffix; else Pulumi's auto-name."""
         given = self.inputs.get(key)
-        return given if isinstance(given, str) and given else self.placeholders.autoname(self.name, self.urn, lowercase)
+        if isinstance(given, str) and given:
+            return given
+        prefix = self.inputs.get(f"{key}Prefix")
+        if isinstance(prefix, str) and prefix:
+            return self.placeholders.unique_suffix(prefix, self.urn)
+        return self.placeholders.autoname(self.name, self.urn, lowercase, separator)
+
+    @property
+    def account(self) -> str:
+        return str(self.target.account) if self.target else ""
+
+    @property
+    def region(self) -> str:
+        """Resources of pulumi-aws 7 may override the provider's region with their own `region` input."""
+        given = self.inputs.get("region")
+        return given if isinstance(given, str) and given else (self.target.region if self.target else None) or "us-east-1"
+
+    def input(self, key: str, default: str = "") -> str:
+        value = self.inputs.get(key)
+        return value if isinstance(value, str) and value else default
 
 
 Shape = Callable[[NewResource], tuple[str, dict]]
@@ -89,7 +144,7 @@ Shape = Callable[[NewResource], tuple[str, dict]]
 
 def _s3_bucket(r: NewResource) -> tuple[str, dict]:
     name = r.autoname("bucket", lowercase=True)
-    region = r.target.region or "us-east-1"
+    region = r.region
     return name, {
         "bucket": name,
         "arn": f"arn:aws:s3:::{name}",
@@ -107,16 +162,175 @@ def _s3_bucket_setting(r: NewResource) -> tuple[str, dict]:
 
 def _kms_key(r: NewResource) -> tuple[str, dict]:
     key_id = r.placeholders.uuid(r.urn)
-    return key_id, {"keyId": key_id, "arn": f"arn:aws:kms:{r.target.region}:{r.target.account}:key/{key_id}"}
+    return key_id, {"keyId": key_id, "arn": f"arn:aws:kms:{r.region}:{r.account}:key/{key_id}"}
 
 
 def _kms_alias(r: NewResource) -> tuple[str, dict]:
     name = r.inputs.get("name") or f"alias/{r.placeholders.autoname(r.name, r.urn)}"
     target_key = r.inputs.get("targetKeyId", "")
     return name, {
-        "arn": f"arn:aws:kms:{r.target.region}:{r.target.account}:{name}",
-        "targetKeyArn": f"arn:aws:kms:{r.target.region}:{r.target.account}:key/{target_key}",
+        "arn": f"arn:aws:kms:{r.region}:{r.account}:{name}",
+        "targetKeyArn": f"arn:aws:kms:{r.region}:{r.account}:key/{target_key}",
     }
+
+
+
+# --- AWS Organizations: ARNs live in the management account and name the organization --------------
+
+
+def _organization_id(r: NewResource) -> str:
+    """The organization of the management account the resource is created from (one per account)."""
+    return r.placeholders.hex_id("o-", 10, "organization", r.account)
+
+
+def _organizations_arn(r: NewResource, kind: str, resource_id: str) -> str:
+    return f"arn:aws:organizations::{r.account}:{kind}/{_organization_id(r)}/{resource_id}"
+
+
+def _organizations_account(r: NewResource) -> tuple[str, dict]:
+    account_id = r.placeholders.account_id(r.urn)
+    outputs = {
+        "name": r.autoname("name"),
+        "arn": _organizations_arn(r, "account", account_id),
+        "state": "ACTIVE",
+        "status": "ACTIVE",  # deprecated alias of state, still reported
+        "joinedMethod": "CREATED",
+        "govcloudId": r.placeholders.account_id("govcloud", r.urn) if r.inputs.get("createGovcloud") else "",
+    }
+    if not r.input("parentId"):
+        # Without a parent the account lands in the organization's root.
+        outputs["parentId"] = r.placeholders.hex_id("r-", 4, "root", r.account)
+    return account_id, outputs
+
+
+def _organizational_unit(r: NewResource) -> tuple[str, dict]:
+    ou_id = r.placeholders.ou_id(r.urn)
+    return ou_id, {"name": r.autoname("name"), "arn": _organizations_arn(r, "ou", ou_id), "accounts": []}
+
+
+def _organizations_policy(r: NewResource) -> tuple[str, dict]:
+    policy_id = r.placeholders.hex_id("p-", 8, r.urn)
+    kind = r.input("type", "SERVICE_CONTROL_POLICY").lower()
+    arn = f"arn:aws:organizations::{r.account}:policy/{_organization_id(r)}/{kind}/{policy_id}"
+    return policy_id, {"name": r.autoname("name"), "arn": arn}
+
+
+def _organizations_policy_attachment(r: NewResource) -> tuple[str, dict]:
+    return f"{r.input('targetId')}:{r.input('policyId')}", {}
+
+
+# --- IAM -------------------------------------------------------------------------------------------
+
+
+def _iam_role(r: NewResource) -> tuple[str, dict]:
+    name, path = r.autoname("name"), r.input("path", "/")
+    return name, {
+        "name": name,
+        "arn": f"arn:aws:iam::{r.account}:role{path}{name}",
+        "uniqueId": r.placeholders.iam_unique_id("AROA", r.urn),
+    }
+
+
+def _iam_role_policy(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"{r.input('role')}:{name}", {"name": name}
+
+
+def _iam_role_policy_attachment(r: NewResource) -> tuple[str, dict]:
+    return r.placeholders.unique_suffix(f"{r.input('role')}-", r.urn), {}
+
+
+def _iam_policy(r: NewResource) -> tuple[str, dict]:
+    name, path = r.autoname("name"), r.input("path", "/")
+    arn = f"arn:aws:iam::{r.account}:policy{path}{name}"
+    return arn, {"name": name, "arn": arn, "policyId": r.placeholders.iam_unique_id("ANPA", r.urn), "attachmentCount": 0}
+
+
+# --- AWS Backup ------------------------------------------------------------------------------------
+
+
+def _backup_arn(r: NewResource, kind: str, name: str) -> str:
+    return f"arn:aws:backup:{r.region}:{r.account}:{kind}:{name}"
+
+
+def _backup_vault(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"name": name, "arn": _backup_arn(r, "backup-vault", name), "recoveryPoints": 0}
+
+
+def _logically_air_gapped_vault(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"name": name, "arn": _backup_arn(r, "backup-vault", name)}
+
+
+def _backup_vault_setting(r: NewResource) -> tuple[str, dict]:
+    """Lock configuration, policy and notifications take the vault's name as their id."""
+    name = r.input("backupVaultName")
+    return name, {"backupVaultArn": _backup_arn(r, "backup-vault", name)}
+
+
+def _backup_plan(r: NewResource) -> tuple[str, dict]:
+    plan_id = r.placeholders.uuid(r.urn)
+    return plan_id, {
+        "name": r.autoname("name"),
+        "arn": _backup_arn(r, "backup-plan", plan_id),
+        "version": r.placeholders.version_id(r.urn),
+    }
+
+
+def _backup_selection(r: NewResource) -> tuple[str, dict]:
+    return r.placeholders.uuid(r.urn), {"name": r.autoname("name")}
+
+
+def _backup_global_settings(r: NewResource) -> tuple[str, dict]:
+    return r.account, {}
+
+
+def _restore_testing_plan(r: NewResource) -> tuple[str, dict]:
+    # Restore testing names allow only letters, digits and underscores.
+    name = r.autoname("name", separator="_")
+    suffix = r.placeholders.hex_id("", 8, "restore-testing-plan", r.urn)
+    return name, {"name": name, "arn": _backup_arn(r, "restore-testing-plan", f"{name}-{suffix}")}
+
+
+def _restore_testing_selection(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name", separator="_")
+    return f"{name}:{r.input('restoreTestingPlanName')}", {"name": name}
+
+
+# --- Audit and notification ------------------------------------------------------------------------
+
+
+def _cloudtrail_trail(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    arn = f"arn:aws:cloudtrail:{r.region}:{r.account}:trail/{name}"
+    return arn, {"name": name, "arn": arn, "homeRegion": r.region}
+
+
+def _sns_topic(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    if r.inputs.get("fifoTopic") and not name.endswith(".fifo"):
+        name += ".fifo"  # FIFO topic names must end in .fifo
+    arn = f"arn:aws:sns:{r.region}:{r.account}:{name}"
+    return arn, {"name": name, "arn": arn, "owner": r.account}
+
+
+def _event_bus(r: NewResource) -> str:
+    """The rule's event bus by name ("default" unless given; an ARN names the bus last)."""
+    return r.input("eventBusName", "default").rsplit("/", 1)[-1]
+
+
+def _event_rule(r: NewResource) -> tuple[str, dict]:
+    name, bus = r.autoname("name"), _event_bus(r)
+    qualified = name if bus == "default" else f"{bus}/{name}"
+    return qualified, {"name": name, "arn": f"arn:aws:events:{r.region}:{r.account}:rule/{qualified}"}
+
+
+def _event_target(r: NewResource) -> tuple[str, dict]:
+    target_id = r.input("targetId") or r.placeholders.unique_suffix("terraform-", r.urn)
+    bus = _event_bus(r)
+    resource_id = f"{r.input('rule')}-{target_id}" if bus == "default" else f"{bus}/{r.input('rule')}-{target_id}"
+    return resource_id, {"targetId": target_id}
 
 
 SHAPES: dict[str, Shape] = {
@@ -130,6 +344,29 @@ SHAPES: dict[str, Shape] = {
     "aws:s3/bucketPolicy:BucketPolicy": _s3_bucket_setting,
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _s3_bucket_setting,
+    "aws:organizations/account:Account": _organizations_account,
+    "aws:organizations/organizationalUnit:OrganizationalUnit": _organizational_unit,
+    "aws:organizations/policy:Policy": _organizations_policy,
+    "aws:organizations/policyAttachment:PolicyAttachment": _organizations_policy_attachment,
+    "aws:iam/role:Role": _iam_role,
+    "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _iam_role_policy_attachment,
+    "aws:iam/policy:Policy": _iam_policy,
+    "aws:backup/vault:Vault": _backup_vault,
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": _logically_air_gapped_vault,
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _backup_vault_setting,
+    "aws:backup/vaultPolicy:VaultPolicy": _backup_vault_setting,
+    "aws:backup/vaultNotifications:VaultNotifications": _backup_vault_setting,
+    "aws:backup/plan:Plan": _backup_plan,
+    "aws:backup/selection:Selection": _backup_selection,
+    "aws:backup/globalSettings:GlobalSettings": _backup_global_settings,
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": _restore_testing_plan,
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": _restore_testing_selection,
+    "aws:cloudtrail/trail:Trail": _cloudtrail_trail,
+    "aws:sns/topic:Topic": _sns_topic,
+    "aws:cloudwatch/eventRule:EventRule": _event_rule,
+    "aws:cloudwatch/eventTarget:EventTarget": _event_target,
 }
 
 
@@ -143,7 +380,7 @@ def created_values(resource: NewResource) -> tuple[str, dict]:
         return shape(resource)
     # Unknown type: an opaque id, and for AWS a well-formed ARN in the resource's account and region.
     resource_id = resource.placeholders.hex_id(f"{resource.name}-", 8, resource.urn)
-    if resource.target.cloud == "aws":
+    if resource.target and resource.target.cloud == "aws":
         service = resource.type.split(":")[1].split("/")[0].lower()
         kind = resource.type.rsplit(":", 1)[-1].lower()
         arn = f"arn:aws:{service}:{resource.target.region or ''}:{resource.target.account}:{kind}/{resource_id}"
@@ -151,8 +388,16 @@ def created_values(resource: NewResource) -> tuple[str, dict]:
     return resource_id, {}
 
 
-def provider_target(package: str, inputs: dict, urn: str, placeholders: Placeholders) -> Target:
-    """Where resources of a provider land, read from its inputs (pinned account, assumed role, project)."""
+def provider_target(package: str, inputs: dict, urn: str, placeholders: Placeholders) -> Target | None:
+    """Where resources of a provider land, read from its inputs (pinned account, assumed role, project).
+
+    Settings may be outputs of other resources (the id of an account created in the same program):
+    they arrive resolved, and secret ones unwrapped, since an account id is what a reviewer must see.
+    None for the engine's builtin `pulumi` provider, which creates nothing in any cloud.
+    """
+    if package == "pulumi":
+        return None
+    inputs = {key: unwrap_rpc_secret(value) for key, value in inputs.items()}
     if package == "aws":
         account = _first(parse_json_text(inputs.get("allowedAccountIds"))) or _account_of(assumed_role_arn(inputs))
         return Target("aws", account=account or placeholders.account_id(urn), region=inputs.get("region"))
@@ -180,7 +425,7 @@ def invoke_result(token: str, target: Target, role_arn: str | None) -> dict | No
 
 
 def assumed_role_arn(inputs: dict) -> str | None:
-    roles = parse_json_text(inputs.get("assumeRoles"))
+    roles = parse_json_text(unwrap_rpc_secret(inputs.get("assumeRoles")))
     return roles[0].get("roleArn") if isinstance(roles, list) and roles and isinstance(roles[0], dict) else None
 
 
@@ -192,7 +437,7 @@ def misspelled_provider_keys(inputs: dict) -> list[str]:
     """
     found = []
     for setting in ("assumeRoles", "assumeRoleWithWebIdentity"):
-        value = parse_json_text(inputs.get(setting))
+        value = parse_json_text(unwrap_rpc_secret(inputs.get(setting)))
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict):
                 found += [f"{setting}.{key}" for key in item if "_" in key]

@@ -11,6 +11,7 @@ def render_text(plan: dict) -> str:
     resources = plan["resources"]
     lines = [_headline(plan), "Values marked (computed) are placeholders for what exists only after deployment.", ""]
     lines += _tree(resources)
+    lines += ["", *_outputs(plan)]
     return "\n".join(lines) + "\n"
 
 
@@ -21,25 +22,46 @@ def render_markdown(plan: dict) -> str:
     for resource in resources:
         if resource["type"] == "pulumi:pulumi:Stack":
             continue
+        where = f"reads stack `{_read_stack(resource)}`" if resource.get("read") else _lands_in(resource) or "-"
         lines.append(
-            f"| `{resource['name']}` | `{resource['type']}` | {_lands_in(resource) or '-'} "
+            f"| `{resource['name']}` | `{resource['type']}` | {where} "
             f"| {_yes(resource['protect'])} | {_yes(resource['retain_on_delete'])} |"
         )
     lines += ["", "<details><summary>Security-relevant inputs of every resource</summary>", "", "```text"]
     lines += _tree(resources)
-    lines += ["```", "", "</details>"]
+    lines += ["```", "", "</details>", "", "```text", *_outputs(plan), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _outputs(plan: dict) -> list[str]:
+    """The stack's exported values, as `pulumi stack output` would list them; secrets stay "[secret]"."""
+    outputs = plan.get("outputs") or {}
+    if not outputs:
+        return ["Stack outputs: none."]
+    computed, secret = set(plan.get("computed_outputs", [])), set(plan.get("secret_outputs", []))
+    lines = ["Stack outputs:"]
+    for key, value in outputs.items():
+        lines += _value_lines(key + (" (secret)" if key in secret else ""), value, "  ", key in computed)
+    return lines
 
 
 def _headline(plan: dict) -> str:
     resources = plan["resources"]
-    custom = sum(1 for r in resources if r["custom"])
+    custom = sum(1 for r in resources if r["custom"] and not r.get("read"))
     components = sum(1 for r in resources if not r["custom"] and r["type"] != "pulumi:pulumi:Stack")
-    targets = Counter(_lands_in(r) for r in resources if r["custom"] and r["lands_in"])
+    targets = Counter(_lands_in(r) for r in resources if r["custom"] and _lands_in(r))
+    read = sorted({_read_stack(r) for r in resources if r.get("read")})
+    reads = f", and read {_count(len(read), 'other stack')} ({', '.join(read)})" if read else ""
     return (
         f"Stack '{plan['stack']}' of project {plan['project']}: `pulumi up` would create {_count(custom, 'resource')} "
-        f"in {_count(components, 'component')}, landing in {_count(len(targets), 'account or project', 'accounts or projects')}."
+        f"in {_count(components, 'component')}, landing in {_count(len(targets), 'account or project', 'accounts or projects')}"
+        f"{reads}."
     )
+
+
+def _read_stack(resource: dict) -> str:
+    """The stack a stack reference reads, as the program named it."""
+    return str((resource.get("outputs") or {}).get("name") or resource.get("id"))
 
 
 def _count(number: int, singular: str, plural: str | None = None) -> str:
@@ -67,6 +89,10 @@ def _branch(resource: dict, children: dict, prefix: str, last: bool, lines: list
     for key, value in resource["inputs"].items():
         if key not in NOISE_INPUTS:
             lines += _value_lines(key, value, detail_prefix, key in computed)
+    if resource.get("read"):
+        # What the program receives from the other stack is what a reviewer must check.
+        served = (resource.get("outputs") or {}).get("outputs") or {}
+        lines += _value_lines("outputs", served, detail_prefix, "outputs" in resource.get("computed_outputs", []))
     for index, kid in enumerate(kids):
         _branch(kid, children, child_prefix, index == len(kids) - 1, lines)
 
@@ -76,6 +102,7 @@ def _title(resource: dict) -> str:
     where = _lands_in(resource)
     return (
         f"{resource['name']} ({resource['type']})"
+        + (f" reads stack {_read_stack(resource)}" if resource.get("read") else "")
         + (f" -> {where}" if where and resource["custom"] else "")
         + (f" [{', '.join(flags)}]" if flags else "")
     )

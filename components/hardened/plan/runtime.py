@@ -10,11 +10,24 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import massage, run_pulumi_func
 
-from .monitor import PROVIDER_PREFIX, OfflinePlanLimit, PlanRun, PlanViolation, RecordingMonitor, Registration, _NoMocks
+from .monitor import (
+    PROVIDER_PREFIX,
+    OfflinePlanLimit,
+    PlanRun,
+    PlanViolation,
+    RecordingMonitor,
+    Registration,
+    _NoMocks,
+    exported_values,
+)
 from .project import PulumiProject, load_stack_file
+from .references import ReferencedStack, StackReferences
 
 __all__ = [
     "PROVIDER_PREFIX",
@@ -22,6 +35,7 @@ __all__ = [
     "PlanRun",
     "PlanViolation",
     "RecordingMonitor",
+    "ReferencedStack",
     "Registration",
     "run_program",
     "run_stack",
@@ -36,14 +50,16 @@ def run_program(
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     registrations: dict[str, Registration] | None = None,
+    stack_references: Callable[[str], ReferencedStack] | None = None,
 ) -> PlanRun:
-    """Run `program` as a Pulumi program of `project`/`stack` with `config`; return what it registered.
+    """Run `program` as a Pulumi program of `project`/`stack` with `config`; return what it registered and exported.
 
-    Pass your own `registrations` dict to see what was registered even when the program fails.
+    Pass your own `registrations` dict to see what was registered even when the program fails, and
+    `stack_references` to answer `pulumi.StackReference` reads (run_stack answers them from the project).
     """
     config = dict(config or {})
     registrations = {} if registrations is None else registrations
-    monitor = RecordingMonitor(project, stack, config, registrations)
+    monitor = RecordingMonitor(project, stack, config, registrations, stack_references)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -51,6 +67,8 @@ def run_program(
         set_all_config(config, list(secret_keys or []))
         pulumi.runtime.set_mocks(_NoMocks(), project=project, stack=stack, preview=False, monitor=monitor)
         loop.run_until_complete(run_pulumi_func(program))
+        # Same loop: exported outputs may still wait on futures created while the program ran.
+        outputs, secret_outputs = loop.run_until_complete(_exports())
     finally:
         _cancel_pending(loop)
         set_all_config({}, [])
@@ -60,7 +78,20 @@ def run_program(
         asyncio.set_event_loop(None)
     if monitor.violations:
         raise PlanViolation(" ".join(monitor.violations))
-    return PlanRun(project, stack, monitor.registrations, monitor.placeholders)
+    return PlanRun(project, stack, monitor.registrations, monitor.placeholders, outputs, secret_outputs)
+
+
+async def _exports() -> tuple[dict, list[str]]:
+    """What the program passed to `pulumi.export`, as the engine would store it on the stack.
+
+    Under mocks the root stack registers its outputs before the program runs, so they are read from
+    the stack object afterwards: resources become their properties, secrets "[secret]" (named in the
+    second value), as in the plan's inputs.
+    """
+    root = get_root_resource()
+    exported = massage(dict(getattr(root, "outputs", None) or {}), [])
+    wire = json_format.MessageToDict(await rpc.serialize_properties(exported, {}))
+    return exported_values(wire)
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
@@ -81,7 +112,13 @@ def run_stack(project: PulumiProject, stack: str, registrations: dict[str, Regis
 
     with _as_the_language_host_runs(project.main):
         return run_program(
-            program, project=project.name, stack=stack, config=config, secret_keys=secret_keys, registrations=registrations
+            program,
+            project=project.name,
+            stack=stack,
+            config=config,
+            secret_keys=secret_keys,
+            registrations=registrations,
+            stack_references=StackReferences(project, stack),
         )
 
 

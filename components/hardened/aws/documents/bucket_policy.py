@@ -94,8 +94,9 @@ def immutable_bucket_policy(
     bucket_arn: str,
     break_glass_arns: Iterable[str] = (),
     organization_id: str | None = None,
+    *grants: dict,
 ) -> dict:
-    """The whole bucket policy of an ImmutableBucket."""
+    """The whole bucket policy of an ImmutableBucket, with any `grants` (replication, log delivery) after the denies."""
     break_glass = list(break_glass_arns)
     statements = [
         deny_insecure_transport(bucket_arn),
@@ -105,7 +106,7 @@ def immutable_bucket_policy(
     ]
     if organization_id:
         statements.append(deny_outside_organization(bucket_arn, organization_id))
-    return policy_document(*statements)
+    return policy_document(*statements, *grants)
 
 
 def _with_condition(statement: dict, condition: dict) -> dict:

@@ -83,15 +83,56 @@ def deny_key_destruction() -> dict:
     }
 
 
+def allow_grants_through_service(account_id: str, service: str, region: str) -> dict:
+    """The service (AWS Backup, say) may create grants on the key, only for its own AWS resources."""
+    return {
+        "Sid": "AllowGrantsThroughService",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+        "Action": "kms:CreateGrant",
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"kms:CallerAccount": account_id, "kms:ViaService": f"{service}.{region}.amazonaws.com"},
+            "Bool": {"kms:GrantIsForAWSResource": "true"},
+        },
+    }
+
+
+def allow_replica_encryption(replication_role_arns: Iterable[str], region: str) -> dict:
+    """Replication roles of other accounts may encrypt replicas with the key, only through S3."""
+    return {
+        "Sid": "AllowReplicaEncryption",
+        "Effect": "Allow",
+        "Principal": {"AWS": sorted(set(replication_role_arns))},
+        "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+    }
+
+
+def allow_cloudtrail_encryption(trail_arn: str) -> dict:
+    """The one named trail may encrypt its log files with the key."""
+    return {
+        "Sid": "AllowCloudTrailEncryption",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+        "Action": ["kms:DescribeKey", "kms:GenerateDataKey"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+    }
+
+
 def storage_key_policy(
     account_id: str,
     region: str,
     service: str,
     administrator_arns: Iterable[str],
+    *grants: dict,
 ) -> dict:
-    """The whole key policy of a key that encrypts stored data for one service."""
+    """The whole key policy of a key that encrypts stored data for one service, plus any `grants` given."""
     return policy_document(
         allow_key_administration(administrator_arns),
         allow_use_through_service(account_id, service, region),
+        *grants,
         deny_key_destruction(),
     )

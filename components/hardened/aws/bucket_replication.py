@@ -1,0 +1,98 @@
+"""BucketReplication: copies every new object version of one bucket into a bucket of another account.
+
+A least-privilege role that only S3 may assume replicates versions, their Object Lock retention and
+legal holds into the destination, encrypts them with the destination's key and hands ownership to
+the destination account, so nobody in the source account can reach the replicas afterwards.
+Delete markers are not replicated: deleting in the source never deletes a replica.
+"""
+
+import json
+from typing import Optional, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from .documents.service_roles import replication_permissions, trusted_by_service
+
+MAX_ROLE_NAME = 64
+
+
+class ReplicaDestination(TypedDict):
+    """Where replicas go: an ImmutableBucket in another account."""
+
+    bucket_arn: pulumi.Input[str]
+    """ARN of the destination bucket (Object Lock on, versioned)."""
+    account_id: pulumi.Input[str]
+    """12-digit id of the account that owns the destination bucket and, afterwards, every replica."""
+    key_arn: pulumi.Input[str]
+    """ARN of the destination's KMS key, which encrypts the replicas."""
+
+
+class BucketReplicationArgs(TypedDict):
+    """Arguments of BucketReplication."""
+
+    bucket: pulumi.Input[str]
+    """Name of the source bucket."""
+    bucket_arn: pulumi.Input[str]
+    """ARN of the source bucket."""
+    key_arn: pulumi.Input[str]
+    """ARN of the KMS key that encrypts the source bucket."""
+    destination: ReplicaDestination
+    """The bucket replicas are written to."""
+
+
+def replication_role_name(component_name: str) -> str:
+    """The fixed name of the replication role, so a destination can name it before it exists."""
+    return f"{component_name}-replication"[:MAX_ROLE_NAME]
+
+
+class BucketReplication(pulumi.ComponentResource):
+    """Cross-account S3 replication with ownership handed to the destination and Object Lock carried over."""
+
+    role_arn: pulumi.Output[str]
+    """ARN of the role S3 assumes to replicate."""
+
+    def __init__(self, name: str, args: BucketReplicationArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("hardened:index:BucketReplication", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        destination = args["destination"]
+
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=replication_role_name(name),
+            description="Assumed by S3 to replicate one bucket's versions into the backup account",
+            assume_role_policy=account_id.apply(lambda account: json.dumps(trusted_by_service("s3", account))),
+            opts=child,
+        )
+        permissions = pulumi.Output.all(args["bucket_arn"], args["key_arn"], destination["bucket_arn"], destination["key_arn"]).apply(
+            lambda values: json.dumps(replication_permissions(*values))
+        )
+        role_policy = aws.iam.RolePolicy(f"{name}-permissions", role=role.id, policy=permissions, opts=child)
+        aws.s3.BucketReplicationConfig(
+            f"{name}-rules",
+            bucket=args["bucket"],
+            role=role.arn,
+            rules=[
+                {
+                    "id": "replicate-every-version-to-the-backup-account",
+                    "status": "Enabled",
+                    "priority": 1,
+                    "filter": {},
+                    # A delete in the source must never reach the replicas.
+                    "delete_marker_replication": {"status": "Disabled"},
+                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                    "destination": {
+                        "bucket": destination["bucket_arn"],
+                        "account": destination["account_id"],
+                        "access_control_translation": {"owner": "Destination"},
+                        "encryption_configuration": {"replica_kms_key_id": destination["key_arn"]},
+                    },
+                }
+            ],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy], protect=True, retain_on_delete=True),
+        )
+
+        self.role_arn = role.arn
+        self.register_outputs({"roleArn": self.role_arn})

@@ -1,0 +1,333 @@
+"""Service control policies (SCPs) of an organization whose backups and logs live in accounts of their own.
+
+Each statement is a Deny: SCPs grant nothing, they only cap what IAM policies in member accounts may grant
+(FullAWSAccess, or another Allow, must stay attached beside them). SCPs have no Principal element and never
+apply to the management account or to service-linked roles.
+
+Exemptions name exact role ARNs (`unless_principal_is`); an ARN carries its account id, so a document with
+exemptions belongs to one account and is attached to that account, not to an OU.
+
+AWS Organizations stores a policy exactly as submitted through the API: submit `scp_content(document)`,
+the minified JSON that `scp_size` measures.
+"""
+
+import json
+from collections.abc import Iterable
+
+from ..tags import PROTECTED_KEY_TAG
+from .statements import policy_document, unless_principal_is
+
+__all__ = [
+    "BACKUP_DESTRUCTION",
+    "BACKUP_SETTING_CHANGES",
+    "BUCKET_DESTRUCTION",
+    "BUCKET_PROTECTION_CHANGES",
+    "KEY_DESTRUCTION",
+    "KEY_POLICY_CHANGES",
+    "PROTECTED_KEY_TAG",
+    "SCPS_PER_TARGET",
+    "SCP_MAX_CHARACTERS",
+    "TRAIL_TAMPERING",
+    "backup_account_guardrails",
+    "check_scp_size",
+    "deny_backup_destruction",
+    "deny_backup_setting_changes",
+    "deny_bucket_destruction",
+    "deny_bucket_protection_changes",
+    "deny_key_destruction",
+    "deny_key_repolicy",
+    "deny_leaving_organization",
+    "deny_protection_tag_changes",
+    "deny_root_user",
+    "deny_trail_tampering",
+    "deny_weaker_vault_locks",
+    "log_archive_guardrails",
+    "organization_guardrails",
+    "scp_content",
+    "scp_size",
+    "workload_guardrails",
+]
+
+# Quotas for AWS Organizations, https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+# ("Maximum size of a policy document — Service control policies: 5120 characters"; whitespace is kept when the
+# policy is saved through an SDK or the CLI) and the policy-type table of
+# https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies.html ("Maximum number you can
+# attach to a root, OU, or account — SCP: 5"; inherited SCPs do not count, FullAWSAccess does).
+# Third-party posts of May 2026 report both doubled (10,240 characters, 10 SCPs); until an AWS page confirms it
+# everywhere these stay at the older values, which fit either way.
+SCP_MAX_CHARACTERS = 5120
+SCPS_PER_TARGET = 5
+
+# Ways to lose backups outright. Denied to everyone: undoing it takes detaching the SCP in the management account.
+BACKUP_DESTRUCTION = (
+    "backup:DeleteBackupVault",  # the vault and, with it, the place recovery points are kept
+    "backup:DeleteBackupVaultAccessPolicy",  # the vault's own denies go with it
+    "backup:DeleteBackupVaultLockConfiguration",  # a governance-mode lock is lifted
+    "backup:DeleteBackupVaultSharingPolicy",  # accounts restoring from a shared vault lose it
+    "backup:DeleteRecoveryPoint",  # the backup itself
+    "backup:DisassociateRecoveryPoint",  # a continuous backup leaves AWS Backup's retention
+    "backup:DisassociateRecoveryPointFromParent",  # a child recovery point leaves its composite parent's retention
+    "backup:UpdateRecoveryPointLifecycle",  # shortening retention deletes the backup early
+)
+
+# What decides whether, how long and under whose eyes backups are kept. Only the named roles (the deployment
+# role creates and replaces these) may change it.
+BACKUP_SETTING_CHANGES = (
+    "backup:AssociateBackupVaultMpaApprovalTeam",  # who may approve restoring from a logically air-gapped vault
+    "backup:CancelLegalHold",  # releases recovery points held beyond their retention
+    "backup:DeleteBackupPlan",  # backups stop being taken
+    "backup:DeleteBackupSelection",  # resources drop out of a plan
+    "backup:DeleteBackupVaultNotifications",  # silences the vault's alerts
+    "backup:DisassociateBackupVaultMpaApprovalTeam",  # removes the way back into an air-gapped vault
+    "backup:PutBackupVaultAccessPolicy",  # replaces the vault's own denies
+    "backup:PutBackupVaultLockConfiguration",  # a lock with a tiny maximum retention makes backup jobs fail
+    "backup:PutBackupVaultNotifications",  # redirects the vault's alerts
+    "backup:PutBackupVaultSharingPolicy",  # changes who may restore from the vault
+    "backup:UpdateBackupPlan",  # shorter retention, fewer copies, rarer backups
+    "backup:UpdateGlobalSettings",  # cross-account copy to the backup account switched off
+    "backup:UpdateRegionSettings",  # a resource type opted out of AWS Backup
+)
+
+# Ways to lose stored objects or the bucket. Denied to everyone.
+BUCKET_DESTRUCTION = (
+    "s3:BypassGovernanceRetention",  # lifts a governance-mode object lock
+    "s3:DeleteBucket",  # the bucket itself
+    "s3:DeleteObjectVersion",  # the stored copy, not just a delete marker
+)
+
+# What keeps the objects safe. Only the named roles may change it. The Put* actions also authorize the matching
+# Delete* APIs (DeleteBucketLifecycle, DeleteBucketEncryption, DeleteBucketReplication, DeletePublicAccessBlock,
+# DeleteBucketOwnershipControls), which have no action of their own.
+BUCKET_PROTECTION_CHANGES = (
+    "s3:DeleteBucketPolicy",  # the bucket's own denies go with it
+    "s3:PutAccountPublicAccessBlock",  # opens every bucket of the account to public policies
+    "s3:PutBucketObjectLockConfiguration",  # shorter or weaker default retention
+    "s3:PutBucketOwnershipControls",  # brings back ACLs and foreign-owned objects
+    "s3:PutBucketPolicy",  # replaces the bucket's own denies
+    "s3:PutBucketPublicAccessBlock",  # opens the bucket to public policies
+    "s3:PutBucketVersioning",  # suspending versioning stops keeping old versions
+    "s3:PutEncryptionConfiguration",  # swaps or drops the bucket key
+    "s3:PutLifecycleConfiguration",  # expiry rules delete what no user may
+    "s3:PutReplicationConfiguration",  # stops or redirects the off-site copy
+)
+
+# Ways to blind the organization trail. Denied to everyone, on that trail only.
+TRAIL_TAMPERING = (
+    "cloudtrail:DeleteTrail",  # the trail itself
+    "cloudtrail:PutEventSelectors",  # drops events from what is recorded
+    "cloudtrail:PutInsightSelectors",  # switches off anomaly detection
+    "cloudtrail:StopLogging",  # nothing is recorded any more
+    "cloudtrail:UpdateTrail",  # other bucket, no validation, no KMS, single region
+)
+
+# Ways to make everything a key encrypts unreadable: as good as deleting the backups. Denied to everyone.
+KEY_DESTRUCTION = (
+    "kms:DeleteImportedKeyMaterial",  # the key stops working at once
+    "kms:DisableKey",  # the key stops working until re-enabled
+    "kms:DisableKeyRotation",  # weakens the key over the years (FSBP KMS.4, CIS 3.6)
+    "kms:ScheduleKeyDeletion",  # the key, and every backup it encrypts, gone for good
+)
+
+# A new key policy could hand the key to anyone. Only the named roles may change it.
+KEY_POLICY_CHANGES = ("kms:PutKeyPolicy",)
+
+
+def deny_backup_destruction() -> dict:
+    """Nobody deletes a vault, its policy, lock or sharing, a recovery point, or shortens a recovery point's life."""
+    return {
+        "Sid": "DenyBackupDestruction",
+        "Effect": "Deny",
+        "Action": list(BACKUP_DESTRUCTION),
+        "Resource": "*",
+    }
+
+
+def deny_backup_setting_changes(exempt_role_arns: Iterable[str]) -> dict:
+    """Nobody but the named roles changes backup plans, selections, vault policies, locks or account settings."""
+    statement = {
+        "Sid": "DenyBackupSettingChanges",
+        "Effect": "Deny",
+        "Action": list(BACKUP_SETTING_CHANGES),
+        "Resource": "*",
+    }
+    return _with_condition(statement, unless_principal_is(exempt_role_arns))
+
+
+def deny_weaker_vault_locks(minimum_retention_days: int) -> dict:
+    """Nobody, exempt roles included, sets a vault lock keeping backups fewer than `minimum_retention_days`.
+
+    `NumericLessThanIfExists` matches when MinRetentionDays is below the floor *and* when the request leaves
+    it out (a lock without a minimum enforces none), so the deny cannot fail open. Writing the two cases as
+    `NumericLessThan` plus `Null: true` in one Condition would require both at once, which never happens.
+    """
+    if minimum_retention_days < 1:
+        raise ValueError(f"minimum_retention_days must be at least 1, not {minimum_retention_days}")
+    return {
+        "Sid": "DenyWeakerVaultLocks",
+        "Effect": "Deny",
+        "Action": "backup:PutBackupVaultLockConfiguration",
+        "Resource": "*",
+        "Condition": {"NumericLessThanIfExists": {"backup:MinRetentionDays": str(minimum_retention_days)}},
+    }
+
+
+def deny_bucket_destruction() -> dict:
+    """Nobody deletes a bucket or an object version, or bypasses governance retention, in the account."""
+    return {
+        "Sid": "DenyBucketDestruction",
+        "Effect": "Deny",
+        "Action": list(BUCKET_DESTRUCTION),
+        "Resource": "*",
+    }
+
+
+def deny_bucket_protection_changes(exempt_role_arns: Iterable[str]) -> dict:
+    """Nobody but the named roles changes a bucket's lock, policy, versioning, lifecycle, keys, replication or exposure."""
+    statement = {
+        "Sid": "DenyBucketProtectionChanges",
+        "Effect": "Deny",
+        "Action": list(BUCKET_PROTECTION_CHANGES),
+        "Resource": "*",
+    }
+    return _with_condition(statement, unless_principal_is(exempt_role_arns))
+
+
+def deny_trail_tampering(trail_arn: str) -> dict:
+    """Nobody in a member account (a CloudTrail delegated administrator included) stops or weakens the trail."""
+    return {
+        "Sid": "DenyTrailTampering",
+        "Effect": "Deny",
+        "Action": list(TRAIL_TAMPERING),
+        "Resource": trail_arn,
+    }
+
+
+def deny_key_destruction(protected_tag: str | None = None) -> dict:
+    """Nobody disables or deletes a key: every key of the account, or only keys carrying `protected_tag`."""
+    statement = {
+        "Sid": "DenyKeyDestruction",
+        "Effect": "Deny",
+        "Action": list(KEY_DESTRUCTION),
+        "Resource": "*",
+    }
+    return _with_condition(statement, _tagged(protected_tag))
+
+
+def deny_key_repolicy(exempt_role_arns: Iterable[str], protected_tag: str | None = None) -> dict:
+    """Nobody but the named roles replaces a key policy: every key of the account, or only keys carrying the tag."""
+    statement = {
+        "Sid": "DenyKeyRepolicy",
+        "Effect": "Deny",
+        "Action": list(KEY_POLICY_CHANGES),
+        "Resource": "*",
+    }
+    return _with_condition(statement, {**unless_principal_is(exempt_role_arns), **_tagged(protected_tag)})
+
+
+def deny_protection_tag_changes(tag: str, exempt_role_arns: Iterable[str]) -> dict:
+    """Nobody but the named roles adds, changes or removes the tag that puts a key under these guardrails."""
+    return {
+        "Sid": "DenyProtectionTagChanges",
+        "Effect": "Deny",
+        "Action": ["kms:TagResource", "kms:UntagResource"],
+        "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": tag}, **unless_principal_is(exempt_role_arns)},
+    }
+
+
+def deny_leaving_organization() -> dict:
+    """No account leaves the organization, and with it these guardrails."""
+    return {
+        "Sid": "DenyLeavingOrganization",
+        "Effect": "Deny",
+        "Action": "organizations:LeaveOrganization",
+        "Resource": "*",
+    }
+
+
+def deny_root_user() -> dict:
+    """A member account's root user does nothing, except in a centralized root session (sts:AssumeRoot)."""
+    return {
+        "Sid": "DenyRootUser",
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {
+            "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"},
+            "Null": {"aws:AssumedRoot": "true"},
+        },
+    }
+
+
+def organization_guardrails(trail_arn: str) -> dict:
+    """The SCP of the organization root: no exemptions, so it may apply to every account."""
+    return policy_document(deny_leaving_organization(), deny_root_user(), deny_trail_tampering(trail_arn))
+
+
+def backup_account_guardrails(exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
+    """The SCP of the backup account: its vaults, buckets and every key in it."""
+    exempt = list(exempt_role_arns)
+    return policy_document(
+        deny_backup_destruction(),
+        deny_backup_setting_changes(exempt),
+        deny_weaker_vault_locks(minimum_vault_retention_days),
+        deny_bucket_destruction(),
+        deny_bucket_protection_changes(exempt),
+        deny_key_destruction(),
+        deny_key_repolicy(exempt),
+    )
+
+
+def log_archive_guardrails(exempt_role_arns: Iterable[str]) -> dict:
+    """The SCP of the log-archive account: its buckets and every key in it."""
+    exempt = list(exempt_role_arns)
+    return policy_document(
+        deny_bucket_destruction(),
+        deny_bucket_protection_changes(exempt),
+        deny_key_destruction(),
+        deny_key_repolicy(exempt),
+    )
+
+
+def workload_guardrails(exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
+    """The SCP of a workload account: its backups and the keys tagged as protected; its own buckets and keys stay its own."""
+    exempt = list(exempt_role_arns)
+    return policy_document(
+        deny_backup_destruction(),
+        deny_backup_setting_changes(exempt),
+        deny_weaker_vault_locks(minimum_vault_retention_days),
+        deny_key_destruction(PROTECTED_KEY_TAG),
+        deny_key_repolicy(exempt, PROTECTED_KEY_TAG),
+        deny_protection_tag_changes(PROTECTED_KEY_TAG, exempt),
+    )
+
+
+def scp_content(document: dict) -> str:
+    """The document as minified JSON: what to submit, since the API stores (and counts) whitespace as given."""
+    return json.dumps(document, separators=(",", ":"))
+
+
+def scp_size(document: dict) -> int:
+    """Characters AWS counts against SCP_MAX_CHARACTERS when the document is submitted as `scp_content`.
+
+    Non-ASCII is escaped, so characters and bytes agree. A role ARN's account id is always 12 digits: a
+    document built with a stand-in account id has the size of the real one.
+    """
+    return len(scp_content(document))
+
+
+def check_scp_size(name: str, document: dict) -> int:
+    """The document's size; ValueError naming the policy if AWS would refuse it as too large."""
+    size = scp_size(document)
+    if size > SCP_MAX_CHARACTERS:
+        raise ValueError(f"service control policy {name!r} is {size} characters, over the limit of {SCP_MAX_CHARACTERS}")
+    return size
+
+
+def _tagged(tag: str | None) -> dict:
+    """Condition limiting a statement to resources carrying `tag` (any value); none without a tag."""
+    return {"Null": {f"aws:ResourceTag/{tag}": "false"}} if tag else {}
+
+
+def _with_condition(statement: dict, condition: dict) -> dict:
+    return {**statement, "Condition": condition} if condition else statement

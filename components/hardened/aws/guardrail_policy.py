@@ -1,0 +1,128 @@
+"""GuardrailPolicy: one service control policy from the library's guardrails, attached to one target.
+
+The document is chosen by `baseline` and sized before anything is declared: a policy over AWS's
+limit stops the program with an error naming it. Exemptions name the exact roles of the target
+account, so a member account's policy is attached to that account alone. Pulumi never deletes or
+detaches a guardrail (`skip_destroy`, `protect`): lifting one is a deliberate act in the console.
+"""
+
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ..errors import ComponentArgumentError
+from .documents import guardrails
+from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_content, scp_size
+
+STAND_IN_ACCOUNT = "000000000000"  # same length as every account id, so sizes are exact
+INHERITED_FULL_ACCESS = 1  # FullAWSAccess stays attached to every target and counts against the quota
+
+
+class Baseline(str, Enum):
+    """Which guardrails a target gets."""
+
+    ORGANIZATION = "organization"
+    """The organization root: nobody leaves, no root user, the organization trail stays on."""
+    BACKUP = "backup"
+    """The backup account: its vaults, buckets and every key."""
+    LOG_ARCHIVE = "log-archive"
+    """The log-archive account: its buckets and every key."""
+    WORKLOAD = "workload"
+    """A workload account: its backups and its protected keys."""
+
+
+class GuardrailPolicyArgs(TypedDict):
+    """Arguments of GuardrailPolicy."""
+
+    baseline: Baseline
+    """Which guardrails: organization, backup, log-archive or workload."""
+    target_id: pulumi.Input[str]
+    """Root (r-...), organizational unit (ou-...) or account id the policy is attached to."""
+    account_id: NotRequired[Optional[pulumi.Input[str]]]
+    """Member baselines: the account whose exempt roles the policy names."""
+    exempt_role_names: NotRequired[Optional[list[str]]]
+    """Member baselines: names of the roles in that account allowed to configure (never destroy), e.g. deployment and break-glass."""
+    trail_arn: NotRequired[Optional[str]]
+    """Organization baseline: ARN of the organization trail that nobody may stop or change."""
+    minimum_vault_retention_days: NotRequired[Optional[int]]
+    """Backup and workload baselines: the weakest vault lock anyone may set, in days (default 7)."""
+
+
+class GuardrailPolicy(pulumi.ComponentResource):
+    """A guardrail SCP and its attachment."""
+
+    policy_id: pulumi.Output[str]
+    """Id of the SCP (p-...)."""
+
+    def __init__(self, name: str, args: GuardrailPolicyArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        build = _builder(name, args)
+        size = scp_size(build(STAND_IN_ACCOUNT))
+        if size > SCP_MAX_CHARACTERS:
+            raise ComponentArgumentError(
+                "GuardrailPolicy", name, "baseline",
+                f"gives a service control policy of {size} characters, over AWS's limit of {SCP_MAX_CHARACTERS}; "
+                "exempt fewer roles or split the policy",
+            )
+        super().__init__("hardened:index:GuardrailPolicy", name, None, opts)
+
+        guarded = pulumi.ResourceOptions(parent=self, protect=True)
+        content = pulumi.Output.from_input(args.get("account_id") or STAND_IN_ACCOUNT).apply(lambda a: scp_content(build(a)))
+        policy = aws.organizations.Policy(
+            f"{name}-policy",
+            name=name,
+            description=f"hardened-accounts guardrails: {Baseline(args['baseline']).value}",
+            type="SERVICE_CONTROL_POLICY",
+            content=content,
+            skip_destroy=True,
+            opts=guarded,
+        )
+        aws.organizations.PolicyAttachment(
+            f"{name}-attachment", policy_id=policy.id, target_id=args["target_id"], skip_destroy=True, opts=guarded
+        )
+        self.policy_id = policy.id
+        self.register_outputs({"policyId": self.policy_id})
+
+
+def check_attachments_per_target(attachments: Iterable[str]) -> None:
+    """Raise if any target would get more SCPs than AWS allows (FullAWSAccess included)."""
+    counts: dict[str, int] = {}
+    for target in attachments:
+        counts[target] = counts.get(target, 0) + 1
+    for target, count in counts.items():
+        if count + INHERITED_FULL_ACCESS > SCPS_PER_TARGET:
+            raise ComponentArgumentError(
+                "GuardrailPolicy", target, "target_id",
+                f"would carry {count} guardrail SCPs plus FullAWSAccess, over AWS's limit of {SCPS_PER_TARGET} per target",
+            )
+
+
+def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
+    """The document as a function of the account id, after checking the arguments its baseline needs."""
+    try:
+        baseline = Baseline(args.get("baseline"))
+    except ValueError:
+        allowed = ", ".join(b.value for b in Baseline)
+        raise ComponentArgumentError("GuardrailPolicy", name, "baseline", f"must be one of {allowed} (got {args.get('baseline')!r})") from None
+    if baseline == Baseline.ORGANIZATION:
+        trail_arn = args.get("trail_arn")
+        if not isinstance(trail_arn, str) or not trail_arn.startswith("arn:aws:cloudtrail:"):
+            raise ComponentArgumentError("GuardrailPolicy", name, "trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
+        return lambda _account: guardrails.organization_guardrails(trail_arn)
+    roles = list(args.get("exempt_role_names") or [])
+    if not roles or not all(isinstance(r, str) and r and "*" not in r for r in roles):
+        raise ComponentArgumentError("GuardrailPolicy", name, "exempt_role_names", f"must name at least one role, without wildcards (got {roles!r})")
+    if args.get("account_id") is None:
+        raise ComponentArgumentError("GuardrailPolicy", name, "account_id", "is required for member-account baselines")
+    floor = args.get("minimum_vault_retention_days") or 7
+
+    def exempt(account: str) -> list[str]:
+        return [f"arn:aws:iam::{account}:role/{role}" for role in roles]
+
+    if baseline == Baseline.BACKUP:
+        return lambda account: guardrails.backup_account_guardrails(exempt(account), floor)
+    if baseline == Baseline.LOG_ARCHIVE:
+        return lambda account: guardrails.log_archive_guardrails(exempt(account))
+    return lambda account: guardrails.workload_guardrails(exempt(account), floor)

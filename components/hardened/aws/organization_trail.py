@@ -1,0 +1,98 @@
+"""OrganizationTrail: one CloudTrail trail for every account and region, into the log-archive account.
+
+The trail lives in the management account; its log files are validated (digest files), encrypted
+with a dedicated key in the log-archive account, and land in an ImmutableBucket there, whose policy
+admits this trail alone as a writer. Guardrail SCPs deny stopping, deleting or changing the trail.
+"""
+
+import json
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ..errors import ComponentArgumentError
+from .arns import ACCOUNT_ID
+from .documents.key_policy import allow_cloudtrail_encryption, storage_key_policy
+from .immutable_bucket import ImmutableBucket, RetentionMode
+from .protected_key import protected_key
+
+
+class OrganizationTrailArgs(TypedDict):
+    """Arguments of OrganizationTrail."""
+
+    trail_name: str
+    """Name of the trail (also used for its bucket and key)."""
+    management_account_id: str
+    """12-digit id of the management account, where the trail lives."""
+    region: str
+    """Home region of the trail."""
+    log_archive_provider: pulumi.ProviderResource
+    """Provider into the log-archive account, which holds the bucket and the key."""
+    log_archive_administrator_arns: list[pulumi.Input[str]]
+    """Roles of the log-archive account that administer its bucket and key (the deployment role)."""
+    retention_days: int
+    """Days each log file stays locked."""
+    retention_mode: NotRequired[Optional[RetentionMode]]
+    """COMPLIANCE (default) or GOVERNANCE for the log bucket's Object Lock."""
+    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    """Break-glass roles exempt from the log bucket's tamper denies."""
+    organization_id: NotRequired[Optional[str]]
+    """The organization id; only its principals reach the log bucket."""
+
+
+class OrganizationTrail(pulumi.ComponentResource):
+    """A multi-region organization trail with validated, KMS-encrypted logs in an immutable bucket."""
+
+    trail_arn: pulumi.Output[str]
+    """ARN of the trail."""
+    bucket_name: pulumi.Output[str]
+    """Name of the log bucket in the log-archive account."""
+
+    def __init__(self, name: str, args: OrganizationTrailArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        management = args.get("management_account_id")
+        if not isinstance(management, str) or not ACCOUNT_ID.match(management):
+            raise ComponentArgumentError("OrganizationTrail", name, "management_account_id", f"must be a 12-digit account id (got {management!r})")
+        trail_name = args["trail_name"]
+        # Known before the trail exists, so the bucket and key can name it as their only writer.
+        trail_arn = f"arn:aws:cloudtrail:{args['region']}:{management}:trail/{trail_name}"
+        administrators = list(args["log_archive_administrator_arns"])
+        super().__init__("hardened:index:OrganizationTrail", name, None, opts)
+        in_log_archive = pulumi.ResourceOptions(parent=self, provider=args["log_archive_provider"])
+
+        logs = ImmutableBucket(
+            f"{name}-logs",
+            {
+                "retention_days": args["retention_days"],
+                "retention_mode": args.get("retention_mode"),
+                "administrator_arns": administrators,
+                "break_glass_arns": args.get("break_glass_arns"),
+                "organization_id": args.get("organization_id"),
+                "cloudtrail_arn": trail_arn,
+            },
+            opts=in_log_archive,
+        )
+        invoke = pulumi.InvokeOutputOptions(parent=self, provider=args["log_archive_provider"])
+        log_account = aws.get_caller_identity_output(opts=invoke).account_id
+        key_policy = pulumi.Output.all(log_account, administrators).apply(
+            lambda v: json.dumps(storage_key_policy(v[0], args["region"], "s3", v[1], allow_cloudtrail_encryption(trail_arn)))
+        )
+        key = protected_key(
+            f"{name}-trail", f"Encrypts the log files of the trail {trail_name}", key_policy, {}, parent=self, provider=args["log_archive_provider"]
+        )
+        trail = aws.cloudtrail.Trail(
+            f"{name}-trail",
+            name=trail_name,
+            s3_bucket_name=logs.bucket_name,
+            kms_key_id=key.arn,
+            is_organization_trail=True,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            enable_logging=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs], protect=True, retain_on_delete=True),
+        )
+
+        self.trail_arn = trail.arn
+        self.bucket_name = logs.bucket_name
+        self.register_outputs({"trailArn": self.trail_arn, "bucketName": self.bucket_name})

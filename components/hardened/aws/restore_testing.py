@@ -1,0 +1,89 @@
+"""RestoreTesting: AWS Backup restores the latest recovery points on a schedule, so restores are proven.
+
+A restore testing plan picks the newest recovery point of each protected resource in the vault and
+restores it with a role that only AWS Backup may assume; AWS Backup deletes the restored copy once
+the validation window is over. A failed restore shows up as a failed restore job, long before the
+day the backup is needed.
+"""
+
+import json
+import re
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ..errors import ComponentArgumentError
+from .documents.service_roles import RESTORE_POLICY_ARNS, trusted_by_service
+
+
+class RestoreTestingArgs(TypedDict):
+    """Arguments of RestoreTesting."""
+
+    vault_arn: pulumi.Input[str]
+    """ARN of the vault whose recovery points are restored."""
+    schedule: str
+    """When restore tests run, as an AWS cron expression such as cron(0 5 ? * SUN *)."""
+    resource_type: NotRequired[Optional[str]]
+    """AWS Backup resource type to restore, such as S3 (the default) or EBS."""
+    selection_window_days: NotRequired[Optional[int]]
+    """Restore only recovery points made in the last this many days (1 to 365, default 7)."""
+
+
+class RestoreTesting(pulumi.ComponentResource):
+    """A scheduled restore testing plan over one vault, with its own restore role."""
+
+    role_arn: pulumi.Output[str]
+    """ARN of the role AWS Backup assumes to run restores; the one role named for restoring."""
+
+    def __init__(self, name: str, args: RestoreTestingArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        window = args.get("selection_window_days") or 7
+        if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 365:
+            raise ComponentArgumentError("RestoreTesting", name, "selection_window_days", f"must be a whole number of days from 1 to 365 (got {window!r})")
+        schedule = args.get("schedule")
+        if not isinstance(schedule, str) or not re.fullmatch(r"cron\(.+\)", schedule):
+            raise ComponentArgumentError("RestoreTesting", name, "schedule", f"must be an AWS cron expression such as cron(0 5 ? * SUN *) (got {schedule!r})")
+
+        super().__init__("hardened:index:RestoreTesting", name, None, opts)
+
+        child = pulumi.ResourceOptions(parent=self)
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=f"{name}-restore"[:64],
+            description="Assumed by AWS Backup to run scheduled restore tests",
+            assume_role_policy=account_id.apply(lambda account: json.dumps(trusted_by_service("backup", account))),
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(f"{name}-role-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child)
+            for arn in RESTORE_POLICY_ARNS
+        ]
+        # Restore testing names allow only letters, digits and underscores.
+        plan_name = re.sub(r"\W", "_", name)
+        plan = aws.backup.RestoreTestingPlan(
+            f"{name}-plan",
+            name=plan_name,
+            schedule_expression=schedule,
+            start_window_hours=24,
+            recovery_point_selection={
+                "algorithm": "LATEST_WITHIN_WINDOW",
+                "include_vaults": [args["vault_arn"]],
+                "recovery_point_types": ["SNAPSHOT"],
+                "selection_window_days": window,
+            },
+            opts=child,
+        )
+        aws.backup.RestoreTestingSelection(
+            f"{name}-selection",
+            name=f"{plan_name}_latest",
+            restore_testing_plan_name=plan.name,
+            protected_resource_type=args.get("resource_type") or "S3",
+            protected_resource_arns=["*"],
+            iam_role_arn=role.arn,
+            validation_window_hours=24,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+        )
+
+        self.role_arn = role.arn
+        self.register_outputs({"roleArn": self.role_arn})

@@ -1,0 +1,115 @@
+"""An environment stack (dev, staging, prod): its workload account and its share of the backup account.
+
+Accounts come from the organization stack's outputs. In the workload account: buckets that replicate
+every version to the backup account, a local locked vault, a vault in a second region, and a backup
+plan that copies each recovery point to both. In the backup account: the replica bucket, a locked
+vault that admits copies from this workload account only, and scheduled restore tests.
+"""
+
+import pulumi
+import pulumi_aws as aws
+
+from hardened.aws import BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, replication_role_name
+from hardened.errors import StackConfigError
+from stack_config import EnvironmentStackConfig
+
+
+def environment(stack: str, config: EnvironmentStackConfig) -> None:
+    env = config.environment or stack
+    organization = pulumi.StackReference(f"{stack}-organization", stack_name=config.organization_stack)
+    accounts = organization.require_output("accounts")
+    organization_id = organization.require_output("organizationId")
+    workload = accounts.apply(lambda a: _workload_account(a, env, config.organization_stack))
+    backup = accounts.apply(lambda a: a["backup"])
+    tags = {"hardened:stack": stack, "hardened:tier": config.tier}
+
+    def provider(name: str, account: pulumi.Output, region: str) -> pulumi.ResourceOptions:
+        # One provider per account and region, pinned so a wrong credential can never deploy elsewhere.
+        return pulumi.ResourceOptions(provider=aws.Provider(
+            f"{stack}-{name}",
+            region=region,
+            allowed_account_ids=[account["accountId"]],
+            assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=account["deploymentRoleArn"], session_name=f"hardened-{stack}")],
+            default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
+        ))
+
+    in_workload = provider("workload", workload, config.region)
+    in_second_region = provider(f"workload-{config.backups.second_region}", workload, config.backups.second_region)
+    in_backup = provider("backup", backup, config.region)
+
+    def lock(name: str, opts: pulumi.ResourceOptions, admin: pulumi.Output, sources: list | None = None) -> LockedVault:
+        return LockedVault(name, {
+            "retention_mode": config.vault.retention_mode,
+            "min_retention_days": config.vault.min_retention_days,
+            "max_retention_days": config.vault.max_retention_days,
+            "changeable_for_days": config.vault.changeable_for_days,
+            "administrator_arns": [admin],
+            "copy_source_account_ids": sources,
+        }, opts=opts)
+
+    # The backup account: nobody in the workload account can reach what lands here.
+    bucket_names = {key: f"{stack}-{key}" for key in config.buckets}
+    replicas = ImmutableBucket(f"{stack}-replicas", {
+        "retention_mode": config.replica.retention_mode,
+        "retention_days": config.replica.retention_days,
+        "bucket_name": config.replica.bucket_name,
+        "administrator_arns": [backup["deploymentRoleArn"]],
+        "break_glass_arns": [backup["breakGlassRoleArn"]],
+        "organization_id": organization_id,
+        "replication_role_arns": [
+            pulumi.Output.concat("arn:aws:iam::", workload["accountId"], ":role/", replication_role_name(f"{name}-replication"))
+            for name in bucket_names.values()
+        ],
+    }, opts=in_backup)
+    vault = lock(f"{stack}-backup-vault", in_backup, backup["deploymentRoleArn"], sources=[workload["accountId"]])
+    restore_tests = RestoreTesting(f"{stack}-restore-tests", {
+        "vault_arn": vault.vault_arn,
+        "schedule": config.restore_testing.schedule,
+        "selection_window_days": config.restore_testing.selection_window_days,
+    }, opts=in_backup)
+
+    # The workload account: its data, replicated and backed up out of its own reach.
+    buckets = {
+        key: ImmutableBucket(name, {
+            "retention_mode": config.buckets[key].retention_mode,
+            "retention_days": config.buckets[key].retention_days,
+            "bucket_name": config.buckets[key].bucket_name,
+            "administrator_arns": [workload["deploymentRoleArn"]],
+            "break_glass_arns": [workload["breakGlassRoleArn"]],
+            "organization_id": organization_id,
+            "replicate_to": {"bucket_arn": replicas.bucket_arn, "account_id": backup["accountId"], "key_arn": replicas.key_arn},
+        }, opts=in_workload)
+        for key, name in bucket_names.items()
+    }
+    local_vault = lock(f"{stack}-local-vault", in_workload, workload["deploymentRoleArn"])
+    second_vault = lock(f"{stack}-{config.backups.second_region}-vault", in_second_region, workload["deploymentRoleArn"])
+    BackupPlan(f"{stack}-backups", {
+        "vault_name": local_vault.vault_name,
+        "schedule": config.backups.schedule,
+        "retention_days": config.backups.retention_days,
+        "resource_arns": [bucket.bucket_arn for bucket in buckets.values()],
+        "copies": [
+            {"vault_arn": vault.vault_arn, "retention_days": config.backups.copy_retention_days},
+            {"vault_arn": second_vault.vault_arn, "retention_days": config.backups.second_region_retention_days},
+        ],
+        "tags": tags,
+    }, opts=in_workload)
+
+    pulumi.export("workloadAccount", workload["accountId"])
+    pulumi.export("backupAccount", backup["accountId"])
+    pulumi.export("buckets", {key: {"name": b.bucket_name, "arn": b.bucket_arn, "replicatesTo": replicas.bucket_arn} for key, b in buckets.items()})
+    pulumi.export("vaults", {
+        "local": local_vault.vault_arn, "secondRegion": second_vault.vault_arn, "backupAccount": vault.vault_arn,
+        "lock": {"mode": config.vault.retention_mode.value, "minDays": config.vault.min_retention_days, "maxDays": config.vault.max_retention_days},
+    })
+    pulumi.export("restoreRoleArn", restore_tests.role_arn)
+
+
+def _workload_account(accounts: dict, env: str, organization_stack: str) -> dict:
+    workloads = accounts.get("workloads") or {}
+    if env not in workloads:
+        raise StackConfigError(
+            f"the organization stack '{organization_stack}' has no workload account '{env}' "
+            f"(it has: {', '.join(sorted(workloads)) or 'none'}); add it there under accounts.workloads, or set environment"
+        )
+    return workloads[env]

@@ -1,0 +1,108 @@
+"""The organization stack, run against the management account: OUs, member accounts, guardrails, the trail.
+
+Each new account gets its baseline in this same program: its provider assumes the role Organizations
+creates in it and is pinned to the new account's id, both known only once the account exists.
+Environment stacks then read the accounts from this stack's outputs (a stack reference).
+"""
+
+import pulumi
+import pulumi_aws as aws
+
+from hardened.aws import Baseline, GuardrailPolicy, MemberAccount, OrganizationTrail, check_attachments_per_target
+from stack_config import OrganizationStackConfig
+
+ORGANIZATIONAL_UNITS = ("Security", "Backup", "Workloads")
+
+
+def organization(stack: str, config: OrganizationStackConfig) -> None:
+    management = config.management
+    tags = {"hardened:stack": stack}
+    provider = aws.Provider(
+        f"{stack}-management",
+        region=management.region,
+        allowed_account_ids=[management.account_id],
+        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=management.deployment_role_arn, session_name=f"hardened-{stack}")],
+        default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
+    )
+    in_management = pulumi.ResourceOptions(provider=provider)
+    units = {
+        unit: aws.organizations.OrganizationalUnit(
+            f"{stack}-{unit.lower()}", name=unit, parent_id=config.organization.root_id,
+            opts=pulumi.ResourceOptions(provider=provider, protect=True, retain_on_delete=True),
+        )
+        for unit in ORGANIZATIONAL_UNITS
+    }
+
+    def member(key: str, spec, unit: str) -> MemberAccount:
+        return MemberAccount(
+            f"{stack}-{key}",
+            {
+                "account_name": spec.name,
+                "email": spec.email,
+                "parent_id": units[unit].id,
+                "role_name": config.member_role_name,
+                "region": management.region,
+                "tags": {**tags, "hardened:account": key},
+            },
+            opts=in_management,
+        )
+
+    backup = member("backup", config.accounts.backup, "Backup")
+    log_archive = member("log-archive", config.accounts.log_archive, "Security")
+    workloads = {env: member(f"workload-{env}", spec, "Workloads") for env, spec in config.accounts.workloads.items()}
+
+    exempt = [config.member_role_name, config.break_glass_role_name]
+    trail_arn = f"arn:aws:cloudtrail:{management.region}:{management.account_id}:trail/{config.trail.name}"
+    guardrails = [(f"{stack}-root-guardrails", "root", {"baseline": Baseline.ORGANIZATION, "target_id": config.organization.root_id, "trail_arn": trail_arn})]
+    for key, account, baseline in [
+        ("backup", backup, Baseline.BACKUP),
+        ("log-archive", log_archive, Baseline.LOG_ARCHIVE),
+        *((f"workload-{env}", account, Baseline.WORKLOAD) for env, account in workloads.items()),
+    ]:
+        guardrails.append((f"{stack}-{key}-guardrails", f"account {key}", {
+            "baseline": baseline,
+            "target_id": account.account_id,
+            "account_id": account.account_id,
+            "exempt_role_names": exempt,
+            "minimum_vault_retention_days": config.minimum_vault_retention_days,
+        }))
+    # Checked before the first one is declared, so an over-quota target leaves nothing half-attached.
+    check_attachments_per_target(target for _, target, _ in guardrails)
+    for name, _, args in guardrails:
+        GuardrailPolicy(name, args, opts=in_management)
+
+    def break_glass_role(account: MemberAccount) -> pulumi.Output[str]:
+        return pulumi.Output.concat("arn:aws:iam::", account.account_id, ":role/", config.break_glass_role_name)
+
+    trail = OrganizationTrail(
+        f"{stack}-trail",
+        {
+            "trail_name": config.trail.name,
+            "management_account_id": management.account_id,
+            "region": management.region,
+            "log_archive_provider": log_archive.provider,
+            "log_archive_administrator_arns": [log_archive.deployment_role_arn],
+            "retention_days": config.trail.retention_days,
+            "retention_mode": config.trail.retention_mode,
+            "break_glass_arns": [break_glass_role(log_archive)],
+            "organization_id": config.organization.id,
+        },
+        opts=in_management,
+    )
+    # Copies into the backup account need cross-account backup switched on for the whole organization.
+    aws.backup.GlobalSettings(
+        f"{stack}-cross-account-backup", global_settings={"isCrossAccountBackupEnabled": "true"}, opts=in_management
+    )
+
+    def described(account: MemberAccount) -> dict:
+        return {"accountId": account.account_id, "deploymentRoleArn": account.deployment_role_arn, "breakGlassRoleArn": break_glass_role(account)}
+
+    pulumi.export("organizationId", config.organization.id)
+    pulumi.export("region", management.region)
+    pulumi.export("accounts", {
+        "backup": described(backup),
+        "logArchive": described(log_archive),
+        "workloads": {env: described(account) for env, account in workloads.items()},
+    })
+    pulumi.export("trailArn", trail.trail_arn)
+    pulumi.export("logBucket", trail.bucket_name)

@@ -1,0 +1,528 @@
+"""The organization's service control policies: their exact statements, their size, and what they deny.
+
+Expected documents are written out literally, so a changed action list or condition shows up here as a diff.
+Verdicts come from the independent evaluator: every principal holds an identity policy allowing everything,
+and FullAWSAccess stays attached at each level, so every denial is the guardrails' own doing.
+"""
+
+import pytest
+
+from hardened.aws.documents.guardrails import (
+    BACKUP_DESTRUCTION,
+    BACKUP_SETTING_CHANGES,
+    BUCKET_DESTRUCTION,
+    BUCKET_PROTECTION_CHANGES,
+    KEY_DESTRUCTION,
+    PROTECTED_KEY_TAG,
+    SCP_MAX_CHARACTERS,
+    SCPS_PER_TARGET,
+    TRAIL_TAMPERING,
+    backup_account_guardrails,
+    check_scp_size,
+    deny_backup_destruction,
+    deny_backup_setting_changes,
+    deny_bucket_destruction,
+    deny_bucket_protection_changes,
+    deny_key_destruction,
+    deny_key_repolicy,
+    deny_leaving_organization,
+    deny_protection_tag_changes,
+    deny_root_user,
+    deny_trail_tampering,
+    deny_weaker_vault_locks,
+    log_archive_guardrails,
+    organization_guardrails,
+    scp_content,
+    scp_size,
+    workload_guardrails,
+)
+from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
+from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, REGION
+
+EXEMPT = [DEPLOYER, BREAK_GLASS]
+ADMIN = f"arn:aws:iam::{ACCOUNT}:role/AdministratorAccess"
+ROOT_USER = f"arn:aws:iam::{ACCOUNT}:root"
+MANAGEMENT_ACCOUNT = "999988887777"
+TRAIL = f"arn:aws:cloudtrail:us-east-1:{MANAGEMENT_ACCOUNT}:trail/organization-trail"
+FLOOR = 7
+
+# --- the statements, exactly -------------------------------------------------------------------------
+
+EXPECTED_EXEMPTION = {
+    "ArnNotEquals": {
+        "aws:PrincipalArn": [
+            "arn:aws:iam::111122223333:role/hardened-break-glass",
+            "arn:aws:iam::111122223333:role/hardened-deployer",
+        ]
+    }
+}
+
+EXPECTED_BACKUP_DESTRUCTION = {
+    "Sid": "DenyBackupDestruction",
+    "Effect": "Deny",
+    "Action": [
+        "backup:DeleteBackupVault",
+        "backup:DeleteBackupVaultAccessPolicy",
+        "backup:DeleteBackupVaultLockConfiguration",
+        "backup:DeleteBackupVaultSharingPolicy",
+        "backup:DeleteRecoveryPoint",
+        "backup:DisassociateRecoveryPoint",
+        "backup:DisassociateRecoveryPointFromParent",
+        "backup:UpdateRecoveryPointLifecycle",
+    ],
+    "Resource": "*",
+}
+
+EXPECTED_BACKUP_SETTING_CHANGES = {
+    "Sid": "DenyBackupSettingChanges",
+    "Effect": "Deny",
+    "Action": [
+        "backup:AssociateBackupVaultMpaApprovalTeam",
+        "backup:CancelLegalHold",
+        "backup:DeleteBackupPlan",
+        "backup:DeleteBackupSelection",
+        "backup:DeleteBackupVaultNotifications",
+        "backup:DisassociateBackupVaultMpaApprovalTeam",
+        "backup:PutBackupVaultAccessPolicy",
+        "backup:PutBackupVaultLockConfiguration",
+        "backup:PutBackupVaultNotifications",
+        "backup:PutBackupVaultSharingPolicy",
+        "backup:UpdateBackupPlan",
+        "backup:UpdateGlobalSettings",
+        "backup:UpdateRegionSettings",
+    ],
+    "Resource": "*",
+    "Condition": EXPECTED_EXEMPTION,
+}
+
+EXPECTED_WEAKER_VAULT_LOCKS = {
+    "Sid": "DenyWeakerVaultLocks",
+    "Effect": "Deny",
+    "Action": "backup:PutBackupVaultLockConfiguration",
+    "Resource": "*",
+    "Condition": {"NumericLessThanIfExists": {"backup:MinRetentionDays": "7"}},
+}
+
+EXPECTED_BUCKET_DESTRUCTION = {
+    "Sid": "DenyBucketDestruction",
+    "Effect": "Deny",
+    "Action": ["s3:BypassGovernanceRetention", "s3:DeleteBucket", "s3:DeleteObjectVersion"],
+    "Resource": "*",
+}
+
+EXPECTED_BUCKET_PROTECTION_CHANGES = {
+    "Sid": "DenyBucketProtectionChanges",
+    "Effect": "Deny",
+    "Action": [
+        "s3:DeleteBucketPolicy",
+        "s3:PutAccountPublicAccessBlock",
+        "s3:PutBucketObjectLockConfiguration",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketVersioning",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutReplicationConfiguration",
+    ],
+    "Resource": "*",
+    "Condition": EXPECTED_EXEMPTION,
+}
+
+EXPECTED_TRAIL_TAMPERING = {
+    "Sid": "DenyTrailTampering",
+    "Effect": "Deny",
+    "Action": [
+        "cloudtrail:DeleteTrail",
+        "cloudtrail:PutEventSelectors",
+        "cloudtrail:PutInsightSelectors",
+        "cloudtrail:StopLogging",
+        "cloudtrail:UpdateTrail",
+    ],
+    "Resource": "arn:aws:cloudtrail:us-east-1:999988887777:trail/organization-trail",
+}
+
+EXPECTED_KEY_DESTRUCTION = {
+    "Sid": "DenyKeyDestruction",
+    "Effect": "Deny",
+    "Action": ["kms:DeleteImportedKeyMaterial", "kms:DisableKey", "kms:DisableKeyRotation", "kms:ScheduleKeyDeletion"],
+    "Resource": "*",
+}
+
+EXPECTED_TAGGED_KEY_DESTRUCTION = {
+    **EXPECTED_KEY_DESTRUCTION,
+    "Condition": {"Null": {"aws:ResourceTag/hardened-accounts:protects": "false"}},
+}
+
+EXPECTED_KEY_REPOLICY = {
+    "Sid": "DenyKeyRepolicy",
+    "Effect": "Deny",
+    "Action": ["kms:PutKeyPolicy"],
+    "Resource": "*",
+    "Condition": EXPECTED_EXEMPTION,
+}
+
+EXPECTED_TAGGED_KEY_REPOLICY = {
+    "Sid": "DenyKeyRepolicy",
+    "Effect": "Deny",
+    "Action": ["kms:PutKeyPolicy"],
+    "Resource": "*",
+    "Condition": {
+        "ArnNotEquals": {
+            "aws:PrincipalArn": [
+                "arn:aws:iam::111122223333:role/hardened-break-glass",
+                "arn:aws:iam::111122223333:role/hardened-deployer",
+            ]
+        },
+        "Null": {"aws:ResourceTag/hardened-accounts:protects": "false"},
+    },
+}
+
+EXPECTED_PROTECTION_TAG_CHANGES = {
+    "Sid": "DenyProtectionTagChanges",
+    "Effect": "Deny",
+    "Action": ["kms:TagResource", "kms:UntagResource"],
+    "Resource": "*",
+    "Condition": {
+        "ForAnyValue:StringEquals": {"aws:TagKeys": "hardened-accounts:protects"},
+        "ArnNotEquals": {
+            "aws:PrincipalArn": [
+                "arn:aws:iam::111122223333:role/hardened-break-glass",
+                "arn:aws:iam::111122223333:role/hardened-deployer",
+            ]
+        },
+    },
+}
+
+EXPECTED_LEAVING_ORGANIZATION = {
+    "Sid": "DenyLeavingOrganization",
+    "Effect": "Deny",
+    "Action": "organizations:LeaveOrganization",
+    "Resource": "*",
+}
+
+EXPECTED_ROOT_USER = {
+    "Sid": "DenyRootUser",
+    "Effect": "Deny",
+    "Action": "*",
+    "Resource": "*",
+    "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}, "Null": {"aws:AssumedRoot": "true"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("built", "expected"),
+    [
+        (deny_backup_destruction(), EXPECTED_BACKUP_DESTRUCTION),
+        (deny_backup_setting_changes([DEPLOYER, BREAK_GLASS, DEPLOYER]), EXPECTED_BACKUP_SETTING_CHANGES),
+        (deny_weaker_vault_locks(7), EXPECTED_WEAKER_VAULT_LOCKS),
+        (deny_bucket_destruction(), EXPECTED_BUCKET_DESTRUCTION),
+        (deny_bucket_protection_changes(EXEMPT), EXPECTED_BUCKET_PROTECTION_CHANGES),
+        (deny_trail_tampering(TRAIL), EXPECTED_TRAIL_TAMPERING),
+        (deny_key_destruction(), EXPECTED_KEY_DESTRUCTION),
+        (deny_key_destruction("hardened-accounts:protects"), EXPECTED_TAGGED_KEY_DESTRUCTION),
+        (deny_key_repolicy(EXEMPT), EXPECTED_KEY_REPOLICY),
+        (deny_key_repolicy(EXEMPT, "hardened-accounts:protects"), EXPECTED_TAGGED_KEY_REPOLICY),
+        (deny_protection_tag_changes("hardened-accounts:protects", EXEMPT), EXPECTED_PROTECTION_TAG_CHANGES),
+        (deny_leaving_organization(), EXPECTED_LEAVING_ORGANIZATION),
+        (deny_root_user(), EXPECTED_ROOT_USER),
+    ],
+    ids=lambda value: value.get("Sid", "") if isinstance(value, dict) else "",
+)
+def test_each_statement_is_exactly_as_written(built, expected):
+    assert built == expected
+
+
+def test_without_exempt_roles_a_statement_applies_to_everyone():
+    assert deny_backup_setting_changes([]) == {k: v for k, v in EXPECTED_BACKUP_SETTING_CHANGES.items() if k != "Condition"}
+    assert deny_key_repolicy([], "hardened-accounts:protects")["Condition"] == {
+        "Null": {"aws:ResourceTag/hardened-accounts:protects": "false"}
+    }
+
+
+@pytest.mark.parametrize("days", [0, -1])
+def test_a_vault_lock_floor_below_one_day_is_refused(days):
+    with pytest.raises(ValueError, match="minimum_retention_days"):
+        deny_weaker_vault_locks(days)
+
+
+def test_the_protected_key_tag_is_the_one_keys_are_tagged_with():
+    assert PROTECTED_KEY_TAG == "hardened-accounts:protects"
+
+
+# --- the composed documents, exactly -----------------------------------------------------------------
+
+
+def test_the_organization_root_denies_leaving_the_root_user_and_trail_tampering():
+    assert organization_guardrails(TRAIL) == {
+        "Version": "2012-10-17",
+        "Statement": [EXPECTED_LEAVING_ORGANIZATION, EXPECTED_ROOT_USER, EXPECTED_TRAIL_TAMPERING],
+    }
+
+
+def test_the_backup_account_protects_backups_buckets_and_every_key():
+    assert backup_account_guardrails(EXEMPT, 7) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            EXPECTED_BACKUP_DESTRUCTION,
+            EXPECTED_BACKUP_SETTING_CHANGES,
+            EXPECTED_WEAKER_VAULT_LOCKS,
+            EXPECTED_BUCKET_DESTRUCTION,
+            EXPECTED_BUCKET_PROTECTION_CHANGES,
+            EXPECTED_KEY_DESTRUCTION,
+            EXPECTED_KEY_REPOLICY,
+        ],
+    }
+
+
+def test_the_log_archive_protects_buckets_and_every_key():
+    assert log_archive_guardrails(EXEMPT) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            EXPECTED_BUCKET_DESTRUCTION,
+            EXPECTED_BUCKET_PROTECTION_CHANGES,
+            EXPECTED_KEY_DESTRUCTION,
+            EXPECTED_KEY_REPOLICY,
+        ],
+    }
+
+
+def test_a_workload_account_protects_backups_and_tagged_keys_only():
+    assert workload_guardrails(EXEMPT, 7) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            EXPECTED_BACKUP_DESTRUCTION,
+            EXPECTED_BACKUP_SETTING_CHANGES,
+            EXPECTED_WEAKER_VAULT_LOCKS,
+            EXPECTED_TAGGED_KEY_DESTRUCTION,
+            EXPECTED_TAGGED_KEY_REPOLICY,
+            EXPECTED_PROTECTION_TAG_CHANGES,
+        ],
+    }
+
+
+def composed() -> dict[str, dict]:
+    return {
+        "organization": organization_guardrails(TRAIL),
+        "backup-account": backup_account_guardrails(EXEMPT, FLOOR),
+        "log-archive": log_archive_guardrails(EXEMPT),
+        "workload": workload_guardrails(EXEMPT, FLOOR),
+    }
+
+
+@pytest.mark.parametrize("name", composed())
+def test_statements_are_scp_shaped(name):
+    statements = composed()[name]["Statement"]
+    assert len({s["Sid"] for s in statements}) == len(statements)
+    for statement in statements:
+        assert statement["Effect"] == "Deny"
+        assert "Principal" not in statement and "NotPrincipal" not in statement
+
+
+# --- size ---------------------------------------------------------------------------------------------
+
+
+def test_the_quotas_are_the_documented_ones():
+    assert (SCP_MAX_CHARACTERS, SCPS_PER_TARGET) == (5120, 5)
+
+
+@pytest.mark.parametrize("name", composed())
+def test_every_composed_document_fits_an_scp(name):
+    document = composed()[name]
+    assert check_scp_size(name, document) == scp_size(document) <= SCP_MAX_CHARACTERS
+    print(f"{name}: {scp_size(document)} of {SCP_MAX_CHARACTERS} characters")
+
+
+def test_the_size_is_that_of_the_minified_json():
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+    assert scp_content(document) == '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
+    assert scp_size(document) == 84
+
+
+def test_a_stand_in_account_id_gives_the_real_size():
+    stand_in = backup_account_guardrails(["arn:aws:iam::000000000000:role/hardened-deployer"], FLOOR)
+    real = backup_account_guardrails(["arn:aws:iam::123456789012:role/hardened-deployer"], FLOOR)
+    assert scp_size(stand_in) == scp_size(real)
+
+
+def test_an_oversized_document_is_refused_by_name():
+    many = [f"arn:aws:iam::{ACCOUNT}:role/deployment-role-number-{i:03}" for i in range(100)]
+    document = backup_account_guardrails(many, FLOOR)
+    with pytest.raises(ValueError, match=r"'backup-account' is \d+ characters, over the limit of 5120"):
+        check_scp_size("backup-account", document)
+
+
+# --- behaviour, judged by the evaluator --------------------------------------------------------------
+
+FULL_AWS_ACCESS = {"name": "FullAWSAccess", "policy": ALLOW_EVERYTHING}
+DEFAULT_KEY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROOT_USER}, "Action": "kms:*", "Resource": "*"}],
+}
+VAULT = f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:backups"
+RECOVERY_POINT = f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45"
+PLAN = f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-plan:8F81F553-3A74-4A3F-B93D-B3360DC80C50"
+LEGAL_HOLD = f"arn:aws:backup:{REGION}:{ACCOUNT}:legal-hold:2C7B5A9E-6D3F-4E1A-9B8C-0F1E2D3C4B5A"
+BUCKET = "arn:aws:s3:::backups-111122223333"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def backup_resource(action: str) -> str:
+    name = action.split(":", 1)[1]
+    if "RecoveryPoint" in name:
+        return RECOVERY_POINT
+    if "BackupPlan" in name or "BackupSelection" in name:
+        return PLAN
+    if "LegalHold" in name:
+        return LEGAL_HOLD
+    if name.endswith("Settings"):
+        return "*"
+    return VAULT
+
+
+def s3_resource(action: str) -> str:
+    if action in ("s3:BypassGovernanceRetention", "s3:DeleteObjectVersion"):
+        return f"{BUCKET}/backup.tar"
+    return "*" if action == "s3:PutAccountPublicAccessBlock" else BUCKET
+
+
+def request(principal: str, action: str, resource: str, account_scp: dict, **context) -> Request:
+    """A call in the member account, under the organization root's SCP and the account's own."""
+    return Request(
+        principal=principal,
+        action=action,
+        resource=resource,
+        resource_account=ACCOUNT,
+        context={"aws:PrincipalArn": principal, **context},
+        resource_policy=DEFAULT_KEY_POLICY if action.startswith("kms:") else None,
+        service_control_policies=[
+            {"orgIdentifier": "r-a1b2", "policies": [FULL_AWS_ACCESS, {"name": "root", "policy": organization_guardrails(TRAIL)}]},
+            {"orgIdentifier": ACCOUNT, "policies": [FULL_AWS_ACCESS, {"name": "account", "policy": account_scp}]},
+        ],
+    )
+
+
+BACKUP_ACCOUNT = backup_account_guardrails(EXEMPT, FLOOR)
+LOG_ARCHIVE = log_archive_guardrails(EXEMPT)
+WORKLOAD = workload_guardrails(EXEMPT, FLOOR)
+TAGGED = {f"aws:ResourceTag/{PROTECTED_KEY_TAG}": "backups"}
+
+
+@pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, WORKLOAD], ids=["backup-account", "workload"])
+def test_nobody_destroys_backups_not_even_the_exempt_roles(account_scp):
+    cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in BACKUP_DESTRUCTION]
+    verdicts = evaluate([request(who, action, backup_resource(action), account_scp) for who, action in cases])
+    assert dict(zip(cases, verdicts, strict=True)) == {case: EXPLICIT_DENY for case in cases}
+
+
+@pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, WORKLOAD], ids=["backup-account", "workload"])
+def test_only_the_exempt_roles_change_backup_settings(account_scp):
+    settings = [a for a in BACKUP_SETTING_CHANGES if a != "backup:PutBackupVaultLockConfiguration"]
+    cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in settings]
+    verdicts = evaluate([request(who, action, backup_resource(action), account_scp) for who, action in cases])
+    expected = {(who, action): EXPLICIT_DENY if who == ADMIN else ALLOWED for who, action in cases}
+    assert dict(zip(cases, verdicts, strict=True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("principal", "lock", "expected"),
+    [
+        (DEPLOYER, {"backup:MinRetentionDays": "1"}, EXPLICIT_DENY),
+        (DEPLOYER, {"backup:MinRetentionDays": "6"}, EXPLICIT_DENY),
+        (DEPLOYER, {}, EXPLICIT_DENY),
+        (DEPLOYER, {"backup:MaxRetentionDays": "3650"}, EXPLICIT_DENY),
+        (DEPLOYER, {"backup:MinRetentionDays": "7"}, ALLOWED),
+        (DEPLOYER, {"backup:MinRetentionDays": "35", "backup:ChangeableForDays": "3"}, ALLOWED),
+        (BREAK_GLASS, {"backup:MinRetentionDays": "1"}, EXPLICIT_DENY),
+        (ADMIN, {"backup:MinRetentionDays": "35"}, EXPLICIT_DENY),
+    ],
+    ids=["1-day", "6-days", "no-minimum", "maximum-only", "at-floor", "above-floor", "break-glass-1-day", "admin-compliant"],
+)
+def test_vault_locks_weaker_than_the_floor_are_denied_to_everyone(principal, lock, expected):
+    verdicts = evaluate([request(principal, "backup:PutBackupVaultLockConfiguration", VAULT, BACKUP_ACCOUNT, **lock)])
+    assert verdicts == [expected]
+
+
+@pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE], ids=["backup-account", "log-archive"])
+def test_buckets_are_destroyed_by_nobody_and_reconfigured_only_by_exempt_roles(account_scp):
+    cases = [(who, action) for who in (ADMIN, DEPLOYER) for action in BUCKET_DESTRUCTION + BUCKET_PROTECTION_CHANGES]
+    verdicts = evaluate([request(who, action, s3_resource(action), account_scp) for who, action in cases])
+    expected = {
+        (who, action): ALLOWED if who == DEPLOYER and action in BUCKET_PROTECTION_CHANGES else EXPLICIT_DENY
+        for who, action in cases
+    }
+    assert dict(zip(cases, verdicts, strict=True)) == expected
+
+
+def test_workload_accounts_keep_their_own_buckets():
+    actions = ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration"]
+    verdicts = evaluate([request(ADMIN, action, BUCKET, WORKLOAD) for action in actions])
+    assert verdicts == [ALLOWED] * len(actions)
+
+
+@pytest.mark.parametrize(("account_scp", "context"), [(BACKUP_ACCOUNT, {}), (LOG_ARCHIVE, {}), (WORKLOAD, TAGGED)])
+def test_protected_keys_are_destroyed_by_nobody(account_scp, context):
+    cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in KEY_DESTRUCTION]
+    verdicts = evaluate([request(who, action, KEY, account_scp, **context) for who, action in cases])
+    assert verdicts == [EXPLICIT_DENY] * len(cases)
+
+
+def test_an_untagged_key_in_a_workload_account_is_the_workloads_own():
+    actions = [*KEY_DESTRUCTION, "kms:PutKeyPolicy"]
+    verdicts = evaluate([request(ADMIN, action, KEY, WORKLOAD) for action in actions])
+    assert verdicts == [ALLOWED] * len(actions)
+
+
+@pytest.mark.parametrize(
+    ("account_scp", "context"), [(BACKUP_ACCOUNT, {}), (WORKLOAD, TAGGED)], ids=["backup-account", "workload-tagged"]
+)
+def test_only_the_exempt_roles_replace_a_protected_key_policy(account_scp, context):
+    verdicts = evaluate([request(who, "kms:PutKeyPolicy", KEY, account_scp, **context) for who in (ADMIN, DEPLOYER, BREAK_GLASS)])
+    assert verdicts == [EXPLICIT_DENY, ALLOWED, ALLOWED]
+
+
+def test_only_the_exempt_roles_touch_the_protection_tag():
+    protection = {"aws:TagKeys": [PROTECTED_KEY_TAG]}
+    other_and_protection = {"aws:TagKeys": ["team", PROTECTED_KEY_TAG]}
+    verdicts = evaluate(
+        [
+            request(ADMIN, "kms:UntagResource", KEY, WORKLOAD, **TAGGED, **protection),
+            request(ADMIN, "kms:TagResource", KEY, WORKLOAD, **TAGGED, **other_and_protection),
+            request(ADMIN, "kms:TagResource", KEY, WORKLOAD, **protection),
+            request(DEPLOYER, "kms:UntagResource", KEY, WORKLOAD, **TAGGED, **protection),
+            request(ADMIN, "kms:UntagResource", KEY, WORKLOAD, **TAGGED, **{"aws:TagKeys": ["team"]}),
+        ]
+    )
+    assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED, ALLOWED]
+
+
+def test_the_root_user_acts_only_in_a_centralized_root_session():
+    verdicts = evaluate(
+        [
+            request(ROOT_USER, "s3:ListAllMyBuckets", "*", WORKLOAD),
+            request(ROOT_USER, "iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/someone", WORKLOAD),
+            request(ROOT_USER, "s3:ListAllMyBuckets", "*", WORKLOAD, **{"aws:AssumedRoot": "true"}),
+            request(ADMIN, "s3:ListAllMyBuckets", "*", WORKLOAD),
+        ]
+    )
+    assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED, ALLOWED]
+
+
+def test_no_member_account_tampers_with_the_organization_trail():
+    own_trail = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/workload-trail"
+    cases = [(who, action) for who in (ADMIN, DEPLOYER) for action in TRAIL_TAMPERING]
+    verdicts = evaluate([request(who, action, TRAIL, WORKLOAD) for who, action in cases])
+    assert verdicts == [EXPLICIT_DENY] * len(cases)
+    assert evaluate([request(ADMIN, "cloudtrail:StopLogging", own_trail, WORKLOAD)]) == [ALLOWED]
+
+
+def test_no_account_leaves_the_organization():
+    verdicts = evaluate([request(who, "organizations:LeaveOrganization", "*", WORKLOAD) for who in (ADMIN, DEPLOYER, BREAK_GLASS)])
+    assert verdicts == [EXPLICIT_DENY] * 3
+
+
+def test_without_full_aws_access_nothing_is_allowed():
+    """Guard for the tests above: the evaluator really applies the SCPs given to it."""
+    bare = request(ADMIN, "s3:ListAllMyBuckets", "*", WORKLOAD)
+    bare.service_control_policies = [{"orgIdentifier": ACCOUNT, "policies": [{"name": "account", "policy": WORKLOAD}]}]
+    assert evaluate([bare]) == [IMPLICIT_DENY]
