@@ -83,7 +83,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     }
     local_vault = lock(f"{stack}-local-vault", in_workload, workload["deploymentRoleArn"])
     second_vault = lock(f"{stack}-{config.backups.second_region}-vault", in_second_region, workload["deploymentRoleArn"])
-    BackupPlan(f"{stack}-backups", {
+    BackupPlan(f"{stack}-backup-plan", {
         "vault_name": local_vault.vault_name,
         "schedule": config.backups.schedule,
         "retention_days": config.backups.retention_days,

@@ -7,7 +7,7 @@ prod). Every field's description says what it allows, and is quoted back when a 
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from hardened.aws import RetentionMode
 from hardened.config import StackConfigModel
@@ -147,30 +147,38 @@ class EnvironmentStackConfig(StackConfigModel):
     )
     restore_testing: RestoreTestingSettings = Field(description="when restores are tested: schedule, selectionWindowDays")
 
-    @model_validator(mode="after")
-    def retention_fits_the_vault_locks(self) -> "EnvironmentStackConfig":
-        lock = self.vault
-        for key in ("retention_days", "copy_retention_days", "second_region_retention_days"):
-            days = getattr(self.backups, key)
-            if not lock.min_retention_days <= days <= lock.max_retention_days:
-                field = BackupSchedule.model_fields[key].alias
-                raise ValueError(
-                    f"backups.{field} is {days} days, outside the vault lock's {lock.min_retention_days} to "
-                    f"{lock.max_retention_days} days; AWS Backup would fail every such job"
-                )
-        return self
-
-    @model_validator(mode="after")
-    def non_production_locks_stay_short(self) -> "EnvironmentStackConfig":
-        if self.tier != "non-production":
-            return self
-        if self.vault.retention_mode == RetentionMode.COMPLIANCE:
-            raise ValueError("vault.retentionMode is COMPLIANCE in a non-production stack, a lock nobody could ever lift; use GOVERNANCE")
-        for key, settings in {**self.buckets, "replica": self.replica}.items():
+    @field_validator("buckets", "replica")
+    @classmethod
+    def non_production_locks_stay_short(cls, value, info):
+        if info.data.get("tier") != "non-production":
+            return value
+        for key, settings in (value.items() if isinstance(value, dict) else [("replica", value)]):
             if settings.retention_mode == RetentionMode.COMPLIANCE and settings.retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS:
                 raise ValueError(
                     f"bucket '{key}' asks for a COMPLIANCE lock of {settings.retention_days} days in a non-production stack, "
                     f"which nobody could lift or delete for that long; use GOVERNANCE, or at most "
                     f"{NON_PRODUCTION_MAX_COMPLIANCE_DAYS} days"
                 )
-        return self
+        return value
+
+    @field_validator("vault")
+    @classmethod
+    def non_production_vaults_stay_removable(cls, vault: VaultLock, info) -> VaultLock:
+        if info.data.get("tier") == "non-production" and vault.retention_mode == RetentionMode.COMPLIANCE:
+            raise ValueError("retentionMode is COMPLIANCE in a non-production stack, a vault lock nobody could ever lift; use GOVERNANCE")
+        return vault
+
+    @field_validator("backups")
+    @classmethod
+    def retention_fits_the_vault_lock(cls, backups: BackupSchedule, info) -> BackupSchedule:
+        lock = info.data.get("vault")
+        if lock is None:
+            return backups
+        for key in ("retention_days", "copy_retention_days", "second_region_retention_days"):
+            days = getattr(backups, key)
+            if not lock.min_retention_days <= days <= lock.max_retention_days:
+                raise ValueError(
+                    f"{BackupSchedule.model_fields[key].alias} is {days} days, outside the vault lock's "
+                    f"{lock.min_retention_days} to {lock.max_retention_days} days; AWS Backup would fail every such job"
+                )
+        return backups

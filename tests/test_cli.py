@@ -13,6 +13,7 @@ from hardened.plan import find_project, run_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_DEV = (ROOT / "stacks/Pulumi.dev.yaml").read_text()
+GOOD_ORG = (ROOT / "stacks/Pulumi.org.yaml").read_text()
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_console_script_and_module_entry_point():
 def test_unknown_stack(capsys):
     code, out, err = plan(capsys, "--stack", "no-such-stack", "--project-dir", str(ROOT))
     assert (code, out) == (2, "")
-    assert err == "error: Unknown stack 'no-such-stack': stacks/Pulumi.no-such-stack.yaml does not exist. Known stacks: dev, prod.\n"
+    assert err == "error: Unknown stack 'no-such-stack': stacks/Pulumi.no-such-stack.yaml does not exist. Known stacks: dev, org, prod, staging.\n"
 
 
 def test_invalid_stack_name(capsys):
@@ -79,44 +80,56 @@ BAD_CONFIGS = {
         GOOD_DEV.replace("retentionMode: GOVERNANCE", "retentionMode: LOCKED"),
         "key 'hardened-accounts:buckets.backups.retentionMode': Input should be 'COMPLIANCE' or 'GOVERNANCE' (got \"LOCKED\").",
     ),
+    "unknown-kind": (
+        GOOD_DEV.replace("kind: environment", "kind: environmnet"),
+        "key 'hardened-accounts:kind' must be one of organization, environment (got 'environmnet')",
+    ),
     "unknown-key": (
         GOOD_DEV.replace("hardened-accounts:buckets:", "hardened-accounts:bukets:"),
-        "key 'hardened-accounts:bukets' is not a known key (allowed here: tier, aws, breakGlassRoleArns, organizationId, buckets).",
+        "key 'hardened-accounts:bukets' is not a known key (allowed here: kind, tier, organizationStack, environment, region, "
+        "buckets, replica, vault, backups, restoreTesting).",
     ),
     "unknown-nested-key": (
-        GOOD_DEV.replace("    region: eu-west-1", "    region: eu-west-1\n    regoin: eu-west-2"),
-        "key 'hardened-accounts:aws.regoin' is not a known key (allowed here: accountId, region, deploymentRoleArn).",
+        GOOD_DEV.replace("    minRetentionDays: 1\n", "    minRetentionDays: 1\n    minRetentionDay: 2\n"),
+        "key 'hardened-accounts:vault.minRetentionDay' is not a known key "
+        "(allowed here: retentionMode, minRetentionDays, maxRetentionDays, changeableForDays).",
     ),
     "missing-key": (
         GOOD_DEV.replace("  hardened-accounts:tier: non-production\n", ""),
         "key 'hardened-accounts:tier' is required. Allowed: production, or non-production",
     ),
     "unquoted-account-id": (
-        GOOD_DEV.replace('accountId: "111122223333"', "accountId: 111122223333"),
-        "key 'hardened-accounts:aws.accountId': Input should be a valid string (got 111122223333). "
+        GOOD_ORG.replace('accountId: "999988887777"', "accountId: 999988887777"),
+        "key 'hardened-accounts:management.accountId': Input should be a valid string (got 999988887777). "
         "Allowed: the 12-digit AWS account id, quoted as a string.",
     ),
-    "bad-break-glass-arn": (
-        GOOD_DEV.replace("- arn:aws:iam::111122223333:role/hardened-break-glass", "- arn:aws:iam::*:role/hardened-break-glass"),
-        "key 'hardened-accounts:breakGlassRoleArns[0]': String should match pattern",
+    "bad-email": (
+        GOOD_ORG.replace("email: aws-dev@acme.example", "email: aws-dev"),
+        "key 'hardened-accounts:accounts.workloads.dev.email': String should match pattern",
     ),
     "foreign-namespace": (
         GOOD_DEV.replace("config:\n", "config:\n  aws:region: us-east-1\n"),
         "key 'aws:region' is not used by this project; project keys start with 'hardened-accounts:'",
     ),
     "long-compliance-lock-outside-production": (
-        GOOD_DEV.replace("retentionMode: GOVERNANCE", "retentionMode: COMPLIANCE").replace("retentionDays: 7", "retentionDays: 365"),
-        "key 'hardened-accounts:buckets': bucket 'backups' asks for a COMPLIANCE lock of 365 days in a non-production stack",
+        GOOD_DEV.replace("retentionMode: GOVERNANCE\n    retentionDays: 7", "retentionMode: COMPLIANCE\n    retentionDays: 365"),
+        "key 'hardened-accounts:replica': bucket 'replica' asks for a COMPLIANCE lock of 365 days in a non-production stack",
+    ),
+    "compliance-vault-outside-production": (
+        GOOD_DEV.replace("    retentionMode: GOVERNANCE\n    minRetentionDays", "    retentionMode: COMPLIANCE\n    minRetentionDays"),
+        "key 'hardened-accounts:vault': retentionMode is COMPLIANCE in a non-production stack, a vault lock nobody could ever lift",
+    ),
+    "copy-outside-the-vault-lock": (
+        GOOD_DEV.replace("copyRetentionDays: 7", "copyRetentionDays: 30"),
+        "key 'hardened-accounts:backups': copyRetentionDays is 30 days, outside the vault lock's 1 to 14 days",
     ),
     "role-in-another-account": (
-        GOOD_DEV.replace("role/hardened-deployer", "role/hardened-deployer").replace(
-            "arn:aws:iam::111122223333:role/hardened-deployer", "arn:aws:iam::999988887777:role/hardened-deployer"
-        ),
-        "key 'hardened-accounts:aws': deploymentRoleArn is in account 999988887777 but accountId is 111122223333",
+        GOOD_ORG.replace("arn:aws:iam::999988887777:role/hardened-deployer", "arn:aws:iam::111122223333:role/hardened-deployer"),
+        "key 'hardened-accounts:management': deploymentRoleArn is in account 111122223333 but accountId is 999988887777",
     ),
     "not-yaml": (
         GOOD_DEV.replace("  hardened-accounts:tier: non-production", "  hardened-accounts:tier: [non-production"),
-        "stacks/Pulumi.bad.yaml: line 5, column 24: not valid YAML (expected ',' or ']', but got ':').",
+        "stacks/Pulumi.bad.yaml: line 6, column 38: not valid YAML (expected ',' or ']', but got ':').",
     ),
 }
 
@@ -145,4 +158,4 @@ def test_every_problem_is_reported_at_once(capsys, project):
     (project / "stacks/Pulumi.bad.yaml").write_text(broken)
     code, _, err = plan(capsys, "--stack", "bad", "--project-dir", str(project))
     assert code == 2
-    assert "hardened-accounts:aws.region" in err and "hardened-accounts:buckets.backups.retentionDays" in err
+    assert "hardened-accounts:region" in err and "hardened-accounts:buckets.backups.retentionDays" in err

@@ -21,12 +21,16 @@ from planning import DEPLOYER, by_name, one, plan_of, resources
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "components/hardened/plan/plan.schema.json").read_text())
-PROD_ACCOUNT = "444455556666"
 
 
 @pytest.fixture(scope="module")
 def prod() -> dict:
     return build_plan(run_stack(find_project(ROOT), "prod"))
+
+
+@pytest.fixture(scope="module")
+def org() -> dict:
+    return build_plan(run_stack(find_project(ROOT), "org"))
 
 
 @pytest.fixture(scope="module")
@@ -52,33 +56,86 @@ def test_json_is_byte_identical_across_runs():
     assert json.loads(outputs[0])["stack"] == "prod"
 
 
-def test_prod_locks_both_buckets_in_compliance_mode(prod):
+def test_prod_locks_buckets_and_vaults_in_compliance_mode(prod):
     rules = {
         r["name"]: r["inputs"]["rule"]["defaultRetention"]
         for r in resources(prod, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     }
     assert rules == {
-        "prod-audit-logs-object-lock": {"days": 400, "mode": "COMPLIANCE"},
-        "prod-backups-object-lock": {"days": 2555, "mode": "COMPLIANCE"},
+        "prod-backups-object-lock": {"days": 35, "mode": "COMPLIANCE"},
+        "prod-replicas-object-lock": {"days": 2555, "mode": "COMPLIANCE"},
+    }
+    locks = {r["name"]: r["inputs"] for r in resources(prod, "aws:backup/vaultLockConfiguration:VaultLockConfiguration")}
+    assert locks == {
+        f"prod-{vault}-lock": {"backupVaultName": f"prod-{vault}", "changeableForDays": 3, "maxRetentionDays": 2555, "minRetentionDays": 35}
+        for vault in ("backup-vault", "local-vault", "eu-central-1-vault")
     }
 
 
 def test_dev_uses_short_governance_retention(dev):
-    lock = one(dev, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
-    assert lock["inputs"]["rule"]["defaultRetention"] == {"days": 7, "mode": "GOVERNANCE"}
+    rules = [r["inputs"]["rule"]["defaultRetention"] for r in resources(dev, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")]
+    assert rules == [{"days": 7, "mode": "GOVERNANCE"}, {"days": 7, "mode": "GOVERNANCE"}]
+    for lock in resources(dev, "aws:backup/vaultLockConfiguration:VaultLockConfiguration"):
+        assert "changeableForDays" not in lock["inputs"] and lock["inputs"]["maxRetentionDays"] == 14
 
 
-def test_every_resource_lands_in_the_pinned_account_through_an_explicit_provider(prod):
-    provider = one(prod, "pulumi:providers:aws")
-    assert provider["name"] == "prod-workload"
-    assert provider["inputs"]["allowedAccountIds"] == [PROD_ACCOUNT]
-    assert provider["inputs"]["assumeRoles"] == [
-        {"roleArn": f"arn:aws:iam::{PROD_ACCOUNT}:role/hardened-deployer", "sessionName": "hardened-prod"}
-    ]
+def test_every_resource_lands_in_the_pinned_account_through_an_explicit_provider(prod, org):
+    accounts = org["outputs"]["accounts"]
+    workload, backup = accounts["workloads"]["prod"], accounts["backup"]
+    providers = {p["name"]: p for p in resources(prod, "pulumi:providers:aws")}
+    expected = {"prod-workload": (workload, "eu-west-1"), "prod-workload-eu-central-1": (workload, "eu-central-1"), "prod-backup": (backup, "eu-west-1")}
+    assert set(providers) == set(expected)
+    for name, (account, region) in expected.items():
+        assert providers[name]["inputs"]["allowedAccountIds"] == [account["accountId"]]
+        assert providers[name]["inputs"]["assumeRoles"] == [{"roleArn": account["deploymentRoleArn"], "sessionName": "hardened-prod"}]
+        assert providers[name]["inputs"]["region"] == region
+    by_provider = {p["urn"]: p for p in providers.values()}
     for resource in resources(prod):
-        if resource["custom"] and resource is not provider:
-            assert resource["provider"] == provider["urn"], resource["name"]
-            assert resource["lands_in"] == {"account": PROD_ACCOUNT, "cloud": "aws", "region": "eu-west-1"}
+        if resource["type"].startswith("aws:"):
+            provider = by_provider[resource["provider"]]
+            assert resource["lands_in"] == {"account": provider["inputs"]["allowedAccountIds"][0], "cloud": "aws", "region": provider["inputs"]["region"]}
+    assert by_name(prod, "prod-replicas-bucket")["lands_in"]["account"] == backup["accountId"]
+    assert by_name(prod, "prod-backup-vault-vault")["lands_in"]["account"] == backup["accountId"]
+    assert by_name(prod, "prod-backups-bucket")["lands_in"]["account"] == workload["accountId"]
+
+
+def test_prod_shows_the_copy_and_replication_paths_into_the_backup_account(prod, org):
+    backup_vault = by_name(prod, "prod-backup-vault-vault")["outputs"]["arn"]
+    second_vault = by_name(prod, "prod-eu-central-1-vault-vault")["outputs"]["arn"]
+    copies = one(prod, "aws:backup/plan:Plan")["inputs"]["rules"][0]["copyActions"]
+    assert [c["destinationVaultArn"] for c in copies] == [backup_vault, second_vault]
+    workload = org["outputs"]["accounts"]["workloads"]["prod"]["accountId"]
+    vault_policy = by_name(prod, "prod-backup-vault-policy")["inputs"]["policy"]
+    assert vault_policy["Statement"][1]["Principal"] == {"AWS": [f"arn:aws:iam::{workload}:root"]}
+    destination = one(prod, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")["inputs"]["rules"][0]["destination"]
+    assert destination["bucket"] == by_name(prod, "prod-replicas-bucket")["outputs"]["arn"]
+    assert destination["account"] == org["outputs"]["accounts"]["backup"]["accountId"]
+    replication_role = by_name(prod, "prod-backups-replication-role")["outputs"]["arn"]
+    assert by_name(prod, "prod-replicas-policy")["inputs"]["policy"]["Statement"][-1]["Principal"] == {"AWS": [replication_role]}
+
+
+def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guardrails(org):
+    units = {u["inputs"]["name"]: u["id"] for u in resources(org, "aws:organizations/organizationalUnit:OrganizationalUnit")}
+    assert set(units) == {"Security", "Backup", "Workloads"}
+    accounts = {a["inputs"]["name"]: a for a in resources(org, "aws:organizations/account:Account")}
+    assert {name: a["inputs"]["parentId"] for name, a in accounts.items()} == {
+        "acme-backup": units["Backup"], "acme-log-archive": units["Security"],
+        "acme-dev": units["Workloads"], "acme-staging": units["Workloads"], "acme-prod": units["Workloads"],
+    }
+    assert all(a["protect"] and a["retain_on_delete"] and a["inputs"]["closeOnDeletion"] is False for a in accounts.values())
+    targets = sorted(a["inputs"]["targetId"] for a in resources(org, "aws:organizations/policyAttachment:PolicyAttachment"))
+    assert targets == sorted(["r-a1b2", *(a["id"] for a in accounts.values())])
+    assert org["outputs"]["accounts"]["backup"]["accountId"] == accounts["acme-backup"]["id"]
+
+
+def test_a_new_accounts_baseline_is_deployed_through_a_provider_into_it(org, prod):
+    log_archive = by_name(org, "org-log-archive-account")["id"]
+    provider = by_name(org, "org-log-archive-provider")
+    assert provider["inputs"]["allowedAccountIds"] == [log_archive]
+    assert provider["inputs"]["assumeRoles"][0]["roleArn"] == f"arn:aws:iam::{log_archive}:role/hardened-deployer"
+    assert by_name(org, "org-trail-logs-bucket")["lands_in"]["account"] == log_archive
+    # Environment stacks take the same accounts through the stack reference.
+    assert by_name(prod, "prod-workload")["inputs"]["allowedAccountIds"] == [by_name(org, "org-workload-prod-account")["id"]]
 
 
 def test_policy_documents_are_objects_never_strings(prod):
@@ -112,6 +169,7 @@ def test_references_lead_to_the_resources_they_name(prod):
 
 
 def test_placeholders_are_realistic_and_marked_computed(prod):
+    PROD_ACCOUNT = prod["outputs"]["workloadAccount"]
     key = by_name(prod, "prod-backups-key")
     assert re.fullmatch(rf"arn:aws:kms:eu-west-1:{PROD_ACCOUNT}:key/[0-9a-f]{{8}}(-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}}", key["outputs"]["arn"])
     assert key["computed_outputs"] == ["arn", "keyId"]
@@ -120,21 +178,23 @@ def test_placeholders_are_realistic_and_marked_computed(prod):
     assert bucket["outputs"]["arn"] == f"arn:aws:s3:::{bucket['outputs']['bucket']}"
     assert "arn" in bucket["computed_outputs"] and "bucket" in bucket["computed_outputs"]
     assert by_name(prod, "prod-backups-policy")["computed_inputs"] == ["bucket", "policy"]
-    assert by_name(prod, "prod-backups-key")["computed_inputs"] == []
-    provider = one(prod, "pulumi:providers:aws")
+    # The key policy names roles in the workload account, whose id exists only once the org stack has run.
+    assert by_name(prod, "prod-backups-key")["computed_inputs"] == ["policy"]
+    provider = by_name(prod, "prod-workload")
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", provider["id"])
 
 
 def test_text_and_markdown_show_the_security_inputs(prod):
+    PROD_ACCOUNT = prod["outputs"]["workloadAccount"]
     text = render_text(prod)
-    assert text.startswith("Stack 'prod' of project hardened-accounts: `pulumi up` would create 21 resources in 2 components")
-    assert "prod-backups-bucket (aws:s3/bucket:Bucket) -> aws account 444455556666 eu-west-1 [protect, retain_on_delete]" in text
+    assert re.match(r"Stack 'prod' of project hardened-accounts: `pulumi up` would create \d+ resources in \d+ components", text)
+    assert f"prod-backups-bucket (aws:s3/bucket:Bucket) -> aws account {PROD_ACCOUNT} eu-west-1 [protect, retain_on_delete]" in text
     assert "mode: COMPLIANCE" in text and "days: 2555" in text
     assert "DenyProtectionChanges: Deny [s3:DeleteBucket," in text
-    assert "when ArnNotEquals aws:PrincipalArn [arn:aws:iam::444455556666:role/hardened-break-glass]" in text
+    assert f"when ArnNotEquals aws:PrincipalArn [arn:aws:iam::{PROD_ACCOUNT}:role/hardened-break-glass]" in text
     markdown = render_markdown(prod)
     assert markdown.startswith("### Offline plan of `prod` (hardened-accounts)")
-    assert "| `prod-backups-bucket` | `aws:s3/bucket:Bucket` | aws account 444455556666 eu-west-1 | yes | yes |" in markdown
+    assert f"| `prod-backups-bucket` | `aws:s3/bucket:Bucket` | aws account {PROD_ACCOUNT} eu-west-1 | yes | yes |" in markdown
     assert "<details>" in markdown and "DenyRetentionBypass" in markdown
 
 

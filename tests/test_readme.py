@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from hardened.aws import ImmutableBucket, ImmutableBucketArgs
+import pulumi
+
+import hardened.aws
 from planning import one, plan_of, resources
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,9 +54,20 @@ def test_plan_schema_tables_list_every_documented_key():
     assert set(schema["properties"]) | set(schema["$defs"]["resource"]["properties"]) == documented
 
 
-def test_immutable_bucket_arguments_and_outputs_are_documented():
-    text = section("`ImmutableBucket` (AWS): `hardened.aws.ImmutableBucket`")
-    arguments = ImmutableBucketArgs.__required_keys__ | ImmutableBucketArgs.__optional_keys__
-    assert first_column(text) >= arguments
+@pytest.mark.parametrize(
+    "component",
+    ["ImmutableBucket", "LockedVault", "BackupPlan", "RestoreTesting", "BucketReplication", "MemberAccount", "GuardrailPolicy", "OrganizationTrail"],
+)
+def test_component_arguments_and_outputs_are_documented(component):
+    text = section(f"`{component}` (AWS): `hardened.aws.{component}`")
+    component_class, arguments = getattr(hardened.aws, component), getattr(hardened.aws, f"{component}Args")
+    assert first_column(text) >= arguments.__required_keys__ | arguments.__optional_keys__
     output_rows = re.search(r"^\| Output \|.*?\n\n", text, flags=re.S | re.M).group(0)
-    assert set(re.findall(r"`(\w+)`", output_rows)) == set(ImmutableBucket.__annotations__)
+    documented = set(re.findall(r"`(\w+)`", output_rows))
+    assert documented == {name for name in component_class.__annotations__ if name != "provider"} | ({"provider"} & documented)
+
+
+def test_every_public_component_has_a_section():
+    components = {name for name in hardened.aws.__all__ if isinstance(getattr(hardened.aws, name), type)
+                  and issubclass(getattr(hardened.aws, name), pulumi.ComponentResource)}
+    assert components == set(re.findall(r"^### `(\w+)` \(AWS\)", README, flags=re.M))

@@ -52,9 +52,11 @@ def _plan(args: argparse.Namespace) -> int:
         plan = build_plan(run_stack(project, args.stack))
     except HardenedError as error:
         print(f"error: {error}", file=sys.stderr)
+        _ignore_abandoned_coroutines()
         return EXIT_BAD_INPUT
     except OfflinePlanLimit as error:
         print(f"error: {error}", file=sys.stderr)
+        _ignore_abandoned_coroutines()
         return EXIT_FAILED
     except Exception:  # noqa: BLE001 - a bug in the program: show where, and fail
         print(f"error: the program of stack '{args.stack}' failed:", file=sys.stderr)
@@ -63,6 +65,12 @@ def _plan(args: argparse.Namespace) -> int:
     renderers = {"json": dumps, "text": render_text, "markdown": render_markdown}
     sys.stdout.write(renderers[args.format](plan))
     return EXIT_OK
+
+
+def _ignore_abandoned_coroutines() -> None:
+    """After a failed read (a stack reference), the SDK leaves coroutines of the outputs depending on it
+    unawaited; Python would warn about each at exit, below the one paragraph that says what went wrong."""
+    warnings.filterwarnings("ignore", message=r"coroutine '.*' was never awaited", category=RuntimeWarning)
 
 
 def run() -> None:

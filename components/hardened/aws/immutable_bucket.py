@@ -44,7 +44,7 @@ class ImmutableBucketArgs(TypedDict):
     """COMPLIANCE (default): nobody, root included, can shorten or lift a lock. GOVERNANCE: break-glass can."""
     break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
     """Exact IAM role ARNs exempt from the bucket policy's tamper denies (no wildcards)."""
-    organization_id: NotRequired[Optional[str]]
+    organization_id: NotRequired[Optional[pulumi.Input[str]]]
     """AWS Organization id (o-...); when set, only its principals and AWS services reach the bucket."""
     bucket_name: NotRequired[Optional[str]]
     """Fixed bucket name; when omitted, Pulumi derives one from the component name plus a random suffix."""
@@ -172,8 +172,8 @@ class ImmutableBucket(pulumi.ComponentResource):
             )
         # Last: once in force it denies the deployment role every change made above.
         bucket_policy = pulumi.Output.all(
-            bucket.arn, list(break_glass), list(replication_roles), args.get("cloudtrail_arn")
-        ).apply(lambda values: json.dumps(_bucket_policy(*values, organization_id)))
+            bucket.arn, list(break_glass), list(replication_roles), args.get("cloudtrail_arn"), organization_id
+        ).apply(lambda values: json.dumps(_bucket_policy(*values)))
         aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=bucket.id,
@@ -243,7 +243,7 @@ def _validated_retention(name: str, args: ImmutableBucketArgs) -> tuple[str, int
     return mode, days, noncurrent
 
 
-def _check_principals(name: str, administrators: list, break_glass: list, organization_id: Optional[str]) -> None:
+def _check_principals(name: str, administrators: list, break_glass: list, organization_id: object) -> None:
     if not administrators:
         raise ComponentArgumentError("ImmutableBucket", name, "administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
     for argument, values in (("administrator_arns", administrators), ("break_glass_arns", break_glass)):
@@ -253,5 +253,5 @@ def _check_principals(name: str, administrators: list, break_glass: list, organi
                 "ImmutableBucket", name, argument,
                 f"takes exact IAM role or user ARNs such as arn:aws:iam::111122223333:role/name, without wildcards (got {bad[0]!r})",
             )
-    if organization_id is not None and not ORGANIZATION_ID.match(organization_id):
+    if isinstance(organization_id, str) and not ORGANIZATION_ID.match(organization_id):
         raise ComponentArgumentError("ImmutableBucket", name, "organization_id", f"must look like o-abcd123456 (got {organization_id!r})")

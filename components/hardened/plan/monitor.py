@@ -247,8 +247,11 @@ class RecordingMonitor(MockMonitor):
         record.id, computed = created_values(
             NewResource(record.type, record.name, record.urn, inputs, record.target, self.placeholders)
         )
-        # What the program gave (a fixed name, say) is not a placeholder even when the shape repeats it.
-        record.computed_outputs = sorted(key for key, value in computed.items() if inputs.get(key) != value)
+        # Placeholders only: not what the program gave (a fixed name the shape repeats), nor values known in
+        # advance (a state of ACTIVE, the ARN of a trail whose name and account are given).
+        record.computed_outputs = sorted(
+            key for key, value in computed.items() if inputs.get(key) != value and self.placeholders.contains_atom(value)
+        )
         record.outputs = {**record.inputs, **computed}
         return {**inputs, **computed}
 

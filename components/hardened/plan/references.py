@@ -15,7 +15,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from .project import PlanInputError, PulumiProject
+from .project import STACK_NAME, PlanInputError, PulumiProject
 
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 # Stacks being planned by the processes above this one, outermost first, comma-separated.
@@ -48,8 +48,8 @@ class StackReferences:
         if stack in chain:
             cycle = " -> ".join([*chain[chain.index(stack) :], stack])
             raise PlanInputError(
-                f"Stack reference cycle: {cycle}. {self._subject(reference, stack)} leads back to a stack being planned; "
-                "a stack cannot depend on its own outputs."
+                f"Stack reference cycle: {cycle}. {self._subject(reference)} leads back to stack '{stack}' "
+                f"({self._shown(stack)}), which is being planned: a stack cannot depend on its own outputs."
             )
         content = self.project.stack_file(stack).read_bytes()
         key = (str(self.project.root.resolve()), stack, hashlib.sha256(content).hexdigest())
@@ -63,20 +63,20 @@ class StackReferences:
         parts = reference.split("/")
         if len(parts) not in (1, 3) or not all(parts):
             raise PlanInputError(
-                f"Stack reference '{reference}': name a stack as '<stack>' or '<organization>/<project>/<stack>'. "
+                f"{self._subject(reference)}: name a stack as '<stack>' or '<organization>/<project>/<stack>'. "
                 f"{self._available()}"
             )
         if len(parts) == 3 and parts[1] != self.project.name:
             raise PlanInputError(
-                f"Stack reference '{reference}' names project '{parts[1]}': the offline plan resolves only stacks of "
+                f"{self._subject(reference)} names project '{parts[1]}': the offline plan resolves only stacks of "
                 f"this project ({self.project.name}), from their stack files in "
                 f"{self.project.relative(self.project.stack_config_dir)}/. {self._available()}"
             )
         stack = parts[-1]
-        if not self.project.stack_file(stack).is_file():
+        if not STACK_NAME.match(stack) or not self.project.stack_file(stack).is_file():
             raise PlanInputError(
-                f"Stack reference '{reference}': {self._shown(stack)} does not exist, so the offline plan cannot "
-                f"resolve stack '{stack}'. {self._available()}"
+                f"{self._subject(reference)}: {self._shown(stack)} does not exist, so the offline plan cannot plan "
+                f"stack '{stack}'. {self._available()}"
             )
         return stack
 
@@ -88,10 +88,12 @@ class StackReferences:
         )
         if completed.returncode != 0:
             error = _error_of(completed.stderr)
+            if error.startswith("Stack reference cycle:"):
+                raise PlanInputError(error)  # already names every stack on the way round
             available = "" if "Stacks available:" in error else f" {self._available()}"
             raise PlanInputError(
-                f"{self._subject(reference, stack)}: planning stack '{stack}' failed (exit {completed.returncode}): "
-                f"{error}{available}"
+                f"{self._subject(reference)}: planning stack '{stack}' ({self._shown(stack)}) failed "
+                f"(exit {completed.returncode}): {error}{available}"
             )
         plan = json.loads(completed.stdout)
         return ReferencedStack(
@@ -101,8 +103,8 @@ class StackReferences:
             computed_outputs=plan.get("computed_outputs", []),
         )
 
-    def _subject(self, reference: str, stack: str) -> str:
-        return f"Stack reference '{reference}' ({self._shown(stack)})"
+    def _subject(self, reference: str) -> str:
+        return f"Stack reference '{reference}' of stack '{self.stack}' ({self._shown(self.stack)})"
 
     def _shown(self, stack: str) -> str:
         return self.project.relative(self.project.stack_file(stack))
@@ -121,4 +123,5 @@ def _error_of(stderr: str) -> str:
     if not lines:
         return "no message."
     first = lines[0].removeprefix("error: ")
-    return first if len(lines) == 1 else f"{first} {lines[-1]}"
+    message = first if len(lines) == 1 else f"{first} {lines[-1]}"
+    return message if message.endswith((".", "!", "?")) else message + "."

@@ -16,6 +16,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.stack import massage, run_pulumi_func
 
+from ..errors import HardenedError
 from .monitor import (
     PROVIDER_PREFIX,
     OfflinePlanLimit,
@@ -61,6 +62,7 @@ def run_program(
     registrations = {} if registrations is None else registrations
     monitor = RecordingMonitor(project, stack, config, registrations, stack_references)
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_unless_reported)
     asyncio.set_event_loop(loop)
     try:
         pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
@@ -92,6 +94,17 @@ async def _exports() -> tuple[dict, list[str]]:
     exported = massage(dict(getattr(root, "outputs", None) or {}), [])
     wire = json_format.MessageToDict(await rpc.serialize_properties(exported, {}))
     return exported_values(wire)
+
+
+def _unless_reported(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    """Log what asyncio reports, except copies of an error the run itself raises and the plan prints.
+
+    A failed stack reference or data source also fails tasks nobody awaits (the SDK's secret check of
+    a stack output); asyncio would print those, with a traceback, when they are garbage-collected.
+    """
+    if isinstance(context.get("exception"), (HardenedError, OfflinePlanLimit)):
+        return
+    loop.default_exception_handler(context)
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
