@@ -276,9 +276,9 @@ def table(title: str, rows: list[str], columns: list[str], cells: dict[tuple[str
     first = max(len(title), *(len(r) for r in rows))
     widths = [max(len(c), *(len(SHORT[cells.get((r, c), NOT_ASKED)]) for r in rows)) for c in columns]
     line = "-" * (first + sum(w + 3 for w in widths))
-    out = [line, f"{title:<{first}} | " + " | ".join(f"{c:<{w}}" for c, w in zip(columns, widths)), line]
+    out = [line, f"{title:<{first}} | " + " | ".join(f"{c:<{w}}" for c, w in zip(columns, widths, strict=True)), line]
     for row in rows:
-        out.append(f"{row:<{first}} | " + " | ".join(f"{SHORT[cells.get((row, c), NOT_ASKED)]:<{w}}" for c, w in zip(columns, widths)))
+        out.append(f"{row:<{first}} | " + " | ".join(f"{SHORT[cells.get((row, c), NOT_ASKED)]:<{w}}" for c, w in zip(columns, widths, strict=True)))
     out.append(line)
     if note:
         out.append(note)

@@ -1,6 +1,5 @@
 """BackupPlan and RestoreTesting: schedules, retention, copy paths and the roles AWS Backup assumes."""
 
-import json
 
 import pytest
 

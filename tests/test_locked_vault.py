@@ -1,6 +1,5 @@
 """LockedVault: the lock, key and access policy of a backup vault, exactly, and its bad arguments."""
 
-import json
 
 import pytest
 

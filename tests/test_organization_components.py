@@ -1,13 +1,12 @@
 """MemberAccount, GuardrailPolicy and OrganizationTrail: accounts, SCP attachments and the trail, exactly."""
 
-import pulumi
 import pytest
 
 from hardened.aws import Baseline, GuardrailPolicy, MemberAccount, OrganizationTrail, check_attachments_per_target
 from hardened.aws.documents.guardrails import backup_account_guardrails, organization_guardrails
 from hardened.errors import ComponentArgumentError
 from hardened.plan import run_program
-from planning import ACCOUNT, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
+from planning import ACCOUNT, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of
 
 TRAIL = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/org-trail"
 

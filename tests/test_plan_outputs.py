@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from hardened.plan import build_plan, run_program
+from hardened.plan import run_program
 from hardened.plan.document import dumps
 from hardened.plan.render import render_markdown, render_text
 from hardened.plan.runtime import OfflinePlanLimit, PlanViolation

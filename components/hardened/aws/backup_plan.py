@@ -5,18 +5,15 @@ backup account's LockedVault, a vault in a second region), each copy with its ow
 jobs run as a role that only AWS Backup, acting for this account, may assume.
 """
 
-import json
 from typing import NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
-from .documents.service_roles import BACKUP_POLICY_ARNS, trusted_by_service
-from .immutable_bucket import MAX_RETENTION_DAYS
-
-SCHEDULE_PREFIX = "cron("
-
+from .backup_service_role import backup_service_role
+from .documents.service_roles import BACKUP_POLICY_ARNS
+from .retention import MAX_RETENTION_DAYS, is_aws_cron, whole_days
 
 class BackupCopy(TypedDict):
     """One copy of every recovery point, into a vault of another account or region."""
@@ -59,19 +56,9 @@ class BackupPlan(pulumi.ComponentResource):
         super().__init__("hardened:index:BackupPlan", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        role = aws.iam.Role(
-            f"{name}-role",
-            name=f"{name}-backup"[:64],
-            description="Assumed by AWS Backup to run this account's backup and copy jobs",
-            assume_role_policy=account_id.apply(lambda account: json.dumps(trusted_by_service("backup", account))),
-            tags=tags,
-            opts=child,
+        role, attachments = backup_service_role(
+            name, f"{name}-backup", "Assumed by AWS Backup to run this account's backup and copy jobs", BACKUP_POLICY_ARNS, self, tags
         )
-        attachments = [
-            aws.iam.RolePolicyAttachment(f"{name}-role-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child)
-            for arn in BACKUP_POLICY_ARNS
-        ]
         plan = aws.backup.Plan(
             f"{name}-plan",
             name=name,
@@ -111,13 +98,13 @@ def _validated(name: str, args: BackupPlanArgs) -> tuple[int, list[BackupCopy]]:
         return ComponentArgumentError("BackupPlan", name, argument, text)
 
     schedule = args.get("schedule")
-    if not isinstance(schedule, str) or not schedule.startswith(SCHEDULE_PREFIX) or not schedule.endswith(")"):
+    if not is_aws_cron(schedule):
         raise problem("schedule", f"must be an AWS cron expression such as cron(0 3 * * ? *) (got {schedule!r})")
     days = [("retention_days", args.get("retention_days"))]
     copies = list(args.get("copies") or [])
     days += [(f"copies[{i}].retention_days", copy.get("retention_days")) for i, copy in enumerate(copies)]
     for argument, value in days:
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_RETENTION_DAYS:
+        if not whole_days(value, 1, MAX_RETENTION_DAYS):
             raise problem(argument, f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {value!r})")
     if not args.get("resource_arns"):
         raise problem("resource_arns", "needs at least one resource ARN to back up")

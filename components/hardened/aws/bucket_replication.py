@@ -12,9 +12,9 @@ from typing import Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from .arns import MAX_ROLE_NAME
 from .documents.service_roles import replication_permissions, trusted_by_service
 
-MAX_ROLE_NAME = 64
 
 
 class ReplicaDestination(TypedDict):

@@ -6,7 +6,6 @@ but the named break-glass roles weaken any of that. Pulumi can neither delete no
 """
 
 import json
-from enum import Enum
 from typing import NotRequired, Optional, TypedDict
 
 import pulumi
@@ -19,18 +18,9 @@ from .documents.bucket_policy import immutable_bucket_policy
 from .documents.key_policy import allow_replica_encryption, storage_key_policy
 from .documents.service_roles import allow_cloudtrail_delivery, allow_replication_into
 from .protected_key import protected_key
+from .retention import MAX_RETENTION_DAYS, RetentionMode, retention_mode, whole_days
 
-MAX_RETENTION_DAYS = 36500  # S3 Object Lock's ceiling (100 years)
 INCOMPLETE_UPLOAD_DAYS = 7
-
-
-class RetentionMode(str, Enum):
-    """S3 Object Lock retention mode."""
-
-    COMPLIANCE = "COMPLIANCE"
-    """Nobody, the root user included, can shorten or lift the lock before it ends."""
-    GOVERNANCE = "GOVERNANCE"
-    """Principals allowed s3:BypassGovernanceRetention can lift the lock; for test environments."""
 
 
 class ImmutableBucketArgs(TypedDict):
@@ -223,19 +213,14 @@ def _check_replication_roles(name: str, roles: list) -> None:
 
 
 def _validated_retention(name: str, args: ImmutableBucketArgs) -> tuple[str, int, int]:
-    given = args.get("retention_mode") or RetentionMode.COMPLIANCE
-    try:
-        mode = RetentionMode(given).value
-    except ValueError:
-        allowed = ", ".join(m.value for m in RetentionMode)
-        raise ComponentArgumentError("ImmutableBucket", name, "retention_mode", f"must be one of {allowed} (got {given!r})") from None
+    mode = retention_mode("ImmutableBucket", name, args.get("retention_mode"))
     days = args.get("retention_days")
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_RETENTION_DAYS:
+    if not whole_days(days, 1, MAX_RETENTION_DAYS):
         raise ComponentArgumentError("ImmutableBucket", name, "retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
     noncurrent = args.get("noncurrent_version_expiration_days")
     if noncurrent is None:
         noncurrent = days
-    if not isinstance(noncurrent, int) or isinstance(noncurrent, bool) or noncurrent < days:
+    if not whole_days(noncurrent, days):
         raise ComponentArgumentError(
             "ImmutableBucket", name, "noncurrent_version_expiration_days",
             f"must be a whole number of days no shorter than retention_days ({days}), so nothing expires while locked (got {noncurrent!r})",

@@ -14,8 +14,9 @@ import pulumi_aws as aws
 from ..errors import ComponentArgumentError
 from .arns import ACCOUNT_ID
 from .documents.key_policy import allow_cloudtrail_encryption, storage_key_policy
-from .immutable_bucket import ImmutableBucket, RetentionMode
+from .immutable_bucket import ImmutableBucket
 from .protected_key import protected_key
+from .retention import RetentionMode
 
 
 class OrganizationTrailArgs(TypedDict):

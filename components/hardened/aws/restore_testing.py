@@ -6,7 +6,6 @@ the validation window is over. A failed restore shows up as a failed restore job
 day the backup is needed.
 """
 
-import json
 import re
 from typing import NotRequired, Optional, TypedDict
 
@@ -14,7 +13,9 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
-from .documents.service_roles import RESTORE_POLICY_ARNS, trusted_by_service
+from .backup_service_role import backup_service_role
+from .documents.service_roles import RESTORE_POLICY_ARNS
+from .retention import is_aws_cron, whole_days
 
 
 class RestoreTestingArgs(TypedDict):
@@ -38,27 +39,18 @@ class RestoreTesting(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RestoreTestingArgs, opts: Optional[pulumi.ResourceOptions] = None):
         window = args.get("selection_window_days") or 7
-        if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 365:
+        if not whole_days(window, 1, 365):
             raise ComponentArgumentError("RestoreTesting", name, "selection_window_days", f"must be a whole number of days from 1 to 365 (got {window!r})")
         schedule = args.get("schedule")
-        if not isinstance(schedule, str) or not re.fullmatch(r"cron\(.+\)", schedule):
+        if not is_aws_cron(schedule):
             raise ComponentArgumentError("RestoreTesting", name, "schedule", f"must be an AWS cron expression such as cron(0 5 ? * SUN *) (got {schedule!r})")
 
         super().__init__("hardened:index:RestoreTesting", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        role = aws.iam.Role(
-            f"{name}-role",
-            name=f"{name}-restore"[:64],
-            description="Assumed by AWS Backup to run scheduled restore tests",
-            assume_role_policy=account_id.apply(lambda account: json.dumps(trusted_by_service("backup", account))),
-            opts=child,
+        role, attachments = backup_service_role(
+            name, f"{name}-restore", "Assumed by AWS Backup to run scheduled restore tests", RESTORE_POLICY_ARNS, self
         )
-        attachments = [
-            aws.iam.RolePolicyAttachment(f"{name}-role-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child)
-            for arn in RESTORE_POLICY_ARNS
-        ]
         # Restore testing names allow only letters, digits and underscores.
         plan_name = re.sub(r"\W", "_", name)
         plan = aws.backup.RestoreTestingPlan(

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from .statements import bucket_resources, policy_document, unless_principal_is
+from .statements import bucket_resources, policy_document, unless_principal_is, with_condition
 
 # Every API that could switch off or weaken what keeps the data safe. DeleteBucketLifecycle,
 # DeleteBucketEncryption and DeleteBucketReplication are authorized by the Put* actions below.
@@ -60,7 +60,7 @@ def deny_protection_changes(bucket_arn: str, break_glass_arns: Iterable[str]) ->
         "Action": list(PROTECTION_CHANGES),
         "Resource": bucket_arn,
     }
-    return _with_condition(statement, unless_principal_is(break_glass_arns))
+    return with_condition(statement, unless_principal_is(break_glass_arns))
 
 
 def deny_retention_bypass(bucket_arn: str, break_glass_arns: Iterable[str]) -> dict:
@@ -72,7 +72,7 @@ def deny_retention_bypass(bucket_arn: str, break_glass_arns: Iterable[str]) -> d
         "Action": list(RETENTION_BYPASS),
         "Resource": f"{bucket_arn}/*",
     }
-    return _with_condition(statement, unless_principal_is(break_glass_arns))
+    return with_condition(statement, unless_principal_is(break_glass_arns))
 
 
 def deny_outside_organization(bucket_arn: str, organization_id: str) -> dict:
@@ -107,7 +107,3 @@ def immutable_bucket_policy(
     if organization_id:
         statements.append(deny_outside_organization(bucket_arn, organization_id))
     return policy_document(*statements, *grants)
-
-
-def _with_condition(statement: dict, condition: dict) -> dict:
-    return {**statement, "Condition": condition} if condition else statement

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable
 
 from ..tags import PROTECTED_KEY_TAG
-from .statements import policy_document, unless_principal_is
+from .statements import policy_document, unless_principal_is, with_condition
 
 __all__ = [
     "BACKUP_DESTRUCTION",
@@ -150,7 +150,7 @@ def deny_backup_setting_changes(exempt_role_arns: Iterable[str]) -> dict:
         "Action": list(BACKUP_SETTING_CHANGES),
         "Resource": "*",
     }
-    return _with_condition(statement, unless_principal_is(exempt_role_arns))
+    return with_condition(statement, unless_principal_is(exempt_role_arns))
 
 
 def deny_weaker_vault_locks(minimum_retention_days: int) -> dict:
@@ -189,7 +189,7 @@ def deny_bucket_protection_changes(exempt_role_arns: Iterable[str]) -> dict:
         "Action": list(BUCKET_PROTECTION_CHANGES),
         "Resource": "*",
     }
-    return _with_condition(statement, unless_principal_is(exempt_role_arns))
+    return with_condition(statement, unless_principal_is(exempt_role_arns))
 
 
 def deny_trail_tampering(trail_arn: str) -> dict:
@@ -210,7 +210,7 @@ def deny_key_destruction(protected_tag: str | None = None) -> dict:
         "Action": list(KEY_DESTRUCTION),
         "Resource": "*",
     }
-    return _with_condition(statement, _tagged(protected_tag))
+    return with_condition(statement, _tagged(protected_tag))
 
 
 def deny_key_repolicy(exempt_role_arns: Iterable[str], protected_tag: str | None = None) -> dict:
@@ -221,7 +221,7 @@ def deny_key_repolicy(exempt_role_arns: Iterable[str], protected_tag: str | None
         "Action": list(KEY_POLICY_CHANGES),
         "Resource": "*",
     }
-    return _with_condition(statement, {**unless_principal_is(exempt_role_arns), **_tagged(protected_tag)})
+    return with_condition(statement, {**unless_principal_is(exempt_role_arns), **_tagged(protected_tag)})
 
 
 def deny_protection_tag_changes(tag: str, exempt_role_arns: Iterable[str]) -> dict:
@@ -327,7 +327,3 @@ def check_scp_size(name: str, document: dict) -> int:
 def _tagged(tag: str | None) -> dict:
     """Condition limiting a statement to resources carrying `tag` (any value); none without a tag."""
     return {"Null": {f"aws:ResourceTag/{tag}": "false"}} if tag else {}
-
-
-def _with_condition(statement: dict, condition: dict) -> dict:
-    return {**statement, "Condition": condition} if condition else statement

@@ -20,6 +20,11 @@ def unless_principal_is(principal_arns: Iterable[str]) -> dict:
     return {"ArnNotEquals": {"aws:PrincipalArn": arns}} if arns else {}
 
 
+def with_condition(statement: dict, condition: dict) -> dict:
+    """`statement` with `condition` added; unchanged when the condition is empty."""
+    return {**statement, "Condition": condition} if condition else statement
+
+
 def bucket_resources(bucket_arn: str) -> list[str]:
     """The bucket and every object in it."""
     return [bucket_arn, f"{bucket_arn}/*"]
