@@ -51,7 +51,6 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     log_archive = member("log-archive", config.accounts.log_archive, "Security")
     workloads = {env: member(f"workload-{env}", spec, "Workloads") for env, spec in config.accounts.workloads.items()}
 
-    exempt = [config.member_role_name, config.break_glass_role_name]
     trail_arn = f"arn:aws:cloudtrail:{management.region}:{management.account_id}:trail/{config.trail.name}"
     guardrails = [(f"{stack}-root-guardrails", "root", {"baseline": Baseline.ORGANIZATION, "target_id": config.organization.root_id, "trail_arn": trail_arn})]
     for key, account, baseline in [
@@ -63,7 +62,8 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "baseline": baseline,
             "target_id": account.account_id,
             "account_id": account.account_id,
-            "exempt_role_names": exempt,
+            "deployment_role_name": config.member_role_name,
+            "exempt_role_names": [config.break_glass_role_name],
             "minimum_vault_retention_days": config.minimum_vault_retention_days,
         }))
     # Checked before the first one is declared, so an over-quota target leaves nothing half-attached.

@@ -14,6 +14,8 @@ from hardened.aws.documents.guardrails import (
     BUCKET_PROTECTION_CHANGES,
     KEY_DESTRUCTION,
     PROTECTED_KEY_TAG,
+    RESTORE_TEST_BUCKETS,
+    ROLE_TAKEOVER,
     SCP_MAX_CHARACTERS,
     SCPS_PER_TARGET,
     TRAIL_TAMPERING,
@@ -23,10 +25,13 @@ from hardened.aws.documents.guardrails import (
     deny_backup_setting_changes,
     deny_bucket_destruction,
     deny_bucket_protection_changes,
+    deny_deployment_role_changes,
+    deny_exempt_role_changes,
     deny_key_destruction,
     deny_key_repolicy,
     deny_leaving_organization,
     deny_protection_tag_changes,
+    deny_protection_tag_removal,
     deny_root_user,
     deny_trail_tampering,
     deny_weaker_vault_locks,
@@ -40,6 +45,7 @@ from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DEN
 from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, REGION
 
 EXEMPT = [DEPLOYER, BREAK_GLASS]
+OTHER_EXEMPT = [BREAK_GLASS]
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/AdministratorAccess"
 ROOT_USER = f"arn:aws:iam::{ACCOUNT}:root"
 MANAGEMENT_ACCOUNT = "999988887777"
@@ -87,9 +93,13 @@ EXPECTED_BACKUP_SETTING_CHANGES = {
         "backup:PutBackupVaultLockConfiguration",
         "backup:PutBackupVaultNotifications",
         "backup:PutBackupVaultSharingPolicy",
+        "backup:DeleteRestoreTestingPlan",
+        "backup:DeleteRestoreTestingSelection",
         "backup:UpdateBackupPlan",
         "backup:UpdateGlobalSettings",
         "backup:UpdateRegionSettings",
+        "backup:UpdateRestoreTestingPlan",
+        "backup:UpdateRestoreTestingSelection",
     ],
     "Resource": "*",
     "Condition": EXPECTED_EXEMPTION,
@@ -127,6 +137,43 @@ EXPECTED_BUCKET_PROTECTION_CHANGES = {
     ],
     "Resource": "*",
     "Condition": EXPECTED_EXEMPTION,
+}
+
+# In the backup account, AWS Backup's restore-test scratch buckets are left out of both bucket statements.
+SCRATCH = {"NotResource": ["arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*"]}
+EXPECTED_BUCKET_DESTRUCTION_BUT_SCRATCH = {**{k: v for k, v in EXPECTED_BUCKET_DESTRUCTION.items() if k != "Resource"}, **SCRATCH}
+EXPECTED_BUCKET_PROTECTION_CHANGES_BUT_SCRATCH = {
+    **{k: v for k, v in EXPECTED_BUCKET_PROTECTION_CHANGES.items() if k not in ("Resource", "Condition")},
+    **SCRATCH,
+    "Condition": EXPECTED_EXEMPTION,
+}
+
+EXPECTED_ROLE_TAKEOVER = [
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+]
+
+EXPECTED_DEPLOYMENT_ROLE_CHANGES = {
+    "Sid": "DenyDeploymentRoleChanges",
+    "Effect": "Deny",
+    "Action": EXPECTED_ROLE_TAKEOVER,
+    "Resource": "arn:aws:iam::111122223333:role/hardened-deployer",
+}
+
+EXPECTED_EXEMPT_ROLE_CHANGES = {
+    "Sid": "DenyExemptRoleChanges",
+    "Effect": "Deny",
+    "Action": EXPECTED_ROLE_TAKEOVER,
+    "Resource": ["arn:aws:iam::111122223333:role/hardened-break-glass"],
+    "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/hardened-deployer"]}},
 }
 
 EXPECTED_TRAIL_TAMPERING = {
@@ -181,7 +228,7 @@ EXPECTED_TAGGED_KEY_REPOLICY = {
 EXPECTED_PROTECTION_TAG_CHANGES = {
     "Sid": "DenyProtectionTagChanges",
     "Effect": "Deny",
-    "Action": ["kms:TagResource", "kms:UntagResource"],
+    "Action": "kms:TagResource",
     "Resource": "*",
     "Condition": {
         "ForAnyValue:StringEquals": {"aws:TagKeys": "hardened-accounts:protects"},
@@ -192,6 +239,14 @@ EXPECTED_PROTECTION_TAG_CHANGES = {
             ]
         },
     },
+}
+
+EXPECTED_PROTECTION_TAG_REMOVAL = {
+    "Sid": "DenyProtectionTagRemoval",
+    "Effect": "Deny",
+    "Action": "kms:UntagResource",
+    "Resource": "*",
+    "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "hardened-accounts:protects"}},
 }
 
 EXPECTED_LEAVING_ORGANIZATION = {
@@ -218,16 +273,21 @@ EXPECTED_ROOT_USER = {
         (deny_weaker_vault_locks(7), EXPECTED_WEAKER_VAULT_LOCKS),
         (deny_bucket_destruction(), EXPECTED_BUCKET_DESTRUCTION),
         (deny_bucket_protection_changes(EXEMPT), EXPECTED_BUCKET_PROTECTION_CHANGES),
+        (deny_bucket_destruction(RESTORE_TEST_BUCKETS), EXPECTED_BUCKET_DESTRUCTION_BUT_SCRATCH),
+        (deny_bucket_protection_changes(EXEMPT, RESTORE_TEST_BUCKETS), EXPECTED_BUCKET_PROTECTION_CHANGES_BUT_SCRATCH),
+        (deny_deployment_role_changes(DEPLOYER), EXPECTED_DEPLOYMENT_ROLE_CHANGES),
+        (deny_exempt_role_changes([BREAK_GLASS, BREAK_GLASS], DEPLOYER), EXPECTED_EXEMPT_ROLE_CHANGES),
         (deny_trail_tampering(TRAIL), EXPECTED_TRAIL_TAMPERING),
         (deny_key_destruction(), EXPECTED_KEY_DESTRUCTION),
         (deny_key_destruction("hardened-accounts:protects"), EXPECTED_TAGGED_KEY_DESTRUCTION),
         (deny_key_repolicy(EXEMPT), EXPECTED_KEY_REPOLICY),
         (deny_key_repolicy(EXEMPT, "hardened-accounts:protects"), EXPECTED_TAGGED_KEY_REPOLICY),
         (deny_protection_tag_changes("hardened-accounts:protects", EXEMPT), EXPECTED_PROTECTION_TAG_CHANGES),
+        (deny_protection_tag_removal("hardened-accounts:protects"), EXPECTED_PROTECTION_TAG_REMOVAL),
         (deny_leaving_organization(), EXPECTED_LEAVING_ORGANIZATION),
         (deny_root_user(), EXPECTED_ROOT_USER),
     ],
-    ids=lambda value: value.get("Sid", "") if isinstance(value, dict) else "",
+    ids=lambda value: (value.get("Sid", "") + ("-but-scratch" if "NotResource" in value else "")) if isinstance(value, dict) else "",
 )
 def test_each_statement_is_exactly_as_written(built, expected):
     assert built == expected
@@ -260,35 +320,39 @@ def test_the_organization_root_denies_leaving_the_root_user_and_trail_tampering(
     }
 
 
-def test_the_backup_account_protects_backups_buckets_and_every_key():
-    assert backup_account_guardrails(EXEMPT, 7) == {
+def test_the_backup_account_protects_backups_buckets_every_key_and_the_exempt_roles():
+    assert backup_account_guardrails(DEPLOYER, OTHER_EXEMPT, 7) == {
         "Version": "2012-10-17",
         "Statement": [
             EXPECTED_BACKUP_DESTRUCTION,
             EXPECTED_BACKUP_SETTING_CHANGES,
             EXPECTED_WEAKER_VAULT_LOCKS,
-            EXPECTED_BUCKET_DESTRUCTION,
-            EXPECTED_BUCKET_PROTECTION_CHANGES,
+            EXPECTED_BUCKET_DESTRUCTION_BUT_SCRATCH,
+            EXPECTED_BUCKET_PROTECTION_CHANGES_BUT_SCRATCH,
             EXPECTED_KEY_DESTRUCTION,
             EXPECTED_KEY_REPOLICY,
+            EXPECTED_DEPLOYMENT_ROLE_CHANGES,
+            EXPECTED_EXEMPT_ROLE_CHANGES,
         ],
     }
 
 
-def test_the_log_archive_protects_buckets_and_every_key():
-    assert log_archive_guardrails(EXEMPT) == {
+def test_the_log_archive_protects_buckets_every_key_and_the_exempt_roles():
+    assert log_archive_guardrails(DEPLOYER, OTHER_EXEMPT) == {
         "Version": "2012-10-17",
         "Statement": [
             EXPECTED_BUCKET_DESTRUCTION,
             EXPECTED_BUCKET_PROTECTION_CHANGES,
             EXPECTED_KEY_DESTRUCTION,
             EXPECTED_KEY_REPOLICY,
+            EXPECTED_DEPLOYMENT_ROLE_CHANGES,
+            EXPECTED_EXEMPT_ROLE_CHANGES,
         ],
     }
 
 
-def test_a_workload_account_protects_backups_and_tagged_keys_only():
-    assert workload_guardrails(EXEMPT, 7) == {
+def test_a_workload_account_protects_backups_tagged_keys_and_the_exempt_roles():
+    assert workload_guardrails(DEPLOYER, OTHER_EXEMPT, 7) == {
         "Version": "2012-10-17",
         "Statement": [
             EXPECTED_BACKUP_DESTRUCTION,
@@ -297,16 +361,25 @@ def test_a_workload_account_protects_backups_and_tagged_keys_only():
             EXPECTED_TAGGED_KEY_DESTRUCTION,
             EXPECTED_TAGGED_KEY_REPOLICY,
             EXPECTED_PROTECTION_TAG_CHANGES,
+            EXPECTED_PROTECTION_TAG_REMOVAL,
+            EXPECTED_DEPLOYMENT_ROLE_CHANGES,
+            EXPECTED_EXEMPT_ROLE_CHANGES,
         ],
     }
+
+
+def test_with_the_deployment_role_alone_only_it_is_kept():
+    statements = workload_guardrails(DEPLOYER, [DEPLOYER], 7)["Statement"]
+    assert [s["Sid"] for s in statements][-1] == "DenyDeploymentRoleChanges"
+    assert EXPECTED_EXEMPT_ROLE_CHANGES not in statements
 
 
 def composed() -> dict[str, dict]:
     return {
         "organization": organization_guardrails(TRAIL),
-        "backup-account": backup_account_guardrails(EXEMPT, FLOOR),
-        "log-archive": log_archive_guardrails(EXEMPT),
-        "workload": workload_guardrails(EXEMPT, FLOOR),
+        "backup-account": backup_account_guardrails(DEPLOYER, OTHER_EXEMPT, FLOOR),
+        "log-archive": log_archive_guardrails(DEPLOYER, OTHER_EXEMPT),
+        "workload": workload_guardrails(DEPLOYER, OTHER_EXEMPT, FLOOR),
     }
 
 
@@ -340,14 +413,14 @@ def test_the_size_is_that_of_the_minified_json():
 
 
 def test_a_stand_in_account_id_gives_the_real_size():
-    stand_in = backup_account_guardrails(["arn:aws:iam::000000000000:role/hardened-deployer"], FLOOR)
-    real = backup_account_guardrails(["arn:aws:iam::123456789012:role/hardened-deployer"], FLOOR)
+    stand_in = backup_account_guardrails("arn:aws:iam::000000000000:role/hardened-deployer", ["arn:aws:iam::000000000000:role/hardened-break-glass"], FLOOR)
+    real = backup_account_guardrails("arn:aws:iam::123456789012:role/hardened-deployer", ["arn:aws:iam::123456789012:role/hardened-break-glass"], FLOOR)
     assert scp_size(stand_in) == scp_size(real)
 
 
 def test_an_oversized_document_is_refused_by_name():
     many = [f"arn:aws:iam::{ACCOUNT}:role/deployment-role-number-{i:03}" for i in range(100)]
-    document = backup_account_guardrails(many, FLOOR)
+    document = backup_account_guardrails(DEPLOYER, many, FLOOR)
     with pytest.raises(ValueError, match=r"'backup-account' is \d+ characters, over the limit of 5120"):
         check_scp_size("backup-account", document)
 
@@ -362,6 +435,7 @@ DEFAULT_KEY_POLICY = {
 VAULT = f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:backups"
 RECOVERY_POINT = f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45"
 PLAN = f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-plan:8F81F553-3A74-4A3F-B93D-B3360DC80C50"
+RESTORE_TESTING_PLAN = f"arn:aws:backup:{REGION}:{ACCOUNT}:restore-testing-plan:restores-0a1b2c3d"
 LEGAL_HOLD = f"arn:aws:backup:{REGION}:{ACCOUNT}:legal-hold:2C7B5A9E-6D3F-4E1A-9B8C-0F1E2D3C4B5A"
 BUCKET = "arn:aws:s3:::backups-111122223333"
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -373,6 +447,8 @@ def backup_resource(action: str) -> str:
         return RECOVERY_POINT
     if "BackupPlan" in name or "BackupSelection" in name:
         return PLAN
+    if "RestoreTesting" in name:
+        return RESTORE_TESTING_PLAN
     if "LegalHold" in name:
         return LEGAL_HOLD
     if name.endswith("Settings"):
@@ -402,9 +478,9 @@ def request(principal: str, action: str, resource: str, account_scp: dict, **con
     )
 
 
-BACKUP_ACCOUNT = backup_account_guardrails(EXEMPT, FLOOR)
-LOG_ARCHIVE = log_archive_guardrails(EXEMPT)
-WORKLOAD = workload_guardrails(EXEMPT, FLOOR)
+BACKUP_ACCOUNT = backup_account_guardrails(DEPLOYER, OTHER_EXEMPT, FLOOR)
+LOG_ARCHIVE = log_archive_guardrails(DEPLOYER, OTHER_EXEMPT)
+WORKLOAD = workload_guardrails(DEPLOYER, OTHER_EXEMPT, FLOOR)
 TAGGED = {f"aws:ResourceTag/{PROTECTED_KEY_TAG}": "backups"}
 
 
@@ -481,7 +557,7 @@ def test_only_the_exempt_roles_replace_a_protected_key_policy(account_scp, conte
     assert verdicts == [EXPLICIT_DENY, ALLOWED, ALLOWED]
 
 
-def test_only_the_exempt_roles_touch_the_protection_tag():
+def test_only_the_exempt_roles_set_the_protection_tag_and_nobody_removes_it():
     protection = {"aws:TagKeys": [PROTECTED_KEY_TAG]}
     other_and_protection = {"aws:TagKeys": ["team", PROTECTED_KEY_TAG]}
     verdicts = evaluate(
@@ -489,11 +565,46 @@ def test_only_the_exempt_roles_touch_the_protection_tag():
             request(ADMIN, "kms:UntagResource", KEY, WORKLOAD, **TAGGED, **protection),
             request(ADMIN, "kms:TagResource", KEY, WORKLOAD, **TAGGED, **other_and_protection),
             request(ADMIN, "kms:TagResource", KEY, WORKLOAD, **protection),
+            request(DEPLOYER, "kms:TagResource", KEY, WORKLOAD, **protection),
             request(DEPLOYER, "kms:UntagResource", KEY, WORKLOAD, **TAGGED, **protection),
+            request(BREAK_GLASS, "kms:UntagResource", KEY, WORKLOAD, **TAGGED, **other_and_protection),
             request(ADMIN, "kms:UntagResource", KEY, WORKLOAD, **TAGGED, **{"aws:TagKeys": ["team"]}),
         ]
     )
-    assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED, ALLOWED]
+    assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED, EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED]
+
+
+def role_arn(name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:role/{name}"
+
+
+@pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"])
+def test_nobody_changes_the_deployment_role_and_only_it_changes_the_other_exempt_roles(account_scp):
+    cases = [(who, action, role) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for role in (DEPLOYER, BREAK_GLASS) for action in ROLE_TAKEOVER]
+    verdicts = evaluate([request(who, action, role, account_scp) for who, action, role in cases])
+    expected = {(who, action, role): ALLOWED if (who, role) == (DEPLOYER, BREAK_GLASS) else EXPLICIT_DENY for who, action, role in cases}
+    assert dict(zip(cases, verdicts, strict=True)) == expected
+
+
+@pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"])
+def test_other_roles_stay_the_accounts_own(account_scp):
+    """Only the exempt names are kept: a path or a longer name is another role, and exempts nothing."""
+    others = [role_arn("application"), role_arn("hardened-deployer-2"), role_arn("team/hardened-break-glass")]
+    cases = [(role, action) for role in others for action in ("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole")]
+    verdicts = evaluate([request(ADMIN, action, role, account_scp) for role, action in cases])
+    assert verdicts == [ALLOWED] * len(cases)
+
+
+def test_restore_tests_prepare_and_clear_their_scratch_buckets_in_the_backup_account():
+    scratch = "arn:aws:s3:::awsbackup-restore-test-4f2a9c"
+    actions = ["s3:PutBucketVersioning", "s3:PutBucketOwnershipControls", "s3:PutEncryptionConfiguration", "s3:DeleteObjectVersion", "s3:DeleteBucket"]
+    resources = [f"{scratch}/restored.tar" if a == "s3:DeleteObjectVersion" else scratch for a in actions]
+    assert evaluate([request(ADMIN, a, r, BACKUP_ACCOUNT) for a, r in zip(actions, resources, strict=True)]) == [ALLOWED] * len(actions)
+    # Only that prefix, and only buckets: the account-wide public access block stays guarded.
+    lookalikes = ["arn:aws:s3:::my-awsbackup-restore-test-4f2a9c", "arn:aws:s3:::awsbackup-restore-tests"]
+    guarded = [request(ADMIN, "s3:PutBucketVersioning", bucket, BACKUP_ACCOUNT) for bucket in lookalikes]
+    guarded.append(request(ADMIN, "s3:PutAccountPublicAccessBlock", "*", BACKUP_ACCOUNT))
+    assert evaluate(guarded) == [EXPLICIT_DENY] * 3
 
 
 def test_the_root_user_acts_only_in_a_centralized_root_session():

@@ -39,7 +39,8 @@ def documents_in(value):
             yield from documents_in(item)
 
 
-EXEMPT = ["arn:aws:iam::111122223333:role/deployer", "arn:aws:iam::111122223333:role/break-glass"]
+DEPLOYER = "arn:aws:iam::111122223333:role/deployer"
+EXEMPT = ["arn:aws:iam::111122223333:role/break-glass"]
 
 
 def pure_documents() -> list[dict]:
@@ -48,9 +49,9 @@ def pure_documents() -> list[dict]:
         immutable_bucket_policy("arn:aws:s3:::example", ["arn:aws:iam::111122223333:role/bg"], "o-a1b2c3d4e5"),
         storage_key_policy("111122223333", "eu-west-1", "s3", ["arn:aws:iam::111122223333:role/admin"]),
         organization_guardrails("arn:aws:cloudtrail:us-east-1:999988887777:trail/organization"),
-        backup_account_guardrails(EXEMPT, 7),
-        log_archive_guardrails(EXEMPT),
-        workload_guardrails(EXEMPT, 7),
+        backup_account_guardrails(DEPLOYER, EXEMPT, 7),
+        log_archive_guardrails(DEPLOYER, EXEMPT),
+        workload_guardrails(DEPLOYER, EXEMPT, 7),
     ]
 
 

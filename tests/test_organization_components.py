@@ -23,7 +23,7 @@ def account_plan() -> dict:
         account = new_account()
         GuardrailPolicy("backup-guardrails", {
             "baseline": Baseline.BACKUP, "target_id": account.account_id, "account_id": account.account_id,
-            "exempt_role_names": ["hardened-deployer", "hardened-break-glass"], "minimum_vault_retention_days": 7,
+            "deployment_role_name": "hardened-deployer", "exempt_role_names": ["hardened-break-glass"], "minimum_vault_retention_days": 7,
         }, opts=in_account(account_provider("management")))
         GuardrailPolicy("root-guardrails", {"baseline": "organization", "target_id": "r-a1b2", "trail_arn": TRAIL},
                         opts=in_account(account_provider("management-2")))
@@ -51,8 +51,8 @@ def test_the_provider_assumes_the_new_accounts_role_and_is_pinned_to_its_id(acco
 def test_member_guardrails_name_that_accounts_roles_and_attach_to_it_alone(account_plan):
     account_id = one(account_plan, "aws:organizations/account:Account")["id"]
     policy = by_name(account_plan, "backup-guardrails-policy")
-    exempt = [f"arn:aws:iam::{account_id}:role/hardened-deployer", f"arn:aws:iam::{account_id}:role/hardened-break-glass"]
-    assert policy["inputs"]["content"] == backup_account_guardrails(exempt, 7)
+    deployer, break_glass = (f"arn:aws:iam::{account_id}:role/{name}" for name in ("hardened-deployer", "hardened-break-glass"))
+    assert policy["inputs"]["content"] == backup_account_guardrails(deployer, [break_glass], 7)
     assert policy["inputs"]["type"] == "SERVICE_CONTROL_POLICY"
     assert policy["inputs"]["skipDestroy"] is True and policy["protect"]
     attachment = by_name(account_plan, "backup-guardrails-attachment")
@@ -69,7 +69,7 @@ def test_an_oversized_policy_is_refused_before_anything_is_declared():
     registered = {}
     roles = [f"deployment-role-{i:02d}-with-a-long-descriptive-name" for i in range(60)]
     with pytest.raises(ComponentArgumentError, match=r"GuardrailPolicy 'big': argument 'baseline' gives a service control policy of \d+ characters, over AWS's limit of 5120"):
-        run_program(lambda: GuardrailPolicy("big", {"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "exempt_role_names": roles}),
+        run_program(lambda: GuardrailPolicy("big", {"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer", "exempt_role_names": roles}),
                     project=PROJECT, stack="test", registrations=registered)
     assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]
 
@@ -85,8 +85,10 @@ def test_more_scps_than_a_target_may_carry_are_refused():
     [
         ({"baseline": "everything", "target_id": "r-a1b2"}, "baseline"),
         ({"baseline": "organization", "target_id": "r-a1b2"}, "trail_arn"),
-        ({"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "exempt_role_names": ["*"]}, "exempt_role_names"),
-        ({"baseline": "workload", "target_id": ACCOUNT, "exempt_role_names": ["deployer"]}, "account_id"),
+        ({"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer", "exempt_role_names": ["*"]}, "exempt_role_names"),
+        ({"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "exempt_role_names": ["break-glass"]}, "deployment_role_name"),
+        ({"baseline": "log-archive", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "team/deployer"}, "deployment_role_name"),
+        ({"baseline": "workload", "target_id": ACCOUNT, "deployment_role_name": "deployer"}, "account_id"),
     ],
 )
 def test_bad_guardrail_arguments_are_refused(args, argument):

@@ -15,7 +15,7 @@ import pytest
 from hardened.aws import ImmutableBucket
 from hardened.plan import build_plan, find_project, run_stack
 from hardened.plan.document import dumps
-from hardened.plan.render import render_markdown, render_text
+from hardened.plan.render import render_markdown, render_text, statement_summary
 from hardened.plan.runtime import OfflinePlanLimit, PlanViolation
 from planning import DEPLOYER, by_name, one, plan_of, resources
 
@@ -196,6 +196,12 @@ def test_text_and_markdown_show_the_security_inputs(prod):
     assert markdown.startswith("### Offline plan of `prod` (hardened-accounts)")
     assert f"| `prod-backups-bucket` | `aws:s3/bucket:Bucket` | aws account {PROD_ACCOUNT} eu-west-1 | yes | yes |" in markdown
     assert "<details>" in markdown and "DenyRetentionBypass" in markdown
+
+
+def test_a_statement_summary_says_what_a_negated_element_leaves_out():
+    statement = {"Sid": "S", "Effect": "Deny", "NotAction": "iam:*", "NotResource": ["arn:aws:s3:::scratch-*"]}
+    assert statement_summary(statement) == "S: Deny everything except iam:* on everything except [arn:aws:s3:::scratch-*]"
+    assert statement_summary({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}) == "Allow s3:GetObject on *"
 
 
 def _bucket_with_default_provider():

@@ -2,7 +2,8 @@
 
 The document is chosen by `baseline` and sized before anything is declared: a policy over AWS's
 limit stops the program with an error naming it. Exemptions name the exact roles of the target
-account, so a member account's policy is attached to that account alone. Pulumi never deletes or
+account, so a member account's policy is attached to that account alone. The same policy keeps those
+roles safe: nobody changes the deployment role, and only the deployment role changes the other exempt roles. Pulumi never deletes or
 detaches a guardrail (`skip_destroy`, `protect`): lifting one is a deliberate act in the console.
 """
 
@@ -14,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
+from .arns import ROLE_NAME
 from .documents import guardrails
 from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_content, scp_size
 
@@ -43,8 +45,10 @@ class GuardrailPolicyArgs(TypedDict):
     """Root (r-...), organizational unit (ou-...) or account id the policy is attached to."""
     account_id: NotRequired[Optional[pulumi.Input[str]]]
     """Member baselines: the account whose exempt roles the policy names."""
+    deployment_role_name: NotRequired[Optional[str]]
+    """Member baselines: the role that deploys into that account; exempt from the setting guardrails, never changeable."""
     exempt_role_names: NotRequired[Optional[list[str]]]
-    """Member baselines: names of the roles in that account allowed to configure (never destroy), e.g. deployment and break-glass."""
+    """Member baselines: further roles allowed to configure (never destroy), e.g. break-glass; only the deployment role changes them."""
     trail_arn: NotRequired[Optional[str]]
     """Organization baseline: ARN of the organization trail that nobody may stop or change."""
     minimum_vault_retention_days: NotRequired[Optional[int]]
@@ -111,18 +115,28 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
         if not isinstance(trail_arn, str) or not trail_arn.startswith("arn:aws:cloudtrail:"):
             raise ComponentArgumentError("GuardrailPolicy", name, "trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
         return lambda _account: guardrails.organization_guardrails(trail_arn)
+    deployer = args.get("deployment_role_name")
+    if not _is_role_name(deployer):
+        raise ComponentArgumentError("GuardrailPolicy", name, "deployment_role_name", f"must name one role, without wildcards (got {deployer!r})")
     roles = list(args.get("exempt_role_names") or [])
-    if not roles or not all(isinstance(r, str) and r and "*" not in r for r in roles):
-        raise ComponentArgumentError("GuardrailPolicy", name, "exempt_role_names", f"must name at least one role, without wildcards (got {roles!r})")
+    if not all(_is_role_name(r) for r in roles):
+        raise ComponentArgumentError("GuardrailPolicy", name, "exempt_role_names", f"must be role names without wildcards (got {roles!r})")
     if args.get("account_id") is None:
         raise ComponentArgumentError("GuardrailPolicy", name, "account_id", "is required for member-account baselines")
     floor = args.get("minimum_vault_retention_days") or 7
 
+    def role(account: str, role_name: str) -> str:
+        return f"arn:aws:iam::{account}:role/{role_name}"
+
     def exempt(account: str) -> list[str]:
-        return [f"arn:aws:iam::{account}:role/{role}" for role in roles]
+        return [role(account, r) for r in roles]
 
     if baseline == Baseline.BACKUP:
-        return lambda account: guardrails.backup_account_guardrails(exempt(account), floor)
+        return lambda account: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor)
     if baseline == Baseline.LOG_ARCHIVE:
-        return lambda account: guardrails.log_archive_guardrails(exempt(account))
-    return lambda account: guardrails.workload_guardrails(exempt(account), floor)
+        return lambda account: guardrails.log_archive_guardrails(role(account, deployer), exempt(account))
+    return lambda account: guardrails.workload_guardrails(role(account, deployer), exempt(account), floor)
+
+
+def _is_role_name(value) -> bool:
+    return isinstance(value, str) and bool(ROLE_NAME.fullmatch(value))

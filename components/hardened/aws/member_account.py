@@ -13,9 +13,9 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
+from .arns import ROLE_NAME
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 
 class MemberAccountArgs(TypedDict):

@@ -110,11 +110,16 @@ class RecordingMonitor(MockMonitor):
         self._thread_loops: set[asyncio.AbstractEventLoop] = set()
 
     def close(self) -> None:
-        """Close the event loops the SDK's worker threads needed for (de)serializing values."""
-        for loop in self._thread_loops:
-            if not loop.is_closed():
+        """Close the event loops the SDK's worker threads needed for (de)serializing values.
+
+        After a failed registration a worker may still be finishing a call, so the set is swapped under the lock
+        and a loop still running is left to its thread.
+        """
+        with self._lock:
+            loops, self._thread_loops = self._thread_loops, set()
+        for loop in loops:
+            if not loop.is_closed() and not loop.is_running():
                 loop.close()
-        self._thread_loops.clear()
 
     def _thread_loop(self) -> None:
         loop = _ensure_event_loop()

@@ -140,6 +140,8 @@ def statement_summary(statement: dict) -> str:
     if "NotAction" in statement:
         actions = f"everything except {actions}"
     resources = _joined(statement.get("Resource") or statement.get("NotResource"))
+    if "NotResource" in statement:
+        resources = f"everything except {resources}"
     principal = statement.get("Principal")
     principal_text = f" for {_principal(principal)}" if principal is not None else ""
     conditions = "; ".join(

@@ -5,7 +5,9 @@ Each statement is a Deny: SCPs grant nothing, they only cap what IAM policies in
 apply to the management account or to service-linked roles.
 
 Exemptions name exact role ARNs (`unless_principal_is`); an ARN carries its account id, so a document with
-exemptions belongs to one account and is attached to that account, not to an OU.
+exemptions belongs to one account and is attached to that account, not to an OU. An exemption is only as
+strong as the role it names, so the same documents stop anyone from re-trusting, re-policying or re-creating
+those roles: nobody changes the deployment role, and only the deployment role changes the others.
 
 AWS Organizations stores a policy exactly as submitted through the API: submit `scp_content(document)`,
 the minified JSON that `scp_size` measures.
@@ -25,6 +27,8 @@ __all__ = [
     "KEY_DESTRUCTION",
     "KEY_POLICY_CHANGES",
     "PROTECTED_KEY_TAG",
+    "RESTORE_TEST_BUCKETS",
+    "ROLE_TAKEOVER",
     "SCPS_PER_TARGET",
     "SCP_MAX_CHARACTERS",
     "TRAIL_TAMPERING",
@@ -34,10 +38,13 @@ __all__ = [
     "deny_backup_setting_changes",
     "deny_bucket_destruction",
     "deny_bucket_protection_changes",
+    "deny_deployment_role_changes",
+    "deny_exempt_role_changes",
     "deny_key_destruction",
     "deny_key_repolicy",
     "deny_leaving_organization",
     "deny_protection_tag_changes",
+    "deny_protection_tag_removal",
     "deny_root_user",
     "deny_trail_tampering",
     "deny_weaker_vault_locks",
@@ -83,9 +90,13 @@ BACKUP_SETTING_CHANGES = (
     "backup:PutBackupVaultLockConfiguration",  # a lock with a tiny maximum retention makes backup jobs fail
     "backup:PutBackupVaultNotifications",  # redirects the vault's alerts
     "backup:PutBackupVaultSharingPolicy",  # changes who may restore from the vault
+    "backup:DeleteRestoreTestingPlan",  # restores stop being proven
+    "backup:DeleteRestoreTestingSelection",  # resources drop out of restore tests
     "backup:UpdateBackupPlan",  # shorter retention, fewer copies, rarer backups
     "backup:UpdateGlobalSettings",  # cross-account copy to the backup account switched off
     "backup:UpdateRegionSettings",  # a resource type opted out of AWS Backup
+    "backup:UpdateRestoreTestingPlan",  # rarer restore tests
+    "backup:UpdateRestoreTestingSelection",  # tests that no longer cover what is backed up
 )
 
 # Ways to lose stored objects or the bucket. Denied to everyone.
@@ -109,6 +120,25 @@ BUCKET_PROTECTION_CHANGES = (
     "s3:PutEncryptionConfiguration",  # swaps or drops the bucket key
     "s3:PutLifecycleConfiguration",  # expiry rules delete what no user may
     "s3:PutReplicationConfiguration",  # stops or redirects the off-site copy
+)
+
+# AWS Backup's restore tests restore S3 into new buckets it names `awsbackup-restore-test-<random>` (a name no
+# override changes), set them up (versioning, ownership) and delete them after validation. Those scratch copies
+# are left out of the bucket guardrails; the library's own buckets can never take such a name.
+RESTORE_TEST_BUCKETS = ("arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*")
+
+# Ways to take over a role the guardrails exempt: trust someone else, grant it more, or delete and re-create it.
+ROLE_TAKEOVER = (
+    "iam:AttachRolePolicy",  # more permissions
+    "iam:CreateRole",  # a role under an exempt name that does not exist yet (break-glass before it is deployed)
+    "iam:DeleteRole",  # then re-created with another trust policy
+    "iam:DeleteRolePermissionsBoundary",  # lifts a cap on its permissions
+    "iam:DeleteRolePolicy",  # the way in stops working
+    "iam:DetachRolePolicy",  # the way in stops working
+    "iam:PutRolePermissionsBoundary",  # the way in stops working
+    "iam:PutRolePolicy",  # more permissions
+    "iam:UpdateAssumeRolePolicy",  # trusts the intruder
+    "iam:UpdateRole",  # longer sessions
 )
 
 # Ways to blind the organization trail. Denied to everyone, on that trail only.
@@ -171,23 +201,23 @@ def deny_weaker_vault_locks(minimum_retention_days: int) -> dict:
     }
 
 
-def deny_bucket_destruction() -> dict:
-    """Nobody deletes a bucket or an object version, or bypasses governance retention, in the account."""
+def deny_bucket_destruction(except_buckets: Iterable[str] = ()) -> dict:
+    """Nobody deletes a bucket or an object version, or bypasses governance retention: every bucket but `except_buckets`."""
     return {
         "Sid": "DenyBucketDestruction",
         "Effect": "Deny",
         "Action": list(BUCKET_DESTRUCTION),
-        "Resource": "*",
+        **_every_resource_but(except_buckets),
     }
 
 
-def deny_bucket_protection_changes(exempt_role_arns: Iterable[str]) -> dict:
+def deny_bucket_protection_changes(exempt_role_arns: Iterable[str], except_buckets: Iterable[str] = ()) -> dict:
     """Nobody but the named roles changes a bucket's lock, policy, versioning, lifecycle, keys, replication or exposure."""
     statement = {
         "Sid": "DenyBucketProtectionChanges",
         "Effect": "Deny",
         "Action": list(BUCKET_PROTECTION_CHANGES),
-        "Resource": "*",
+        **_every_resource_but(except_buckets),
     }
     return with_condition(statement, unless_principal_is(exempt_role_arns))
 
@@ -225,14 +255,51 @@ def deny_key_repolicy(exempt_role_arns: Iterable[str], protected_tag: str | None
 
 
 def deny_protection_tag_changes(tag: str, exempt_role_arns: Iterable[str]) -> dict:
-    """Nobody but the named roles adds, changes or removes the tag that puts a key under these guardrails."""
+    """Nobody but the named roles sets the tag that puts a key under these guardrails (they tag keys at creation)."""
     return {
         "Sid": "DenyProtectionTagChanges",
         "Effect": "Deny",
-        "Action": ["kms:TagResource", "kms:UntagResource"],
+        "Action": "kms:TagResource",
         "Resource": "*",
         "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": tag}, **unless_principal_is(exempt_role_arns)},
     }
+
+
+def deny_protection_tag_removal(tag: str) -> dict:
+    """Nobody, exempt roles included, removes the tag: an untagged key falls outside the key guardrails."""
+    return {
+        "Sid": "DenyProtectionTagRemoval",
+        "Effect": "Deny",
+        "Action": "kms:UntagResource",
+        "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": tag}},
+    }
+
+
+def deny_deployment_role_changes(deployment_role_arn: str) -> dict:
+    """Nobody in the account, the deployment role itself included, re-trusts, re-policies or deletes the deployment role.
+
+    Organizations creates that role with the account; changing it takes detaching this SCP in the management account.
+    """
+    return {
+        "Sid": "DenyDeploymentRoleChanges",
+        "Effect": "Deny",
+        "Action": list(ROLE_TAKEOVER),
+        "Resource": deployment_role_arn,
+    }
+
+
+def deny_exempt_role_changes(exempt_role_arns: Iterable[str], deployment_role_arn: str) -> dict:
+    """Nobody but the deployment role (which deploys them) creates, re-trusts, re-policies or deletes the other exempt roles."""
+    return with_condition(
+        {
+            "Sid": "DenyExemptRoleChanges",
+            "Effect": "Deny",
+            "Action": list(ROLE_TAKEOVER),
+            "Resource": sorted(set(exempt_role_arns)),
+        },
+        unless_principal_is([deployment_role_arn]),
+    )
 
 
 def deny_leaving_organization() -> dict:
@@ -264,34 +331,36 @@ def organization_guardrails(trail_arn: str) -> dict:
     return policy_document(deny_leaving_organization(), deny_root_user(), deny_trail_tampering(trail_arn))
 
 
-def backup_account_guardrails(exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
-    """The SCP of the backup account: its vaults, buckets and every key in it."""
-    exempt = list(exempt_role_arns)
+def backup_account_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
+    """The SCP of the backup account: its vaults, buckets (restore-test scratch buckets aside), every key, the exempt roles."""
+    exempt = [deployment_role_arn, *exempt_role_arns]
     return policy_document(
         deny_backup_destruction(),
         deny_backup_setting_changes(exempt),
         deny_weaker_vault_locks(minimum_vault_retention_days),
-        deny_bucket_destruction(),
-        deny_bucket_protection_changes(exempt),
+        deny_bucket_destruction(RESTORE_TEST_BUCKETS),
+        deny_bucket_protection_changes(exempt, RESTORE_TEST_BUCKETS),
         deny_key_destruction(),
         deny_key_repolicy(exempt),
+        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),
     )
 
 
-def log_archive_guardrails(exempt_role_arns: Iterable[str]) -> dict:
-    """The SCP of the log-archive account: its buckets and every key in it."""
-    exempt = list(exempt_role_arns)
+def log_archive_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str]) -> dict:
+    """The SCP of the log-archive account: its buckets, every key in it, the exempt roles."""
+    exempt = [deployment_role_arn, *exempt_role_arns]
     return policy_document(
         deny_bucket_destruction(),
         deny_bucket_protection_changes(exempt),
         deny_key_destruction(),
         deny_key_repolicy(exempt),
+        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),
     )
 
 
-def workload_guardrails(exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
-    """The SCP of a workload account: its backups and the keys tagged as protected; its own buckets and keys stay its own."""
-    exempt = list(exempt_role_arns)
+def workload_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
+    """The SCP of a workload account: its backups, the keys tagged as protected, the exempt roles; its own buckets stay its own."""
+    exempt = [deployment_role_arn, *exempt_role_arns]
     return policy_document(
         deny_backup_destruction(),
         deny_backup_setting_changes(exempt),
@@ -299,6 +368,8 @@ def workload_guardrails(exempt_role_arns: Iterable[str], minimum_vault_retention
         deny_key_destruction(PROTECTED_KEY_TAG),
         deny_key_repolicy(exempt, PROTECTED_KEY_TAG),
         deny_protection_tag_changes(PROTECTED_KEY_TAG, exempt),
+        deny_protection_tag_removal(PROTECTED_KEY_TAG),
+        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),
     )
 
 
@@ -322,6 +393,19 @@ def check_scp_size(name: str, document: dict) -> int:
     if size > SCP_MAX_CHARACTERS:
         raise ValueError(f"service control policy {name!r} is {size} characters, over the limit of {SCP_MAX_CHARACTERS}")
     return size
+
+
+def _exempt_roles_kept(deployment_role_arn: str, exempt_role_arns: Iterable[str]) -> list[dict]:
+    """The statements that keep every exempt role in the hands it was given to."""
+    others = sorted(set(exempt_role_arns) - {deployment_role_arn})
+    statements = [deny_deployment_role_changes(deployment_role_arn)]
+    return statements + [deny_exempt_role_changes(others, deployment_role_arn)] if others else statements
+
+
+def _every_resource_but(excluded: Iterable[str]) -> dict:
+    """`Resource: *`, or `NotResource` when some resources are left out (SCPs accept it since September 2025)."""
+    excluded = list(excluded)
+    return {"NotResource": excluded} if excluded else {"Resource": "*"}
 
 
 def _tagged(tag: str | None) -> dict:
