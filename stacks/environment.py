@@ -103,6 +103,9 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         "lock": {"mode": config.vault.retention_mode.value, "minDays": config.vault.min_retention_days, "maxDays": config.vault.max_retention_days},
     })
     pulumi.export("restoreRoleArn", restore_tests.role_arn)
+    # Restores by hand go through the backup account's break-glass role (MFA, one-hour sessions, an alarm on every use):
+    # it starts the restore job and passes the restore role to AWS Backup.
+    pulumi.export("restoreOperatorRoleArn", backup["breakGlassRoleArn"])
 
 
 def _workload_account(accounts: dict, env: str, organization_stack: str) -> dict:

@@ -1,4 +1,5 @@
-"""The organization stack, run against the management account: OUs, member accounts, guardrails, the trail.
+"""The organization stack, run against the management account: OUs, member accounts, guardrails, the trail,
+MFA enforcement in every account, and break-glass access with its alarms.
 
 Each new account gets its baseline in this same program: its provider assumes the role Organizations
 creates in it and is pinned to the new account's id, both known only once the account exists.
@@ -8,10 +9,19 @@ Environment stacks then read the accounts from this stack's outputs (a stack ref
 import pulumi
 import pulumi_aws as aws
 
-from hardened.aws import Baseline, GuardrailPolicy, MemberAccount, OrganizationTrail, check_attachments_per_target
+from hardened.aws import (
+    Baseline,
+    BreakGlassAccess,
+    GuardrailPolicy,
+    MemberAccount,
+    MfaEnforcement,
+    OrganizationTrail,
+    check_attachments_per_target,
+)
 from stack_config import OrganizationStackConfig
 
 ORGANIZATIONAL_UNITS = ("Security", "Backup", "Workloads")
+SIGN_IN_EVENTS_REGION = "us-east-1"  # where IAM and console sign-in events arrive
 
 
 def organization(stack: str, config: OrganizationStackConfig) -> None:
@@ -25,6 +35,13 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
     )
     in_management = pulumi.ResourceOptions(provider=provider)
+    sign_in_events = aws.Provider(
+        f"{stack}-management-{SIGN_IN_EVENTS_REGION}",
+        region=SIGN_IN_EVENTS_REGION,
+        allowed_account_ids=[management.account_id],
+        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=management.deployment_role_arn, session_name=f"hardened-{stack}")],
+        default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
+    )
     units = {
         unit: aws.organizations.OrganizationalUnit(
             f"{stack}-{unit.lower()}", name=unit, parent_id=config.organization.root_id,
@@ -86,6 +103,28 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "retention_mode": config.trail.retention_mode,
             "break_glass_arns": [break_glass_role(log_archive)],
             "organization_id": config.organization.id,
+            "events_log_retention_days": config.trail.events_log_retention_days,
+        },
+        opts=in_management,
+    )
+
+    members = {"backup": backup, "log-archive": log_archive, **{f"workload-{env}": account for env, account in workloads.items()}}
+    # One password policy and MFA group per account; root credentials of member accounts managed centrally.
+    MfaEnforcement(f"{stack}-management-mfa", {"centralize_root_access": True}, opts=in_management)
+    for key, account in members.items():
+        MfaEnforcement(f"{stack}-{key}-mfa", opts=pulumi.ResourceOptions(provider=account.provider))
+    break_glass = BreakGlassAccess(
+        f"{stack}-break-glass",
+        {
+            "account_id": management.account_id,
+            "user_names": config.break_glass.users,
+            "role_name": config.break_glass_role_name,
+            "accounts": {"management": provider, **{key: account.provider for key, account in members.items()}},
+            "sign_in_events_provider": sign_in_events,
+            "subscribers": [s.model_dump() for s in config.break_glass.subscribers],
+            "administrator_arns": [management.deployment_role_arn],
+            "trail_log_group_name": trail.events_log_group_name,
+            "max_mfa_age_seconds": config.break_glass.max_mfa_age_seconds,
         },
         opts=in_management,
     )
@@ -103,6 +142,14 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         "backup": described(backup),
         "logArchive": described(log_archive),
         "workloads": {env: described(account) for env, account in workloads.items()},
+    })
+    pulumi.export("breakGlass", {
+        "userArns": break_glass.user_arns,
+        "roleArns": break_glass.role_arns,
+        "maxMfaAgeSeconds": config.break_glass.max_mfa_age_seconds,
+        "maxSessionSeconds": 3600,
+        "alertTopicArns": break_glass.alert_topic_arns,
+        "subscribers": [f"{s.protocol}:{s.endpoint}" for s in config.break_glass.subscribers],
     })
     pulumi.export("trailArn", trail.trail_arn)
     pulumi.export("logBucket", trail.bucket_name)

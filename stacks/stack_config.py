@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from hardened.aws import RetentionMode
+from hardened.aws.organization_trail import LOG_RETENTION_DAYS
 from hardened.config import StackConfigModel
 
 ROLE_ARN = r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$"
@@ -63,6 +64,29 @@ class TrailSettings(StackConfigModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][\w.-]{2,127}$", description="the organization trail's name, 3-128 letters, digits, . _ -")
     retention_mode: RetentionMode = Field(description="COMPLIANCE or GOVERNANCE lock on the log files")
     retention_days: int = Field(ge=1, le=36500, description="whole days each log file stays locked, 1 to 36500")
+    events_log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
+        default=90, description=f"days the management account's CloudWatch Logs copy of the events is kept, one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
+    )
+
+
+class AlertSubscriber(StackConfigModel):
+    protocol: Literal["email", "email-json", "https", "sms", "sqs", "lambda"] = Field(description="email, email-json, https, sms, sqs or lambda")
+    endpoint: str = Field(min_length=3, description="the address, https URL, +E.164 phone number or ARN for that protocol")
+
+
+class BreakGlassSettings(StackConfigModel):
+    users: list[Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]] = Field(
+        min_length=2, description="names of at least two break-glass IAM users in the management account"
+    )
+    max_mfa_age_seconds: int = Field(default=900, ge=60, le=3600, description="how recent their MFA must be to assume the role, 60 to 3600 seconds")
+    subscribers: list[AlertSubscriber] = Field(min_length=1, description="who is told of every use: a list of {protocol, endpoint}")
+
+    @field_validator("users")
+    @classmethod
+    def distinct(cls, users: list[str]) -> list[str]:
+        if len(set(users)) != len(users):
+            raise ValueError("each break-glass user must be named once")
+        return users
 
 
 class OrganizationStackConfig(StackConfigModel):
@@ -77,7 +101,8 @@ class OrganizationStackConfig(StackConfigModel):
         default="hardened-break-glass", pattern=r"^[\w+=,.@-]{1,64}$", description="the break-glass role's name in every account"
     )
     accounts: MemberAccounts = Field(description="the member accounts to create: backup, logArchive, workloads")
-    trail: TrailSettings = Field(description="the organization trail: name, retentionMode, retentionDays")
+    trail: TrailSettings = Field(description="the organization trail: name, retentionMode, retentionDays, eventsLogRetentionDays")
+    break_glass: BreakGlassSettings = Field(description="break-glass access: users, maxMfaAgeSeconds, subscribers")
     minimum_vault_retention_days: int = Field(
         default=7, ge=1, le=36500, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
     )

@@ -313,10 +313,45 @@ def test_the_protected_key_tag_is_the_one_keys_are_tagged_with():
 # --- the composed documents, exactly -----------------------------------------------------------------
 
 
-def test_the_organization_root_denies_leaving_the_root_user_and_trail_tampering():
+EXPECTED_ACCESS_KEY_CREATION = {"Sid": "DenyAccessKeyCreation", "Effect": "Deny", "Action": "iam:CreateAccessKey", "Resource": "*"}
+
+EXPECTED_SENSITIVE_ACTIONS_WITHOUT_MFA = {
+    "Sid": "DenySensitiveActionsWithoutMfa",
+    "Effect": "Deny",
+    "Action": [
+        "iam:AddUserToGroup",
+        "iam:AttachGroupPolicy",
+        "iam:AttachRolePolicy",
+        "iam:AttachUserPolicy",
+        "iam:CreateLoginProfile",
+        "iam:CreatePolicyVersion",
+        "iam:CreateRole",
+        "iam:CreateUser",
+        "iam:DeactivateMFADevice",
+        "iam:DeleteVirtualMFADevice",
+        "iam:PutGroupPolicy",
+        "iam:PutRolePolicy",
+        "iam:PutUserPolicy",
+        "iam:UpdateAccessKey",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:UpdateLoginProfile",
+        "sts:AssumeRole",
+    ],
+    "Resource": "*",
+    "Condition": {"StringEquals": {"aws:PrincipalType": "User"}, "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+}
+
+
+def test_the_organization_root_denies_leaving_the_root_user_trail_tampering_access_keys_and_mfa_less_users():
     assert organization_guardrails(TRAIL) == {
         "Version": "2012-10-17",
-        "Statement": [EXPECTED_LEAVING_ORGANIZATION, EXPECTED_ROOT_USER, EXPECTED_TRAIL_TAMPERING],
+        "Statement": [
+            EXPECTED_LEAVING_ORGANIZATION,
+            EXPECTED_ROOT_USER,
+            EXPECTED_TRAIL_TAMPERING,
+            EXPECTED_ACCESS_KEY_CREATION,
+            EXPECTED_SENSITIVE_ACTIONS_WITHOUT_MFA,
+        ],
     }
 
 

@@ -1,20 +1,27 @@
 """AWS components of hardened-accounts."""
 
+from .alert_topic import AlertTopic, AlertTopicArgs, Subscriber
 from .backup_plan import BackupCopy, BackupPlan, BackupPlanArgs
+from .break_glass_access import BreakGlassAccess, BreakGlassAccessArgs
 from .bucket_replication import BucketReplication, BucketReplicationArgs, ReplicaDestination, replication_role_name
 from .guardrail_policy import Baseline, GuardrailPolicy, GuardrailPolicyArgs, check_attachments_per_target
 from .immutable_bucket import ImmutableBucket, ImmutableBucketArgs
 from .locked_vault import LockedVault, LockedVaultArgs
 from .member_account import MemberAccount, MemberAccountArgs
+from .mfa_enforcement import MfaEnforcement, MfaEnforcementArgs
 from .organization_trail import OrganizationTrail, OrganizationTrailArgs
 from .restore_testing import RestoreTesting, RestoreTestingArgs
 from .retention import RetentionMode
 
 __all__ = [
+    "AlertTopic",
+    "AlertTopicArgs",
     "Baseline",
     "BackupCopy",
     "BackupPlan",
     "BackupPlanArgs",
+    "BreakGlassAccess",
+    "BreakGlassAccessArgs",
     "BucketReplication",
     "BucketReplicationArgs",
     "GuardrailPolicy",
@@ -25,12 +32,15 @@ __all__ = [
     "LockedVaultArgs",
     "MemberAccount",
     "MemberAccountArgs",
+    "MfaEnforcement",
+    "MfaEnforcementArgs",
     "OrganizationTrail",
     "OrganizationTrailArgs",
     "ReplicaDestination",
     "RestoreTesting",
     "RestoreTestingArgs",
     "RetentionMode",
+    "Subscriber",
     "check_attachments_per_target",
     "replication_role_name",
 ]

@@ -3,6 +3,8 @@
 The trail lives in the management account; its log files are validated (digest files), encrypted
 with a dedicated key in the log-archive account, and land in an ImmutableBucket there, whose policy
 admits this trail alone as a writer. Guardrail SCPs deny stopping, deleting or changing the trail.
+With `events_log_retention_days` the trail also delivers every event into a CloudWatch Logs group of
+the management account, where metric filters raise alarms (the break-glass alarm's second path).
 """
 
 import json
@@ -14,6 +16,7 @@ import pulumi_aws as aws
 from ..errors import ComponentArgumentError
 from .arns import ACCOUNT_ID
 from .documents.key_policy import allow_cloudtrail_encryption, storage_key_policy
+from .documents.service_roles import allow_cloudtrail_log_delivery, trusted_by_service
 from .immutable_bucket import ImmutableBucket
 from .protected_key import protected_key
 from .retention import RetentionMode
@@ -40,6 +43,11 @@ class OrganizationTrailArgs(TypedDict):
     """Break-glass roles exempt from the log bucket's tamper denies."""
     organization_id: NotRequired[Optional[str]]
     """The organization id; only its principals reach the log bucket."""
+    events_log_retention_days: NotRequired[Optional[int]]
+    """Also deliver events to a CloudWatch Logs group in the management account, kept this many days (a value CloudWatch Logs accepts)."""
+
+# The retention periods CloudWatch Logs accepts (PutRetentionPolicy).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 
 class OrganizationTrail(pulumi.ComponentResource):
@@ -49,6 +57,8 @@ class OrganizationTrail(pulumi.ComponentResource):
     """ARN of the trail."""
     bucket_name: pulumi.Output[str]
     """Name of the log bucket in the log-archive account."""
+    events_log_group_name: pulumi.Output[Optional[str]]
+    """Name of the CloudWatch Logs group receiving the events, if any."""
 
     def __init__(self, name: str, args: OrganizationTrailArgs, opts: Optional[pulumi.ResourceOptions] = None):
         management = args.get("management_account_id")
@@ -58,6 +68,11 @@ class OrganizationTrail(pulumi.ComponentResource):
         # Known before the trail exists, so the bucket and key can name it as their only writer.
         trail_arn = f"arn:aws:cloudtrail:{args['region']}:{management}:trail/{trail_name}"
         administrators = list(args["log_archive_administrator_arns"])
+        log_days = args.get("events_log_retention_days")
+        if log_days is not None and log_days not in LOG_RETENTION_DAYS:
+            raise ComponentArgumentError(
+                "OrganizationTrail", name, "events_log_retention_days", f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {log_days!r})"
+            )
         super().__init__("hardened:index:OrganizationTrail", name, None, opts)
         in_log_archive = pulumi.ResourceOptions(parent=self, provider=args["log_archive_provider"])
 
@@ -81,6 +96,7 @@ class OrganizationTrail(pulumi.ComponentResource):
         key = protected_key(
             f"{name}-trail", f"Encrypts the log files of the trail {trail_name}", key_policy, {}, parent=self, provider=args["log_archive_provider"]
         )
+        delivery, delivery_ready = self._events_delivery(name, trail_name, management, log_days) if log_days else ({}, [])
         trail = aws.cloudtrail.Trail(
             f"{name}-trail",
             name=trail_name,
@@ -91,9 +107,33 @@ class OrganizationTrail(pulumi.ComponentResource):
             include_global_service_events=True,
             enable_log_file_validation=True,
             enable_logging=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs], protect=True, retain_on_delete=True),
+            **delivery,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs, *delivery_ready], protect=True, retain_on_delete=True),
         )
 
         self.trail_arn = trail.arn
         self.bucket_name = logs.bucket_name
-        self.register_outputs({"trailArn": self.trail_arn, "bucketName": self.bucket_name})
+        self.events_log_group_name = pulumi.Output.from_input(_events_log_group(trail_name) if log_days else None)
+        self.register_outputs({"trailArn": self.trail_arn, "bucketName": self.bucket_name, "eventsLogGroupName": self.events_log_group_name})
+
+    def _events_delivery(self, name: str, trail_name: str, management: str, days: int) -> tuple[dict, list[pulumi.Resource]]:
+        """The management account's log group and the role CloudTrail delivers with: the trail's arguments, what to wait for."""
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.cloudwatch.LogGroup(f"{name}-events", name=_events_log_group(trail_name), retention_in_days=days, opts=child)
+        role = aws.iam.Role(
+            f"{name}-delivery",
+            name=f"{trail_name}-cloudwatch-delivery"[:64],
+            description=f"Assumed by CloudTrail to deliver the events of {trail_name} to CloudWatch Logs",
+            assume_role_policy=json.dumps(trusted_by_service("cloudtrail", management)),
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-delivery", role=role.name, policy=group.arn.apply(lambda arn: json.dumps(allow_cloudtrail_log_delivery(arn))), opts=child
+        )
+        arguments = {"cloud_watch_logs_group_arn": group.arn.apply(lambda arn: f"{arn}:*"), "cloud_watch_logs_role_arn": role.arn}
+        # CloudTrail checks that the role can deliver when the trail is created, so its permissions come first.
+        return arguments, [policy]
+
+
+def _events_log_group(trail_name: str) -> str:
+    return f"/hardened/cloudtrail/{trail_name}"

@@ -246,6 +246,37 @@ def _iam_policy(r: NewResource) -> tuple[str, dict]:
     return arn, {"name": name, "arn": arn, "policyId": r.placeholders.iam_unique_id("ANPA", r.urn), "attachmentCount": 0}
 
 
+def _iam_user(r: NewResource) -> tuple[str, dict]:
+    name, path = r.autoname("name"), r.input("path", "/")
+    return name, {"name": name, "arn": f"arn:aws:iam::{r.account}:user{path}{name}", "uniqueId": r.placeholders.iam_unique_id("AIDA", r.urn)}
+
+
+def _iam_group(r: NewResource) -> tuple[str, dict]:
+    name, path = r.autoname("name"), r.input("path", "/")
+    return name, {"name": name, "arn": f"arn:aws:iam::{r.account}:group{path}{name}", "uniqueId": r.placeholders.iam_unique_id("AGPA", r.urn)}
+
+
+def _iam_group_policy(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"{r.input('group')}:{name}", {"name": name}
+
+
+def _iam_group_policy_attachment(r: NewResource) -> tuple[str, dict]:
+    return r.placeholders.unique_suffix(f"{r.input('group')}-", r.urn), {}
+
+
+def _iam_group_membership(r: NewResource) -> tuple[str, dict]:
+    return r.input("name"), {}
+
+
+def _iam_account_password_policy(r: NewResource) -> tuple[str, dict]:
+    return "iam-account-password-policy", {"expirePasswords": bool(r.inputs.get("maxPasswordAge"))}
+
+
+def _iam_organizations_features(r: NewResource) -> tuple[str, dict]:
+    return _organization_id(r), {}
+
+
 # --- AWS Backup ------------------------------------------------------------------------------------
 
 
@@ -315,6 +346,30 @@ def _sns_topic(r: NewResource) -> tuple[str, dict]:
     return arn, {"name": name, "arn": arn, "owner": r.account}
 
 
+def _sns_topic_policy(r: NewResource) -> tuple[str, dict]:
+    return r.input("arn"), {"owner": r.account}
+
+
+def _sns_topic_subscription(r: NewResource) -> tuple[str, dict]:
+    arn = f"{r.input('topic')}:{r.placeholders.uuid(r.urn)}"
+    # Email subscriptions wait for the recipient to confirm; the others are confirmed by AWS or the endpoint.
+    return arn, {"arn": arn, "ownerId": r.account, "pendingConfirmation": r.input("protocol") in ("email", "email-json")}
+
+
+def _log_group(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"name": name, "arn": f"arn:aws:logs:{r.region}:{r.account}:log-group:{name}"}
+
+
+def _log_metric_filter(r: NewResource) -> tuple[str, dict]:
+    return r.input("name"), {}
+
+
+def _metric_alarm(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"arn": f"arn:aws:cloudwatch:{r.region}:{r.account}:alarm:{name}"}
+
+
 def _event_bus(r: NewResource) -> str:
     """The rule's event bus by name ("default" unless given; an ARN names the bus last)."""
     return r.input("eventBusName", "default").rsplit("/", 1)[-1]
@@ -353,6 +408,13 @@ SHAPES: dict[str, Shape] = {
     "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _iam_role_policy_attachment,
     "aws:iam/policy:Policy": _iam_policy,
+    "aws:iam/user:User": _iam_user,
+    "aws:iam/group:Group": _iam_group,
+    "aws:iam/groupPolicy:GroupPolicy": _iam_group_policy,
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": _iam_group_policy_attachment,
+    "aws:iam/groupMembership:GroupMembership": _iam_group_membership,
+    "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": _iam_account_password_policy,
+    "aws:iam/organizationsFeatures:OrganizationsFeatures": _iam_organizations_features,
     "aws:backup/vault:Vault": _backup_vault,
     "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": _logically_air_gapped_vault,
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _backup_vault_setting,
@@ -365,6 +427,11 @@ SHAPES: dict[str, Shape] = {
     "aws:backup/restoreTestingSelection:RestoreTestingSelection": _restore_testing_selection,
     "aws:cloudtrail/trail:Trail": _cloudtrail_trail,
     "aws:sns/topic:Topic": _sns_topic,
+    "aws:sns/topicPolicy:TopicPolicy": _sns_topic_policy,
+    "aws:sns/topicSubscription:TopicSubscription": _sns_topic_subscription,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": _log_metric_filter,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "aws:cloudwatch/eventTarget:EventTarget": _event_target,
 }

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable
 
 from ..tags import PROTECTED_KEY_TAG
+from .mfa import deny_access_key_creation, deny_sensitive_actions_without_mfa
 from .statements import policy_document, unless_principal_is, with_condition
 
 __all__ = [
@@ -328,7 +329,13 @@ def deny_root_user() -> dict:
 
 def organization_guardrails(trail_arn: str) -> dict:
     """The SCP of the organization root: no exemptions, so it may apply to every account."""
-    return policy_document(deny_leaving_organization(), deny_root_user(), deny_trail_tampering(trail_arn))
+    return policy_document(
+        deny_leaving_organization(),
+        deny_root_user(),
+        deny_trail_tampering(trail_arn),
+        deny_access_key_creation(),
+        deny_sensitive_actions_without_mfa(),
+    )
 
 
 def backup_account_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:

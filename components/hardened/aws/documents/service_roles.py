@@ -91,3 +91,15 @@ def allow_cloudtrail_delivery(bucket_arn: str, trail_arn: str) -> list[dict]:
             "Condition": condition,
         },
     ]
+
+
+def allow_cloudtrail_log_delivery(log_group_arn: str) -> dict:
+    """Role policy: CloudTrail writes the trail's events into one CloudWatch Logs group, nothing else."""
+    return policy_document(
+        {
+            "Sid": "DeliverTrailEvents",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn}:log-stream:*",
+        }
+    )

@@ -1,0 +1,175 @@
+"""BreakGlassAccess: the sealed way in for the day the normal way is broken, and an alarm on every use.
+
+Break-glass IAM users live in the account this component is deployed to (the management account). They
+can do nothing but set up their MFA device and, with MFA used in the last `max_mfa_age_seconds`, assume
+the break-glass role; they can never create access keys, so the console is their only door. Their
+passwords and hardware MFA devices are set by hand, under split custody, never through Pulumi (the state
+would hold them). A role of the same name in every account trusts only those users, only with recent MFA,
+for sessions of at most one hour.
+
+Every use raises two alarms through encrypted SNS topics:
+- EventBridge rules in us-east-1, where IAM and console sign-in events arrive, on a break-glass user's
+  console sign-in and on any AssumeRole of a break-glass role;
+- a metric filter on the organization trail's log group (every account, every region, so AssumeRole
+  through a regional STS endpoint too) and a CloudWatch alarm on it.
+"""
+
+import json
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ..errors import ComponentArgumentError
+from .alert_topic import AlertTopic, Subscriber
+from .arns import ACCOUNT_ID, ROLE_NAME
+from .documents.alerts import break_glass_assume_role_pattern, break_glass_metric_filter, break_glass_sign_in_pattern
+from .documents.mfa import break_glass_user_policy, trust_break_glass_users
+
+MAX_SESSION_SECONDS = 3600  # one hour: long enough to repair, short enough to expire unattended
+DEFAULT_MAX_MFA_AGE_SECONDS = 900
+METRIC_NAMESPACE = "hardened-accounts"
+
+
+class BreakGlassAccessArgs(TypedDict):
+    """Arguments of BreakGlassAccess."""
+
+    account_id: str
+    """12-digit id of the account the users live in (the management account)."""
+    user_names: list[str]
+    """Names of the break-glass IAM users: at least two, so no one person holds the only way in."""
+    role_name: str
+    """Name of the break-glass role in every account."""
+    accounts: dict[str, pulumi.ProviderResource]
+    """Where to create the role: a label per account and a provider into it."""
+    sign_in_events_provider: pulumi.ProviderResource
+    """Provider into the users' account in us-east-1, where sign-in and IAM events arrive."""
+    subscribers: list[Subscriber]
+    """Who is told of every use."""
+    administrator_arns: list[pulumi.Input[str]]
+    """Roles that administer the alert topics' keys (the deployment role)."""
+    trail_log_group_name: NotRequired[Optional[pulumi.Input[str]]]
+    """CloudWatch Logs group of the organization trail, in this provider's region: adds the metric-filter alarm."""
+    max_mfa_age_seconds: NotRequired[Optional[int]]
+    """How recent the users' MFA must be to assume the role: 60 to 3600 seconds (default 900)."""
+    role_policy_arns: NotRequired[Optional[list[str]]]
+    """Managed policies of the break-glass role (default AdministratorAccess; the guardrail SCPs still apply)."""
+
+
+class BreakGlassAccess(pulumi.ComponentResource):
+    """Break-glass users, a break-glass role per account, and the alarms on their use."""
+
+    user_arns: pulumi.Output[list[str]]
+    """ARNs of the break-glass users."""
+    role_arns: pulumi.Output[dict[str, str]]
+    """ARN of the break-glass role, per account label."""
+    alert_topic_arns: pulumi.Output[list[str]]
+    """ARNs of the topics that announce each use."""
+
+    def __init__(self, name: str, args: BreakGlassAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        account_id = args.get("account_id")
+        if not isinstance(account_id, str) or not ACCOUNT_ID.match(account_id):
+            raise ComponentArgumentError("BreakGlassAccess", name, "account_id", f"must be a 12-digit account id (got {account_id!r})")
+        users = list(args.get("user_names") or [])
+        if len(set(users)) < 2 or len(set(users)) != len(users) or not all(isinstance(u, str) and ROLE_NAME.match(u) for u in users):
+            raise ComponentArgumentError("BreakGlassAccess", name, "user_names", f"must name at least two distinct IAM users (got {users!r})")
+        role_name = args.get("role_name")
+        if not isinstance(role_name, str) or not ROLE_NAME.match(role_name):
+            raise ComponentArgumentError("BreakGlassAccess", name, "role_name", f"must be an IAM role name (got {role_name!r})")
+        if not args.get("accounts"):
+            raise ComponentArgumentError("BreakGlassAccess", name, "accounts", "must give at least one account to create the role in")
+        max_age = args.get("max_mfa_age_seconds") or DEFAULT_MAX_MFA_AGE_SECONDS
+        if not isinstance(max_age, int) or not 60 <= max_age <= 3600:
+            raise ComponentArgumentError("BreakGlassAccess", name, "max_mfa_age_seconds", f"must be a whole number of seconds from 60 to 3600 (got {max_age!r})")
+        super().__init__("hardened:index:BreakGlassAccess", name, None, opts)
+
+        child = pulumi.ResourceOptions(parent=self)
+        user_arns = [f"arn:aws:iam::{account_id}:user/{user}" for user in users]
+        trust = json.dumps(trust_break_glass_users(user_arns, max_age))
+        roles = {}
+        for label, provider in args["accounts"].items():
+            role = aws.iam.Role(
+                f"{name}-role-{label}",
+                name=role_name,
+                description="Break-glass access: assumed only by the break-glass users, with recent MFA; every use raises an alarm",
+                assume_role_policy=trust,
+                max_session_duration=MAX_SESSION_SECONDS,
+                opts=pulumi.ResourceOptions(parent=self, provider=provider),
+            )
+            for arn in args.get("role_policy_arns") or ["arn:aws:iam::aws:policy/AdministratorAccess"]:
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-role-{label}-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn,
+                    opts=pulumi.ResourceOptions(parent=self, provider=provider),
+                )
+            roles[label] = role.arn
+
+        created = [aws.iam.User(f"{name}-user-{user}", name=user, force_destroy=False, tags={"hardened:break-glass": "true"}, opts=child) for user in users]
+        group = aws.iam.Group(f"{name}-users", name=f"{name}-users", opts=child)
+        aws.iam.GroupPolicy(
+            f"{name}-users-policy",
+            group=group.name,
+            policy=pulumi.Output.all(*roles.values()).apply(lambda arns: json.dumps(break_glass_user_policy(arns, max_age))),
+            opts=child,
+        )
+        aws.iam.GroupMembership(f"{name}-users-membership", group=group.name, users=[u.name for u in created], opts=child)
+
+        topics = [self._sign_in_alarms(name, args, user_arns, list(roles.values()))]
+        if args.get("trail_log_group_name") is not None:
+            topics.append(self._trail_alarm(name, args, user_arns, role_name))
+
+        self.user_arns = pulumi.Output.all(*[u.arn for u in created])
+        self.role_arns = pulumi.Output.all(**roles)
+        self.alert_topic_arns = pulumi.Output.all(*topics)
+        self.register_outputs({"userArns": self.user_arns, "roleArns": self.role_arns, "alertTopicArns": self.alert_topic_arns})
+
+    def _alert_topic(self, name: str, args: BreakGlassAccessArgs, provider: Optional[pulumi.ProviderResource]) -> AlertTopic:
+        return AlertTopic(
+            name,
+            {"administrator_arns": args["administrator_arns"], "subscribers": args["subscribers"]},
+            opts=pulumi.ResourceOptions(parent=self, provider=provider),
+        )
+
+    def _sign_in_alarms(self, name: str, args: BreakGlassAccessArgs, user_arns: list[str], role_arns: list) -> pulumi.Output[str]:
+        """EventBridge rules in us-east-1 on sign-in and AssumeRole, each publishing to an encrypted topic there."""
+        in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=args["sign_in_events_provider"])
+        topic = self._alert_topic(f"{name}-sign-in-alerts", args, args["sign_in_events_provider"])
+        patterns = {
+            "sign-in": pulumi.Output.from_input(json.dumps(break_glass_sign_in_pattern(user_arns))),
+            "assume-role": pulumi.Output.all(*role_arns).apply(lambda arns: json.dumps(break_glass_assume_role_pattern(arns))),
+        }
+        for what, pattern in patterns.items():
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-{what}", name=f"{name}-{what}", description=f"Break-glass use: {what}", event_pattern=pattern, state="ENABLED", opts=in_us_east_1
+            )
+            aws.cloudwatch.EventTarget(f"{name}-{what}-alert", rule=rule.name, arn=topic.topic_arn, opts=in_us_east_1)
+        return topic.topic_arn
+
+    def _trail_alarm(self, name: str, args: BreakGlassAccessArgs, user_arns: list[str], role_name: str) -> pulumi.Output[str]:
+        """A metric filter over the organization trail's events and an alarm on its first count."""
+        topic = self._alert_topic(f"{name}-trail-alerts", args, None)
+        child = pulumi.ResourceOptions(parent=self)
+        metric = f"{name}-uses"
+        aws.cloudwatch.LogMetricFilter(
+            f"{name}-uses",
+            name=metric,
+            log_group_name=args["trail_log_group_name"],
+            pattern=break_glass_metric_filter(user_arns, role_name),
+            metric_transformation={"name": metric, "namespace": METRIC_NAMESPACE, "value": "1"},
+            opts=child,
+        )
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-used",
+            name=f"{name}-used",
+            alarm_description="A break-glass user signed in or a break-glass role was assumed",
+            namespace=METRIC_NAMESPACE,
+            metric_name=metric,
+            statistic="Sum",
+            period=300,
+            evaluation_periods=1,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic.topic_arn],
+            opts=child,
+        )
+        return topic.topic_arn

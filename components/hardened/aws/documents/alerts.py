@@ -1,0 +1,77 @@
+"""What raises the break-glass alarm: EventBridge patterns, a CloudWatch Logs metric filter, and who may publish.
+
+The patterns match CloudTrail events as EventBridge delivers them ("AWS Console Sign In via CloudTrail" from
+`aws.signin`, "AWS API Call via CloudTrail" from `aws.sts`). The metric filter reads the same events from the
+organization trail's log group, every account and every region, as a second path.
+"""
+
+from collections.abc import Iterable
+
+from .statements import policy_document
+
+
+def break_glass_sign_in_pattern(user_arns: Iterable[str]) -> dict:
+    """Any console sign-in of a break-glass user, successful or not."""
+    return {
+        "source": ["aws.signin"],
+        "detail-type": ["AWS Console Sign In via CloudTrail"],
+        "detail": {"eventName": ["ConsoleLogin"], "userIdentity": {"type": ["IAMUser"], "arn": sorted(set(user_arns))}},
+    }
+
+
+def break_glass_assume_role_pattern(role_arns: Iterable[str]) -> dict:
+    """Any AssumeRole of a break-glass role, whoever calls it and whether or not it succeeds."""
+    return {
+        "source": ["aws.sts"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {"eventSource": ["sts.amazonaws.com"], "eventName": ["AssumeRole"], "requestParameters": {"roleArn": sorted(set(role_arns))}},
+    }
+
+
+def break_glass_metric_filter(user_arns: Iterable[str], role_name: str) -> str:
+    """CloudWatch Logs filter pattern over CloudTrail records: a break-glass sign-in, or assuming the role in any account."""
+    users = " || ".join(f'$.userIdentity.arn = "{arn}"' for arn in sorted(set(user_arns)))
+    return (
+        f'{{ ($.eventName = "ConsoleLogin" && ({users})) || '
+        f'($.eventName = "AssumeRole" && $.requestParameters.roleArn = "*:role/{role_name}") }}'
+    )
+
+
+def allow_alarm_publishing(topic_arn: str, account_id: str) -> dict:
+    """EventBridge rules and CloudWatch alarms of this account, and nothing else, publish to the topic."""
+    return {
+        "Sid": "AllowAlarmPublishing",
+        "Effect": "Allow",
+        "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+    }
+
+
+def deny_insecure_transport(topic_arn: str) -> dict:
+    """Nobody publishes or subscribes over plain HTTP."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["sns:Publish", "sns:Subscribe"],
+        "Resource": topic_arn,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def alert_topic_policy(topic_arn: str, account_id: str) -> dict:
+    """The topic's policy: alarms publish, over TLS only."""
+    return policy_document(allow_alarm_publishing(topic_arn, account_id), deny_insecure_transport(topic_arn))
+
+
+def allow_alarm_encryption() -> dict:
+    """Key-policy statement: EventBridge and CloudWatch may encrypt the messages they publish to the topic."""
+    return {
+        "Sid": "AllowAlarmEncryption",
+        "Effect": "Allow",
+        "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": "*",
+    }
