@@ -29,7 +29,9 @@ from hardened.aws.tags import PROTECTED_KEY_TAG
 from iam_evaluator import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, evaluate
 
 W_ADMIN, W_DEPLOYER, B_ADMIN, B_DEPLOYER, L_ADMIN = "workload admin", "workload deployer", "backup admin", "backup deployer", "log-archive admin"
-INTRUDERS = [W_ADMIN, W_DEPLOYER, B_ADMIN, B_DEPLOYER, L_ADMIN]
+W_BREAK_GLASS, B_BREAK_GLASS = "workload break-glass", "backup break-glass"
+INTRUDERS = [W_ADMIN, W_DEPLOYER, W_BREAK_GLASS, B_ADMIN, B_DEPLOYER, B_BREAK_GLASS, L_ADMIN]
+EXEMPT = (W_DEPLOYER, W_BREAK_GLASS, B_DEPLOYER, B_BREAK_GLASS)
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +48,9 @@ def intruders(estate) -> dict[str, Principal]:
         W_DEPLOYER: estate.role(W_DEPLOYER, estate.deployer[w]),
         B_ADMIN: estate.admin(B_ADMIN, b),
         B_DEPLOYER: estate.role(B_DEPLOYER, estate.deployer[b]),
+        # The break-glass roles hold AdministratorAccess (as the org stack attaches) and are exempt like the deployers.
+        W_BREAK_GLASS: estate.role(W_BREAK_GLASS, estate.break_glass[w]),
+        B_BREAK_GLASS: estate.role(B_BREAK_GLASS, estate.break_glass[b]),
         L_ADMIN: estate.admin(L_ADMIN, log),
     }
 
@@ -59,10 +64,16 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
     """Each attempt, with the intruders it is not asked of (the own-account deployer for settings it may change)."""
     backup, local, second = estate.backup_vault, estate.local_vault, estate.second_region_vault
     replica, logs = estate.replica_bucket, estate.log_bucket
-    owners_of_replica = {B_ADMIN, B_DEPLOYER}  # writing into one's own bucket destroys nothing: only outsiders are asked
+    owners_of_replica = {B_ADMIN, B_DEPLOYER, B_BREAK_GLASS}  # writing into one's own bucket destroys nothing: only outsiders are asked
+    # Break-glass is exempt from the bucket policy's protection denies (and the SCP's), by design: where a
+    # compliance lock applies, changing the lifecycle, policy or default lock cannot shorten a locked version's life.
+    replica_settings = {B_BREAK_GLASS}
     everyone: set[str] = set()
     rows = []
-    for where, vault, deployer in [("backup-account vault", backup, B_DEPLOYER), ("workload local vault", local, W_DEPLOYER)]:
+    for where, vault, deployer, break_glass in [
+        ("backup-account vault", backup, B_DEPLOYER, B_BREAK_GLASS),
+        ("workload local vault", local, W_DEPLOYER, W_BREAK_GLASS),
+    ]:
         rows += [
             (Attempt(f"{where}: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", vault.recovery_point), everyone),
             (Attempt(f"{where}: UpdateRecoveryPointLifecycle", "backup:UpdateRecoveryPointLifecycle", vault.recovery_point), everyone),
@@ -72,7 +83,7 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
             (Attempt(f"{where}: DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", vault.target), everyone),
             (Attempt(f"{where} key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", vault.key), everyone),
             (Attempt(f"{where} key: kms:DisableKey", "kms:DisableKey", vault.key), everyone),
-            (Attempt(f"{where} key: kms:PutKeyPolicy", "kms:PutKeyPolicy", vault.key), {deployer}),
+            (Attempt(f"{where} key: kms:PutKeyPolicy", "kms:PutKeyPolicy", vault.key), {deployer, break_glass}),
         ]
     rows += [
         (Attempt(f"{second.region} vault: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", second.recovery_point), everyone),
@@ -80,14 +91,14 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
         (Attempt("replica bucket: DeleteObjectVersion", "s3:DeleteObjectVersion", replica.target.object()), everyone),
         (Attempt("replica bucket: BypassGovernanceRetention", "s3:BypassGovernanceRetention", replica.target.object()), everyone),
         (Attempt("replica bucket: DeleteBucket", "s3:DeleteBucket", replica.target), everyone),
-        (Attempt("replica bucket: PutBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration", replica.target), everyone),
-        (Attempt("replica bucket: PutLifecycleConfiguration", "s3:PutLifecycleConfiguration", replica.target), everyone),
-        (Attempt("replica bucket: PutBucketPolicy", "s3:PutBucketPolicy", replica.target), everyone),
+        (Attempt("replica bucket: PutBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration", replica.target), replica_settings),
+        (Attempt("replica bucket: PutLifecycleConfiguration", "s3:PutLifecycleConfiguration", replica.target), replica_settings),
+        (Attempt("replica bucket: PutBucketPolicy", "s3:PutBucketPolicy", replica.target), replica_settings),
         (Attempt("replica bucket: PutObject, not by replication", "s3:PutObject", replica.target.object()), owners_of_replica),
         (Attempt("replica bucket: ReplicateObject, not the replication role", "s3:ReplicateObject", replica.target.object()), owners_of_replica),
         (Attempt("replica key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", replica.key), everyone),
         (Attempt("replica key: kms:DisableKey", "kms:DisableKey", replica.key), everyone),
-        (Attempt("replica key: kms:PutKeyPolicy", "kms:PutKeyPolicy", replica.key), {B_DEPLOYER}),
+        (Attempt("replica key: kms:PutKeyPolicy", "kms:PutKeyPolicy", replica.key), {B_DEPLOYER, B_BREAK_GLASS}),
         (Attempt("organization trail: StopLogging", "cloudtrail:StopLogging", estate.trail), everyone),
         (Attempt("organization trail: DeleteTrail", "cloudtrail:DeleteTrail", estate.trail), everyone),
         (Attempt("organization trail: UpdateTrail", "cloudtrail:UpdateTrail", estate.trail), everyone),
@@ -109,14 +120,14 @@ OUTSIDE_WRITES = ("replica bucket: PutObject, not by replication", "replica buck
 IMPLICITLY_DENIED = {
     # The log-archive SCP does not cover backup vaults, and the vault access policy only names recovery points.
     *((f"{vault}: {action}", L_ADMIN) for vault in ("backup-account vault", "workload local vault") for action in VAULT_LEVEL),
-    # A deployment role is exempt from the repolicy guardrail in its own account; another account's key policy grants it nothing.
-    ("backup-account vault key: kms:PutKeyPolicy", W_DEPLOYER),
-    ("workload local vault key: kms:PutKeyPolicy", B_DEPLOYER),
-    ("replica key: kms:PutKeyPolicy", W_DEPLOYER),
-    ("trail key: kms:PutKeyPolicy", W_DEPLOYER),
-    ("trail key: kms:PutKeyPolicy", B_DEPLOYER),
+    # Deployment and break-glass roles are exempt from the repolicy guardrail in their own account; another
+    # account's key policy grants them nothing.
+    *(("backup-account vault key: kms:PutKeyPolicy", who) for who in (W_DEPLOYER, W_BREAK_GLASS)),
+    *(("workload local vault key: kms:PutKeyPolicy", who) for who in (B_DEPLOYER, B_BREAK_GLASS)),
+    *(("replica key: kms:PutKeyPolicy", who) for who in (W_DEPLOYER, W_BREAK_GLASS)),
+    *(("trail key: kms:PutKeyPolicy", who) for who in (W_DEPLOYER, W_BREAK_GLASS, B_DEPLOYER, B_BREAK_GLASS)),
     # Writes into the replica bucket from outside the backup account, other than by the replication role.
-    *((row, who) for row in OUTSIDE_WRITES for who in (W_ADMIN, W_DEPLOYER, L_ADMIN)),
+    *((row, who) for row in OUTSIDE_WRITES for who in (W_ADMIN, W_DEPLOYER, W_BREAK_GLASS, L_ADMIN)),
 }
 
 
@@ -169,8 +180,8 @@ def setting_changes(estate: Estate) -> list[Attempt]:
     ]
 
 
-def test_only_the_accounts_deployment_role_changes_backup_settings(estate, intruders):
-    columns = [W_ADMIN, W_DEPLOYER, B_ADMIN, B_DEPLOYER]
+def test_only_the_accounts_deployment_and_break_glass_roles_change_backup_settings(estate, intruders):
+    columns = [W_ADMIN, W_DEPLOYER, W_BREAK_GLASS, B_ADMIN, B_DEPLOYER, B_BREAK_GLASS]
     attempts = setting_changes(estate)
     cases = [(attempt, who) for attempt in attempts for who in columns]
     verdicts = evaluate([attempt.by(intruders[who]) for attempt, who in cases])
@@ -181,9 +192,12 @@ def test_only_the_accounts_deployment_role_changes_backup_settings(estate, intru
         owner = attempt.target.account
         if intruders[who].account != owner:
             # Another account's admin is stopped by its own SCP (backup and tagged-key guardrails hold in both
-            # accounts); another account's deployer is exempt there, and the owner grants it nothing.
-            return IMPLICIT_DENY if who in (W_DEPLOYER, B_DEPLOYER) else EXPLICIT_DENY
-        return ALLOWED if who in (W_DEPLOYER, B_DEPLOYER) else EXPLICIT_DENY
+            # accounts); another account's exempt roles are exempt there, and the owner grants them nothing.
+            return IMPLICIT_DENY if who in EXEMPT else EXPLICIT_DENY
+        if who in (W_BREAK_GLASS, B_BREAK_GLASS) and attempt.action == "kms:PutKeyPolicy" and "vault key" in attempt.label:
+            # The SCP exempts break-glass, but a vault key's own policy names only the deployment role as administrator.
+            return IMPLICIT_DENY
+        return ALLOWED if who in EXEMPT else EXPLICIT_DENY
 
     assert matrix == {(a.label, who): expected(a, who) for a, who in cases}
 
@@ -231,7 +245,8 @@ def legitimate_operations(estate: Estate) -> list[tuple[Principal, Attempt]]:
     # The replication role holds exactly the RolePolicy the stack generates for it, nothing else.
     replication = estate.role("replication role (workload)", estate.replication_role).holding(estate.replication_policy)
     restore = estate.role("restore role (backup account)", estate.restore_role).holding(RESTORE_ROLE_APPROXIMATION)
-    operator = estate.admin("backup-account operator", estate.backup_account)
+    # Restores by hand go through the backup account's break-glass role (the env stack's restoreOperatorRoleArn).
+    operator = estate.role("break-glass (backup account)", estate.break_glass[estate.backup_account])
     source, replica = estate.source_bucket, estate.replica_bucket
     through_s3 = {"kms:ViaService": f"s3.{region}.amazonaws.com", "aws:ViaAWSService": "true", "aws:CalledVia": ["s3.amazonaws.com"]}
     restore_target = Target("arn:aws:s3:::awsbackup-restore-test-7c1d0e", estate.backup_account)
@@ -252,7 +267,7 @@ def legitimate_operations(estate: Estate) -> list[tuple[Principal, Attempt]]:
         (restore, Attempt("backup-account vault: StartRestoreJob (restore test)", "backup:StartRestoreJob", estate.backup_vault.recovery_point)),
         (restore, Attempt("restore target: CreateBucket", "s3:CreateBucket", restore_target)),
         (restore, Attempt("restore target: PutObject", "s3:PutObject", restore_target.object())),
-        (operator, Attempt("backup-account vault: StartRestoreJob (by hand)", "backup:StartRestoreJob", estate.backup_vault.recovery_point)),
+        (operator, Attempt("backup-account vault: StartRestoreJob (by hand, through break-glass)", "backup:StartRestoreJob", estate.backup_vault.recovery_point)),
         (operator, Attempt("restore role: iam:PassRole", "iam:PassRole", Target(estate.restore_role, estate.backup_account),
                            {"iam:PassedToService": "backup.amazonaws.com"})),
     ]
@@ -292,7 +307,7 @@ def test_replication_is_the_only_way_in_for_the_replication_role(estate):
 TAKEOVER = [
     ("trust itself in the deployment role", "iam:UpdateAssumeRolePolicy", "deployer"),
     ("grant the deployment role more", "iam:PutRolePolicy", "deployer"),
-    ("create the (not yet deployed) break-glass role", "iam:CreateRole", "break_glass"),
+    ("create a role under the break-glass name", "iam:CreateRole", "break_glass"),
     ("trust itself in the break-glass role", "iam:UpdateAssumeRolePolicy", "break_glass"),
     ("delete the break-glass role, to re-create it", "iam:DeleteRole", "break_glass"),
 ]
@@ -301,11 +316,11 @@ TAKEOVER = [
 def test_no_administrator_can_take_over_an_exempt_role(estate, intruders):
     """Exemptions name roles by ARN; whoever could re-trust or re-create those roles would inherit them.
 
-    Nobody changes the deployment role, itself included. The deployment role deploys the break-glass role, so it
-    may change it: an intruder holding the deployer could re-trust break-glass, and every use of that role raises
-    the break-glass alarm.
+    Nobody changes the deployment role, itself included; break-glass cannot change itself. The deployment role
+    deploys the break-glass role, so it may change it: an intruder holding the deployer could re-trust break-glass,
+    and every use of that role raises the break-glass alarm.
     """
-    columns = [W_ADMIN, W_DEPLOYER, B_ADMIN, B_DEPLOYER, L_ADMIN]
+    columns = INTRUDERS
     cases = []
     for who in columns:
         account = intruders[who].account
@@ -384,7 +399,7 @@ CLEAN_UP_APPROXIMATION = {
 def _sources(estate: Estate, intruders: dict) -> str:
     lines = [f"documents from the offline plans of stacks '{ORGANIZATION_STACK}' and '{ENVIRONMENT_STACK}'"]
     lines += [f"  {who:<18} {p.arn}  (SCPs: {' -> '.join(level['orgIdentifier'] for level in p.service_control_policies)})" for who, p in intruders.items()]
-    lines.append(f"  {NOT_ASKED} = not asked (the account's own deployer may change that setting; owners may write their own bucket)")
+    lines.append(f"  {NOT_ASKED} = not asked (the account's own deployer or break-glass may change that setting; owners may write their own bucket)")
     return "\n".join(lines)
 
 

@@ -107,6 +107,18 @@ BAD_CONFIGS = {
         GOOD_ORG.replace("email: aws-dev@acme.example", "email: aws-dev"),
         "key 'hardened-accounts:accounts.workloads.dev.email': String should match pattern",
     ),
+    "one-break-glass-user": (
+        GOOD_ORG.replace("users: [break-glass-1, break-glass-2]", "users: [break-glass-1]"),
+        "key 'hardened-accounts:breakGlass.users': List should have at least 2 items",
+    ),
+    "plain-http-subscriber": (
+        GOOD_ORG.replace("{protocol: email, endpoint: security-oncall@acme.example}", "{protocol: http, endpoint: http://pager.example}"),
+        "key 'hardened-accounts:breakGlass.subscribers[0].protocol': Input should be 'email', 'email-json', 'https', 'sms', 'sqs' or 'lambda'",
+    ),
+    "stale-mfa-allowed": (
+        GOOD_ORG.replace("maxMfaAgeSeconds: 900", "maxMfaAgeSeconds: 86400"),
+        "key 'hardened-accounts:breakGlass.maxMfaAgeSeconds': Input should be less than or equal to 3600",
+    ),
     "foreign-namespace": (
         GOOD_DEV.replace("config:\n", "config:\n  aws:region: us-east-1\n"),
         "key 'aws:region' is not used by this project; project keys start with 'hardened-accounts:'",

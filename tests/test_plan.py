@@ -128,6 +128,33 @@ def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guar
     assert org["outputs"]["accounts"]["backup"]["accountId"] == accounts["acme-backup"]["id"]
 
 
+def test_org_shows_who_can_break_the_glass_how_and_who_is_told(org):
+    management = "999988887777"
+    accounts = {a["id"] for a in resources(org, "aws:organizations/account:Account")} | {management}
+    users = [u["inputs"]["name"] for u in resources(org, "aws:iam/user:User")]
+    assert users == ["break-glass-1", "break-glass-2"]
+    assert all(u["lands_in"]["account"] == management for u in resources(org, "aws:iam/user:User"))
+    assert resources(org, "aws:iam/accessKey:AccessKey") == [] and resources(org, "aws:iam/userLoginProfile:UserLoginProfile") == []
+    roles = [r for r in resources(org, "aws:iam/role:Role") if r["inputs"]["name"] == "hardened-break-glass"]
+    assert {r["lands_in"]["account"] for r in roles} == accounts and len(roles) == len(accounts)
+    for role in roles:
+        statement = role["inputs"]["assumeRolePolicy"]["Statement"][0]
+        assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{management}:user/break-glass-1", f"arn:aws:iam::{management}:user/break-glass-2"]}
+        assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": "900"}}
+        assert role["inputs"]["maxSessionDuration"] == 3600
+    rules = resources(org, "aws:cloudwatch/eventRule:EventRule")
+    assert {(r["inputs"]["name"], r["lands_in"]["region"]) for r in rules} == {("org-break-glass-sign-in", "us-east-1"), ("org-break-glass-assume-role", "us-east-1")}
+    assert one(org, "aws:cloudwatch/metricAlarm:MetricAlarm")["lands_in"]["region"] == "eu-west-1"
+    subscriptions = {(s["inputs"]["protocol"], s["lands_in"]["region"]) for s in resources(org, "aws:sns/topicSubscription:TopicSubscription")}
+    assert subscriptions == {(p, r) for p in ("email", "https") for r in ("us-east-1", "eu-west-1")}
+    assert org["outputs"]["breakGlass"]["subscribers"] == [
+        "email:security-oncall@acme.example", "https:https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue"
+    ]
+    mfa = resources(org, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy")
+    assert {p["lands_in"]["account"] for p in mfa} == accounts and len(mfa) == len(accounts)
+    assert one(org, "aws:iam/organizationsFeatures:OrganizationsFeatures")["lands_in"]["account"] == management
+
+
 def test_a_new_accounts_baseline_is_deployed_through_a_provider_into_it(org, prod):
     log_archive = by_name(org, "org-log-archive-account")["id"]
     provider = by_name(org, "org-log-archive-provider")
@@ -248,3 +275,7 @@ def test_data_sources_the_plan_cannot_answer_say_so():
 
 def test_dumps_is_canonical(prod):
     assert dumps(prod) == dumps(json.loads(dumps(prod)))
+
+
+def test_restores_by_hand_go_through_the_backup_accounts_break_glass_role(org, prod):
+    assert prod["outputs"]["restoreOperatorRoleArn"] == org["outputs"]["accounts"]["backup"]["breakGlassRoleArn"]

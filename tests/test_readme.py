@@ -56,7 +56,8 @@ def test_plan_schema_tables_list_every_documented_key():
 
 @pytest.mark.parametrize(
     "component",
-    ["ImmutableBucket", "LockedVault", "BackupPlan", "RestoreTesting", "BucketReplication", "MemberAccount", "GuardrailPolicy", "OrganizationTrail"],
+    ["ImmutableBucket", "LockedVault", "BackupPlan", "RestoreTesting", "BucketReplication", "MemberAccount", "GuardrailPolicy", "OrganizationTrail",
+     "MfaEnforcement", "BreakGlassAccess", "AlertTopic"],
 )
 def test_component_arguments_and_outputs_are_documented(component):
     text = section(f"`{component}` (AWS): `hardened.aws.{component}`")

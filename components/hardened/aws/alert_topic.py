@@ -48,6 +48,23 @@ class AlertTopicArgs(TypedDict):
     """Tags for the topic and its key."""
 
 
+def check_alert_arguments(component: str, name: str, args: dict) -> list[Subscriber]:
+    """The subscribers, once they and the key administrators are known to be usable; an error naming `component` if not."""
+    subscribers = list(args.get("subscribers") or [])
+    if not subscribers:
+        raise ComponentArgumentError(component, name, "subscribers", "must name at least one subscriber: an alarm nobody hears is no alarm")
+    for index, subscriber in enumerate(subscribers):
+        protocol, endpoint = subscriber.get("protocol"), subscriber.get("endpoint")
+        shape = ENDPOINT_SHAPES.get(protocol)
+        if shape is None:
+            raise ComponentArgumentError(component, name, f"subscribers[{index}].protocol", f"must be one of {', '.join(ENDPOINT_SHAPES)} (got {protocol!r})")
+        if not isinstance(endpoint, str) or not shape.match(endpoint):
+            raise ComponentArgumentError(component, name, f"subscribers[{index}].endpoint", f"is not a valid {protocol} endpoint (got {endpoint!r})")
+    if not args.get("administrator_arns"):
+        raise ComponentArgumentError(component, name, "administrator_arns", "must name at least one role to administer the alert key")
+    return subscribers
+
+
 class AlertTopic(pulumi.ComponentResource):
     """An encrypted SNS topic that the account's alarms publish to."""
 
@@ -57,19 +74,8 @@ class AlertTopic(pulumi.ComponentResource):
     """ARN of the key that encrypts the topic."""
 
     def __init__(self, name: str, args: AlertTopicArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        subscribers = list(args.get("subscribers") or [])
-        if not subscribers:
-            raise ComponentArgumentError("AlertTopic", name, "subscribers", "must name at least one subscriber: an alarm nobody hears is no alarm")
-        for index, subscriber in enumerate(subscribers):
-            protocol, endpoint = subscriber.get("protocol"), subscriber.get("endpoint")
-            shape = ENDPOINT_SHAPES.get(protocol)
-            if shape is None:
-                raise ComponentArgumentError("AlertTopic", name, f"subscribers[{index}].protocol", f"must be one of {', '.join(ENDPOINT_SHAPES)} (got {protocol!r})")
-            if not isinstance(endpoint, str) or not shape.match(endpoint):
-                raise ComponentArgumentError("AlertTopic", name, f"subscribers[{index}].endpoint", f"is not a valid {protocol} endpoint (got {endpoint!r})")
-        administrators = list(args.get("administrator_arns") or [])
-        if not administrators:
-            raise ComponentArgumentError("AlertTopic", name, "administrator_arns", "must name at least one role to administer the key")
+        subscribers = check_alert_arguments("AlertTopic", name, args)
+        administrators = list(args["administrator_arns"])
         super().__init__("hardened:index:AlertTopic", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)

@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from ..errors import ComponentArgumentError
 from .backup_service_role import backup_service_role
 from .documents.service_roles import BACKUP_POLICY_ARNS
-from .retention import MAX_RETENTION_DAYS, is_aws_cron, whole_days
+from .retention import MAX_RETENTION_DAYS, is_aws_cron, whole_number
 
 class BackupCopy(TypedDict):
     """One copy of every recovery point, into a vault of another account or region."""
@@ -104,7 +104,7 @@ def _validated(name: str, args: BackupPlanArgs) -> tuple[int, list[BackupCopy]]:
     copies = list(args.get("copies") or [])
     days += [(f"copies[{i}].retention_days", copy.get("retention_days")) for i, copy in enumerate(copies)]
     for argument, value in days:
-        if not whole_days(value, 1, MAX_RETENTION_DAYS):
+        if not whole_number(value, 1, MAX_RETENTION_DAYS):
             raise problem(argument, f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {value!r})")
     if not args.get("resource_arns"):
         raise problem("resource_arns", "needs at least one resource ARN to back up")

@@ -8,26 +8,30 @@ would hold them). A role of the same name in every account trusts only those use
 for sessions of at most one hour.
 
 Every use raises two alarms through encrypted SNS topics:
-- EventBridge rules in us-east-1, where IAM and console sign-in events arrive, on a break-glass user's
-  console sign-in and on any AssumeRole of a break-glass role;
-- a metric filter on the organization trail's log group (every account, every region, so AssumeRole
-  through a regional STS endpoint too) and a CloudWatch alarm on it.
+- EventBridge rules in us-east-1, where IAM events and most console sign-ins arrive, on a break-glass
+  user's console sign-in and on any AssumeRole of a break-glass role;
+- a metric filter on the organization trail's log group (every account, every region: a sign-in
+  recorded in another region, an AssumeRole through a regional STS endpoint) and a CloudWatch alarm on it.
 """
 
 import json
+import re
 from typing import NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
-from .alert_topic import AlertTopic, Subscriber
+from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ACCOUNT_ID, ROLE_NAME
 from .documents.alerts import break_glass_assume_role_pattern, break_glass_metric_filter, break_glass_sign_in_pattern
 from .documents.mfa import break_glass_user_policy, trust_break_glass_users
+from .retention import whole_number
 
 MAX_SESSION_SECONDS = 3600  # one hour: long enough to repair, short enough to expire unattended
 DEFAULT_MAX_MFA_AGE_SECONDS = 900
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+MANAGED_POLICY_ARN = re.compile(r"^arn:aws[\w-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
 METRIC_NAMESPACE = "hardened-accounts"
 
 
@@ -78,9 +82,17 @@ class BreakGlassAccess(pulumi.ComponentResource):
             raise ComponentArgumentError("BreakGlassAccess", name, "role_name", f"must be an IAM role name (got {role_name!r})")
         if not args.get("accounts"):
             raise ComponentArgumentError("BreakGlassAccess", name, "accounts", "must give at least one account to create the role in")
-        max_age = args.get("max_mfa_age_seconds") or DEFAULT_MAX_MFA_AGE_SECONDS
-        if not isinstance(max_age, int) or not 60 <= max_age <= 3600:
+        if not isinstance(args.get("sign_in_events_provider"), pulumi.ProviderResource):
+            raise ComponentArgumentError("BreakGlassAccess", name, "sign_in_events_provider", "must be a provider into the users' account in us-east-1")
+        max_age = args.get("max_mfa_age_seconds")
+        max_age = DEFAULT_MAX_MFA_AGE_SECONDS if max_age is None else max_age
+        if not whole_number(max_age, 60, 3600):
             raise ComponentArgumentError("BreakGlassAccess", name, "max_mfa_age_seconds", f"must be a whole number of seconds from 60 to 3600 (got {max_age!r})")
+        policies = args.get("role_policy_arns")
+        policies = [ADMINISTRATOR_ACCESS] if policies is None else list(policies)
+        if not policies or not all(isinstance(arn, str) and MANAGED_POLICY_ARN.match(arn) for arn in policies):
+            raise ComponentArgumentError("BreakGlassAccess", name, "role_policy_arns", f"must be at least one managed policy ARN (got {policies!r})")
+        check_alert_arguments("BreakGlassAccess", name, args)
         super().__init__("hardened:index:BreakGlassAccess", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)
@@ -96,10 +108,9 @@ class BreakGlassAccess(pulumi.ComponentResource):
                 max_session_duration=MAX_SESSION_SECONDS,
                 opts=pulumi.ResourceOptions(parent=self, provider=provider),
             )
-            for arn in args.get("role_policy_arns") or ["arn:aws:iam::aws:policy/AdministratorAccess"]:
+            for index, arn in enumerate(policies):
                 aws.iam.RolePolicyAttachment(
-                    f"{name}-role-{label}-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn,
-                    opts=pulumi.ResourceOptions(parent=self, provider=provider),
+                    f"{name}-role-{label}-policy-{index}", role=role.name, policy_arn=arn, opts=pulumi.ResourceOptions(parent=self, provider=provider)
                 )
             roles[label] = role.arn
 
@@ -113,9 +124,9 @@ class BreakGlassAccess(pulumi.ComponentResource):
         )
         aws.iam.GroupMembership(f"{name}-users-membership", group=group.name, users=[u.name for u in created], opts=child)
 
-        topics = [self._sign_in_alarms(name, args, user_arns, list(roles.values()))]
+        topics = [self._sign_in_alarms(name, args, list(roles.values()))]
         if args.get("trail_log_group_name") is not None:
-            topics.append(self._trail_alarm(name, args, user_arns, role_name))
+            topics.append(self._trail_alarm(name, args, role_name))
 
         self.user_arns = pulumi.Output.all(*[u.arn for u in created])
         self.role_arns = pulumi.Output.all(**roles)
@@ -129,12 +140,12 @@ class BreakGlassAccess(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, provider=provider),
         )
 
-    def _sign_in_alarms(self, name: str, args: BreakGlassAccessArgs, user_arns: list[str], role_arns: list) -> pulumi.Output[str]:
+    def _sign_in_alarms(self, name: str, args: BreakGlassAccessArgs, role_arns: list) -> pulumi.Output[str]:
         """EventBridge rules in us-east-1 on sign-in and AssumeRole, each publishing to an encrypted topic there."""
         in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=args["sign_in_events_provider"])
         topic = self._alert_topic(f"{name}-sign-in-alerts", args, args["sign_in_events_provider"])
         patterns = {
-            "sign-in": pulumi.Output.from_input(json.dumps(break_glass_sign_in_pattern(user_arns))),
+            "sign-in": pulumi.Output.from_input(json.dumps(break_glass_sign_in_pattern(args["account_id"], args["user_names"]))),
             "assume-role": pulumi.Output.all(*role_arns).apply(lambda arns: json.dumps(break_glass_assume_role_pattern(arns))),
         }
         for what, pattern in patterns.items():
@@ -144,7 +155,7 @@ class BreakGlassAccess(pulumi.ComponentResource):
             aws.cloudwatch.EventTarget(f"{name}-{what}-alert", rule=rule.name, arn=topic.topic_arn, opts=in_us_east_1)
         return topic.topic_arn
 
-    def _trail_alarm(self, name: str, args: BreakGlassAccessArgs, user_arns: list[str], role_name: str) -> pulumi.Output[str]:
+    def _trail_alarm(self, name: str, args: BreakGlassAccessArgs, role_name: str) -> pulumi.Output[str]:
         """A metric filter over the organization trail's events and an alarm on its first count."""
         topic = self._alert_topic(f"{name}-trail-alerts", args, None)
         child = pulumi.ResourceOptions(parent=self)
@@ -153,7 +164,7 @@ class BreakGlassAccess(pulumi.ComponentResource):
             f"{name}-uses",
             name=metric,
             log_group_name=args["trail_log_group_name"],
-            pattern=break_glass_metric_filter(user_arns, role_name),
+            pattern=break_glass_metric_filter(args["account_id"], args["user_names"], role_name),
             metric_transformation={"name": metric, "namespace": METRIC_NAMESPACE, "value": "1"},
             opts=child,
         )

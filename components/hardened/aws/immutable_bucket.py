@@ -18,7 +18,7 @@ from .documents.bucket_policy import immutable_bucket_policy
 from .documents.key_policy import allow_replica_encryption, storage_key_policy
 from .documents.service_roles import allow_cloudtrail_delivery, allow_replication_into
 from .protected_key import protected_key
-from .retention import MAX_RETENTION_DAYS, RetentionMode, retention_mode, whole_days
+from .retention import MAX_RETENTION_DAYS, RetentionMode, retention_mode, whole_number
 
 INCOMPLETE_UPLOAD_DAYS = 7
 
@@ -215,12 +215,12 @@ def _check_replication_roles(name: str, roles: list) -> None:
 def _validated_retention(name: str, args: ImmutableBucketArgs) -> tuple[str, int, int]:
     mode = retention_mode("ImmutableBucket", name, args.get("retention_mode"))
     days = args.get("retention_days")
-    if not whole_days(days, 1, MAX_RETENTION_DAYS):
+    if not whole_number(days, 1, MAX_RETENTION_DAYS):
         raise ComponentArgumentError("ImmutableBucket", name, "retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
     noncurrent = args.get("noncurrent_version_expiration_days")
     if noncurrent is None:
         noncurrent = days
-    if not whole_days(noncurrent, days):
+    if not whole_number(noncurrent, days):
         raise ComponentArgumentError(
             "ImmutableBucket", name, "noncurrent_version_expiration_days",
             f"must be a whole number of days no shorter than retention_days ({days}), so nothing expires while locked (got {noncurrent!r})",

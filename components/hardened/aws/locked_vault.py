@@ -17,7 +17,7 @@ from .arns import ACCOUNT_ID, malformed_principal_arns
 from .documents.key_policy import allow_grants_through_service, storage_key_policy
 from .documents.vault_policy import backup_vault_access_policy
 from .protected_key import protected_key
-from .retention import MAX_RETENTION_DAYS, RetentionMode, retention_mode, whole_days
+from .retention import MAX_RETENTION_DAYS, RetentionMode, retention_mode, whole_number
 
 MIN_CHANGEABLE_FOR_DAYS = 3  # AWS Backup's minimum grace period before a compliance lock sets
 
@@ -124,9 +124,9 @@ def _validated_lock(name: str, args: LockedVaultArgs) -> tuple[str, int, int, Op
 
     mode = retention_mode("LockedVault", name, args.get("retention_mode"))
     minimum, maximum = args.get("min_retention_days"), args.get("max_retention_days")
-    if not whole_days(minimum, 1, MAX_RETENTION_DAYS):
+    if not whole_number(minimum, 1, MAX_RETENTION_DAYS):
         raise problem("min_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {minimum!r})")
-    if not whole_days(maximum, minimum, MAX_RETENTION_DAYS):
+    if not whole_number(maximum, minimum, MAX_RETENTION_DAYS):
         raise problem("max_retention_days", f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})")
     changeable = args.get("changeable_for_days")
     if mode == RetentionMode.GOVERNANCE.value:
@@ -134,7 +134,7 @@ def _validated_lock(name: str, args: LockedVaultArgs) -> tuple[str, int, int, Op
             raise problem("changeable_for_days", "applies only to COMPLIANCE locks; a GOVERNANCE lock stays removable")
         return mode, minimum, maximum, None
     changeable = MIN_CHANGEABLE_FOR_DAYS if changeable is None else changeable
-    if not whole_days(changeable, MIN_CHANGEABLE_FOR_DAYS):
+    if not whole_number(changeable, MIN_CHANGEABLE_FOR_DAYS):
         raise problem("changeable_for_days", f"must be a whole number of days, at least {MIN_CHANGEABLE_FOR_DAYS} (got {changeable!r})")
     return mode, minimum, maximum, changeable
 

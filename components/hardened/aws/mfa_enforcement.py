@@ -19,6 +19,7 @@ import pulumi_aws as aws
 from ..errors import ComponentArgumentError
 from .arns import ROLE_NAME
 from .documents.mfa import require_mfa
+from .retention import whole_number
 
 CIS_MINIMUM_PASSWORD_LENGTH = 14
 CIS_PASSWORD_REUSE_PREVENTION = 24  # also the most IAM remembers
@@ -49,11 +50,11 @@ class MfaEnforcement(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: Optional[MfaEnforcementArgs] = None, opts: Optional[pulumi.ResourceOptions] = None):
         args = args or {}
-        length = args.get("minimum_password_length") or CIS_MINIMUM_PASSWORD_LENGTH
-        if not isinstance(length, int) or not CIS_MINIMUM_PASSWORD_LENGTH <= length <= 128:
+        length = _given_or(args.get("minimum_password_length"), CIS_MINIMUM_PASSWORD_LENGTH)
+        if not whole_number(length, CIS_MINIMUM_PASSWORD_LENGTH, 128):
             raise ComponentArgumentError("MfaEnforcement", name, "minimum_password_length", f"must be a whole number from 14 to 128 (got {length!r})")
-        max_age = args.get("max_password_age_days") or CIS_MAX_PASSWORD_AGE_DAYS
-        if not isinstance(max_age, int) or not 1 <= max_age <= CIS_MAX_PASSWORD_AGE_DAYS:
+        max_age = _given_or(args.get("max_password_age_days"), CIS_MAX_PASSWORD_AGE_DAYS)
+        if not whole_number(max_age, 1, CIS_MAX_PASSWORD_AGE_DAYS):
             raise ComponentArgumentError("MfaEnforcement", name, "max_password_age_days", f"must be a whole number of days from 1 to 90 (got {max_age!r})")
         group_name = args.get("group_name") or "hardened-mfa-required"
         if not isinstance(group_name, str) or not ROLE_NAME.match(group_name):
@@ -91,3 +92,8 @@ class MfaEnforcement(pulumi.ComponentResource):
         self.group_name = group.name
         self.policy_arn = policy.arn
         self.register_outputs({"groupName": self.group_name, "policyArn": self.policy_arn})
+
+
+def _given_or(value, default):
+    """The value given, or the default when none is (0 is given, and refused)."""
+    return default if value is None else value

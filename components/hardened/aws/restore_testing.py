@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from ..errors import ComponentArgumentError
 from .backup_service_role import backup_service_role
 from .documents.service_roles import RESTORE_POLICY_ARNS
-from .retention import is_aws_cron, whole_days
+from .retention import is_aws_cron, whole_number
 
 
 class RestoreTestingArgs(TypedDict):
@@ -39,7 +39,7 @@ class RestoreTesting(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RestoreTestingArgs, opts: Optional[pulumi.ResourceOptions] = None):
         window = args.get("selection_window_days") or 7
-        if not whole_days(window, 1, 365):
+        if not whole_number(window, 1, 365):
             raise ComponentArgumentError("RestoreTesting", name, "selection_window_days", f"must be a whole number of days from 1 to 365 (got {window!r})")
         schedule = args.get("schedule")
         if not is_aws_cron(schedule):

@@ -21,7 +21,7 @@ class RetentionMode(str, Enum):
 AWS_CRON = re.compile(r"cron\(.+\)")
 
 
-def whole_days(value: object, low: int, high: Optional[int] = None) -> bool:
+def whole_number(value: object, low: int, high: Optional[int] = None) -> bool:
     """Whether `value` is an int (not a bool) from `low` to `high` (no upper bound when None)."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value and (high is None or value <= high)
 

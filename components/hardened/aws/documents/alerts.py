@@ -10,12 +10,19 @@ from collections.abc import Iterable
 from .statements import policy_document
 
 
-def break_glass_sign_in_pattern(user_arns: Iterable[str]) -> dict:
-    """Any console sign-in of a break-glass user, successful or not."""
+def break_glass_sign_in_pattern(account_id: str, user_names: Iterable[str]) -> dict:
+    """Any console sign-in of a break-glass user, successful or not.
+
+    Matched on account and user name, not ARN: CloudTrail records a failed IAM-user sign-in without
+    `userIdentity.arn` (CloudTrail User Guide, "AWS Management Console sign-in events").
+    """
     return {
         "source": ["aws.signin"],
         "detail-type": ["AWS Console Sign In via CloudTrail"],
-        "detail": {"eventName": ["ConsoleLogin"], "userIdentity": {"type": ["IAMUser"], "arn": sorted(set(user_arns))}},
+        "detail": {
+            "eventName": ["ConsoleLogin"],
+            "userIdentity": {"type": ["IAMUser"], "accountId": [account_id], "userName": sorted(set(user_names))},
+        },
     }
 
 
@@ -28,11 +35,11 @@ def break_glass_assume_role_pattern(role_arns: Iterable[str]) -> dict:
     }
 
 
-def break_glass_metric_filter(user_arns: Iterable[str], role_name: str) -> str:
+def break_glass_metric_filter(account_id: str, user_names: Iterable[str], role_name: str) -> str:
     """CloudWatch Logs filter pattern over CloudTrail records: a break-glass sign-in, or assuming the role in any account."""
-    users = " || ".join(f'$.userIdentity.arn = "{arn}"' for arn in sorted(set(user_arns)))
+    users = " || ".join(f'$.userIdentity.userName = "{user}"' for user in sorted(set(user_names)))
     return (
-        f'{{ ($.eventName = "ConsoleLogin" && ({users})) || '
+        f'{{ ($.eventName = "ConsoleLogin" && $.userIdentity.type = "IAMUser" && $.userIdentity.accountId = "{account_id}" && ({users})) || '
         f'($.eventName = "AssumeRole" && $.requestParameters.roleArn = "*:role/{role_name}") }}'
     )
 

@@ -21,7 +21,9 @@ MFA_SELF_SERVICE = (
     "sts:GetSessionToken",
 )
 OWN_USER = "arn:aws:iam::*:user/${aws:username}"
-OWN_MFA_DEVICE = "arn:aws:iam::*:mfa/${aws:username}"
+# A virtual device is named freely when created (users may hold several); it becomes the user's only when
+# enabled on the user, which `OWN_USER` restricts. AWS's own example policy does the same.
+ANY_MFA_DEVICE = "arn:aws:iam::*:mfa/*"
 
 # Changes to who may do what, and to the credentials that prove it: an IAM user makes them only with MFA.
 SENSITIVE_ACTIONS = (
@@ -46,12 +48,12 @@ SENSITIVE_ACTIONS = (
 
 
 def allow_mfa_self_service() -> dict:
-    """A user may look at itself, change its password and set up an MFA device named after itself."""
+    """A user may look at itself, change its password, create a virtual MFA device and enable it on itself."""
     return {
         "Sid": "AllowMfaSelfService",
         "Effect": "Allow",
         "Action": list(MFA_SELF_SERVICE),
-        "Resource": [OWN_USER, OWN_MFA_DEVICE],
+        "Resource": [OWN_USER, ANY_MFA_DEVICE],
     }
 
 
@@ -76,13 +78,17 @@ def deny_everything_without_mfa() -> dict:
     }
 
 
+# The self-service actions that act on a user.
+ON_A_USER = ("iam:ChangePassword", "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices", "iam:ResyncMFADevice")
+
+
 def deny_others_mfa_without_mfa() -> dict:
-    """Without MFA, the self-service applies to the user's own user and device, never to another user's."""
+    """Without MFA, the self-service acts on the user itself, never on another user (whatever else it is allowed)."""
     return {
         "Sid": "DenyOthersMfaWithoutMfa",
         "Effect": "Deny",
-        "Action": [a for a in MFA_SELF_SERVICE if a.startswith("iam:") and a != "iam:ListVirtualMFADevices"],
-        "NotResource": [OWN_USER, OWN_MFA_DEVICE],
+        "Action": list(ON_A_USER),
+        "NotResource": OWN_USER,
         "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
     }
 
