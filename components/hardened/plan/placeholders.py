@@ -488,7 +488,26 @@ def invoke_result(token: str, target: Target, role_arn: str | None) -> dict | No
         return {"id": region, "region": region, "name": region, "endpoint": f"ec2.{region}.amazonaws.com", "description": region}
     if token == "aws:index/getPartition:getPartition":
         return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+    if token in GCP_SERVICE_AGENTS:
+        return _gcp_service_agent(token, target)
     return None
+
+
+# Google-managed service accounts a project's data sources name: Cloud Storage's (CMEK) and Storage Transfer's.
+GCP_SERVICE_AGENTS = {
+    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": "gs-project-accounts.iam.gserviceaccount.com",
+    "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": "storage-transfer-service.iam.gserviceaccount.com",
+}
+
+
+def _gcp_service_agent(token: str, target: Target) -> dict:
+    """The agent of the provider's project: `service-<number>@...` or `project-<number>@...`, and its numeric subject id."""
+    project = target.project or "project"
+    number = str(int(hashlib.sha256(f"number:{project}".encode()).hexdigest(), 16))[:12]
+    subject = "1" + str(int(hashlib.sha256(f"subject:{token}:{project}".encode()).hexdigest(), 16))[:20]
+    prefix = "project" if "Transfer" in token else "service"
+    email = f"{prefix}-{number}@{GCP_SERVICE_AGENTS[token]}"
+    return {"id": email, "email": email, "emailAddress": email, "member": f"serviceAccount:{email}", "subjectId": subject, "project": project}
 
 
 def assumed_role_arn(inputs: dict) -> str | None:
