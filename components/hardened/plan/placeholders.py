@@ -370,6 +370,78 @@ def _metric_alarm(r: NewResource) -> tuple[str, dict]:
     return name, {"arn": f"arn:aws:cloudwatch:{r.region}:{r.account}:alarm:{name}"}
 
 
+# --- GCP: resource names are paths under the project (or folder) ---------------------------------
+
+
+def _gcp_project_of(r: NewResource) -> str:
+    return r.input("project") or (r.target.project if r.target and r.target.project else "") or "project"
+
+
+def _gcp_digits(r: NewResource, kind: str, length: int = 12) -> str:
+    return r.placeholders._atom(str(int(r.placeholders.digest(kind, r.urn), 16))[:length])
+
+
+def _gcp_folder(r: NewResource) -> tuple[str, dict]:
+    number = _gcp_digits(r, "folder")
+    return f"folders/{number}", {"name": f"folders/{number}", "folderId": number, "lifecycleState": "ACTIVE"}
+
+
+def _gcp_project(r: NewResource) -> tuple[str, dict]:
+    project = r.input("projectId") or r.placeholders.autoname(r.name, r.urn, lowercase=True)
+    return f"projects/{project}", {"projectId": project, "number": _gcp_digits(r, "project-number")}
+
+
+def _gcp_key_ring(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"projects/{_gcp_project_of(r)}/locations/{r.input('location', 'global')}/keyRings/{name}", {"name": name}
+
+
+def _gcp_crypto_key(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"{r.input('keyRing')}/cryptoKeys/{name}", {"name": name}
+
+
+def _gcs_bucket(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name", lowercase=True)
+    return name, {"name": name, "url": f"gs://{name}", "selfLink": f"https://www.googleapis.com/storage/v1/b/{name}", "project": _gcp_project_of(r)}
+
+
+def _gcp_backup_vault(r: NewResource) -> tuple[str, dict]:
+    vault = r.input("backupVaultId") or r.placeholders.autoname(r.name, r.urn, lowercase=True)
+    name = f"projects/{_gcp_project_of(r)}/locations/{r.input('location')}/backupVaults/{vault}"
+    return name, {"name": name, "state": "ACTIVE"}
+
+
+def _gcp_named_by_input(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"name": name}
+
+
+def _gcp_deny_policy(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"{r.input('parent')}/{name}", {"name": name}
+
+
+def _gcp_entitlement(r: NewResource) -> tuple[str, dict]:
+    name = f"{r.input('parent')}/locations/{r.input('location', 'global')}/entitlements/{r.input('entitlementId')}"
+    return name, {"name": name, "state": "AVAILABLE"}
+
+
+def _gcp_alert_policy(r: NewResource) -> tuple[str, dict]:
+    name = f"projects/{_gcp_project_of(r)}/alertPolicies/{_gcp_digits(r, 'alert', 19)}"
+    return name, {"name": name}
+
+
+def _gcp_notification_channel(r: NewResource) -> tuple[str, dict]:
+    name = f"projects/{_gcp_project_of(r)}/notificationChannels/{_gcp_digits(r, 'channel', 19)}"
+    return name, {"name": name}
+
+
+def _gcp_transfer_job(r: NewResource) -> tuple[str, dict]:
+    name = f"transferJobs/{_gcp_digits(r, 'transfer', 20)}"
+    return f"{_gcp_project_of(r)}/{name}", {"name": name}
+
+
 def _event_bus(r: NewResource) -> str:
     """The rule's event bus by name ("default" unless given; an ARN names the bus last)."""
     return r.input("eventBusName", "default").rsplit("/", 1)[-1]
@@ -433,6 +505,19 @@ SHAPES: dict[str, Shape] = {
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": _log_metric_filter,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
+    "gcp:organizations/folder:Folder": _gcp_folder,
+    "gcp:organizations/project:Project": _gcp_project,
+    "gcp:kms/keyRing:KeyRing": _gcp_key_ring,
+    "gcp:kms/cryptoKey:CryptoKey": _gcp_crypto_key,
+    "gcp:storage/bucket:Bucket": _gcs_bucket,
+    "gcp:backupdisasterrecovery/backupVault:BackupVault": _gcp_backup_vault,
+    "gcp:orgpolicy/policy:Policy": _gcp_named_by_input,
+    "gcp:logging/metric:Metric": _gcp_named_by_input,
+    "gcp:iam/denyPolicy:DenyPolicy": _gcp_deny_policy,
+    "gcp:privilegedaccessmanager/entitlement:Entitlement": _gcp_entitlement,
+    "gcp:monitoring/alertPolicy:AlertPolicy": _gcp_alert_policy,
+    "gcp:monitoring/notificationChannel:NotificationChannel": _gcp_notification_channel,
+    "gcp:storage/transferJob:TransferJob": _gcp_transfer_job,
     "aws:cloudwatch/eventTarget:EventTarget": _event_target,
 }
 
