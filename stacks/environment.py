@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from hardened.aws import BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, replication_role_name
 from hardened.errors import StackConfigError
+from second_vendor import environment_side
 from stack_config import EnvironmentStackConfig
 
 
@@ -102,10 +103,37 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         "local": local_vault.vault_arn, "secondRegion": second_vault.vault_arn, "backupAccount": vault.vault_arn,
         "lock": {"mode": config.vault.retention_mode.value, "minDays": config.vault.min_retention_days, "maxDays": config.vault.max_retention_days},
     })
+    if config.gcp is not None:
+        organization_gcp = organization.get_output("gcp").apply(lambda g: _second_vendor_of(g, config.organization_stack))
+        pulumi.export("gcp", environment_side(stack, config.gcp, organization_gcp, config.region, replicas, in_backup.provider))
+    pulumi.export("copies", _copies(stack, config))
     pulumi.export("restoreRoleArn", restore_tests.role_arn)
     # Restores by hand go through the backup account's break-glass role (MFA, one-hour sessions, an alarm on every use):
     # it starts the restore job and passes the restore role to AWS Backup.
     pulumi.export("restoreOperatorRoleArn", backup["breakGlassRoleArn"])
+
+
+def _second_vendor_of(organization_gcp: dict | None, organization_stack: str) -> dict:
+    if not organization_gcp:
+        raise StackConfigError(
+            f"this stack keeps a copy at GCP, but the organization stack '{organization_stack}' has no gcp backup project; "
+            "add gcp there, or leave gcp out of this stack"
+        )
+    return organization_gcp
+
+
+def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
+    """The 3-2-1 layout of this stack's data: every copy, its vendor, account or project, region and lock."""
+    copies = [
+        {"copy": "primary", "vendor": "aws", "where": "workload account", "region": config.region, "lock": "S3 Object Lock"},
+        {"copy": "replica", "vendor": "aws", "where": "backup account", "region": config.region, "lock": "S3 Object Lock"},
+        {"copy": "vault copy", "vendor": "aws", "where": "backup account", "region": config.region, "lock": "AWS Backup Vault Lock"},
+        {"copy": "second-region copy", "vendor": "aws", "where": "workload account", "region": config.backups.second_region, "lock": "AWS Backup Vault Lock"},
+    ]
+    if config.gcp is not None:
+        lock = "locked retention policy" if config.gcp.locked else "retention policy"
+        copies.append({"copy": "offsite", "vendor": "gcp", "where": "backup project", "region": config.gcp.location, "lock": lock})
+    return copies
 
 
 def _workload_account(accounts: dict, env: str, organization_stack: str) -> dict:

@@ -18,6 +18,7 @@ from hardened.aws import (
     OrganizationTrail,
     check_attachments_per_target,
 )
+from second_vendor import organization_side
 from stack_config import OrganizationStackConfig
 
 ORGANIZATIONAL_UNITS = ("Security", "Backup", "Workloads")
@@ -151,5 +152,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         "alertTopicArns": break_glass.alert_topic_arns,
         "subscribers": [f"{s.protocol}:{s.endpoint}" for s in config.break_glass.subscribers],
     })
+    if config.gcp is not None:
+        pulumi.export("gcp", organization_side(stack, config.gcp))
     pulumi.export("trailArn", trail.trail_arn)
     pulumi.export("logBucket", trail.bucket_name)

@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from hardened.aws import RetentionMode
 from hardened.aws.organization_trail import LOG_RETENTION_DAYS
+from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
 from hardened.config import StackConfigModel
 
 ROLE_ARN = r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$"
@@ -89,6 +90,51 @@ class BreakGlassSettings(StackConfigModel):
         return users
 
 
+GCP_PRINCIPAL = r"^(user|group):[^@\s]+@[^@\s]+\.[^@\s]+$"
+GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class GcpBreakGlassSettings(StackConfigModel):
+    eligible: list[Annotated[str, StringConstraints(pattern=GCP_PRINCIPAL)]] = Field(
+        min_length=1, description="who may request break-glass access to the backup project: user:<email> or group:<email>"
+    )
+    approvers: list[Annotated[str, StringConstraints(pattern=GCP_PRINCIPAL)]] = Field(
+        min_length=1, description="who approves a request (never one of the eligible): user:<email> or group:<email>"
+    )
+    roles: list[Annotated[str, StringConstraints(pattern=r"^roles/[\w.]+$")]] = Field(
+        default=["roles/storage.admin", "roles/backupdr.admin"], min_length=1, description="roles granted for at most an hour, roles/..."
+    )
+    notification_emails: list[Annotated[str, StringConstraints(pattern=EMAIL)]] = Field(
+        min_length=1, description="who is told of every grant: email addresses"
+    )
+
+    @model_validator(mode="after")
+    def approved_by_someone_else(self) -> "GcpBreakGlassSettings":
+        both = sorted(set(self.eligible) & set(self.approvers))
+        if both:
+            raise ValueError(f"{', '.join(both)} may both request and approve; approval must come from someone else")
+        return self
+
+
+class GcpOrganizationSettings(StackConfigModel):
+    organization_id: str = Field(pattern=r"^\d{6,20}$", description="the GCP organization's numeric id, quoted as a string")
+    billing_account: str = Field(pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$", description="the billing account id, XXXXXX-XXXXXX-XXXXXX")
+    customer_id: str = Field(pattern=r"^C[0-9a-z]{6,12}$", description="the Cloud Identity customer id whose members alone may hold IAM roles (C0...)")
+    backup_folder_name: str = Field(default="Backups", min_length=3, max_length=30, description="display name of the backup folder, 3 to 30 characters")
+    backup_project_id: str = Field(pattern=GCP_PROJECT_ID, description="the backup project's id: 6-30 lowercase letters, digits, hyphens")
+    region: str = Field(pattern=r"^[a-z]+-[a-z]+\d$", description="the GCP region of the backup project's regional resources, such as us-east4")
+    deployer_service_account: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$",
+        description="the service account Pulumi deploys to GCP with (name@project.iam.gserviceaccount.com): it configures, never deletes, backups",
+    )
+    allowed_locations: list[str] = Field(min_length=1, description="resource locations the backup folder allows, such as in:us-locations")
+    bucket_retention_days: list[Annotated[int, Field(ge=1, le=36500)]] = Field(
+        min_length=1, description="the retention periods, in days, a bucket in the backup folder may have"
+    )
+    break_glass: GcpBreakGlassSettings = Field(description="Privileged Access Manager: eligible, approvers, roles, notificationEmails")
+
+
 class OrganizationStackConfig(StackConfigModel):
     kind: Literal["organization"] = Field(description="organization or environment")
     management: AwsAccount = Field(description="the management account: accountId, region, deploymentRoleArn")
@@ -103,6 +149,9 @@ class OrganizationStackConfig(StackConfigModel):
     accounts: MemberAccounts = Field(description="the member accounts to create: backup, logArchive, workloads")
     trail: TrailSettings = Field(description="the organization trail: name, retentionMode, retentionDays, eventsLogRetentionDays")
     break_glass: BreakGlassSettings = Field(description="break-glass access: users, maxMfaAgeSeconds, subscribers")
+    gcp: GcpOrganizationSettings | None = Field(
+        default=None, description="the second vendor: organizationId, billingAccount, customerId, backupProjectId, region, allowedLocations, ..."
+    )
     minimum_vault_retention_days: int = Field(
         default=7, ge=1, le=36500, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
     )
@@ -148,6 +197,19 @@ class RestoreTestingSettings(StackConfigModel):
     selection_window_days: int = Field(default=7, ge=1, le=365, description="test recovery points from the last 1 to 365 days")
 
 
+class GcpCopySettings(StackConfigModel):
+    location: str = Field(pattern=r"^[A-Za-z0-9-]+$", description="the GCS location of the third copy, in another geography than region (such as us-east4)")
+    retention_days: int = Field(ge=1, le=36500, description="days each object stays under the bucket's retention policy")
+    locked: bool = Field(default=False, description="lock the retention policy for good (production)")
+    soft_delete_days: int = Field(default=7, ge=7, le=90, description="days a deleted object stays recoverable, 7 to 90")
+    vault_minimum_retention_days: int = Field(ge=1, le=36500, description="the Backup and DR vault's enforced minimum retention, in days")
+    vault_lock_effective_time: str | None = Field(
+        default=None, pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$",
+        description="when the vault's minimum retention locks for good, YYYY-MM-DDTHH:MM:SSZ",
+    )
+    transfer_start_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="the first day of the daily copy from AWS, YYYY-MM-DD")
+
+
 class EnvironmentStackConfig(StackConfigModel):
     kind: Literal["environment"] = Field(description="organization or environment")
     tier: Literal["production", "non-production"] = Field(
@@ -171,6 +233,12 @@ class EnvironmentStackConfig(StackConfigModel):
         description="schedule, retentionDays, copyRetentionDays, secondRegion, secondRegionRetentionDays"
     )
     restore_testing: RestoreTestingSettings = Field(description="when restores are tested: schedule, selectionWindowDays")
+    gcp: GcpCopySettings | None = Field(
+        default=None,
+        validate_default=True,
+        description="the third copy, at GCP: location, retentionDays, locked, softDeleteDays, vaultMinimumRetentionDays, "
+        "vaultLockEffectiveTime, transferStartDate (required in production, optional elsewhere)",
+    )
 
     @field_validator("buckets", "replica")
     @classmethod
@@ -207,3 +275,28 @@ class EnvironmentStackConfig(StackConfigModel):
                     f"{lock.min_retention_days} to {lock.max_retention_days} days; AWS Backup would fail every such job"
                 )
         return backups
+
+    @field_validator("gcp")
+    @classmethod
+    def production_keeps_a_third_copy_elsewhere(cls, copy: GcpCopySettings | None, info) -> GcpCopySettings | None:
+        if copy is None:
+            if info.data.get("tier") == "production":
+                raise ValueError("a production stack keeps its third copy at the second vendor: give gcp (location, retentionDays, ...)")
+            return copy
+        if info.data.get("tier") == "non-production" and copy.locked and copy.retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS:
+            raise ValueError(
+                f"a locked retention policy of {copy.retention_days} days in a non-production stack could never be shortened; "
+                f"leave it unlocked or keep it to {NON_PRODUCTION_MAX_COMPLIANCE_DAYS} days"
+            )
+        region = info.data.get("region")
+        if region:
+            try:
+                primary, offsite = geography_of_aws_region(region), geography_of_gcs_location(copy.location)
+            except ValueError as error:
+                raise ValueError(str(error)) from None
+            if primary == offsite:
+                raise ValueError(
+                    f"location {copy.location} is in {offsite}, the same geography as the AWS region {region}; "
+                    "the third copy must be in another geography"
+                )
+        return copy

@@ -14,6 +14,7 @@ from hardened.plan import find_project, run_stack
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_DEV = (ROOT / "stacks/Pulumi.dev.yaml").read_text()
 GOOD_ORG = (ROOT / "stacks/Pulumi.org.yaml").read_text()
+GOOD_PROD = (ROOT / "stacks/Pulumi.prod.yaml").read_text()
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ BAD_CONFIGS = {
     "unknown-key": (
         GOOD_DEV.replace("hardened-accounts:buckets:", "hardened-accounts:bukets:"),
         "key 'hardened-accounts:bukets' is not a known key (allowed here: kind, tier, organizationStack, environment, region, "
-        "buckets, replica, vault, backups, restoreTesting).",
+        "buckets, replica, vault, backups, restoreTesting, gcp).",
     ),
     "unknown-nested-key": (
         GOOD_DEV.replace("    minRetentionDays: 1\n", "    minRetentionDays: 1\n    minRetentionDay: 2\n"),
@@ -118,6 +119,18 @@ BAD_CONFIGS = {
     "stale-mfa-allowed": (
         GOOD_ORG.replace("maxMfaAgeSeconds: 900", "maxMfaAgeSeconds: 86400"),
         "key 'hardened-accounts:breakGlass.maxMfaAgeSeconds': Input should be less than or equal to 3600",
+    ),
+    "production-without-a-second-vendor": (
+        GOOD_PROD.split("  # The third copy")[0],
+        "key 'hardened-accounts:gcp': a production stack keeps its third copy at the second vendor",
+    ),
+    "third-copy-in-the-same-geography": (
+        GOOD_PROD.replace("    location: us-east4\n", "    location: europe-west3\n"),
+        "key 'hardened-accounts:gcp': location europe-west3 is in europe, the same geography as the AWS region eu-west-1",
+    ),
+    "self-approved-break-glass": (
+        GOOD_ORG.replace("approvers: [group:security-approvers@acme.example]", "approvers: [user:break-glass-1@acme.example]"),
+        "user:break-glass-1@acme.example may both request and approve; approval must come from someone else",
     ),
     "foreign-namespace": (
         GOOD_DEV.replace("config:\n", "config:\n  aws:region: us-east-1\n"),

@@ -279,3 +279,38 @@ def test_dumps_is_canonical(prod):
 
 def test_restores_by_hand_go_through_the_backup_accounts_break_glass_role(org, prod):
     assert prod["outputs"]["restoreOperatorRoleArn"] == org["outputs"]["accounts"]["backup"]["breakGlassRoleArn"]
+
+
+def test_prod_keeps_three_copies_at_two_vendors_one_in_another_geography(org, prod):
+    copies = prod["outputs"]["copies"]
+    assert {c["vendor"] for c in copies} == {"aws", "gcp"} and len(copies) >= 3
+    offsite = [c for c in copies if c["vendor"] == "gcp"]
+    assert offsite == [{"copy": "offsite", "vendor": "gcp", "where": "backup project", "region": "us-east4", "lock": "locked retention policy"}]
+    project = org["outputs"]["gcp"]["projectId"]
+    bucket = one(prod, "gcp:storage/bucket:Bucket")
+    assert bucket["lands_in"] == {"cloud": "gcp", "project": project, "region": "us-east4"}
+    assert bucket["inputs"]["retentionPolicy"] == {"isLocked": True, "retentionPeriod": str(400 * 86400)}
+    assert bucket["inputs"]["location"] == "US-EAST4" and bucket["protect"] and bucket["retain_on_delete"]
+    # The copy is pulled from the backup account's replicas by a role only Google's transfer agent assumes.
+    job = one(prod, "gcp:storage/transferJob:TransferJob")
+    source = job["inputs"]["transferSpec"]["awsS3DataSource"]
+    assert source["bucketName"] == by_name(prod, "prod-replicas-bucket")["outputs"]["bucket"]
+    role = [r for r in resources(prod, "aws:iam/role:Role") if r["outputs"]["arn"] == source["roleArn"]][0]
+    assert role["lands_in"]["account"] == org["outputs"]["accounts"]["backup"]["accountId"]
+    assert role["inputs"]["assumeRolePolicy"]["Statement"][0]["Principal"] == {"Federated": "accounts.google.com"}
+
+
+def test_org_guards_the_gcp_backup_folder_and_breaks_its_glass_only_with_approval(org):
+    deny = one(org, "gcp:iam/denyPolicy:DenyPolicy")
+    assert [rule["denyRule"]["deniedPermissions"] for rule in deny["inputs"]["rules"]][0] == [
+        "storage.googleapis.com/buckets.delete", "storage.googleapis.com/objects.delete"]
+    assert deny["inputs"]["rules"][0]["denyRule"]["exceptionPrincipals"] == [
+        "principal://goog/subject/break-glass-1@acme.example", "principal://goog/subject/break-glass-2@acme.example"]
+    constraints = sorted(p["inputs"]["name"].rsplit("/", 1)[1] for p in resources(org, "gcp:orgpolicy/policy:Policy"))
+    assert constraints == sorted(["iam.disableServiceAccountKeyCreation", "storage.publicAccessPrevention", "storage.uniformBucketLevelAccess",
+                                  "storage.retentionPolicySeconds", "gcp.resourceLocations", "iam.allowedPolicyMemberDomains"])
+    entitlement = one(org, "gcp:privilegedaccessmanager/entitlement:entitlement")["inputs"]
+    assert entitlement["maxRequestDuration"] == "3600s"
+    steps = entitlement["approvalWorkflow"]["manualApprovals"]["steps"]
+    assert [s["approvers"]["principals"] for s in steps] == [["group:security-approvers@acme.example"]]
+    assert one(org, "gcp:monitoring/alertPolicy:AlertPolicy")["lands_in"]["project"] == org["outputs"]["gcp"]["projectId"]

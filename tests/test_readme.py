@@ -9,6 +9,7 @@ import pytest
 import pulumi
 
 import hardened.aws
+import hardened.gcp
 from planning import one, plan_of, resources
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,18 +58,21 @@ def test_plan_schema_tables_list_every_documented_key():
 @pytest.mark.parametrize(
     "component",
     ["ImmutableBucket", "LockedVault", "BackupPlan", "RestoreTesting", "BucketReplication", "MemberAccount", "GuardrailPolicy", "OrganizationTrail",
-     "MfaEnforcement", "BreakGlassAccess", "AlertTopic"],
+     "MfaEnforcement", "BreakGlassAccess", "AlertTopic", "BackupProject", "LockedBucket", "BackupVault", "FolderGuardrails",
+     "BreakGlassEntitlement", "CrossCloudTransfer"],
 )
 def test_component_arguments_and_outputs_are_documented(component):
-    text = section(f"`{component}` (AWS): `hardened.aws.{component}`")
-    component_class, arguments = getattr(hardened.aws, component), getattr(hardened.aws, f"{component}Args")
+    module, cloud = (hardened.aws, "AWS") if hasattr(hardened.aws, component) else (hardened.gcp, "GCP")
+    text = section(f"`{component}` ({cloud}): `{module.__name__}.{component}`")
+    component_class, arguments = getattr(module, component), getattr(module, f"{component}Args")
     assert first_column(text) >= arguments.__required_keys__ | arguments.__optional_keys__
     output_rows = re.search(r"^\| Output \|.*?\n\n", text, flags=re.S | re.M).group(0)
     documented = set(re.findall(r"`(\w+)`", output_rows))
     assert documented == {name for name in component_class.__annotations__ if name != "provider"} | ({"provider"} & documented)
 
 
-def test_every_public_component_has_a_section():
-    components = {name for name in hardened.aws.__all__ if isinstance(getattr(hardened.aws, name), type)
-                  and issubclass(getattr(hardened.aws, name), pulumi.ComponentResource)}
-    assert components == set(re.findall(r"^### `(\w+)` \(AWS\)", README, flags=re.M))
+@pytest.mark.parametrize(("module", "cloud"), [(hardened.aws, "AWS"), (hardened.gcp, "GCP")], ids=["aws", "gcp"])
+def test_every_public_component_has_a_section(module, cloud):
+    components = {name for name in module.__all__ if isinstance(getattr(module, name), type)
+                  and issubclass(getattr(module, name), pulumi.ComponentResource)}
+    assert components == set(re.findall(rf"^### `(\w+)` \({cloud}\)", README, flags=re.M))

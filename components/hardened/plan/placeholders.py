@@ -514,7 +514,7 @@ SHAPES: dict[str, Shape] = {
     "gcp:orgpolicy/policy:Policy": _gcp_named_by_input,
     "gcp:logging/metric:Metric": _gcp_named_by_input,
     "gcp:iam/denyPolicy:DenyPolicy": _gcp_deny_policy,
-    "gcp:privilegedaccessmanager/entitlement:Entitlement": _gcp_entitlement,
+    "gcp:privilegedaccessmanager/entitlement:entitlement": _gcp_entitlement,
     "gcp:monitoring/alertPolicy:AlertPolicy": _gcp_alert_policy,
     "gcp:monitoring/notificationChannel:NotificationChannel": _gcp_notification_channel,
     "gcp:storage/transferJob:TransferJob": _gcp_transfer_job,

@@ -1,0 +1,173 @@
+"""BackupProject: the GCP project (in its own folder) that holds the off-site copies, and nothing else.
+
+A folder of its own under the organization, so organization policies and IAM can fence the backups off
+from every workload; a project in it with billing, no default network and the APIs the backup
+components need; and a lien that refuses the project's deletion to everyone, the project owner included,
+until someone with resourcemanager.projects.updateLiens removes it first. Pulumi can delete none of it,
+and leaving the program does not disable an API the backups still use.
+"""
+
+import re
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..errors import ComponentArgumentError
+from .locked_bucket import checked_labels
+
+DEFAULT_SERVICES = (
+    "storage.googleapis.com",
+    "cloudkms.googleapis.com",
+    "storagetransfer.googleapis.com",
+    "backupdr.googleapis.com",
+    "privilegedaccessmanager.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+)
+LIEN_ORIGIN = "hardened-accounts"
+LIEN_REASON = "Holds the off-site backup copies; remove this lien deliberately before deleting the project."
+
+ORGANIZATION_ID = re.compile(r"[1-9]\d{0,19}")
+BILLING_ACCOUNT = re.compile(r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}")
+PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+RESTRICTED_IN_PROJECT_IDS = ("google", "null", "undefined", "ssl")
+PROJECT_NAME = re.compile(r"(?:[^\W_]|[ '\"!-]){4,30}")
+FOLDER_NAME = re.compile(r"[^\W_](?:[\w -]{0,28}[^\W_])?")  # letters, digits, space, '-', '_'; 30 at most
+SERVICE = re.compile(r"[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*\.googleapis\.com")
+
+
+class BackupProjectArgs(TypedDict):
+    """Arguments of BackupProject."""
+
+    organization_id: str
+    """Numeric id of the GCP organization the folder is created in."""
+    billing_account: str
+    """Billing account id, XXXXXX-XXXXXX-XXXXXX in upper-case hexadecimal."""
+    project_id: str
+    """Project id: 6 to 30 lower-case letters, digits or '-', starting with a letter, not ending in '-'."""
+    folder_display_name: str
+    """Display name of the folder: letters, digits, spaces, '-' or '_', 30 at most, starting and ending with a letter or digit."""
+    project_name: NotRequired[Optional[str]]
+    """Display name of the project (4 to 30 characters); defaults to the project id."""
+    services: NotRequired[Optional[list[str]]]
+    """APIs to enable, replacing the default list (Storage, KMS, Storage Transfer, Backup and DR, PAM, Logging, Monitoring)."""
+    labels: NotRequired[Optional[dict[str, str]]]
+    """Labels for the project."""
+
+
+class BackupProject(pulumi.ComponentResource):
+    """A dedicated folder and project for backups, with a deletion lien and the APIs the backups need."""
+
+    folder_id: pulumi.Output[str]
+    """Resource name of the folder (folders/<number>)."""
+    project_id: pulumi.Output[str]
+    """The project's id."""
+    project_number: pulumi.Output[str]
+    """The project's number."""
+
+    def __init__(self, name: str, args: BackupProjectArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        # Validate everything before registering anything, so bad input leaves nothing half-declared.
+        organization_id, billing_account, project_id, folder_name, project_name = _validated(name, args)
+        services = _validated_services(name, args.get("services"))
+        labels = checked_labels("BackupProject", name, args.get("labels"))
+
+        super().__init__("hardened:index:BackupProject", name, None, opts)
+
+        # Nothing here may be deleted or replaced by Pulumi: the folder and project hold the backups, the lien guards them.
+        guarded = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
+        folder = gcp.organizations.Folder(
+            f"{name}-folder",
+            parent=f"organizations/{organization_id}",
+            display_name=folder_name,
+            deletion_protection=True,
+            opts=guarded,
+        )
+        project = gcp.organizations.Project(
+            f"{name}-project",
+            project_id=project_id,
+            name=project_name,
+            folder_id=folder.folder_id,
+            billing_account=billing_account,
+            # The default network's permissive firewall rules have no place in a backup project.
+            auto_create_network=False,
+            deletion_policy="PREVENT",
+            labels=labels,
+            opts=guarded,
+        )
+        # The lien holds even against the project owner and outside Pulumi: projects.delete fails while it exists.
+        gcp.resourcemanager.Lien(
+            f"{name}-lien",
+            parent=project.number.apply(lambda number: f"projects/{number}"),
+            restrictions=["resourcemanager.projects.delete"],
+            origin=LIEN_ORIGIN,
+            reason=LIEN_REASON,
+            opts=guarded,
+        )
+        for service in services:
+            gcp.projects.Service(
+                f"{name}-{service.removesuffix('.googleapis.com').replace('.', '-')}",
+                project=project.project_id,
+                service=service,
+                # Dropping an API from the list must not switch it off under the backups that use it.
+                disable_on_destroy=False,
+                disable_dependent_services=False,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+        self.folder_id = folder.name
+        self.project_id = project.project_id
+        self.project_number = project.number
+        self.register_outputs({"folderId": self.folder_id, "projectId": self.project_id, "projectNumber": self.project_number})
+
+
+def _validated(name: str, args: BackupProjectArgs) -> tuple[str, str, str, str, str]:
+    def problem(argument: str, text: str) -> ComponentArgumentError:
+        return ComponentArgumentError("BackupProject", name, argument, text)
+
+    def matches(pattern: re.Pattern, value: object) -> bool:
+        return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+    organization_id = args.get("organization_id")
+    if not matches(ORGANIZATION_ID, organization_id):
+        raise problem("organization_id", f"must be the organization's numeric id, digits only, such as 123456789012 (got {organization_id!r})")
+    billing_account = args.get("billing_account")
+    if not matches(BILLING_ACCOUNT, billing_account):
+        raise problem("billing_account", f"must look like 01AB23-45CD67-89EF01, upper-case hexadecimal (got {billing_account!r})")
+    project_id = args.get("project_id")
+    if not matches(PROJECT_ID, project_id) or any(word in project_id for word in RESTRICTED_IN_PROJECT_IDS):
+        raise problem(
+            "project_id",
+            "must be 6 to 30 lower-case letters, digits or '-', start with a letter, not end in '-', and contain none of "
+            f"{', '.join(RESTRICTED_IN_PROJECT_IDS)} (got {project_id!r})",
+        )
+    folder_name = args.get("folder_display_name")
+    if not matches(FOLDER_NAME, folder_name):
+        raise problem(
+            "folder_display_name",
+            "must be at most 30 letters, digits, spaces, '-' or '_', starting and ending with a letter or digit "
+            f"(got {folder_name!r})",
+        )
+    project_name = args.get("project_name")
+    project_name = project_id if project_name is None else project_name
+    if not matches(PROJECT_NAME, project_name):
+        raise problem(
+            "project_name",
+            f"must be 4 to 30 letters, digits, spaces, hyphens, quotes or exclamation marks (got {project_name!r})",
+        )
+    return organization_id, billing_account, project_id, folder_name, project_name
+
+
+def _validated_services(name: str, services: object) -> list[str]:
+    services = list(DEFAULT_SERVICES) if services is None else services
+    if not isinstance(services, list) or not services:
+        raise ComponentArgumentError("BackupProject", name, "services", f"takes a non-empty list of API names (got {services!r})")
+    for service in services:
+        if not (isinstance(service, str) and SERVICE.fullmatch(service)):
+            raise ComponentArgumentError(
+                "BackupProject", name, "services", f"takes API names such as storage.googleapis.com (got {service!r})"
+            )
+    duplicates = sorted({s for s in services if services.count(s) > 1})
+    if duplicates:
+        raise ComponentArgumentError("BackupProject", name, "services", f"names each API once (got {duplicates[0]!r} twice)")
+    return list(services)

@@ -1,0 +1,46 @@
+"""What a break-glass grant of Privileged Access Manager reaches, and how its activation is noticed.
+
+An entitlement grants its roles on the backup project; the IAM condition below narrows every one of them
+to the named backup buckets (and Backup and DR vaults), so a grant never reaches another bucket, even one
+whose name merely starts with a backup bucket's name. Resource attributes are those of "Resource
+attributes for IAM Conditions" (https://cloud.google.com/iam/docs/conditions-resource-attributes):
+Cloud Storage names a bucket `projects/_/buckets/BUCKET` and an object (or managed folder) below it
+`projects/_/buckets/BUCKET/objects/OBJECT`; Backup and DR names a vault
+`projects/PROJECT/locations/LOCATION/backupVaults/VAULT` and its data sources and backups below it.
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Optional
+
+STORAGE = "storage.googleapis.com"
+BACKUP_DR = "backupdr.googleapis.com"
+# Cloud Storage bucket names without dots (a dotted name needs domain verification): 3 to 63 characters.
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
+VAULT_NAME = re.compile(r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/backupVaults/[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+
+# The system event PAM writes when a grant becomes active, after approval (Privileged Access Manager audit
+# logging, "System events": https://cloud.google.com/iam/docs/audit-logging/audit-logging-pam). System Event
+# audit logs are always written and cannot be turned off.
+GRANT_ACTIVATED_FILTER = 'protoPayload.methodName="PAMActivateGrant"'
+
+
+def break_glass_condition(bucket_names: Iterable[str], vault_names: Optional[Iterable[str]] = None) -> str:
+    """A CEL expression true only on the named buckets, their objects, and the named vaults and what they hold.
+
+    Each resource is matched by its exact name or by its name followed by "/", never by a bare prefix.
+    """
+    buckets = list(bucket_names)
+    vaults = list(vault_names or [])
+    if not buckets or not all(isinstance(b, str) and BUCKET_NAME.fullmatch(b) for b in buckets):
+        raise ValueError(f"bucket names must be one or more Cloud Storage bucket names without dots (got {buckets!r})")
+    if not all(isinstance(v, str) and VAULT_NAME.fullmatch(v) for v in vaults):
+        raise ValueError(f"vault names must be projects/PROJECT/locations/LOCATION/backupVaults/VAULT (got {vaults!r})")
+    terms = [_within(STORAGE, f"projects/_/buckets/{bucket}") for bucket in sorted(set(buckets))]
+    terms += [_within(BACKUP_DR, vault) for vault in sorted(set(vaults))]
+    return " || ".join(terms)
+
+
+def _within(service: str, name: str) -> str:
+    """The resource `name` of `service`, or anything below it."""
+    return f'(resource.service == "{service}" && (resource.name == "{name}" || resource.name.startsWith("{name}/")))'

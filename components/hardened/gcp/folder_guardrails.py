@@ -1,0 +1,123 @@
+"""FolderGuardrails: the organization policies and the IAM deny policy of the folder that holds the backups.
+
+Every project under the folder inherits them:
+- organization policies: no service account keys, no public buckets, uniform bucket-level access only,
+  bucket retention periods from an allowed list, resources only in the allowed locations, IAM roles only
+  for identities of the allowed Google Workspace / Cloud Identity customers;
+- a deny policy: nobody but the break-glass principals deletes a bucket or an object, and nobody but them
+  and the deployment service accounts changes a bucket's IAM, ACLs, holds or retention policy, whatever
+  roles they hold (documents/deny_policies.py).
+
+Pulumi never lifts a guardrail (`protect`): that is a deliberate act in the console, and needs the
+organization-level roles Organization Policy Administrator and Deny Admin.
+"""
+
+import re
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..errors import ComponentArgumentError
+from .documents.deny_policies import deny_backup_destruction, deny_backup_protection_changes, folder_deny_policy_parent, is_exception_principal
+from .documents.org_policies import folder_policy_specs, member_domains, resource_locations, retention_periods
+
+FOLDER_ID = re.compile(r"^folders/[0-9]+$")
+# A deny policy's id: lowercase letters, digits, hyphens and periods, starting with a letter, at most 63 characters.
+DENY_POLICY_ID = re.compile(r"^[a-z][a-z0-9.-]{0,61}[a-z0-9]$")
+
+
+class FolderGuardrailsArgs(TypedDict):
+    """Arguments of FolderGuardrails."""
+
+    folder_id: pulumi.Input[str]
+    """The folder the guardrails are attached to, as folders/NUMBER."""
+    allowed_locations: list[str]
+    """Where resources may be created: value groups like in:eu-locations, or locations like europe-west3."""
+    allowed_customer_ids: list[str]
+    """Google Workspace / Cloud Identity customer ids (C0...) whose identities may be granted roles."""
+    retention_days: list[int]
+    """The retention periods, in whole days, that buckets under the folder may have."""
+    break_glass_principals: list[str]
+    """The only principals the deny policy spares: principal://goog/subject/EMAIL or principalSet://goog/group/EMAIL."""
+    deployer_principals: NotRequired[Optional[list[str]]]
+    """Service accounts that deploy into the folder, principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL: spared the settings rule, never the destruction rule."""
+
+
+class FolderGuardrails(pulumi.ComponentResource):
+    """Organization policies and a deny policy on one folder."""
+
+    deny_policy_name: pulumi.Output[str]
+    """Id of the deny policy on the folder."""
+    policy_names: pulumi.Output[list[str]]
+    """Names of the organization policies (folders/NUMBER/policies/CONSTRAINT)."""
+
+    def __init__(self, name: str, args: FolderGuardrailsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        folder_id = args.get("folder_id")
+        # An output (a folder created in the same program) is checked when it resolves, by folder_deny_policy_parent.
+        if not isinstance(folder_id, pulumi.Output) and not (isinstance(folder_id, str) and FOLDER_ID.fullmatch(folder_id)):
+            raise ComponentArgumentError("FolderGuardrails", name, "folder_id", f"must be folders/NUMBER (got {folder_id!r})")
+        specs = _specs(name, args)
+        principals = list(args.get("break_glass_principals") or [])
+        if not principals or not all(is_exception_principal(p) for p in principals):
+            raise ComponentArgumentError(
+                "FolderGuardrails", name, "break_glass_principals",
+                "must give at least one exact principal, principal://goog/subject/EMAIL or principalSet://goog/group/EMAIL, "
+                f"never a wildcard, domain or everyone (got {principals!r})",
+            )
+        deployers = list(args.get("deployer_principals") or [])
+        if not all(is_exception_principal(p) for p in deployers):
+            raise ComponentArgumentError(
+                "FolderGuardrails", name, "deployer_principals",
+                f"must be exact principals such as principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL (got {deployers!r})",
+            )
+        deny_id = f"{name}-backup-destruction"
+        if not DENY_POLICY_ID.fullmatch(deny_id):
+            raise ComponentArgumentError(
+                "FolderGuardrails", name, "name",
+                f"must give a deny policy id {deny_id!r} of lowercase letters, digits, hyphens and periods, at most 63 characters",
+            )
+        super().__init__("hardened:index:FolderGuardrails", name, None, opts)
+
+        guarded = pulumi.ResourceOptions(parent=self, protect=True)
+        folder = pulumi.Output.from_input(folder_id)
+        policies = [
+            gcp.orgpolicy.Policy(
+                f"{name}-{constraint}",
+                name=folder.apply(lambda f, c=constraint: f"{f}/policies/{c}"),
+                parent=folder,
+                spec=spec,
+                opts=guarded,
+            )
+            for constraint, spec in specs.items()
+        ]
+        deny = gcp.iam.DenyPolicy(
+            f"{name}-deny-backup-destruction",
+            name=deny_id,
+            parent=folder.apply(folder_deny_policy_parent),
+            display_name="Only break-glass principals destroy backups",
+            rules=[deny_backup_destruction(principals), deny_backup_protection_changes(principals, deployers)],
+            opts=guarded,
+        )
+
+        self.deny_policy_name = deny.name
+        self.policy_names = pulumi.Output.all(*[p.name for p in policies])
+        self.register_outputs({"denyPolicyName": self.deny_policy_name, "policyNames": self.policy_names})
+
+
+def _specs(name: str, args: FolderGuardrailsArgs) -> dict[str, dict]:
+    """The organization policy specs, or an error naming the argument a document refused and what it allows."""
+    checks = (
+        ("retention_days", retention_periods, "must be one or more whole numbers of days from 1 to 36525"),
+        ("allowed_locations", resource_locations, "must be one or more value groups like in:eu-locations or locations like europe-west3"),
+        ("allowed_customer_ids", member_domains, "must be one or more customer ids like C0xxxxxxx"),
+    )
+    for argument, document, problem in checks:
+        given = args.get(argument)
+        try:
+            if not isinstance(given, list):
+                raise ValueError(argument)
+            document(given)
+        except ValueError:
+            raise ComponentArgumentError("FolderGuardrails", name, argument, f"{problem} (got {given!r})") from None
+    return folder_policy_specs(args["retention_days"], args["allowed_locations"], args["allowed_customer_ids"])

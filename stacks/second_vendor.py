@@ -1,0 +1,121 @@
+"""The second vendor, GCP: the organization's backup folder and project, and an environment's third copy.
+
+`organization_side` runs in the `org` stack: the folder and project, their guardrails, and break-glass through
+Privileged Access Manager. `environment_side` runs in an environment stack: a locked bucket and a Backup and DR
+vault in that project, in another geography than the AWS region, and the daily pull of the backup account's
+replicas into the bucket.
+"""
+
+import pulumi
+import pulumi_gcp as gcp
+
+from hardened.gcp import BackupProject, BackupVault, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
+from stack_config import GcpCopySettings, GcpOrganizationSettings
+
+
+def exception_principal(member: str) -> str:
+    """IAM's `user:` / `group:` member as the principal identifier deny policies name."""
+    kind, email = member.split(":", 1)
+    return f"principal://goog/subject/{email}" if kind == "user" else f"principalSet://goog/group/{email}"
+
+
+def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
+    """Declare the GCP side of the organization; return what environment stacks need from it."""
+    organization = gcp.Provider(f"{stack}-gcp", region=settings.region)
+    project = BackupProject(
+        f"{stack}-gcp-backup",
+        {
+            "organization_id": settings.organization_id,
+            "billing_account": settings.billing_account,
+            "project_id": settings.backup_project_id,
+            "folder_display_name": settings.backup_folder_name,
+        },
+        opts=pulumi.ResourceOptions(provider=organization),
+    )
+    FolderGuardrails(
+        f"{stack}-gcp-guardrails",
+        {
+            "folder_id": project.folder_id,
+            "allowed_locations": settings.allowed_locations,
+            "allowed_customer_ids": [settings.customer_id],
+            "retention_days": settings.bucket_retention_days,
+            "break_glass_principals": [exception_principal(m) for m in settings.break_glass.eligible],
+            "deployer_principals": [f"principal://iam.googleapis.com/projects/-/serviceAccounts/{settings.deployer_service_account}"],
+        },
+        opts=pulumi.ResourceOptions(provider=organization),
+    )
+    in_project = gcp.Provider(f"{stack}-gcp-backup-project", project=settings.backup_project_id, region=settings.region)
+    entitlement = BreakGlassEntitlement(
+        f"{stack}-gcp-break-glass",
+        {
+            "project_id": project.project_id,
+            "entitlement_id": "break-glass",
+            "eligible_principals": settings.break_glass.eligible,
+            "approvers": settings.break_glass.approvers,
+            "roles": settings.break_glass.roles,
+            "notification_emails": settings.break_glass.notification_emails,
+        },
+        opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project]),
+    )
+    return {
+        "projectId": project.project_id,
+        "projectNumber": project.project_number,
+        "folderId": project.folder_id,
+        "region": settings.region,
+        "breakGlassEntitlement": entitlement.entitlement_name,
+        "breakGlassEligible": settings.break_glass.eligible,
+        "breakGlassApprovers": settings.break_glass.approvers,
+    }
+
+
+def environment_side(
+    stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output, aws_region: str, replicas, backup_provider: pulumi.ProviderResource
+) -> dict:
+    """Declare the third copy in the organization's backup project (from the `org` stack's `gcp` output)."""
+    project_id = organization_gcp.apply(lambda g: g["projectId"])
+    provider = gcp.Provider(f"{stack}-gcp", project=project_id, region=organization_gcp.apply(lambda g: g["region"]))
+    in_project = pulumi.ResourceOptions(provider=provider)
+    bucket = LockedBucket(
+        f"{stack}-offsite",
+        {
+            "location": copy.location,
+            "retention_days": copy.retention_days,
+            "lock_retention": copy.locked,
+            "primary_aws_region": aws_region,
+            "soft_delete_days": copy.soft_delete_days,
+            "labels": {"hardened-stack": stack},
+        },
+        opts=in_project,
+    )
+    vault = BackupVault(
+        f"{stack}-gcp-vault",
+        {
+            "location": copy.location.lower(),
+            "minimum_retention_days": copy.vault_minimum_retention_days,
+            "lock_effective_time": copy.vault_lock_effective_time,
+        },
+        opts=in_project,
+    )
+    transfer = CrossCloudTransfer(
+        f"{stack}-to-gcp",
+        {
+            "source_bucket": replicas.bucket_name,
+            "source_bucket_arn": replicas.bucket_arn,
+            "source_key_arn": replicas.key_arn,
+            "aws_provider": backup_provider,
+            "sink_bucket": bucket.bucket_name,
+            "project_id": project_id,
+            "start_date": copy.transfer_start_date,
+        },
+        opts=in_project,
+    )
+    return {
+        "project": project_id,
+        "bucket": bucket.bucket_name,
+        "location": copy.location,
+        "retentionDays": copy.retention_days,
+        "locked": copy.locked,
+        "vault": vault.vault_name,
+        "transferJob": transfer.job_name,
+        "transferRoleArn": transfer.role_arn,
+    }

@@ -1,0 +1,179 @@
+"""BreakGlassEntitlement: the entitlement, the activation metric, the e-mail channels and the alert policy, exactly, and bad arguments."""
+
+import pulumi
+import pulumi_gcp as gcp
+import pytest
+
+from hardened.errors import ComponentArgumentError
+from hardened.gcp.break_glass_entitlement import BreakGlassEntitlement
+from hardened.gcp.documents.pam import break_glass_condition
+from hardened.plan import run_program
+from planning import PROJECT, by_name, one, plan_of, resources
+
+ENTITLEMENT = "gcp:privilegedaccessmanager/entitlement:entitlement"  # pulumi-gcp's token really is lower-case
+METRIC = "gcp:logging/metric:Metric"
+CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
+ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
+WHERE = {"cloud": "gcp", "project": "acme-backups", "region": "europe-west3"}
+EMAILS = ["security@acme.example", "backup-owners@acme.example"]
+CONDITION = (
+    '(resource.service == "storage.googleapis.com" && (resource.name == "projects/_/buckets/acme-backups"'
+    ' || resource.name.startsWith("projects/_/buckets/acme-backups/")))'
+)
+ARGS = {
+    "project_id": "acme-backups",
+    "entitlement_id": "backup-break-glass",
+    "eligible_principals": ["group:break-glass@acme.example", "user:alice@acme.example"],
+    "approvers": ["group:security-approvers@acme.example"],
+    "roles": ["roles/storage.objectAdmin", "roles/storage.admin"],
+    "condition": break_glass_condition(["acme-backups"]),
+    "notification_emails": EMAILS,
+}
+
+
+def run_entitlement(overrides: dict, registrations: dict | None = None):
+    def program():
+        provider = gcp.Provider("backup-project", project="acme-backups", region="europe-west3")
+        BreakGlassEntitlement("break-glass", ARGS | overrides, opts=pulumi.ResourceOptions(provider=provider))
+
+    if registrations is not None:
+        return run_program(program, project=PROJECT, stack="test", registrations=registrations)
+    return plan_of(program)
+
+
+@pytest.fixture(scope="module")
+def plan() -> dict:
+    return run_entitlement({})
+
+
+def test_the_entitlement_grants_the_roles_within_the_condition_for_an_hour_after_approval_by_someone_else(plan):
+    entitlement = one(plan, ENTITLEMENT)
+    assert entitlement["name"] == "break-glass-entitlement"
+    assert entitlement["inputs"] == {
+        "parent": "projects/acme-backups",
+        "location": "global",
+        "entitlementId": "backup-break-glass",
+        "eligibleUsers": [{"principals": ["group:break-glass@acme.example", "user:alice@acme.example"]}],
+        "privilegedAccess": {"gcpIamAccess": {
+            "resource": "//cloudresourcemanager.googleapis.com/projects/acme-backups",
+            "resourceType": "cloudresourcemanager.googleapis.com/Project",
+            "roleBindings": [
+                {"role": "roles/storage.objectAdmin", "conditionExpression": CONDITION},
+                {"role": "roles/storage.admin", "conditionExpression": CONDITION},
+            ],
+        }},
+        "maxRequestDuration": "3600s",
+        "requesterJustificationConfig": {"unstructured": {}},
+        "approvalWorkflow": {"manualApprovals": {
+            "requireApproverJustification": True,
+            "steps": [{"approvalsNeeded": 1, "approvers": {"principals": ["group:security-approvers@acme.example"]},
+                       "approverEmailRecipients": EMAILS}],
+        }},
+        "additionalNotificationTargets": {"adminEmailRecipients": EMAILS, "requesterEmailRecipients": EMAILS},
+    }
+    assert entitlement["lands_in"] == WHERE
+
+
+def test_a_metric_counts_every_grant_activation_in_the_project(plan):
+    metric = one(plan, METRIC)
+    assert metric["inputs"] == {
+        "name": "break-glass-grant-activations",
+        "project": "acme-backups",
+        "description": "Privileged Access Manager grants activated in the backup project (break-glass use)",
+        "filter": 'protoPayload.methodName="PAMActivateGrant"',
+        "metricDescriptor": {"metricKind": "DELTA", "valueType": "INT64", "unit": "1"},
+    }
+    assert metric["lands_in"] == WHERE
+
+
+def test_each_address_gets_an_email_channel(plan):
+    for index, email in enumerate(EMAILS):
+        channel = by_name(plan, f"break-glass-email-{index}")
+        assert channel["type"] == CHANNEL
+        assert channel["inputs"] == {
+            "project": "acme-backups", "type": "email", "displayName": f"break-glass: {email}",
+            "labels": {"email_address": email}, "enabled": True,
+        }
+    assert len(resources(plan, CHANNEL)) == 2
+
+
+def test_the_alert_fires_on_the_first_activation_and_notifies_every_channel(plan):
+    alert = one(plan, ALERT)
+    channels = [by_name(plan, f"break-glass-email-{i}")["id"] for i in range(2)]
+    assert alert["inputs"] == {
+        "project": "acme-backups",
+        "displayName": "break-glass: break-glass grant activated",
+        "combiner": "OR",
+        "conditions": [{
+            "displayName": "A break-glass grant was activated",
+            "conditionThreshold": {
+                "filter": 'metric.type="logging.googleapis.com/user/break-glass-grant-activations"',
+                "comparison": "COMPARISON_GT",
+                "thresholdValue": 0,
+                "duration": "0s",
+                "aggregations": [{"alignmentPeriod": "60s", "perSeriesAligner": "ALIGN_SUM", "crossSeriesReducer": "REDUCE_SUM"}],
+                "trigger": {"count": 1},
+            },
+        }],
+        "notificationChannels": channels,
+        "severity": "CRITICAL",
+        "documentation": {
+            "content": "A Privileged Access Manager grant was activated in the backup project (entitlement backup-break-glass). "
+                       "Confirm the request, its justification and its approver with the people named in them.",
+            "mimeType": "text/markdown",
+        },
+        "enabled": True,
+    }
+    assert all(c.startswith("projects/acme-backups/notificationChannels/") for c in channels)
+    assert alert["computed_inputs"] == ["notificationChannels"]
+
+
+def test_nothing_else_is_declared_and_the_outputs_name_the_entitlement_and_the_alert(plan):
+    gcp_types = sorted(r["type"] for r in resources(plan) if r["type"].startswith("gcp:"))
+    assert gcp_types == [METRIC, ALERT, CHANNEL, CHANNEL, ENTITLEMENT]
+    component = one(plan, "hardened:index:BreakGlassEntitlement")
+    assert component["outputs"] == {"entitlementName": one(plan, ENTITLEMENT)["id"], "alertPolicyName": one(plan, ALERT)["id"]}
+    assert component["outputs"]["alertPolicyName"].startswith("projects/acme-backups/alertPolicies/")
+    assert all(r["parent"] == component["urn"] for r in resources(plan) if r["type"].startswith("gcp:"))
+
+
+def test_without_a_condition_the_roles_cover_the_project_and_a_shorter_duration_is_kept():
+    plan = run_entitlement({"condition": None, "max_duration_seconds": 900, "roles": ["roles/storage.objectViewer"]})
+    entitlement = one(plan, ENTITLEMENT)["inputs"]
+    assert entitlement["privilegedAccess"]["gcpIamAccess"]["roleBindings"] == [{"role": "roles/storage.objectViewer"}]
+    assert entitlement["maxRequestDuration"] == "900s"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "argument", "problem"),
+    [
+        ({"approvers": ["user:alice@acme.example"]}, "approvers", "approved by someone else (both: ['user:alice@acme.example'])"),
+        ({"approvers": ["user:Alice@ACME.example", "group:security-approvers@acme.example"]}, "approvers", "approved by someone else"),
+        ({"approvers": []}, "approvers", "one or more user:EMAIL or group:EMAIL"),
+        ({"eligible_principals": []}, "eligible_principals", "(got [])"),
+        ({"eligible_principals": ["alice@acme.example"]}, "eligible_principals", "(got ['alice@acme.example'])"),
+        ({"eligible_principals": ["serviceAccount:ci@acme-backups.iam.gserviceaccount.com"]}, "eligible_principals", "user:EMAIL or group:EMAIL"),
+        ({"eligible_principals": ["domain:acme.example"]}, "eligible_principals", "domain:acme.example"),
+        ({"roles": ["roles/owner"]}, "roles", "never roles/owner, roles/editor or roles/viewer"),
+        ({"roles": ["storage.admin"]}, "roles", "(got ['storage.admin'])"),
+        ({"roles": []}, "roles", "one or more predefined or custom roles"),
+        ({"max_duration_seconds": 30}, "max_duration_seconds", "from 60 to 3600 (got 30)"),
+        ({"max_duration_seconds": 7200}, "max_duration_seconds", "from 60 to 3600 (got 7200)"),
+        ({"max_duration_seconds": 0}, "max_duration_seconds", "from 60 to 3600 (got 0)"),
+        ({"max_duration_seconds": True}, "max_duration_seconds", "(got True)"),
+        ({"notification_emails": []}, "notification_emails", "one or more e-mail addresses"),
+        ({"notification_emails": ["security"]}, "notification_emails", "(got ['security'])"),
+        ({"entitlement_id": "bg"}, "entitlement_id", "4 to 63 lowercase letters"),
+        ({"entitlement_id": "Break-Glass"}, "entitlement_id", "(got 'Break-Glass')"),
+        ({"entitlement_id": "1break-glass"}, "entitlement_id", "starting with a letter"),
+        ({"condition": "  "}, "condition", "must be a CEL expression"),
+        ({"project_id": ""}, "project_id", "must be a project id"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argument, problem):
+    registered = {}
+    with pytest.raises(ComponentArgumentError) as raised:
+        run_entitlement(overrides, registered)
+    assert str(raised.value).startswith(f"BreakGlassEntitlement 'break-glass': argument '{argument}' ")
+    assert problem in str(raised.value)
+    assert [r.type for r in registered.values() if not r.type.startswith("pulumi:")] == []
