@@ -1,6 +1,9 @@
 """`hardened`: the command line of hardened-accounts.
 
     hardened plan --stack prod [--format text|json|markdown] [--project-dir DIR]
+    hardened posture --stack prod [--format text|json|markdown]   a scorecard of the security controls
+    hardened diff BASE.json HEAD.json [--format ...]              what a change does to security (exit 1 if it weakens)
+    hardened review preview.json [--output FILE]                  a pull-request summary of `pulumi preview --json`
 
 Exit status: 0 on success, 2 on bad input (unknown stack, invalid config or component arguments),
 1 when the program itself fails or asks for something only a real cloud can answer.
@@ -37,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=FORMATS, default="text", help="text (default), json or markdown")
     plan.add_argument("--project-dir", type=Path, default=Path.cwd(), help="where to look for Pulumi.yaml (default: here)")
     plan.set_defaults(command=_plan)
+    from . import posture
+    from .review import diff, preview
+
+    posture.register(commands)
+    diff.register(commands)
+    preview.register(commands)
     return parser
 
 

@@ -1,0 +1,205 @@
+"""The controls this library exists for, each judged from offline plans: pass, warn or fail, with its evidence.
+
+A control reads the plans of one environment and of the organization stack it references (the accounts, SCPs,
+MFA and break-glass live there). Each names the benchmark controls it evidences, numbered as in CIS AWS
+Foundations Benchmark 5.0, AWS Foundational Security Best Practices (FSBP) and CIS Google Cloud Platform
+Foundation Benchmark; a control with no benchmark line is this library's own (guardrails, the 3-2-1 rule).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+PASS, WARN, FAIL = "pass", "warn", "fail"
+DESTRUCTION_SIDS = {
+    "DenyBackupDestruction": "destroying backups, vaults and their locks",
+    "DenyBucketDestruction": "deleting buckets and object versions",
+    "DenyKeyDestruction": "disabling or deleting keys",
+    "DenyTrailTampering": "stopping or changing the organization trail",
+    "DenyLeavingOrganization": "leaving the organization",
+}
+
+
+@dataclass
+class Control:
+    """One line of the scorecard."""
+
+    id: str
+    title: str
+    status: str
+    evidence: list[str]
+    benchmarks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Estate:
+    """The plans a scorecard reads: one environment (or the organization itself) and the organization."""
+
+    stack: str
+    tier: str
+    environment: dict
+    organization: dict | None
+
+    def resources(self, type_: str) -> list[dict]:
+        plans = [self.environment] + ([self.organization] if self.organization and self.organization is not self.environment else [])
+        return [r for plan in plans for r in plan["resources"] if r["type"] == type_]
+
+    @property
+    def production(self) -> bool:
+        return self.tier == "production"
+
+
+def _status(ok: bool, production: bool = True) -> str:
+    return PASS if ok else (FAIL if production else WARN)
+
+
+def copies(estate: Estate) -> Control:
+    """3-2-1: three copies, at two vendors, one in another place."""
+    layout = estate.environment.get("outputs", {}).get("copies") or []
+    vendors = sorted({c["vendor"] for c in layout})
+    regions = sorted({c["region"] for c in layout})
+    evidence = [f"{c['copy']}: {c['vendor']} {c['where']} {c['region']} ({c['lock']})" for c in layout] or ["no copies exported"]
+    if len(layout) >= 3 and len(vendors) >= 2 and len(regions) >= 2:
+        status = PASS
+    elif len(layout) >= 3 and len(regions) >= 2:
+        status = WARN  # three copies in two places, one vendor: the non-production layout
+    else:
+        status = FAIL
+    evidence.append(f"{len(layout)} copies, vendors {', '.join(vendors) or 'none'}, regions {', '.join(regions) or 'none'}")
+    return Control("copies", "3-2-1: three copies, two vendors, one elsewhere", status, evidence, ["FSBP S3.7", "FSBP Backup.1"])
+
+
+def immutability(estate: Estate) -> Control:
+    """Every copy under a lock; in production, one nobody can lift."""
+    evidence, weak = [], []
+    for lock in estate.resources("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"):
+        retention = lock["inputs"]["rule"]["defaultRetention"]
+        evidence.append(f"S3 {lock['inputs']['bucket']}: {retention['mode']} {retention['days']} days")
+        weak += [lock["name"]] if retention["mode"] != "COMPLIANCE" else []
+    for lock in estate.resources("aws:backup/vaultLockConfiguration:VaultLockConfiguration"):
+        inputs = lock["inputs"]
+        mode = "COMPLIANCE after " + f"{inputs['changeableForDays']} days" if inputs.get("changeableForDays") else "GOVERNANCE"
+        evidence.append(f"vault {inputs['backupVaultName']}: {mode}, {inputs.get('minRetentionDays')}-{inputs.get('maxRetentionDays')} days")
+        weak += [lock["name"]] if not inputs.get("changeableForDays") else []
+    for bucket in estate.resources("gcp:storage/bucket:Bucket"):
+        policy = bucket["inputs"].get("retentionPolicy") or {}
+        days = int(policy.get("retentionPeriod", 0)) // 86400
+        evidence.append(f"GCS {bucket['inputs'].get('name') or bucket['name']}: retention {days} days, {'locked' if policy.get('isLocked') else 'unlocked'}")
+        weak += [bucket["name"]] if not policy.get("isLocked") else []
+    for vault in estate.resources("gcp:backupdisasterrecovery/backupVault:BackupVault"):
+        evidence.append(f"Backup and DR vault {vault['inputs'].get('backupVaultId')}: minimum {vault['inputs'].get('backupMinimumEnforcedRetentionDuration')}")
+    if not evidence:
+        return Control("immutability", "Every copy is immutable", FAIL, ["no locks found"], ["FSBP S3.15"])
+    status = PASS if not weak else _status(False, estate.production)
+    if weak:
+        evidence.append(f"removable locks: {', '.join(weak)}")
+    return Control("immutability", "Every copy is immutable", status, evidence, ["FSBP S3.15", "CIS GCP 2.3"])
+
+
+def encryption(estate: Estate) -> Control:
+    """Customer-managed keys that rotate, encrypting every store."""
+    keys = estate.resources("aws:kms/key:Key") + estate.resources("gcp:kms/cryptoKey:CryptoKey")
+    stale = [k["name"] for k in keys if k["type"].startswith("aws") and not k["inputs"].get("enableKeyRotation")]
+    stale += [k["name"] for k in keys if k["type"].startswith("gcp") and not k["inputs"].get("rotationPeriod")]
+    evidence = [f"{len(keys)} customer-managed keys, {len(keys) - len(stale)} rotating"] + [f"not rotating: {name}" for name in stale]
+    return Control("encryption", "Customer-managed keys rotate", _status(bool(keys) and not stale), evidence, ["FSBP KMS.4", "CIS AWS 3.6", "CIS GCP 1.10"])
+
+
+def public_access(estate: Estate) -> Control:
+    """No bucket can be made public; the bucket policies demand TLS."""
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    blocks = estate.resources("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    open_ = [b["inputs"]["bucket"] for b in blocks if not all(b["inputs"].get(f) for f in flags)]
+    gcs = estate.resources("gcp:storage/bucket:Bucket")
+    open_ += [b["name"] for b in gcs if b["inputs"].get("publicAccessPrevention") != "enforced" or not b["inputs"].get("uniformBucketLevelAccess")]
+    tls = [p for p in estate.resources("aws:s3/bucketPolicy:BucketPolicy") if any(s.get("Sid") == "DenyInsecureTransport" for s in p["inputs"]["policy"]["Statement"])]
+    evidence = [f"{len(blocks)} S3 buckets block public access", f"{len(gcs)} GCS buckets enforce public access prevention and uniform access",
+                f"{len(tls)} bucket policies deny plain HTTP"] + [f"open: {name}" for name in open_]
+    return Control("public-access", "No public buckets, TLS only", _status(not open_), evidence, ["FSBP S3.1", "FSBP S3.8", "FSBP S3.5", "CIS AWS 2.1.1", "CIS AWS 2.1.4", "CIS GCP 5.1", "CIS GCP 5.2"])
+
+
+def mfa(estate: Estate) -> Control:
+    """A CIS password policy and an MFA group in every account; the root SCP holds IAM users to MFA and bans access keys."""
+    if estate.organization is None:
+        return Control("mfa", "MFA on every human path", WARN, ["no organization stack to read"], [])
+    policies = estate.resources("aws:iam/accountPasswordPolicy:AccountPasswordPolicy")
+    weak = [p["name"] for p in policies if p["inputs"].get("minimumPasswordLength", 0) < 14 or p["inputs"].get("passwordReusePrevention", 0) < 24]
+    accounts = {p["lands_in"]["account"] for p in policies}
+    root = _sids(_scps(estate, "organization"))
+    checks = {
+        "password policy in every account": len(accounts) >= len(estate.resources("aws:organizations/account:Account")) + 1 and not weak,
+        "MFA-required group in every account": len(estate.resources("aws:iam/group:Group")) >= len(accounts),
+        "root SCP: IAM users need MFA": "DenySensitiveActionsWithoutMfa" in root,
+        "root SCP: no access keys": "DenyAccessKeyCreation" in root,
+        "root SCP: no root user outside centralized root sessions": "DenyRootUser" in root,
+        "centralized root access": bool(estate.resources("aws:iam/organizationsFeatures:OrganizationsFeatures")),
+    }
+    evidence = [f"{'ok' if ok else 'MISSING'}: {what}" for what, ok in checks.items()] + [f"weak password policy: {n}" for n in weak]
+    return Control("mfa", "MFA on every human path", _status(all(checks.values())), evidence,
+                   ["CIS AWS 1.3", "CIS AWS 1.7", "CIS AWS 1.8", "CIS AWS 1.9", "FSBP IAM.4", "FSBP IAM.5", "FSBP IAM.7", "FSBP IAM.15", "FSBP IAM.16"])
+
+
+def break_glass(estate: Estate) -> Control:
+    """Break-glass roles that only MFA-authenticated break-glass users assume for an hour, and alarms on every use."""
+    if estate.organization is None:
+        return Control("break-glass", "Break-glass paths are sealed and alarmed", WARN, ["no organization stack to read"], [])
+    roles = [r for r in estate.resources("aws:iam/role:Role") if "break-glass" in (r["inputs"].get("name") or "")]
+    sealed = [r for r in roles if _requires_recent_mfa(r["inputs"]["assumeRolePolicy"]) and r["inputs"].get("maxSessionDuration", 43200) <= 3600]
+    rules = estate.resources("aws:cloudwatch/eventRule:EventRule")
+    alarms = estate.resources("aws:cloudwatch/metricAlarm:MetricAlarm")
+    subscribers = estate.resources("aws:sns/topicSubscription:TopicSubscription")
+    entitlements = estate.resources("gcp:privilegedaccessmanager/entitlement:entitlement")
+    evidence = [
+        f"{len(sealed)} of {len(roles)} break-glass roles require recent MFA and one-hour sessions",
+        f"{len(rules)} EventBridge rules, {len(alarms)} CloudWatch alarms, {len(subscribers)} subscriptions",
+    ] + [f"GCP PAM entitlement, at most {e['inputs'].get('maxRequestDuration')}, with approval" for e in entitlements]
+    ok = roles and len(sealed) == len(roles) and rules and alarms and subscribers
+    return Control("break-glass", "Break-glass paths are sealed and alarmed", _status(bool(ok)), evidence, ["CIS AWS 1.9", "FSBP IAM.5"])
+
+
+def guardrails(estate: Estate) -> Control:
+    """Every destructive action denied by an SCP (AWS) or a deny policy (GCP) on the accounts and folder holding copies."""
+    if estate.organization is None:
+        return Control("guardrails", "Destructive actions are denied by guardrails", WARN, ["no organization stack to read"], [])
+    covered = _sids([p for p in _scps(estate, None)])
+    evidence = [f"{'ok' if sid in covered else 'MISSING'}: an SCP denies {what}" for sid, what in DESTRUCTION_SIDS.items()]
+    deny = estate.resources("gcp:iam/denyPolicy:DenyPolicy")
+    evidence += [f"GCP deny policy {d['inputs'].get('name')}: {len(d['inputs'].get('rules', []))} rules" for d in deny]
+    ok = all(sid in covered for sid in DESTRUCTION_SIDS)
+    return Control("guardrails", "Destructive actions are denied by guardrails", _status(ok), evidence, [])
+
+
+def trail(estate: Estate) -> Control:
+    """One organization trail for every region, with validated, encrypted log files."""
+    trails = estate.resources("aws:cloudtrail/trail:Trail")
+    good = [t for t in trails if all(t["inputs"].get(k) for k in ("isMultiRegionTrail", "isOrganizationTrail", "enableLogFileValidation", "kmsKeyId"))]
+    evidence = [f"{t['inputs'].get('name')}: multi-region, organization, validated, KMS" for t in good] or ["no organization trail"]
+    status = _status(bool(good)) if estate.organization is not None else WARN
+    return Control("trail", "Organization trail", status, evidence, ["FSBP CloudTrail.1", "FSBP CloudTrail.2", "FSBP CloudTrail.4", "CIS AWS 3.1", "CIS AWS 3.2", "CIS AWS 3.5"])
+
+
+def policy_pack(estate: Estate, evaluate: Callable[[dict, str], Iterable]) -> Control:
+    """The policy pack's rules, run over the same plans."""
+    plans = [estate.environment] + ([estate.organization] if estate.organization and estate.organization is not estate.environment else [])
+    violations = [v for plan in plans for v in evaluate(plan, estate.tier)]
+    mandatory = [v for v in violations if v.enforcement == "mandatory"]
+    evidence = [f"{v.enforcement}: {v.policy}: {v.name}: {v.message}" for v in violations] or ["every rule passes"]
+    status = FAIL if mandatory else (WARN if violations else PASS)
+    return Control("policy-pack", "Policy pack (policies/)", status, evidence, [])
+
+
+def _scps(estate: Estate, baseline: str | None) -> list[dict]:
+    policies = estate.resources("aws:organizations/policy:Policy")
+    return [p["inputs"]["content"] for p in policies if baseline is None or p["inputs"].get("description", "").endswith(baseline)]
+
+
+def _sids(documents: list[dict]) -> set[str]:
+    return {s.get("Sid") for d in documents for s in d.get("Statement", [])}
+
+
+def _requires_recent_mfa(trust: dict) -> bool:
+    allows = [s for s in trust.get("Statement", []) if s.get("Effect") == "Allow"]
+    return bool(allows) and all(
+        (s.get("Condition") or {}).get("Bool", {}).get("aws:MultiFactorAuthPresent") == "true"
+        and "aws:MultiFactorAuthAge" in (s.get("Condition") or {}).get("NumericLessThan", {})
+        for s in allows
+    )

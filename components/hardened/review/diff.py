@@ -1,0 +1,325 @@
+"""`hardened diff BASE.json HEAD.json`: what a change does to security, read from two offline plans.
+
+    hardened plan --stack prod --format json > base.json    # on the main branch
+    hardened plan --stack prod --format json > head.json    # on the change
+    hardened diff base.json head.json [--format text|markdown|json]
+
+Every weakening (`weakenings.py` holds the rules) is printed first, under "SECURITY WEAKENED", then the
+resources added, removed and changed, input by input. Exit status: 0 when nothing weakens, 1 when
+anything does, 2 when an input is not a readable plan document of schema version 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .weakenings import ABSENT, Item, Weakening, find_weakenings, item_keys, path_text, show, transition
+
+__all__ = ["Change", "Diff", "PlanInputError", "ResourceChange", "Weakening", "load_plan", "register", "render_diff", "security_diff"]
+
+EXIT_OK, EXIT_WEAKENED, EXIT_BAD_INPUT = 0, 1, 2
+FORMATS = ("text", "markdown", "json")
+_COMPARED = ("protect", "retain_on_delete", "parent", "provider", "lands_in")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One input path (or resource setting) from its old value to its new one; ABSENT when not there."""
+
+    path: str
+    old: Any = ABSENT
+    new: Any = ABSENT
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    urn: str
+    type: str
+    name: str
+    changes: tuple[Change, ...]
+
+
+@dataclass
+class Diff:
+    """Two plans of one stack compared: resources by URN, stack outputs by path, and what weakens."""
+
+    project: str
+    stack: str
+    added: dict[str, dict] = field(default_factory=dict)  # URN -> the resource in HEAD
+    removed: dict[str, dict] = field(default_factory=dict)  # URN -> the resource in BASE
+    changed: dict[str, ResourceChange] = field(default_factory=dict)
+    outputs: list[Change] = field(default_factory=list)  # stack outputs, by path
+    weakenings: list[Weakening] = field(default_factory=list)
+
+    @property
+    def weakened(self) -> bool:
+        return bool(self.weakenings)
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.outputs or self.weakenings)
+
+
+def security_diff(base: dict, head: dict) -> Diff:
+    """Compare plan `base` with plan `head` (documents of `hardened plan --format json`)."""
+    before = {r["urn"]: r for r in base.get("resources", [])}
+    after = {r["urn"]: r for r in head.get("resources", [])}
+    changed = {}
+    for urn in sorted(before.keys() & after.keys()):
+        changes = _resource_changes(before[urn], after[urn])
+        if changes:
+            changed[urn] = ResourceChange(urn, after[urn]["type"], after[urn]["name"], tuple(changes))
+    return Diff(
+        project=head.get("project", ""),
+        stack=head.get("stack", ""),
+        added={urn: after[urn] for urn in sorted(after.keys() - before.keys())},
+        removed={urn: before[urn] for urn in sorted(before.keys() - after.keys())},
+        changed=changed,
+        outputs=_changes(base.get("outputs") or {}, head.get("outputs") or {}),
+        weakenings=find_weakenings(base, head),
+    )
+
+
+def _resource_changes(old: dict, new: dict) -> list[Change]:
+    changes = [Change(key, old.get(key), new.get(key)) for key in _COMPARED if old.get(key) != new.get(key)]
+    return changes + _changes(old.get("inputs") or {}, new.get("inputs") or {}, ("inputs",))
+
+
+def _changes(old: Any, new: Any, path: tuple = ()) -> list[Change]:
+    """Changed leaves, path by path; a dict or list item that came or went is one change, whole."""
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [c for key in sorted(old.keys() | new.keys()) for c in _changes(old.get(key, ABSENT), new.get(key, ABSENT), (*path, key))]
+    if _keyed(old) and _keyed(new):
+        before, after = dict(zip(item_keys(old), old, strict=True)), dict(zip(item_keys(new), new, strict=True))
+        keys = list(before) + [k for k in after if k not in before]
+        return [c for key in keys for c in _changes(before.get(key, ABSENT), after.get(key, ABSENT), (*path, Item(key)))]
+    return [Change(path_text(path) or "(the whole value)", old, new)]
+
+
+def _keyed(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+# --- rendering ---------------------------------------------------------------------------------------------------
+
+
+def render_diff(diff: Diff, format: str = "text") -> str:  # noqa: A002 - the command line's own word
+    """The diff as `text`, `markdown` or `json`: weakenings first and loudest, then what changed."""
+    renderers = {"text": _text, "markdown": _markdown, "json": _json}
+    if format not in renderers:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    return renderers[format](diff)
+
+
+def _summary(diff: Diff) -> str:
+    parts = [f"{len(diff.added)} added", f"{len(diff.removed)} removed", f"{len(diff.changed)} changed"]
+    return f"resources: {', '.join(parts)}; stack outputs changed: {len(diff.outputs)}"
+
+
+def _headline(diff: Diff) -> str:
+    where = f"stack {diff.stack}" if diff.stack else "the stack"
+    if diff.weakenings:
+        count = len(diff.weakenings)
+        return f"SECURITY WEAKENED: {count} weakening{'s' if count != 1 else ''} in {where}"
+    if diff.unchanged:
+        return f"no change in {where}: the two plans are the same"
+    return f"No security weakening in {where}."
+
+
+def _text(diff: Diff) -> str:
+    lines = [_headline(diff)]
+    if diff.unchanged:
+        return lines[0] + "\n"
+    if diff.weakenings:
+        lines.append("=" * len(lines[0]))
+        lines += [f"  !! [{w.kind}] {w.message}" for w in diff.weakenings]
+    lines += ["", _summary(diff)]
+    for title, group, mark in (("Added", diff.added, "+"), ("Removed", diff.removed, "-")):
+        if group:
+            lines += ["", f"{title}:"] + [f"  {mark} {r['name']} ({r['type']})" for r in group.values()]
+    if diff.changed:
+        lines += ["", "Changed:"]
+        for change in diff.changed.values():
+            lines.append(f"  ~ {change.name} ({change.type})")
+            lines += [f"      {c.path}: {_compact(c)}" for c in change.changes]
+    if diff.outputs:
+        lines += ["", "Stack outputs:"] + [f"  ~ {c.path}: {_compact(c)}" for c in diff.outputs]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(diff: Diff) -> str:
+    lines = [f"## {_headline(diff)}"]
+    if diff.unchanged:
+        return lines[0] + "\n"
+    if diff.weakenings:
+        lines += ["", "| Kind | Weakening |", "|---|---|"]
+        lines += [f"| **`{w.kind}`** | {_cell(w.message)} |" for w in diff.weakenings]
+    lines += ["", _summary(diff)]
+    for title, group in (("Added", diff.added), ("Removed", diff.removed)):
+        if group:
+            lines += ["", f"### {title}", ""] + [f"- `{r['name']}` ({r['type']})" for r in group.values()]
+    if diff.changed:
+        lines += ["", "### Changed", ""]
+        for change in diff.changed.values():
+            lines.append(f"- `{change.name}` ({change.type})")
+            lines += [f"  - `{c.path}`: {_cell(_compact(c))}" for c in change.changes]
+    if diff.outputs:
+        lines += ["", "### Stack outputs", ""] + [f"- `{c.path}`: {_cell(_compact(c))}" for c in diff.outputs]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _compact(change: Change) -> str:
+    """A list shown as what it gained and lost; anything else as `old → new`."""
+    old, new = change.old, change.new
+    if isinstance(old, list) and isinstance(new, list):
+        gained = [show(v) for v in new if v not in old]
+        lost = [show(v) for v in old if v not in new]
+        if gained or lost:
+            return "; ".join(([f"+ {', '.join(gained)}"] if gained else []) + ([f"- {', '.join(lost)}"] if lost else []))
+        return f"reordered {show(old)} → {show(new)}"
+    return transition(old, new)
+
+
+def _json(diff: Diff) -> str:
+    def change(c: Change) -> dict:
+        return {"path": c.path} | ({"old": c.old} if c.old is not ABSENT else {}) | ({"new": c.new} if c.new is not ABSENT else {})
+
+    def ref(r: dict) -> dict:
+        return {"urn": r["urn"], "type": r["type"], "name": r["name"]}
+
+    document = {
+        "project": diff.project,
+        "stack": diff.stack,
+        "weakened": diff.weakened,
+        "weakenings": [{"urn": w.urn, "kind": w.kind, "message": w.message} for w in diff.weakenings],
+        "added": [ref(r) for r in diff.added.values()],
+        "removed": [ref(r) for r in diff.removed.values()],
+        "changed": [
+            {"urn": c.urn, "type": c.type, "name": c.name, "changes": [change(x) for x in c.changes]} for c in diff.changed.values()
+        ],
+        "outputs": [change(c) for c in diff.outputs],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- reading plans -----------------------------------------------------------------------------------------------
+
+
+class PlanInputError(ValueError):
+    """A file given to `hardened diff` is not a readable plan document of schema version 1."""
+
+
+_MAKE_ONE = "make one with `hardened plan --stack STACK --format json > FILE`"
+
+
+def load_plan(path: Path) -> dict:
+    """The plan document in `path`, checked against plan.schema.json; PlanInputError says what is wrong."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanInputError(f"{path}: no such file; {_MAKE_ONE}") from None
+    except IsADirectoryError:
+        raise PlanInputError(f"{path}: is a directory, not a plan file; {_MAKE_ONE}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanInputError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PlanInputError(
+            f"{path}: not JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
+            f"diff reads the JSON format of the plan, not its text or markdown; {_MAKE_ONE}"
+        ) from None
+    if not isinstance(document, dict) or "schema_version" not in document:
+        raise PlanInputError(f"{path}: JSON, but not a plan document (it has no schema_version); {_MAKE_ONE}")
+    if document["schema_version"] != 1:
+        raise PlanInputError(
+            f"{path}: a plan of schema version {document['schema_version']!r}, and this hardened reads version 1 only; "
+            "make both plans with the same hardened"
+        )
+    problem = _schema_problem(document)
+    if problem:
+        raise PlanInputError(f"{path}: not a valid plan document of schema version 1: {problem}; {_MAKE_ONE}")
+    return document
+
+
+@functools.cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(resources.files("hardened.plan").joinpath("plan.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _schema_problem(document: dict) -> str | None:
+    try:
+        validator = _validator()
+    except ImportError:  # jsonschema is a test extra: without it, check what the diff itself reads
+        return _shape_problem(document)
+    from jsonschema.exceptions import best_match
+
+    error = best_match(validator.iter_errors(document))
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.absolute_path) or "the top level"
+    message = error.message if len(error.message) <= 200 else error.message[:199] + "…"
+    return f"at {where}: {message}"
+
+
+def _shape_problem(document: dict) -> str | None:
+    for key, kind in (("project", str), ("stack", str), ("resources", list), ("outputs", dict)):
+        if not isinstance(document.get(key), kind):
+            return f"at the top level: '{key}' is missing or not a {kind.__name__}"
+    for n, resource in enumerate(document["resources"]):
+        for key, kind in (("urn", str), ("type", str), ("name", str), ("inputs", dict)):
+            if not isinstance(resource, dict) or not isinstance(resource.get(key), kind):
+                return f"at resources/{n}: '{key}' is missing or not a {kind.__name__}"
+    return None
+
+
+# --- the command ------------------------------------------------------------------------------------------------
+
+
+def register(commands: Any) -> argparse.ArgumentParser:
+    """Add `diff` to the subcommands of `hardened` (the object `add_subparsers` returns)."""
+    parser = commands.add_parser(
+        "diff",
+        help="compare two plans and name every change that weakens security",
+        description="Compare two plan documents of one stack (`hardened plan --format json`), BASE before a change "
+        "and HEAD after it. Every weakening (a retention shortened, a lock or an MFA condition removed, an exemption "
+        "added, public access opened, a copy lost...) is printed first, then every resource added, removed or changed. "
+        "Exit status: 0 when nothing weakens, 1 when anything does, 2 on unreadable or invalid input.",
+    )
+    parser.add_argument("base", type=Path, help="the plan before the change (JSON)")
+    parser.add_argument("head", type=Path, help="the plan after the change (JSON)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown or json")
+    parser.set_defaults(command=run_diff)
+    return parser
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    try:
+        base, head = load_plan(args.base), load_plan(args.head)
+        if (base["project"], base["stack"]) != (head["project"], head["stack"]):
+            raise PlanInputError(
+                f"{args.base} is a plan of {base['project']}/{base['stack']} and {args.head} of "
+                f"{head['project']}/{head['stack']}; diff compares two plans of the same stack"
+            )
+    except PlanInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    diff = security_diff(base, head)
+    sys.stdout.write(render_diff(diff, args.format))
+    return EXIT_WEAKENED if diff.weakenings else EXIT_OK

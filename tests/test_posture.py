@@ -1,0 +1,108 @@
+"""`hardened posture`: the scorecard of each stack, and the controls failing when what they read is weakened."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from hardened.cli import main
+from hardened.posture import controls, plan_in_subprocess
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL_CONTROLS = ["break-glass", "copies", "encryption", "guardrails", "immutability", "mfa", "policy-pack", "public-access", "trail"]
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, dict]:
+    return {stack: plan_in_subprocess(ROOT, stack) for stack in ("org", "prod", "dev")}
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_prod_passes_every_control_with_its_evidence_and_benchmarks(capsys):
+    code, out, _ = run(capsys, "posture", "--stack", "prod", "--format", "json", "--project-dir", str(ROOT))
+    card = json.loads(out)
+    assert code == 0
+    assert (card["stack"], card["kind"], card["tier"]) == ("prod", "environment", "production")
+    assert {c["id"]: c["status"] for c in card["controls"]} == {control: "pass" for control in ALL_CONTROLS}
+    by_id = {c["id"]: c for c in card["controls"]}
+    assert "offsite: gcp backup project us-east4 (locked retention policy)" in by_id["copies"]["evidence"]
+    assert "FSBP CloudTrail.1" in by_id["trail"]["benchmarks"] and "CIS AWS 3.6" in by_id["encryption"]["benchmarks"]
+    assert "CIS GCP 5.1" in by_id["public-access"]["benchmarks"] and "FSBP IAM.15" in by_id["mfa"]["benchmarks"]
+
+
+def test_dev_keeps_one_vendor_and_governance_locks_which_warn_not_fail(capsys):
+    code, out, _ = run(capsys, "posture", "--stack", "dev", "--project-dir", str(ROOT))
+    assert code == 0
+    assert out.startswith("Security posture of stack 'dev' (environment, non-production): 0 fail, 2 warn")
+    assert "WARN  3-2-1: three copies, two vendors, one elsewhere (copies)" in out
+    assert "WARN  Every copy is immutable (immutability)" in out
+
+
+def test_the_organization_is_scored_without_copies(capsys):
+    code, out, _ = run(capsys, "posture", "--stack", "org", "--format", "markdown", "--project-dir", str(ROOT))
+    assert code == 0
+    assert out.startswith("### Security posture of stack 'org' (organization, production): 0 fail, 0 warn, 8 pass")
+    assert "`copies`" not in out and "| **PASS** | MFA on every human path (`mfa`) |" in out
+
+
+def weakened(plan: dict, type_: str, change) -> dict:
+    plan = copy.deepcopy(plan)
+    for resource in plan["resources"]:
+        if resource["type"] == type_:
+            change(resource["inputs"])
+    return plan
+
+
+def estate(plans, environment=None, organization=None) -> controls.Estate:
+    return controls.Estate("prod", "production", environment or plans["prod"], organization or plans["org"])
+
+
+def test_a_break_glass_trust_without_mfa_fails(plans):
+    def drop_mfa(inputs):
+        if "break-glass" in inputs.get("name", ""):
+            inputs["assumeRolePolicy"]["Statement"][0]["Condition"] = {}
+    result = controls.break_glass(estate(plans, organization=weakened(plans["org"], "aws:iam/role:Role", drop_mfa)))
+    assert result.status == "fail" and result.evidence[0] == "0 of 6 break-glass roles require recent MFA and one-hour sessions"
+
+
+def test_a_key_that_stops_rotating_fails(plans):
+    result = controls.encryption(estate(plans, weakened(plans["prod"], "aws:kms/key:Key", lambda i: i.update(enableKeyRotation=False))))
+    assert result.status == "fail" and any(line.startswith("not rotating: ") for line in result.evidence)
+
+
+def test_a_governance_lock_in_production_fails(plans):
+    def governance(inputs):
+        inputs["rule"]["defaultRetention"]["mode"] = "GOVERNANCE"
+    lock = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+    assert controls.immutability(estate(plans, weakened(plans["prod"], lock, governance))).status == "fail"
+
+
+def test_an_open_bucket_fails(plans):
+    block = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+    result = controls.public_access(estate(plans, weakened(plans["prod"], block, lambda i: i.update(blockPublicPolicy=False))))
+    assert result.status == "fail" and any(line.startswith("open: ") for line in result.evidence)
+
+
+def test_a_missing_destruction_guardrail_fails(plans):
+    def drop_key_destruction(inputs):
+        inputs["content"]["Statement"] = [s for s in inputs["content"]["Statement"] if s.get("Sid") != "DenyKeyDestruction"]
+    organization = weakened(plans["org"], "aws:organizations/policy:Policy", drop_key_destruction)
+    result = controls.guardrails(estate(plans, organization=organization))
+    assert result.status == "fail" and "MISSING: an SCP denies disabling or deleting keys" in result.evidence
+
+
+def test_losing_the_offsite_copy_fails_in_production(plans):
+    environment = copy.deepcopy(plans["prod"])
+    environment["outputs"]["copies"] = [c for c in environment["outputs"]["copies"] if c["vendor"] == "aws"][:2]
+    assert controls.copies(estate(plans, environment)).status == "fail"
+
+
+def test_an_unknown_stack_is_bad_input(capsys):
+    code, out, err = run(capsys, "posture", "--stack", "nope", "--project-dir", str(ROOT))
+    assert (code, out) == (2, "") and err.startswith("error: ")
