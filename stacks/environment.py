@@ -16,11 +16,10 @@ from stack_config import EnvironmentStackConfig
 
 
 def environment(stack: str, config: EnvironmentStackConfig) -> None:
-    env = config.environment or stack
+    keys = config.workloads or [config.environment or stack]
     organization = pulumi.StackReference(f"{stack}-organization", stack_name=config.organization_stack)
     accounts = organization.require_output("accounts")
     organization_id = organization.require_output("organizationId")
-    workload = accounts.apply(lambda a: _workload_account(a, env, config.organization_stack))
     backup = accounts.apply(lambda a: a["backup"])
     tags = {"hardened:stack": stack, "hardened:tier": config.tier}
 
@@ -34,10 +33,6 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
             default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
         ))
 
-    in_workload = provider("workload", workload, config.region)
-    in_second_region = provider(f"workload-{config.backups.second_region}", workload, config.backups.second_region)
-    in_backup = provider("backup", backup, config.region)
-
     def lock(name: str, opts: pulumi.ResourceOptions, admin: pulumi.Output, sources: list | None = None) -> LockedVault:
         return LockedVault(name, {
             "retention_mode": config.vault.retention_mode,
@@ -48,63 +43,83 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
             "copy_source_account_ids": sources,
         }, opts=opts)
 
-    # The backup account: nobody in the workload account can reach what lands here.
-    bucket_names = {key: f"{stack}-{key}" for key in config.buckets}
-    replicas = ImmutableBucket(f"{stack}-replicas", {
-        "retention_mode": config.replica.retention_mode,
-        "retention_days": config.replica.retention_days,
-        "bucket_name": config.replica.bucket_name,
-        "administrator_arns": [backup["deploymentRoleArn"]],
-        "break_glass_arns": [backup["breakGlassRoleArn"]],
-        "organization_id": organization_id,
-        "replication_role_arns": [
-            pulumi.Output.concat("arn:aws:iam::", workload["accountId"], ":role/", replication_role_name(f"{name}-replication"))
-            for name in bucket_names.values()
-        ],
-    }, opts=in_backup)
-    vault = lock(f"{stack}-backup-vault", in_backup, backup["deploymentRoleArn"], sources=[workload["accountId"]])
+    workloads = {key: accounts.apply(lambda a, key=key: _workload_account(a, key, config.organization_stack)) for key in keys}
+    # A stack of one workload keeps the short names; a fleet names each workload's resources after it.
+    prefixes = {key: stack if len(keys) == 1 else f"{stack}-{key}" for key in keys}
+
+    # The backup account: nobody in a workload account can reach what lands here.
+    in_backup = provider("backup", backup, config.region)
+    vault = lock(f"{stack}-backup-vault", in_backup, backup["deploymentRoleArn"], sources=[w["accountId"] for w in workloads.values()])
     restore_tests = RestoreTesting(f"{stack}-restore-tests", {
         "vault_arn": vault.vault_arn,
         "schedule": config.restore_testing.schedule,
         "selection_window_days": config.restore_testing.selection_window_days,
     }, opts=in_backup)
 
-    # The workload account: its data, replicated and backed up out of its own reach.
-    buckets = {
-        key: ImmutableBucket(name, {
-            "retention_mode": config.buckets[key].retention_mode,
-            "retention_days": config.buckets[key].retention_days,
-            "bucket_name": config.buckets[key].bucket_name,
-            "administrator_arns": [workload["deploymentRoleArn"]],
-            "break_glass_arns": [workload["breakGlassRoleArn"]],
+    def workload_baseline(prefix: str, workload: pulumi.Output) -> dict:
+        """One workload account's data, replicated and backed up out of its own reach."""
+        names = "workload" if prefix == stack else f"{prefix.removeprefix(stack + '-')}-workload"
+        in_workload = provider(names, workload, config.region)
+        in_second_region = provider(f"{names}-{config.backups.second_region}", workload, config.backups.second_region)
+        bucket_names = {key: f"{prefix}-{key}" for key in config.buckets}
+        replicas = ImmutableBucket(f"{prefix}-replicas", {
+            "retention_mode": config.replica.retention_mode,
+            "retention_days": config.replica.retention_days,
+            "bucket_name": config.replica.bucket_name if len(keys) == 1 else None,
+            "administrator_arns": [backup["deploymentRoleArn"]],
+            "break_glass_arns": [backup["breakGlassRoleArn"]],
             "organization_id": organization_id,
-            "replicate_to": {"bucket_arn": replicas.bucket_arn, "account_id": backup["accountId"], "key_arn": replicas.key_arn},
+            "replication_role_arns": [
+                pulumi.Output.concat("arn:aws:iam::", workload["accountId"], ":role/", replication_role_name(f"{name}-replication"))
+                for name in bucket_names.values()
+            ],
+        }, opts=in_backup)
+        buckets = {
+            key: ImmutableBucket(name, {
+                "retention_mode": config.buckets[key].retention_mode,
+                "retention_days": config.buckets[key].retention_days,
+                "bucket_name": config.buckets[key].bucket_name if len(keys) == 1 else None,
+                "administrator_arns": [workload["deploymentRoleArn"]],
+                "break_glass_arns": [workload["breakGlassRoleArn"]],
+                "organization_id": organization_id,
+                "replicate_to": {"bucket_arn": replicas.bucket_arn, "account_id": backup["accountId"], "key_arn": replicas.key_arn},
+            }, opts=in_workload)
+            for key, name in bucket_names.items()
+        }
+        local_vault = lock(f"{prefix}-local-vault", in_workload, workload["deploymentRoleArn"])
+        second_vault = lock(f"{prefix}-{config.backups.second_region}-vault", in_second_region, workload["deploymentRoleArn"])
+        BackupPlan(f"{prefix}-backup-plan", {
+            "vault_name": local_vault.vault_name,
+            "schedule": config.backups.schedule,
+            "retention_days": config.backups.retention_days,
+            "resource_arns": [bucket.bucket_arn for bucket in buckets.values()],
+            "copies": [
+                {"vault_arn": vault.vault_arn, "retention_days": config.backups.copy_retention_days},
+                {"vault_arn": second_vault.vault_arn, "retention_days": config.backups.second_region_retention_days},
+            ],
+            "tags": tags,
         }, opts=in_workload)
-        for key, name in bucket_names.items()
-    }
-    local_vault = lock(f"{stack}-local-vault", in_workload, workload["deploymentRoleArn"])
-    second_vault = lock(f"{stack}-{config.backups.second_region}-vault", in_second_region, workload["deploymentRoleArn"])
-    BackupPlan(f"{stack}-backup-plan", {
-        "vault_name": local_vault.vault_name,
-        "schedule": config.backups.schedule,
-        "retention_days": config.backups.retention_days,
-        "resource_arns": [bucket.bucket_arn for bucket in buckets.values()],
-        "copies": [
-            {"vault_arn": vault.vault_arn, "retention_days": config.backups.copy_retention_days},
-            {"vault_arn": second_vault.vault_arn, "retention_days": config.backups.second_region_retention_days},
-        ],
-        "tags": tags,
-    }, opts=in_workload)
+        return {
+            "accountId": workload["accountId"],
+            "buckets": {key: {"name": b.bucket_name, "arn": b.bucket_arn, "replicatesTo": replicas.bucket_arn} for key, b in buckets.items()},
+            "vaults": {"local": local_vault.vault_arn, "secondRegion": second_vault.vault_arn},
+            "replicas": replicas,
+        }
 
-    pulumi.export("workloadAccount", workload["accountId"])
+    baselines = {key: workload_baseline(prefixes[key], workload) for key, workload in workloads.items()}
+    lock_summary = {"mode": config.vault.retention_mode.value, "minDays": config.vault.min_retention_days, "maxDays": config.vault.max_retention_days}
     pulumi.export("backupAccount", backup["accountId"])
-    pulumi.export("buckets", {key: {"name": b.bucket_name, "arn": b.bucket_arn, "replicatesTo": replicas.bucket_arn} for key, b in buckets.items()})
-    pulumi.export("vaults", {
-        "local": local_vault.vault_arn, "secondRegion": second_vault.vault_arn, "backupAccount": vault.vault_arn,
-        "lock": {"mode": config.vault.retention_mode.value, "minDays": config.vault.min_retention_days, "maxDays": config.vault.max_retention_days},
-    })
+    pulumi.export("workloads", {key: {k: v for k, v in b.items() if k != "replicas"} for key, b in baselines.items()})
+    if len(keys) == 1:  # the single-workload shape, as before fleets
+        only = baselines[keys[0]]
+        pulumi.export("workloadAccount", only["accountId"])
+        pulumi.export("buckets", only["buckets"])
+        pulumi.export("vaults", {**only["vaults"], "backupAccount": vault.vault_arn, "lock": lock_summary})
+    else:
+        pulumi.export("vaults", {"backupAccount": vault.vault_arn, "lock": lock_summary})
     if config.gcp is not None:
         organization_gcp = organization.get_output("gcp").apply(lambda g: _second_vendor_of(g, config.organization_stack))
+        replicas = {prefixes[key]: b["replicas"] for key, b in baselines.items()}
         pulumi.export("gcp", environment_side(stack, config.gcp, organization_gcp, config.region, replicas, in_backup.provider))
     pulumi.export("copies", _copies(stack, config))
     pulumi.export("restoreRoleArn", restore_tests.role_arn)

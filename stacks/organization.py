@@ -113,11 +113,12 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     # One password policy and MFA group per account; root credentials of member accounts managed centrally.
     MfaEnforcement(f"{stack}-management-mfa", {"centralize_root_access": True}, opts=in_management)
     for key, account in members.items():
-        MfaEnforcement(f"{stack}-{key}-mfa", opts=pulumi.ResourceOptions(provider=account.provider))
+        MfaEnforcement(f"{stack}-{key}-mfa", {}, opts=pulumi.ResourceOptions(provider=account.provider))
     break_glass = BreakGlassAccess(
         f"{stack}-break-glass",
         {
             "account_id": management.account_id,
+            "organization_id": config.organization.id,
             "user_names": config.break_glass.users,
             "role_name": config.break_glass_role_name,
             "accounts": {"management": provider, **{key: account.provider for key, account in members.items()}},

@@ -69,24 +69,13 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
 
 
 def environment_side(
-    stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output, aws_region: str, replicas, backup_provider: pulumi.ProviderResource
+    stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output, aws_region: str, replicas: dict, backup_provider: pulumi.ProviderResource
 ) -> dict:
-    """Declare the third copy in the organization's backup project (from the `org` stack's `gcp` output)."""
+    """Declare the third copies in the organization's backup project (from the `org` stack's `gcp` output): one
+    locked bucket and daily transfer per replica bucket (`replicas`, by name prefix), and the stack's vault."""
     project_id = organization_gcp.apply(lambda g: g["projectId"])
     provider = gcp.Provider(f"{stack}-gcp", project=project_id, region=organization_gcp.apply(lambda g: g["region"]))
     in_project = pulumi.ResourceOptions(provider=provider)
-    bucket = LockedBucket(
-        f"{stack}-offsite",
-        {
-            "location": copy.location,
-            "retention_days": copy.retention_days,
-            "lock_retention": copy.locked,
-            "primary_aws_region": aws_region,
-            "soft_delete_days": copy.soft_delete_days,
-            "labels": {"hardened-stack": stack},
-        },
-        opts=in_project,
-    )
     vault = BackupVault(
         f"{stack}-gcp-vault",
         {
@@ -96,26 +85,41 @@ def environment_side(
         },
         opts=in_project,
     )
-    transfer = CrossCloudTransfer(
-        f"{stack}-to-gcp",
-        {
-            "source_bucket": replicas.bucket_name,
-            "source_bucket_arn": replicas.bucket_arn,
-            "source_key_arn": replicas.key_arn,
-            "aws_provider": backup_provider,
-            "sink_bucket": bucket.bucket_name,
-            "project_id": project_id,
-            "start_date": copy.transfer_start_date,
-        },
-        opts=in_project,
-    )
+    buckets, jobs, roles = {}, {}, {}
+    for prefix, replica in replicas.items():
+        bucket = LockedBucket(
+            f"{prefix}-offsite",
+            {
+                "location": copy.location,
+                "retention_days": copy.retention_days,
+                "lock_retention": copy.locked,
+                "primary_aws_region": aws_region,
+                "soft_delete_days": copy.soft_delete_days,
+                "labels": {"hardened-stack": stack},
+            },
+            opts=in_project,
+        )
+        transfer = CrossCloudTransfer(
+            f"{prefix}-to-gcp",
+            {
+                "source_bucket": replica.bucket_name,
+                "source_bucket_arn": replica.bucket_arn,
+                "source_key_arn": replica.key_arn,
+                "aws_provider": backup_provider,
+                "sink_bucket": bucket.bucket_name,
+                "project_id": project_id,
+                "start_date": copy.transfer_start_date,
+            },
+            opts=in_project,
+        )
+        buckets[prefix], jobs[prefix], roles[prefix] = bucket.bucket_name, transfer.job_name, transfer.role_arn
     return {
         "project": project_id,
-        "bucket": bucket.bucket_name,
         "location": copy.location,
         "retentionDays": copy.retention_days,
         "locked": copy.locked,
         "vault": vault.vault_name,
-        "transferJob": transfer.job_name,
-        "transferRoleArn": transfer.role_arn,
+        "buckets": buckets,
+        "transferJobs": jobs,
+        "transferRoleArns": roles,
     }

@@ -222,6 +222,10 @@ class EnvironmentStackConfig(StackConfigModel):
     environment: EnvironmentName | None = Field(
         default=None, description="the key of this environment's workload account in the organization stack; defaults to the stack name"
     )
+    workloads: list[EnvironmentName] | None = Field(
+        default=None, min_length=1,
+        description="a fleet: keys of several workload accounts in the organization stack, each given the same baseline",
+    )
     region: str = Field(pattern=REGION, description="the AWS region of the workload and the backup account's copies")
     buckets: dict[BucketKey, BucketSettings] = Field(
         min_length=1,
@@ -275,6 +279,15 @@ class EnvironmentStackConfig(StackConfigModel):
                     f"{lock.min_retention_days} to {lock.max_retention_days} days; AWS Backup would fail every such job"
                 )
         return backups
+
+    @field_validator("workloads")
+    @classmethod
+    def one_way_to_name_the_workloads(cls, workloads: list[str] | None, info) -> list[str] | None:
+        if workloads is not None and info.data.get("environment") is not None:
+            raise ValueError("give either environment (one workload account) or workloads (a fleet), not both")
+        if workloads is not None and len(set(workloads)) != len(workloads):
+            raise ValueError("each workload account must be named once")
+        return workloads
 
     @field_validator("gcp")
     @classmethod

@@ -37,7 +37,7 @@ def run_break_glass(overrides: dict, registrations: dict | None = None):
     def program():
         management = aws.Provider("management", region="eu-west-1", allowed_account_ids=[MANAGEMENT])
         args = {
-            "account_id": MANAGEMENT, "user_names": ["break-glass-1", "break-glass-2"], "role_name": "hardened-break-glass",
+            "account_id": MANAGEMENT, "organization_id": "o-a1b2c3d4e5", "user_names": ["break-glass-1", "break-glass-2"], "role_name": "hardened-break-glass",
             "accounts": {"management": management,
                          "backup": aws.Provider("backup", region="eu-west-1", allowed_account_ids=[BACKUP]),
                          "log-archive": aws.Provider("log-archive", region="eu-west-1", allowed_account_ids=[LOG_ARCHIVE])},
@@ -87,7 +87,8 @@ def test_the_users_may_only_set_up_mfa_and_then_assume_the_roles(plan):
     assert by_name(plan, "break-glass-users-policy")["inputs"] == {"group": "break-glass-users", "policy": {"Version": "2012-10-17", "Statement": [
         {"Sid": "AllowMfaSelfService", "Effect": "Allow", "Action": SELF_SERVICE, "Resource": OWN},
         {"Sid": "AllowListingMfaDevices", "Effect": "Allow", "Action": ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"], "Resource": "*"},
-        {"Sid": "AllowAssumingBreakGlass", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": sorted(ROLE_ARNS.values()), "Condition": recent_mfa()},
+        {"Sid": "AllowAssumingBreakGlass", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/hardened-break-glass",
+         "Condition": {**recent_mfa(), "StringEquals": {"aws:ResourceOrgID": "o-a1b2c3d4e5"}}},
         {"Sid": "DenyEverythingWithoutMfa", "Effect": "Deny", "NotAction": SELF_SERVICE, "Resource": "*", "Condition": NO_MFA},
         {"Sid": "DenyOthersMfaWithoutMfa", "Effect": "Deny",
          "Action": ["iam:ChangePassword", "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices", "iam:ResyncMFADevice"],
@@ -103,7 +104,7 @@ def test_sign_ins_and_assume_role_calls_raise_eventbridge_alarms_in_us_east_1(pl
                         "type": ["IAMUser"], "accountId": ["999988887777"], "userName": ["break-glass-1", "break-glass-2"]}}},
         "assume-role": {"source": ["aws.sts"], "detail-type": ["AWS API Call via CloudTrail"],
                         "detail": {"eventSource": ["sts.amazonaws.com"], "eventName": ["AssumeRole"],
-                                   "requestParameters": {"roleArn": sorted(ROLE_ARNS.values())}}},
+                                   "requestParameters": {"roleArn": [{"wildcard": "arn:aws:iam::*:role/hardened-break-glass"}]}}},
     }
     for what, pattern in patterns.items():
         rule = by_name(plan, f"break-glass-{what}")
@@ -148,7 +149,8 @@ def test_a_shorter_mfa_age_reaches_the_trust_and_the_user_policy():
     plan = run_break_glass({"max_mfa_age_seconds": 300})
     for label in ROLE_ARNS:
         assert by_name(plan, f"break-glass-role-{label}")["inputs"]["assumeRolePolicy"]["Statement"][0]["Condition"] == recent_mfa("300")
-    assert by_name(plan, "break-glass-users-policy")["inputs"]["policy"]["Statement"][2]["Condition"] == recent_mfa("300")
+    assert by_name(plan, "break-glass-users-policy")["inputs"]["policy"]["Statement"][2]["Condition"] == {
+        **recent_mfa("300"), "StringEquals": {"aws:ResourceOrgID": "o-a1b2c3d4e5"}}
 
 
 @pytest.mark.parametrize(
@@ -161,6 +163,7 @@ def test_a_shorter_mfa_age_reaches_the_trust_and_the_user_policy():
         ({"max_mfa_age_seconds": 30}, "max_mfa_age_seconds", "from 60 to 3600 (got 30)"),
         ({"max_mfa_age_seconds": 7200}, "max_mfa_age_seconds", "from 60 to 3600 (got 7200)"),
         ({"account_id": "99998888777"}, "account_id", "12-digit account id (got '99998888777')"),
+        ({"organization_id": "a1b2c3"}, "organization_id", "organization id, o-... (got 'a1b2c3')"),
         ({"max_mfa_age_seconds": 0}, "max_mfa_age_seconds", "from 60 to 3600 (got 0)"),
         ({"role_policy_arns": []}, "role_policy_arns", "at least one managed policy ARN (got [])"),
         ({"role_policy_arns": ["AdministratorAccess"]}, "role_policy_arns", "(got ['AdministratorAccess'])"),

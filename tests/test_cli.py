@@ -87,7 +87,7 @@ BAD_CONFIGS = {
     ),
     "unknown-key": (
         GOOD_DEV.replace("hardened-accounts:buckets:", "hardened-accounts:bukets:"),
-        "key 'hardened-accounts:bukets' is not a known key (allowed here: kind, tier, organizationStack, environment, region, "
+        "key 'hardened-accounts:bukets' is not a known key (allowed here: kind, tier, organizationStack, environment, workloads, region, "
         "buckets, replica, vault, backups, restoreTesting, gcp).",
     ),
     "unknown-nested-key": (
@@ -131,6 +131,10 @@ BAD_CONFIGS = {
     "self-approved-break-glass": (
         GOOD_ORG.replace("approvers: [group:security-approvers@acme.example]", "approvers: [user:break-glass-1@acme.example]"),
         "user:break-glass-1@acme.example may both request and approve; approval must come from someone else",
+    ),
+    "fleet-and-single-environment": (
+        GOOD_DEV.replace("config:\n", "config:\n  hardened-accounts:environment: dev\n  hardened-accounts:workloads: [dev, staging]\n"),
+        "key 'hardened-accounts:workloads': give either environment (one workload account) or workloads (a fleet), not both",
     ),
     "foreign-namespace": (
         GOOD_DEV.replace("config:\n", "config:\n  aws:region: us-east-1\n"),

@@ -18,13 +18,13 @@ OWN = ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:mfa/*"]
 NO_MFA = {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
 
 
-def mfa_plan(args: dict | None = None) -> dict:
+def mfa_plan(args: dict) -> dict:
     return plan_of(lambda: MfaEnforcement("mfa", args, opts=in_account(account_provider())))
 
 
 @pytest.fixture(scope="module")
 def plan() -> dict:
-    return mfa_plan()
+    return mfa_plan({})
 
 
 def test_the_password_policy_meets_cis_by_default(plan):

@@ -97,22 +97,27 @@ def test_the_root_scp_holds_iam_users_to_mfa_and_nobody_creates_access_keys(prin
 
 BREAK_GLASS_USERS = [f"arn:aws:iam::{MANAGEMENT}:user/break-glass-1", f"arn:aws:iam::{MANAGEMENT}:user/break-glass-2"]
 ROLES = [f"arn:aws:iam::{account}:role/hardened-break-glass" for account in (MANAGEMENT, MEMBER)]
+ORGANIZATION, OTHER_ORGANIZATION = "o-a1b2c3d4e5", "o-zzzz9999yy"
 TRUST = trust_break_glass_users(BREAK_GLASS_USERS, 900)
 
 
-def assume(user: str, account: str, mfa: dict, identity: dict, role: str = ROLES[1]) -> Request:
+def assume(user: str, account: str, mfa: dict, identity: dict, role: str = ROLES[1], role_org: str = ORGANIZATION) -> Request:
     arn = f"arn:aws:iam::{account}:user/{user}"
-    context = {"aws:PrincipalArn": arn, "aws:PrincipalAccount": account, "aws:PrincipalType": "User", "aws:username": user, **mfa}
+    context = {"aws:PrincipalArn": arn, "aws:PrincipalAccount": account, "aws:PrincipalType": "User", "aws:username": user,
+               "aws:ResourceOrgID": role_org, **mfa}
     return Request(arn, "sts:AssumeRole", role, role.split(":")[4], context, [identity], TRUST, [])
 
 
 @pytest.mark.parametrize(
     ("who", "request_", "verdict"),
     [
-        ("break-glass user, fresh MFA", lambda: assume("break-glass-1", MANAGEMENT, FRESH_MFA, break_glass_user_policy(ROLES, 900)), ALLOWED),
-        ("break-glass user, into the management account's role", lambda: assume("break-glass-2", MANAGEMENT, FRESH_MFA, break_glass_user_policy(ROLES, 900), ROLES[0]), ALLOWED),
-        ("break-glass user, no MFA", lambda: assume("break-glass-1", MANAGEMENT, NO_MFA, break_glass_user_policy(ROLES, 900)), EXPLICIT_DENY),
-        ("break-glass user, MFA half an hour old", lambda: assume("break-glass-1", MANAGEMENT, STALE_MFA, break_glass_user_policy(ROLES, 900)), IMPLICIT_DENY),
+        ("break-glass user, fresh MFA", lambda: assume("break-glass-1", MANAGEMENT, FRESH_MFA, break_glass_user_policy('hardened-break-glass', ORGANIZATION, 900)), ALLOWED),
+        ("break-glass user, into the management account's role", lambda: assume("break-glass-2", MANAGEMENT, FRESH_MFA, break_glass_user_policy('hardened-break-glass', ORGANIZATION, 900), ROLES[0]), ALLOWED),
+        ("break-glass user, no MFA", lambda: assume("break-glass-1", MANAGEMENT, NO_MFA, break_glass_user_policy('hardened-break-glass', ORGANIZATION, 900)), EXPLICIT_DENY),
+        ("break-glass user, MFA half an hour old", lambda: assume("break-glass-1", MANAGEMENT, STALE_MFA, break_glass_user_policy('hardened-break-glass', ORGANIZATION, 900)), IMPLICIT_DENY),
+        ("break-glass user, a role of that name outside the organization",
+         lambda: assume("break-glass-1", MANAGEMENT, FRESH_MFA, break_glass_user_policy('hardened-break-glass', ORGANIZATION, 900),
+                        f"arn:aws:iam::{OUTSIDE}:role/hardened-break-glass", OTHER_ORGANIZATION), IMPLICIT_DENY),
         ("another management user with full rights and MFA", lambda: assume("alice", MANAGEMENT, FRESH_MFA, ALLOW_EVERYTHING), IMPLICIT_DENY),
         ("a user of the member account with full rights and MFA", lambda: assume("break-glass-1", MEMBER, FRESH_MFA, ALLOW_EVERYTHING), IMPLICIT_DENY),
         ("a user of another account, same name", lambda: assume("break-glass-1", OUTSIDE, FRESH_MFA, ALLOW_EVERYTHING), IMPLICIT_DENY),
@@ -124,7 +129,7 @@ def test_only_a_break_glass_user_with_recent_mfa_assumes_the_role(who, request_,
 
 
 def test_break_glass_users_do_nothing_else_and_never_create_access_keys():
-    policy = break_glass_user_policy(ROLES, 900)
+    policy = break_glass_user_policy('hardened-break-glass', ORGANIZATION, 900)
     user = f"arn:aws:iam::{MANAGEMENT}:user/break-glass-1"
 
     def call(action: str, resource: str, mfa: dict) -> Request:

@@ -4,6 +4,7 @@
     hardened posture --stack prod [--format text|json|markdown]   a scorecard of the security controls
     hardened diff BASE.json HEAD.json [--format ...]              what a change does to security (exit 1 if it weakens)
     hardened review preview.json [--output FILE]                  a pull-request summary of `pulumi preview --json`
+    hardened deploy [--operation preview|up] [--parallel N]       many stacks with the Automation API (needs the CLI)
 
 Exit status: 0 on success, 2 on bad input (unknown stack, invalid config or component arguments),
 1 when the program itself fails or asks for something only a real cloud can answer.
@@ -40,10 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=FORMATS, default="text", help="text (default), json or markdown")
     plan.add_argument("--project-dir", type=Path, default=Path.cwd(), help="where to look for Pulumi.yaml (default: here)")
     plan.set_defaults(command=_plan)
-    from . import posture
+    from . import fleet, posture
     from .review import diff, preview
 
     posture.register(commands)
+    fleet.register(commands)
     diff.register(commands)
     preview.register(commands)
     return parser

@@ -12,6 +12,7 @@ from .mfa_enforcement import MfaEnforcement, MfaEnforcementArgs
 from .organization_trail import OrganizationTrail, OrganizationTrailArgs
 from .restore_testing import RestoreTesting, RestoreTestingArgs
 from .retention import RetentionMode
+from .state_bucket import StateBucket, StateBucketArgs
 
 __all__ = [
     "AlertTopic",
@@ -40,6 +41,8 @@ __all__ = [
     "RestoreTesting",
     "RestoreTestingArgs",
     "RetentionMode",
+    "StateBucket",
+    "StateBucketArgs",
     "Subscriber",
     "check_attachments_per_target",
     "replication_role_name",

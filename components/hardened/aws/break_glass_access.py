@@ -23,7 +23,7 @@ import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
-from .arns import ACCOUNT_ID, ROLE_NAME
+from .arns import ACCOUNT_ID, ORGANIZATION_ID, ROLE_NAME
 from .documents.alerts import break_glass_assume_role_pattern, break_glass_metric_filter, break_glass_sign_in_pattern
 from .documents.mfa import break_glass_user_policy, trust_break_glass_users
 from .retention import whole_number
@@ -40,13 +40,15 @@ class BreakGlassAccessArgs(TypedDict):
 
     account_id: str
     """12-digit id of the account the users live in (the management account)."""
+    organization_id: str
+    """The AWS Organization (o-...): the users may assume the break-glass role of its accounts only."""
     user_names: list[str]
     """Names of the break-glass IAM users: at least two, so no one person holds the only way in."""
     role_name: str
     """Name of the break-glass role in every account."""
-    accounts: dict[str, pulumi.ProviderResource]
+    accounts: dict[str, aws.Provider]
     """Where to create the role: a label per account and a provider into it."""
-    sign_in_events_provider: pulumi.ProviderResource
+    sign_in_events_provider: aws.Provider
     """Provider into the users' account in us-east-1, where sign-in and IAM events arrive."""
     subscribers: list[Subscriber]
     """Who is told of every use."""
@@ -74,6 +76,9 @@ class BreakGlassAccess(pulumi.ComponentResource):
         account_id = args.get("account_id")
         if not isinstance(account_id, str) or not ACCOUNT_ID.match(account_id):
             raise ComponentArgumentError("BreakGlassAccess", name, "account_id", f"must be a 12-digit account id (got {account_id!r})")
+        organization_id = args.get("organization_id")
+        if not isinstance(organization_id, str) or not ORGANIZATION_ID.match(organization_id):
+            raise ComponentArgumentError("BreakGlassAccess", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
         users = list(args.get("user_names") or [])
         if len(set(users)) < 2 or len(set(users)) != len(users) or not all(isinstance(u, str) and ROLE_NAME.match(u) for u in users):
             raise ComponentArgumentError("BreakGlassAccess", name, "user_names", f"must name at least two distinct IAM users (got {users!r})")
@@ -119,12 +124,12 @@ class BreakGlassAccess(pulumi.ComponentResource):
         aws.iam.GroupPolicy(
             f"{name}-users-policy",
             group=group.name,
-            policy=pulumi.Output.all(*roles.values()).apply(lambda arns: json.dumps(break_glass_user_policy(arns, max_age))),
+            policy=json.dumps(break_glass_user_policy(role_name, organization_id, max_age)),
             opts=child,
         )
         aws.iam.GroupMembership(f"{name}-users-membership", group=group.name, users=[u.name for u in created], opts=child)
 
-        topics = [self._sign_in_alarms(name, args, list(roles.values()))]
+        topics = [self._sign_in_alarms(name, args)]
         if args.get("trail_log_group_name") is not None:
             topics.append(self._trail_alarm(name, args, role_name))
 
@@ -140,13 +145,13 @@ class BreakGlassAccess(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, provider=provider),
         )
 
-    def _sign_in_alarms(self, name: str, args: BreakGlassAccessArgs, role_arns: list) -> pulumi.Output[str]:
+    def _sign_in_alarms(self, name: str, args: BreakGlassAccessArgs) -> pulumi.Output[str]:
         """EventBridge rules in us-east-1 on sign-in and AssumeRole, each publishing to an encrypted topic there."""
         in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=args["sign_in_events_provider"])
         topic = self._alert_topic(f"{name}-sign-in-alerts", args, args["sign_in_events_provider"])
         patterns = {
             "sign-in": pulumi.Output.from_input(json.dumps(break_glass_sign_in_pattern(args["account_id"], args["user_names"]))),
-            "assume-role": pulumi.Output.all(*role_arns).apply(lambda arns: json.dumps(break_glass_assume_role_pattern(arns))),
+            "assume-role": pulumi.Output.from_input(json.dumps(break_glass_assume_role_pattern(args["role_name"]))),
         }
         for what, pattern in patterns.items():
             rule = aws.cloudwatch.EventRule(

@@ -48,8 +48,7 @@ class MfaEnforcement(pulumi.ComponentResource):
     policy_arn: pulumi.Output[str]
     """ARN of the managed policy that denies everything without MFA."""
 
-    def __init__(self, name: str, args: Optional[MfaEnforcementArgs] = None, opts: Optional[pulumi.ResourceOptions] = None):
-        args = args or {}
+    def __init__(self, name: str, args: MfaEnforcementArgs, opts: Optional[pulumi.ResourceOptions] = None):
         length = _given_or(args.get("minimum_password_length"), CIS_MINIMUM_PASSWORD_LENGTH)
         if not whole_number(length, CIS_MINIMUM_PASSWORD_LENGTH, 128):
             raise ComponentArgumentError("MfaEnforcement", name, "minimum_password_length", f"must be a whole number from 14 to 128 (got {length!r})")

@@ -31,7 +31,7 @@ class OrganizationTrailArgs(TypedDict):
     """12-digit id of the management account, where the trail lives."""
     region: str
     """Home region of the trail."""
-    log_archive_provider: pulumi.ProviderResource
+    log_archive_provider: aws.Provider
     """Provider into the log-archive account, which holds the bucket and the key."""
     log_archive_administrator_arns: list[pulumi.Input[str]]
     """Roles of the log-archive account that administer its bucket and key (the deployment role)."""

@@ -62,7 +62,7 @@ class CrossCloudTransferArgs(TypedDict):
     """ARN of that bucket."""
     source_key_arn: pulumi.Input[str]
     """ARN of the KMS key that encrypts that bucket (a key ARN, not an alias)."""
-    aws_provider: pulumi.ProviderResource
+    aws_provider: aws.Provider
     """AWS provider into the account that holds the bucket, where the role Google assumes is created."""
     sink_bucket: pulumi.Input[str]
     """Name of the Cloud Storage bucket the objects are copied into."""

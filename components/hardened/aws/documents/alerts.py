@@ -26,12 +26,20 @@ def break_glass_sign_in_pattern(account_id: str, user_names: Iterable[str]) -> d
     }
 
 
-def break_glass_assume_role_pattern(role_arns: Iterable[str]) -> dict:
-    """Any AssumeRole of a break-glass role, whoever calls it and whether or not it succeeds."""
+def break_glass_assume_role_pattern(role_name: str) -> dict:
+    """Any AssumeRole of a role of that name in any account, whoever calls it and whether or not it succeeds.
+
+    A wildcard over the account keeps the pattern within EventBridge's 2,048 characters however many accounts
+    the organization has (a list of ARNs would pass it at about 35 accounts).
+    """
     return {
         "source": ["aws.sts"],
         "detail-type": ["AWS API Call via CloudTrail"],
-        "detail": {"eventSource": ["sts.amazonaws.com"], "eventName": ["AssumeRole"], "requestParameters": {"roleArn": sorted(set(role_arns))}},
+        "detail": {
+            "eventSource": ["sts.amazonaws.com"],
+            "eventName": ["AssumeRole"],
+            "requestParameters": {"roleArn": [{"wildcard": f"arn:aws:iam::*:role/{role_name}"}]},
+        },
     }
 
 

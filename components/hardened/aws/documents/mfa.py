@@ -123,23 +123,29 @@ def deny_sensitive_actions_without_mfa() -> dict:
     }
 
 
-def allow_assuming_break_glass(role_arns: Iterable[str], max_mfa_age_seconds: int) -> dict:
-    """A break-glass user may assume the break-glass roles, only with MFA used within `max_mfa_age_seconds`."""
+def allow_assuming_break_glass(role_name: str, organization_id: str, max_mfa_age_seconds: int) -> dict:
+    """A break-glass user may assume the break-glass role of any account of the organization, only with MFA used
+    within `max_mfa_age_seconds`. Named by role name and organization, not by a list of ARNs: the policy keeps one
+    size for 6 accounts or 600 (an inline group policy holds at most 5,120 characters)."""
     return {
         "Sid": "AllowAssumingBreakGlass",
         "Effect": "Allow",
         "Action": "sts:AssumeRole",
-        "Resource": sorted(set(role_arns)),
-        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": str(max_mfa_age_seconds)}},
+        "Resource": f"arn:aws:iam::*:role/{role_name}",
+        "Condition": {
+            "Bool": {"aws:MultiFactorAuthPresent": "true"},
+            "NumericLessThan": {"aws:MultiFactorAuthAge": str(max_mfa_age_seconds)},
+            "StringEquals": {"aws:ResourceOrgID": organization_id},
+        },
     }
 
 
-def break_glass_user_policy(role_arns: Iterable[str], max_mfa_age_seconds: int) -> dict:
+def break_glass_user_policy(role_name: str, organization_id: str, max_mfa_age_seconds: int) -> dict:
     """All a break-glass user may do: set up its MFA, then assume the break-glass roles with it; never create keys."""
     return policy_document(
         allow_mfa_self_service(),
         allow_listing_mfa_devices(),
-        allow_assuming_break_glass(role_arns, max_mfa_age_seconds),
+        allow_assuming_break_glass(role_name, organization_id, max_mfa_age_seconds),
         deny_everything_without_mfa(),
         deny_others_mfa_without_mfa(),
         deny_access_key_creation(),

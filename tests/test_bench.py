@@ -1,0 +1,132 @@
+"""The benchmark's pieces work (bench/): not a timed test, nothing here measures or asserts speed.
+
+Checked on a copy of the project with two generated workload accounts: the stack file validates and
+plans, the raw baseline registers the same custom resources as the plan, and the longest-chain
+computation returns a chain whose consecutive members really wait for each other.
+"""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hardened.config import validate_config
+from hardened.plan import build_plan, find_project, run_program, run_stack
+from hardened.plan.project import load_stack_file
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+from dependency_chain import longest_chain, member_account_resources, prerequisites  # noqa: E402
+from raw_baseline import custom_resources, raw_program  # noqa: E402
+from scaled_project import STACK, scaled_project, workload_accounts  # noqa: E402
+
+ACCOUNTS = 2
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory) -> Path:
+    return scaled_project(tmp_path_factory.mktemp("bench") / "project", ACCOUNTS)
+
+
+@pytest.fixture(scope="module")
+def plan(copy) -> dict:
+    return build_plan(run_stack(find_project(copy), STACK))
+
+
+def test_the_copy_holds_the_project_but_not_the_virtualenv(copy):
+    assert (copy / "Pulumi.yaml").is_file()
+    assert (copy / "stacks" / "__main__.py").is_file()
+    assert not (copy / ".venv").exists() and not (copy / ".git").exists()
+
+
+def test_the_generated_stack_file_validates(copy):
+    project = find_project(copy)
+    values, _ = load_stack_file(project, STACK)
+    spec = importlib.util.spec_from_file_location("bench_stack_config", copy / "stacks" / "stack_config.py")
+    schema = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(schema)
+    config = validate_config(schema.OrganizationStackConfig, values, namespace=project.name, source="Pulumi.org.yaml")
+    workloads = {env: {"name": a.name, "email": a.email} for env, a in config.accounts.workloads.items()}
+    assert workloads == workload_accounts(ACCOUNTS)
+    # Everything else as in the real stack file.
+    real, _ = load_stack_file(find_project(Path(__file__).parent), STACK)
+    accounts_key = f"{project.name}:accounts"
+    assert {k: v for k, v in values.items() if k != accounts_key} == {k: v for k, v in real.items() if k != accounts_key}
+
+
+def test_the_generated_stack_plans_one_account_per_workload(plan):
+    accounts = [r["name"] for r in plan["resources"] if r["type"] == "aws:organizations/account:Account"]
+    assert sorted(accounts) == sorted(
+        ["org-backup-account", "org-log-archive-account", *(f"org-workload-{env}-account" for env in workload_accounts(ACCOUNTS))]
+    )
+
+
+@pytest.mark.parametrize("typed_like", [False, True], ids=["CustomResource", "typed-like"])
+def test_the_baseline_registers_the_plans_custom_resources_without_components(copy, plan, typed_like):
+    project = find_project(copy)
+    config, secret_keys = load_stack_file(project, STACK)
+    program = raw_program(plan, typed_like=typed_like)
+    baseline = build_plan(run_program(program, project=project.name, stack=STACK, config=config, secret_keys=secret_keys))
+    planned = sorted((r["type"], r["name"]) for r in plan["resources"] if r["custom"])
+    registered = sorted((r["type"], r["name"]) for r in baseline["resources"] if r["custom"])
+    assert len(registered) == len(planned) == len(custom_resources(plan))
+    assert registered == planned
+    assert not [r for r in baseline["resources"] if r["type"].startswith("hardened:")]
+    # Same inputs and same landing place, resource by resource (placeholder-derived values aside).
+    by_key = {(r["type"], r["name"]): r for r in baseline["resources"]}
+    for resource in (r for r in plan["resources"] if r["custom"]):
+        raw = by_key[(resource["type"], resource["name"])]
+        assert raw["lands_in"] == resource["lands_in"], resource["name"]
+        known = lambda r: {k: v for k, v in r["inputs"].items() if k not in resource["computed_inputs"]}  # noqa: E731
+        assert known(raw) == known(resource), resource["name"]
+
+
+def _waits_for(plan: dict, later: dict, earlier: dict) -> bool:
+    return earlier["urn"] in later["depends_on"] or later["provider"] == earlier["urn"] or later["parent"] == earlier["urn"]
+
+
+def test_the_longest_chain_is_a_real_chain_of_dependencies(plan):
+    chain = longest_chain(plan)
+    assert len(chain) >= 2
+    for earlier, later in zip(chain, chain[1:]):
+        assert _waits_for(plan, later, earlier), f"{later['name']} does not wait for {earlier['name']}"
+    waits = prerequisites(plan)
+    assert not waits[chain[0]["urn"]], "the chain starts with a resource that waits for nothing"
+    # The longest: depths relaxed pass by pass until stable agree with the chain's length.
+    depth = dict.fromkeys(waits, 1)
+    for _ in range(len(waits)):
+        changed = False
+        for urn, needed in waits.items():
+            best = 1 + max((depth[n] for n in needed), default=0)
+            if best != depth[urn]:
+                depth[urn], changed = best, True
+        if not changed:
+            break
+    assert max(depth.values()) == len(chain)
+
+
+def test_one_member_accounts_chain_ends_in_that_account(plan):
+    key = f"workload-{next(iter(workload_accounts(ACCOUNTS)))}"
+    members = member_account_resources(plan, key)
+    chain = longest_chain(plan, members)
+    assert chain and chain[-1]["urn"] in members
+    names = [r["name"] for r in chain]
+    assert f"org-{key}-account" in names and f"org-{key}-provider" in names
+    for earlier, later in zip(chain, chain[1:]):
+        assert _waits_for(plan, later, earlier), f"{later['name']} does not wait for {earlier['name']}"
+
+
+def test_the_measuring_script_runs_both_sides(copy, tmp_path):
+    plan_file, out = tmp_path / "plan.json", tmp_path / "result.json"
+    script = [sys.executable, str(BENCH / "measure.py")]
+    common = ["--project", str(copy), "--stack", STACK, "--out", str(out)]
+    subprocess.run([*script, "library", *common, "--save-plan", str(plan_file)], check=True, capture_output=True)
+    library = json.loads(out.read_text())
+    subprocess.run([*script, "baseline", *common, "--plan", str(plan_file)], check=True, capture_output=True)
+    baseline = json.loads(out.read_text())
+    assert library["custom"] == baseline["custom"] == baseline["expected_custom"] > 0
+    assert {"seconds", "maxrss_mb"} <= set(library) and {"seconds", "maxrss_mb"} <= set(baseline)
