@@ -69,7 +69,7 @@ def measure_accounts(count: int, repeat: int, traced: bool, work: Path) -> dict:
     project = scaled_project(work / f"accounts-{count}", count)
     plan_file = work / f"plan-{count}.json"
     out = work / "result.json"
-    # Untimed first run: writes the plan the baseline replays, and compiles the copy's stack modules.
+    # Untimed first run: writes the plan the baseline replays, and warms the file cache for the copy.
     worker("library", project, out, save_plan=plan_file)
     plan = json.loads(plan_file.read_text(encoding="utf-8"))
     warm = sdk_modules(plan)
@@ -95,7 +95,7 @@ def measure_accounts(count: int, repeat: int, traced: bool, work: Path) -> dict:
 def derive(rows: list[dict]) -> None:
     """Ratio, time per resource, growth against the smallest N, and the cost of each added resource."""
     first = rows[0]
-    for previous, row in zip([None, *rows], rows):
+    for previous, row in zip([None, *rows], rows, strict=False):
         library, baseline = row["library"], row["baseline"]
         row["ratio_best"] = library["best_s"] / baseline["best_s"]
         row["ratio_median"] = library["median_s"] / baseline["median_s"]

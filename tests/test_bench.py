@@ -81,7 +81,8 @@ def test_the_baseline_registers_the_plans_custom_resources_without_components(co
     for resource in (r for r in plan["resources"] if r["custom"]):
         raw = by_key[(resource["type"], resource["name"])]
         assert raw["lands_in"] == resource["lands_in"], resource["name"]
-        known = lambda r: {k: v for k, v in r["inputs"].items() if k not in resource["computed_inputs"]}  # noqa: E731
+        computed = set(resource["computed_inputs"])
+        known = lambda r, computed=computed: {k: v for k, v in r["inputs"].items() if k not in computed}  # noqa: E731
         assert known(raw) == known(resource), resource["name"]
 
 
@@ -92,7 +93,7 @@ def _waits_for(plan: dict, later: dict, earlier: dict) -> bool:
 def test_the_longest_chain_is_a_real_chain_of_dependencies(plan):
     chain = longest_chain(plan)
     assert len(chain) >= 2
-    for earlier, later in zip(chain, chain[1:]):
+    for earlier, later in zip(chain, chain[1:], strict=False):
         assert _waits_for(plan, later, earlier), f"{later['name']} does not wait for {earlier['name']}"
     waits = prerequisites(plan)
     assert not waits[chain[0]["urn"]], "the chain starts with a resource that waits for nothing"
@@ -116,7 +117,7 @@ def test_one_member_accounts_chain_ends_in_that_account(plan):
     assert chain and chain[-1]["urn"] in members
     names = [r["name"] for r in chain]
     assert f"org-{key}-account" in names and f"org-{key}-provider" in names
-    for earlier, later in zip(chain, chain[1:]):
+    for earlier, later in zip(chain, chain[1:], strict=False):
         assert _waits_for(plan, later, earlier), f"{later['name']} does not wait for {earlier['name']}"
 
 

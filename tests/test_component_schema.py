@@ -76,7 +76,7 @@ def docstrings(cls: type) -> dict[str, str]:
         if base in NOT_PROPERTIES:
             continue
         body = ast.parse(textwrap.dedent(inspect.getsource(base))).body[0].body
-        for statement, following in zip(body, body[1:]):
+        for statement, following in zip(body, body[1:], strict=False):
             if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
                     and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
                     and isinstance(following.value.value, str)):
