@@ -2,7 +2,9 @@
 
 import pulumi
 import pulumi_aws as aws
+import pytest
 
+from hardened.errors import ComponentArgumentError
 from hardened.plan import build_plan, run_program
 
 PROJECT = "hardened-test"
@@ -38,3 +40,11 @@ def by_name(plan: dict, name: str) -> dict:
     found = [r for r in plan["resources"] if r["name"] == name]
     assert len(found) == 1, f"expected one resource named {name}"
     return found[0]
+
+
+def refusal(program) -> tuple[str, list[str]]:
+    """The argument error `program` stops with, and the types of what it had declared by then."""
+    registered = {}
+    with pytest.raises(ComponentArgumentError) as raised:
+        run_program(program, project=PROJECT, stack="test", registrations=registered)
+    return str(raised.value), [r.type for r in registered.values()]

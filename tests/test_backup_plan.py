@@ -4,9 +4,7 @@
 import pytest
 
 from hardened.aws import BackupPlan, RestoreTesting
-from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
-from planning import ACCOUNT, PROJECT, account_provider, in_account, one, plan_of, resources
+from planning import ACCOUNT, account_provider, in_account, one, plan_of, resources, refusal
 
 BACKUP_VAULT = "arn:aws:backup:eu-west-1:555566667777:backup-vault:prod-backup-vault"
 SECOND_VAULT = f"arn:aws:backup:eu-central-1:{ACCOUNT}:backup-vault:prod-eu-central-1-vault"
@@ -101,9 +99,7 @@ def test_restore_tests_pick_the_latest_point_of_the_vault_and_restore_with_their
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argument, problem):
-    registered = {}
-    with pytest.raises(ComponentArgumentError) as raised:
-        run_program(lambda: BackupPlan("prod-backups", backup_args(**overrides)), project=PROJECT, stack="test", registrations=registered)
-    assert str(raised.value).startswith(f"BackupPlan 'prod-backups': argument '{argument}' ")
-    assert problem in str(raised.value)
-    assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]
+    message, declared = refusal(lambda: BackupPlan("prod-backups", backup_args(**overrides)))
+    assert message.startswith(f"BackupPlan 'prod-backups': argument '{argument}' ")
+    assert problem in message
+    assert declared == ["pulumi:pulumi:Stack"]

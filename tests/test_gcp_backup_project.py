@@ -4,10 +4,8 @@ import pulumi
 import pulumi_gcp as gcp
 import pytest
 
-from hardened.errors import ComponentArgumentError
 from hardened.gcp.backup_project import BackupProject
-from hardened.plan import run_program
-from planning import PROJECT, one, plan_of, resources
+from planning import one, plan_of, resources, refusal
 
 BACKUP_PROJECT = "acme-backups"
 GCP_REGION = "europe-west3"
@@ -152,9 +150,7 @@ def test_project_name_defaults_to_the_project_id_and_services_can_be_replaced():
 )
 def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argument, problem):
     args = ARGS | overrides
-    registered = {}
-    with pytest.raises(ComponentArgumentError) as raised:
-        run_program(lambda: BackupProject("backup", args), project=PROJECT, stack="test", registrations=registered)
-    assert str(raised.value).startswith(f"BackupProject 'backup': argument '{argument}' ")
-    assert problem in str(raised.value)
-    assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]
+    message, declared = refusal(lambda: BackupProject("backup", args))
+    assert message.startswith(f"BackupProject 'backup': argument '{argument}' ")
+    assert problem in message
+    assert declared == ["pulumi:pulumi:Stack"]

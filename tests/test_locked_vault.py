@@ -4,9 +4,7 @@
 import pytest
 
 from hardened.aws import LockedVault
-from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
-from planning import ACCOUNT, DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
+from planning import ACCOUNT, DEPLOYER, REGION, account_provider, by_name, in_account, one, plan_of, resources, refusal
 
 WORKLOAD = "222233334444"
 
@@ -121,9 +119,7 @@ def test_pulumi_can_delete_nothing_that_holds_or_guards_recovery_points(plan):
 )
 def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argument, problem):
     args = {"min_retention_days": 35, "max_retention_days": 2555, "administrator_arns": [DEPLOYER]} | overrides
-    registered = {}
-    with pytest.raises(ComponentArgumentError) as raised:
-        run_program(lambda: LockedVault("vault", args), project=PROJECT, stack="test", registrations=registered)
-    assert str(raised.value).startswith(f"LockedVault 'vault': argument '{argument}' ")
-    assert problem in str(raised.value)
-    assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]
+    message, declared = refusal(lambda: LockedVault("vault", args))
+    assert message.startswith(f"LockedVault 'vault': argument '{argument}' ")
+    assert problem in message
+    assert declared == ["pulumi:pulumi:Stack"]

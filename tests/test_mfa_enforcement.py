@@ -4,9 +4,7 @@ import pytest
 
 from hardened.aws import MfaEnforcement
 from hardened.aws.documents.mfa import require_mfa
-from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
-from planning import ACCOUNT, PROJECT, account_provider, in_account, one, plan_of, resources
+from planning import ACCOUNT, account_provider, in_account, one, plan_of, resources, refusal
 
 PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 ROOT_ACCESS = "aws:iam/organizationsFeatures:OrganizationsFeatures"
@@ -119,9 +117,7 @@ def test_overrides_are_stricter_and_rename_group_and_policy():
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_declared(args, argument, problem):
-    registered = {}
-    with pytest.raises(ComponentArgumentError) as raised:
-        run_program(lambda: MfaEnforcement("mfa", args), project=PROJECT, stack="test", registrations=registered)
-    assert str(raised.value).startswith(f"MfaEnforcement 'mfa': argument '{argument}' ")
-    assert problem in str(raised.value)
-    assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]
+    message, declared = refusal(lambda: MfaEnforcement("mfa", args))
+    assert message.startswith(f"MfaEnforcement 'mfa': argument '{argument}' ")
+    assert problem in message
+    assert declared == ["pulumi:pulumi:Stack"]
