@@ -81,11 +81,7 @@ class StackReferences:
         return stack
 
     def _plan(self, reference: str, stack: str, chain: list[str]) -> ReferencedStack:
-        completed = subprocess.run(
-            [sys.executable, "-m", "hardened", "plan", "--stack", stack, "--format", "json",
-             "--project-dir", str(self.project.root)],
-            capture_output=True, text=True, env={**os.environ, CHAIN_VARIABLE: ",".join(chain)},
-        )
+        completed = plan_in_subprocess(self.project.root, stack, chain)
         if completed.returncode != 0:
             error = _error_of(completed.stderr)
             if error.startswith("Stack reference cycle:"):
@@ -111,6 +107,16 @@ class StackReferences:
 
     def _available(self) -> str:
         return f"Stacks available: {', '.join(self.project.stacks()) or 'none'}."
+
+
+def plan_in_subprocess(project_root, stack: str, chain: list[str] | None = None) -> subprocess.CompletedProcess:
+    """`hardened plan --stack <stack> --format json` of the project, in a fresh process: the SDK's settings are
+    global to a process. `chain` is the stacks being planned above it, for cycle detection."""
+    environment = {**os.environ, CHAIN_VARIABLE: ",".join(chain)} if chain is not None else None
+    return subprocess.run(
+        [sys.executable, "-m", "hardened", "plan", "--stack", stack, "--format", "json", "--project-dir", str(project_root)],
+        capture_output=True, text=True, env=environment,
+    )
 
 
 def _chain_from_environment() -> list[str]:

@@ -8,10 +8,10 @@ a control fails, 2 on bad input.
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
+from ..plan import references
 from ..plan.project import find_project, load_stack_file
 from . import controls
 from .render import render_json, render_markdown, render_text
@@ -42,10 +42,7 @@ def scorecard(project_dir: Path, stack: str) -> dict:
 
 def plan_in_subprocess(project_root: Path, stack: str) -> dict:
     """The stack's offline plan, run in its own process as stack references are (the SDK's settings are global)."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "hardened", "plan", "--stack", stack, "--format", "json", "--project-dir", str(project_root)],
-        capture_output=True, text=True,
-    )
+    completed = references.plan_in_subprocess(project_root, stack)
     if completed.returncode != 0:
         raise PostureInputError(f"the plan of stack '{stack}' failed: {completed.stderr.strip()}")
     return json.loads(completed.stdout)
