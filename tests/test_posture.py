@@ -89,6 +89,14 @@ def test_an_open_bucket_fails(plans):
     assert result.status == "fail" and any(line.startswith("open: ") for line in result.evidence)
 
 
+def test_an_account_without_the_mfa_policy_fails(plans):
+    organization = copy.deepcopy(plans["org"])
+    mfa_policies = [r for r in organization["resources"] if r["type"] == "aws:iam/policy:Policy" and r["name"].endswith("-mfa-policy")]
+    organization["resources"].remove(mfa_policies[0])
+    result = controls.mfa(estate(plans, organization=organization))
+    assert result.status == "fail" and "MISSING: MFA-required group in every account" in result.evidence
+
+
 def test_a_missing_destruction_guardrail_fails(plans):
     def drop_key_destruction(inputs):
         inputs["content"]["Statement"] = [s for s in inputs["content"]["Statement"] if s.get("Sid") != "DenyKeyDestruction"]

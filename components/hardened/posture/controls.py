@@ -125,9 +125,12 @@ def mfa(estate: Estate) -> Control:
     weak = [p["name"] for p in policies if p["inputs"].get("minimumPasswordLength", 0) < 14 or p["inputs"].get("passwordReusePrevention", 0) < 24]
     accounts = {p["lands_in"]["account"] for p in policies}
     root = _sids(_scps(estate, "organization"))
+    # An account counts once a managed policy there denies everything without MFA (MfaEnforcement's group policy).
+    enforcing = {p["lands_in"]["account"] for p in estate.resources("aws:iam/policy:Policy")
+                 if "DenyEverythingWithoutMfa" in _sids([p["inputs"]["policy"]])}
     checks = {
         "password policy in every account": len(accounts) >= len(estate.resources("aws:organizations/account:Account")) + 1 and not weak,
-        "MFA-required group in every account": len(estate.resources("aws:iam/group:Group")) >= len(accounts),
+        "MFA-required group in every account": bool(accounts) and accounts <= enforcing,
         "root SCP: IAM users need MFA": "DenySensitiveActionsWithoutMfa" in root,
         "root SCP: no access keys": "DenyAccessKeyCreation" in root,
         "root SCP: no root user outside centralized root sessions": "DenyRootUser" in root,
