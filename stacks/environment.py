@@ -33,13 +33,14 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
             default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
         ))
 
-    def lock(name: str, opts: pulumi.ResourceOptions, admin: pulumi.Output, sources: list | None = None) -> LockedVault:
+    def lock(name: str, opts: pulumi.ResourceOptions, account: pulumi.Output, sources: list | None = None) -> LockedVault:
         return LockedVault(name, {
             "retention_mode": config.vault.retention_mode,
             "min_retention_days": config.vault.min_retention_days,
             "max_retention_days": config.vault.max_retention_days,
             "changeable_for_days": config.vault.changeable_for_days,
-            "administrator_arns": [admin],
+            "administrator_arns": [account["deploymentRoleArn"]],
+            "break_glass_arns": [account["breakGlassRoleArn"]],
             "copy_source_account_ids": sources,
         }, opts=opts)
 
@@ -49,7 +50,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
 
     # The backup account: nobody in a workload account can reach what lands here.
     in_backup = provider("backup", backup, config.region)
-    vault = lock(f"{stack}-backup-vault", in_backup, backup["deploymentRoleArn"], sources=[w["accountId"] for w in workloads.values()])
+    vault = lock(f"{stack}-backup-vault", in_backup, backup, sources=[w["accountId"] for w in workloads.values()])
     restore_tests = RestoreTesting(f"{stack}-restore-tests", {
         "vault_arn": vault.vault_arn,
         "schedule": config.restore_testing.schedule,
@@ -86,8 +87,8 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
             }, opts=in_workload)
             for key, name in bucket_names.items()
         }
-        local_vault = lock(f"{prefix}-local-vault", in_workload, workload["deploymentRoleArn"])
-        second_vault = lock(f"{prefix}-{config.backups.second_region}-vault", in_second_region, workload["deploymentRoleArn"])
+        local_vault = lock(f"{prefix}-local-vault", in_workload, workload)
+        second_vault = lock(f"{prefix}-{config.backups.second_region}-vault", in_second_region, workload)
         BackupPlan(f"{prefix}-backup-plan", {
             "vault_name": local_vault.vault_name,
             "schedule": config.backups.schedule,

@@ -3,7 +3,7 @@
 import pytest
 
 from hardened.aws import AlertTopic
-from planning import ACCOUNT, DEPLOYER, REGION, account_provider, in_account, one, plan_of, resources, refusal
+from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, REGION, account_provider, in_account, one, plan_of, resources, refusal
 
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:alarms"
 SUBSCRIBERS = [
@@ -21,6 +21,7 @@ def plan() -> dict:
 def test_the_key_rotates_waits_thirty_days_to_go_and_is_protected(plan):
     key = one(plan, "aws:kms/key:Key")
     assert {k: v for k, v in key["inputs"].items() if k != "policy"} == {
+        "bypassPolicyLockoutSafetyCheck": True,
         "deletionWindowInDays": 30,
         "description": "Encrypts the alarms published to alarms",
         "enableKeyRotation": True,
@@ -35,7 +36,7 @@ def test_the_key_is_used_through_sns_here_and_by_the_alarm_services(plan):
         {"Sid": "AllowKeyAdministration", "Effect": "Allow", "Principal": {"AWS": [DEPLOYER]},
          "Action": ["kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKey",
                     "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags",
-                    "kms:PutKeyPolicy", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription"],
+                    "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription"],
          "Resource": "*"},
         {"Sid": "AllowUseThroughService", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
          "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
@@ -48,6 +49,17 @@ def test_the_key_is_used_through_sns_here_and_by_the_alarm_services(plan):
         {"Sid": "DenyKeyDestruction", "Effect": "Deny", "Principal": "*",
          "Action": ["kms:DeleteImportedKeyMaterial", "kms:DisableKey", "kms:DisableKeyRotation", "kms:ScheduleKeyDeletion"],
          "Resource": "*"},
+    ]
+
+
+def test_without_break_glass_nobody_may_ever_re_policy_the_key_and_with_it_only_break_glass(plan):
+    statements = one(plan, "aws:kms/key:Key")["inputs"]["policy"]["Statement"]
+    assert [s for s in statements if "kms:PutKeyPolicy" in s["Action"]] == []
+    args = {"administrator_arns": [DEPLOYER], "subscribers": SUBSCRIBERS, "break_glass_arns": [BREAK_GLASS]}
+    sealed = plan_of(lambda: AlertTopic("alarms", args, opts=in_account(account_provider())))
+    statements = one(sealed, "aws:kms/key:Key")["inputs"]["policy"]["Statement"]
+    assert [s for s in statements if "kms:PutKeyPolicy" in s["Action"]] == [
+        {"Sid": "AllowKeyPolicyChangesByBreakGlass", "Effect": "Allow", "Principal": {"AWS": [BREAK_GLASS]}, "Action": ["kms:PutKeyPolicy"], "Resource": "*"}
     ]
 
 

@@ -83,7 +83,7 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
             (Attempt(f"{where}: DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", vault.target), everyone),
             (Attempt(f"{where} key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", vault.key), everyone),
             (Attempt(f"{where} key: kms:DisableKey", "kms:DisableKey", vault.key), everyone),
-            (Attempt(f"{where} key: kms:PutKeyPolicy", "kms:PutKeyPolicy", vault.key), {deployer, break_glass}),
+            (Attempt(f"{where} key: kms:PutKeyPolicy", "kms:PutKeyPolicy", vault.key), {break_glass}),
         ]
     rows += [
         (Attempt(f"{second.region} vault: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", second.recovery_point), everyone),
@@ -98,7 +98,7 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
         (Attempt("replica bucket: ReplicateObject, not the replication role", "s3:ReplicateObject", replica.target.object()), owners_of_replica),
         (Attempt("replica key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", replica.key), everyone),
         (Attempt("replica key: kms:DisableKey", "kms:DisableKey", replica.key), everyone),
-        (Attempt("replica key: kms:PutKeyPolicy", "kms:PutKeyPolicy", replica.key), {B_DEPLOYER, B_BREAK_GLASS}),
+        (Attempt("replica key: kms:PutKeyPolicy", "kms:PutKeyPolicy", replica.key), {B_BREAK_GLASS}),
         (Attempt("organization trail: StopLogging", "cloudtrail:StopLogging", estate.trail), everyone),
         (Attempt("organization trail: DeleteTrail", "cloudtrail:DeleteTrail", estate.trail), everyone),
         (Attempt("organization trail: UpdateTrail", "cloudtrail:UpdateTrail", estate.trail), everyone),
@@ -120,12 +120,12 @@ OUTSIDE_WRITES = ("replica bucket: PutObject, not by replication", "replica buck
 IMPLICITLY_DENIED = {
     # The log-archive SCP does not cover backup vaults, and the vault access policy only names recovery points.
     *((f"{vault}: {action}", L_ADMIN) for vault in ("backup-account vault", "workload local vault") for action in VAULT_LEVEL),
-    # Deployment and break-glass roles are exempt from the repolicy guardrail in their own account; another
-    # account's key policy grants them nothing.
-    *(("backup-account vault key: kms:PutKeyPolicy", who) for who in (W_DEPLOYER, W_BREAK_GLASS)),
-    *(("workload local vault key: kms:PutKeyPolicy", who) for who in (B_DEPLOYER, B_BREAK_GLASS)),
-    *(("replica key: kms:PutKeyPolicy", who) for who in (W_DEPLOYER, W_BREAK_GLASS)),
-    *(("trail key: kms:PutKeyPolicy", who) for who in (W_DEPLOYER, W_BREAK_GLASS, B_DEPLOYER, B_BREAK_GLASS)),
+    # Break-glass roles are exempt from the repolicy guardrail in their own account; another account's key policy
+    # grants them nothing. (Deployment roles are exempt nowhere: their own SCP denies them.)
+    ("backup-account vault key: kms:PutKeyPolicy", W_BREAK_GLASS),
+    ("workload local vault key: kms:PutKeyPolicy", B_BREAK_GLASS),
+    ("replica key: kms:PutKeyPolicy", W_BREAK_GLASS),
+    *(("trail key: kms:PutKeyPolicy", who) for who in (W_BREAK_GLASS, B_BREAK_GLASS)),
     # Writes into the replica bucket from outside the backup account, other than by the replication role.
     *((row, who) for row in OUTSIDE_WRITES for who in (W_ADMIN, W_DEPLOYER, W_BREAK_GLASS, L_ADMIN)),
 }
@@ -190,14 +190,13 @@ def test_only_the_accounts_deployment_and_break_glass_roles_change_backup_settin
 
     def expected(attempt: Attempt, who: str) -> str:
         owner = attempt.target.account
+        exempt = (W_BREAK_GLASS, B_BREAK_GLASS) if attempt.action == "kms:PutKeyPolicy" else EXEMPT
         if intruders[who].account != owner:
             # Another account's admin is stopped by its own SCP (backup and tagged-key guardrails hold in both
             # accounts); another account's exempt roles are exempt there, and the owner grants them nothing.
-            return IMPLICIT_DENY if who in EXEMPT else EXPLICIT_DENY
-        if who in (W_BREAK_GLASS, B_BREAK_GLASS) and attempt.action == "kms:PutKeyPolicy" and "vault key" in attempt.label:
-            # The SCP exempts break-glass, but a vault key's own policy names only the deployment role as administrator.
-            return IMPLICIT_DENY
-        return ALLOWED if who in EXEMPT else EXPLICIT_DENY
+            return IMPLICIT_DENY if who in exempt else EXPLICIT_DENY
+        # Keys are sealed: only break-glass replaces a key policy, the deployment role never.
+        return ALLOWED if who in exempt else EXPLICIT_DENY
 
     assert matrix == {(a.label, who): expected(a, who) for a, who in cases}
 
@@ -354,23 +353,24 @@ def _unprotect_and_delete(estate: Estate, vault: Vault) -> list[Attempt]:
 
 
 def test_the_backup_accounts_keys_survive_their_deployer_untagging_and_repolicying_them(estate, intruders):
-    """In the backup account the key guardrail covers every key, tagged or not: the last step is denied."""
+    """In the backup account the key guardrails cover every key, tagged or not: re-policying and deleting are denied."""
     steps = _unprotect_and_delete(estate, estate.backup_vault)
     verdicts = evaluate([step.by(intruders[B_DEPLOYER]) for step in steps])
-    assert verdicts == [ALLOWED, ALLOWED, EXPLICIT_DENY]
+    assert verdicts == [ALLOWED, EXPLICIT_DENY, EXPLICIT_DENY]
 
 
 def test_a_workload_deployer_cannot_unprotect_a_vault_key(estate, intruders):
-    """In a workload account the key guardrail covers tagged keys, so the tag itself is what nobody may remove.
+    """In a workload account the key guardrails cover tagged keys, so the tag itself is what nobody may remove.
 
-    Steps 2 and 3 show why: were the tag gone, the deployer (exempt from the repolicy guardrail) could hand itself
-    the key and schedule its deletion. Step 1 is denied to everyone, the deployer included.
+    Step 1 is denied to everyone, the deployer included. Were the tag gone anyway, step 2 is still refused by the
+    key itself, which grants the deployer no kms:PutKeyPolicy: only a policy already changed (step 3) would let
+    it schedule the deletion.
     """
     steps = [(vault, step) for vault in (estate.local_vault, estate.second_region_vault) for step in _unprotect_and_delete(estate, vault)]
     verdicts = evaluate([step.by(intruders[W_DEPLOYER]) for _, step in steps])
     matrix = {(f"{vault.region} vault key, {step.label}", W_DEPLOYER): verdict for (vault, step), verdict in zip(steps, verdicts, strict=True)}
     print("\n" + table("workload deployer unprotecting a vault key", [row for row, _ in matrix], [W_DEPLOYER], matrix))
-    assert verdicts == [EXPLICIT_DENY, ALLOWED, ALLOWED] * 2
+    assert verdicts == [EXPLICIT_DENY, IMPLICIT_DENY, ALLOWED] * 2
 
 
 def test_a_restore_test_can_prepare_and_clear_its_new_bucket(estate):

@@ -28,6 +28,7 @@ from hardened.aws.documents.guardrails import (
     deny_deployment_role_changes,
     deny_exempt_role_changes,
     deny_key_destruction,
+    deny_key_lockout_bypass,
     deny_key_repolicy,
     deny_leaving_organization,
     deny_protection_tag_changes,
@@ -201,12 +202,21 @@ EXPECTED_TAGGED_KEY_DESTRUCTION = {
     "Condition": {"Null": {"aws:ResourceTag/hardened-accounts:protects": "false"}},
 }
 
+# Only break-glass re-policies a key: the deployment role, exempt from the setting guardrails, is not exempt here.
 EXPECTED_KEY_REPOLICY = {
     "Sid": "DenyKeyRepolicy",
     "Effect": "Deny",
     "Action": ["kms:PutKeyPolicy"],
     "Resource": "*",
-    "Condition": EXPECTED_EXEMPTION,
+    "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/hardened-break-glass"]}},
+}
+
+EXPECTED_KEY_LOCKOUT_BYPASS = {
+    "Sid": "DenyKeyLockoutBypass",
+    "Effect": "Deny",
+    "Action": ["kms:PutKeyPolicy"],
+    "Resource": "*",
+    "Condition": {"Bool": {"kms:BypassPolicyLockoutSafetyCheck": "true"}},
 }
 
 EXPECTED_TAGGED_KEY_REPOLICY = {
@@ -215,12 +225,7 @@ EXPECTED_TAGGED_KEY_REPOLICY = {
     "Action": ["kms:PutKeyPolicy"],
     "Resource": "*",
     "Condition": {
-        "ArnNotEquals": {
-            "aws:PrincipalArn": [
-                "arn:aws:iam::111122223333:role/hardened-break-glass",
-                "arn:aws:iam::111122223333:role/hardened-deployer",
-            ]
-        },
+        "ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/hardened-break-glass"]},
         "Null": {"aws:ResourceTag/hardened-accounts:protects": "false"},
     },
 }
@@ -280,8 +285,9 @@ EXPECTED_ROOT_USER = {
         (deny_trail_tampering(TRAIL), EXPECTED_TRAIL_TAMPERING),
         (deny_key_destruction(), EXPECTED_KEY_DESTRUCTION),
         (deny_key_destruction("hardened-accounts:protects"), EXPECTED_TAGGED_KEY_DESTRUCTION),
-        (deny_key_repolicy(EXEMPT), EXPECTED_KEY_REPOLICY),
-        (deny_key_repolicy(EXEMPT, "hardened-accounts:protects"), EXPECTED_TAGGED_KEY_REPOLICY),
+        (deny_key_repolicy([BREAK_GLASS, BREAK_GLASS]), EXPECTED_KEY_REPOLICY),
+        (deny_key_repolicy([BREAK_GLASS], "hardened-accounts:protects"), EXPECTED_TAGGED_KEY_REPOLICY),
+        (deny_key_lockout_bypass(), EXPECTED_KEY_LOCKOUT_BYPASS),
         (deny_protection_tag_changes("hardened-accounts:protects", EXEMPT), EXPECTED_PROTECTION_TAG_CHANGES),
         (deny_protection_tag_removal("hardened-accounts:protects"), EXPECTED_PROTECTION_TAG_REMOVAL),
         (deny_leaving_organization(), EXPECTED_LEAVING_ORGANIZATION),
@@ -349,6 +355,7 @@ def test_the_organization_root_denies_leaving_the_root_user_trail_tampering_acce
             EXPECTED_LEAVING_ORGANIZATION,
             EXPECTED_ROOT_USER,
             EXPECTED_TRAIL_TAMPERING,
+            EXPECTED_KEY_LOCKOUT_BYPASS,
             EXPECTED_ACCESS_KEY_CREATION,
             EXPECTED_SENSITIVE_ACTIONS_WITHOUT_MFA,
         ],
@@ -587,9 +594,18 @@ def test_an_untagged_key_in_a_workload_account_is_the_workloads_own():
 @pytest.mark.parametrize(
     ("account_scp", "context"), [(BACKUP_ACCOUNT, {}), (WORKLOAD, TAGGED)], ids=["backup-account", "workload-tagged"]
 )
-def test_only_the_exempt_roles_replace_a_protected_key_policy(account_scp, context):
-    verdicts = evaluate([request(who, "kms:PutKeyPolicy", KEY, account_scp, **context) for who in (ADMIN, DEPLOYER, BREAK_GLASS)])
-    assert verdicts == [EXPLICIT_DENY, ALLOWED, ALLOWED]
+def test_only_break_glass_replaces_a_protected_key_policy_and_never_past_the_lockout_check(account_scp, context):
+    bypass = {"kms:BypassPolicyLockoutSafetyCheck": "true"}
+    cases = [(who, extra) for extra in ({}, bypass) for who in (ADMIN, DEPLOYER, BREAK_GLASS)]
+    verdicts = evaluate([request(who, "kms:PutKeyPolicy", KEY, account_scp, **context, **extra) for who, extra in cases])
+    assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED] + [EXPLICIT_DENY] * 3
+
+
+def test_the_deployment_role_still_creates_keys_it_may_not_re_policy():
+    """CreateKey with the lockout check bypassed is how a sealed key is made: no guardrail stands in its way."""
+    bypass = {"kms:BypassPolicyLockoutSafetyCheck": "true"}
+    verdicts = evaluate([request(DEPLOYER, "kms:CreateKey", "*", scp, **bypass) for scp in (BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD)])
+    assert verdicts == [ALLOWED] * 3
 
 
 def test_only_the_exempt_roles_set_the_protection_tag_and_nobody_removes_it():

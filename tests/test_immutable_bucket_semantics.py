@@ -88,14 +88,17 @@ def test_insecure_or_foreign_requests_are_explicitly_denied(plan, principal, con
     assert verdicts == [EXPLICIT_DENY]
 
 
-def test_nobody_can_disable_or_delete_the_key_but_administrators_manage_it(plan):
-    destructive = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation"]
+def test_nobody_can_disable_or_delete_the_key_and_only_break_glass_re_policies_it(plan):
+    destructive = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:DeleteImportedKeyMaterial"]
     cases = [(who, action) for who in (DEPLOYER, ADMIN, BREAK_GLASS) for action in destructive]
     verdicts = evaluate([kms_request(plan, who, action) for who, action in cases])
     _print_matrix("key destruction", dict(zip(cases, verdicts, strict=True)))
     assert verdicts == [EXPLICIT_DENY] * len(cases)
-    management = evaluate([kms_request(plan, DEPLOYER, "kms:PutKeyPolicy"), kms_request(plan, BREAK_GLASS, "kms:PutKeyPolicy")])
-    assert management == [ALLOWED, ALLOWED]
+    # The key policy alone (no SCP here): the deployment role and an admin of the account cannot replace it.
+    repolicy = evaluate([kms_request(plan, who, "kms:PutKeyPolicy") for who in (DEPLOYER, ADMIN, BREAK_GLASS)])
+    assert repolicy == [IMPLICIT_DENY, IMPLICIT_DENY, ALLOWED]
+    administration = evaluate([kms_request(plan, who, "kms:TagResource") for who in (DEPLOYER, ADMIN, BREAK_GLASS)])
+    assert administration == [ALLOWED, IMPLICIT_DENY, ALLOWED]
 
 
 def test_the_key_decrypts_only_through_s3_in_its_region(plan):

@@ -36,8 +36,12 @@ def test_only_the_deployers_use_the_secrets_key_and_nobody_destroys_it(plan):
         "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], "Resource": "*",
     }
     assert statements["DenyKeyDestruction"]["Principal"] == "*" and set(statements) == {
-        "AllowKeyAdministration", "AllowDeployersToEncryptStackSecrets", "DenyKeyDestruction"}
-    assert key["inputs"]["enableKeyRotation"] is True and key["protect"]
+        "AllowKeyAdministration", "AllowKeyPolicyChangesByBreakGlass", "AllowDeployersToEncryptStackSecrets", "DenyKeyDestruction"}
+    # Sealed against the deployers: only break-glass replaces the policy.
+    assert "kms:PutKeyPolicy" not in statements["AllowKeyAdministration"]["Action"]
+    assert statements["AllowKeyPolicyChangesByBreakGlass"]["Principal"] == {"AWS": [BREAK_GLASS]}
+    assert statements["AllowKeyPolicyChangesByBreakGlass"]["Action"] == ["kms:PutKeyPolicy"]
+    assert key["inputs"]["enableKeyRotation"] is True and key["inputs"]["bypassPolicyLockoutSafetyCheck"] is True and key["protect"]
 
 
 def test_the_outputs_are_what_pulumi_login_and_stack_init_take(plan):

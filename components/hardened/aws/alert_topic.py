@@ -41,9 +41,11 @@ class AlertTopicArgs(TypedDict):
     """Arguments of AlertTopic."""
 
     administrator_arns: list[pulumi.Input[str]]
-    """Roles that administer the topic's key (the deployment role)."""
+    """Roles that administer the topic's key (the deployment role); never its policy."""
     subscribers: list[Subscriber]
     """Who is told: at least one."""
+    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    """Break-glass roles, the only ones that may change the key's policy; without them it is sealed for good."""
     tags: NotRequired[Optional[dict[str, str]]]
     """Tags for the topic and its key."""
 
@@ -83,8 +85,8 @@ class AlertTopic(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         account = aws.get_caller_identity_output(opts=invoke).account_id
         region = aws.get_region_output(opts=invoke).region
-        key_policy = pulumi.Output.all(account, region, administrators).apply(
-            lambda v: json.dumps(storage_key_policy(v[0], v[1], "sns", v[2], allow_alarm_encryption()))
+        key_policy = pulumi.Output.all(account, region, administrators, list(args.get("break_glass_arns") or [])).apply(
+            lambda v: json.dumps(storage_key_policy(v[0], v[1], "sns", v[2], allow_alarm_encryption(), break_glass_arns=v[3]))
         )
         key = protected_key(name, f"Encrypts the alarms published to {name}", key_policy, tags, parent=self)
         topic = aws.sns.Topic(f"{name}-topic", name=name, kms_master_key_id=key.arn, tags=tags, opts=child)

@@ -33,7 +33,7 @@ class ImmutableBucketArgs(TypedDict):
     retention_mode: NotRequired[Optional[RetentionMode]]
     """COMPLIANCE (default): nobody, root included, can shorten or lift a lock. GOVERNANCE: break-glass can."""
     break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
-    """Exact IAM role ARNs exempt from the bucket policy's tamper denies (no wildcards)."""
+    """Exact IAM role ARNs exempt from the bucket policy's tamper denies, and the only ones that may change the key's policy (no wildcards)."""
     organization_id: NotRequired[Optional[pulumi.Input[str]]]
     """AWS Organization id (o-...); when set, only its principals and AWS services reach the bucket."""
     bucket_name: NotRequired[Optional[str]]
@@ -83,7 +83,7 @@ class ImmutableBucket(pulumi.ComponentResource):
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
         region = aws.get_region_output(opts=invoke).region
 
-        key_policy = pulumi.Output.all(account_id, region, [*administrators, *break_glass], list(replication_roles)).apply(
+        key_policy = pulumi.Output.all(account_id, region, administrators, break_glass, list(replication_roles)).apply(
             lambda values: json.dumps(_key_policy(*values))
         )
         key = protected_key(name, f"Encrypts the immutable bucket {name}", key_policy, tags, parent=self)
@@ -190,9 +190,9 @@ class ImmutableBucket(pulumi.ComponentResource):
         )
 
 
-def _key_policy(account_id: str, region: str, administrators: list[str], replication_roles: list[str]) -> dict:
+def _key_policy(account_id: str, region: str, administrators: list[str], break_glass: list[str], replication_roles: list[str]) -> dict:
     grants = [allow_replica_encryption(replication_roles, region)] if replication_roles else []
-    return storage_key_policy(account_id, region, "s3", administrators, *grants)
+    return storage_key_policy(account_id, region, "s3", administrators, *grants, break_glass_arns=break_glass)
 
 
 def _bucket_policy(

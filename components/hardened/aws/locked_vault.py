@@ -30,7 +30,9 @@ class LockedVaultArgs(TypedDict):
     max_retention_days: int
     """Longest retention a recovery point in the vault may have, in days (at least min_retention_days)."""
     administrator_arns: list[pulumi.Input[str]]
-    """IAM roles that administer the vault's KMS key, such as the deployment role (at least one)."""
+    """IAM roles that administer the vault's KMS key, such as the deployment role (at least one); never its policy."""
+    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    """Break-glass roles, the only ones that may change the key's policy; without them it is sealed for good."""
     retention_mode: NotRequired[Optional[RetentionMode]]
     """COMPLIANCE (default): the lock sets for good after changeable_for_days. GOVERNANCE: it stays removable."""
     changeable_for_days: NotRequired[Optional[int]]
@@ -62,8 +64,9 @@ class LockedVault(pulumi.ComponentResource):
     def __init__(self, name: str, args: LockedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
         mode, minimum, maximum, changeable = _validated_lock(name, args)
         administrators = list(args.get("administrator_arns") or [])
+        break_glass = list(args.get("break_glass_arns") or [])
         sources = list(args.get("copy_source_account_ids") or [])
-        _check_principals(name, administrators, sources)
+        _check_principals(name, administrators, break_glass, sources)
         tags = args.get("tags") or {}
 
         super().__init__("hardened:index:LockedVault", name, None, opts)
@@ -72,8 +75,10 @@ class LockedVault(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
         region = aws.get_region_output(opts=invoke).region
-        key_policy = pulumi.Output.all(account_id, region, administrators).apply(
-            lambda v: json.dumps(storage_key_policy(v[0], v[1], "backup", v[2], allow_grants_through_service(v[0], "backup", v[1])))
+        key_policy = pulumi.Output.all(account_id, region, administrators, break_glass).apply(
+            lambda v: json.dumps(
+                storage_key_policy(v[0], v[1], "backup", v[2], allow_grants_through_service(v[0], "backup", v[1]), break_glass_arns=v[3])
+            )
         )
         key = protected_key(name, f"Encrypts the recovery points of the locked vault {name}", key_policy, tags, parent=self)
 
@@ -139,12 +144,13 @@ def _validated_lock(name: str, args: LockedVaultArgs) -> tuple[str, int, int, Op
     return mode, minimum, maximum, changeable
 
 
-def _check_principals(name: str, administrators: list, sources: list) -> None:
+def _check_principals(name: str, administrators: list, break_glass: list, sources: list) -> None:
     if not administrators:
         raise ComponentArgumentError("LockedVault", name, "administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
-    bad = malformed_principal_arns(administrators)
-    if bad:
-        raise ComponentArgumentError("LockedVault", name, "administrator_arns", f"takes exact IAM role or user ARNs without wildcards (got {bad[0]!r})")
+    for argument, values in (("administrator_arns", administrators), ("break_glass_arns", break_glass)):
+        bad = malformed_principal_arns(values)
+        if bad:
+            raise ComponentArgumentError("LockedVault", name, argument, f"takes exact IAM role or user ARNs without wildcards (got {bad[0]!r})")
     bad = [s for s in sources if isinstance(s, str) and not ACCOUNT_ID.match(s)]
     if bad:
         raise ComponentArgumentError("LockedVault", name, "copy_source_account_ids", f"takes 12-digit AWS account ids (got {bad[0]!r})")

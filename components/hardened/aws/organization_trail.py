@@ -40,7 +40,7 @@ class OrganizationTrailArgs(TypedDict):
     retention_mode: NotRequired[Optional[RetentionMode]]
     """COMPLIANCE (default) or GOVERNANCE for the log bucket's Object Lock."""
     break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
-    """Break-glass roles exempt from the log bucket's tamper denies."""
+    """Break-glass roles exempt from the log bucket's tamper denies; the only ones that may change the log and trail keys' policies."""
     organization_id: NotRequired[Optional[str]]
     """The organization id; only its principals reach the log bucket."""
     events_log_retention_days: NotRequired[Optional[int]]
@@ -90,8 +90,10 @@ class OrganizationTrail(pulumi.ComponentResource):
         )
         invoke = pulumi.InvokeOutputOptions(parent=self, provider=args["log_archive_provider"])
         log_account = aws.get_caller_identity_output(opts=invoke).account_id
-        key_policy = pulumi.Output.all(log_account, administrators).apply(
-            lambda v: json.dumps(storage_key_policy(v[0], args["region"], "s3", v[1], allow_cloudtrail_encryption(trail_arn)))
+        key_policy = pulumi.Output.all(log_account, administrators, list(args.get("break_glass_arns") or [])).apply(
+            lambda v: json.dumps(
+                storage_key_policy(v[0], args["region"], "s3", v[1], allow_cloudtrail_encryption(trail_arn), break_glass_arns=v[2])
+            )
         )
         key = protected_key(
             f"{name}-trail", f"Encrypts the log files of the trail {trail_name}", key_policy, {}, parent=self, provider=args["log_archive_provider"]

@@ -25,6 +25,11 @@ def protected_key(
         enable_key_rotation=True,
         deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
         policy=policy,
+        # The key policy grants its creator (the deployment role) no kms:PutKeyPolicy, which KMS's lockout
+        # safety check would refuse at CreateKey; sealing the key against that role is the point. The provider
+        # sends the same flag on a later PutKeyPolicy, which the guardrail SCPs deny: a policy change is made
+        # by break-glass without the flag (README, "Changing a sealed key's policy").
+        bypass_policy_lockout_safety_check=True,
         # The tag puts the key under the workload guardrails, which also deny removing it.
         tags={**tags, PROTECTED_KEY_TAG: name},
         opts=pulumi.ResourceOptions(parent=parent, provider=provider, protect=True, retain_on_delete=True),

@@ -11,6 +11,7 @@ a second key, which only the named deployer roles may use, directly (not through
 """
 
 import json
+from collections.abc import Iterable
 from typing import NotRequired, Optional, TypedDict
 
 import pulumi
@@ -18,7 +19,7 @@ import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
 from .arns import malformed_principal_arns
-from .documents.key_policy import allow_key_administration, deny_key_destruction
+from .documents.key_policy import allow_key_administration, allow_key_policy_changes, deny_key_destruction
 from .documents.statements import policy_document
 from .immutable_bucket import ImmutableBucket
 from .protected_key import protected_key
@@ -40,7 +41,7 @@ class StateBucketArgs(TypedDict):
     history_days: NotRequired[Optional[int]]
     """Days an overwritten checkpoint is kept, at least retention_days (default 365)."""
     break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
-    """Break-glass roles exempt from the bucket policy's tamper denies."""
+    """Break-glass roles exempt from the bucket policy's tamper denies; the only ones that may change either key's policy."""
     organization_id: NotRequired[Optional[pulumi.Input[str]]]
     """AWS Organization id; only its principals reach the bucket."""
     bucket_name: NotRequired[Optional[str]]
@@ -86,7 +87,9 @@ class StateBucket(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        secrets_policy = pulumi.Output.all(*deployers).apply(lambda arns: json.dumps(state_secrets_key_policy(arns)))
+        secrets_policy = pulumi.Output.all(deployers, list(args.get("break_glass_arns") or [])).apply(
+            lambda v: json.dumps(state_secrets_key_policy(v[0], v[1]))
+        )
         key = protected_key(f"{name}-secrets", "Encrypts the secrets of the Pulumi stacks kept in this backend", secrets_policy, args.get("tags") or {}, parent=self)
 
         self.bucket_name = bucket.bucket_name
@@ -95,10 +98,12 @@ class StateBucket(pulumi.ComponentResource):
         self.register_outputs({"bucketName": self.bucket_name, "backendUrl": self.backend_url, "secretsProvider": self.secrets_provider})
 
 
-def state_secrets_key_policy(deployer_arns: list[str]) -> dict:
-    """The secrets key: the deployers administer it and use it directly; nobody disables or deletes it."""
+def state_secrets_key_policy(deployer_arns: list[str], break_glass_arns: Iterable[str] = ()) -> dict:
+    """The secrets key: the deployers administer and use it directly, only break-glass re-policies it, nobody disables or deletes it."""
+    break_glass = sorted(set(break_glass_arns))
     return policy_document(
-        allow_key_administration(deployer_arns),
+        allow_key_administration([*deployer_arns, *break_glass]),
+        *([allow_key_policy_changes(break_glass)] if break_glass else []),
         {
             "Sid": "AllowDeployersToEncryptStackSecrets",
             "Effect": "Allow",

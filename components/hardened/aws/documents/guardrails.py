@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable
 
 from ..tags import PROTECTED_KEY_TAG
+from .key_policy import KEY_DESTRUCTION, KEY_POLICY_CHANGES
 from .mfa import deny_access_key_creation, deny_sensitive_actions_without_mfa
 from .statements import policy_document, unless_principal_is, with_condition
 
@@ -42,6 +43,7 @@ __all__ = [
     "deny_deployment_role_changes",
     "deny_exempt_role_changes",
     "deny_key_destruction",
+    "deny_key_lockout_bypass",
     "deny_key_repolicy",
     "deny_leaving_organization",
     "deny_protection_tag_changes",
@@ -151,18 +153,6 @@ TRAIL_TAMPERING = (
     "cloudtrail:UpdateTrail",  # other bucket, no validation, no KMS, single region
 )
 
-# Ways to make everything a key encrypts unreadable: as good as deleting the backups. Denied to everyone.
-KEY_DESTRUCTION = (
-    "kms:DeleteImportedKeyMaterial",  # the key stops working at once
-    "kms:DisableKey",  # the key stops working until re-enabled
-    "kms:DisableKeyRotation",  # weakens the key over the years (FSBP KMS.4, CIS 3.6)
-    "kms:ScheduleKeyDeletion",  # the key, and every backup it encrypts, gone for good
-)
-
-# A new key policy could hand the key to anyone. Only the named roles may change it.
-KEY_POLICY_CHANGES = ("kms:PutKeyPolicy",)
-
-
 def deny_backup_destruction() -> dict:
     """Nobody deletes a vault, its policy, lock or sharing, a recovery point, or shortens a recovery point's life."""
     return {
@@ -244,15 +234,34 @@ def deny_key_destruction(protected_tag: str | None = None) -> dict:
     return with_condition(statement, _tagged(protected_tag))
 
 
-def deny_key_repolicy(exempt_role_arns: Iterable[str], protected_tag: str | None = None) -> dict:
-    """Nobody but the named roles replaces a key policy: every key of the account, or only keys carrying the tag."""
+def deny_key_repolicy(break_glass_arns: Iterable[str], protected_tag: str | None = None) -> dict:
+    """Nobody but break-glass replaces a key policy, the deployment role included: every key of the account, or only keys with the tag.
+
+    A new key policy granting only an outsider would lock the owner out of everything the key encrypts (a ransom).
+    """
     statement = {
         "Sid": "DenyKeyRepolicy",
         "Effect": "Deny",
         "Action": list(KEY_POLICY_CHANGES),
         "Resource": "*",
     }
-    return with_condition(statement, {**unless_principal_is(exempt_role_arns), **_tagged(protected_tag)})
+    return with_condition(statement, {**unless_principal_is(break_glass_arns), **_tagged(protected_tag)})
+
+
+def deny_key_lockout_bypass() -> dict:
+    """Nobody, break-glass included, replaces a key policy while bypassing KMS's lockout safety check.
+
+    With the check on, KMS refuses a new policy that does not let the caller change it again, so whoever may
+    re-policy a key can never lock the account out of it. (CreateKey keeps the flag: the deployment role needs it
+    to create keys it may not re-policy.)
+    """
+    return {
+        "Sid": "DenyKeyLockoutBypass",
+        "Effect": "Deny",
+        "Action": list(KEY_POLICY_CHANGES),
+        "Resource": "*",
+        "Condition": {"Bool": {"kms:BypassPolicyLockoutSafetyCheck": "true"}},
+    }
 
 
 def deny_protection_tag_changes(tag: str, exempt_role_arns: Iterable[str]) -> dict:
@@ -333,6 +342,7 @@ def organization_guardrails(trail_arn: str) -> dict:
         deny_leaving_organization(),
         deny_root_user(),
         deny_trail_tampering(trail_arn),
+        deny_key_lockout_bypass(),
         deny_access_key_creation(),
         deny_sensitive_actions_without_mfa(),
     )
@@ -340,6 +350,7 @@ def organization_guardrails(trail_arn: str) -> dict:
 
 def backup_account_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
     """The SCP of the backup account: its vaults, buckets (restore-test scratch buckets aside), every key, the exempt roles."""
+    exempt_role_arns = list(exempt_role_arns)
     exempt = [deployment_role_arn, *exempt_role_arns]
     return policy_document(
         deny_backup_destruction(),
@@ -348,32 +359,34 @@ def backup_account_guardrails(deployment_role_arn: str, exempt_role_arns: Iterab
         deny_bucket_destruction(RESTORE_TEST_BUCKETS),
         deny_bucket_protection_changes(exempt, RESTORE_TEST_BUCKETS),
         deny_key_destruction(),
-        deny_key_repolicy(exempt),
+        deny_key_repolicy(exempt_role_arns),
         *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),
     )
 
 
 def log_archive_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str]) -> dict:
     """The SCP of the log-archive account: its buckets, every key in it, the exempt roles."""
+    exempt_role_arns = list(exempt_role_arns)
     exempt = [deployment_role_arn, *exempt_role_arns]
     return policy_document(
         deny_bucket_destruction(),
         deny_bucket_protection_changes(exempt),
         deny_key_destruction(),
-        deny_key_repolicy(exempt),
+        deny_key_repolicy(exempt_role_arns),
         *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),
     )
 
 
 def workload_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
     """The SCP of a workload account: its backups, the keys tagged as protected, the exempt roles; its own buckets stay its own."""
+    exempt_role_arns = list(exempt_role_arns)
     exempt = [deployment_role_arn, *exempt_role_arns]
     return policy_document(
         deny_backup_destruction(),
         deny_backup_setting_changes(exempt),
         deny_weaker_vault_locks(minimum_vault_retention_days),
         deny_key_destruction(PROTECTED_KEY_TAG),
-        deny_key_repolicy(exempt, PROTECTED_KEY_TAG),
+        deny_key_repolicy(exempt_role_arns, PROTECTED_KEY_TAG),
         deny_protection_tag_changes(PROTECTED_KEY_TAG, exempt),
         deny_protection_tag_removal(PROTECTED_KEY_TAG),
         *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),

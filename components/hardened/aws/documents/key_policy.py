@@ -2,6 +2,13 @@
 
 Unlike the default key policy it grants nothing to `arn:aws:iam::<account>:root` beyond use through
 the service, so an IAM policy in the account cannot hand the key to an arbitrary principal.
+
+The key is sealed: nobody below break-glass may replace its policy (`kms:PutKeyPolicy`), because a new
+policy granting only an outsider locks the owner out of everything the key encrypts, and neither Object
+Lock nor Vault Lock protects a key. Only the break-glass roles may, and the guardrail SCPs stop even them
+from bypassing KMS's lockout safety check, so a new policy must keep their own right to change it again.
+The deployment role creates the key with `bypass_policy_lockout_safety_check` (it is deliberately not
+allowed to change the policy afterwards; see protected_key.py).
 """
 
 from collections.abc import Iterable
@@ -18,7 +25,6 @@ KEY_ADMINISTRATION = (
     "kms:GetKeyPolicy",
     "kms:GetKeyRotationStatus",
     "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
     "kms:TagResource",
     "kms:UntagResource",
     "kms:UpdateAlias",
@@ -35,22 +41,37 @@ KEY_USE = (
     "kms:ReEncryptTo",
 )
 
-# Disabling or deleting the key makes every object it encrypts unreadable: as good as deleting backups.
+# A new key policy can hand the key to anyone or lock its owner out: for break-glass only.
+KEY_POLICY_CHANGES = ("kms:PutKeyPolicy",)
+
+# Ways to make everything a key encrypts unreadable: as good as deleting the backups. The key policy denies them to
+# everyone and the guardrail SCPs again (guardrails.py), so re-policying the key alone does not bring them back.
 KEY_DESTRUCTION = (
-    "kms:DeleteImportedKeyMaterial",
-    "kms:DisableKey",
-    "kms:DisableKeyRotation",
-    "kms:ScheduleKeyDeletion",
+    "kms:DeleteImportedKeyMaterial",  # the key stops working at once
+    "kms:DisableKey",  # the key stops working until re-enabled
+    "kms:DisableKeyRotation",  # weakens the key over the years (FSBP KMS.4, CIS 3.6)
+    "kms:ScheduleKeyDeletion",  # the key, and every backup it encrypts, gone for good
 )
 
 
 def allow_key_administration(administrator_arns: Iterable[str]) -> dict:
-    """Named roles manage the key (policy, rotation, aliases, tags) but cannot disable or delete it."""
+    """Named roles manage the key (rotation, aliases, tags, description) but never change its policy, disable or delete it."""
     return {
         "Sid": "AllowKeyAdministration",
         "Effect": "Allow",
         "Principal": {"AWS": sorted(set(administrator_arns))},
         "Action": list(KEY_ADMINISTRATION),
+        "Resource": "*",
+    }
+
+
+def allow_key_policy_changes(break_glass_arns: Iterable[str]) -> dict:
+    """Only the break-glass roles replace the key policy (loudly: every break-glass session raises an alarm)."""
+    return {
+        "Sid": "AllowKeyPolicyChangesByBreakGlass",
+        "Effect": "Allow",
+        "Principal": {"AWS": sorted(set(break_glass_arns))},
+        "Action": list(KEY_POLICY_CHANGES),
         "Resource": "*",
     }
 
@@ -128,10 +149,17 @@ def storage_key_policy(
     service: str,
     administrator_arns: Iterable[str],
     *grants: dict,
+    break_glass_arns: Iterable[str] = (),
 ) -> dict:
-    """The whole key policy of a key that encrypts stored data for one service, plus any `grants` given."""
+    """The whole key policy of a key that encrypts stored data for one service, plus any `grants` given.
+
+    Break-glass administers the key as the administrators do, and alone may change its policy; without
+    `break_glass_arns` nobody may ever change it: the key is sealed for good.
+    """
+    break_glass = sorted(set(break_glass_arns))
     return policy_document(
-        allow_key_administration(administrator_arns),
+        allow_key_administration([*administrator_arns, *break_glass]),
+        *([allow_key_policy_changes(break_glass)] if break_glass else []),
         allow_use_through_service(account_id, service, region),
         *grants,
         deny_key_destruction(),
