@@ -315,9 +315,8 @@ TAKEOVER = [
 def test_no_administrator_can_take_over_an_exempt_role(estate, intruders):
     """Exemptions name roles by ARN; whoever could re-trust or re-create those roles would inherit them.
 
-    Nobody changes the deployment role, itself included; break-glass cannot change itself. The deployment role
-    deploys the break-glass role, so it may change it: an intruder holding the deployer could re-trust break-glass,
-    and every use of that role raises the break-glass alarm.
+    Nobody changes the deployment role, itself included. The deployment role may create the break-glass role
+    (which only works while none exists) but never re-trust or delete it: only break-glass changes break-glass.
     """
     columns = INTRUDERS
     cases = []
@@ -329,10 +328,37 @@ def test_no_administrator_can_take_over_an_exempt_role(estate, intruders):
     matrix = {(attempt.label, who): verdict for (who, _, attempt), verdict in zip(cases, verdicts, strict=True)}
     print("\n" + table("taking over an exempt role", list(dict.fromkeys(r for r, _ in matrix)), columns, matrix))
 
-    def expected(who: str, role: str) -> str:
-        return ALLOWED if who in (W_DEPLOYER, B_DEPLOYER) and role == "break_glass" else EXPLICIT_DENY
+    def expected(who: str, role: str, action: str) -> str:
+        if role != "break_glass":
+            return EXPLICIT_DENY
+        if who in (W_BREAK_GLASS, B_BREAK_GLASS):
+            return ALLOWED  # break-glass may change itself, loudly
+        return ALLOWED if who in (W_DEPLOYER, B_DEPLOYER) and action == "iam:CreateRole" else EXPLICIT_DENY
 
-    assert matrix == {(attempt.label, who): expected(who, role) for who, role, attempt in cases}
+    assert matrix == {(attempt.label, who): expected(who, role, attempt.action) for who, role, attempt in cases}
+
+
+def test_a_stolen_deployer_cannot_re_trust_break_glass_and_walk_in(estate, intruders):
+    """The chain of issue 12: rewrite the break-glass trust (to a web identity without MFA), or replace the role,
+    then assume it. Each first step is denied to the deployment role of every member account."""
+    chosen_policy = {"iam:PolicyARN": f"arn:aws:iam::{estate.backup_account}:policy/anything"}
+    steps = [
+        ("re-trust break-glass", "iam:UpdateAssumeRolePolicy", {}),
+        ("delete break-glass to re-create it", "iam:DeleteRole", {}),
+        ("cap break-glass with a boundary", "iam:PutRolePermissionsBoundary", {}),
+        ("attach a policy of its choosing", "iam:AttachRolePolicy", chosen_policy),
+        ("add an inline deny", "iam:PutRolePolicy", {}),
+    ]
+    requests, labels = [], []
+    for who in (W_DEPLOYER, B_DEPLOYER):
+        account = intruders[who].account
+        for label, action, context in steps:
+            labels.append((label, who))
+            requests.append(Attempt(label, action, Target(estate.break_glass[account], account), context).by(intruders[who]))
+    verdicts = evaluate(requests)
+    matrix = dict(zip(labels, verdicts, strict=True))
+    print("\n" + table("deployer against break-glass", [label for label, _, _ in steps], [W_DEPLOYER, B_DEPLOYER], matrix))
+    assert matrix == {cell: EXPLICIT_DENY for cell in matrix}
 
 
 def _key_without_its_guard(key: Target, deployer: str) -> dict:

@@ -7,9 +7,11 @@ and FullAWSAccess stays attached at each level, so every denial is the guardrail
 
 import pytest
 
+from hardened.aws.arns import ADMINISTRATOR_ACCESS
 from hardened.aws.documents.guardrails import (
     BACKUP_DESTRUCTION,
     BACKUP_SETTING_CHANGES,
+    BREAK_GLASS_ROLE_CREATION,
     BUCKET_DESTRUCTION,
     BUCKET_PROTECTION_CHANGES,
     KEY_DESTRUCTION,
@@ -25,12 +27,14 @@ from hardened.aws.documents.guardrails import (
     deny_backup_setting_changes,
     deny_bucket_destruction,
     deny_bucket_protection_changes,
+    deny_break_glass_role_changes,
+    deny_break_glass_role_creation,
     deny_deployment_role_changes,
-    deny_exempt_role_changes,
     deny_key_destruction,
     deny_key_lockout_bypass,
     deny_key_repolicy,
     deny_leaving_organization,
+    deny_other_break_glass_role_policies,
     deny_protection_tag_changes,
     deny_protection_tag_removal,
     deny_root_user,
@@ -169,13 +173,46 @@ EXPECTED_DEPLOYMENT_ROLE_CHANGES = {
     "Resource": "arn:aws:iam::111122223333:role/hardened-deployer",
 }
 
-EXPECTED_EXEMPT_ROLE_CHANGES = {
-    "Sid": "DenyExemptRoleChanges",
+# Nobody but break-glass changes a break-glass role once it exists, the deployment role included.
+EXPECTED_BREAK_GLASS_ROLE_CHANGES = {
+    "Sid": "DenyBreakGlassRoleChanges",
     "Effect": "Deny",
-    "Action": EXPECTED_ROLE_TAKEOVER,
+    "Action": [
+        "iam:DeleteRole",
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:UpdateRole",
+    ],
     "Resource": ["arn:aws:iam::111122223333:role/hardened-break-glass"],
-    "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/hardened-deployer"]}},
+    "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/hardened-break-glass"]}},
 }
+
+EXPECTED_BREAK_GLASS_ROLE_CREATION = {
+    "Sid": "DenyBreakGlassRoleCreation",
+    "Effect": "Deny",
+    "Action": ["iam:AttachRolePolicy", "iam:CreateRole"],
+    "Resource": ["arn:aws:iam::111122223333:role/hardened-break-glass"],
+    "Condition": EXPECTED_EXEMPTION,
+}
+
+EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES = {
+    "Sid": "DenyOtherBreakGlassRolePolicies",
+    "Effect": "Deny",
+    "Action": "iam:AttachRolePolicy",
+    "Resource": ["arn:aws:iam::111122223333:role/hardened-break-glass"],
+    "Condition": {
+        "ArnNotEquals": {
+            "iam:PolicyARN": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            "aws:PrincipalArn": ["arn:aws:iam::111122223333:role/hardened-break-glass"],
+        }
+    },
+}
+
+EXPECTED_BREAK_GLASS_ROLE_KEPT = [EXPECTED_BREAK_GLASS_ROLE_CHANGES, EXPECTED_BREAK_GLASS_ROLE_CREATION, EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES]
 
 EXPECTED_TRAIL_TAMPERING = {
     "Sid": "DenyTrailTampering",
@@ -281,7 +318,9 @@ EXPECTED_ROOT_USER = {
         (deny_bucket_destruction(RESTORE_TEST_BUCKETS), EXPECTED_BUCKET_DESTRUCTION_BUT_SCRATCH),
         (deny_bucket_protection_changes(EXEMPT, RESTORE_TEST_BUCKETS), EXPECTED_BUCKET_PROTECTION_CHANGES_BUT_SCRATCH),
         (deny_deployment_role_changes(DEPLOYER), EXPECTED_DEPLOYMENT_ROLE_CHANGES),
-        (deny_exempt_role_changes([BREAK_GLASS, BREAK_GLASS], DEPLOYER), EXPECTED_EXEMPT_ROLE_CHANGES),
+        (deny_break_glass_role_changes([BREAK_GLASS, BREAK_GLASS]), EXPECTED_BREAK_GLASS_ROLE_CHANGES),
+        (deny_break_glass_role_creation([BREAK_GLASS], DEPLOYER), EXPECTED_BREAK_GLASS_ROLE_CREATION),
+        (deny_other_break_glass_role_policies([BREAK_GLASS], [ADMINISTRATOR_ACCESS]), EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES),
         (deny_trail_tampering(TRAIL), EXPECTED_TRAIL_TAMPERING),
         (deny_key_destruction(), EXPECTED_KEY_DESTRUCTION),
         (deny_key_destruction("hardened-accounts:protects"), EXPECTED_TAGGED_KEY_DESTRUCTION),
@@ -374,7 +413,7 @@ def test_the_backup_account_protects_backups_buckets_every_key_and_the_exempt_ro
             EXPECTED_KEY_DESTRUCTION,
             EXPECTED_KEY_REPOLICY,
             EXPECTED_DEPLOYMENT_ROLE_CHANGES,
-            EXPECTED_EXEMPT_ROLE_CHANGES,
+            *EXPECTED_BREAK_GLASS_ROLE_KEPT,
         ],
     }
 
@@ -388,7 +427,7 @@ def test_the_log_archive_protects_buckets_every_key_and_the_exempt_roles():
             EXPECTED_KEY_DESTRUCTION,
             EXPECTED_KEY_REPOLICY,
             EXPECTED_DEPLOYMENT_ROLE_CHANGES,
-            EXPECTED_EXEMPT_ROLE_CHANGES,
+            *EXPECTED_BREAK_GLASS_ROLE_KEPT,
         ],
     }
 
@@ -405,7 +444,7 @@ def test_a_workload_account_protects_backups_tagged_keys_and_the_exempt_roles():
             EXPECTED_PROTECTION_TAG_CHANGES,
             EXPECTED_PROTECTION_TAG_REMOVAL,
             EXPECTED_DEPLOYMENT_ROLE_CHANGES,
-            EXPECTED_EXEMPT_ROLE_CHANGES,
+            *EXPECTED_BREAK_GLASS_ROLE_KEPT,
         ],
     }
 
@@ -413,7 +452,7 @@ def test_a_workload_account_protects_backups_tagged_keys_and_the_exempt_roles():
 def test_with_the_deployment_role_alone_only_it_is_kept():
     statements = workload_guardrails(DEPLOYER, [DEPLOYER], 7)["Statement"]
     assert [s["Sid"] for s in statements][-1] == "DenyDeploymentRoleChanges"
-    assert EXPECTED_EXEMPT_ROLE_CHANGES not in statements
+    assert not [s for s in EXPECTED_BREAK_GLASS_ROLE_KEPT if s in statements]
 
 
 def composed() -> dict[str, dict]:
@@ -630,11 +669,23 @@ def role_arn(name: str) -> str:
 
 
 @pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"])
-def test_nobody_changes_the_deployment_role_and_only_it_changes_the_other_exempt_roles(account_scp):
+def test_nobody_changes_the_deployment_role_and_nobody_below_break_glass_changes_break_glass(account_scp):
+    """The deployment role may only create the break-glass role and attach its own policy; re-trusting, re-policying,
+    deleting or bounding it is break-glass's alone. Nobody changes the deployment role."""
+    administrator = {"iam:PolicyARN": ADMINISTRATOR_ACCESS}
     cases = [(who, action, role) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for role in (DEPLOYER, BREAK_GLASS) for action in ROLE_TAKEOVER]
-    verdicts = evaluate([request(who, action, role, account_scp) for who, action, role in cases])
-    expected = {(who, action, role): ALLOWED if (who, role) == (DEPLOYER, BREAK_GLASS) else EXPLICIT_DENY for who, action, role in cases}
-    assert dict(zip(cases, verdicts, strict=True)) == expected
+    verdicts = evaluate([request(who, action, role, account_scp, **administrator) for who, action, role in cases])
+
+    def expected(who: str, action: str, role: str) -> str:
+        if role == BREAK_GLASS and (who == BREAK_GLASS or (who == DEPLOYER and action in BREAK_GLASS_ROLE_CREATION)):
+            return ALLOWED
+        return EXPLICIT_DENY
+
+    assert dict(zip(cases, verdicts, strict=True)) == {case: expected(*case) for case in cases}
+    # Attaching any other policy to break-glass (one that denies its way in, say) is break-glass's alone.
+    other = {"iam:PolicyARN": f"arn:aws:iam::{ACCOUNT}:policy/deny-everything"}
+    verdicts = evaluate([request(who, "iam:AttachRolePolicy", BREAK_GLASS, account_scp, **other) for who in (ADMIN, DEPLOYER, BREAK_GLASS)])
+    assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED]
 
 
 @pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"])

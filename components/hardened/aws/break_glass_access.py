@@ -15,7 +15,6 @@ Every use raises two alarms through encrypted SNS topics:
 """
 
 import json
-import re
 from typing import NotRequired, Optional, TypedDict
 
 import pulumi
@@ -23,15 +22,13 @@ import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
-from .arns import ACCOUNT_ID, ORGANIZATION_ID, ROLE_NAME
+from .arns import ACCOUNT_ID, ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
 from .documents.alerts import break_glass_assume_role_pattern, break_glass_metric_filter, break_glass_sign_in_pattern
 from .documents.mfa import break_glass_user_policy, trust_break_glass_users
 from .retention import whole_number
 
 MAX_SESSION_SECONDS = 3600  # one hour: long enough to repair, short enough to expire unattended
 DEFAULT_MAX_MFA_AGE_SECONDS = 900
-ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
-MANAGED_POLICY_ARN = re.compile(r"^arn:aws[\w-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$")
 METRIC_NAMESPACE = "hardened-accounts"
 
 

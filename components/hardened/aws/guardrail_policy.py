@@ -3,7 +3,7 @@
 The document is chosen by `baseline` and sized before anything is declared: a policy over AWS's
 limit stops the program with an error naming it. Exemptions name the exact roles of the target
 account, so a member account's policy is attached to that account alone. The same policy keeps those
-roles safe: nobody changes the deployment role, and only the deployment role changes the other exempt roles. Pulumi never deletes or
+roles safe: nobody changes the deployment role; it creates the other exempt roles, and only they change themselves. Pulumi never deletes or
 detaches a guardrail (`skip_destroy`, `protect`): lifting one is a deliberate act in the console.
 """
 
@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
-from .arns import ROLE_NAME
+from .arns import ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ROLE_NAME
 from .documents import guardrails
 from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_content, scp_size
 
@@ -48,7 +48,9 @@ class GuardrailPolicyArgs(TypedDict):
     deployment_role_name: NotRequired[Optional[str]]
     """Member baselines: the role that deploys into that account; exempt from the setting guardrails, never changeable."""
     exempt_role_names: NotRequired[Optional[list[str]]]
-    """Member baselines: further roles allowed to configure (never destroy), e.g. break-glass; only the deployment role changes them."""
+    """Member baselines: further roles allowed to configure (never destroy), e.g. break-glass; the deployment role creates them, only they change them."""
+    exempt_role_policy_arns: NotRequired[Optional[list[str]]]
+    """Member baselines: managed policies the deployment role may attach to those roles (default AdministratorAccess, as BreakGlassAccess)."""
     trail_arn: NotRequired[Optional[str]]
     """Organization baseline: ARN of the organization trail that nobody may stop or change."""
     minimum_vault_retention_days: NotRequired[Optional[int]]
@@ -124,6 +126,12 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
     if args.get("account_id") is None:
         raise ComponentArgumentError("GuardrailPolicy", name, "account_id", "is required for member-account baselines")
     floor = args.get("minimum_vault_retention_days") or 7
+    policies = args.get("exempt_role_policy_arns")
+    policies = [ADMINISTRATOR_ACCESS] if policies is None else list(policies)
+    if not policies or not all(isinstance(p, str) and MANAGED_POLICY_ARN.fullmatch(p) for p in policies):
+        raise ComponentArgumentError(
+            "GuardrailPolicy", name, "exempt_role_policy_arns", f"must be one or more managed policy ARNs without wildcards (got {policies!r})"
+        )
 
     def role(account: str, role_name: str) -> str:
         return f"arn:aws:iam::{account}:role/{role_name}"
@@ -132,10 +140,10 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
         return [role(account, r) for r in roles]
 
     if baseline == Baseline.BACKUP:
-        return lambda account: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor)
+        return lambda account: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor, policies)
     if baseline == Baseline.LOG_ARCHIVE:
-        return lambda account: guardrails.log_archive_guardrails(role(account, deployer), exempt(account))
-    return lambda account: guardrails.workload_guardrails(role(account, deployer), exempt(account), floor)
+        return lambda account: guardrails.log_archive_guardrails(role(account, deployer), exempt(account), policies)
+    return lambda account: guardrails.workload_guardrails(role(account, deployer), exempt(account), floor, policies)
 
 
 def _is_role_name(value) -> bool:

@@ -7,7 +7,8 @@ apply to the management account or to service-linked roles.
 Exemptions name exact role ARNs (`unless_principal_is`); an ARN carries its account id, so a document with
 exemptions belongs to one account and is attached to that account, not to an OU. An exemption is only as
 strong as the role it names, so the same documents stop anyone from re-trusting, re-policying or re-creating
-those roles: nobody changes the deployment role, and only the deployment role changes the others.
+those roles: nobody changes the deployment role; the deployment role creates the break-glass roles (with their
+own managed policies only) and nobody but break-glass changes them afterwards.
 
 AWS Organizations stores a policy exactly as submitted through the API: submit `scp_content(document)`,
 the minified JSON that `scp_size` measures.
@@ -16,6 +17,7 @@ the minified JSON that `scp_size` measures.
 import json
 from collections.abc import Iterable
 
+from ..arns import ADMINISTRATOR_ACCESS
 from ..tags import PROTECTED_KEY_TAG
 from .key_policy import KEY_DESTRUCTION, KEY_POLICY_CHANGES
 from .mfa import deny_access_key_creation, deny_sensitive_actions_without_mfa
@@ -24,6 +26,8 @@ from .statements import policy_document, unless_principal_is, with_condition
 __all__ = [
     "BACKUP_DESTRUCTION",
     "BACKUP_SETTING_CHANGES",
+    "BREAK_GLASS_ROLE_CHANGES",
+    "BREAK_GLASS_ROLE_CREATION",
     "BUCKET_DESTRUCTION",
     "BUCKET_PROTECTION_CHANGES",
     "KEY_DESTRUCTION",
@@ -40,12 +44,14 @@ __all__ = [
     "deny_backup_setting_changes",
     "deny_bucket_destruction",
     "deny_bucket_protection_changes",
+    "deny_break_glass_role_changes",
+    "deny_break_glass_role_creation",
     "deny_deployment_role_changes",
-    "deny_exempt_role_changes",
     "deny_key_destruction",
     "deny_key_lockout_bypass",
     "deny_key_repolicy",
     "deny_leaving_organization",
+    "deny_other_break_glass_role_policies",
     "deny_protection_tag_changes",
     "deny_protection_tag_removal",
     "deny_root_user",
@@ -143,6 +149,11 @@ ROLE_TAKEOVER = (
     "iam:UpdateAssumeRolePolicy",  # trusts the intruder
     "iam:UpdateRole",  # longer sessions
 )
+
+# What changes a break-glass role once it exists: nobody but break-glass may.
+BREAK_GLASS_ROLE_CHANGES = tuple(a for a in ROLE_TAKEOVER if a not in ("iam:AttachRolePolicy", "iam:CreateRole"))
+# What the deployment role does once, when it creates a break-glass role.
+BREAK_GLASS_ROLE_CREATION = ("iam:AttachRolePolicy", "iam:CreateRole")
 
 # Ways to blind the organization trail. Denied to everyone, on that trail only.
 TRAIL_TAMPERING = (
@@ -299,17 +310,51 @@ def deny_deployment_role_changes(deployment_role_arn: str) -> dict:
     }
 
 
-def deny_exempt_role_changes(exempt_role_arns: Iterable[str], deployment_role_arn: str) -> dict:
-    """Nobody but the deployment role (which deploys them) creates, re-trusts, re-policies or deletes the other exempt roles."""
+def deny_break_glass_role_changes(break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass re-trusts, re-policies, bounds, lengthens or deletes a break-glass role, the deployer included.
+
+    A deployer that could rewrite the trust (to a web identity without MFA, say) and assume the role would own
+    break-glass and every exemption it carries.
+    """
     return with_condition(
         {
-            "Sid": "DenyExemptRoleChanges",
+            "Sid": "DenyBreakGlassRoleChanges",
             "Effect": "Deny",
-            "Action": list(ROLE_TAKEOVER),
-            "Resource": sorted(set(exempt_role_arns)),
+            "Action": list(BREAK_GLASS_ROLE_CHANGES),
+            "Resource": sorted(set(break_glass_arns)),
         },
-        unless_principal_is([deployment_role_arn]),
+        unless_principal_is(break_glass_arns),
     )
+
+
+def deny_break_glass_role_creation(break_glass_arns: Iterable[str], deployment_role_arn: str) -> dict:
+    """Nobody but the deployment role (and break-glass) creates a break-glass role or attaches its policies.
+
+    Creating only works while no such role exists, and nobody below break-glass may delete one, so the deployer
+    makes it once and can never replace it.
+    """
+    break_glass = sorted(set(break_glass_arns))
+    return with_condition(
+        {
+            "Sid": "DenyBreakGlassRoleCreation",
+            "Effect": "Deny",
+            "Action": list(BREAK_GLASS_ROLE_CREATION),
+            "Resource": break_glass,
+        },
+        unless_principal_is([deployment_role_arn, *break_glass]),
+    )
+
+
+def deny_other_break_glass_role_policies(break_glass_arns: Iterable[str], policy_arns: Iterable[str]) -> dict:
+    """Below break-glass, only the role's own managed policies may be attached to it: never one that denies its way in."""
+    break_glass = sorted(set(break_glass_arns))
+    return {
+        "Sid": "DenyOtherBreakGlassRolePolicies",
+        "Effect": "Deny",
+        "Action": "iam:AttachRolePolicy",
+        "Resource": break_glass,
+        "Condition": {"ArnNotEquals": {"iam:PolicyARN": sorted(set(policy_arns)), "aws:PrincipalArn": break_glass}},
+    }
 
 
 def deny_leaving_organization() -> dict:
@@ -348,7 +393,12 @@ def organization_guardrails(trail_arn: str) -> dict:
     )
 
 
-def backup_account_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
+def backup_account_guardrails(
+    deployment_role_arn: str,
+    exempt_role_arns: Iterable[str],
+    minimum_vault_retention_days: int,
+    exempt_role_policy_arns: Iterable[str] = (ADMINISTRATOR_ACCESS,),
+) -> dict:
     """The SCP of the backup account: its vaults, buckets (restore-test scratch buckets aside), every key, the exempt roles."""
     exempt_role_arns = list(exempt_role_arns)
     exempt = [deployment_role_arn, *exempt_role_arns]
@@ -360,11 +410,13 @@ def backup_account_guardrails(deployment_role_arn: str, exempt_role_arns: Iterab
         deny_bucket_protection_changes(exempt, RESTORE_TEST_BUCKETS),
         deny_key_destruction(),
         deny_key_repolicy(exempt_role_arns),
-        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),
+        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns, exempt_role_policy_arns),
     )
 
 
-def log_archive_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str]) -> dict:
+def log_archive_guardrails(
+    deployment_role_arn: str, exempt_role_arns: Iterable[str], exempt_role_policy_arns: Iterable[str] = (ADMINISTRATOR_ACCESS,)
+) -> dict:
     """The SCP of the log-archive account: its buckets, every key in it, the exempt roles."""
     exempt_role_arns = list(exempt_role_arns)
     exempt = [deployment_role_arn, *exempt_role_arns]
@@ -373,11 +425,16 @@ def log_archive_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[
         deny_bucket_protection_changes(exempt),
         deny_key_destruction(),
         deny_key_repolicy(exempt_role_arns),
-        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),
+        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns, exempt_role_policy_arns),
     )
 
 
-def workload_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], minimum_vault_retention_days: int) -> dict:
+def workload_guardrails(
+    deployment_role_arn: str,
+    exempt_role_arns: Iterable[str],
+    minimum_vault_retention_days: int,
+    exempt_role_policy_arns: Iterable[str] = (ADMINISTRATOR_ACCESS,),
+) -> dict:
     """The SCP of a workload account: its backups, the keys tagged as protected, the exempt roles; its own buckets stay its own."""
     exempt_role_arns = list(exempt_role_arns)
     exempt = [deployment_role_arn, *exempt_role_arns]
@@ -389,7 +446,7 @@ def workload_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str
         deny_key_repolicy(exempt_role_arns, PROTECTED_KEY_TAG),
         deny_protection_tag_changes(PROTECTED_KEY_TAG, exempt),
         deny_protection_tag_removal(PROTECTED_KEY_TAG),
-        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns),
+        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns, exempt_role_policy_arns),
     )
 
 
@@ -415,11 +472,17 @@ def check_scp_size(name: str, document: dict) -> int:
     return size
 
 
-def _exempt_roles_kept(deployment_role_arn: str, exempt_role_arns: Iterable[str]) -> list[dict]:
+def _exempt_roles_kept(deployment_role_arn: str, exempt_role_arns: Iterable[str], exempt_role_policy_arns: Iterable[str]) -> list[dict]:
     """The statements that keep every exempt role in the hands it was given to."""
     others = sorted(set(exempt_role_arns) - {deployment_role_arn})
     statements = [deny_deployment_role_changes(deployment_role_arn)]
-    return statements + [deny_exempt_role_changes(others, deployment_role_arn)] if others else statements
+    if not others:
+        return statements
+    return statements + [
+        deny_break_glass_role_changes(others),
+        deny_break_glass_role_creation(others, deployment_role_arn),
+        deny_other_break_glass_role_policies(others, exempt_role_policy_arns),
+    ]
 
 
 def _every_resource_but(excluded: Iterable[str]) -> dict:
