@@ -1,16 +1,29 @@
 """The second vendor, GCP: the organization's backup folder and project, and an environment's third copy.
 
 `organization_side` runs in the `org` stack: the folder and project, their guardrails, and break-glass through
-Privileged Access Manager. `environment_side` runs in an environment stack: a locked bucket and a Backup and DR
-vault in that project, in another geography than the AWS region, and the daily pull of the backup account's
-replicas into the bucket.
+Privileged Access Manager, whose grants reach the environments' off-site buckets only. `environment_side` runs in
+an environment stack: a locked bucket per replica bucket in that project, in another geography than the AWS region,
+and the daily pull of the backup account's replicas into it. No Backup and DR vault: Cloud Storage buckets are not
+a Backup and DR data source, so nothing would ever be backed up into one (README.md, The 3-2-1 layout).
 """
 
 import pulumi
 import pulumi_gcp as gcp
 
-from hardened.gcp import BackupProject, BackupVault, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
+from hardened.gcp import BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
+from hardened.gcp.documents.pam import break_glass_prefix_condition
 from stack_config import GcpCopySettings, GcpOrganizationSettings
+
+
+def offsite_component(prefix: str) -> str:
+    """The LockedBucket of an environment's replica bucket; keep the name, or live stacks lose their buckets' URNs."""
+    return f"{prefix}-offsite"
+
+
+def offsite_bucket_prefix(prefix: str) -> str:
+    """How every bucket of `offsite_component(prefix)` is named: its child `<component>-bucket`, auto-named by Pulumi
+    with "-" and seven random characters, so the prefix ends in "-" and reaches no other environment's buckets."""
+    return f"{offsite_component(prefix)}-bucket-"
 
 
 def exception_principal(member: str) -> str:
@@ -53,6 +66,8 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
             "eligible_principals": settings.break_glass.eligible,
             "approvers": settings.break_glass.approvers,
             "roles": settings.break_glass.roles,
+            # The buckets are named in the environment stacks, after this stack ran: narrow by their names' prefix.
+            "condition": break_glass_prefix_condition([offsite_bucket_prefix(p) for p in settings.break_glass.offsite_prefixes or []]),
             "notification_emails": settings.break_glass.notification_emails,
         },
         opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project]),
@@ -72,23 +87,14 @@ def environment_side(
     stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output, aws_region: str, replicas: dict, backup_provider: pulumi.ProviderResource
 ) -> dict:
     """Declare the third copies in the organization's backup project (from the `org` stack's `gcp` output): one
-    locked bucket and daily transfer per replica bucket (`replicas`, by name prefix), and the stack's vault."""
+    locked bucket and daily transfer per replica bucket (`replicas`, by name prefix)."""
     project_id = organization_gcp.apply(lambda g: g["projectId"])
     provider = gcp.Provider(f"{stack}-gcp", project=project_id, region=organization_gcp.apply(lambda g: g["region"]))
     in_project = pulumi.ResourceOptions(provider=provider)
-    vault = BackupVault(
-        f"{stack}-gcp-vault",
-        {
-            "location": copy.location.lower(),
-            "minimum_retention_days": copy.vault_minimum_retention_days,
-            "lock_effective_time": copy.vault_lock_effective_time,
-        },
-        opts=in_project,
-    )
     buckets, jobs, roles = {}, {}, {}
     for prefix, replica in replicas.items():
         bucket = LockedBucket(
-            f"{prefix}-offsite",
+            offsite_component(prefix),
             {
                 "location": copy.location,
                 "retention_days": copy.retention_days,
@@ -118,7 +124,6 @@ def environment_side(
         "location": copy.location,
         "retentionDays": copy.retention_days,
         "locked": copy.locked,
-        "vault": vault.vault_name,
         "buckets": buckets,
         "transferJobs": jobs,
         "transferRoleArns": roles,

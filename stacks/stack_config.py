@@ -5,6 +5,7 @@ Keys are written in the stack files as `hardened-accounts:<key>`. `kind` picks t
 prod). Every field's description says what it allows, and is quoted back when a value is wrong.
 """
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
@@ -93,6 +94,12 @@ class BreakGlassSettings(StackConfigModel):
 GCP_PRINCIPAL = r"^(user|group):[^@\s]+@[^@\s]+\.[^@\s]+$"
 GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# An environment stack's resource-name prefix (stacks/environment.py): its name, or <stack>-<workload> in a fleet;
+# at most 40 characters, so that <prefix>-offsite-bucket-<7 random characters> stays a 63-character bucket name.
+OFFSITE_PREFIX = r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$"
+# Roles a break-glass grant must never carry: they change deny policies, organization policies or IAM itself (the
+# guardrails of the backups), or delete or move the project. The basic roles include all of that.
+GUARDRAIL_ROLE = re.compile(r"^roles/(owner|editor|viewer|(iam|orgpolicy|resourcemanager)\.[\w.]+)$")
 
 
 class GcpBreakGlassSettings(StackConfigModel):
@@ -102,12 +109,33 @@ class GcpBreakGlassSettings(StackConfigModel):
     approvers: list[Annotated[str, StringConstraints(pattern=GCP_PRINCIPAL)]] = Field(
         min_length=1, description="who approves a request (never one of the eligible): user:<email> or group:<email>"
     )
+    # Recovery reads the off-site objects and copies them out; Cloud Storage decrypts them with its own service
+    # agent, so no key role is needed.
     roles: list[Annotated[str, StringConstraints(pattern=r"^roles/[\w.]+$")]] = Field(
-        default=["roles/storage.admin", "roles/backupdr.admin"], min_length=1, description="roles granted for at most an hour, roles/..."
+        default=["roles/storage.objectViewer"], min_length=1,
+        description="roles granted for at most an hour on the off-site buckets only, such as roles/storage.objectViewer "
+        "(read and copy out, the default) or roles/storage.objectUser (also restore soft-deleted objects); never roles/owner, "
+        "roles/editor, roles/viewer, nor any roles/iam.*, roles/orgpolicy.* or roles/resourcemanager.* role",
+    )
+    offsite_prefixes: list[Annotated[str, StringConstraints(pattern=OFFSITE_PREFIX)]] | None = Field(
+        default=None, min_length=1,
+        description="the environment stacks whose off-site buckets a grant reaches, by the prefix they name them with: "
+        "a stack's name, or <stack>-<workload> in a fleet (default: the keys of accounts.workloads)",
     )
     notification_emails: list[Annotated[str, StringConstraints(pattern=EMAIL)]] = Field(
         min_length=1, description="who is told of every grant: email addresses"
     )
+
+    @field_validator("roles")
+    @classmethod
+    def never_the_guardrails(cls, roles: list[str]) -> list[str]:
+        refused = [role for role in roles if GUARDRAIL_ROLE.match(role)]
+        if refused:
+            raise ValueError(
+                f"{', '.join(refused)} would let a break-glass grant change the deny policies, organization policies or IAM "
+                "that guard the backups, or delete or move the backup project"
+            )
+        return roles
 
     @model_validator(mode="after")
     def approved_by_someone_else(self) -> "GcpBreakGlassSettings":
@@ -156,6 +184,22 @@ class OrganizationStackConfig(StackConfigModel):
         default=7, ge=1, le=36500, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def break_glass_reaches_every_environment_by_default(cls, data):
+        # The environment stacks name their off-site buckets after themselves; one deploying one workload is named
+        # after the workload's key, as the shipped dev, staging and prod are.
+        if not isinstance(data, dict):
+            return data
+        gcp, accounts = data.get("gcp"), data.get("accounts")
+        break_glass = gcp.get("breakGlass") if isinstance(gcp, dict) else None
+        workloads = accounts.get("workloads") if isinstance(accounts, dict) else None
+        named = isinstance(break_glass, dict) and {"offsitePrefixes", "offsite_prefixes"} & set(break_glass)
+        if isinstance(break_glass, dict) and not named and isinstance(workloads, dict) and workloads:
+            break_glass = {**break_glass, "offsitePrefixes": sorted(workloads)}
+            data = {**data, "gcp": {**gcp, "breakGlass": break_glass}}
+        return data
+
 
 class BucketSettings(StackConfigModel):
     retention_mode: RetentionMode = Field(description="COMPLIANCE (nobody can lift the lock) or GOVERNANCE (break-glass can)")
@@ -202,12 +246,19 @@ class GcpCopySettings(StackConfigModel):
     retention_days: int = Field(ge=1, le=36500, description="days each object stays under the bucket's retention policy")
     locked: bool = Field(default=False, description="lock the retention policy for good (production)")
     soft_delete_days: int = Field(default=7, ge=7, le=90, description="days a deleted object stays recoverable, 7 to 90")
-    vault_minimum_retention_days: int = Field(ge=1, le=36500, description="the Backup and DR vault's enforced minimum retention, in days")
-    vault_lock_effective_time: str | None = Field(
-        default=None, pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$",
-        description="when the vault's minimum retention locks for good, YYYY-MM-DDTHH:MM:SSZ",
-    )
     transfer_start_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="the first day of the daily copy from AWS, YYYY-MM-DD")
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_backup_and_dr_vault(cls, data):
+        removed = sorted({"vaultMinimumRetentionDays", "vaultLockEffectiveTime"} & set(data)) if isinstance(data, dict) else []
+        if removed:
+            raise ValueError(
+                f"{' and '.join(removed)} were removed: the stack no longer declares a Backup and DR vault, because nothing was ever "
+                "backed up into it (Cloud Storage buckets are not a Backup and DR data source); delete these keys, and see "
+                "README.md, The 3-2-1 layout, for a live stack that still has the vault"
+            )
+        return data
 
 
 class EnvironmentStackConfig(StackConfigModel):
@@ -240,8 +291,8 @@ class EnvironmentStackConfig(StackConfigModel):
     gcp: GcpCopySettings | None = Field(
         default=None,
         validate_default=True,
-        description="the third copy, at GCP: location, retentionDays, locked, softDeleteDays, vaultMinimumRetentionDays, "
-        "vaultLockEffectiveTime, transferStartDate (required in production, optional elsewhere)",
+        description="the third copy, at GCP: location, retentionDays, locked, softDeleteDays, transferStartDate "
+        "(required in production, optional elsewhere)",
     )
 
     @field_validator("buckets", "replica")

@@ -1,9 +1,14 @@
-"""BackupVault: the exact inputs of the Backup and DR vault, its options, outputs and bad arguments."""
+"""BackupVault: the exact inputs of the Backup and DR vault, its options, outputs and bad arguments; and the environment
+stacks, which no longer declare one (nothing in their layout is a Backup and DR data source)."""
+
+import shutil
+from pathlib import Path
 
 import pulumi
 import pulumi_gcp as gcp
 import pytest
 
+from hardened.cli import main
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.backup_vault import BackupVault
 from hardened.plan import run_program
@@ -125,3 +130,31 @@ def test_a_component_name_that_is_no_vault_id_needs_an_explicit_one():
         )
     assert "argument 'vault_id'" in str(raised.value) and "(got 'Offsite_Vault'" in str(raised.value)
     assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+OLD_VAULT_KEYS = '    vaultMinimumRetentionDays: 35\n    vaultLockEffectiveTime: "2027-01-04T00:00:00Z"\n'
+
+
+@pytest.mark.parametrize(
+    ("keys", "named"),
+    [
+        (OLD_VAULT_KEYS, "vaultLockEffectiveTime and vaultMinimumRetentionDays were removed"),
+        ("    vaultMinimumRetentionDays: 35\n", "vaultMinimumRetentionDays were removed"),
+    ],
+)
+def test_a_stack_file_that_still_sets_the_vault_is_told_it_was_removed_and_why(capsys, tmp_path, keys, named):
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    prod = (ROOT / "stacks/Pulumi.prod.yaml").read_text()
+    assert "vault" not in prod.split("hardened-accounts:gcp:")[1]
+    (tmp_path / "stacks/Pulumi.prod.yaml").write_text(prod.replace("    softDeleteDays: 30\n", f"    softDeleteDays: 30\n{keys}"))
+    code = main(["plan", "--stack", "prod", "--project-dir", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        f"error: stacks/Pulumi.prod.yaml: invalid config. key 'hardened-accounts:gcp': {named}: the stack no longer declares a "
+        "Backup and DR vault, because nothing was ever backed up into it (Cloud Storage buckets are not a Backup and DR data source); "
+        "delete these keys, and see README.md, The 3-2-1 layout, for a live stack that still has the vault. Allowed: the third copy, at GCP:"
+    )
+    assert err.count("\n") == 1

@@ -1,9 +1,15 @@
-"""BreakGlassEntitlement: the entitlement, the activation metric, the e-mail channels and the alert policy, exactly, and bad arguments."""
+"""BreakGlassEntitlement: the entitlement, the activation metric, the e-mail channels and the alert policy, exactly, and bad arguments;
+the org stack's break-glass config: the least roles by default, never one that changes the guardrails."""
+
+import json
+import shutil
+from pathlib import Path
 
 import pulumi
 import pulumi_gcp as gcp
 import pytest
 
+from hardened.cli import main
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.break_glass_entitlement import BreakGlassEntitlement
 from hardened.gcp.documents.pam import break_glass_condition
@@ -177,3 +183,66 @@ def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argume
     assert str(raised.value).startswith(f"BreakGlassEntitlement 'break-glass': argument '{argument}' ")
     assert problem in str(raised.value)
     assert [r.type for r in registered.values() if not r.type.startswith("pulumi:")] == []
+
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD_ORG = (ROOT / "stacks/Pulumi.org.yaml").read_text()
+BREAK_GLASS_ROLES = "      notificationEmails: [security-oncall@acme.example]\n"
+
+
+def plan_org(capsys, tmp_path: Path, text: str) -> tuple[int, str, str]:
+    """`hardened plan` of a copy of the project whose org stack file reads `text`."""
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "stacks/Pulumi.org.yaml").write_text(text)
+    code = main(["plan", "--stack", "org", "--format", "json", "--project-dir", str(tmp_path)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "roles",
+    ["[roles/iam.denyAdmin]", "[roles/orgpolicy.policyAdmin]", "[roles/owner]", "[roles/storage.objectViewer, roles/resourcemanager.projectIamAdmin]",
+     "[roles/iam.securityAdmin]", "[roles/resourcemanager.projectDeleter]", "[roles/editor]"],
+)
+def test_the_org_stack_refuses_a_break_glass_role_that_changes_the_guardrails(capsys, tmp_path, roles):
+    assert BREAK_GLASS_ROLES in GOOD_ORG
+    code, out, err = plan_org(capsys, tmp_path, GOOD_ORG.replace(BREAK_GLASS_ROLES, f"{BREAK_GLASS_ROLES}      roles: {roles}\n"))
+    refused = ", ".join(r for r in roles.strip("[]").split(", ") if not r.startswith("roles/storage."))
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        f"error: stacks/Pulumi.org.yaml: invalid config. key 'hardened-accounts:gcp.breakGlass.roles': {refused} would let a break-glass "
+        "grant change the deny policies, organization policies or IAM that guard the backups, or delete or move the backup project. "
+        "Allowed: roles granted for at most an hour on the off-site buckets only, such as roles/storage.objectViewer"
+    )
+    assert err.count("\n") == 1
+
+
+def role_bindings(plan_json: str) -> list[dict]:
+    return one(json.loads(plan_json), ENTITLEMENT)["inputs"]["privilegedAccess"]["gcpIamAccess"]["roleBindings"]
+
+
+def test_by_default_a_grant_reads_the_off_site_buckets_of_every_workload_environment(capsys, tmp_path):
+    code, out, err = plan_org(capsys, tmp_path, GOOD_ORG)
+    assert (code, err) == (0, "")
+    assert role_bindings(out) == [{"role": "roles/storage.objectViewer", "conditionExpression": " || ".join(
+        f'(resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/{env}-offsite-bucket-"))'
+        for env in ("dev", "prod", "staging"))}]
+
+
+def test_the_named_roles_reach_the_off_site_buckets_of_the_named_environments_only(capsys, tmp_path):
+    named = GOOD_ORG.replace(
+        BREAK_GLASS_ROLES, f"{BREAK_GLASS_ROLES}      roles: [roles/storage.objectUser]\n      offsitePrefixes: [prod, fleet-dev]\n")
+    code, out, err = plan_org(capsys, tmp_path, named)
+    assert (code, err) == (0, "")
+    assert role_bindings(out) == [{"role": "roles/storage.objectUser", "conditionExpression": (
+        '(resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/fleet-dev-offsite-bucket-"))'
+        ' || (resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/prod-offsite-bucket-"))')}]
+
+
+@pytest.mark.parametrize("prefixes", ["[]", "[Prod]", "[prod-]", "[prod*]", "[" + "p" * 41 + "]"])
+def test_an_environment_prefix_that_names_no_stack_is_refused(capsys, tmp_path, prefixes):
+    code, out, err = plan_org(capsys, tmp_path, GOOD_ORG.replace(BREAK_GLASS_ROLES, f"{BREAK_GLASS_ROLES}      offsitePrefixes: {prefixes}\n"))
+    assert (code, out) == (2, "")
+    assert "key 'hardened-accounts:gcp.breakGlass.offsitePrefixes" in err
+    assert "Allowed: the environment stacks whose off-site buckets a grant reaches" in err

@@ -2,15 +2,22 @@
 
 A grant must reach the backup buckets, their objects and the named vaults, and nothing else: not another
 bucket, not a bucket whose name merely starts with a backup bucket's name, not another project's vault.
+The stacks' grant narrows by the off-site buckets' name prefix; it is judged on the real org and prod plans.
 The deny policy carries no condition (deny conditions accept only tags), so there is nothing else to evaluate.
 """
+
+from pathlib import Path
 
 import celpy
 import pytest
 from celpy.celparser import CELParseError
 
-from hardened.gcp.documents.deny_policies import deny_backup_destruction
-from hardened.gcp.documents.pam import break_glass_condition
+from hardened.gcp.documents.deny_policies import deny_backup_destruction, folder_deny_rules
+from hardened.gcp.documents.pam import break_glass_condition, break_glass_prefix_condition
+from hardened.plan import build_plan, find_project, run_stack
+from planning import one
+
+ROOT = Path(__file__).resolve().parents[1]
 
 STORAGE = "storage.googleapis.com"
 BACKUP_DR = "backupdr.googleapis.com"
@@ -118,6 +125,73 @@ def test_a_syntactically_broken_expression_is_rejected_by_the_parser(buckets_onl
             env.compile(broken)
 
 
-def test_the_deny_rule_has_no_condition_to_evaluate():
+def test_the_deny_rules_have_no_condition_to_evaluate():
     rule = deny_backup_destruction(["principalSet://goog/group/bg@acme.example"])["deny_rule"]
     assert "denial_condition" not in rule
+    assert all("denial_condition" not in r["deny_rule"] for r in folder_deny_rules(["principalSet://goog/group/bg@acme.example"], []))
+
+
+@pytest.fixture(scope="module")
+def by_prefix() -> str:
+    return break_glass_prefix_condition(["prod-offsite-bucket-", "dev-offsite-bucket-"])
+
+
+@pytest.mark.parametrize(
+    ("name", "type_"),
+    [
+        ("projects/_/buckets/prod-offsite-bucket-1a2b3c4", "storage.googleapis.com/Bucket"),
+        ("projects/_/buckets/prod-offsite-bucket-1a2b3c4/objects/backups/2026-01-01.dump", "storage.googleapis.com/Object"),
+        ("projects/_/buckets/dev-offsite-bucket-0000000/objects/x", "storage.googleapis.com/Object"),
+    ],
+)
+def test_the_off_site_buckets_of_the_named_environments_and_their_objects_are_reached(by_prefix, name, type_):
+    assert allows(by_prefix, name, type_)
+
+
+@pytest.mark.parametrize(
+    ("name", "type_", "service"),
+    [
+        # Lookalikes: the prefix without its "-", another environment's name around it, a longer environment name.
+        ("projects/_/buckets/prod-offsite-bucket", "storage.googleapis.com/Bucket", STORAGE),
+        ("projects/_/buckets/prod-offsite-bucketx/objects/x", "storage.googleapis.com/Object", STORAGE),
+        ("projects/_/buckets/production-offsite-bucket-1a2b3c4", "storage.googleapis.com/Bucket", STORAGE),
+        ("projects/_/buckets/staging-prod-offsite-bucket-1a2b3c4/objects/x", "storage.googleapis.com/Object", STORAGE),
+        ("projects/_/buckets/staging-offsite-bucket-1a2b3c4", "storage.googleapis.com/Bucket", STORAGE),
+        ("projects/_/buckets/other/objects/prod-offsite-bucket-1a2b3c4/x", "storage.googleapis.com/Object", STORAGE),
+        # Keys, the project and other services stay out of reach.
+        ("projects/acme-backups/locations/us-east4/keyRings/prod-offsite-keyring/cryptoKeys/prod-offsite-key",
+         "cloudkms.googleapis.com/CryptoKey", "cloudkms.googleapis.com"),
+        ("projects/acme-backups", "cloudresourcemanager.googleapis.com/Project", "cloudresourcemanager.googleapis.com"),
+        ("projects/_/buckets/prod-offsite-bucket-1a2b3c4", "storage.googleapis.com/Bucket", BACKUP_DR),
+    ],
+)
+def test_nothing_but_those_buckets_is_reached_by_prefix(by_prefix, name, type_, service):
+    assert not allows(by_prefix, name, type_, service)
+
+
+def test_the_prefix_expression_is_written_out_literally():
+    assert break_glass_prefix_condition(["b-", "a-", "a-"]) == (
+        '(resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/a-"))'
+        ' || (resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/b-"))'
+    )
+
+
+@pytest.mark.parametrize(
+    "prefixes",
+    [[], ["prod"], ["prod-offsite-bucket"], ["Prod-"], ["prod.example-"], ["prod-*"], ['prod-") || true || ("-'], ["-"], ["p" * 62 + "-"]],
+)
+def test_prefixes_that_would_widen_or_break_the_expression_are_refused(prefixes):
+    with pytest.raises(ValueError, match="ending in '-'"):
+        break_glass_prefix_condition(prefixes)
+
+
+def test_the_org_stacks_grant_reaches_prods_off_site_bucket_and_nothing_else():
+    project = find_project(ROOT)
+    org, prod = build_plan(run_stack(project, "org")), build_plan(run_stack(project, "prod"))
+    (binding,) = one(org, "gcp:privilegedaccessmanager/entitlement:entitlement")["inputs"]["privilegedAccess"]["gcpIamAccess"]["roleBindings"]
+    bucket = prod["outputs"]["gcp"]["buckets"]["prod"]
+    assert allows(binding["conditionExpression"], f"projects/_/buckets/{bucket}", "storage.googleapis.com/Bucket")
+    assert allows(binding["conditionExpression"], f"projects/_/buckets/{bucket}/objects/db.dump", "storage.googleapis.com/Object")
+    assert not allows(binding["conditionExpression"], f"projects/_/buckets/x{bucket}", "storage.googleapis.com/Bucket")
+    assert not allows(binding["conditionExpression"], f"projects/{prod['outputs']['gcp']['project']}", "cloudresourcemanager.googleapis.com/Project",
+                      "cloudresourcemanager.googleapis.com")

@@ -1,5 +1,7 @@
 """FolderGuardrails: every organization policy and the deny policy on the folder, exactly, their documents, and bad arguments."""
 
+import re
+
 import pulumi
 import pulumi_gcp as gcp
 import pytest
@@ -24,7 +26,12 @@ PROTECTION = [
     "storage.googleapis.com/objects.setIamPolicy",
     "storage.googleapis.com/objects.update",
 ]
+KEY_DESTRUCTION = ["cloudkms.googleapis.com/cryptoKeyVersions.destroy", "cloudkms.googleapis.com/cryptoKeyVersions.update"]
+KEY_ACCESS = ["cloudkms.googleapis.com/cryptoKeys.setIamPolicy", "cloudkms.googleapis.com/keyRings.setIamPolicy"]
+PROJECT_REMOVAL = ["cloudresourcemanager.googleapis.com/projects.delete", "cloudresourcemanager.googleapis.com/projects.move"]
 DEPLOYER = "principal://iam.googleapis.com/projects/-/serviceAccounts/deployer@acme-seed.iam.gserviceaccount.com"
+ONLY_BREAK_GLASS = ["principal://goog/subject/alice@acme.example", "principalSet://goog/group/break-glass@acme.example"]
+BREAK_GLASS_AND_DEPLOYER = ["principal://goog/subject/alice@acme.example", DEPLOYER, "principalSet://goog/group/break-glass@acme.example"]
 ARGS = {
     "folder_id": FOLDER,
     "allowed_locations": ["in:eu-locations", "europe-west3"],
@@ -102,7 +109,7 @@ def test_nobody_but_the_break_glass_principals_destroys_backups(plan):
                 "description": "Only break-glass principals delete backups",
                 "denyRule": {
                     "deniedPrincipals": ["principalSet://goog/public:all"],
-                    "exceptionPrincipals": ["principal://goog/subject/alice@acme.example", "principalSet://goog/group/break-glass@acme.example"],
+                    "exceptionPrincipals": ONLY_BREAK_GLASS,
                     "deniedPermissions": DESTRUCTION,
                 },
             },
@@ -111,10 +118,34 @@ def test_nobody_but_the_break_glass_principals_destroys_backups(plan):
                 "description": "Only break-glass principals and the deployers change what protects backups",
                 "denyRule": {
                     "deniedPrincipals": ["principalSet://goog/public:all"],
-                    "exceptionPrincipals": [
-                        "principal://goog/subject/alice@acme.example", DEPLOYER, "principalSet://goog/group/break-glass@acme.example",
-                    ],
+                    "exceptionPrincipals": BREAK_GLASS_AND_DEPLOYER,
                     "deniedPermissions": PROTECTION,
+                },
+            },
+            {
+                # A destroyed or disabled key version crypto-shreds the locked copy; the deployer never needs either.
+                "description": "Only break-glass principals destroy or disable key versions",
+                "denyRule": {
+                    "deniedPrincipals": ["principalSet://goog/public:all"],
+                    "exceptionPrincipals": ONLY_BREAK_GLASS,
+                    "deniedPermissions": KEY_DESTRUCTION,
+                },
+            },
+            {
+                # Every new bucket's `pulumi up` grants its key to Cloud Storage's service agent: the deployer is spared.
+                "description": "Only break-glass principals and the deployers change who may use the keys",
+                "denyRule": {
+                    "deniedPrincipals": ["principalSet://goog/public:all"],
+                    "exceptionPrincipals": BREAK_GLASS_AND_DEPLOYER,
+                    "deniedPermissions": KEY_ACCESS,
+                },
+            },
+            {
+                "description": "Only break-glass principals delete or move the backup project",
+                "denyRule": {
+                    "deniedPrincipals": ["principalSet://goog/public:all"],
+                    "exceptionPrincipals": ONLY_BREAK_GLASS,
+                    "deniedPermissions": PROJECT_REMOVAL,
                 },
             },
         ],
@@ -160,6 +191,30 @@ def test_the_documents_are_pure_and_literal():
         "exception_principals": [DEPLOYER, "principalSet://goog/group/bg@acme.example"],
         "denied_permissions": PROTECTION,
     }
+    assert deny_policies.deny_key_destruction(["principalSet://goog/group/bg@acme.example"]) == {
+        "description": "Only break-glass principals destroy or disable key versions",
+        "deny_rule": {
+            "denied_principals": ["principalSet://goog/public:all"],
+            "exception_principals": ["principalSet://goog/group/bg@acme.example"],
+            "denied_permissions": KEY_DESTRUCTION,
+        },
+    }
+    assert deny_policies.deny_key_access_changes(["principalSet://goog/group/bg@acme.example"], [DEPLOYER]) == {
+        "description": "Only break-glass principals and the deployers change who may use the keys",
+        "deny_rule": {
+            "denied_principals": ["principalSet://goog/public:all"],
+            "exception_principals": [DEPLOYER, "principalSet://goog/group/bg@acme.example"],
+            "denied_permissions": KEY_ACCESS,
+        },
+    }
+    assert deny_policies.deny_project_removal(["principalSet://goog/group/bg@acme.example"]) == {
+        "description": "Only break-glass principals delete or move the backup project",
+        "deny_rule": {
+            "denied_principals": ["principalSet://goog/public:all"],
+            "exception_principals": ["principalSet://goog/group/bg@acme.example"],
+            "denied_permissions": PROJECT_REMOVAL,
+        },
+    }
     assert deny_policies.folder_deny_policy_parent("folders/42") == "cloudresourcemanager.googleapis.com%2Ffolders%2F42"
     assert org_policies.retention_periods([7, 7, 1]) == {
         "inherit_from_parent": False, "rules": [{"values": {"allowed_values": [str(DAY), str(7 * DAY)]}}]}
@@ -169,10 +224,37 @@ def test_the_documents_are_pure_and_literal():
         "storage.retentionPolicySeconds", "gcp.resourceLocations", "iam.allowedPolicyMemberDomains"]
 
 
+def test_the_folder_rules_are_the_five_documents_in_order_and_within_googles_limit():
+    rules = deny_policies.folder_deny_rules(["principalSet://goog/group/bg@acme.example"], [DEPLOYER])
+    assert rules == [
+        deny_policies.deny_backup_destruction(["principalSet://goog/group/bg@acme.example"]),
+        deny_policies.deny_backup_protection_changes(["principalSet://goog/group/bg@acme.example"], [DEPLOYER]),
+        deny_policies.deny_key_destruction(["principalSet://goog/group/bg@acme.example"]),
+        deny_policies.deny_key_access_changes(["principalSet://goog/group/bg@acme.example"], [DEPLOYER]),
+        deny_policies.deny_project_removal(["principalSet://goog/group/bg@acme.example"]),
+    ]
+    assert len(rules) <= deny_policies.MAX_DENY_RULES_PER_RESOURCE == 500
+
+
+def test_the_deployer_escapes_no_rule_that_destroys_and_every_permission_is_in_the_v2_form():
+    rules = {r["description"]: r["deny_rule"] for r in deny_policies.folder_deny_rules(["principalSet://goog/group/bg@acme.example"], [DEPLOYER])}
+    spared = sorted(d for d, rule in rules.items() if DEPLOYER in rule["exception_principals"])
+    assert spared == ["Only break-glass principals and the deployers change what protects backups",
+                      "Only break-glass principals and the deployers change who may use the keys"]
+    permissions = [p for rule in rules.values() for p in rule["denied_permissions"]]
+    assert all(re.fullmatch(r"[a-z]+\.googleapis\.com/[A-Za-z]+\.[A-Za-z]+", p) for p in permissions), permissions
+    assert len(set(permissions)) == len(permissions) == 12
+    # Left out until confirmed on Google's supported list: one unsupported permission fails the whole policy.
+    assert not [p for p in permissions if p.startswith(("storagetransfer.", "backupdr.")) or p.endswith("cryptoKeyVersions.restore")]
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
         (lambda: deny_policies.deny_backup_destruction([]), "exception principals"),
+        (lambda: deny_policies.deny_key_destruction([]), "exception principals"),
+        (lambda: deny_policies.deny_project_removal(["principalSet://goog/public:all"]), "public:all"),
+        (lambda: deny_policies.deny_key_access_changes([], ["principal://iam.googleapis.com/projects/-/serviceAccounts/*"]), "serviceAccounts/*"),
         (lambda: deny_policies.deny_backup_destruction(["principalSet://goog/public:all"]), "public:all"),
         (lambda: deny_policies.deny_backup_destruction(["principalSet://goog/group/*"]), "group/*"),
         (lambda: deny_policies.deny_backup_protection_changes([], ["principal://iam.googleapis.com/projects/-/serviceAccounts/*"]), "serviceAccounts/*"),

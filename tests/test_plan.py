@@ -298,19 +298,37 @@ def test_prod_keeps_three_copies_at_two_vendors_one_in_another_geography(org, pr
     role = [r for r in resources(prod, "aws:iam/role:Role") if r["outputs"]["arn"] == source["roleArn"]][0]
     assert role["lands_in"]["account"] == org["outputs"]["accounts"]["backup"]["accountId"]
     assert role["inputs"]["assumeRolePolicy"]["Statement"][0]["Principal"] == {"Federated": "accounts.google.com"}
+    # No Backup and DR vault: nothing in this layout is ever backed up into one.
+    assert sorted({r["type"] for r in resources(prod) if r["type"].startswith("gcp:")}) == [
+        "gcp:kms/cryptoKey:CryptoKey", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:kms/keyRing:KeyRing",
+        "gcp:storage/bucket:Bucket", "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:storage/transferJob:TransferJob"]
+    assert sorted(prod["outputs"]["gcp"]) == ["buckets", "location", "locked", "project", "retentionDays", "transferJobs", "transferRoleArns"]
 
 
 def test_org_guards_the_gcp_backup_folder_and_breaks_its_glass_only_with_approval(org):
     deny = one(org, "gcp:iam/denyPolicy:DenyPolicy")
     assert [rule["denyRule"]["deniedPermissions"] for rule in deny["inputs"]["rules"]][0] == [
         "storage.googleapis.com/buckets.delete", "storage.googleapis.com/objects.delete"]
-    assert deny["inputs"]["rules"][0]["denyRule"]["exceptionPrincipals"] == [
-        "principal://goog/subject/break-glass-1@acme.example", "principal://goog/subject/break-glass-2@acme.example"]
+    break_glass = ["principal://goog/subject/break-glass-1@acme.example", "principal://goog/subject/break-glass-2@acme.example"]
+    deployer = "principal://iam.googleapis.com/projects/-/serviceAccounts/pulumi-deployer@acme-seed-4c1e.iam.gserviceaccount.com"
+    assert deny["inputs"]["rules"][0]["denyRule"]["exceptionPrincipals"] == break_glass
+    assert [(r["denyRule"]["deniedPermissions"], r["denyRule"]["exceptionPrincipals"]) for r in deny["inputs"]["rules"][2:]] == [
+        (["cloudkms.googleapis.com/cryptoKeyVersions.destroy", "cloudkms.googleapis.com/cryptoKeyVersions.update"], break_glass),
+        (["cloudkms.googleapis.com/cryptoKeys.setIamPolicy", "cloudkms.googleapis.com/keyRings.setIamPolicy"], [*break_glass, deployer]),
+        (["cloudresourcemanager.googleapis.com/projects.delete", "cloudresourcemanager.googleapis.com/projects.move"], break_glass),
+    ]
     constraints = sorted(p["inputs"]["name"].rsplit("/", 1)[1] for p in resources(org, "gcp:orgpolicy/policy:Policy"))
     assert constraints == sorted(["iam.disableServiceAccountKeyCreation", "storage.publicAccessPrevention", "storage.uniformBucketLevelAccess",
                                   "storage.retentionPolicySeconds", "gcp.resourceLocations", "iam.allowedPolicyMemberDomains"])
     entitlement = one(org, "gcp:privilegedaccessmanager/entitlement:entitlement")["inputs"]
     assert entitlement["maxRequestDuration"] == "3600s"
+    # Read and copy out the environments' off-site buckets, nothing else (tests/test_gcp_conditions.py judges the condition).
+    assert entitlement["privilegedAccess"]["gcpIamAccess"]["roleBindings"] == [{
+        "role": "roles/storage.objectViewer",
+        "conditionExpression": " || ".join(
+            f'(resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/{env}-offsite-bucket-"))'
+            for env in ("dev", "prod", "staging")),
+    }]
     steps = entitlement["approvalWorkflow"]["manualApprovals"]["steps"]
     assert [s["approvers"]["principals"] for s in steps] == [["group:security-approvers@acme.example"]]
     assert one(org, "gcp:monitoring/alertPolicy:AlertPolicy")["lands_in"]["project"] == org["outputs"]["gcp"]["projectId"]

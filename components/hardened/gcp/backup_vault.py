@@ -5,6 +5,9 @@ which the vault applies to all backups and which can be extended, never bypassed
 `lock_effective_time` on, the effective-time lock stops anyone from shortening that minimum again.
 Access is kept within the organization unless told otherwise, and the vault refuses to be deleted while
 it holds data sources or a backup plan still points at it. Pulumi can neither delete nor replace it.
+
+It is for Backup and DR's own data sources (Compute Engine VMs and disks, Cloud SQL) through a backup plan; Cloud
+Storage buckets are not one, so the stacks here no longer declare a vault for their off-site buckets.
 """
 
 import datetime

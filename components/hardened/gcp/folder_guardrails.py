@@ -4,9 +4,10 @@ Every project under the folder inherits them:
 - organization policies: no service account keys, no public buckets, uniform bucket-level access only,
   bucket retention periods from an allowed list, resources only in the allowed locations, IAM roles only
   for identities of the allowed Google Workspace / Cloud Identity customers;
-- a deny policy: nobody but the break-glass principals deletes a bucket or an object, and nobody but them
-  and the deployment service accounts changes a bucket's IAM, ACLs, holds or retention policy, whatever
-  roles they hold (documents/deny_policies.py).
+- a deny policy: nobody but the break-glass principals deletes a bucket or an object, destroys or disables
+  a key version, or deletes or moves a project; nobody but them and the deployment service accounts changes
+  a bucket's IAM, ACLs, holds or retention policy, or a key's or key ring's IAM, whatever roles they hold
+  (documents/deny_policies.py).
 
 Pulumi never lifts a guardrail (`protect`): that is a deliberate act in the console, and needs the
 organization-level roles Organization Policy Administrator and Deny Admin.
@@ -19,7 +20,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..errors import ComponentArgumentError
-from .documents.deny_policies import deny_backup_destruction, deny_backup_protection_changes, folder_deny_policy_parent, is_exception_principal
+from .documents.deny_policies import folder_deny_policy_parent, folder_deny_rules, is_exception_principal
 from .documents.org_policies import folder_policy_specs, member_domains, resource_locations, retention_periods
 
 FOLDER_ID = re.compile(r"^folders/[0-9]+$")
@@ -41,7 +42,7 @@ class FolderGuardrailsArgs(TypedDict):
     break_glass_principals: list[str]
     """The only principals the deny policy spares: principal://goog/subject/EMAIL or principalSet://goog/group/EMAIL."""
     deployer_principals: NotRequired[Optional[list[str]]]
-    """Service accounts that deploy into the folder, principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL: spared the settings rule, never the destruction rule."""
+    """Service accounts that deploy into the folder, principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL: spared the bucket-settings and key-IAM rules, never a destruction rule."""
 
 
 class FolderGuardrails(pulumi.ComponentResource):
@@ -96,7 +97,7 @@ class FolderGuardrails(pulumi.ComponentResource):
             name=deny_id,
             parent=folder.apply(folder_deny_policy_parent),
             display_name="Only break-glass principals destroy backups",
-            rules=[deny_backup_destruction(principals), deny_backup_protection_changes(principals, deployers)],
+            rules=folder_deny_rules(principals, deployers),
             opts=guarded,
         )
 
