@@ -84,6 +84,15 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "exempt_role_names": [config.break_glass_role_name],
             "minimum_vault_retention_days": config.minimum_vault_retention_days,
         }))
+    # The backup account's second SCP: nothing restored, copied or written out of the organization below break-glass.
+    guardrails.append((f"{stack}-backup-perimeter-guardrails", "account backup", {
+        "baseline": Baseline.BACKUP_PERIMETER,
+        "target_id": backup.account_id,
+        "account_id": backup.account_id,
+        "deployment_role_name": config.member_role_name,
+        "exempt_role_names": [config.break_glass_role_name],
+        "organization_id": config.organization.id,
+    }))
     # Checked before the first one is declared, so an over-quota target leaves nothing half-attached.
     check_attachments_per_target(target for _, target, _ in guardrails)
     for name, _, args in guardrails:
@@ -114,6 +123,15 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     MfaEnforcement(f"{stack}-management-mfa", {"centralize_root_access": True}, opts=in_management)
     for key, account in members.items():
         MfaEnforcement(f"{stack}-{key}-mfa", {}, opts=pulumi.ResourceOptions(provider=account.provider))
+        # No bucket of the account can be made public, whatever its own settings (FSBP S3.1, CIS 2.1.4).
+        aws.s3.AccountPublicAccessBlock(
+            f"{stack}-{key}-public-access",
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=pulumi.ResourceOptions(provider=account.provider, protect=True, retain_on_delete=True),
+        )
     break_glass = BreakGlassAccess(
         f"{stack}-break-glass",
         {

@@ -98,15 +98,17 @@ class Target:
     account: str | None  # None: the caller's own account (organizations:LeaveOrganization)
     policy: dict | None = field(default=None, hash=False)
     context: dict = field(default_factory=dict, hash=False)
+    in_organization: bool = True  # AWS then sets aws:ResourceOrgID to the organization's id
 
     def object(self, key: str = "backups/2026-01-01.tar") -> "Target":
-        return Target(f"{self.resource}/{key}", self.account, self.policy, self.context)
+        return Target(f"{self.resource}/{key}", self.account, self.policy, self.context, self.in_organization)
 
     def untagged(self) -> "Target":
-        return Target(self.resource, self.account, self.policy, {k: v for k, v in self.context.items() if not k.startswith("aws:ResourceTag/")})
+        context = {k: v for k, v in self.context.items() if not k.startswith("aws:ResourceTag/")}
+        return Target(self.resource, self.account, self.policy, context, self.in_organization)
 
     def under(self, policy: dict) -> "Target":
-        return Target(self.resource, self.account, policy, self.context)
+        return Target(self.resource, self.account, policy, self.context, self.in_organization)
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ class Attempt:
     def by(self, principal: Principal) -> Request:
         account = self.target.account or principal.account
         context = {**principal.context(), **self.target.context, **self.context, "aws:ResourceAccount": account}
+        if self.target.in_organization:
+            context.setdefault("aws:ResourceOrgID", principal.organization_id)
         if self.action.startswith("s3:"):
             context.setdefault("s3:TlsVersion", "1.3")
         if self.action.startswith("kms:"):

@@ -238,12 +238,31 @@ RESTORE_ROLE_APPROXIMATION = {
 }
 
 
+# AWSServiceRolePolicyForBackupRestoreTesting (AWS managed policy reference), the two statements a restore test's
+# start needs: restore testing starts each restore job as this service-linked role, passing the selection's role.
+RESTORE_TESTING_SERVICE_LINKED_ROLE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "backup:StartRestoreJob", "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}}},
+    ],
+}
+
+
+def restore_testing_service_linked_role(estate: Estate) -> Principal:
+    """AWSServiceRoleForBackupRestoreTesting in the backup account. SCPs never apply to service-linked roles, so it
+    is judged with none: the backup account's guardrails can deny restores to every person without stopping restore tests."""
+    arn = f"arn:aws:iam::{estate.backup_account}:role/aws-service-role/restore-testing.backup.amazonaws.com/AWSServiceRoleForBackupRestoreTesting"
+    return Principal("restore testing (service-linked role)", arn, estate.backup_account, estate.organization_id, [], [RESTORE_TESTING_SERVICE_LINKED_ROLE_POLICY])
+
+
 def legitimate_operations(estate: Estate) -> list[tuple[Principal, Attempt]]:
     region = estate.region
     backup_role = estate.role("backup role (workload)", estate.backup_role).holding(BACKUP_ROLE_APPROXIMATION)
     # The replication role holds exactly the RolePolicy the stack generates for it, nothing else.
     replication = estate.role("replication role (workload)", estate.replication_role).holding(estate.replication_policy)
     restore = estate.role("restore role (backup account)", estate.restore_role).holding(RESTORE_ROLE_APPROXIMATION)
+    restore_tests = restore_testing_service_linked_role(estate)
     # Restores by hand go through the backup account's break-glass role (the env stack's restoreOperatorRoleArn).
     operator = estate.role("break-glass (backup account)", estate.break_glass[estate.backup_account])
     source, replica = estate.source_bucket, estate.replica_bucket
@@ -263,7 +282,9 @@ def legitimate_operations(estate: Estate) -> list[tuple[Principal, Attempt]]:
         (replication, Attempt("replica bucket: ReplicateTags", "s3:ReplicateTags", replica.target.object())),
         (replication, Attempt("replica key: kms:GenerateDataKey through S3", "kms:GenerateDataKey", replica.key, through_s3)),
         (replication, Attempt("replica key: kms:Encrypt through S3", "kms:Encrypt", replica.key, through_s3)),
-        (restore, Attempt("backup-account vault: StartRestoreJob (restore test)", "backup:StartRestoreJob", estate.backup_vault.recovery_point)),
+        (restore_tests, Attempt("backup-account vault: StartRestoreJob (restore test)", "backup:StartRestoreJob", estate.backup_vault.recovery_point)),
+        (restore_tests, Attempt("restore role: iam:PassRole (restore test)", "iam:PassRole", Target(estate.restore_role, estate.backup_account),
+                                {"iam:PassedToService": "backup.amazonaws.com"})),
         (restore, Attempt("restore target: CreateBucket", "s3:CreateBucket", restore_target)),
         (restore, Attempt("restore target: PutObject", "s3:PutObject", restore_target.object())),
         (operator, Attempt("backup-account vault: StartRestoreJob (by hand, through break-glass)", "backup:StartRestoreJob", estate.backup_vault.recovery_point)),
@@ -299,6 +320,55 @@ def test_replication_is_the_only_way_in_for_the_replication_role(estate):
         "PutObjectRetention": IMPLICIT_DENY,
         "kms:Decrypt on the replica key": IMPLICIT_DENY,
     }
+
+
+# --- exfiltration: nothing restored, copied, shared or written out of the backup account below break-glass ---
+
+OUTSIDE_ACCOUNT = "999900001111"
+
+
+def exfiltration_attempts(estate: Estate) -> list[Attempt]:
+    backup = estate.backup_account
+    scratch = Target("arn:aws:s3:::awsbackup-restore-test-7c1d0e", backup)
+    outside = Target("arn:aws:s3:::outsider-drop/copy.tar", OUTSIDE_ACCOUNT, context={"aws:ResourceOrgID": "o-outsider000"}, in_organization=False)
+    no_organization = Target("arn:aws:s3:::standalone-drop/copy.tar", OUTSIDE_ACCOUNT, in_organization=False)
+    return [
+        Attempt("StartRestoreJob from the backup-account vault", "backup:StartRestoreJob", estate.backup_vault.recovery_point),
+        Attempt("StartCopyJob out of the backup-account vault", "backup:StartCopyJob", estate.backup_vault.recovery_point),
+        Attempt("CopyFromBackupVault", "backup:CopyFromBackupVault", estate.backup_vault.target),
+        Attempt("iam:PassRole the restore role to AWS Backup", "iam:PassRole", Target(estate.restore_role, backup), {"iam:PassedToService": "backup.amazonaws.com"}),
+        Attempt("scratch bucket: PutBucketPolicy", "s3:PutBucketPolicy", scratch),
+        Attempt("scratch bucket: PutBucketAcl", "s3:PutBucketAcl", scratch),
+        Attempt("scratch bucket: PutReplicationConfiguration", "s3:PutReplicationConfiguration", scratch),
+        Attempt("PutObject into another organization's bucket", "s3:PutObject", outside),
+        Attempt("PutObject into a bucket in no organization", "s3:PutObject", no_organization),
+        Attempt("ReplicateObject into another organization's bucket", "s3:ReplicateObject", outside),
+    ]
+
+
+def test_nobody_below_break_glass_takes_a_copy_out_of_the_backup_account(estate, intruders):
+    """A restore lands where its caller can read it; a copy job goes where its caller says. In the backup account
+    both are break-glass's alone (restore tests run as AWS Backup's service-linked role, which SCPs never bind), and
+    nobody, break-glass included, writes into a bucket outside the organization."""
+    columns = [B_ADMIN, B_DEPLOYER, B_BREAK_GLASS]
+    attempts = exfiltration_attempts(estate)
+    cases = [(attempt, who) for attempt in attempts for who in columns]
+    verdicts = evaluate([attempt.by(intruders[who]) for attempt, who in cases])
+    matrix = {(attempt.label, who): verdict for (attempt, who), verdict in zip(cases, verdicts, strict=True)}
+    print("\n" + table("taking a copy out of the backup account", [a.label for a in attempts], columns, matrix))
+
+    def expected(attempt: Attempt, who: str) -> str:
+        if attempt.action in ("s3:PutObject", "s3:ReplicateObject"):
+            return EXPLICIT_DENY
+        if who == B_BREAK_GLASS:
+            return ALLOWED
+        # The deployment role passes the restore role when it creates a restore testing selection.
+        return ALLOWED if (who, attempt.action) == (B_DEPLOYER, "iam:PassRole") else EXPLICIT_DENY
+
+    assert matrix == {(a.label, who): expected(a, who) for a, who in cases}
+    # Control: writing within the organization stays allowed, so the deny above is the perimeter's.
+    inside = Target(f"arn:aws:s3:::{estate.backup_account}-scratch/copy.tar", estate.backup_account)
+    assert evaluate([Attempt("PutObject inside", "s3:PutObject", inside).by(intruders[B_ADMIN])]) == [ALLOWED]
 
 
 # --- the exempt roles stay in the hands they were given to ------------------------------------------------

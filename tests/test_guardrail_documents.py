@@ -17,11 +17,14 @@ from hardened.aws.documents.guardrails import (
     KEY_DESTRUCTION,
     PROTECTED_KEY_TAG,
     RESTORE_TEST_BUCKETS,
+    RESTORES_AND_COPIES_OUT,
     ROLE_TAKEOVER,
     SCP_MAX_CHARACTERS,
     SCPS_PER_TARGET,
+    SCRATCH_BUCKET_EXPOSURE,
     TRAIL_TAMPERING,
     backup_account_guardrails,
+    backup_perimeter_guardrails,
     check_scp_size,
     deny_backup_destruction,
     deny_backup_setting_changes,
@@ -35,11 +38,15 @@ from hardened.aws.documents.guardrails import (
     deny_key_repolicy,
     deny_leaving_organization,
     deny_other_break_glass_role_policies,
+    deny_passing_roles_to_backup,
     deny_protection_tag_changes,
     deny_protection_tag_removal,
+    deny_restores_and_copies_out,
     deny_root_user,
+    deny_scratch_bucket_exposure,
     deny_trail_tampering,
     deny_weaker_vault_locks,
+    deny_writes_outside_organization,
     log_archive_guardrails,
     organization_guardrails,
     scp_content,
@@ -214,6 +221,48 @@ EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES = {
 
 EXPECTED_BREAK_GLASS_ROLE_KEPT = [EXPECTED_BREAK_GLASS_ROLE_CHANGES, EXPECTED_BREAK_GLASS_ROLE_CREATION, EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES]
 
+ORGANIZATION_ID = "o-a1b2c3d4e5"
+UNLESS_BREAK_GLASS = {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/hardened-break-glass"]}}
+
+EXPECTED_RESTORES_AND_COPIES_OUT = {
+    "Sid": "DenyRestoresAndCopiesOut",
+    "Effect": "Deny",
+    "Action": ["backup:CopyFromBackupVault", "backup:StartCopyJob", "backup:StartRestoreJob"],
+    "Resource": "*",
+    "Condition": UNLESS_BREAK_GLASS,
+}
+
+EXPECTED_PASSING_ROLES_TO_BACKUP = {
+    "Sid": "DenyPassingRolesToBackup",
+    "Effect": "Deny",
+    "Action": "iam:PassRole",
+    "Resource": "*",
+    "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}, **EXPECTED_EXEMPTION},
+}
+
+EXPECTED_SCRATCH_BUCKET_EXPOSURE = {
+    "Sid": "DenyScratchBucketExposure",
+    "Effect": "Deny",
+    "Action": [
+        "s3:DeleteBucketPolicy",
+        "s3:PutBucketAcl",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutObjectAcl",
+        "s3:PutReplicationConfiguration",
+    ],
+    "Resource": ["arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*"],
+    "Condition": UNLESS_BREAK_GLASS,
+}
+
+EXPECTED_WRITES_OUTSIDE_ORGANIZATION = {
+    "Sid": "DenyWritesOutsideOrganization",
+    "Effect": "Deny",
+    "Action": ["s3:PutObject", "s3:ReplicateObject"],
+    "Resource": "*",
+    "Condition": {"StringNotEquals": {"aws:ResourceOrgID": "o-a1b2c3d4e5"}},
+}
+
 EXPECTED_TRAIL_TAMPERING = {
     "Sid": "DenyTrailTampering",
     "Effect": "Deny",
@@ -329,6 +378,10 @@ EXPECTED_ROOT_USER = {
         (deny_key_lockout_bypass(), EXPECTED_KEY_LOCKOUT_BYPASS),
         (deny_protection_tag_changes("hardened-accounts:protects", EXEMPT), EXPECTED_PROTECTION_TAG_CHANGES),
         (deny_protection_tag_removal("hardened-accounts:protects"), EXPECTED_PROTECTION_TAG_REMOVAL),
+        (deny_restores_and_copies_out([BREAK_GLASS]), EXPECTED_RESTORES_AND_COPIES_OUT),
+        (deny_passing_roles_to_backup([BREAK_GLASS, DEPLOYER]), EXPECTED_PASSING_ROLES_TO_BACKUP),
+        (deny_scratch_bucket_exposure([BREAK_GLASS]), EXPECTED_SCRATCH_BUCKET_EXPOSURE),
+        (deny_writes_outside_organization(ORGANIZATION_ID), EXPECTED_WRITES_OUTSIDE_ORGANIZATION),
         (deny_leaving_organization(), EXPECTED_LEAVING_ORGANIZATION),
         (deny_root_user(), EXPECTED_ROOT_USER),
     ],
@@ -418,6 +471,18 @@ def test_the_backup_account_protects_backups_buckets_every_key_and_the_exempt_ro
     }
 
 
+def test_the_backup_perimeter_keeps_every_copy_in_the_backup_account_below_break_glass():
+    assert backup_perimeter_guardrails(DEPLOYER, OTHER_EXEMPT, ORGANIZATION_ID) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            EXPECTED_RESTORES_AND_COPIES_OUT,
+            EXPECTED_PASSING_ROLES_TO_BACKUP,
+            EXPECTED_SCRATCH_BUCKET_EXPOSURE,
+            EXPECTED_WRITES_OUTSIDE_ORGANIZATION,
+        ],
+    }
+
+
 def test_the_log_archive_protects_buckets_every_key_and_the_exempt_roles():
     assert log_archive_guardrails(DEPLOYER, OTHER_EXEMPT) == {
         "Version": "2012-10-17",
@@ -459,6 +524,7 @@ def composed() -> dict[str, dict]:
     return {
         "organization": organization_guardrails(TRAIL),
         "backup-account": backup_account_guardrails(DEPLOYER, OTHER_EXEMPT, FLOOR),
+        "backup-perimeter": backup_perimeter_guardrails(DEPLOYER, OTHER_EXEMPT, ORGANIZATION_ID),
         "log-archive": log_archive_guardrails(DEPLOYER, OTHER_EXEMPT),
         "workload": workload_guardrails(DEPLOYER, OTHER_EXEMPT, FLOOR),
     }
@@ -707,6 +773,60 @@ def test_restore_tests_prepare_and_clear_their_scratch_buckets_in_the_backup_acc
     guarded = [request(ADMIN, "s3:PutBucketVersioning", bucket, BACKUP_ACCOUNT) for bucket in lookalikes]
     guarded.append(request(ADMIN, "s3:PutAccountPublicAccessBlock", "*", BACKUP_ACCOUNT))
     assert evaluate(guarded) == [EXPLICIT_DENY] * 3
+
+
+BACKUP_PERIMETER = backup_perimeter_guardrails(DEPLOYER, OTHER_EXEMPT, ORGANIZATION_ID)
+
+
+def perimeter_request(principal: str, action: str, resource: str, resource_account: str = ACCOUNT, **context) -> Request:
+    """A call in the backup account, under its guardrails and its perimeter."""
+    return Request(
+        principal=principal,
+        action=action,
+        resource=resource,
+        resource_account=resource_account,
+        context={"aws:PrincipalArn": principal, **context},
+        service_control_policies=[
+            {"orgIdentifier": "r-a1b2", "policies": [FULL_AWS_ACCESS, {"name": "root", "policy": organization_guardrails(TRAIL)}]},
+            {"orgIdentifier": ACCOUNT, "policies": [
+                FULL_AWS_ACCESS, {"name": "account", "policy": BACKUP_ACCOUNT}, {"name": "perimeter", "policy": BACKUP_PERIMETER},
+            ]},
+        ],
+    )
+
+
+def test_below_break_glass_nobody_restores_copies_out_or_passes_roles_to_backup():
+    point = f"arn:aws:backup:{REGION}:{ACCOUNT}:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45"
+    to_backup = {"iam:PassedToService": "backup.amazonaws.com"}
+    cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in RESTORES_AND_COPIES_OUT]
+    verdicts = evaluate([perimeter_request(who, action, point) for who, action in cases])
+    assert dict(zip(cases, verdicts, strict=True)) == {(who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases}
+    restore_role = role_arn("prod-restore-tests-restore")
+    verdicts = evaluate([perimeter_request(who, "iam:PassRole", restore_role, **to_backup) for who in (ADMIN, DEPLOYER, BREAK_GLASS)])
+    assert verdicts == [EXPLICIT_DENY, ALLOWED, ALLOWED]
+    # Passing a role to another service is not this guardrail's business.
+    assert evaluate([perimeter_request(ADMIN, "iam:PassRole", restore_role, **{"iam:PassedToService": "lambda.amazonaws.com"})]) == [ALLOWED]
+
+
+def test_a_scratch_copy_is_never_shared_but_restore_tests_still_set_it_up():
+    scratch = "arn:aws:s3:::awsbackup-restore-test-4f2a9c"
+    exposure = [f"{scratch}/restored.tar" if a == "s3:PutObjectAcl" else scratch for a in SCRATCH_BUCKET_EXPOSURE]
+    cases = [(who, action, resource) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action, resource in zip(SCRATCH_BUCKET_EXPOSURE, exposure, strict=True)]
+    verdicts = evaluate([perimeter_request(who, action, resource) for who, action, resource in cases])
+    assert verdicts == [EXPLICIT_DENY] * (2 * len(exposure)) + [ALLOWED] * len(exposure)
+    setup = ["s3:PutBucketVersioning", "s3:PutBucketOwnershipControls", "s3:PutEncryptionConfiguration"]
+    assert evaluate([perimeter_request(ADMIN, action, scratch) for action in setup]) == [ALLOWED] * len(setup)
+
+
+def test_nobody_writes_into_a_bucket_outside_the_organization():
+    outside, elsewhere = "arn:aws:s3:::drop/copy.tar", "999900001111"
+    cases = [(who, action, context) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in ("s3:PutObject", "s3:ReplicateObject")
+             for context in ({"aws:ResourceOrgID": "o-zzzzzzzzzz"}, {})]
+    verdicts = evaluate([perimeter_request(who, action, outside, elsewhere, **context) for who, action, context in cases])
+    assert verdicts == [EXPLICIT_DENY] * len(cases)
+    own = "arn:aws:s3:::own-bucket/copy.tar"
+    inside = evaluate([perimeter_request(who, "s3:PutObject", own, **{"aws:ResourceOrgID": ORGANIZATION_ID}) for who in (ADMIN, DEPLOYER)])
+    assert inside == [ALLOWED, ALLOWED]
 
 
 def test_the_root_user_acts_only_in_a_centralized_root_session():

@@ -3,12 +3,13 @@
 import pytest
 
 from hardened.aws import Baseline, GuardrailPolicy, MemberAccount, OrganizationTrail, check_attachments_per_target
-from hardened.aws.documents.guardrails import backup_account_guardrails, organization_guardrails
+from hardened.aws.documents.guardrails import backup_account_guardrails, backup_perimeter_guardrails, organization_guardrails
 from hardened.errors import ComponentArgumentError
 from hardened.plan import run_program
 from planning import ACCOUNT, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of
 
 TRAIL = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/org-trail"
+ORGANIZATION_ID = "o-a1b2c3d4e5"
 
 
 def new_account(**overrides):
@@ -27,6 +28,10 @@ def account_plan() -> dict:
         }, opts=in_account(account_provider("management")))
         GuardrailPolicy("root-guardrails", {"baseline": "organization", "target_id": "r-a1b2", "trail_arn": TRAIL},
                         opts=in_account(account_provider("management-2")))
+        GuardrailPolicy("backup-perimeter", {
+            "baseline": Baseline.BACKUP_PERIMETER, "target_id": account.account_id, "account_id": account.account_id,
+            "deployment_role_name": "hardened-deployer", "exempt_role_names": ["hardened-break-glass"], "organization_id": ORGANIZATION_ID,
+        }, opts=in_account(account_provider("management-3")))
 
     return plan_of(program)
 
@@ -60,6 +65,14 @@ def test_member_guardrails_name_that_accounts_roles_and_attach_to_it_alone(accou
     assert attachment["protect"]
 
 
+def test_the_backup_perimeter_names_that_accounts_roles_and_the_organization(account_plan):
+    account_id = one(account_plan, "aws:organizations/account:Account")["id"]
+    deployer, break_glass = (f"arn:aws:iam::{account_id}:role/{name}" for name in ("hardened-deployer", "hardened-break-glass"))
+    policy = by_name(account_plan, "backup-perimeter-policy")
+    assert policy["inputs"]["content"] == backup_perimeter_guardrails(deployer, [break_glass], ORGANIZATION_ID)
+    assert by_name(account_plan, "backup-perimeter-attachment")["inputs"]["targetId"] == account_id
+
+
 def test_root_guardrails_have_no_exemptions(account_plan):
     assert by_name(account_plan, "root-guardrails-policy")["inputs"]["content"] == organization_guardrails(TRAIL)
     assert by_name(account_plan, "root-guardrails-attachment")["inputs"]["targetId"] == "r-a1b2"
@@ -89,6 +102,11 @@ def test_more_scps_than_a_target_may_carry_are_refused():
         ({"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "exempt_role_names": ["break-glass"]}, "deployment_role_name"),
         ({"baseline": "log-archive", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "team/deployer"}, "deployment_role_name"),
         ({"baseline": "workload", "target_id": ACCOUNT, "deployment_role_name": "deployer"}, "account_id"),
+        ({"baseline": "backup-perimeter", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer"}, "organization_id"),
+        ({"baseline": "backup-perimeter", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer",
+          "organization_id": "o-*"}, "organization_id"),
+        ({"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer",
+          "exempt_role_policy_arns": ["arn:aws:iam::aws:policy/*"]}, "exempt_role_policy_arns"),
     ],
 )
 def test_bad_guardrail_arguments_are_refused(args, argument):

@@ -124,8 +124,17 @@ def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guar
     }
     assert all(a["protect"] and a["retain_on_delete"] and a["inputs"]["closeOnDeletion"] is False for a in accounts.values())
     targets = sorted(a["inputs"]["targetId"] for a in resources(org, "aws:organizations/policyAttachment:PolicyAttachment"))
-    assert targets == sorted(["r-a1b2", *(a["id"] for a in accounts.values())])
+    # The backup account carries two: its guardrails and its perimeter.
+    assert targets == sorted(["r-a1b2", accounts["acme-backup"]["id"], *(a["id"] for a in accounts.values())])
     assert org["outputs"]["accounts"]["backup"]["accountId"] == accounts["acme-backup"]["id"]
+
+
+def test_no_bucket_of_any_member_account_can_be_made_public(org):
+    blocks = resources(org, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")
+    accounts = {a["id"] for a in resources(org, "aws:organizations/account:Account")}
+    assert sorted(b["lands_in"]["account"] for b in blocks) == sorted(accounts)
+    flags = {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}
+    assert all(b["inputs"] == flags and b["protect"] and b["retain_on_delete"] for b in blocks)
 
 
 def test_org_shows_who_can_break_the_glass_how_and_who_is_told(org):

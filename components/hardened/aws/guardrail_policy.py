@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
-from .arns import ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ROLE_NAME
+from .arns import ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
 from .documents import guardrails
 from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_content, scp_size
 
@@ -30,6 +30,8 @@ class Baseline(str, Enum):
     """The organization root: nobody leaves, no root user, the organization trail stays on."""
     BACKUP = "backup"
     """The backup account: its vaults, buckets and every key."""
+    BACKUP_PERIMETER = "backup-perimeter"
+    """The backup account, a second SCP: no restore, copy out, shared scratch copy or write outside the organization."""
     LOG_ARCHIVE = "log-archive"
     """The log-archive account: its buckets and every key."""
     WORKLOAD = "workload"
@@ -55,6 +57,8 @@ class GuardrailPolicyArgs(TypedDict):
     """Organization baseline: ARN of the organization trail that nobody may stop or change."""
     minimum_vault_retention_days: NotRequired[Optional[int]]
     """Backup and workload baselines: the weakest vault lock anyone may set, in days (default 7)."""
+    organization_id: NotRequired[Optional[str]]
+    """Backup-perimeter baseline: the organization (o-...) outside which nothing may be written."""
 
 
 class GuardrailPolicy(pulumi.ComponentResource):
@@ -139,6 +143,11 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
     def exempt(account: str) -> list[str]:
         return [role(account, r) for r in roles]
 
+    if baseline == Baseline.BACKUP_PERIMETER:
+        organization_id = args.get("organization_id")
+        if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
+            raise ComponentArgumentError("GuardrailPolicy", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
+        return lambda account: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), organization_id)
     if baseline == Baseline.BACKUP:
         return lambda account: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor, policies)
     if baseline == Baseline.LOG_ARCHIVE:

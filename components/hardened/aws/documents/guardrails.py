@@ -33,12 +33,16 @@ __all__ = [
     "KEY_DESTRUCTION",
     "KEY_POLICY_CHANGES",
     "PROTECTED_KEY_TAG",
+    "RESTORES_AND_COPIES_OUT",
     "RESTORE_TEST_BUCKETS",
     "ROLE_TAKEOVER",
     "SCPS_PER_TARGET",
+    "SCRATCH_BUCKET_EXPOSURE",
     "SCP_MAX_CHARACTERS",
     "TRAIL_TAMPERING",
+    "WRITES",
     "backup_account_guardrails",
+    "backup_perimeter_guardrails",
     "check_scp_size",
     "deny_backup_destruction",
     "deny_backup_setting_changes",
@@ -52,11 +56,15 @@ __all__ = [
     "deny_key_repolicy",
     "deny_leaving_organization",
     "deny_other_break_glass_role_policies",
+    "deny_passing_roles_to_backup",
     "deny_protection_tag_changes",
     "deny_protection_tag_removal",
+    "deny_restores_and_copies_out",
     "deny_root_user",
+    "deny_scratch_bucket_exposure",
     "deny_trail_tampering",
     "deny_weaker_vault_locks",
+    "deny_writes_outside_organization",
     "log_archive_guardrails",
     "organization_guardrails",
     "scp_content",
@@ -135,6 +143,31 @@ BUCKET_PROTECTION_CHANGES = (
 # override changes), set them up (versioning, ownership) and delete them after validation. Those scratch copies
 # are left out of the bucket guardrails; the library's own buckets can never take such a name.
 RESTORE_TEST_BUCKETS = ("arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*")
+
+# What a scratch bucket of a restore test may never get: a policy, ACL, public access or replication that would
+# hand a restored copy to someone else. Restore tests need none of them (they set versioning and ownership only).
+SCRATCH_BUCKET_EXPOSURE = (
+    "s3:DeleteBucketPolicy",  # the bucket's own denies go with it
+    "s3:PutBucketAcl",  # grants another account the bucket
+    "s3:PutBucketPolicy",  # grants another account, or everyone, the restored data
+    "s3:PutBucketPublicAccessBlock",  # opens the bucket to public policies
+    "s3:PutObjectAcl",  # grants another account an object
+    "s3:PutReplicationConfiguration",  # copies the restored data elsewhere
+)
+
+# Ways to take a copy out of the backup account through AWS Backup: a restore wherever its caller can read it, or a
+# copy to a vault elsewhere. Restore tests run as AWS Backup's service-linked role, which SCPs never bind.
+RESTORES_AND_COPIES_OUT = (
+    "backup:CopyFromBackupVault",  # the source side of every copy job
+    "backup:StartCopyJob",  # a copy to a vault of the caller's choosing
+    "backup:StartRestoreJob",  # a restore where the caller can read it
+)
+
+# Ways to write data into a bucket: denied when the bucket belongs to no account of the organization.
+WRITES = (
+    "s3:PutObject",
+    "s3:ReplicateObject",
+)
 
 # Ways to take over a role the guardrails exempt: trust someone else, grant it more, or delete and re-create it.
 ROLE_TAKEOVER = (
@@ -357,6 +390,50 @@ def deny_other_break_glass_role_policies(break_glass_arns: Iterable[str], policy
     }
 
 
+def deny_restores_and_copies_out(break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass restores a recovery point or copies one out: a restore lands where its caller can read it."""
+    return with_condition(
+        {"Sid": "DenyRestoresAndCopiesOut", "Effect": "Deny", "Action": list(RESTORES_AND_COPIES_OUT), "Resource": "*"},
+        unless_principal_is(break_glass_arns),
+    )
+
+
+def deny_passing_roles_to_backup(exempt_role_arns: Iterable[str]) -> dict:
+    """Nobody but the named roles hands AWS Backup a role (the restore role, say) to act with.
+
+    The deployment role passes the restore role when it creates a restore testing selection.
+    """
+    return {
+        "Sid": "DenyPassingRolesToBackup",
+        "Effect": "Deny",
+        "Action": "iam:PassRole",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}, **unless_principal_is(exempt_role_arns)},
+    }
+
+
+def deny_scratch_bucket_exposure(break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass shares, publishes or replicates a restore test's scratch copy."""
+    return with_condition(
+        {"Sid": "DenyScratchBucketExposure", "Effect": "Deny", "Action": list(SCRATCH_BUCKET_EXPOSURE), "Resource": list(RESTORE_TEST_BUCKETS)},
+        unless_principal_is(break_glass_arns),
+    )
+
+
+def deny_writes_outside_organization(organization_id: str) -> dict:
+    """Nobody, break-glass included, writes or replicates objects into a bucket of an account outside the organization.
+
+    `aws:ResourceOrgID` is absent for a bucket in no organization, and `StringNotEquals` then matches: denied too.
+    """
+    return {
+        "Sid": "DenyWritesOutsideOrganization",
+        "Effect": "Deny",
+        "Action": list(WRITES),
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:ResourceOrgID": organization_id}},
+    }
+
+
 def deny_leaving_organization() -> dict:
     """No account leaves the organization, and with it these guardrails."""
     return {
@@ -411,6 +488,17 @@ def backup_account_guardrails(
         deny_key_destruction(),
         deny_key_repolicy(exempt_role_arns),
         *_exempt_roles_kept(deployment_role_arn, exempt_role_arns, exempt_role_policy_arns),
+    )
+
+
+def backup_perimeter_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], organization_id: str) -> dict:
+    """The backup account's second SCP: no copy leaves it, below break-glass, by restore, copy job, scratch bucket or write."""
+    exempt_role_arns = list(exempt_role_arns)
+    return policy_document(
+        deny_restores_and_copies_out(exempt_role_arns),
+        deny_passing_roles_to_backup([deployment_role_arn, *exempt_role_arns]),
+        deny_scratch_bucket_exposure(exempt_role_arns),
+        deny_writes_outside_organization(organization_id),
     )
 
 
