@@ -139,7 +139,8 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "organization_id": config.organization.id,
             "user_names": config.break_glass.users,
             "role_name": config.break_glass_role_name,
-            "accounts": {"management": provider, **{key: account.provider for key, account in members.items()}},
+            # No role in the management account unless asked for: no SCP binds it, and it could detach every guardrail.
+            "accounts": {**({"management": provider} if config.break_glass.management_role else {}), **{key: account.provider for key, account in members.items()}},
             "sign_in_events_provider": sign_in_events,
             "subscribers": [s.model_dump() for s in config.break_glass.subscribers],
             "administrator_arns": [management.deployment_role_arn],

@@ -82,6 +82,11 @@ class BreakGlassSettings(StackConfigModel):
     )
     max_mfa_age_seconds: int = Field(default=900, ge=60, le=3600, description="how recent their MFA must be to assume the role, 60 to 3600 seconds")
     subscribers: list[AlertSubscriber] = Field(min_length=1, description="who is told of every use: a list of {protocol, endpoint}")
+    management_role: bool = Field(
+        default=False,
+        description="also create the break-glass role in the management account (true or false, default false): no SCP binds it, so "
+        "with it break-glass could detach every guardrail; without it, that day takes the management account's root user",
+    )
 
     @field_validator("users")
     @classmethod

@@ -129,6 +129,19 @@ def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guar
     assert org["outputs"]["accounts"]["backup"]["accountId"] == accounts["acme-backup"]["id"]
 
 
+def test_a_break_glass_role_in_the_management_account_is_only_there_when_asked_for(tmp_path):
+    import shutil
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    org_file = tmp_path / "stacks/Pulumi.org.yaml"
+    org_file.write_text(org_file.read_text().replace("    maxMfaAgeSeconds: 900\n", "    maxMfaAgeSeconds: 900\n    managementRole: true\n"))
+    plan = build_plan(run_stack(find_project(tmp_path), "org"))
+    roles = [r for r in resources(plan, "aws:iam/role:Role") if r["inputs"]["name"] == "hardened-break-glass"]
+    assert "999988887777" in {r["lands_in"]["account"] for r in roles}
+    assert len(roles) == len(resources(plan, "aws:organizations/account:Account")) + 1
+
+
 def test_no_bucket_of_any_member_account_can_be_made_public(org):
     blocks = resources(org, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")
     accounts = {a["id"] for a in resources(org, "aws:organizations/account:Account")}
@@ -139,7 +152,8 @@ def test_no_bucket_of_any_member_account_can_be_made_public(org):
 
 def test_org_shows_who_can_break_the_glass_how_and_who_is_told(org):
     management = "999988887777"
-    accounts = {a["id"] for a in resources(org, "aws:organizations/account:Account")} | {management}
+    # A break-glass role in every member account, none in the management account, which no SCP binds.
+    accounts = {a["id"] for a in resources(org, "aws:organizations/account:Account")}
     users = [u["inputs"]["name"] for u in resources(org, "aws:iam/user:User")]
     assert users == ["break-glass-1", "break-glass-2"]
     assert all(u["lands_in"]["account"] == management for u in resources(org, "aws:iam/user:User"))
@@ -160,7 +174,7 @@ def test_org_shows_who_can_break_the_glass_how_and_who_is_told(org):
         "email:security-oncall@acme.example", "https:https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue"
     ]
     mfa = resources(org, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy")
-    assert {p["lands_in"]["account"] for p in mfa} == accounts and len(mfa) == len(accounts)
+    assert {p["lands_in"]["account"] for p in mfa} == accounts | {management} and len(mfa) == len(accounts) + 1
     assert one(org, "aws:iam/organizationsFeatures:OrganizationsFeatures")["lands_in"]["account"] == management
 
 

@@ -68,7 +68,17 @@ def test_a_break_glass_trust_without_mfa_fails(plans):
         if "break-glass" in inputs.get("name", ""):
             inputs["assumeRolePolicy"]["Statement"][0]["Condition"] = {}
     result = controls.break_glass(estate(plans, organization=weakened(plans["org"], "aws:iam/role:Role", drop_mfa)))
-    assert result.status == "fail" and result.evidence[0] == "0 of 6 break-glass roles require recent MFA and one-hour sessions"
+    assert result.status == "fail" and result.evidence[0] == "0 of 5 break-glass roles require recent MFA and one-hour sessions"
+
+
+def test_a_break_glass_role_in_the_management_account_fails(plans):
+    org = copy.deepcopy(plans["org"])
+    role = next(r for r in org["resources"] if r["type"] == "aws:iam/role:Role" and r["inputs"].get("name") == "hardened-break-glass")
+    role["lands_in"] = {**role["lands_in"], "account": "999988887777"}
+    result = controls.break_glass(estate(plans, organization=org))
+    assert result.status == "fail"
+    assert result.evidence[-1] == "unbound: a break-glass role in the management account 999988887777, which no SCP binds"
+    assert controls.break_glass(estate(plans)).status == "pass"
 
 
 def test_a_key_that_stops_rotating_fails(plans):

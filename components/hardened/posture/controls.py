@@ -151,11 +151,15 @@ def break_glass(estate: Estate) -> Control:
     alarms = estate.resources("aws:cloudwatch/metricAlarm:MetricAlarm")
     subscribers = estate.resources("aws:sns/topicSubscription:TopicSubscription")
     entitlements = estate.resources("gcp:privilegedaccessmanager/entitlement:entitlement")
+    # The break-glass users live in the management account: a break-glass role there is bound by no SCP.
+    management = {u["lands_in"]["account"] for u in estate.resources("aws:iam/user:User") if u.get("lands_in")}
+    unbound = [r for r in roles if (r.get("lands_in") or {}).get("account") in management]
     evidence = [
         f"{len(sealed)} of {len(roles)} break-glass roles require recent MFA and one-hour sessions",
         f"{len(rules)} EventBridge rules, {len(alarms)} CloudWatch alarms, {len(subscribers)} subscriptions",
     ] + [f"GCP PAM entitlement, at most {e['inputs'].get('maxRequestDuration')}, with approval" for e in entitlements]
-    ok = roles and len(sealed) == len(roles) and rules and alarms and subscribers
+    evidence += [f"unbound: a break-glass role in the management account {r['lands_in']['account']}, which no SCP binds" for r in unbound]
+    ok = roles and len(sealed) == len(roles) and rules and alarms and subscribers and not unbound
     return Control("break-glass", "Break-glass paths are sealed and alarmed", _status(bool(ok)), evidence, ["CIS AWS 1.9", "FSBP IAM.5"])
 
 
