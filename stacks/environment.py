@@ -139,17 +139,35 @@ def _second_vendor_of(organization_gcp: dict | None, organization_stack: str) ->
 
 
 def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
-    """The 3-2-1 layout of this stack's data: every copy, its vendor, account or project, region and lock."""
+    """The 3-2-1 layout of this stack's data: every copy, its vendor, account or project, region, lock, and the
+    retention its lock really enforces (`retentionMode`, `retentionDays`: the shortest, where copies differ)."""
+    sources = list(config.buckets.values())
+    source_days = min(b.retention_days for b in sources)
+    source_mode = _weakest(b.retention_mode.value for b in sources)
+    vault_mode = config.vault.retention_mode.value
     copies = [
-        {"copy": "primary", "vendor": "aws", "where": "workload account", "region": config.region, "lock": "S3 Object Lock"},
-        {"copy": "replica", "vendor": "aws", "where": "backup account", "region": config.region, "lock": "S3 Object Lock"},
-        {"copy": "vault copy", "vendor": "aws", "where": "backup account", "region": config.region, "lock": "AWS Backup Vault Lock"},
-        {"copy": "second-region copy", "vendor": "aws", "where": "workload account", "region": config.backups.second_region, "lock": "AWS Backup Vault Lock"},
+        {"copy": "primary", "vendor": "aws", "where": "workload account", "region": config.region, "lock": "S3 Object Lock",
+         "retentionMode": source_mode, "retentionDays": source_days},
+        # S3 gives a replica its source version's lock and retain-until date; the replica bucket's own default
+        # (replica.retentionDays) applies only to objects written there without one, which replication never does.
+        {"copy": "replica", "vendor": "aws", "where": "backup account", "region": config.region, "lock": "S3 Object Lock (the source's)",
+         "retentionMode": source_mode, "retentionDays": source_days},
+        {"copy": "vault copy", "vendor": "aws", "where": "backup account", "region": config.region, "lock": "AWS Backup Vault Lock",
+         "retentionMode": vault_mode, "retentionDays": config.backups.copy_retention_days},
+        {"copy": "second-region copy", "vendor": "aws", "where": "workload account", "region": config.backups.second_region,
+         "lock": "AWS Backup Vault Lock", "retentionMode": vault_mode, "retentionDays": config.backups.second_region_retention_days},
     ]
     if config.gcp is not None:
         lock = "locked retention policy" if config.gcp.locked else "retention policy"
-        copies.append({"copy": "offsite", "vendor": "gcp", "where": "backup project", "region": config.gcp.location, "lock": lock})
+        # A locked retention policy can be neither shortened nor removed (COMPLIANCE); an unlocked one can (GOVERNANCE).
+        copies.append({"copy": "offsite", "vendor": "gcp", "where": "backup project", "region": config.gcp.location, "lock": lock,
+                       "retentionMode": "COMPLIANCE" if config.gcp.locked else "GOVERNANCE", "retentionDays": config.gcp.retention_days})
     return copies
+
+
+def _weakest(modes) -> str:
+    """GOVERNANCE if any copy's lock can be lifted, else COMPLIANCE."""
+    return "GOVERNANCE" if "GOVERNANCE" in set(modes) else "COMPLIANCE"
 
 
 def _workload_account(accounts: dict, env: str, organization_stack: str) -> dict:

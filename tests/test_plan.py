@@ -308,7 +308,14 @@ def test_prod_keeps_three_copies_at_two_vendors_one_in_another_geography(org, pr
     copies = prod["outputs"]["copies"]
     assert {c["vendor"] for c in copies} == {"aws", "gcp"} and len(copies) >= 3
     offsite = [c for c in copies if c["vendor"] == "gcp"]
-    assert offsite == [{"copy": "offsite", "vendor": "gcp", "where": "backup project", "region": "us-east4", "lock": "locked retention policy"}]
+    assert offsite == [{"copy": "offsite", "vendor": "gcp", "where": "backup project", "region": "us-east4", "lock": "locked retention policy",
+                        "retentionMode": "COMPLIANCE", "retentionDays": 400}]
+    # What each lock really enforces: a replica keeps its source's 35 days, whatever the replica bucket's default says.
+    assert {c["copy"]: (c["retentionMode"], c["retentionDays"]) for c in copies} == {
+        "primary": ("COMPLIANCE", 35), "replica": ("COMPLIANCE", 35), "vault copy": ("COMPLIANCE", 365),
+        "second-region copy": ("COMPLIANCE", 90), "offsite": ("COMPLIANCE", 400),
+    }
+    assert by_name(prod, "prod-replicas-object-lock")["inputs"]["rule"] == {"defaultRetention": {"days": 2555, "mode": "COMPLIANCE"}}
     project = org["outputs"]["gcp"]["projectId"]
     bucket = one(prod, "gcp:storage/bucket:Bucket")
     assert bucket["lands_in"] == {"cloud": "gcp", "project": project, "region": "us-east4"}

@@ -31,7 +31,9 @@ def test_prod_passes_every_control_with_its_evidence_and_benchmarks(capsys):
     assert (card["stack"], card["kind"], card["tier"]) == ("prod", "environment", "production")
     assert {c["id"]: c["status"] for c in card["controls"]} == {control: "pass" for control in ALL_CONTROLS}
     by_id = {c["id"]: c for c in card["controls"]}
-    assert "offsite: gcp backup project us-east4 (locked retention policy)" in by_id["copies"]["evidence"]
+    assert "offsite: gcp backup project us-east4 (locked retention policy, COMPLIANCE 400 days)" in by_id["copies"]["evidence"]
+    # A replica is locked for its source's 35 days, not the replica bucket's default of 2,555.
+    assert "replica: aws backup account eu-west-1 (S3 Object Lock (the source's), COMPLIANCE 35 days)" in by_id["copies"]["evidence"]
     assert "FSBP CloudTrail.1" in by_id["trail"]["benchmarks"] and "CIS AWS 3.6" in by_id["encryption"]["benchmarks"]
     assert "CIS GCP 5.1" in by_id["public-access"]["benchmarks"] and "FSBP IAM.15" in by_id["mfa"]["benchmarks"]
 

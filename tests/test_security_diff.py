@@ -405,13 +405,16 @@ def test_a_shorter_retention_in_the_stack_file_fails_the_diff_and_a_longer_one_p
 
     code, out, err = run_diff(capsys, str(tmp_path / "base.json"), str(tmp_path / "shorter.json"))
     assert (code, err) == (1, "")
-    assert out.splitlines()[:4] == [
-        "SECURITY WEAKENED: 2 weakenings in stack prod",
-        "=" * len("SECURITY WEAKENED: 2 weakenings in stack prod"),
+    lines = out.splitlines()
+    assert lines[:2] == ["SECURITY WEAKENED: 4 weakenings in stack prod", "=" * len("SECURITY WEAKENED: 4 weakenings in stack prod")]
+    # The bucket's own settings, and the copies export: the primary and its replica are both locked for less time.
+    assert sorted(line for line in lines if line.startswith("  !! ")) == sorted([
         "  !! [retention-shortened] prod-backups-lifecycle: inputs.rules[expire-noncurrent-versions-after-retention]"
         ".noncurrentVersionExpiration.noncurrentDays 35 → 30 (old versions expire sooner)",
         "  !! [retention-shortened] prod-backups-object-lock: inputs.rule.defaultRetention.days 35 → 30 (locked versions can be deleted sooner)",
-    ]
+        "  !! [retention-shortened] outputs.copies[primary].retentionDays 35 → 30 (the copy is kept locked for less time)",
+        "  !! [retention-shortened] outputs.copies[replica].retentionDays 35 → 30 (the copy is kept locked for less time)",
+    ])
 
     code, out, err = run_diff(capsys, str(tmp_path / "base.json"), str(tmp_path / "longer.json"))
     assert (code, err) == (0, "")

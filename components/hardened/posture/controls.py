@@ -57,7 +57,7 @@ def copies(estate: Estate) -> Control:
     layout = estate.environment.get("outputs", {}).get("copies") or []
     vendors = sorted({c["vendor"] for c in layout})
     regions = sorted({c["region"] for c in layout})
-    evidence = [f"{c['copy']}: {c['vendor']} {c['where']} {c['region']} ({c['lock']})" for c in layout] or ["no copies exported"]
+    evidence = [f"{c['copy']}: {c['vendor']} {c['where']} {c['region']} ({c['lock']}{_retention(c)})" for c in layout] or ["no copies exported"]
     if len(layout) >= 3 and len(vendors) >= 2 and len(regions) >= 2:
         status = PASS
     elif len(layout) >= 3 and len(regions) >= 2:
@@ -192,6 +192,12 @@ def policy_pack(estate: Estate, evaluate: Callable[[dict, str], Iterable]) -> Co
     evidence = [f"{v.enforcement}: {v.policy}: {v.name}: {v.message}" for v in violations] or ["every rule passes"]
     status = FAIL if mandatory else (WARN if violations else PASS)
     return Control("policy-pack", "Policy pack (policies/)", status, evidence, [])
+
+
+def _retention(copy: dict) -> str:
+    """What the copy's lock really enforces, as the stack exports it (a replica's is its source's)."""
+    days, mode = copy.get("retentionDays"), copy.get("retentionMode")
+    return f", {mode} {days} days" if days is not None and mode else ""
 
 
 def _scps(estate: Estate, baseline: str | None) -> list[dict]:

@@ -97,4 +97,8 @@ def _copies_weakenings(stack_urn: str, before: dict, after: dict) -> list[Weaken
         if match is not None and copy.get("lock") and not match.get("lock"):
             found.append(Weakening(stack_urn, "lock-removed", f"outputs.copies[{copy.get('copy')}].lock "
                                    f"{transition(copy.get('lock'), match.get('lock', ABSENT))} (the copy is no longer locked)"))
+        days_before, days_now = (c.get("retentionDays") if c else None for c in (copy, match))
+        if isinstance(days_before, int) and isinstance(days_now, int) and days_now < days_before:
+            found.append(Weakening(stack_urn, "retention-shortened", f"outputs.copies[{copy.get('copy')}].retentionDays "
+                                   f"{transition(days_before, days_now)} (the copy is kept locked for less time)"))
     return found
