@@ -138,6 +138,9 @@ def _second_vendor_of(organization_gcp: dict | None, organization_stack: str) ->
     return organization_gcp
 
 
+CUSTOMER_MANAGED = "customer-managed"  # a KMS (or Cloud KMS) key of ours: sealed, but a key all the same
+
+
 def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
     """The 3-2-1 layout of this stack's data: every copy, its vendor, account or project, region, lock, and the
     retention its lock really enforces (`retentionMode`, `retentionDays`: the shortest, where copies differ)."""
@@ -147,21 +150,23 @@ def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
     vault_mode = config.vault.retention_mode.value
     copies = [
         {"copy": "primary", "vendor": "aws", "where": "workload account", "region": config.region, "lock": "S3 Object Lock",
-         "retentionMode": source_mode, "retentionDays": source_days},
+         "retentionMode": source_mode, "retentionDays": source_days, "key": CUSTOMER_MANAGED},
         # S3 gives a replica its source version's lock and retain-until date; the replica bucket's own default
         # (replica.retentionDays) applies only to objects written there without one, which replication never does.
         {"copy": "replica", "vendor": "aws", "where": "backup account", "region": config.region, "lock": "S3 Object Lock (the source's)",
-         "retentionMode": source_mode, "retentionDays": source_days},
+         "retentionMode": source_mode, "retentionDays": source_days, "key": CUSTOMER_MANAGED},
         {"copy": "vault copy", "vendor": "aws", "where": "backup account", "region": config.region, "lock": "AWS Backup Vault Lock",
-         "retentionMode": vault_mode, "retentionDays": config.backups.copy_retention_days},
+         "retentionMode": vault_mode, "retentionDays": config.backups.copy_retention_days, "key": CUSTOMER_MANAGED},
         {"copy": "second-region copy", "vendor": "aws", "where": "workload account", "region": config.backups.second_region,
-         "lock": "AWS Backup Vault Lock", "retentionMode": vault_mode, "retentionDays": config.backups.second_region_retention_days},
+         "lock": "AWS Backup Vault Lock", "retentionMode": vault_mode, "retentionDays": config.backups.second_region_retention_days,
+         "key": CUSTOMER_MANAGED},
     ]
     if config.gcp is not None:
         lock = "locked retention policy" if config.gcp.locked else "retention policy"
         # A locked retention policy can be neither shortened nor removed (COMPLIANCE); an unlocked one can (GOVERNANCE).
         copies.append({"copy": "offsite", "vendor": "gcp", "where": "backup project", "region": config.gcp.location, "lock": lock,
-                       "retentionMode": "COMPLIANCE" if config.gcp.locked else "GOVERNANCE", "retentionDays": config.gcp.retention_days})
+                       "retentionMode": "COMPLIANCE" if config.gcp.locked else "GOVERNANCE", "retentionDays": config.gcp.retention_days,
+                       "key": CUSTOMER_MANAGED})
     return copies
 
 

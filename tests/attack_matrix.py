@@ -69,10 +69,11 @@ class Principal:
     organization_id: str
     service_control_policies: list = field(hash=False)
     identity_policies: list = field(default_factory=lambda: [ALLOW_EVERYTHING], hash=False)
+    context_overrides: dict = field(default_factory=dict, hash=False)  # a key set to None is left out
 
     def context(self) -> dict:
         """What AWS puts in every request of an assumed-role session of this role (no MFA: the worst case)."""
-        return {
+        context = {
             "aws:PrincipalArn": self.arn,
             "aws:PrincipalAccount": self.account,
             "aws:PrincipalOrgID": self.organization_id,
@@ -81,10 +82,13 @@ class Principal:
             "aws:SecureTransport": "true",
             "aws:MultiFactorAuthPresent": "false",
         }
+        context.update(self.context_overrides)
+        return {key: value for key, value in context.items() if value is not None}
 
     def holding(self, *identity_policies: dict, label: str | None = None) -> "Principal":
         """The same role with other identity policies (a service role's own permissions)."""
-        return Principal(label or self.label, self.arn, self.account, self.organization_id, self.service_control_policies, list(identity_policies))
+        return Principal(label or self.label, self.arn, self.account, self.organization_id, self.service_control_policies,
+                         list(identity_policies), self.context_overrides)
 
 
 # --- what is acted on ---------------------------------------------------------------------------------
@@ -278,11 +282,14 @@ def _only(items: Iterable):
 def table(title: str, rows: list[str], columns: list[str], cells: dict[tuple[str, str], str], note: str = "") -> str:
     """A fixed-width table: one row per attempt, one column per principal, each cell the verdict."""
     first = max(len(title), *(len(r) for r in rows))
-    widths = [max(len(c), *(len(SHORT[cells.get((r, c), NOT_ASKED)]) for r in rows)) for c in columns]
+    def shown(verdict: str) -> str:
+        return SHORT.get(verdict, verdict)
+
+    widths = [max(len(c), *(len(shown(cells.get((r, c), NOT_ASKED))) for r in rows)) for c in columns]
     line = "-" * (first + sum(w + 3 for w in widths))
     out = [line, f"{title:<{first}} | " + " | ".join(f"{c:<{w}}" for c, w in zip(columns, widths, strict=True)), line]
     for row in rows:
-        out.append(f"{row:<{first}} | " + " | ".join(f"{SHORT[cells.get((row, c), NOT_ASKED)]:<{w}}" for c, w in zip(columns, widths, strict=True)))
+        out.append(f"{row:<{first}} | " + " | ".join(f"{shown(cells.get((row, c), NOT_ASKED)):<{w}}" for c, w in zip(columns, widths, strict=True)))
     out.append(line)
     if note:
         out.append(note)

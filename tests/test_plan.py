@@ -309,7 +309,7 @@ def test_prod_keeps_three_copies_at_two_vendors_one_in_another_geography(org, pr
     assert {c["vendor"] for c in copies} == {"aws", "gcp"} and len(copies) >= 3
     offsite = [c for c in copies if c["vendor"] == "gcp"]
     assert offsite == [{"copy": "offsite", "vendor": "gcp", "where": "backup project", "region": "us-east4", "lock": "locked retention policy",
-                        "retentionMode": "COMPLIANCE", "retentionDays": 400}]
+                        "retentionMode": "COMPLIANCE", "retentionDays": 400, "key": "customer-managed"}]
     # What each lock really enforces: a replica keeps its source's 35 days, whatever the replica bucket's default says.
     assert {c["copy"]: (c["retentionMode"], c["retentionDays"]) for c in copies} == {
         "primary": ("COMPLIANCE", 35), "replica": ("COMPLIANCE", 35), "vault copy": ("COMPLIANCE", 365),

@@ -10,7 +10,7 @@ from hardened.cli import main
 from hardened.posture import controls, plan_in_subprocess
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_CONTROLS = ["break-glass", "copies", "encryption", "guardrails", "immutability", "mfa", "policy-pack", "public-access", "trail"]
+ALL_CONTROLS = ["break-glass", "copies", "encryption", "guardrails", "immutability", "mfa", "policy-pack", "public-access", "single-credential", "trail"]
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,19 @@ def test_prod_passes_every_control_with_its_evidence_and_benchmarks(capsys):
     assert "offsite: gcp backup project us-east4 (locked retention policy, COMPLIANCE 400 days)" in by_id["copies"]["evidence"]
     # A replica is locked for its source's 35 days, not the replica bucket's default of 2,555.
     assert "replica: aws backup account eu-west-1 (S3 Object Lock (the source's), COMPLIANCE 35 days)" in by_id["copies"]["evidence"]
+    assert by_id["single-credential"]["evidence"] == [
+        "a workload account (admin, root, deployer or break-glass): survive: primary (compliance lock, key sealed against it), "
+        "replica (out of its reach), vault copy (out of its reach), second-region copy (compliance lock, key sealed against it), "
+        "offsite (out of its reach)",
+        "the backup account (admin, root, deployer or break-glass): survive: primary (out of its reach), replica (compliance lock, "
+        "key sealed against it), vault copy (compliance lock, key sealed against it), second-region copy (out of its reach), "
+        "offsite (out of its reach)",
+        "the management account's admin: survive: offsite (out of its reach); lost: primary (its customer-managed key can be "
+        "re-policied and deleted), replica (its customer-managed key can be re-policied and deleted), vault copy (its "
+        "customer-managed key can be re-policied and deleted), second-region copy (its customer-managed key can be re-policied and deleted)",
+        "any single GCP principal (break-glass included): survive: primary (out of its reach), replica (out of its reach), vault copy "
+        "(out of its reach), second-region copy (out of its reach); lost: offsite (its customer-managed key can be re-policied and deleted)",
+    ]
     assert "FSBP CloudTrail.1" in by_id["trail"]["benchmarks"] and "CIS AWS 3.6" in by_id["encryption"]["benchmarks"]
     assert "CIS GCP 5.1" in by_id["public-access"]["benchmarks"] and "FSBP IAM.15" in by_id["mfa"]["benchmarks"]
 
@@ -41,9 +54,12 @@ def test_prod_passes_every_control_with_its_evidence_and_benchmarks(capsys):
 def test_dev_keeps_one_vendor_and_governance_locks_which_warn_not_fail(capsys):
     code, out, _ = run(capsys, "posture", "--stack", "dev", "--project-dir", str(ROOT))
     assert code == 0
-    assert out.startswith("Security posture of stack 'dev' (environment, non-production): 0 fail, 2 warn")
+    assert out.startswith("Security posture of stack 'dev' (environment, non-production): 0 fail, 3 warn")
     assert "WARN  3-2-1: three copies, two vendors, one elsewhere (copies)" in out
     assert "WARN  Every copy is immutable (immutability)" in out
+    # GOVERNANCE locks and no GCP copy: the management account's admin could take every copy of dev.
+    assert "WARN  No single credential takes every copy (single-credential)" in out
+    assert "      - the management account's admin: survive: NONE; lost: primary (its lock can be lifted)," in out
 
 
 def test_the_organization_is_scored_without_copies(capsys):
@@ -71,6 +87,14 @@ def test_a_break_glass_trust_without_mfa_fails(plans):
             inputs["assumeRolePolicy"]["Statement"][0]["Condition"] = {}
     result = controls.break_glass(estate(plans, organization=weakened(plans["org"], "aws:iam/role:Role", drop_mfa)))
     assert result.status == "fail" and result.evidence[0] == "0 of 5 break-glass roles require recent MFA and one-hour sessions"
+
+
+def test_a_stack_whose_every_copy_one_credential_reaches_fails(plans):
+    environment = copy.deepcopy(plans["prod"])
+    environment["outputs"]["copies"] = [c for c in environment["outputs"]["copies"] if c["vendor"] == "aws"]
+    result = controls.single_credential(estate(plans, environment))
+    assert result.status == "fail"
+    assert result.evidence[2].startswith("the management account's admin: survive: NONE; lost: primary")
 
 
 def test_a_break_glass_role_in_the_management_account_fails(plans):

@@ -9,6 +9,8 @@ Foundation Benchmark; a control with no benchmark line is this library's own (gu
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from . import survival
+
 PASS, WARN, FAIL = "pass", "warn", "fail"
 DESTRUCTION_SIDS = {
     "DenyBackupDestruction": "destroying backups, vaults and their locks",
@@ -66,6 +68,21 @@ def copies(estate: Estate) -> Control:
         status = FAIL
     evidence.append(f"{len(layout)} copies, vendors {', '.join(vendors) or 'none'}, regions {', '.join(regions) or 'none'}")
     return Control("copies", "3-2-1: three copies, two vendors, one elsewhere", status, evidence, ["FSBP S3.7", "FSBP Backup.1"])
+
+
+def single_credential(estate: Estate) -> Control:
+    """No single foothold takes every copy: for each, the copies that survive it for their promised retention, and why."""
+    layout = estate.environment.get("outputs", {}).get("copies") or []
+    evidence, every_foothold_leaves_one = [], bool(layout)
+    for foothold in survival.FOOTHOLDS:
+        verdicts = survival.survivors(layout, foothold)
+        kept = [f"{v.copy} ({v.why})" for v in verdicts if v.survives]
+        lost = [f"{v.copy} ({v.why})" for v in verdicts if not v.survives]
+        every_foothold_leaves_one = every_foothold_leaves_one and bool(kept)
+        evidence.append(f"{foothold.name}: survive: {', '.join(kept) or 'NONE'}" + (f"; lost: {', '.join(lost)}" if lost else ""))
+    if not layout:
+        evidence = ["no copies exported"]
+    return Control("single-credential", "No single credential takes every copy", _status(every_foothold_leaves_one, estate.production), evidence, [])
 
 
 def immutability(estate: Estate) -> Control:
