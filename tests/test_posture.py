@@ -41,9 +41,9 @@ def test_prod_passes_every_control_with_its_evidence_and_benchmarks(capsys):
         "the backup account (admin, root, deployer or break-glass): survive: primary (out of its reach), replica (compliance lock, "
         "key sealed against it), vault copy (compliance lock, key sealed against it), second-region copy (out of its reach), "
         "offsite (out of its reach)",
-        "the management account's admin: survive: offsite (out of its reach); lost: primary (its customer-managed key can be "
-        "re-policied and deleted), replica (its customer-managed key can be re-policied and deleted), vault copy (its "
-        "customer-managed key can be re-policied and deleted), second-region copy (its customer-managed key can be re-policied and deleted)",
+        "the management account's admin: survive: offsite (out of its reach); lost: "
+        + ", ".join(f"{c} (it can close the account, and AWS deletes what a closed account holds after 90 days)"
+                    for c in ("primary", "replica", "vault copy", "second-region copy")),
         "any single GCP principal (break-glass included): survive: primary (out of its reach), replica (out of its reach), vault copy "
         "(out of its reach), second-region copy (out of its reach); lost: offsite (its customer-managed key can be re-policied and deleted)",
     ]
@@ -59,7 +59,7 @@ def test_dev_keeps_one_vendor_and_governance_locks_which_warn_not_fail(capsys):
     assert "WARN  Every copy is immutable (immutability)" in out
     # GOVERNANCE locks and no GCP copy: the management account's admin could take every copy of dev.
     assert "WARN  No single credential takes every copy (single-credential)" in out
-    assert "      - the management account's admin: survive: NONE; lost: primary (its lock can be lifted)," in out
+    assert "      - the management account's admin: survive: NONE; lost: primary (it can close the account," in out
 
 
 def test_the_organization_is_scored_without_copies(capsys):

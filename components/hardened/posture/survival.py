@@ -8,7 +8,9 @@ IAM decides who may call what; the facts below hold whatever IAM says, and are m
 - A locked Cloud Storage retention policy: no object is deleted or replaced before its retention ends, and the
   policy can only be lengthened (Cloud Storage, "Bucket Lock").
 - A logically air-gapped vault: compliance-locked from creation, encrypted by a key AWS owns.
-None of them protects a customer-managed key: whoever may re-policy a key and then delete it makes every copy it
+None of them survives the account that holds it: the management account can close any member account, and AWS
+deletes what a closed account holds after 90 days (Organizations API Reference, CloseAccount). Nor do they protect
+a customer-managed key: whoever may re-policy a key and then delete it makes every copy it
 encrypts unreadable. Below the management account the sealed key policies and the guardrail SCPs deny that to
 every foothold (tests/test_copy_survival.py judges it with an independent IAM evaluator). The management account
 can detach every SCP and take the break-glass roles over, and one GCP principal set (break-glass) is spared the
@@ -29,13 +31,14 @@ class Foothold:
     vendor: str
     reaches: frozenset[str]
     shreds_customer_keys: bool
+    closes_accounts: bool = False
 
 
 # `reaches` names the `where` of the copies export; the log-archive account holds no copy.
 FOOTHOLDS = (
     Foothold("a workload account (admin, root, deployer or break-glass)", "aws", frozenset({"workload account"}), False),
     Foothold("the backup account (admin, root, deployer or break-glass)", "aws", frozenset({"backup account"}), False),
-    Foothold("the management account's admin", "aws", frozenset({"workload account", "backup account"}), True),
+    Foothold("the management account's admin", "aws", frozenset({"workload account", "backup account"}), True, closes_accounts=True),
     Foothold("any single GCP principal (break-glass included)", "gcp", frozenset({"backup project"}), True),
 )
 
@@ -54,6 +57,8 @@ def verdict(copy: dict, foothold: Foothold) -> Verdict:
     name = str(copy.get("copy"))
     if copy.get("vendor") != foothold.vendor or copy.get("where") not in foothold.reaches:
         return Verdict(name, True, "out of its reach")
+    if foothold.closes_accounts:
+        return Verdict(name, False, "it can close the account, and AWS deletes what a closed account holds after 90 days")
     if copy.get("retentionMode") != COMPLIANCE:
         return Verdict(name, False, "its lock can be lifted")
     if copy.get("key") == AWS_OWNED:
