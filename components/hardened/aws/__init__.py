@@ -1,5 +1,6 @@
 """AWS components of hardened-accounts."""
 
+from .air_gapped_vault import AirGappedVault, AirGappedVaultArgs
 from .alert_topic import AlertTopic, AlertTopicArgs, Subscriber
 from .backup_plan import BackupCopy, BackupPlan, BackupPlanArgs
 from .break_glass_access import BreakGlassAccess, BreakGlassAccessArgs
@@ -15,6 +16,8 @@ from .retention import RetentionMode
 from .state_bucket import StateBucket, StateBucketArgs
 
 __all__ = [
+    "AirGappedVault",
+    "AirGappedVaultArgs",
     "AlertTopic",
     "AlertTopicArgs",
     "Baseline",

@@ -329,6 +329,22 @@ def _restore_testing_selection(r: NewResource) -> tuple[str, dict]:
     return f"{name}:{r.input('restoreTestingPlanName')}", {"name": name}
 
 
+# --- AWS RAM: a share's ARN ends in a UUID; associations are "<share ARN>,<resource or principal>" ---------
+
+
+def _ram_resource_share(r: NewResource) -> tuple[str, dict]:
+    arn = f"arn:aws:ram:{r.region}:{r.account}:resource-share/{r.placeholders.uuid(r.urn)}"
+    return arn, {"arn": arn}
+
+
+def _ram_resource_association(r: NewResource) -> tuple[str, dict]:
+    return f"{r.input('resourceShareArn')},{r.input('resourceArn')}", {}
+
+
+def _ram_principal_association(r: NewResource) -> tuple[str, dict]:
+    return f"{r.input('resourceShareArn')},{r.input('principal')}", {}
+
+
 # --- Audit and notification ------------------------------------------------------------------------
 
 
@@ -497,6 +513,9 @@ SHAPES: dict[str, Shape] = {
     "aws:backup/globalSettings:GlobalSettings": _backup_global_settings,
     "aws:backup/restoreTestingPlan:RestoreTestingPlan": _restore_testing_plan,
     "aws:backup/restoreTestingSelection:RestoreTestingSelection": _restore_testing_selection,
+    "aws:ram/resourceShare:ResourceShare": _ram_resource_share,
+    "aws:ram/resourceAssociation:ResourceAssociation": _ram_resource_association,
+    "aws:ram/principalAssociation:PrincipalAssociation": _ram_principal_association,
     "aws:cloudtrail/trail:Trail": _cloudtrail_trail,
     "aws:sns/topic:Topic": _sns_topic,
     "aws:sns/topicPolicy:TopicPolicy": _sns_topic_policy,
