@@ -9,8 +9,9 @@ vault that admits copies from this workload account only, and scheduled restore 
 import pulumi
 import pulumi_aws as aws
 
-from hardened.aws import BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, replication_role_name
+from hardened.aws import AirGappedVault, BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, replication_role_name
 from hardened.errors import StackConfigError
+from hardened.posture.survival import AWS_OWNED, CUSTOMER_MANAGED
 from second_vendor import environment_side
 from stack_config import EnvironmentStackConfig
 
@@ -51,6 +52,13 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     # The backup account: nobody in a workload account can reach what lands here.
     in_backup = provider("backup", backup, config.region)
     vault = lock(f"{stack}-backup-vault", in_backup, backup, sources=[w["accountId"] for w in workloads.values()])
+    # The backup account's copy with no customer key to shred: compliance-locked from creation, AWS-owned key.
+    air_gapped = None if config.air_gapped is None else AirGappedVault(f"{stack}-air-gapped-vault", {
+        "min_retention_days": config.air_gapped.min_retention_days,
+        "max_retention_days": config.air_gapped.max_retention_days,
+        "copy_source_account_ids": [w["accountId"] for w in workloads.values()],
+        "recovery_account_ids": config.air_gapped.recovery_account_ids,
+    }, opts=in_backup)
     restore_tests = RestoreTesting(f"{stack}-restore-tests", {
         "vault_arn": vault.vault_arn,
         "schedule": config.restore_testing.schedule,
@@ -97,6 +105,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
             "copies": [
                 {"vault_arn": vault.vault_arn, "retention_days": config.backups.copy_retention_days},
                 {"vault_arn": second_vault.vault_arn, "retention_days": config.backups.second_region_retention_days},
+                *([{"vault_arn": air_gapped.vault_arn, "retention_days": config.air_gapped.copy_retention_days}] if air_gapped else []),
             ],
             "tags": tags,
         }, opts=in_workload)
@@ -108,6 +117,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         }
 
     baselines = {key: workload_baseline(prefixes[key], workload) for key, workload in workloads.items()}
+    air_gapped_vaults = {"airGapped": air_gapped.vault_arn} if air_gapped else {}
     lock_summary = {"mode": config.vault.retention_mode.value, "minDays": config.vault.min_retention_days, "maxDays": config.vault.max_retention_days}
     pulumi.export("backupAccount", backup["accountId"])
     pulumi.export("workloads", {key: {k: v for k, v in b.items() if k != "replicas"} for key, b in baselines.items()})
@@ -115,9 +125,9 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         only = baselines[keys[0]]
         pulumi.export("workloadAccount", only["accountId"])
         pulumi.export("buckets", only["buckets"])
-        pulumi.export("vaults", {**only["vaults"], "backupAccount": vault.vault_arn, "lock": lock_summary})
+        pulumi.export("vaults", {**only["vaults"], "backupAccount": vault.vault_arn, "lock": lock_summary, **air_gapped_vaults})
     else:
-        pulumi.export("vaults", {"backupAccount": vault.vault_arn, "lock": lock_summary})
+        pulumi.export("vaults", {"backupAccount": vault.vault_arn, "lock": lock_summary, **air_gapped_vaults})
     if config.gcp is not None:
         organization_gcp = organization.get_output("gcp").apply(lambda g: _second_vendor_of(g, config.organization_stack))
         replicas = {prefixes[key]: b["replicas"] for key, b in baselines.items()}
@@ -136,9 +146,6 @@ def _second_vendor_of(organization_gcp: dict | None, organization_stack: str) ->
             "add gcp there, or leave gcp out of this stack"
         )
     return organization_gcp
-
-
-CUSTOMER_MANAGED = "customer-managed"  # a KMS (or Cloud KMS) key of ours: sealed, but a key all the same
 
 
 def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
@@ -161,6 +168,10 @@ def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
          "lock": "AWS Backup Vault Lock", "retentionMode": vault_mode, "retentionDays": config.backups.second_region_retention_days,
          "key": CUSTOMER_MANAGED},
     ]
+    if config.air_gapped is not None:
+        copies.append({"copy": "air-gapped copy", "vendor": "aws", "where": "backup account", "region": config.region,
+                       "lock": "logically air-gapped vault", "retentionMode": "COMPLIANCE",
+                       "retentionDays": config.air_gapped.copy_retention_days, "key": AWS_OWNED})
     if config.gcp is not None:
         lock = "locked retention policy" if config.gcp.locked else "retention policy"
         # A locked retention policy can be neither shortened nor removed (COMPLIANCE); an unlocked one can (GOVERNANCE).

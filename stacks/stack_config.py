@@ -241,6 +241,28 @@ class BackupSchedule(StackConfigModel):
     second_region_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the second region")
 
 
+class AirGappedSettings(StackConfigModel):
+    min_retention_days: int = Field(ge=7, le=36500, description="shortest retention a recovery point may have, in days (7, AWS's floor, to 36500)")
+    max_retention_days: int = Field(ge=7, le=36500, description="longest retention a recovery point may have, in days (at most 36500)")
+    copy_retention_days: int = Field(ge=7, le=36500, description="days each copy is kept in the vault, from minRetentionDays to maxRetentionDays")
+    recovery_account_ids: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]] = Field(
+        default_factory=list, description="12-digit ids of the organization's accounts the vault is shared with through AWS RAM, to restore from"
+    )
+
+    @model_validator(mode="after")
+    def copies_fit_the_vault(self) -> "AirGappedSettings":
+        if self.max_retention_days < self.min_retention_days:
+            raise ValueError(f"maxRetentionDays ({self.max_retention_days}) is below minRetentionDays ({self.min_retention_days})")
+        if not self.min_retention_days <= self.copy_retention_days <= self.max_retention_days:
+            raise ValueError(
+                f"copyRetentionDays is {self.copy_retention_days} days, outside the vault's {self.min_retention_days} to "
+                f"{self.max_retention_days} days; AWS Backup would fail every copy job"
+            )
+        if len(set(self.recovery_account_ids)) != len(self.recovery_account_ids):
+            raise ValueError("each recovery account must be named once")
+        return self
+
+
 class RestoreTestingSettings(StackConfigModel):
     schedule: str = Field(pattern=CRON, description="an AWS cron expression with six fields, such as cron(0 5 ? * SUN *)")
     selection_window_days: int = Field(default=7, ge=1, le=365, description="test recovery points from the last 1 to 365 days")
@@ -293,6 +315,12 @@ class EnvironmentStackConfig(StackConfigModel):
         description="schedule, retentionDays, copyRetentionDays, secondRegion, secondRegionRetentionDays"
     )
     restore_testing: RestoreTestingSettings = Field(description="when restores are tested: schedule, selectionWindowDays")
+    air_gapped: AirGappedSettings | None = Field(
+        default=None,
+        validate_default=True,
+        description="the backup account's logically air-gapped vault (AWS-owned key, locked from creation): minRetentionDays, "
+        "maxRetentionDays, copyRetentionDays, recoveryAccountIds (required in production, optional elsewhere)",
+    )
     gcp: GcpCopySettings | None = Field(
         default=None,
         validate_default=True,
@@ -344,6 +372,22 @@ class EnvironmentStackConfig(StackConfigModel):
         if workloads is not None and len(set(workloads)) != len(workloads):
             raise ValueError("each workload account must be named once")
         return workloads
+
+    @field_validator("air_gapped")
+    @classmethod
+    def production_keeps_an_air_gapped_copy(cls, vault: AirGappedSettings | None, info) -> AirGappedSettings | None:
+        tier = info.data.get("tier")
+        if vault is None and tier == "production":
+            raise ValueError(
+                "a production stack keeps the backup account's copy in a logically air-gapped vault as well: give airGapped "
+                "(minRetentionDays, maxRetentionDays, copyRetentionDays)"
+            )
+        if vault is not None and tier == "non-production" and vault.min_retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS:
+            raise ValueError(
+                f"an air-gapped vault is compliance-locked from creation: a minimum of {vault.min_retention_days} days in a "
+                f"non-production stack could never be shortened; keep it to {NON_PRODUCTION_MAX_COMPLIANCE_DAYS} days"
+            )
+        return vault
 
     @field_validator("gcp")
     @classmethod

@@ -155,7 +155,7 @@ class Vault:
     account: str
     region: str
     policy: dict
-    key: Target
+    key: Target | None  # None: a logically air-gapped vault, encrypted by a key AWS owns
 
     @property
     def target(self) -> Target:
@@ -204,6 +204,8 @@ class Estate:
         self.backup_vault = _only(v for v in vaults if v.account == self.backup_account)
         self.local_vault = _only(v for v in vaults if v.account == self.workload_account and v.region == self.region)
         self.second_region_vault = _only(v for v in vaults if v.account == self.workload_account and v.region != self.region)
+        air_gapped = resources(env_plan, "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault")
+        self.air_gapped_vault = self._vault(_only(air_gapped), keyed=False)
 
         replication = one(env_plan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")
         destination = replication["inputs"]["rules"][0]["destination"]
@@ -263,11 +265,12 @@ class Estate:
         key_arn = encryption["inputs"]["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"]
         return Bucket(bucket["outputs"]["arn"], lands_in(bucket)[0], document(policy["inputs"]["policy"]), self._key(plan, key_arn))
 
-    def _vault(self, vault: dict) -> Vault:
+    def _vault(self, vault: dict, keyed: bool = True) -> Vault:
         account, region = lands_in(vault)
         name = vault["inputs"]["name"]
         policy = _only(p for p in resources(self.env_plan, "aws:backup/vaultPolicy:VaultPolicy", backupVaultName=name) if lands_in(p) == (account, region))
-        return Vault(vault["outputs"]["arn"], name, account, region, document(policy["inputs"]["policy"]), self._key(self.env_plan, vault["inputs"]["kmsKeyArn"]))
+        key = self._key(self.env_plan, vault["inputs"]["kmsKeyArn"]) if keyed else None
+        return Vault(vault["outputs"]["arn"], name, account, region, document(policy["inputs"]["policy"]), key)
 
 
 def _only(items: Iterable):

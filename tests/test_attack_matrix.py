@@ -85,6 +85,13 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
             (Attempt(f"{where} key: kms:DisableKey", "kms:DisableKey", vault.key), everyone),
             (Attempt(f"{where} key: kms:PutKeyPolicy", "kms:PutKeyPolicy", vault.key), {break_glass}),
         ]
+    air_gapped = estate.air_gapped_vault
+    rows += [
+        (Attempt("air-gapped vault: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", air_gapped.recovery_point), everyone),
+        (Attempt("air-gapped vault: UpdateRecoveryPointLifecycle", "backup:UpdateRecoveryPointLifecycle", air_gapped.recovery_point), everyone),
+        (Attempt("air-gapped vault: DeleteBackupVault", "backup:DeleteBackupVault", air_gapped.target), everyone),
+        (Attempt("air-gapped vault: DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", air_gapped.target), everyone),
+    ]
     rows += [
         (Attempt(f"{second.region} vault: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", second.recovery_point), everyone),
         (Attempt(f"{second.region} vault key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", second.key), everyone),
@@ -120,6 +127,7 @@ OUTSIDE_WRITES = ("replica bucket: PutObject, not by replication", "replica buck
 IMPLICITLY_DENIED = {
     # The log-archive SCP does not cover backup vaults, and the vault access policy only names recovery points.
     *((f"{vault}: {action}", L_ADMIN) for vault in ("backup-account vault", "workload local vault") for action in VAULT_LEVEL),
+    *((f"air-gapped vault: {action}", L_ADMIN) for action in ("DeleteBackupVault", "DeleteBackupVaultAccessPolicy")),
     # Break-glass roles are exempt from the repolicy guardrail in their own account; another account's key policy
     # grants them nothing. (Deployment roles are exempt nowhere: their own SCP denies them.)
     ("backup-account vault key: kms:PutKeyPolicy", W_BREAK_GLASS),
@@ -274,6 +282,7 @@ def legitimate_operations(estate: Estate) -> list[tuple[Principal, Attempt]]:
         (backup_role, Attempt("source key: kms:Decrypt through S3", "kms:Decrypt", source.key, through_s3)),
         (backup_role, Attempt("backup-account vault: CopyIntoBackupVault (cross-account)", "backup:CopyIntoBackupVault", estate.backup_vault.target)),
         (backup_role, Attempt(f"{estate.second_region_vault.region} vault: CopyIntoBackupVault", "backup:CopyIntoBackupVault", estate.second_region_vault.target)),
+        (backup_role, Attempt("air-gapped vault: CopyIntoBackupVault (cross-account)", "backup:CopyIntoBackupVault", estate.air_gapped_vault.target)),
         (replication, Attempt("source bucket: GetObjectVersionForReplication", "s3:GetObjectVersionForReplication", source.target.object())),
         (replication, Attempt("source bucket: GetObjectRetention", "s3:GetObjectRetention", source.target.object())),
         (replication, Attempt("source key: kms:Decrypt through S3", "kms:Decrypt", source.key, through_s3)),

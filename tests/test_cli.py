@@ -88,7 +88,7 @@ BAD_CONFIGS = {
     "unknown-key": (
         GOOD_DEV.replace("hardened-accounts:buckets:", "hardened-accounts:bukets:"),
         "key 'hardened-accounts:bukets' is not a known key (allowed here: kind, tier, organizationStack, environment, workloads, region, "
-        "buckets, replica, vault, backups, restoreTesting, gcp).",
+        "buckets, replica, vault, backups, restoreTesting, airGapped, gcp).",
     ),
     "unknown-nested-key": (
         GOOD_DEV.replace("    minRetentionDays: 1\n", "    minRetentionDays: 1\n    minRetentionDay: 2\n"),
@@ -123,6 +123,18 @@ BAD_CONFIGS = {
     "production-without-a-second-vendor": (
         GOOD_PROD.split("  # The third copy")[0],
         "key 'hardened-accounts:gcp': a production stack keeps its third copy at the second vendor",
+    ),
+    "production-without-an-air-gapped-vault": (
+        GOOD_PROD.replace("  hardened-accounts:airGapped:\n    minRetentionDays: 35\n    maxRetentionDays: 2555\n    copyRetentionDays: 365\n", ""),
+        "key 'hardened-accounts:airGapped': a production stack keeps the backup account's copy in a logically air-gapped vault as well",
+    ),
+    "air-gapped-copy-outside-its-vault": (
+        GOOD_PROD.replace("    copyRetentionDays: 365\n  hardened-accounts:restoreTesting", "    copyRetentionDays: 3000\n  hardened-accounts:restoreTesting"),
+        "key 'hardened-accounts:airGapped': copyRetentionDays is 3000 days, outside the vault's 35 to 2555 days",
+    ),
+    "air-gapped-vault-below-aws-floor": (
+        GOOD_PROD.replace("    minRetentionDays: 35\n    maxRetentionDays: 2555\n    copyRetentionDays: 365", "    minRetentionDays: 3\n    maxRetentionDays: 2555\n    copyRetentionDays: 365"),
+        "key 'hardened-accounts:airGapped.minRetentionDays': Input should be greater than or equal to 7 (got 3).",
     ),
     "third-copy-in-the-same-geography": (
         GOOD_PROD.replace("    location: us-east4\n", "    location: europe-west3\n"),

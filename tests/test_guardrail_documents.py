@@ -16,6 +16,7 @@ from hardened.aws.documents.guardrails import (
     BUCKET_PROTECTION_CHANGES,
     KEY_DESTRUCTION,
     PROTECTED_KEY_TAG,
+    RECOVERY_SHARE_CHANGES,
     RESTORE_TEST_BUCKETS,
     RESTORES_AND_COPIES_OUT,
     ROLE_TAKEOVER,
@@ -41,6 +42,7 @@ from hardened.aws.documents.guardrails import (
     deny_passing_roles_to_backup,
     deny_protection_tag_changes,
     deny_protection_tag_removal,
+    deny_recovery_share_changes,
     deny_restores_and_copies_out,
     deny_root_user,
     deny_scratch_bucket_exposure,
@@ -255,6 +257,14 @@ EXPECTED_SCRATCH_BUCKET_EXPOSURE = {
     "Condition": UNLESS_BREAK_GLASS,
 }
 
+EXPECTED_RECOVERY_SHARE_CHANGES = {
+    "Sid": "DenyRecoveryShareChanges",
+    "Effect": "Deny",
+    "Action": ["ram:DeleteResourceShare", "ram:DisassociateResourceShare", "ram:DisassociateResourceSharePermission", "ram:UpdateResourceShare"],
+    "Resource": "*",
+    "Condition": UNLESS_BREAK_GLASS,
+}
+
 EXPECTED_WRITES_OUTSIDE_ORGANIZATION = {
     "Sid": "DenyWritesOutsideOrganization",
     "Effect": "Deny",
@@ -381,6 +391,7 @@ EXPECTED_ROOT_USER = {
         (deny_restores_and_copies_out([BREAK_GLASS]), EXPECTED_RESTORES_AND_COPIES_OUT),
         (deny_passing_roles_to_backup([BREAK_GLASS, DEPLOYER]), EXPECTED_PASSING_ROLES_TO_BACKUP),
         (deny_scratch_bucket_exposure([BREAK_GLASS]), EXPECTED_SCRATCH_BUCKET_EXPOSURE),
+        (deny_recovery_share_changes([BREAK_GLASS]), EXPECTED_RECOVERY_SHARE_CHANGES),
         (deny_writes_outside_organization(ORGANIZATION_ID), EXPECTED_WRITES_OUTSIDE_ORGANIZATION),
         (deny_leaving_organization(), EXPECTED_LEAVING_ORGANIZATION),
         (deny_root_user(), EXPECTED_ROOT_USER),
@@ -478,6 +489,7 @@ def test_the_backup_perimeter_keeps_every_copy_in_the_backup_account_below_break
             EXPECTED_RESTORES_AND_COPIES_OUT,
             EXPECTED_PASSING_ROLES_TO_BACKUP,
             EXPECTED_SCRATCH_BUCKET_EXPOSURE,
+            EXPECTED_RECOVERY_SHARE_CHANGES,
             EXPECTED_WRITES_OUTSIDE_ORGANIZATION,
         ],
     }
@@ -816,6 +828,15 @@ def test_a_scratch_copy_is_never_shared_but_restore_tests_still_set_it_up():
     assert verdicts == [EXPLICIT_DENY] * (2 * len(exposure)) + [ALLOWED] * len(exposure)
     setup = ["s3:PutBucketVersioning", "s3:PutBucketOwnershipControls", "s3:PutEncryptionConfiguration"]
     assert evaluate([perimeter_request(ADMIN, action, scratch) for action in setup]) == [ALLOWED] * len(setup)
+
+
+def test_only_break_glass_cuts_a_recovery_account_off_the_air_gapped_vault():
+    share = f"arn:aws:ram:{REGION}:{ACCOUNT}:resource-share/7f1c2b7e-1b5a-4c37-9d7f-0c1f4f3f9a11"
+    cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in RECOVERY_SHARE_CHANGES]
+    verdicts = evaluate([perimeter_request(who, action, share) for who, action in cases])
+    assert dict(zip(cases, verdicts, strict=True)) == {(who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases}
+    # The deployer still creates the share and adds to it.
+    assert evaluate([perimeter_request(DEPLOYER, "ram:CreateResourceShare", "*"), perimeter_request(DEPLOYER, "ram:AssociateResourceShare", share)]) == [ALLOWED] * 2
 
 
 def test_nobody_writes_into_a_bucket_outside_the_organization():

@@ -102,8 +102,14 @@ def test_every_resource_lands_in_the_pinned_account_through_an_explicit_provider
 def test_prod_shows_the_copy_and_replication_paths_into_the_backup_account(prod, org):
     backup_vault = by_name(prod, "prod-backup-vault-vault")["outputs"]["arn"]
     second_vault = by_name(prod, "prod-eu-central-1-vault-vault")["outputs"]["arn"]
+    air_gapped = by_name(prod, "prod-air-gapped-vault-vault")
     copies = one(prod, "aws:backup/plan:Plan")["inputs"]["rules"][0]["copyActions"]
-    assert [c["destinationVaultArn"] for c in copies] == [backup_vault, second_vault]
+    assert [(c["destinationVaultArn"], c["lifecycle"]["deleteAfter"]) for c in copies] == [
+        (backup_vault, 365), (second_vault, 90), (air_gapped["outputs"]["arn"], 365)]
+    # The air-gapped vault: no customer key, locked by AWS Backup from creation, copies from this workload only.
+    assert air_gapped["inputs"] == {"maxRetentionDays": 2555, "minRetentionDays": 35, "name": "prod-air-gapped-vault", "tags": {}}
+    assert air_gapped["lands_in"]["account"] == org["outputs"]["accounts"]["backup"]["accountId"]
+    assert air_gapped["protect"] and air_gapped["retain_on_delete"]
     workload = org["outputs"]["accounts"]["workloads"]["prod"]["accountId"]
     vault_policy = by_name(prod, "prod-backup-vault-policy")["inputs"]["policy"]
     assert vault_policy["Statement"][1]["Principal"] == {"AWS": [f"arn:aws:iam::{workload}:root"]}
@@ -313,8 +319,9 @@ def test_prod_keeps_three_copies_at_two_vendors_one_in_another_geography(org, pr
     # What each lock really enforces: a replica keeps its source's 35 days, whatever the replica bucket's default says.
     assert {c["copy"]: (c["retentionMode"], c["retentionDays"]) for c in copies} == {
         "primary": ("COMPLIANCE", 35), "replica": ("COMPLIANCE", 35), "vault copy": ("COMPLIANCE", 365),
-        "second-region copy": ("COMPLIANCE", 90), "offsite": ("COMPLIANCE", 400),
+        "second-region copy": ("COMPLIANCE", 90), "air-gapped copy": ("COMPLIANCE", 365), "offsite": ("COMPLIANCE", 400),
     }
+    assert {c["copy"]: c["key"] for c in copies}["air-gapped copy"] == "AWS-owned"
     assert by_name(prod, "prod-replicas-object-lock")["inputs"]["rule"] == {"defaultRetention": {"days": 2555, "mode": "COMPLIANCE"}}
     project = org["outputs"]["gcp"]["projectId"]
     bucket = one(prod, "gcp:storage/bucket:Bucket")

@@ -34,18 +34,19 @@ def test_prod_passes_every_control_with_its_evidence_and_benchmarks(capsys):
     assert "offsite: gcp backup project us-east4 (locked retention policy, COMPLIANCE 400 days)" in by_id["copies"]["evidence"]
     # A replica is locked for its source's 35 days, not the replica bucket's default of 2,555.
     assert "replica: aws backup account eu-west-1 (S3 Object Lock (the source's), COMPLIANCE 35 days)" in by_id["copies"]["evidence"]
+    closed = "it can close the account, and AWS deletes what a closed account holds after 90 days"
     assert by_id["single-credential"]["evidence"] == [
         "a workload account (admin, root, deployer or break-glass): survive: primary (compliance lock, key sealed against it), "
         "replica (out of its reach), vault copy (out of its reach), second-region copy (compliance lock, key sealed against it), "
-        "offsite (out of its reach)",
+        "air-gapped copy (out of its reach), offsite (out of its reach)",
         "the backup account (admin, root, deployer or break-glass): survive: primary (out of its reach), replica (compliance lock, "
         "key sealed against it), vault copy (compliance lock, key sealed against it), second-region copy (out of its reach), "
-        "offsite (out of its reach)",
+        "air-gapped copy (compliance lock, no customer key to shred), offsite (out of its reach)",
         "the management account's admin: survive: offsite (out of its reach); lost: "
-        + ", ".join(f"{c} (it can close the account, and AWS deletes what a closed account holds after 90 days)"
-                    for c in ("primary", "replica", "vault copy", "second-region copy")),
+        + ", ".join(f"{c} ({closed})" for c in ("primary", "replica", "vault copy", "second-region copy", "air-gapped copy")),
         "any single GCP principal (break-glass included): survive: primary (out of its reach), replica (out of its reach), vault copy "
-        "(out of its reach), second-region copy (out of its reach); lost: offsite (its customer-managed key can be re-policied and deleted)",
+        "(out of its reach), second-region copy (out of its reach), air-gapped copy (out of its reach); lost: offsite (its "
+        "customer-managed key can be re-policied and deleted)",
     ]
     assert "FSBP CloudTrail.1" in by_id["trail"]["benchmarks"] and "CIS AWS 3.6" in by_id["encryption"]["benchmarks"]
     assert "CIS GCP 5.1" in by_id["public-access"]["benchmarks"] and "FSBP IAM.15" in by_id["mfa"]["benchmarks"]

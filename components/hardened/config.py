@@ -72,7 +72,7 @@ def validate_config(schema: type[Schema], values: dict[str, Any], namespace: str
 
 
 def _describe(schema: type[BaseModel], namespace: str, detail: dict) -> str:
-    location = tuple(detail["loc"])
+    location = _aliased(schema, tuple(detail["loc"]))
     if location[-1:] == ("[key]",):  # a dict key that failed its own constraint
         location = location[:-1]
     key = _key_path(namespace, location)
@@ -87,6 +87,25 @@ def _describe(schema: type[BaseModel], namespace: str, detail: dict) -> str:
     message = detail["msg"].removeprefix("Value error, ")
     got = f" (got {json.dumps(detail['input'], default=str)})" if detail["type"] != "value_error" else ""
     return f"key '{key}': {message}{got}.{allowed}"
+
+
+def _aliased(schema: type[BaseModel], location: tuple) -> tuple:
+    """The location with fields named as the stack file spells them: pydantic reports a default it validated
+    (`validate_default`) under the field's Python name, not its alias."""
+    model, out, next_is_item = schema, [], False
+    for part in location:
+        if next_is_item or model is None:
+            next_is_item = False
+            out.append(part)
+            continue
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is not None:
+            part = field.alias or part
+        field = _by_alias(model).get(part)
+        out.append(part)
+        model = _inner_model(field.annotation) if field is not None else None
+        next_is_item = field is not None and _is_collection(field.annotation)
+    return tuple(out)
 
 
 def _key_path(namespace: str, location: tuple) -> str:

@@ -20,7 +20,9 @@ folder's deny policy: against those, only copies out of their reach or with no c
 from dataclasses import dataclass
 
 COMPLIANCE = "COMPLIANCE"
-AWS_OWNED = "AWS-owned"
+# The `key` of a copy in the copies export (stacks/environment.py writes it, this module reads it).
+CUSTOMER_MANAGED = "customer-managed"  # a KMS or Cloud KMS key of ours: sealed, but a key whose policy can change
+AWS_OWNED = "AWS-owned"  # nobody of ours holds it, so nobody of ours can shred it
 
 
 @dataclass(frozen=True)

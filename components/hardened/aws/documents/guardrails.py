@@ -33,6 +33,7 @@ __all__ = [
     "KEY_DESTRUCTION",
     "KEY_POLICY_CHANGES",
     "PROTECTED_KEY_TAG",
+    "RECOVERY_SHARE_CHANGES",
     "RESTORES_AND_COPIES_OUT",
     "RESTORE_TEST_BUCKETS",
     "ROLE_TAKEOVER",
@@ -59,6 +60,7 @@ __all__ = [
     "deny_passing_roles_to_backup",
     "deny_protection_tag_changes",
     "deny_protection_tag_removal",
+    "deny_recovery_share_changes",
     "deny_restores_and_copies_out",
     "deny_root_user",
     "deny_scratch_bucket_exposure",
@@ -161,6 +163,14 @@ RESTORES_AND_COPIES_OUT = (
     "backup:CopyFromBackupVault",  # the source side of every copy job
     "backup:StartCopyJob",  # a copy to a vault of the caller's choosing
     "backup:StartRestoreJob",  # a restore where the caller can read it
+)
+
+# Ways to cut a recovery account off the air-gapped vault it restores from (AirGappedVault's RAM share).
+RECOVERY_SHARE_CHANGES = (
+    "ram:DeleteResourceShare",  # the share, and every account's access with it
+    "ram:DisassociateResourceShare",  # the vault or a recovery account leaves the share
+    "ram:DisassociateResourceSharePermission",  # the share keeps no permission to restore
+    "ram:UpdateResourceShare",  # lets principals outside the organization in
 )
 
 # Ways to write data into a bucket: denied when the bucket belongs to no account of the organization.
@@ -420,6 +430,14 @@ def deny_scratch_bucket_exposure(break_glass_arns: Iterable[str]) -> dict:
     )
 
 
+def deny_recovery_share_changes(break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass shrinks or opens a resource share: the recovery account's way back into the air-gapped vault."""
+    return with_condition(
+        {"Sid": "DenyRecoveryShareChanges", "Effect": "Deny", "Action": list(RECOVERY_SHARE_CHANGES), "Resource": "*"},
+        unless_principal_is(break_glass_arns),
+    )
+
+
 def deny_writes_outside_organization(organization_id: str) -> dict:
     """Nobody, break-glass included, writes or replicates objects into a bucket of an account outside the organization.
 
@@ -492,12 +510,14 @@ def backup_account_guardrails(
 
 
 def backup_perimeter_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], organization_id: str) -> dict:
-    """The backup account's second SCP: no copy leaves it, below break-glass, by restore, copy job, scratch bucket or write."""
+    """The backup account's second SCP: below break-glass no copy leaves it (restore, copy job, scratch bucket, write), and
+    no recovery account loses its share of the air-gapped vault."""
     exempt_role_arns = list(exempt_role_arns)
     return policy_document(
         deny_restores_and_copies_out(exempt_role_arns),
         deny_passing_roles_to_backup([deployment_role_arn, *exempt_role_arns]),
         deny_scratch_bucket_exposure(exempt_role_arns),
+        deny_recovery_share_changes(exempt_role_arns),
         deny_writes_outside_organization(organization_id),
     )
 
