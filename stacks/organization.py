@@ -97,6 +97,10 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     check_attachments_per_target(target for _, target, _ in guardrails)
     for name, _, args in guardrails:
         GuardrailPolicy(name, args, opts=in_management)
+    # A resource control policy, with a quota of its own (5 per target, RCPFullAWSAccess included).
+    GuardrailPolicy(f"{stack}-data-perimeter", {
+        "baseline": Baseline.DATA_PERIMETER, "target_id": config.organization.root_id, "organization_id": config.organization.id,
+    }, opts=in_management)
 
     def break_glass_role(account: MemberAccount) -> pulumi.Output[str]:
         return pulumi.Output.concat("arn:aws:iam::", account.account_id, ":role/", config.break_glass_role_name)

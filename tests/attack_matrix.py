@@ -9,7 +9,7 @@ would fill in for each request.
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from hardened.plan import build_plan, find_project, run_stack
@@ -70,6 +70,7 @@ class Principal:
     service_control_policies: list = field(hash=False)
     identity_policies: list = field(default_factory=lambda: [ALLOW_EVERYTHING], hash=False)
     context_overrides: dict = field(default_factory=dict, hash=False)  # a key set to None is left out
+    resource_control_policies: dict = field(default_factory=dict, hash=False, repr=False)  # RCP levels by resource account
 
     def context(self) -> dict:
         """What AWS puts in every request of an assumed-role session of this role (no MFA: the worst case)."""
@@ -87,8 +88,7 @@ class Principal:
 
     def holding(self, *identity_policies: dict, label: str | None = None) -> "Principal":
         """The same role with other identity policies (a service role's own permissions)."""
-        return Principal(label or self.label, self.arn, self.account, self.organization_id, self.service_control_policies,
-                         list(identity_policies), self.context_overrides)
+        return replace(self, label=label or self.label, identity_policies=list(identity_policies))
 
 
 # --- what is acted on ---------------------------------------------------------------------------------
@@ -105,14 +105,13 @@ class Target:
     in_organization: bool = True  # AWS then sets aws:ResourceOrgID to the organization's id
 
     def object(self, key: str = "backups/2026-01-01.tar") -> "Target":
-        return Target(f"{self.resource}/{key}", self.account, self.policy, self.context, self.in_organization)
+        return replace(self, resource=f"{self.resource}/{key}")
 
     def untagged(self) -> "Target":
-        context = {k: v for k, v in self.context.items() if not k.startswith("aws:ResourceTag/")}
-        return Target(self.resource, self.account, self.policy, context, self.in_organization)
+        return replace(self, context={k: v for k, v in self.context.items() if not k.startswith("aws:ResourceTag/")})
 
     def under(self, policy: dict) -> "Target":
-        return Target(self.resource, self.account, policy, self.context, self.in_organization)
+        return replace(self, policy=policy)
 
 
 @dataclass(frozen=True)
@@ -142,6 +141,8 @@ class Attempt:
             identity_policies=principal.identity_policies,
             resource_policy=self.target.policy,
             service_control_policies=principal.service_control_policies,
+            # RCPs bind the resource's account, whoever asks.
+            resource_control_policies=principal.resource_control_policies.get(account, []),
         )
 
 
@@ -194,7 +195,8 @@ class Estate:
         self.deployer = {a["accountId"]: a["deploymentRoleArn"] for a in [accounts["backup"], accounts["logArchive"], *accounts["workloads"].values()]}
         self.break_glass = {a["accountId"]: a["breakGlassRoleArn"] for a in [accounts["backup"], accounts["logArchive"], *accounts["workloads"].values()]}
         self.trail = Target(outputs["trailArn"], outputs["trailArn"].split(":")[4])
-        self._scps = self._service_control_policies()
+        self._scps = self._organization_policies("SERVICE_CONTROL_POLICY", FULL_AWS_ACCESS)
+        self._rcps = self._organization_policies("RESOURCE_CONTROL_POLICY", None)
 
         trail = one(org_plan, "aws:cloudtrail/trail:Trail")
         self.log_bucket = self._bucket(org_plan, trail["inputs"]["s3BucketName"])
@@ -221,7 +223,11 @@ class Estate:
 
     def role(self, label: str, arn: str) -> Principal:
         account = arn.split(":")[4]
-        return Principal(label, arn, account, self.organization_id, self._scps[account])
+        return Principal(label, arn, account, self.organization_id, self._scps[account], resource_control_policies=self._rcps)
+
+    def principal(self, label: str, arn: str, account: str, organization_id: str, service_control_policies: list, **options) -> Principal:
+        """Any principal, judged against the organization's RCPs wherever its requests land."""
+        return Principal(label, arn, account, organization_id, service_control_policies, resource_control_policies=self._rcps, **options)
 
     def admin(self, label: str, account: str) -> Principal:
         return self.role(label, f"arn:aws:iam::{account}:role/AdministratorAccess")
@@ -229,12 +235,18 @@ class Estate:
     def service_control_policies(self, account: str) -> list:
         return self._scps[account]
 
-    def _service_control_policies(self) -> dict[str, list]:
-        """Per member account, the SCP levels root -> OU -> account, each with FullAWSAccess and what the plan attaches."""
+    def _organization_policies(self, policy_type: str, full_access: dict | None) -> dict[str, list]:
+        """Per member account, the levels root -> OU -> account of one policy type, each with what the plan attaches
+        (and FullAWSAccess for SCPs; iam-simulate adds RCPFullAWSAccess itself)."""
         plan = self.org_plan
-        policies = {p["id"]: (p["inputs"]["name"], document(p["inputs"]["content"])) for p in resources(plan, "aws:organizations/policy:Policy")}
+        policies = {
+            p["id"]: (p["inputs"]["name"], document(p["inputs"]["content"]))
+            for p in resources(plan, "aws:organizations/policy:Policy") if p["inputs"]["type"] == policy_type
+        }
         attached: dict[str, list] = {}
         for attachment in resources(plan, "aws:organizations/policyAttachment:PolicyAttachment"):
+            if attachment["inputs"]["policyId"] not in policies:
+                continue
             name, content = policies[attachment["inputs"]["policyId"]]
             attached.setdefault(attachment["inputs"]["targetId"], []).append({"name": name, "policy": content})
         units = {u["id"]: u["inputs"]["parentId"] for u in resources(plan, "aws:organizations/organizationalUnit:OrganizationalUnit")}
@@ -247,7 +259,8 @@ class Estate:
                 parent = units[parent]
             levels.append(parent)  # the root
             chains[account["id"]] = [
-                {"orgIdentifier": level, "policies": [FULL_AWS_ACCESS, *attached.get(level, [])]} for level in reversed(levels)
+                {"orgIdentifier": level, "policies": [*([full_access] if full_access else []), *attached.get(level, [])]}
+                for level in reversed(levels)
             ]
         return chains
 

@@ -28,6 +28,7 @@ class Request:
     identity_policies: list[dict] = field(default_factory=lambda: [ALLOW_EVERYTHING])
     resource_policy: dict | None = None
     service_control_policies: list[dict] = field(default_factory=list)
+    resource_control_policies: list[dict] = field(default_factory=list)  # of the resource's account; RCPFullAWSAccess is implied
 
     def simulation(self) -> dict:
         simulation = {
@@ -39,7 +40,7 @@ class Request:
             },
             "identityPolicies": [{"name": f"identity{i}", "policy": p} for i, p in enumerate(self.identity_policies)],
             "serviceControlPolicies": self.service_control_policies,
-            "resourceControlPolicies": [],
+            "resourceControlPolicies": self.resource_control_policies,
         }
         if self.resource_policy is not None:
             simulation["resourcePolicy"] = self.resource_policy

@@ -11,6 +11,8 @@ access policy, key policy, bucket policy) as the stacks generate them. Verdicts 
 Run with `pytest -s` to see the matrices.
 """
 
+from dataclasses import replace
+
 import pytest
 
 from attack_matrix import (
@@ -259,9 +261,11 @@ RESTORE_TESTING_SERVICE_LINKED_ROLE_POLICY = {
 
 def restore_testing_service_linked_role(estate: Estate) -> Principal:
     """AWSServiceRoleForBackupRestoreTesting in the backup account. SCPs never apply to service-linked roles, so it
-    is judged with none: the backup account's guardrails can deny restores to every person without stopping restore tests."""
+    is judged with none: the backup account's guardrails can deny restores to every person without stopping restore
+    tests. The organization's RCPs are kept (whether they bind a service-linked role or not, they admit it)."""
     arn = f"arn:aws:iam::{estate.backup_account}:role/aws-service-role/restore-testing.backup.amazonaws.com/AWSServiceRoleForBackupRestoreTesting"
-    return Principal("restore testing (service-linked role)", arn, estate.backup_account, estate.organization_id, [], [RESTORE_TESTING_SERVICE_LINKED_ROLE_POLICY])
+    return estate.principal("restore testing (service-linked role)", arn, estate.backup_account, estate.organization_id, [],
+                            identity_policies=[RESTORE_TESTING_SERVICE_LINKED_ROLE_POLICY])
 
 
 def legitimate_operations(estate: Estate) -> list[tuple[Principal, Attempt]]:
@@ -378,6 +382,55 @@ def test_nobody_below_break_glass_takes_a_copy_out_of_the_backup_account(estate,
     # Control: writing within the organization stays allowed, so the deny above is the perimeter's.
     inside = Target(f"arn:aws:s3:::{estate.backup_account}-scratch/copy.tar", estate.backup_account)
     assert evaluate([Attempt("PutObject inside", "s3:PutObject", inside).by(intruders[B_ADMIN])]) == [ALLOWED]
+
+
+# --- the data perimeter: the organization's resources answer to the organization -------------------------------
+
+CARELESS_GRANT = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "Careless", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OUTSIDE_ACCOUNT}:root"},
+                   "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}],
+}
+
+
+def test_a_bucket_policy_that_grants_an_outsider_grants_nothing(estate):
+    """The root's resource control policy denies principals outside the organization whatever a bucket policy says,
+    and denies SSE-C writes to everyone; without the RCP the same careless grant would let the outsider in."""
+    outsider = estate.principal("outsider", f"arn:aws:iam::{OUTSIDE_ACCOUNT}:role/intruder", OUTSIDE_ACCOUNT, "o-outsider000", [])
+    careless = Target(f"arn:aws:s3:::{estate.backup_account}-careless/copy.tar", estate.backup_account, CARELESS_GRANT)
+    attempts = [Attempt("GetObject", "s3:GetObject", careless), Attempt("PutObject", "s3:PutObject", careless)]
+    assert evaluate([a.by(outsider) for a in attempts]) == [EXPLICIT_DENY, EXPLICIT_DENY]
+    without_perimeter = Principal("outsider", outsider.arn, OUTSIDE_ACCOUNT, "o-outsider000", [])
+    assert evaluate([a.by(without_perimeter) for a in attempts]) == [ALLOWED, ALLOWED]
+    admin = estate.admin("backup admin", estate.backup_account)
+    sse_c = {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}
+    own = Target(f"arn:aws:s3:::{estate.backup_account}-own/copy.tar", estate.backup_account)
+    assert evaluate([Attempt("SSE-C", "s3:PutObject", own, sse_c).by(admin), Attempt("SSE-KMS", "s3:PutObject", own).by(admin)]) == [
+        EXPLICIT_DENY, ALLOWED]
+
+
+def test_aws_services_acting_for_the_organization_pass_the_perimeter(estate):
+    """CloudTrail delivering the organization trail's logs (for the management account) passes; a service acting
+    for an account outside the organization does not (the confused-deputy statement)."""
+    logs = estate.log_bucket.target.object("AWSLogs/o-a1b2c3d4e5/x.json.gz")
+    management = estate.trail.account
+
+    def cloudtrail(source_account: str, source_org: str | None) -> Principal:
+        context = {"aws:PrincipalType": "Service", "aws:PrincipalIsAWSService": "true", "aws:PrincipalOrgID": None,
+                   "aws:PrincipalAccount": None, "aws:MultiFactorAuthPresent": None, "aws:SourceAccount": source_account,
+                   "aws:SourceArn": estate.trail.resource, "aws:SourceOrgID": source_org}
+        return estate.principal("cloudtrail", "cloudtrail.amazonaws.com", source_account, estate.organization_id, [],
+                                context_overrides=context)
+
+    acl = {"s3:x-amz-acl": "bucket-owner-full-control"}
+    verdicts = evaluate([
+        Attempt("delivery", "s3:PutObject", logs, acl).by(cloudtrail(management, estate.organization_id)),
+        Attempt("delivery for an outsider", "s3:PutObject", logs, acl).by(cloudtrail(OUTSIDE_ACCOUNT, "o-outsider000")),
+    ])
+    assert verdicts == [ALLOWED, EXPLICIT_DENY]
+    # The deny is the perimeter's: the bucket policy alone would let that delivery through.
+    unbounded = replace(cloudtrail(OUTSIDE_ACCOUNT, "o-outsider000"), resource_control_policies={})
+    assert evaluate([Attempt("delivery for an outsider", "s3:PutObject", logs, acl).by(unbounded)]) == [ALLOWED]
 
 
 # --- the exempt roles stay in the hands they were given to ------------------------------------------------

@@ -13,6 +13,8 @@ The management account's admin is modelled after the one step nobody can stop it
 then acting in each member account through the role Organizations created there (the deployment role).
 """
 
+from dataclasses import replace
+
 import pytest
 
 from attack_matrix import ENVIRONMENT_STACK, ORGANIZATION_STACK, Attempt, Estate, Principal, Target, plan_stack, table
@@ -34,16 +36,18 @@ def footholds(estate: Estate) -> dict[str, tuple[Principal, survival.Foothold | 
     workload, backup, management = survival.FOOTHOLDS[0], survival.FOOTHOLDS[1], survival.FOOTHOLDS[2]
 
     def root(account: str) -> Principal:
-        return Principal(f"root user ({account})", f"arn:aws:iam::{account}:root", account, estate.organization_id,
-                         estate.service_control_policies(account),
-                         context_overrides={"aws:PrincipalType": "Account", "aws:MultiFactorAuthPresent": "true"})
+        return estate.principal(f"root user ({account})", f"arn:aws:iam::{account}:root", account, estate.organization_id,
+                                estate.service_control_policies(account),
+                                context_overrides={"aws:PrincipalType": "Account", "aws:MultiFactorAuthPresent": "true"})
 
     def user_without_mfa(account: str) -> Principal:
         # Long-term access keys carry no aws:MultiFactorAuthPresent at all.
-        return Principal(f"IAM user without MFA ({account})", f"arn:aws:iam::{account}:user/ci-bot", account, estate.organization_id,
-                         estate.service_control_policies(account), context_overrides={"aws:PrincipalType": "User", "aws:MultiFactorAuthPresent": None})
+        return estate.principal(f"IAM user without MFA ({account})", f"arn:aws:iam::{account}:user/ci-bot", account, estate.organization_id,
+                                estate.service_control_policies(account),
+                                context_overrides={"aws:PrincipalType": "User", "aws:MultiFactorAuthPresent": None})
 
     def unbound(account: str) -> Principal:
+        # With every SCP detached; the RCPs go too (the same admin detaches them), so none are passed.
         return Principal(f"management admin in {account}", estate.deployer[account], account, estate.organization_id, [])
 
     return {
@@ -59,7 +63,7 @@ def footholds(estate: Estate) -> dict[str, tuple[Principal, survival.Foothold | 
         "backup IAM user, no MFA": (user_without_mfa(b), backup),
         "log-archive admin": (estate.admin("log-archive admin", log), None),
         "log-archive deployer": (estate.role("log-archive deployer", estate.deployer[log]), None),
-        "outsider": (Principal("outsider", f"arn:aws:iam::{OUTSIDER_ACCOUNT}:role/intruder", OUTSIDER_ACCOUNT, "o-outsider000", []), None),
+        "outsider": (estate.principal("outsider", f"arn:aws:iam::{OUTSIDER_ACCOUNT}:role/intruder", OUTSIDER_ACCOUNT, "o-outsider000", []), None),
         # Two columns, one credential: the management account's admin in each member account, SCPs detached.
         "management admin (workload)": (unbound(w), management),
         "management admin (backup)": (unbound(b), management),
@@ -100,8 +104,9 @@ def _shred_steps(principal: Principal, key: Target) -> list:
 def _ways_in(estate: Estate, principal: Principal, key: Target) -> list:
     """The shred steps as `principal`, and as the key account's break-glass role after re-trusting it."""
     account = key.account
-    break_glass = Principal(f"{principal.label} as break-glass", estate.break_glass[account], account, estate.organization_id,
-                            principal.service_control_policies if principal.account == account else estate.service_control_policies(account))
+    break_glass = replace(principal, label=f"{principal.label} as break-glass", arn=estate.break_glass[account], account=account,
+                          service_control_policies=principal.service_control_policies if principal.account == account else estate.service_control_policies(account),
+                          context_overrides={})
     retrust = Attempt("re-trust break-glass", "iam:UpdateAssumeRolePolicy", Target(estate.break_glass[account], account)).by(principal)
     ways = _shred_steps(principal, key)
     if break_glass.arn != principal.arn:

@@ -8,6 +8,7 @@ and FullAWSAccess stays attached at each level, so every denial is the guardrail
 import pytest
 
 from hardened.aws.arns import ADMINISTRATOR_ACCESS
+from hardened.aws.documents.resource_controls import data_perimeter
 from hardened.aws.documents.guardrails import (
     BACKUP_DESTRUCTION,
     BACKUP_SETTING_CHANGES,
@@ -880,3 +881,73 @@ def test_without_full_aws_access_nothing_is_allowed():
     bare = request(ADMIN, "s3:ListAllMyBuckets", "*", WORKLOAD)
     bare.service_control_policies = [{"orgIdentifier": ACCOUNT, "policies": [{"name": "account", "policy": WORKLOAD}]}]
     assert evaluate([bare]) == [IMPLICIT_DENY]
+
+
+# --- the data perimeter (resource control policy of the root) -------------------------------------------------
+
+
+def test_the_data_perimeter_is_exactly_the_four_statements():
+    assert data_perimeter(ORGANIZATION_ID) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyAccessOutsideOrganization", "Effect": "Deny", "Principal": "*",
+                "Action": ["kms:*", "s3:*", "sts:AssumeRole", "sts:DecodeAuthorizationMessage", "sts:GetAccessKeyInfo",
+                           "sts:GetFederationToken", "sts:GetServiceBearerToken", "sts:GetSessionToken", "sts:SetContext"],
+                "Resource": "*",
+                "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORGANIZATION_ID}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}},
+            },
+            {
+                "Sid": "DenyServicesActingForOthers", "Effect": "Deny", "Principal": "*", "Action": ["kms:*", "s3:*", "sts:*"], "Resource": "*",
+                "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": ORGANIZATION_ID}, "Null": {"aws:SourceAccount": "false"},
+                              "Bool": {"aws:PrincipalIsAWSService": "true"}},
+            },
+            {
+                "Sid": "DenyCustomerProvidedKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*",
+                "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
+            },
+            {
+                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["kms:*", "s3:*", "sts:*"], "Resource": "*",
+                "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
+    assert scp_size(data_perimeter(ORGANIZATION_ID)) <= SCP_MAX_CHARACTERS
+
+
+def rcp_request(principal: str, action: str, resource: str, context: dict, resource_policy: dict | None = None) -> Request:
+    """A call on a member account's resource, under the root's data perimeter (the caller's SCPs play no part)."""
+    return Request(
+        principal=principal, action=action, resource=resource, resource_account=ACCOUNT,
+        context={"aws:PrincipalArn": principal, "aws:SecureTransport": "true", **context},
+        identity_policies=[ALLOW_EVERYTHING], resource_policy=resource_policy,
+        resource_control_policies=[{"orgIdentifier": "r-a1b2", "policies": [{"name": "perimeter", "policy": data_perimeter(ORGANIZATION_ID)}]}],
+    )
+
+
+def test_the_perimeter_refuses_outsiders_whatever_a_resource_policy_grants_and_lets_federation_through():
+    outsider = "arn:aws:iam::999900001111:role/intruder"
+    grant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": outsider}, "Action": ["s3:GetObject", "kms:Decrypt", "sts:AssumeRole"], "Resource": "*"}]}
+    outside = {"aws:PrincipalOrgID": "o-zzzzzzzzzz", "aws:PrincipalAccount": "999900001111", "aws:PrincipalIsAWSService": "false"}
+    role = f"arn:aws:iam::{ACCOUNT}:role/target"
+    verdicts = evaluate([
+        rcp_request(outsider, "s3:GetObject", "arn:aws:s3:::backups/copy.tar", outside, grant),
+        rcp_request(outsider, "kms:Decrypt", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab", outside, grant),
+        rcp_request(outsider, "sts:AssumeRole", role, outside, grant),
+    ])
+    assert verdicts == [EXPLICIT_DENY] * 3
+    # Google's transfer agent assumes its role by web identity: no organization id, and not covered by the perimeter.
+    web = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"},
+                                                  "Action": "sts:AssumeRoleWithWebIdentity", "Resource": "*"}]}
+    assert evaluate([rcp_request("accounts.google.com", "sts:AssumeRoleWithWebIdentity", role, {}, web)]) == [ALLOWED]
+
+
+def test_the_perimeter_refuses_sse_c_and_plain_http_even_inside_the_organization():
+    inside = {"aws:PrincipalOrgID": ORGANIZATION_ID, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalIsAWSService": "false"}
+    sse_c = {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}
+    verdicts = evaluate([
+        rcp_request(ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", {**inside, **sse_c}),
+        rcp_request(ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", {**inside, "aws:SecureTransport": "false"}),
+        rcp_request(ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", inside),
+    ])
+    assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED]

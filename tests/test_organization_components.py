@@ -4,6 +4,7 @@ import pytest
 
 from hardened.aws import Baseline, GuardrailPolicy, MemberAccount, OrganizationTrail, check_attachments_per_target
 from hardened.aws.documents.guardrails import backup_account_guardrails, backup_perimeter_guardrails, organization_guardrails
+from hardened.aws.documents.resource_controls import data_perimeter
 from hardened.errors import ComponentArgumentError
 from hardened.plan import run_program
 from planning import ACCOUNT, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of
@@ -28,6 +29,8 @@ def account_plan() -> dict:
         }, opts=in_account(account_provider("management")))
         GuardrailPolicy("root-guardrails", {"baseline": "organization", "target_id": "r-a1b2", "trail_arn": TRAIL},
                         opts=in_account(account_provider("management-2")))
+        GuardrailPolicy("data-perimeter", {"baseline": Baseline.DATA_PERIMETER, "target_id": "r-a1b2", "organization_id": ORGANIZATION_ID},
+                        opts=in_account(account_provider("management-4")))
         GuardrailPolicy("backup-perimeter", {
             "baseline": Baseline.BACKUP_PERIMETER, "target_id": account.account_id, "account_id": account.account_id,
             "deployment_role_name": "hardened-deployer", "exempt_role_names": ["hardened-break-glass"], "organization_id": ORGANIZATION_ID,
@@ -73,6 +76,14 @@ def test_the_backup_perimeter_names_that_accounts_roles_and_the_organization(acc
     assert by_name(account_plan, "backup-perimeter-attachment")["inputs"]["targetId"] == account_id
 
 
+def test_the_data_perimeter_is_a_resource_control_policy_on_the_root(account_plan):
+    policy = by_name(account_plan, "data-perimeter-policy")
+    assert policy["inputs"]["type"] == "RESOURCE_CONTROL_POLICY" and policy["inputs"]["content"] == data_perimeter(ORGANIZATION_ID)
+    assert policy["inputs"]["skipDestroy"] is True and policy["protect"]
+    assert by_name(account_plan, "data-perimeter-attachment")["inputs"]["targetId"] == "r-a1b2"
+    assert by_name(account_plan, "root-guardrails-policy")["inputs"]["type"] == "SERVICE_CONTROL_POLICY"
+
+
 def test_root_guardrails_have_no_exemptions(account_plan):
     assert by_name(account_plan, "root-guardrails-policy")["inputs"]["content"] == organization_guardrails(TRAIL)
     assert by_name(account_plan, "root-guardrails-attachment")["inputs"]["targetId"] == "r-a1b2"
@@ -103,6 +114,7 @@ def test_more_scps_than_a_target_may_carry_are_refused():
         ({"baseline": "log-archive", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "team/deployer"}, "deployment_role_name"),
         ({"baseline": "workload", "target_id": ACCOUNT, "deployment_role_name": "deployer"}, "account_id"),
         ({"baseline": "backup-perimeter", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer"}, "organization_id"),
+        ({"baseline": "data-perimeter", "target_id": "r-a1b2"}, "organization_id"),
         ({"baseline": "backup-perimeter", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer",
           "organization_id": "o-*"}, "organization_id"),
         ({"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer",

@@ -130,8 +130,8 @@ def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guar
     }
     assert all(a["protect"] and a["retain_on_delete"] and a["inputs"]["closeOnDeletion"] is False for a in accounts.values())
     targets = sorted(a["inputs"]["targetId"] for a in resources(org, "aws:organizations/policyAttachment:PolicyAttachment"))
-    # The backup account carries two: its guardrails and its perimeter.
-    assert targets == sorted(["r-a1b2", accounts["acme-backup"]["id"], *(a["id"] for a in accounts.values())])
+    # The root carries its SCP and the data perimeter's RCP; the backup account its guardrails and its perimeter.
+    assert targets == sorted(["r-a1b2", "r-a1b2", accounts["acme-backup"]["id"], *(a["id"] for a in accounts.values())])
     assert org["outputs"]["accounts"]["backup"]["accountId"] == accounts["acme-backup"]["id"]
 
 

@@ -1,4 +1,5 @@
-"""GuardrailPolicy: one service control policy from the library's guardrails, attached to one target.
+"""GuardrailPolicy: one service control policy (or the data perimeter's resource control policy) from the library's
+guardrails, attached to one target.
 
 The document is chosen by `baseline` and sized before anything is declared: a policy over AWS's
 limit stops the program with an error naming it. Exemptions name the exact roles of the target
@@ -16,7 +17,7 @@ import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
 from .arns import ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
-from .documents import guardrails
+from .documents import guardrails, resource_controls
 from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_content, scp_size
 
 STAND_IN_ACCOUNT = "000000000000"  # same length as every account id, so sizes are exact
@@ -36,6 +37,12 @@ class Baseline(str, Enum):
     """The log-archive account: its buckets and every key."""
     WORKLOAD = "workload"
     """A workload account: its backups and its protected keys."""
+    DATA_PERIMETER = "data-perimeter"
+    """The organization root, a resource control policy: member accounts' buckets, keys and roles answer to the organization only."""
+
+
+# A baseline's policy type; every other baseline is a service control policy.
+POLICY_TYPES = {Baseline.DATA_PERIMETER: "RESOURCE_CONTROL_POLICY"}
 
 
 class GuardrailPolicyArgs(TypedDict):
@@ -58,7 +65,7 @@ class GuardrailPolicyArgs(TypedDict):
     minimum_vault_retention_days: NotRequired[Optional[int]]
     """Backup and workload baselines: the weakest vault lock anyone may set, in days (default 7)."""
     organization_id: NotRequired[Optional[str]]
-    """Backup-perimeter baseline: the organization (o-...) outside which nothing may be written."""
+    """Backup-perimeter and data-perimeter baselines: the organization (o-...) the data stays in."""
 
 
 class GuardrailPolicy(pulumi.ComponentResource):
@@ -84,7 +91,7 @@ class GuardrailPolicy(pulumi.ComponentResource):
             f"{name}-policy",
             name=name,
             description=f"hardened-accounts guardrails: {Baseline(args['baseline']).value}",
-            type="SERVICE_CONTROL_POLICY",
+            type=POLICY_TYPES.get(Baseline(args["baseline"]), "SERVICE_CONTROL_POLICY"),
             content=content,
             skip_destroy=True,
             opts=guarded,
@@ -121,6 +128,12 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
         if not isinstance(trail_arn, str) or not trail_arn.startswith("arn:aws:cloudtrail:"):
             raise ComponentArgumentError("GuardrailPolicy", name, "trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
         return lambda _account: guardrails.organization_guardrails(trail_arn)
+    if baseline in (Baseline.BACKUP_PERIMETER, Baseline.DATA_PERIMETER):
+        organization_id = args.get("organization_id")
+        if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
+            raise ComponentArgumentError("GuardrailPolicy", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
+        if baseline == Baseline.DATA_PERIMETER:
+            return lambda _account: resource_controls.data_perimeter(organization_id)
     deployer = args.get("deployment_role_name")
     if not _is_role_name(deployer):
         raise ComponentArgumentError("GuardrailPolicy", name, "deployment_role_name", f"must name one role, without wildcards (got {deployer!r})")
@@ -144,10 +157,7 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
         return [role(account, r) for r in roles]
 
     if baseline == Baseline.BACKUP_PERIMETER:
-        organization_id = args.get("organization_id")
-        if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
-            raise ComponentArgumentError("GuardrailPolicy", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
-        return lambda account: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), organization_id)
+        return lambda account: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), args["organization_id"])
     if baseline == Baseline.BACKUP:
         return lambda account: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor, policies)
     if baseline == Baseline.LOG_ARCHIVE:
