@@ -17,6 +17,7 @@ from hardened.aws import (
     MfaEnforcement,
     OrganizationTrail,
     check_attachments_per_target,
+    events_log_group_of,
 )
 from second_vendor import organization_side
 from stack_config import OrganizationStackConfig
@@ -105,23 +106,6 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     def break_glass_role(account: MemberAccount) -> pulumi.Output[str]:
         return pulumi.Output.concat("arn:aws:iam::", account.account_id, ":role/", config.break_glass_role_name)
 
-    trail = OrganizationTrail(
-        f"{stack}-trail",
-        {
-            "trail_name": config.trail.name,
-            "management_account_id": management.account_id,
-            "region": management.region,
-            "log_archive_provider": log_archive.provider,
-            "log_archive_administrator_arns": [log_archive.deployment_role_arn],
-            "retention_days": config.trail.retention_days,
-            "retention_mode": config.trail.retention_mode,
-            "break_glass_arns": [break_glass_role(log_archive)],
-            "organization_id": config.organization.id,
-            "events_log_retention_days": config.trail.events_log_retention_days,
-        },
-        opts=in_management,
-    )
-
     members = {"backup": backup, "log-archive": log_archive, **{f"workload-{env}": account for env, account in workloads.items()}}
     # One password policy and MFA group per account; root credentials of member accounts managed centrally.
     MfaEnforcement(f"{stack}-management-mfa", {"centralize_root_access": True}, opts=in_management)
@@ -148,11 +132,31 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "sign_in_events_provider": sign_in_events,
             "subscribers": [s.model_dump() for s in config.break_glass.subscribers],
             "administrator_arns": [management.deployment_role_arn],
-            "trail_log_group_name": trail.events_log_group_name,
+            # Named before the trail exists, so the trail's keys and bucket can wait for the break-glass roles they name.
+            "trail_log_group_name": events_log_group_of(config.trail.name) if config.trail.events_log_retention_days else None,
             "max_mfa_age_seconds": config.break_glass.max_mfa_age_seconds,
         },
         opts=in_management,
     )
+    trail = OrganizationTrail(
+        f"{stack}-trail",
+        {
+            "trail_name": config.trail.name,
+            "management_account_id": management.account_id,
+            "region": management.region,
+            "log_archive_provider": log_archive.provider,
+            "log_archive_administrator_arns": [log_archive.deployment_role_arn],
+            "retention_days": config.trail.retention_days,
+            "retention_mode": config.trail.retention_mode,
+            # The role's own output, not a name built by hand: KMS and S3 refuse a policy naming a principal that does
+            # not exist yet, so the trail's key and bucket wait for the role.
+            "break_glass_arns": [break_glass.role_arns.apply(lambda roles: roles["log-archive"])],
+            "organization_id": config.organization.id,
+            "events_log_retention_days": config.trail.events_log_retention_days,
+        },
+        opts=in_management,
+    )
+
     # Copies into the backup account need cross-account backup switched on for the whole organization.
     aws.backup.GlobalSettings(
         f"{stack}-cross-account-backup", global_settings={"isCrossAccountBackupEnabled": "true"}, opts=in_management

@@ -148,6 +148,16 @@ def test_a_break_glass_role_in_the_management_account_is_only_there_when_asked_f
     assert len(roles) == len(resources(plan, "aws:organizations/account:Account")) + 1
 
 
+def test_the_trails_key_and_bucket_wait_for_the_break_glass_role_they_name(org):
+    """KMS and S3 refuse a policy naming a principal that does not exist yet: the log-archive account's break-glass
+    role is created before the trail key's policy and the log bucket's policy that name it."""
+    role = by_name(org, "org-break-glass-role-log-archive")
+    for name in ("org-trail-trail-key", "org-trail-logs-key", "org-trail-logs-policy"):
+        resource = by_name(org, name)
+        assert role["urn"] in resource["depends_on"], name
+    assert role["outputs"]["arn"] in json.dumps(by_name(org, "org-trail-trail-key")["inputs"]["policy"])
+
+
 def test_no_bucket_of_any_member_account_can_be_made_public(org):
     blocks = resources(org, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")
     accounts = {a["id"] for a in resources(org, "aws:organizations/account:Account")}

@@ -10,7 +10,7 @@ from .immutable_bucket import ImmutableBucket, ImmutableBucketArgs
 from .locked_vault import LockedVault, LockedVaultArgs
 from .member_account import MemberAccount, MemberAccountArgs
 from .mfa_enforcement import MfaEnforcement, MfaEnforcementArgs
-from .organization_trail import OrganizationTrail, OrganizationTrailArgs
+from .organization_trail import OrganizationTrail, OrganizationTrailArgs, events_log_group_of
 from .restore_testing import RestoreTesting, RestoreTestingArgs
 from .retention import RetentionMode
 from .state_bucket import StateBucket, StateBucketArgs
@@ -40,6 +40,7 @@ __all__ = [
     "MfaEnforcementArgs",
     "OrganizationTrail",
     "OrganizationTrailArgs",
+    "events_log_group_of",
     "ReplicaDestination",
     "RestoreTesting",
     "RestoreTestingArgs",

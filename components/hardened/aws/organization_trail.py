@@ -115,13 +115,13 @@ class OrganizationTrail(pulumi.ComponentResource):
 
         self.trail_arn = trail.arn
         self.bucket_name = logs.bucket_name
-        self.events_log_group_name = pulumi.Output.from_input(_events_log_group(trail_name) if log_days else None)
+        self.events_log_group_name = pulumi.Output.from_input(events_log_group_of(trail_name) if log_days else None)
         self.register_outputs({"trailArn": self.trail_arn, "bucketName": self.bucket_name, "eventsLogGroupName": self.events_log_group_name})
 
     def _events_delivery(self, name: str, trail_name: str, management: str, days: int) -> tuple[dict, list[pulumi.Resource]]:
         """The management account's log group and the role CloudTrail delivers with: the trail's arguments, what to wait for."""
         child = pulumi.ResourceOptions(parent=self)
-        group = aws.cloudwatch.LogGroup(f"{name}-events", name=_events_log_group(trail_name), retention_in_days=days, opts=child)
+        group = aws.cloudwatch.LogGroup(f"{name}-events", name=events_log_group_of(trail_name), retention_in_days=days, opts=child)
         role = aws.iam.Role(
             f"{name}-delivery",
             name=f"{trail_name}-cloudwatch-delivery"[:64],
@@ -137,5 +137,6 @@ class OrganizationTrail(pulumi.ComponentResource):
         return arguments, [policy]
 
 
-def _events_log_group(trail_name: str) -> str:
+def events_log_group_of(trail_name: str) -> str:
+    """The CloudWatch Logs group the trail's events go to: known before the trail exists, so alarms can name it."""
     return f"/hardened/cloudtrail/{trail_name}"
