@@ -32,6 +32,7 @@ def test_prod_passes_every_control_with_its_evidence_and_benchmarks(capsys):
     assert {c["id"]: c["status"] for c in card["controls"]} == {control: "pass" for control in ALL_CONTROLS}
     by_id = {c["id"]: c for c in card["controls"]}
     assert "offsite: gcp backup project us-east4 (locked retention policy, COMPLIANCE 400 days)" in by_id["copies"]["evidence"]
+    assert "air-gapped vault prod-air-gapped-vault: COMPLIANCE from creation, 35-2555 days" in by_id["immutability"]["evidence"]
     # A replica is locked for its source's 35 days, not the replica bucket's default of 2,555.
     assert "replica: aws backup account eu-west-1 (S3 Object Lock (the source's), COMPLIANCE 35 days)" in by_id["copies"]["evidence"]
     closed = "it can close the account, and AWS deletes what a closed account holds after 90 days"

@@ -97,6 +97,10 @@ def immutability(estate: Estate) -> Control:
         mode = "COMPLIANCE after " + f"{inputs['changeableForDays']} days" if inputs.get("changeableForDays") else "GOVERNANCE"
         evidence.append(f"vault {inputs['backupVaultName']}: {mode}, {inputs.get('minRetentionDays')}-{inputs.get('maxRetentionDays')} days")
         weak += [lock["name"]] if not inputs.get("changeableForDays") else []
+    for vault in estate.resources("aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault"):
+        # AWS Backup locks a logically air-gapped vault in compliance mode when it creates it: nothing to lift.
+        inputs = vault["inputs"]
+        evidence.append(f"air-gapped vault {inputs.get('name')}: COMPLIANCE from creation, {inputs.get('minRetentionDays')}-{inputs.get('maxRetentionDays')} days")
     for bucket in estate.resources("gcp:storage/bucket:Bucket"):
         policy = bucket["inputs"].get("retentionPolicy") or {}
         days = int(policy.get("retentionPeriod", 0)) // 86400
