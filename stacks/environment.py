@@ -2,8 +2,9 @@
 
 Accounts come from the organization stack's outputs. In the workload account: buckets that replicate
 every version to the backup account, a local locked vault, a vault in a second region, and a backup
-plan that copies each recovery point to both. In the backup account: the replica bucket, a locked
-vault that admits copies from this workload account only, and scheduled restore tests.
+plan that copies each recovery point to both and to the backup account's vaults. In the backup account: the
+replica bucket, a locked vault and (in production) a logically air-gapped vault that admit copies from this
+stack's workload accounts only, and scheduled restore tests.
 """
 
 import pulumi

@@ -69,7 +69,7 @@ class GuardrailPolicyArgs(TypedDict):
 
 
 class GuardrailPolicy(pulumi.ComponentResource):
-    """A guardrail SCP and its attachment."""
+    """A guardrail SCP (or the data perimeter's RCP) and its attachment."""
 
     policy_id: pulumi.Output[str]
     """Id of the SCP (p-...)."""
