@@ -350,6 +350,10 @@ def exfiltration_attempts(estate: Estate) -> list[Attempt]:
         Attempt("StartCopyJob out of the backup-account vault", "backup:StartCopyJob", estate.backup_vault.recovery_point),
         Attempt("CopyFromBackupVault", "backup:CopyFromBackupVault", estate.backup_vault.target),
         Attempt("iam:PassRole the restore role to AWS Backup", "iam:PassRole", Target(estate.restore_role, backup), {"iam:PassedToService": "backup.amazonaws.com"}),
+        Attempt("share: CreateResourceShare", "ram:CreateResourceShare", Target("*", backup)),
+        Attempt("share: AssociateResourceShare (another account joins)", "ram:AssociateResourceShare",
+                Target(f"arn:aws:ram:{estate.region}:{backup}:resource-share/7f1c2b7e-1b5a-4c37-9d7f-0c1f4f3f9a11", backup)),
+        Attempt("air-gapped vault: PutBackupVaultSharingPolicy", "backup:PutBackupVaultSharingPolicy", estate.air_gapped_vault.target),
         Attempt("scratch bucket: PutBucketPolicy", "s3:PutBucketPolicy", scratch),
         Attempt("scratch bucket: PutBucketAcl", "s3:PutBucketAcl", scratch),
         Attempt("scratch bucket: PutReplicationConfiguration", "s3:PutReplicationConfiguration", scratch),
@@ -360,8 +364,8 @@ def exfiltration_attempts(estate: Estate) -> list[Attempt]:
 
 
 def test_nobody_below_break_glass_takes_a_copy_out_of_the_backup_account(estate, intruders):
-    """A restore lands where its caller can read it; a copy job goes where its caller says. In the backup account
-    both are break-glass's alone (restore tests run as AWS Backup's service-linked role, which SCPs never bind), and
+    """A restore lands where its caller can read it; a copy job goes where its caller says; a share lets another
+    account restore. In the backup account all three are break-glass's alone (restore tests run as AWS Backup's service-linked role, which SCPs never bind), and
     nobody, break-glass included, writes into a bucket outside the organization."""
     columns = [B_ADMIN, B_DEPLOYER, B_BREAK_GLASS]
     attempts = exfiltration_attempts(estate)

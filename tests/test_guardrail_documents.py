@@ -17,13 +17,13 @@ from hardened.aws.documents.guardrails import (
     BUCKET_PROTECTION_CHANGES,
     KEY_DESTRUCTION,
     PROTECTED_KEY_TAG,
-    RECOVERY_SHARE_CHANGES,
     RESTORE_TEST_BUCKETS,
     RESTORES_AND_COPIES_OUT,
     ROLE_TAKEOVER,
     SCP_MAX_CHARACTERS,
     SCPS_PER_TARGET,
     SCRATCH_BUCKET_EXPOSURE,
+    SHARING_CHANGES,
     TRAIL_TAMPERING,
     backup_account_guardrails,
     backup_perimeter_guardrails,
@@ -43,10 +43,10 @@ from hardened.aws.documents.guardrails import (
     deny_passing_roles_to_backup,
     deny_protection_tag_changes,
     deny_protection_tag_removal,
-    deny_recovery_share_changes,
     deny_restores_and_copies_out,
     deny_root_user,
     deny_scratch_bucket_exposure,
+    deny_sharing,
     deny_trail_tampering,
     deny_weaker_vault_locks,
     deny_writes_outside_organization,
@@ -258,10 +258,20 @@ EXPECTED_SCRATCH_BUCKET_EXPOSURE = {
     "Condition": UNLESS_BREAK_GLASS,
 }
 
-EXPECTED_RECOVERY_SHARE_CHANGES = {
-    "Sid": "DenyRecoveryShareChanges",
+EXPECTED_SHARING = {
+    "Sid": "DenySharing",
     "Effect": "Deny",
-    "Action": ["ram:DeleteResourceShare", "ram:DisassociateResourceShare", "ram:DisassociateResourceSharePermission", "ram:UpdateResourceShare"],
+    "Action": [
+        "backup:PutBackupVaultSharingPolicy",
+        "ram:AssociateResourceShare",
+        "ram:AssociateResourceSharePermission",
+        "ram:CreateResourceShare",
+        "ram:DeleteResourceShare",
+        "ram:DisassociateResourceShare",
+        "ram:DisassociateResourceSharePermission",
+        "ram:ReplacePermissionAssociations",
+        "ram:UpdateResourceShare",
+    ],
     "Resource": "*",
     "Condition": UNLESS_BREAK_GLASS,
 }
@@ -392,7 +402,7 @@ EXPECTED_ROOT_USER = {
         (deny_restores_and_copies_out([BREAK_GLASS]), EXPECTED_RESTORES_AND_COPIES_OUT),
         (deny_passing_roles_to_backup([BREAK_GLASS, DEPLOYER]), EXPECTED_PASSING_ROLES_TO_BACKUP),
         (deny_scratch_bucket_exposure([BREAK_GLASS]), EXPECTED_SCRATCH_BUCKET_EXPOSURE),
-        (deny_recovery_share_changes([BREAK_GLASS]), EXPECTED_RECOVERY_SHARE_CHANGES),
+        (deny_sharing([BREAK_GLASS]), EXPECTED_SHARING),
         (deny_writes_outside_organization(ORGANIZATION_ID), EXPECTED_WRITES_OUTSIDE_ORGANIZATION),
         (deny_leaving_organization(), EXPECTED_LEAVING_ORGANIZATION),
         (deny_root_user(), EXPECTED_ROOT_USER),
@@ -490,7 +500,7 @@ def test_the_backup_perimeter_keeps_every_copy_in_the_backup_account_below_break
             EXPECTED_RESTORES_AND_COPIES_OUT,
             EXPECTED_PASSING_ROLES_TO_BACKUP,
             EXPECTED_SCRATCH_BUCKET_EXPOSURE,
-            EXPECTED_RECOVERY_SHARE_CHANGES,
+            EXPECTED_SHARING,
             EXPECTED_WRITES_OUTSIDE_ORGANIZATION,
         ],
     }
@@ -831,13 +841,14 @@ def test_a_scratch_copy_is_never_shared_but_restore_tests_still_set_it_up():
     assert evaluate([perimeter_request(ADMIN, action, scratch) for action in setup]) == [ALLOWED] * len(setup)
 
 
-def test_only_break_glass_cuts_a_recovery_account_off_the_air_gapped_vault():
+def test_only_break_glass_shares_what_the_backup_account_holds_or_changes_a_share():
+    """A share reaches another account of the organization, which may then restore: as much a way out as a restore."""
     share = f"arn:aws:ram:{REGION}:{ACCOUNT}:resource-share/7f1c2b7e-1b5a-4c37-9d7f-0c1f4f3f9a11"
-    cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in RECOVERY_SHARE_CHANGES]
-    verdicts = evaluate([perimeter_request(who, action, share) for who, action in cases])
+    vault = f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:prod-air-gapped-vault"
+    resources = {"ram:CreateResourceShare": "*", "ram:ReplacePermissionAssociations": "*", "backup:PutBackupVaultSharingPolicy": vault}
+    cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in SHARING_CHANGES]
+    verdicts = evaluate([perimeter_request(who, action, resources.get(action, share)) for who, action in cases])
     assert dict(zip(cases, verdicts, strict=True)) == {(who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases}
-    # The deployer still creates the share and adds to it.
-    assert evaluate([perimeter_request(DEPLOYER, "ram:CreateResourceShare", "*"), perimeter_request(DEPLOYER, "ram:AssociateResourceShare", share)]) == [ALLOWED] * 2
 
 
 def test_nobody_writes_into_a_bucket_outside_the_organization():

@@ -33,12 +33,12 @@ __all__ = [
     "KEY_DESTRUCTION",
     "KEY_POLICY_CHANGES",
     "PROTECTED_KEY_TAG",
-    "RECOVERY_SHARE_CHANGES",
     "RESTORES_AND_COPIES_OUT",
     "RESTORE_TEST_BUCKETS",
     "ROLE_TAKEOVER",
     "SCPS_PER_TARGET",
     "SCRATCH_BUCKET_EXPOSURE",
+    "SHARING_CHANGES",
     "SCP_MAX_CHARACTERS",
     "TRAIL_TAMPERING",
     "WRITES",
@@ -60,10 +60,10 @@ __all__ = [
     "deny_passing_roles_to_backup",
     "deny_protection_tag_changes",
     "deny_protection_tag_removal",
-    "deny_recovery_share_changes",
     "deny_restores_and_copies_out",
     "deny_root_user",
     "deny_scratch_bucket_exposure",
+    "deny_sharing",
     "deny_trail_tampering",
     "deny_weaker_vault_locks",
     "deny_writes_outside_organization",
@@ -165,11 +165,18 @@ RESTORES_AND_COPIES_OUT = (
     "backup:StartRestoreJob",  # a restore where the caller can read it
 )
 
-# Ways to cut a recovery account off the air-gapped vault it restores from (AirGappedVault's RAM share).
-RECOVERY_SHARE_CHANGES = (
+# Ways to share what the backup account holds with another account (a share reaches any account of the organization,
+# which may then restore), or to cut a recovery account off the air-gapped vault. Restores are break-glass's alone,
+# so is sharing: AirGappedVault's RAM share is created by break-glass.
+SHARING_CHANGES = (
+    "backup:PutBackupVaultSharingPolicy",  # changes who may restore from a vault
+    "ram:AssociateResourceShare",  # another vault or account joins a share
+    "ram:AssociateResourceSharePermission",  # a share grants more
+    "ram:CreateResourceShare",  # a new share
     "ram:DeleteResourceShare",  # the share, and every account's access with it
     "ram:DisassociateResourceShare",  # the vault or a recovery account leaves the share
     "ram:DisassociateResourceSharePermission",  # the share keeps no permission to restore
+    "ram:ReplacePermissionAssociations",  # the share's permission swapped
     "ram:UpdateResourceShare",  # lets principals outside the organization in
 )
 
@@ -430,10 +437,10 @@ def deny_scratch_bucket_exposure(break_glass_arns: Iterable[str]) -> dict:
     )
 
 
-def deny_recovery_share_changes(break_glass_arns: Iterable[str]) -> dict:
-    """Nobody but break-glass shrinks or opens a resource share: the recovery account's way back into the air-gapped vault."""
+def deny_sharing(break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass shares a vault or a copy with another account, or changes or removes a share."""
     return with_condition(
-        {"Sid": "DenyRecoveryShareChanges", "Effect": "Deny", "Action": list(RECOVERY_SHARE_CHANGES), "Resource": "*"},
+        {"Sid": "DenySharing", "Effect": "Deny", "Action": list(SHARING_CHANGES), "Resource": "*"},
         unless_principal_is(break_glass_arns),
     )
 
@@ -510,14 +517,14 @@ def backup_account_guardrails(
 
 
 def backup_perimeter_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], organization_id: str) -> dict:
-    """The backup account's second SCP: below break-glass no copy leaves it (restore, copy job, scratch bucket, write), and
-    no recovery account loses its share of the air-gapped vault."""
+    """The backup account's second SCP: below break-glass no copy leaves it (restore, copy job, share, scratch bucket,
+    write), and no recovery account loses its share of the air-gapped vault."""
     exempt_role_arns = list(exempt_role_arns)
     return policy_document(
         deny_restores_and_copies_out(exempt_role_arns),
         deny_passing_roles_to_backup([deployment_role_arn, *exempt_role_arns]),
         deny_scratch_bucket_exposure(exempt_role_arns),
-        deny_recovery_share_changes(exempt_role_arns),
+        deny_sharing(exempt_role_arns),
         deny_writes_outside_organization(organization_id),
     )
 
