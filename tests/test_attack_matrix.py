@@ -159,7 +159,8 @@ def test_the_intruders_really_hold_full_rights(estate, intruders):
     """Guard for the matrix: outside the guardrails every intruder is allowed, so each deny above is a guardrail's."""
     ordinary = [
         Attempt("s3:ListAllMyBuckets", "s3:ListAllMyBuckets", Target("*", None)),
-        Attempt("iam:CreateRole", "iam:CreateRole", Target("arn:aws:iam::{account}:role/anything", None)),
+        # Not iam:CreateRole: the backup and log-archive accounts leave new roles to the deployer (DenyNewRoleTrust).
+        Attempt("iam:CreatePolicy", "iam:CreatePolicy", Target("arn:aws:iam::{account}:policy/anything", None)),
         Attempt("kms:CreateKey", "kms:CreateKey", Target("*", None)),
     ]
     requests = []
@@ -435,6 +436,39 @@ def test_aws_services_acting_for_the_organization_pass_the_perimeter(estate):
     # The deny is the perimeter's: the bucket policy alone would let that delivery through.
     unbounded = replace(cloudtrail(OUTSIDE_ACCOUNT, "o-outsider000"), resource_control_policies={})
     assert evaluate([Attempt("delivery for an outsider", "s3:PutObject", logs, acl).by(unbounded)]) == [ALLOWED]
+
+
+# --- persistence: no identity outlasts an intrusion in the backup and log-archive accounts ---------------------
+
+
+def test_nobody_below_break_glass_leaves_a_lasting_identity_behind(estate, intruders):
+    """Users, passwords and identity providers are break-glass's alone in the backup and log-archive accounts; new
+    roles and new trust the deployer's (it deploys roles), never an admin's; access keys nobody's (root SCP)."""
+    columns = [B_ADMIN, B_DEPLOYER, B_BREAK_GLASS, L_ADMIN]
+    persistence = [
+        ("CreateUser", "iam:CreateUser", "user/persistent"),
+        ("CreateLoginProfile", "iam:CreateLoginProfile", "user/persistent"),
+        ("CreateAccessKey", "iam:CreateAccessKey", "user/persistent"),
+        ("CreateOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "oidc-provider/issuer.example"),
+        ("CreateRole (trusting anyone)", "iam:CreateRole", "role/persistent"),
+        ("UpdateAssumeRolePolicy of a role", "iam:UpdateAssumeRolePolicy", "role/prod-restore-tests-restore"),
+    ]
+    cases = []
+    for who in columns:
+        account = intruders[who].account
+        cases += [(who, action, Attempt(label, action, Target(f"arn:aws:iam::{account}:{resource}", account))) for label, action, resource in persistence]
+    verdicts = evaluate([attempt.by(intruders[who]) for who, _, attempt in cases])
+    matrix = {(attempt.label, who): verdict for (who, _, attempt), verdict in zip(cases, verdicts, strict=True)}
+    print("\n" + table("lasting identities", [label for label, _, _ in persistence], columns, matrix))
+
+    def expected(who: str, action: str) -> str:
+        if action == "iam:CreateAccessKey":
+            return EXPLICIT_DENY  # the root SCP: nobody
+        if who == B_BREAK_GLASS:
+            return ALLOWED
+        return ALLOWED if who == B_DEPLOYER and action in ("iam:CreateRole", "iam:UpdateAssumeRolePolicy") else EXPLICIT_DENY
+
+    assert matrix == {(attempt.label, who): expected(who, action) for who, action, attempt in cases}
 
 
 # --- the exempt roles stay in the hands they were given to ------------------------------------------------

@@ -16,10 +16,12 @@ from hardened.aws.documents.guardrails import (
     BUCKET_DESTRUCTION,
     BUCKET_PROTECTION_CHANGES,
     KEY_DESTRUCTION,
+    LASTING_IDENTITIES,
     PROTECTED_KEY_TAG,
     RESTORE_TEST_BUCKETS,
     RESTORES_AND_COPIES_OUT,
     ROLE_TAKEOVER,
+    ROLE_TRUST_CHANGES,
     SCP_MAX_CHARACTERS,
     SCPS_PER_TARGET,
     SCRATCH_BUCKET_EXPOSURE,
@@ -38,7 +40,9 @@ from hardened.aws.documents.guardrails import (
     deny_key_destruction,
     deny_key_lockout_bypass,
     deny_key_repolicy,
+    deny_lasting_identities,
     deny_leaving_organization,
+    deny_new_role_trust,
     deny_other_break_glass_role_policies,
     deny_passing_roles_to_backup,
     deny_protection_tag_changes,
@@ -276,6 +280,34 @@ EXPECTED_SHARING = {
     "Condition": UNLESS_BREAK_GLASS,
 }
 
+EXPECTED_LASTING_IDENTITIES = {
+    "Sid": "DenyLastingIdentities",
+    "Effect": "Deny",
+    "Action": [
+        "iam:AddClientIDToOpenIDConnectProvider",
+        "iam:CreateLoginProfile",
+        "iam:CreateOpenIDConnectProvider",
+        "iam:CreateSAMLProvider",
+        "iam:CreateServiceSpecificCredential",
+        "iam:CreateUser",
+        "iam:UpdateLoginProfile",
+        "iam:UpdateOpenIDConnectProviderThumbprint",
+        "iam:UpdateSAMLProvider",
+        "iam:UploadSigningCertificate",
+        "iam:UploadSSHPublicKey",
+    ],
+    "Resource": "*",
+    "Condition": UNLESS_BREAK_GLASS,
+}
+
+EXPECTED_NEW_ROLE_TRUST = {
+    "Sid": "DenyNewRoleTrust",
+    "Effect": "Deny",
+    "Action": ["iam:CreateRole", "iam:UpdateAssumeRolePolicy"],
+    "Resource": "*",
+    "Condition": EXPECTED_EXEMPTION,
+}
+
 EXPECTED_WRITES_OUTSIDE_ORGANIZATION = {
     "Sid": "DenyWritesOutsideOrganization",
     "Effect": "Deny",
@@ -404,6 +436,8 @@ EXPECTED_ROOT_USER = {
         (deny_scratch_bucket_exposure([BREAK_GLASS]), EXPECTED_SCRATCH_BUCKET_EXPOSURE),
         (deny_sharing([BREAK_GLASS]), EXPECTED_SHARING),
         (deny_writes_outside_organization(ORGANIZATION_ID), EXPECTED_WRITES_OUTSIDE_ORGANIZATION),
+        (deny_lasting_identities([BREAK_GLASS]), EXPECTED_LASTING_IDENTITIES),
+        (deny_new_role_trust([BREAK_GLASS, DEPLOYER]), EXPECTED_NEW_ROLE_TRUST),
         (deny_leaving_organization(), EXPECTED_LEAVING_ORGANIZATION),
         (deny_root_user(), EXPECTED_ROOT_USER),
     ],
@@ -502,6 +536,8 @@ def test_the_backup_perimeter_keeps_every_copy_in_the_backup_account_below_break
             EXPECTED_SCRATCH_BUCKET_EXPOSURE,
             EXPECTED_SHARING,
             EXPECTED_WRITES_OUTSIDE_ORGANIZATION,
+            EXPECTED_LASTING_IDENTITIES,
+            EXPECTED_NEW_ROLE_TRUST,
         ],
     }
 
@@ -514,6 +550,8 @@ def test_the_log_archive_protects_buckets_every_key_and_the_exempt_roles():
             EXPECTED_BUCKET_PROTECTION_CHANGES,
             EXPECTED_KEY_DESTRUCTION,
             EXPECTED_KEY_REPOLICY,
+            EXPECTED_LASTING_IDENTITIES,
+            EXPECTED_NEW_ROLE_TRUST,
             EXPECTED_DEPLOYMENT_ROLE_CHANGES,
             *EXPECTED_BREAK_GLASS_ROLE_KEPT,
         ],
@@ -779,10 +817,11 @@ def test_nobody_changes_the_deployment_role_and_nobody_below_break_glass_changes
 
 @pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"])
 def test_other_roles_stay_the_accounts_own(account_scp):
-    """Only the exempt names are kept: a path or a longer name is another role, and exempts nothing."""
+    """Only the exempt names are kept: a path or a longer name is another role, and exempts nothing. (The deployer
+    is the caller here: in the log-archive account nobody else creates or re-trusts roles at all.)"""
     others = [role_arn("application"), role_arn("hardened-deployer-2"), role_arn("team/hardened-break-glass")]
     cases = [(role, action) for role in others for action in ("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole")]
-    verdicts = evaluate([request(ADMIN, action, role, account_scp) for role, action in cases])
+    verdicts = evaluate([request(DEPLOYER, action, role, account_scp) for role, action in cases])
     assert verdicts == [ALLOWED] * len(cases)
 
 
@@ -849,6 +888,31 @@ def test_only_break_glass_shares_what_the_backup_account_holds_or_changes_a_shar
     cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in SHARING_CHANGES]
     verdicts = evaluate([perimeter_request(who, action, resources.get(action, share)) for who, action in cases])
     assert dict(zip(cases, verdicts, strict=True)) == {(who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases}
+
+
+@pytest.mark.parametrize("account_scp", [LOG_ARCHIVE, None], ids=["log-archive", "backup-perimeter"])
+def test_no_identity_outlasts_an_intrusion_in_the_backup_and_log_archive_accounts(account_scp):
+    """No users, passwords, long-term credentials or identity providers below break-glass; new roles and new trust
+    only by the deployer, which deploys roles. (Access keys are denied to everyone by the root SCP.)"""
+    def call(who: str, action: str, resource: str) -> Request:
+        return request(who, action, resource, account_scp) if account_scp else perimeter_request(who, action, resource)
+
+    resources = {a: "*" for a in LASTING_IDENTITIES} | {
+        "iam:CreateUser": f"arn:aws:iam::{ACCOUNT}:user/persistent", "iam:CreateLoginProfile": f"arn:aws:iam::{ACCOUNT}:user/persistent",
+        "iam:UpdateLoginProfile": f"arn:aws:iam::{ACCOUNT}:user/persistent",
+        "iam:CreateServiceSpecificCredential": f"arn:aws:iam::{ACCOUNT}:user/persistent",
+        "iam:UploadSigningCertificate": f"arn:aws:iam::{ACCOUNT}:user/persistent", "iam:UploadSSHPublicKey": f"arn:aws:iam::{ACCOUNT}:user/persistent",
+        "iam:CreateOpenIDConnectProvider": f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example",
+        "iam:AddClientIDToOpenIDConnectProvider": f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example",
+        "iam:UpdateOpenIDConnectProviderThumbprint": f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example",
+        "iam:CreateSAMLProvider": f"arn:aws:iam::{ACCOUNT}:saml-provider/idp", "iam:UpdateSAMLProvider": f"arn:aws:iam::{ACCOUNT}:saml-provider/idp",
+    }
+    cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in LASTING_IDENTITIES]
+    verdicts = evaluate([call(who, action, resources[action]) for who, action in cases])
+    assert dict(zip(cases, verdicts, strict=True)) == {(who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases}
+    role = role_arn("trusts-someone")
+    verdicts = evaluate([call(who, action, role) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in ROLE_TRUST_CHANGES])
+    assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED, ALLOWED, ALLOWED, ALLOWED]
 
 
 def test_nobody_writes_into_a_bucket_outside_the_organization():

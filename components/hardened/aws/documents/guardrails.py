@@ -32,10 +32,12 @@ __all__ = [
     "BUCKET_PROTECTION_CHANGES",
     "KEY_DESTRUCTION",
     "KEY_POLICY_CHANGES",
+    "LASTING_IDENTITIES",
     "PROTECTED_KEY_TAG",
     "RESTORES_AND_COPIES_OUT",
     "RESTORE_TEST_BUCKETS",
     "ROLE_TAKEOVER",
+    "ROLE_TRUST_CHANGES",
     "SCPS_PER_TARGET",
     "SCRATCH_BUCKET_EXPOSURE",
     "SHARING_CHANGES",
@@ -55,7 +57,9 @@ __all__ = [
     "deny_key_destruction",
     "deny_key_lockout_bypass",
     "deny_key_repolicy",
+    "deny_lasting_identities",
     "deny_leaving_organization",
+    "deny_new_role_trust",
     "deny_other_break_glass_role_policies",
     "deny_passing_roles_to_backup",
     "deny_protection_tag_changes",
@@ -179,6 +183,24 @@ SHARING_CHANGES = (
     "ram:ReplacePermissionAssociations",  # the share's permission swapped
     "ram:UpdateResourceShare",  # lets principals outside the organization in
 )
+
+# Identities that outlast an intrusion: users and their passwords or keys, and identity providers a role can then
+# trust. The backup and log-archive accounts need none of them (break-glass users live elsewhere).
+LASTING_IDENTITIES = (
+    "iam:AddClientIDToOpenIDConnectProvider",  # an identity provider trusts another audience
+    "iam:CreateLoginProfile",  # a password
+    "iam:CreateOpenIDConnectProvider",  # an outside issuer roles can trust
+    "iam:CreateSAMLProvider",  # an outside identity provider roles can trust
+    "iam:CreateServiceSpecificCredential",  # a long-term credential for one service
+    "iam:CreateUser",  # a user
+    "iam:UpdateLoginProfile",  # a new password
+    "iam:UpdateOpenIDConnectProviderThumbprint",  # the issuer's certificate swapped
+    "iam:UpdateSAMLProvider",  # the identity provider's metadata swapped
+    "iam:UploadSigningCertificate",  # a long-term signing credential
+    "iam:UploadSSHPublicKey",  # a long-term SSH credential
+)
+# New roles, or new trust for existing ones: what the deployment role does when it deploys, and nobody else.
+ROLE_TRUST_CHANGES = ("iam:CreateRole", "iam:UpdateAssumeRolePolicy")
 
 # Ways to write data into a bucket: denied when the bucket belongs to no account of the organization.
 WRITES = (
@@ -445,6 +467,22 @@ def deny_sharing(break_glass_arns: Iterable[str]) -> dict:
     )
 
 
+def deny_lasting_identities(break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass creates users, passwords, long-term credentials or identity providers in the account."""
+    return with_condition(
+        {"Sid": "DenyLastingIdentities", "Effect": "Deny", "Action": list(LASTING_IDENTITIES), "Resource": "*"},
+        unless_principal_is(break_glass_arns),
+    )
+
+
+def deny_new_role_trust(exempt_role_arns: Iterable[str]) -> dict:
+    """Nobody but the named roles (the deployer, which deploys roles, and break-glass) creates a role or changes whom one trusts."""
+    return with_condition(
+        {"Sid": "DenyNewRoleTrust", "Effect": "Deny", "Action": list(ROLE_TRUST_CHANGES), "Resource": "*"},
+        unless_principal_is(exempt_role_arns),
+    )
+
+
 def deny_writes_outside_organization(organization_id: str) -> dict:
     """Nobody, break-glass included, writes or replicates objects into a bucket of an account outside the organization.
 
@@ -518,7 +556,7 @@ def backup_account_guardrails(
 
 def backup_perimeter_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], organization_id: str) -> dict:
     """The backup account's second SCP: below break-glass no copy leaves it (restore, copy job, share, scratch bucket,
-    write), and no recovery account loses its share of the air-gapped vault."""
+    write), no recovery account loses its share of the air-gapped vault, and no identity outlasts an intrusion."""
     exempt_role_arns = list(exempt_role_arns)
     return policy_document(
         deny_restores_and_copies_out(exempt_role_arns),
@@ -526,13 +564,15 @@ def backup_perimeter_guardrails(deployment_role_arn: str, exempt_role_arns: Iter
         deny_scratch_bucket_exposure(exempt_role_arns),
         deny_sharing(exempt_role_arns),
         deny_writes_outside_organization(organization_id),
+        deny_lasting_identities(exempt_role_arns),
+        deny_new_role_trust([deployment_role_arn, *exempt_role_arns]),
     )
 
 
 def log_archive_guardrails(
     deployment_role_arn: str, exempt_role_arns: Iterable[str], exempt_role_policy_arns: Iterable[str] = (ADMINISTRATOR_ACCESS,)
 ) -> dict:
-    """The SCP of the log-archive account: its buckets, every key in it, the exempt roles."""
+    """The SCP of the log-archive account: its buckets, every key in it, the exempt roles, no lasting identities."""
     exempt_role_arns = list(exempt_role_arns)
     exempt = [deployment_role_arn, *exempt_role_arns]
     return policy_document(
@@ -540,6 +580,8 @@ def log_archive_guardrails(
         deny_bucket_protection_changes(exempt),
         deny_key_destruction(),
         deny_key_repolicy(exempt_role_arns),
+        deny_lasting_identities(exempt_role_arns),
+        deny_new_role_trust(exempt),
         *_exempt_roles_kept(deployment_role_arn, exempt_role_arns, exempt_role_policy_arns),
     )
 
