@@ -11,6 +11,8 @@ SCPs and key policies:
 - rewrite the trust of the account's break-glass role, then do all of the above as break-glass.
 The management account's admin is modelled after the one step nobody can stop it from taking: every SCP detached,
 then acting in each member account through the role Organizations created there (the deployment role).
+The air-gapped copy has no customer key, so no row here: nothing of ours can shred its key, and its lock is AWS
+Backup's (its access policy and vault are judged in test_attack_matrix.py).
 """
 
 from dataclasses import replace
