@@ -75,5 +75,9 @@ def test_an_environment_stack_gives_each_workload_of_a_fleet_the_same_baseline(t
     shared = [r for r in plan["resources"] if r["type"] == "aws:backup/vaultPolicy:VaultPolicy" and r["name"].startswith("fleet-backup-vault")]
     copy_sources = [s for s in shared[0]["inputs"]["policy"]["Statement"] if s.get("Sid") == "AllowCopiesFromWorkloadAccounts"][0]
     assert sorted(copy_sources["Principal"]["AWS"]) == sorted(f"arn:aws:iam::{w['accountId']}:root" for w in accounts.values())
+    # One air-gapped vault for the stack, admitting copies from every workload of the fleet.
+    air_gapped = [r for r in plan["resources"] if r["type"] == "aws:backup/vaultPolicy:VaultPolicy" and r["name"] == "fleet-air-gapped-vault-policy"]
+    air_gapped_sources = [s for s in air_gapped[0]["inputs"]["policy"]["Statement"] if s.get("Sid") == "AllowCopiesFromWorkloadAccounts"][0]
+    assert sorted(air_gapped_sources["Principal"]["AWS"]) == sorted(f"arn:aws:iam::{w['accountId']}:root" for w in accounts.values())
     offsite = [r for r in plan["resources"] if r["type"] == "gcp:storage/bucket:Bucket"]
     assert sorted(r["name"] for r in offsite) == ["fleet-dev-offsite-bucket", "fleet-prod-offsite-bucket", "fleet-staging-offsite-bucket"]
