@@ -173,6 +173,7 @@ CASES = [
     ("data-resources-protected", "aws:s3/bucket:Bucket", {"objectLockEnabled": True}, {"protect": True}, []),
     ("data-resources-protected", "aws:s3/bucket:Bucket", {"objectLockEnabled": True}, {}, ["protect is not set"]),
     ("data-resources-protected", "gcp:organizations/project:Project", {"projectId": "p"}, {}, ["protect is not set"]),
+    ("data-resources-protected", "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault", {"name": "v"}, {}, ["protect is not set"]),
     ("data-resources-protected", "aws:backup/vaultLockConfiguration:VaultLockConfiguration", {"backupVaultName": "v"}, {}, ["protect is not set"]),
     ("data-resources-protected", ROLE, {"name": "not-data"}, {}, []),
     # pulumi-policy does not pass retainOnDelete to policies, so the advisory can only judge offline plans.

@@ -95,6 +95,10 @@ def drop_transfer_job(p):
     without(p, "prod-to-gcp-job")
 
 
+def drop_air_gapped_vault(p):
+    without(p, "prod-air-gapped-vault-vault")
+
+
 def lower_vault_minimum(p):
     named(p, "prod-backup-vault-lock")["inputs"]["minRetentionDays"] = 7
 
@@ -196,6 +200,8 @@ WEAKENINGS = [
     ("prod", open_public_policy, ["public-access-opened"], ["prod-backups-public-access", "inputs.blockPublicPolicy true → false"]),
     ("prod", unprotect_replicas, ["protect-removed"], ["prod-replicas-bucket: protect true → false"]),
     ("prod", drop_transfer_job, ["copy-removed"], ["prod-to-gcp-job: gcp:storage/transferJob:TransferJob present → removed"]),
+    ("prod", drop_air_gapped_vault, ["data-store-removed"],
+     ["prod-air-gapped-vault-vault: aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault present → removed"]),
     ("prod", lower_vault_minimum, ["retention-shortened"], ["prod-backup-vault-lock: inputs.minRetentionDays 35 → 7"]),
     ("prod", vault_lock_without_grace_period, ["compliance-to-governance"], ["prod-backup-vault-lock: inputs.changeableForDays 3 → (absent)"]),
     ("prod", drop_vault_lock, ["lock-removed"], ["prod-local-vault-lock: aws:backup/vaultLockConfiguration:VaultLockConfiguration present → removed"]),

@@ -37,6 +37,7 @@ S3_ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicA
 KMS_KEY = "aws:kms/key:Key"
 IAM_ROLE = "aws:iam/role:Role"
 BACKUP_VAULT = "aws:backup/vault:Vault"
+AIR_GAPPED_VAULT = "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault"
 BACKUP_VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
 CLOUDTRAIL_TRAIL = "aws:cloudtrail/trail:Trail"
 ORGANIZATIONS_ACCOUNT = "aws:organizations/account:Account"
@@ -47,7 +48,7 @@ GCP_PROJECT = "gcp:organizations/project:Project"
 GCP_FOLDER = "gcp:organizations/folder:Folder"
 
 DATA_BEARING_TYPES = (
-    S3_BUCKET, S3_BUCKET_V2, KMS_KEY, BACKUP_VAULT, BACKUP_VAULT_LOCK, CLOUDTRAIL_TRAIL, ORGANIZATIONS_ACCOUNT,
+    S3_BUCKET, S3_BUCKET_V2, KMS_KEY, BACKUP_VAULT, AIR_GAPPED_VAULT, BACKUP_VAULT_LOCK, CLOUDTRAIL_TRAIL, ORGANIZATIONS_ACCOUNT,
     GCS_BUCKET, GCP_CRYPTO_KEY, GCP_BACKUP_VAULT, GCP_PROJECT, GCP_FOLDER,
 )
 """Resources whose deletion loses data or evidence (or, for accounts, projects and folders, everything in them)."""
