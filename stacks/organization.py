@@ -98,9 +98,15 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     check_attachments_per_target(target for _, target, _ in guardrails)
     for name, _, args in guardrails:
         GuardrailPolicy(name, args, opts=in_management)
-    # A resource control policy, with a quota of its own (5 per target, RCPFullAWSAccess included).
+    # Resource control policies, with a quota of their own (5 per target, RCPFullAWSAccess included).
     GuardrailPolicy(f"{stack}-data-perimeter", {
         "baseline": Baseline.DATA_PERIMETER, "target_id": config.organization.root_id, "organization_id": config.organization.id,
+    }, opts=in_management)
+    second_vendor = organization_side(stack, config.gcp) if config.gcp is not None else None
+    # The backup account's roles answer to no web identity but the GCP backup project's transfer agent (none without GCP).
+    GuardrailPolicy(f"{stack}-backup-resource-controls", {
+        "baseline": Baseline.BACKUP_RESOURCE_CONTROLS, "target_id": backup.account_id,
+        "web_identity_subjects": [second_vendor["transferAgentSubject"]] if second_vendor else [],
     }, opts=in_management)
 
     def break_glass_role(account: MemberAccount) -> pulumi.Output[str]:
@@ -180,7 +186,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         "alertTopicArns": break_glass.alert_topic_arns,
         "subscribers": [f"{s.protocol}:{s.endpoint}" for s in config.break_glass.subscribers],
     })
-    if config.gcp is not None:
-        pulumi.export("gcp", organization_side(stack, config.gcp))
+    if second_vendor is not None:
+        pulumi.export("gcp", second_vendor)
     pulumi.export("trailArn", trail.trail_arn)
     pulumi.export("logBucket", trail.bucket_name)

@@ -72,9 +72,14 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
         },
         opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project]),
     )
+    # The project's Storage Transfer agent: the one web identity the backup account's roles answer to.
+    agent = gcp.storage.get_transfer_project_service_account_output(
+        project=settings.backup_project_id, opts=pulumi.InvokeOutputOptions(provider=in_project)
+    )
     return {
         "projectId": project.project_id,
         "projectNumber": project.project_number,
+        "transferAgentSubject": agent.subject_id,
         "folderId": project.folder_id,
         "region": settings.region,
         "breakGlassEntitlement": entitlement.entitlement_name,

@@ -225,6 +225,10 @@ class Estate:
         account = arn.split(":")[4]
         return Principal(label, arn, account, self.organization_id, self._scps[account], resource_control_policies=self._rcps)
 
+    def resource_control_policies(self, account: str) -> list:
+        """The RCP levels over `account`'s resources."""
+        return self._rcps.get(account, [])
+
     def principal(self, label: str, arn: str, account: str, organization_id: str, service_control_policies: list, **options) -> Principal:
         """Any principal, judged against the organization's RCPs wherever its requests land."""
         return Principal(label, arn, account, organization_id, service_control_policies, resource_control_policies=self._rcps, **options)

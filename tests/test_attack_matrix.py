@@ -24,11 +24,13 @@ from attack_matrix import (
     Principal,
     Target,
     Vault,
+    document,
+    one,
     plan_stack,
     table,
 )
 from hardened.aws.tags import PROTECTED_KEY_TAG
-from iam_evaluator import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, evaluate
+from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
 
 W_ADMIN, W_DEPLOYER, B_ADMIN, B_DEPLOYER, L_ADMIN = "workload admin", "workload deployer", "backup admin", "backup deployer", "log-archive admin"
 W_BREAK_GLASS, B_BREAK_GLASS = "workload break-glass", "backup break-glass"
@@ -469,6 +471,29 @@ def test_nobody_below_break_glass_leaves_a_lasting_identity_behind(estate, intru
         return ALLOWED if who == B_DEPLOYER and action in ("iam:CreateRole", "iam:UpdateAssumeRolePolicy") else EXPLICIT_DENY
 
     assert matrix == {(attempt.label, who): expected(who, action) for who, action, attempt in cases}
+
+
+def test_only_the_transfer_agent_walks_into_the_backup_account_by_web_identity(estate):
+    """The data perimeter leaves web identity open; the backup account's own RCP admits only the subject prod's
+    transfer role trusts. Another Google account, or another issuer, is refused even by a role trusting it."""
+    transfer = one(estate.env_plan, "aws:iam/role:Role", name="prod-to-gcp-google-transfer")
+    trust = document(transfer["inputs"]["assumeRolePolicy"])
+    agent = trust["Statement"][0]["Condition"]["StringEquals"]["accounts.google.com:sub"]
+    careless = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": ["accounts.google.com", "token.actions.githubusercontent.com"]},
+                                                       "Action": "sts:AssumeRoleWithWebIdentity", "Resource": "*"}]}
+    rcps = estate.resource_control_policies(estate.backup_account)
+
+    def web(provider: str, claims: dict, role_trust: dict) -> Request:
+        return Request(principal=provider, action="sts:AssumeRoleWithWebIdentity", resource=transfer["outputs"]["arn"],
+                       resource_account=estate.backup_account, context={"aws:SecureTransport": "true", **claims},
+                       identity_policies=[ALLOW_EVERYTHING], resource_policy=role_trust, resource_control_policies=rcps)
+
+    verdicts = evaluate([
+        web("accounts.google.com", {"accounts.google.com:sub": agent}, trust),
+        web("accounts.google.com", {"accounts.google.com:sub": "100000000000000000001"}, careless),
+        web("token.actions.githubusercontent.com", {"token.actions.githubusercontent.com:sub": "repo:intruder/x:ref:refs/heads/main"}, careless),
+    ])
+    assert verdicts == [ALLOWED, EXPLICIT_DENY, EXPLICIT_DENY]
 
 
 # --- the exempt roles stay in the hands they were given to ------------------------------------------------

@@ -8,6 +8,7 @@ roles safe: nobody changes the deployment role; it creates the other exempt role
 detaches a guardrail (`skip_destroy`, `protect`): lifting one is a deliberate act in the console.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import NotRequired, Optional, TypedDict
@@ -21,6 +22,7 @@ from .documents import guardrails, resource_controls
 from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_content, scp_size
 
 STAND_IN_ACCOUNT = "000000000000"  # same length as every account id, so sizes are exact
+GOOGLE_SUBJECT = re.compile(r"^[0-9]{21}$")
 INHERITED_FULL_ACCESS = 1  # FullAWSAccess stays attached to every target and counts against the quota
 
 
@@ -39,10 +41,13 @@ class Baseline(str, Enum):
     """A workload account: its backups and its protected keys."""
     DATA_PERIMETER = "data-perimeter"
     """The organization root, a resource control policy: member accounts' buckets, keys and roles answer to the organization only."""
+    BACKUP_RESOURCE_CONTROLS = "backup-resource-controls"
+    """The backup account, a resource control policy: its roles answer to no web identity but the transfer agent's."""
 
 
 # A baseline's policy type; every other baseline is a service control policy.
-POLICY_TYPES = {Baseline.DATA_PERIMETER: "RESOURCE_CONTROL_POLICY"}
+POLICY_TYPES = {Baseline.DATA_PERIMETER: "RESOURCE_CONTROL_POLICY", Baseline.BACKUP_RESOURCE_CONTROLS: "RESOURCE_CONTROL_POLICY"}
+STAND_IN_SUBJECT = "1" * 21  # a Google subject id has 21 digits, so sizes are exact
 
 
 class GuardrailPolicyArgs(TypedDict):
@@ -66,6 +71,8 @@ class GuardrailPolicyArgs(TypedDict):
     """Backup and workload baselines: the weakest vault lock anyone may set, in days (default 7)."""
     organization_id: NotRequired[Optional[str]]
     """Backup-perimeter and data-perimeter baselines: the organization (o-...) the data stays in."""
+    web_identity_subjects: NotRequired[Optional[list[pulumi.Input[str]]]]
+    """Backup-resource-controls baseline: Google subject ids (accounts.google.com:sub) that may assume the account's roles, such as the transfer agent's."""
 
 
 class GuardrailPolicy(pulumi.ComponentResource):
@@ -76,7 +83,8 @@ class GuardrailPolicy(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GuardrailPolicyArgs, opts: Optional[pulumi.ResourceOptions] = None):
         build = _builder(name, args)
-        size = scp_size(build(STAND_IN_ACCOUNT))
+        subjects = list(args.get("web_identity_subjects") or [])
+        size = scp_size(build(STAND_IN_ACCOUNT, [STAND_IN_SUBJECT] * len(subjects)))
         if size > SCP_MAX_CHARACTERS:
             raise ComponentArgumentError(
                 "GuardrailPolicy", name, "baseline",
@@ -86,7 +94,7 @@ class GuardrailPolicy(pulumi.ComponentResource):
         super().__init__("hardened:index:GuardrailPolicy", name, None, opts)
 
         guarded = pulumi.ResourceOptions(parent=self, protect=True)
-        content = pulumi.Output.from_input(args.get("account_id") or STAND_IN_ACCOUNT).apply(lambda a: scp_content(build(a)))
+        content = pulumi.Output.all(args.get("account_id") or STAND_IN_ACCOUNT, *subjects).apply(lambda v: scp_content(build(v[0], v[1:])))
         policy = aws.organizations.Policy(
             f"{name}-policy",
             name=name,
@@ -116,8 +124,8 @@ def check_attachments_per_target(attachments: Iterable[str]) -> None:
             )
 
 
-def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
-    """The document as a function of the account id, after checking the arguments its baseline needs."""
+def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str, list[str]], dict]:
+    """The document as a function of the account id (and web identity subjects), after checking the arguments its baseline needs."""
     try:
         baseline = Baseline(args.get("baseline"))
     except ValueError:
@@ -127,13 +135,20 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
         trail_arn = args.get("trail_arn")
         if not isinstance(trail_arn, str) or not trail_arn.startswith("arn:aws:cloudtrail:"):
             raise ComponentArgumentError("GuardrailPolicy", name, "trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
-        return lambda _account: guardrails.organization_guardrails(trail_arn)
+        return lambda _account, _subjects: guardrails.organization_guardrails(trail_arn)
+    if baseline == Baseline.BACKUP_RESOURCE_CONTROLS:
+        subjects = args.get("web_identity_subjects") or []
+        if not isinstance(subjects, list) or not all(isinstance(v, pulumi.Output) or (isinstance(v, str) and GOOGLE_SUBJECT.fullmatch(v)) for v in subjects):
+            raise ComponentArgumentError(
+                "GuardrailPolicy", name, "web_identity_subjects", f"must be Google subject ids, 21 digits each (got {subjects!r})"
+            )
+        return lambda _account, resolved: resource_controls.backup_account_resource_controls(resolved)
     if baseline in (Baseline.BACKUP_PERIMETER, Baseline.DATA_PERIMETER):
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
             raise ComponentArgumentError("GuardrailPolicy", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
         if baseline == Baseline.DATA_PERIMETER:
-            return lambda _account: resource_controls.data_perimeter(organization_id)
+            return lambda _account, _subjects: resource_controls.data_perimeter(organization_id)
     deployer = args.get("deployment_role_name")
     if not _is_role_name(deployer):
         raise ComponentArgumentError("GuardrailPolicy", name, "deployment_role_name", f"must name one role, without wildcards (got {deployer!r})")
@@ -157,12 +172,12 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str], dict]:
         return [role(account, r) for r in roles]
 
     if baseline == Baseline.BACKUP_PERIMETER:
-        return lambda account: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), args["organization_id"])
+        return lambda account, _subjects: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), args["organization_id"])
     if baseline == Baseline.BACKUP:
-        return lambda account: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor, policies)
+        return lambda account, _subjects: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor, policies)
     if baseline == Baseline.LOG_ARCHIVE:
-        return lambda account: guardrails.log_archive_guardrails(role(account, deployer), exempt(account), policies)
-    return lambda account: guardrails.workload_guardrails(role(account, deployer), exempt(account), floor, policies)
+        return lambda account, _subjects: guardrails.log_archive_guardrails(role(account, deployer), exempt(account), policies)
+    return lambda account, _subjects: guardrails.workload_guardrails(role(account, deployer), exempt(account), floor, policies)
 
 
 def _is_role_name(value) -> bool:

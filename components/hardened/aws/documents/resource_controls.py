@@ -12,7 +12,10 @@ denial of SSE-C, the encryption an intruder holding the keys can use to ransom o
 Submit `scp_content(document)` (guardrails.py): RCPs are stored and counted as submitted too, 5,120 characters.
 """
 
-from .statements import policy_document
+from collections.abc import Iterable
+
+from .statements import policy_document, with_condition
+from .transfer import GOOGLE_IDENTITY_PROVIDER
 
 # Actions an outsider could use on our resources if a resource policy let them: everything on S3 and KMS, and the
 # STS calls that act on our roles. AssumeRoleWithWebIdentity and AssumeRoleWithSAML stay out: federated identities
@@ -99,3 +102,27 @@ def data_perimeter(organization_id: str) -> dict:
         deny_customer_provided_keys(),
         deny_insecure_transport(),
     )
+
+
+def deny_foreign_web_identities(google_subjects: Iterable[str]) -> dict:
+    """Only the named Google identities (the backup project's transfer agent) assume a role here by web identity.
+
+    Web identity is the one way in the data perimeter leaves open to principals outside the organization; a role
+    that trusted another issuer, or another Google account, would be a door nobody sees. A token from any other
+    issuer has no `accounts.google.com:sub`, and `IfExists` then denies it too. Without subjects, every web
+    identity is refused.
+    """
+    statement = {
+        "Sid": "DenyForeignWebIdentities",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Resource": "*",
+    }
+    subjects = sorted(set(google_subjects))
+    return with_condition(statement, {"StringNotEqualsIfExists": {f"{GOOGLE_IDENTITY_PROVIDER}:sub": subjects}} if subjects else {})
+
+
+def backup_account_resource_controls(google_subjects: Iterable[str]) -> dict:
+    """The backup account's own RCP: its roles answer to no web identity but the transfer agent's."""
+    return policy_document(deny_foreign_web_identities(google_subjects))
