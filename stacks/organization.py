@@ -104,9 +104,13 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     }, opts=in_management)
     second_vendor = organization_side(stack, config.gcp) if config.gcp is not None else None
     # The backup account's roles answer to no web identity but the GCP backup project's transfer agent (none without GCP).
-    GuardrailPolicy(f"{stack}-backup-resource-controls", {
-        "baseline": Baseline.BACKUP_RESOURCE_CONTROLS, "target_id": backup.account_id,
+    GuardrailPolicy(f"{stack}-backup-web-identity-controls", {
+        "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": backup.account_id,
         "web_identity_subjects": [second_vendor["transferAgentSubject"]] if second_vendor else [],
+    }, opts=in_management)
+    # The log-archive account's roles answer to no web identity at all.
+    GuardrailPolicy(f"{stack}-log-archive-web-identity-controls", {
+        "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": log_archive.account_id, "web_identity_subjects": [],
     }, opts=in_management)
 
     def break_glass_role(account: MemberAccount) -> pulumi.Output[str]:

@@ -8,7 +8,7 @@ and FullAWSAccess stays attached at each level, so every denial is the guardrail
 import pytest
 
 from hardened.aws.arns import ADMINISTRATOR_ACCESS
-from hardened.aws.documents.resource_controls import backup_account_resource_controls, data_perimeter
+from hardened.aws.documents.resource_controls import web_identity_controls, data_perimeter
 from hardened.aws.documents.guardrails import (
     BACKUP_DESTRUCTION,
     BACKUP_SETTING_CHANGES,
@@ -1030,7 +1030,7 @@ def test_the_perimeter_refuses_sse_c_and_plain_http_even_inside_the_organization
 
 def test_only_the_transfer_agent_assumes_a_backup_account_role_by_web_identity():
     agent = "107304712345678901234"
-    assert backup_account_resource_controls([agent, agent]) == {"Version": "2012-10-17", "Statement": [{
+    assert web_identity_controls([agent, agent]) == {"Version": "2012-10-17", "Statement": [{
         "Sid": "DenyForeignWebIdentities", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity", "Resource": "*",
         "Condition": {"StringNotEqualsIfExists": {"accounts.google.com:sub": [agent]}},
     }]}
@@ -1041,7 +1041,7 @@ def test_only_the_transfer_agent_assumes_a_backup_account_role_by_web_identity()
     def web(provider: str, context: dict, subjects: list[str]) -> Request:
         return Request(principal=provider, action="sts:AssumeRoleWithWebIdentity", resource=role, resource_account=ACCOUNT,
                        context={"aws:SecureTransport": "true", **context}, identity_policies=[ALLOW_EVERYTHING], resource_policy=trust_anyone,
-                       resource_control_policies=[{"orgIdentifier": ACCOUNT, "policies": [{"name": "backup", "policy": backup_account_resource_controls(subjects)}]}])
+                       resource_control_policies=[{"orgIdentifier": ACCOUNT, "policies": [{"name": "backup", "policy": web_identity_controls(subjects)}]}])
 
     verdicts = evaluate([
         web("accounts.google.com", {"accounts.google.com:sub": agent}, [agent]),

@@ -115,7 +115,7 @@ def test_more_scps_than_a_target_may_carry_are_refused():
         ({"baseline": "workload", "target_id": ACCOUNT, "deployment_role_name": "deployer"}, "account_id"),
         ({"baseline": "backup-perimeter", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer"}, "organization_id"),
         ({"baseline": "data-perimeter", "target_id": "r-a1b2"}, "organization_id"),
-        ({"baseline": "backup-resource-controls", "target_id": ACCOUNT, "web_identity_subjects": ["intruder@example.com"]}, "web_identity_subjects"),
+        ({"baseline": "web-identity-controls", "target_id": ACCOUNT, "web_identity_subjects": ["intruder@example.com"]}, "web_identity_subjects"),
         ({"baseline": "backup-perimeter", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer",
           "organization_id": "o-*"}, "organization_id"),
         ({"baseline": "backup", "target_id": ACCOUNT, "account_id": ACCOUNT, "deployment_role_name": "deployer",

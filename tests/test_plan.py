@@ -130,9 +130,10 @@ def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guar
     }
     assert all(a["protect"] and a["retain_on_delete"] and a["inputs"]["closeOnDeletion"] is False for a in accounts.values())
     targets = sorted(a["inputs"]["targetId"] for a in resources(org, "aws:organizations/policyAttachment:PolicyAttachment"))
-    # The root carries its SCP and the data perimeter's RCP; the backup account its guardrails, its perimeter and its RCP.
-    backup = accounts["acme-backup"]["id"]
-    assert targets == sorted(["r-a1b2", "r-a1b2", backup, backup, *(a["id"] for a in accounts.values())])
+    # The root carries its SCP and the data perimeter's RCP; the backup account its guardrails, its perimeter and its
+    # RCP; the log-archive account its guardrails and its RCP.
+    backup, log_archive = accounts["acme-backup"]["id"], accounts["acme-log-archive"]["id"]
+    assert targets == sorted(["r-a1b2", "r-a1b2", backup, backup, log_archive, *(a["id"] for a in accounts.values())])
     assert org["outputs"]["accounts"]["backup"]["accountId"] == accounts["acme-backup"]["id"]
 
 
@@ -161,14 +162,17 @@ def test_the_trails_key_and_bucket_wait_for_the_break_glass_role_they_name(org):
 
 def test_the_backup_accounts_roles_answer_to_no_web_identity_but_the_transfer_agent(org, prod):
     """The org stack's RCP on the backup account names the very Google subject prod's transfer role trusts."""
-    rcp = by_name(org, "org-backup-resource-controls-policy")
+    rcp = by_name(org, "org-backup-web-identity-controls-policy")
     assert rcp["inputs"]["type"] == "RESOURCE_CONTROL_POLICY"
-    assert by_name(org, "org-backup-resource-controls-attachment")["inputs"]["targetId"] == org["outputs"]["accounts"]["backup"]["accountId"]
+    assert by_name(org, "org-backup-web-identity-controls-attachment")["inputs"]["targetId"] == org["outputs"]["accounts"]["backup"]["accountId"]
     [statement] = rcp["inputs"]["content"]["Statement"]
     [subject] = statement["Condition"]["StringNotEqualsIfExists"]["accounts.google.com:sub"]
     trust = by_name(prod, "prod-to-gcp-role")["inputs"]["assumeRolePolicy"]["Statement"][0]
     assert trust["Condition"] == {"StringEquals": {"accounts.google.com:sub": subject}}
     assert org["outputs"]["gcp"]["transferAgentSubject"] == subject
+    # The log-archive account admits no web identity at all.
+    [none] = by_name(org, "org-log-archive-web-identity-controls-policy")["inputs"]["content"]["Statement"]
+    assert "Condition" not in none and none["Action"] == "sts:AssumeRoleWithWebIdentity"
 
 
 def test_no_bucket_of_any_member_account_can_be_made_public(org):

@@ -41,12 +41,12 @@ class Baseline(str, Enum):
     """A workload account: its backups and its protected keys."""
     DATA_PERIMETER = "data-perimeter"
     """The organization root, a resource control policy: member accounts' buckets, keys and roles answer to the organization only."""
-    BACKUP_RESOURCE_CONTROLS = "backup-resource-controls"
-    """The backup account, a resource control policy: its roles answer to no web identity but the transfer agent's."""
+    WEB_IDENTITY_CONTROLS = "web-identity-controls"
+    """A member account, a resource control policy: its roles answer to no web identity but the named Google subjects'."""
 
 
 # A baseline's policy type; every other baseline is a service control policy.
-POLICY_TYPES = {Baseline.DATA_PERIMETER: "RESOURCE_CONTROL_POLICY", Baseline.BACKUP_RESOURCE_CONTROLS: "RESOURCE_CONTROL_POLICY"}
+POLICY_TYPES = {Baseline.DATA_PERIMETER: "RESOURCE_CONTROL_POLICY", Baseline.WEB_IDENTITY_CONTROLS: "RESOURCE_CONTROL_POLICY"}
 STAND_IN_SUBJECT = "1" * 21  # a Google subject id has 21 digits, so sizes are exact
 
 
@@ -72,7 +72,7 @@ class GuardrailPolicyArgs(TypedDict):
     organization_id: NotRequired[Optional[str]]
     """Backup-perimeter and data-perimeter baselines: the organization (o-...) the data stays in."""
     web_identity_subjects: NotRequired[Optional[list[pulumi.Input[str]]]]
-    """Backup-resource-controls baseline: Google subject ids (accounts.google.com:sub) that may assume the account's roles, such as the transfer agent's."""
+    """Web-identity-controls baseline: Google subject ids (accounts.google.com:sub) that may assume the account's roles, such as the transfer agent's."""
 
 
 class GuardrailPolicy(pulumi.ComponentResource):
@@ -136,13 +136,13 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str, list[str]],
         if not isinstance(trail_arn, str) or not trail_arn.startswith("arn:aws:cloudtrail:"):
             raise ComponentArgumentError("GuardrailPolicy", name, "trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
         return lambda _account, _subjects: guardrails.organization_guardrails(trail_arn)
-    if baseline == Baseline.BACKUP_RESOURCE_CONTROLS:
+    if baseline == Baseline.WEB_IDENTITY_CONTROLS:
         subjects = args.get("web_identity_subjects") or []
         if not isinstance(subjects, list) or not all(isinstance(v, pulumi.Output) or (isinstance(v, str) and GOOGLE_SUBJECT.fullmatch(v)) for v in subjects):
             raise ComponentArgumentError(
                 "GuardrailPolicy", name, "web_identity_subjects", f"must be Google subject ids, 21 digits each (got {subjects!r})"
             )
-        return lambda _account, resolved: resource_controls.backup_account_resource_controls(resolved)
+        return lambda _account, resolved: resource_controls.web_identity_controls(resolved)
     if baseline in (Baseline.BACKUP_PERIMETER, Baseline.DATA_PERIMETER):
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):

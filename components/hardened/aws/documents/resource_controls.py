@@ -123,6 +123,7 @@ def deny_foreign_web_identities(google_subjects: Iterable[str]) -> dict:
     return with_condition(statement, {"StringNotEqualsIfExists": {f"{GOOGLE_IDENTITY_PROVIDER}:sub": subjects}} if subjects else {})
 
 
-def backup_account_resource_controls(google_subjects: Iterable[str]) -> dict:
-    """The backup account's own RCP: its roles answer to no web identity but the transfer agent's."""
+def web_identity_controls(google_subjects: Iterable[str]) -> dict:
+    """An account's own RCP: its roles answer to no web identity but the named Google subjects' (the backup
+    account's, to its transfer agent's; the log-archive account's, to none)."""
     return policy_document(deny_foreign_web_identities(google_subjects))
