@@ -1,7 +1,7 @@
-"""The estate the stacks really generate, as an IAM evaluator sees it: who acts, under which SCPs, on what.
+"""The estate the stacks really generate, as an IAM evaluator sees it: who acts, under which SCPs and RCPs, on what.
 
-Everything is read from the offline plans of the `org` and `prod` stacks: account ids, the SCPs and where
-they are attached, vault access policies, key policies and tags, bucket policies, the replication role's
+Everything is read from the offline plans of the `org` and `prod` stacks: account ids, the SCPs and RCPs and where
+they are attached (a principal's SCPs follow its account, RCPs the account of the resource), vault access policies, key policies and tags, bucket policies, the replication role's
 own policy, the roles named by the backup plan and the restore tests. Nothing is written out by hand
 except the intruders (roles that hold an Allow-everything identity policy) and the context keys AWS
 would fill in for each request.
