@@ -118,6 +118,13 @@ def retention(mode: str, **period) -> dict:
     return {"bucket": "b", "objectLockEnabled": "Enabled", "rule": {"defaultRetention": {"mode": mode, **period}}}
 
 
+BREAK_GLASS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/hardened-break-glass"
+
+
+def key_policy(principal, action: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "Admin", "Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*"}]})
+
+
 def trust(**condition) -> str:
     statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/alice"}}
     if condition:
@@ -147,6 +154,13 @@ CASES = [
     ("kms-keys-rotate", "gcp:kms/cryptoKey:CryptoKey", {"keyRing": "r", "rotationPeriod": "7776000s"}, {}, []),
     ("kms-keys-rotate", "gcp:kms/cryptoKey:CryptoKey", {"keyRing": "r", "rotationPeriod": "63072000s"}, {}, ["rotationPeriod is 730 days"]),
     ("kms-keys-rotate", "gcp:kms/cryptoKey:CryptoKey", {"keyRing": "r"}, {}, ["no rotationPeriod"]),
+    ("kms-key-policies-sealed", "aws:kms/key:Key", {"policy": key_policy({"AWS": BREAK_GLASS_ROLE}, "kms:PutKeyPolicy")}, {}, []),
+    ("kms-key-policies-sealed", "aws:kms/key:Key", {"policy": key_policy({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "kms:*")}, {},
+     [f"key policy statement Admin lets arn:aws:iam::{ACCOUNT}:root replace the policy"]),
+    ("kms-key-policies-sealed", "aws:kms/key:Key", {"policy": key_policy("*", "kms:Put*")}, {}, ["lets * replace the policy"]),
+    ("kms-key-policies-sealed", "aws:kms/key:Key", {"policy": key_policy({"AWS": ACCOUNT}, "*")}, {}, [f"lets {ACCOUNT} replace the policy"]),
+    ("kms-key-policies-sealed", "aws:kms/key:Key", {"policy": key_policy({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "kms:Decrypt")}, {}, []),
+    ("kms-key-policies-sealed", "aws:kms/key:Key", {"enableKeyRotation": True}, {}, ["no key policy"]),
     ("break-glass-requires-mfa", ROLE, {"name": "hardened-break-glass", "assumeRolePolicy": json.dumps(MFA_TRUST), "maxSessionDuration": 3600}, {}, []),
     ("break-glass-requires-mfa", ROLE, {"name": "hardened-break-glass", "assumeRolePolicy": json.dumps(MFA_TRUST)}, {}, []),
     ("break-glass-requires-mfa", ROLE, {"name": "ops-break-glass", "assumeRolePolicy": trust()}, {},
@@ -419,6 +433,7 @@ def test_the_careless_program_breaks_the_advisories_too(careless_plan):
         ("data-resources-retained", "loose-bucket"),
         ("data-resources-retained", "loose-project"),
         ("gcs-retention-locked-in-production", "open-bucket"),
+        ("kms-key-policies-sealed", "static-key"),
     }
 
 

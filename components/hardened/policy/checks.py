@@ -7,6 +7,7 @@ checks judge by live here too; `rules.py` names and describes each check as a ru
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -133,6 +134,27 @@ def keys_rotate(resource: PlannedResource) -> list[str]:
     if days is not None and days > MAX_KEY_ROTATION_DAYS:
         return [f"rotationPeriodInDays is {days:g}: keys rotate at least every {MAX_KEY_ROTATION_DAYS} days"]
     return []
+
+
+def key_policies_sealed(resource: PlannedResource) -> list[str]:
+    """A key policy that lets a whole account (through its IAM policies) or everyone replace it lets any administrator
+    hand the key to an outsider and lock the owner out of what it encrypts (documents/key_policy.py grants it to
+    named break-glass roles only)."""
+    policy = resource.get("policy")
+    if policy is None:
+        return ["no key policy: KMS's default one lets the account's IAM policies grant kms:PutKeyPolicy to any administrator; "
+                "name the roles that may replace it (break-glass)"]
+    problems = []
+    for index, statement in enumerate(_statements(policy)):
+        if not _allows(statement) or not _grants(statement, "kms:PutKeyPolicy"):
+            continue
+        broad = [p for p in _aws_principals(statement) if p == "*" or _WHOLE_ACCOUNT.fullmatch(p)]
+        if broad:
+            problems.append(
+                f"key policy statement {statement.get('Sid') or f'#{index}'} lets {', '.join(broad)} replace the policy "
+                "(kms:PutKeyPolicy): any administrator there could lock the owner out; grant it to named break-glass roles only"
+            )
+    return problems
 
 
 def break_glass_requires_mfa(resource: PlannedResource) -> list[str]:
@@ -269,6 +291,24 @@ def _statements(policy: Any) -> list[Mapping[str, Any]]:
 
 def _allows(statement: Mapping[str, Any]) -> bool:
     return statement.get("Effect") == "Allow"
+
+
+_WHOLE_ACCOUNT = re.compile(r"^(arn:aws[a-z-]*:iam::)?\d{12}(:root)?$")
+
+
+def _grants(statement: Mapping[str, Any], action: str) -> bool:
+    """Whether the statement's Action (wildcards included, case-insensitive as IAM matches) covers `action`."""
+    actions = statement.get("Action")
+    listed = [actions] if isinstance(actions, str) else actions if isinstance(actions, list) else []
+    return any(isinstance(a, str) and fnmatch.fnmatchcase(action.lower(), a.lower()) for a in listed)
+
+
+def _aws_principals(statement: Mapping[str, Any]) -> list[str]:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    aws = principal.get("AWS") if isinstance(principal, Mapping) else None
+    return [aws] if isinstance(aws, str) else [a for a in aws if isinstance(a, str)] if isinstance(aws, list) else []
 
 
 def _iam_user_principals(statement: Mapping[str, Any]) -> list[str]:

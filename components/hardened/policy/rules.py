@@ -50,6 +50,7 @@ from .checks import (
     data_resource_retained,
     gcp_vault_enforces_retention,
     gcs_retention_locked,
+    key_policies_sealed,
     keys_rotate,
     no_public_buckets,
     object_lock_compliance,
@@ -155,6 +156,12 @@ RULES: tuple[Rule, ...] = (
         "kms-keys-rotate",
         f"AWS KMS keys enable key rotation; GCP KMS crypto keys rotate at least every {MAX_KEY_ROTATION_DAYS} days.",
         "mandatory", (KMS_KEY, GCP_CRYPTO_KEY), keys_rotate,
+    ),
+    Rule(
+        "kms-key-policies-sealed",
+        "AWS KMS key policies let no whole account (its IAM policies) and nobody at large replace them (kms:PutKeyPolicy): "
+        "only named roles, such as break-glass.",
+        "advisory", (KMS_KEY,), key_policies_sealed,
     ),
     Rule(
         "break-glass-requires-mfa",
