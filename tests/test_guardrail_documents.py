@@ -255,7 +255,6 @@ EXPECTED_SCRATCH_BUCKET_EXPOSURE = {
         "s3:PutBucketAcl",
         "s3:PutBucketPolicy",
         "s3:PutBucketPublicAccessBlock",
-        "s3:PutObjectAcl",
         "s3:PutReplicationConfiguration",
     ],
     "Resource": ["arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*"],
@@ -872,12 +871,15 @@ def test_below_break_glass_nobody_restores_copies_out_or_passes_roles_to_backup(
 
 def test_a_scratch_copy_is_never_shared_but_restore_tests_still_set_it_up():
     scratch = "arn:aws:s3:::awsbackup-restore-test-4f2a9c"
-    exposure = [f"{scratch}/restored.tar" if a == "s3:PutObjectAcl" else scratch for a in SCRATCH_BUCKET_EXPOSURE]
+    exposure = [scratch for _ in SCRATCH_BUCKET_EXPOSURE]
     cases = [(who, action, resource) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action, resource in zip(SCRATCH_BUCKET_EXPOSURE, exposure, strict=True)]
     verdicts = evaluate([perimeter_request(who, action, resource) for who, action, resource in cases])
     assert verdicts == [EXPLICIT_DENY] * (2 * len(exposure)) + [ALLOWED] * len(exposure)
     setup = ["s3:PutBucketVersioning", "s3:PutBucketOwnershipControls", "s3:PutEncryptionConfiguration"]
     assert evaluate([perimeter_request(ADMIN, action, scratch) for action in setup]) == [ALLOWED] * len(setup)
+    # A restore puts the objects' own ACLs back (AWSBackupServiceRolePolicyForS3Restore): that stays allowed.
+    restored = f"{scratch}/restored.tar"
+    assert evaluate([perimeter_request(ADMIN, a, restored) for a in ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")]) == [ALLOWED] * 2
 
 
 def test_only_break_glass_shares_what_the_backup_account_holds_or_changes_a_share():

@@ -150,14 +150,15 @@ BUCKET_PROTECTION_CHANGES = (
 # are left out of the bucket guardrails; the library's own buckets can never take such a name.
 RESTORE_TEST_BUCKETS = ("arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*")
 
-# What a scratch bucket of a restore test may never get: a policy, ACL, public access or replication that would
-# hand a restored copy to someone else. Restore tests need none of them (they set versioning and ownership only).
+# What a scratch bucket of a restore test may never get: a bucket policy, bucket ACL, public access or replication that
+# would hand a restored copy to someone else. Restores need none of them: AWSBackupServiceRolePolicyForS3Restore sets
+# versioning and ownership on the bucket, and restores the objects' own ACLs (s3:PutObjectAcl, PutObjectVersionAcl),
+# which stay allowed; an object ACL naming an outsider grants nothing past the data perimeter (resource_controls.py).
 SCRATCH_BUCKET_EXPOSURE = (
     "s3:DeleteBucketPolicy",  # the bucket's own denies go with it
     "s3:PutBucketAcl",  # grants another account the bucket
     "s3:PutBucketPolicy",  # grants another account, or everyone, the restored data
     "s3:PutBucketPublicAccessBlock",  # opens the bucket to public policies
-    "s3:PutObjectAcl",  # grants another account an object
     "s3:PutReplicationConfiguration",  # copies the restored data elsewhere
 )
 
