@@ -19,7 +19,7 @@ import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
 from .arns import malformed_principal_arns
-from .documents.key_policy import allow_key_administration, allow_key_policy_changes, deny_key_destruction
+from .documents.key_policy import deny_key_destruction, sealed_administration
 from .documents.statements import policy_document
 from .immutable_bucket import ImmutableBucket
 from .protected_key import protected_key
@@ -100,10 +100,8 @@ class StateBucket(pulumi.ComponentResource):
 
 def state_secrets_key_policy(deployer_arns: list[str], break_glass_arns: Iterable[str] = ()) -> dict:
     """The secrets key: the deployers administer and use it directly, only break-glass re-policies it, nobody disables or deletes it."""
-    break_glass = sorted(set(break_glass_arns))
     return policy_document(
-        allow_key_administration([*deployer_arns, *break_glass]),
-        *([allow_key_policy_changes(break_glass)] if break_glass else []),
+        *sealed_administration(deployer_arns, break_glass_arns),
         {
             "Sid": "AllowDeployersToEncryptStackSecrets",
             "Effect": "Allow",

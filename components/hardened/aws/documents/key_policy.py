@@ -156,11 +156,19 @@ def storage_key_policy(
     Break-glass administers the key as the administrators do, and alone may change its policy; without
     `break_glass_arns` nobody may ever change it: the key is sealed for good.
     """
-    break_glass = sorted(set(break_glass_arns))
     return policy_document(
-        allow_key_administration([*administrator_arns, *break_glass]),
-        *([allow_key_policy_changes(break_glass)] if break_glass else []),
+        *sealed_administration(administrator_arns, break_glass_arns),
         allow_use_through_service(account_id, service, region),
         *grants,
         deny_key_destruction(),
     )
+
+
+def sealed_administration(administrator_arns: Iterable[str], break_glass_arns: Iterable[str] = ()) -> list[dict]:
+    """Who administers a sealed key: the administrators and break-glass manage it, break-glass alone re-policies it
+    (nobody, without break-glass roles)."""
+    break_glass = sorted(set(break_glass_arns))
+    return [
+        allow_key_administration([*administrator_arns, *break_glass]),
+        *([allow_key_policy_changes(break_glass)] if break_glass else []),
+    ]
