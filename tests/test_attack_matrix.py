@@ -143,11 +143,16 @@ IMPLICITLY_DENIED = {
 }
 
 
+def judged(cases: list[tuple[Attempt, str]], intruders: dict[str, Principal]) -> dict[tuple[str, str], str]:
+    """(attempt label, intruder) -> the evaluator's verdict on that intruder making that attempt; one run for all."""
+    verdicts = evaluate([attempt.by(intruders[who]) for attempt, who in cases])
+    return {(attempt.label, who): verdict for (attempt, who), verdict in zip(cases, verdicts, strict=True)}
+
+
 def test_every_intruder_is_denied_every_destructive_action(estate, intruders):
     attempts = destructive_attempts(estate)
     cases = [(attempt, who) for attempt, skipped in attempts for who in INTRUDERS if who not in skipped]
-    verdicts = evaluate([attempt.by(intruders[who]) for attempt, who in cases])
-    matrix = {(attempt.label, who): verdict for (attempt, who), verdict in zip(cases, verdicts, strict=True)}
+    matrix = judged(cases, intruders)
     rows = [attempt.label for attempt, _ in attempts]
     print("\n" + table("destructive action (intruder holds Allow *)", rows, INTRUDERS, matrix, note=_sources(estate, intruders)))
 
@@ -197,8 +202,7 @@ def test_only_the_accounts_deployment_and_break_glass_roles_change_backup_settin
     columns = [W_ADMIN, W_DEPLOYER, W_BREAK_GLASS, B_ADMIN, B_DEPLOYER, B_BREAK_GLASS]
     attempts = setting_changes(estate)
     cases = [(attempt, who) for attempt in attempts for who in columns]
-    verdicts = evaluate([attempt.by(intruders[who]) for attempt, who in cases])
-    matrix = {(attempt.label, who): verdict for (attempt, who), verdict in zip(cases, verdicts, strict=True)}
+    matrix = judged(cases, intruders)
     print("\n" + table("setting change", [a.label for a in attempts], columns, matrix))
 
     def expected(attempt: Attempt, who: str) -> str:
@@ -379,8 +383,7 @@ def test_nobody_below_break_glass_takes_a_copy_out_of_the_backup_account(estate,
     columns = [B_ADMIN, B_DEPLOYER, B_BREAK_GLASS]
     attempts = exfiltration_attempts(estate)
     cases = [(attempt, who) for attempt in attempts for who in columns]
-    verdicts = evaluate([attempt.by(intruders[who]) for attempt, who in cases])
-    matrix = {(attempt.label, who): verdict for (attempt, who), verdict in zip(cases, verdicts, strict=True)}
+    matrix = judged(cases, intruders)
     print("\n" + table("taking a copy out of the backup account", [a.label for a in attempts], columns, matrix))
 
     def expected(attempt: Attempt, who: str) -> str:
@@ -465,8 +468,7 @@ def test_nobody_below_break_glass_leaves_a_lasting_identity_behind(estate, intru
     for who in columns:
         account = intruders[who].account
         cases += [(who, action, Attempt(label, action, Target(f"arn:aws:iam::{account}:{resource}", account))) for label, action, resource in persistence]
-    verdicts = evaluate([attempt.by(intruders[who]) for who, _, attempt in cases])
-    matrix = {(attempt.label, who): verdict for (who, _, attempt), verdict in zip(cases, verdicts, strict=True)}
+    matrix = judged([(attempt, who) for who, _, attempt in cases], intruders)
     print("\n" + table("lasting identities", [label for label, _, _ in persistence], columns, matrix))
 
     def expected(who: str, action: str) -> str:
@@ -525,8 +527,7 @@ def test_no_administrator_can_take_over_an_exempt_role(estate, intruders):
         account = intruders[who].account
         roles = {"deployer": estate.deployer[account], "break_glass": estate.break_glass[account]}
         cases += [(who, role, Attempt(f"{how}: {action}", action, Target(roles[role], account))) for how, action, role in TAKEOVER]
-    verdicts = evaluate([attempt.by(intruders[who]) for who, _, attempt in cases])
-    matrix = {(attempt.label, who): verdict for (who, _, attempt), verdict in zip(cases, verdicts, strict=True)}
+    matrix = judged([(attempt, who) for who, _, attempt in cases], intruders)
     print("\n" + table("taking over an exempt role", list(dict.fromkeys(r for r, _ in matrix)), columns, matrix))
 
     def expected(who: str, role: str, action: str) -> str:
