@@ -18,12 +18,24 @@ from hardened.aws import (
     OrganizationTrail,
     check_attachments_per_target,
     events_log_group_of,
+    users_group_name,
 )
 from second_vendor import organization_side
 from stack_config import OrganizationStackConfig
 
 ORGANIZATIONAL_UNITS = ("Security", "Backup", "Workloads")
 SIGN_IN_EVENTS_REGION = "us-east-1"  # where IAM and console sign-in events arrive
+
+
+def _in_region(name: str, account_id: pulumi.Input[str], role_arn: pulumi.Input[str], tags: dict, session: str | None = None) -> aws.Provider:
+    """A provider into an account in us-east-1, pinned to it, where IAM and console sign-in events arrive."""
+    return aws.Provider(
+        f"{name}-{SIGN_IN_EVENTS_REGION}",
+        region=SIGN_IN_EVENTS_REGION,
+        allowed_account_ids=[account_id],
+        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=session or f"hardened-{name}")],
+        default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
+    )
 
 
 def organization(stack: str, config: OrganizationStackConfig) -> None:
@@ -37,13 +49,6 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
     )
     in_management = pulumi.ResourceOptions(provider=provider)
-    sign_in_events = aws.Provider(
-        f"{stack}-management-{SIGN_IN_EVENTS_REGION}",
-        region=SIGN_IN_EVENTS_REGION,
-        allowed_account_ids=[management.account_id],
-        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=management.deployment_role_arn, session_name=f"hardened-{stack}")],
-        default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
-    )
     units = {
         unit: aws.organizations.OrganizationalUnit(
             f"{stack}-{unit.lower()}", name=unit, parent_id=config.organization.root_id,
@@ -68,6 +73,10 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
 
     backup = member("backup", config.accounts.backup, "Backup")
     log_archive = member("log-archive", config.accounts.log_archive, "Security")
+    # The break-glass users' account, under an SCP that stops its deployer taking them over (none without accounts.security).
+    security = member("security", config.accounts.security, "Security") if config.accounts.security is not None else None
+    users_in_security = config.break_glass.users_account == "security"
+    break_glass_name = f"{stack}-break-glass"
     workloads = {env: member(f"workload-{env}", spec, "Workloads") for env, spec in config.accounts.workloads.items()}
 
     trail_arn = f"arn:aws:cloudtrail:{management.region}:{management.account_id}:trail/{config.trail.name}"
@@ -94,6 +103,16 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         "exempt_role_names": [config.break_glass_role_name],
         "organization_id": config.organization.id,
     }))
+    if security is not None:
+        guardrails.append((f"{stack}-security-guardrails", "account security", {
+            "baseline": Baseline.SECURITY,
+            "target_id": security.account_id,
+            "account_id": security.account_id,
+            "deployment_role_name": config.member_role_name,
+            "exempt_role_names": [config.break_glass_role_name],
+            "break_glass_user_names": config.break_glass.users,
+            "break_glass_group_name": users_group_name(break_glass_name),
+        }))
     # Checked before the first one is declared, so an over-quota target leaves nothing half-attached.
     check_attachments_per_target(target for _, target, _ in guardrails)
     for name, _, args in guardrails:
@@ -108,15 +127,19 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": backup.account_id,
         "web_identity_subjects": [second_vendor["transferAgentSubject"]] if second_vendor else [],
     }, opts=in_management)
-    # The log-archive account's roles answer to no web identity at all.
-    GuardrailPolicy(f"{stack}-log-archive-web-identity-controls", {
-        "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": log_archive.account_id, "web_identity_subjects": [],
-    }, opts=in_management)
+    # The log-archive and security accounts' roles answer to no web identity at all.
+    for key, account in [("log-archive", log_archive), *([("security", security)] if security is not None else [])]:
+        GuardrailPolicy(f"{stack}-{key}-web-identity-controls", {
+            "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": account.account_id, "web_identity_subjects": [],
+        }, opts=in_management)
 
     def break_glass_role(account: MemberAccount) -> pulumi.Output[str]:
         return pulumi.Output.concat("arn:aws:iam::", account.account_id, ":role/", config.break_glass_role_name)
 
-    members = {"backup": backup, "log-archive": log_archive, **{f"workload-{env}": account for env, account in workloads.items()}}
+    members = {
+        "backup": backup, "log-archive": log_archive, **({"security": security} if security is not None else {}),
+        **{f"workload-{env}": account for env, account in workloads.items()},
+    }
     # One password policy and MFA group per account; root credentials of member accounts managed centrally.
     MfaEnforcement(f"{stack}-management-mfa", {"centralize_root_access": True}, opts=in_management)
     for key, account in members.items():
@@ -130,15 +153,22 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             restrict_public_buckets=True,
             opts=pulumi.ResourceOptions(provider=account.provider, protect=True, retain_on_delete=True),
         )
+    users_account = security if users_in_security and security is not None else None
+    # Sign-in and IAM events arrive in us-east-1 of the users' account.
+    sign_in_events = (
+        _in_region(f"{stack}-security", users_account.account_id, users_account.deployment_role_arn, {**tags, "hardened:account": "security"})
+        if users_account else _in_region(f"{stack}-management", management.account_id, management.deployment_role_arn, tags, session=f"hardened-{stack}")
+    )
     break_glass = BreakGlassAccess(
-        f"{stack}-break-glass",
+        break_glass_name,
         {
-            "account_id": management.account_id,
+            "account_id": users_account.account_id if users_account else management.account_id,
             "organization_id": config.organization.id,
             "user_names": config.break_glass.users,
             "role_name": config.break_glass_role_name,
             # No role in the management account unless asked for: no SCP binds it, and it could detach every guardrail.
             "accounts": {**({"management": provider} if config.break_glass.management_role else {}), **{key: account.provider for key, account in members.items()}},
+            **({"users_provider": users_account.provider, "users_administrator_arns": [users_account.deployment_role_arn]} if users_account else {}),
             "sign_in_events_provider": sign_in_events,
             "subscribers": [s.model_dump() for s in config.break_glass.subscribers],
             "administrator_arns": [management.deployment_role_arn],
@@ -180,9 +210,11 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     pulumi.export("accounts", {
         "backup": described(backup),
         "logArchive": described(log_archive),
+        **({"security": described(security)} if security is not None else {}),
         "workloads": {env: described(account) for env, account in workloads.items()},
     })
     pulumi.export("breakGlass", {
+        "usersAccount": users_account.account_id if users_account else management.account_id,
         "userArns": break_glass.user_arns,
         "roleArns": break_glass.role_arns,
         "maxMfaAgeSeconds": config.break_glass.max_mfa_age_seconds,

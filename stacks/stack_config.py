@@ -8,7 +8,7 @@ prod). Every field's description says what it allows, and is quoted back when a 
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from hardened.aws import RetentionMode
 from hardened.aws.organization_trail import LOG_RETENTION_DAYS
@@ -52,6 +52,9 @@ class NewAccount(StackConfigModel):
 class MemberAccounts(StackConfigModel):
     backup: NewAccount = Field(description="the backup account: name and email")
     log_archive: NewAccount = Field(description="the log-archive account: name and email")
+    security: NewAccount | None = Field(
+        default=None, description="the security account, where the break-glass users live under an SCP: name and email"
+    )
     workloads: dict[EnvironmentName, NewAccount] = Field(
         min_length=1, description="one workload account per environment (dev, staging, prod...), each with name and email"
     )
@@ -78,7 +81,12 @@ class AlertSubscriber(StackConfigModel):
 
 class BreakGlassSettings(StackConfigModel):
     users: list[Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]] = Field(
-        min_length=2, description="names of at least two break-glass IAM users in the management account"
+        min_length=2, description="names of at least two break-glass IAM users"
+    )
+    users_account: Literal["security", "management"] = Field(
+        default="security",
+        description="where the users live: security (the default; accounts.security, under an SCP that stops anyone below "
+        "break-glass re-passwording them or enrolling their MFA) or management (no SCP binds anyone there)",
     )
     max_mfa_age_seconds: int = Field(default=900, ge=60, le=3600, description="how recent their MFA must be to assume the role, 60 to 3600 seconds")
     subscribers: list[AlertSubscriber] = Field(min_length=1, description="who is told of every use: a list of {protocol, endpoint}")
@@ -181,13 +189,25 @@ class OrganizationStackConfig(StackConfigModel):
     )
     accounts: MemberAccounts = Field(description="the member accounts to create: backup, logArchive, workloads")
     trail: TrailSettings = Field(description="the organization trail: name, retentionMode, retentionDays, eventsLogRetentionDays")
-    break_glass: BreakGlassSettings = Field(description="break-glass access: users, maxMfaAgeSeconds, subscribers")
+    break_glass: BreakGlassSettings = Field(description="break-glass access: users, usersAccount, maxMfaAgeSeconds, subscribers")
     gcp: GcpOrganizationSettings | None = Field(
         default=None, description="the second vendor: organizationId, billingAccount, customerId, backupProjectId, region, allowedLocations, ..."
     )
     minimum_vault_retention_days: int = Field(
         default=7, ge=1, le=36500, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
     )
+
+    @field_validator("break_glass")
+    @classmethod
+    def users_have_an_account(cls, break_glass: BreakGlassSettings, info: ValidationInfo) -> BreakGlassSettings:
+        accounts = info.data.get("accounts")
+        if break_glass.users_account == "security" and accounts is not None and accounts.security is None:
+            raise ValueError(
+                "the break-glass users live in the security account (usersAccount: security, the default), but accounts.security "
+                "is not set; add accounts.security {name, email}, or set breakGlass.usersAccount: management to keep them in the "
+                "management account, where no SCP binds anyone"
+            )
+        return break_glass
 
     @model_validator(mode="before")
     @classmethod

@@ -192,8 +192,13 @@ class Estate:
         self.backup_account = accounts["backup"]["accountId"]
         self.log_archive_account = accounts["logArchive"]["accountId"]
         self.workload_account = accounts["workloads"][ENVIRONMENT_STACK]["accountId"]
-        self.deployer = {a["accountId"]: a["deploymentRoleArn"] for a in [accounts["backup"], accounts["logArchive"], *accounts["workloads"].values()]}
-        self.break_glass = {a["accountId"]: a["breakGlassRoleArn"] for a in [accounts["backup"], accounts["logArchive"], *accounts["workloads"].values()]}
+        self.security_account = accounts["security"]["accountId"]
+        members = [accounts["backup"], accounts["logArchive"], accounts["security"], *accounts["workloads"].values()]
+        self.deployer = {a["accountId"]: a["deploymentRoleArn"] for a in members}
+        self.break_glass = {a["accountId"]: a["breakGlassRoleArn"] for a in members}
+        users = [u for u in resources(org_plan, "aws:iam/user:User")]
+        self.break_glass_users = [u["outputs"]["arn"] for u in users]
+        self.break_glass_group = one(org_plan, "aws:iam/groupMembership:GroupMembership")["inputs"]["group"]
         self.trail = Target(outputs["trailArn"], outputs["trailArn"].split(":")[4])
         self._scps = self._organization_policies("SERVICE_CONTROL_POLICY", FULL_AWS_ACCESS)
         self._rcps = self._organization_policies("RESOURCE_CONTROL_POLICY", None)

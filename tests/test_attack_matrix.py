@@ -540,6 +540,69 @@ def test_no_administrator_can_take_over_an_exempt_role(estate, intruders):
     assert matrix == {(attempt.label, who): expected(who, role, attempt.action) for who, role, attempt in cases}
 
 
+S_ADMIN, S_DEPLOYER, S_BREAK_GLASS, PEER = "security admin", "security deployer", "security break-glass", "the other break-glass user"
+
+USER_TAKEOVER = [
+    ("set a new password", "iam:UpdateLoginProfile", "user"),
+    ("remove its password", "iam:DeleteLoginProfile", "user"),
+    ("remove its MFA device", "iam:DeactivateMFADevice", "user"),
+    ("enrol another MFA device", "iam:EnableMFADevice", "user"),
+    ("give it an access key", "iam:CreateAccessKey", "user"),
+    ("give it a service credential", "iam:CreateServiceSpecificCredential", "user"),
+    ("grant it more", "iam:PutUserPolicy", "user"),
+    ("cap it with a boundary", "iam:PutUserPermissionsBoundary", "user"),
+    ("rename it", "iam:UpdateUser", "user"),
+    ("delete it", "iam:DeleteUser", "user"),
+    ("take it out of the group", "iam:RemoveUserFromGroup", "group"),
+    ("attach a policy to the group", "iam:AttachGroupPolicy", "group"),
+    ("delete the group", "iam:DeleteGroup", "group"),
+    ("create a user of its own", "iam:CreateUser", "stranger"),
+    ("set a first password", "iam:CreateLoginProfile", "user"),
+    ("rewrite the group's own policy", "iam:PutGroupPolicy", "group"),
+]
+
+
+def test_nobody_below_break_glass_takes_over_a_break_glass_user(estate):
+    """The users live in the security account, under its SCP: a new password plus an MFA device of one's own would
+    own every break-glass role of the organization. Only break-glass changes a user; the deployer creates users, the
+    group and its policy, and each user's first password (only while it has none: CreateLoginProfile fails once one
+    exists); a user enrols MFA devices (its own policy limits it to its own)."""
+    security = estate.security_account
+    user, other = estate.break_glass_users
+    targets = {
+        "user": Target(user, security),
+        "group": Target(f"arn:aws:iam::{security}:group/{estate.break_glass_group}", security),
+        "stranger": Target(f"arn:aws:iam::{security}:user/persistent", security),
+    }
+    # The other user, signed in with MFA, and its group policy rewritten to allow everything (the worst case).
+    peer = estate.principal(PEER, other, security, estate.organization_id, estate.service_control_policies(security),
+                            context_overrides={"aws:PrincipalType": "User", "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"})
+    principals = {
+        S_ADMIN: estate.admin(S_ADMIN, security),
+        S_DEPLOYER: estate.role(S_DEPLOYER, estate.deployer[security]),
+        S_BREAK_GLASS: estate.role(S_BREAK_GLASS, estate.break_glass[security]),
+        PEER: peer,
+    }
+    cases = [(Attempt(label, action, targets[on]), who) for label, action, on in USER_TAKEOVER for who in principals]
+    matrix = judged(cases, principals)
+    print("\n" + table("taking over a break-glass user", [label for label, _, _ in USER_TAKEOVER], list(principals), matrix))
+
+    def expected(who: str, action: str) -> str:
+        if action == "iam:CreateAccessKey":
+            return EXPLICIT_DENY  # nobody's, break-glass included (the root SCP)
+        if who == S_BREAK_GLASS:
+            return ALLOWED
+        if who == S_DEPLOYER and action in ("iam:CreateLoginProfile", "iam:PutGroupPolicy"):
+            return ALLOWED
+        return ALLOWED if who == PEER and action == "iam:EnableMFADevice" else EXPLICIT_DENY
+
+    assert matrix == {(a.label, who): expected(who, a.action) for a, who in cases}
+    # Without the security account's SCP (the users in the management account), the deployer could do all of it.
+    unbound = replace(principals[S_DEPLOYER], service_control_policies=[])
+    assert judged([(a, S_DEPLOYER) for a, who in cases if who == S_DEPLOYER], {S_DEPLOYER: unbound}) == {
+        (a.label, S_DEPLOYER): ALLOWED for a, who in cases if who == S_DEPLOYER}
+
+
 def test_a_stolen_deployer_cannot_re_trust_break_glass_and_walk_in(estate, intruders):
     """The chain of issue 12: rewrite the break-glass trust (to a web identity without MFA), or replace the role,
     then assume it. Each first step is denied to the deployment role of every member account."""

@@ -138,6 +138,43 @@ def test_the_trail_metric_filter_and_its_alarm_land_beside_the_trail_log_group(p
         "alertTopicArns": [SIGN_IN_TOPIC, TRAIL_TOPIC], "roleArns": ROLE_ARNS, "userArns": USER_ARNS}
 
 
+SECURITY = "333344445555"
+SECURITY_DEPLOYER = f"arn:aws:iam::{SECURITY}:role/hardened-deployer"
+
+
+def test_users_in_a_security_account_are_created_and_watched_there():
+    """With `users_provider`: users, group, its policy and membership, and the sign-in rules with their topic in the
+    users' account; every trust names the users there; the trail alarm stays beside the trail's log group."""
+    def program():
+        management = aws.Provider("management", region="eu-west-1", allowed_account_ids=[MANAGEMENT])
+        BreakGlassAccess("break-glass", {
+            "account_id": SECURITY, "organization_id": "o-a1b2c3d4e5", "user_names": ["break-glass-1", "break-glass-2"],
+            "role_name": "hardened-break-glass",
+            "accounts": {"backup": aws.Provider("backup", region="eu-west-1", allowed_account_ids=[BACKUP])},
+            "users_provider": aws.Provider("security", region="eu-west-1", allowed_account_ids=[SECURITY]),
+            "users_administrator_arns": [SECURITY_DEPLOYER],
+            "sign_in_events_provider": aws.Provider("security-us-east-1", region="us-east-1", allowed_account_ids=[SECURITY]),
+            "subscribers": SUBSCRIBERS, "administrator_arns": [DEPLOYER], "trail_log_group_name": "/hardened/cloudtrail/org",
+        }, opts=pulumi.ResourceOptions(provider=management))
+
+    plan = plan_of(program)
+    for name in ("break-glass-user-break-glass-1", "break-glass-user-break-glass-2", "break-glass-users", "break-glass-users-policy",
+                 "break-glass-users-membership"):
+        assert by_name(plan, name)["lands_in"] == where(SECURITY), name
+    users = [f"arn:aws:iam::{SECURITY}:user/break-glass-1", f"arn:aws:iam::{SECURITY}:user/break-glass-2"]
+    trust = by_name(plan, "break-glass-role-backup")["inputs"]["assumeRolePolicy"]["Statement"][0]
+    assert trust["Principal"] == {"AWS": users} and trust["Condition"] == recent_mfa()
+    sign_in = by_name(plan, "break-glass-sign-in")
+    assert sign_in["lands_in"] == where(SECURITY, "us-east-1")
+    assert json.loads(sign_in["inputs"]["eventPattern"])["detail"]["userIdentity"]["accountId"] == [SECURITY]
+    key = by_name(plan, "break-glass-sign-in-alerts-key")
+    assert key["lands_in"] == where(SECURITY, "us-east-1")
+    assert key["inputs"]["policy"]["Statement"][0]["Principal"] == {"AWS": [SECURITY_DEPLOYER]}
+    assert by_name(plan, "break-glass-trail-alerts-key")["inputs"]["policy"]["Statement"][0]["Principal"] == {"AWS": [DEPLOYER]}
+    assert by_name(plan, "break-glass-uses")["lands_in"] == where(MANAGEMENT)
+    assert f'$.userIdentity.accountId = "{SECURITY}"' in by_name(plan, "break-glass-uses")["inputs"]["pattern"]
+
+
 def test_without_the_trail_log_group_only_the_eventbridge_alarms_remain():
     plan = run_break_glass({"trail_log_group_name": None})
     assert resources(plan, "aws:cloudwatch/logMetricFilter:LogMetricFilter") == resources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm") == []
@@ -171,6 +208,8 @@ def test_a_shorter_mfa_age_reaches_the_trust_and_the_user_policy():
         ({"subscribers": [{"protocol": "http", "endpoint": "http://pager.example"}]}, "subscribers[0].protocol", "(got 'http')"),
         ({"administrator_arns": []}, "administrator_arns", "at least one role"),
         ({"sign_in_events_provider": None}, "sign_in_events_provider", "us-east-1"),
+        ({"users_provider": "security"}, "users_provider", "provider into the users' account (got 'security')"),
+        ({"users_administrator_arns": []}, "users_administrator_arns", "(got [])"),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argument, problem):

@@ -112,6 +112,15 @@ BAD_CONFIGS = {
         GOOD_ORG.replace("users: [break-glass-1, break-glass-2]", "users: [break-glass-1]"),
         "key 'hardened-accounts:breakGlass.users': List should have at least 2 items",
     ),
+    "break-glass-users-without-their-account": (
+        GOOD_ORG.replace("    security: {name: acme-security, email: aws-security@acme.example}   # where the break-glass users live\n", ""),
+        "key 'hardened-accounts:breakGlass': the break-glass users live in the security account (usersAccount: security, the default), "
+        "but accounts.security is not set; add accounts.security {name, email}, or set breakGlass.usersAccount: management",
+    ),
+    "break-glass-users-in-an-unknown-account": (
+        GOOD_ORG.replace("    maxMfaAgeSeconds: 900\n", "    maxMfaAgeSeconds: 900\n    usersAccount: log-archive\n"),
+        "key 'hardened-accounts:breakGlass.usersAccount': Input should be 'security' or 'management'",
+    ),
     "plain-http-subscriber": (
         GOOD_ORG.replace("{protocol: email, endpoint: security-oncall@acme.example}", "{protocol: http, endpoint: http://pager.example}"),
         "key 'hardened-accounts:breakGlass.subscribers[0].protocol': Input should be 'email', 'email-json', 'https', 'sms', 'sqs' or 'lambda'",

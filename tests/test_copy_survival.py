@@ -35,7 +35,7 @@ def estate() -> Estate:
 def footholds(estate: Estate) -> dict[str, tuple[Principal, survival.Foothold | None]]:
     """Every foothold of the threat model that acts on AWS, with the posture model's foothold it belongs to."""
     w, b, log = estate.workload_account, estate.backup_account, estate.log_archive_account
-    workload, backup, management = survival.FOOTHOLDS[0], survival.FOOTHOLDS[1], survival.FOOTHOLDS[2]
+    workload, backup, management, break_glass_user = (survival.FOOTHOLDS[i] for i in range(4))
 
     def root(account: str) -> Principal:
         return estate.principal(f"root user ({account})", f"arn:aws:iam::{account}:root", account, estate.organization_id,
@@ -69,6 +69,9 @@ def footholds(estate: Estate) -> dict[str, tuple[Principal, survival.Foothold | 
         # Two columns, one credential: the management account's admin in each member account, SCPs detached.
         "management admin (workload)": (unbound(w), management),
         "management admin (backup)": (unbound(b), management),
+        # Two columns, one credential: a break-glass user, in the break-glass role of each account it reaches.
+        "break-glass user (workload)": (estate.role("break-glass user (workload)", estate.break_glass[w]), break_glass_user),
+        "break-glass user (backup)": (estate.role("break-glass user (backup)", estate.break_glass[b]), break_glass_user),
     }
 
 
@@ -170,7 +173,7 @@ def test_the_posture_model_agrees_with_the_evaluator_on_every_aws_copy(estate, c
             continue
         for copy in copy_keys(estate):
             in_reach = prod[copy]["where"] in model.reaches and principal.account == copy_keys(estate)[copy].account
-            if model is survival.FOOTHOLDS[2] and not in_reach:
+            if model in survival.FOOTHOLDS[2:4] and not in_reach:
                 continue  # the other column of the same credential
             expected = KEPT if survival.verdict(prod[copy], model).survives else LOST
             assert (cells[(copy, who)].split(":")[0]) == expected, (copy, who, cells[(copy, who)])

@@ -58,6 +58,7 @@ from hardened.aws.documents.guardrails import (
     organization_guardrails,
     scp_content,
     scp_size,
+    security_account_guardrails,
     workload_guardrails,
 )
 from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
@@ -557,6 +558,48 @@ def test_the_log_archive_protects_buckets_every_key_and_the_exempt_roles():
     }
 
 
+USERS = [f"arn:aws:iam::{ACCOUNT}:user/break-glass-1", f"arn:aws:iam::{ACCOUNT}:user/break-glass-2"]
+GROUP = f"arn:aws:iam::{ACCOUNT}:group/org-break-glass-users"
+UNLESS_BREAK_GLASS_OR_USERS = {"ArnNotEquals": {"aws:PrincipalArn": sorted([BREAK_GLASS, *USERS])}}
+
+
+def test_the_security_account_keeps_the_break_glass_users_in_break_glass_hands():
+    """Only break-glass changes a user or its group; the deployer creates them, the group's policy and each first
+    password; only the users enrol MFA devices; no other user or identity provider; the exempt roles kept."""
+    assert security_account_guardrails(DEPLOYER, OTHER_EXEMPT, USERS, GROUP) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyBreakGlassUserChanges",
+                "Effect": "Deny",
+                "Action": [
+                    "iam:AttachGroupPolicy", "iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateServiceSpecificCredential",
+                    "iam:DeactivateMFADevice", "iam:DeleteGroup", "iam:DeleteGroupPolicy", "iam:DeleteLoginProfile", "iam:DeleteUser",
+                    "iam:DeleteUserPermissionsBoundary", "iam:DeleteUserPolicy", "iam:DetachGroupPolicy", "iam:DetachUserPolicy",
+                    "iam:PutUserPermissionsBoundary", "iam:PutUserPolicy", "iam:RemoveUserFromGroup", "iam:ResyncMFADevice",
+                    "iam:UpdateAccessKey", "iam:UpdateGroup", "iam:UpdateLoginProfile", "iam:UpdateUser", "iam:UploadSigningCertificate",
+                    "iam:UploadSSHPublicKey",
+                ],
+                "Resource": [*USERS, GROUP],
+                "Condition": UNLESS_BREAK_GLASS,
+            },
+            {
+                "Sid": "DenyBreakGlassUserCreation",
+                "Effect": "Deny",
+                "Action": ["iam:AddUserToGroup", "iam:CreateGroup", "iam:CreateLoginProfile", "iam:CreateUser", "iam:PutGroupPolicy"],
+                "Resource": [*USERS, GROUP],
+                "Condition": EXPECTED_EXEMPTION,
+            },
+            {"Sid": "DenyMfaEnrollmentByOthers", "Effect": "Deny", "Action": "iam:EnableMFADevice", "Resource": USERS,
+             "Condition": UNLESS_BREAK_GLASS_OR_USERS},
+            {**{k: v for k, v in EXPECTED_LASTING_IDENTITIES.items() if k != "Resource"}, "NotResource": USERS},
+            EXPECTED_NEW_ROLE_TRUST,
+            EXPECTED_DEPLOYMENT_ROLE_CHANGES,
+            *EXPECTED_BREAK_GLASS_ROLE_KEPT,
+        ],
+    }
+
+
 def test_a_workload_account_protects_backups_tagged_keys_and_the_exempt_roles():
     assert workload_guardrails(DEPLOYER, OTHER_EXEMPT, 7) == {
         "Version": "2012-10-17",
@@ -587,6 +630,7 @@ def composed() -> dict[str, dict]:
         "backup-perimeter": backup_perimeter_guardrails(DEPLOYER, OTHER_EXEMPT, ORGANIZATION_ID),
         "log-archive": log_archive_guardrails(DEPLOYER, OTHER_EXEMPT),
         "workload": workload_guardrails(DEPLOYER, OTHER_EXEMPT, FLOOR),
+        "security": security_account_guardrails(DEPLOYER, OTHER_EXEMPT, USERS, GROUP),
     }
 
 

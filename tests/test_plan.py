@@ -125,15 +125,16 @@ def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guar
     assert set(units) == {"Security", "Backup", "Workloads"}
     accounts = {a["inputs"]["name"]: a for a in resources(org, "aws:organizations/account:Account")}
     assert {name: a["inputs"]["parentId"] for name, a in accounts.items()} == {
-        "acme-backup": units["Backup"], "acme-log-archive": units["Security"],
+        "acme-backup": units["Backup"], "acme-log-archive": units["Security"], "acme-security": units["Security"],
         "acme-dev": units["Workloads"], "acme-staging": units["Workloads"], "acme-prod": units["Workloads"],
     }
     assert all(a["protect"] and a["retain_on_delete"] and a["inputs"]["closeOnDeletion"] is False for a in accounts.values())
     targets = sorted(a["inputs"]["targetId"] for a in resources(org, "aws:organizations/policyAttachment:PolicyAttachment"))
     # The root carries its SCP and the data perimeter's RCP; the backup account its guardrails, its perimeter and its
-    # RCP; the log-archive account its guardrails and its RCP.
-    backup, log_archive = accounts["acme-backup"]["id"], accounts["acme-log-archive"]["id"]
-    assert targets == sorted(["r-a1b2", "r-a1b2", backup, backup, log_archive, *(a["id"] for a in accounts.values())])
+    # RCP; the log-archive and security accounts their guardrails and their RCP.
+    backup, log_archive, security = (accounts[f"acme-{key}"]["id"] for key in ("backup", "log-archive", "security"))
+    assert targets == sorted(["r-a1b2", "r-a1b2", backup, backup, log_archive, security, *(a["id"] for a in accounts.values())])
+    assert by_name(org, "org-security-guardrails-attachment")["inputs"]["targetId"] == security
     assert org["outputs"]["accounts"]["backup"]["accountId"] == accounts["acme-backup"]["id"]
 
 
@@ -148,6 +149,26 @@ def test_a_break_glass_role_in_the_management_account_is_only_there_when_asked_f
     roles = [r for r in resources(plan, "aws:iam/role:Role") if r["inputs"]["name"] == "hardened-break-glass"]
     assert "999988887777" in {r["lands_in"]["account"] for r in roles}
     assert len(roles) == len(resources(plan, "aws:organizations/account:Account")) + 1
+
+
+def test_break_glass_users_stay_in_the_management_account_only_when_asked_for(tmp_path):
+    """`usersAccount: management` (the first step of the migration): users, group and sign-in rules in the management
+    account, the trust naming them there; the security account and its SCP are created, holding nobody yet."""
+    import shutil
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    org_file = tmp_path / "stacks/Pulumi.org.yaml"
+    org_file.write_text(org_file.read_text().replace("    maxMfaAgeSeconds: 900\n", "    maxMfaAgeSeconds: 900\n    usersAccount: management\n"))
+    plan = build_plan(run_stack(find_project(tmp_path), "org"))
+    management = "999988887777"
+    where = {(r["type"], r["lands_in"]["account"]) for r in plan["resources"]
+             if r["type"] in ("aws:iam/user:User", "aws:iam/group:Group", "aws:cloudwatch/eventRule:EventRule") and "break-glass" in r["name"]}
+    assert where == {("aws:iam/user:User", management), ("aws:iam/group:Group", management), ("aws:cloudwatch/eventRule:EventRule", management)}
+    role = by_name(plan, "org-break-glass-role-backup")["inputs"]["assumeRolePolicy"]["Statement"][0]
+    assert role["Principal"] == {"AWS": [f"arn:aws:iam::{management}:user/break-glass-1", f"arn:aws:iam::{management}:user/break-glass-2"]}
+    assert by_name(plan, "org-security-guardrails-attachment")["inputs"]["targetId"] == by_name(plan, "org-security-account")["id"]
+    assert plan["outputs"]["breakGlass"]["usersAccount"] == management
 
 
 def test_the_trails_key_and_bucket_wait_for_the_break_glass_role_they_name(org):
@@ -185,22 +206,34 @@ def test_no_bucket_of_any_member_account_can_be_made_public(org):
 
 def test_org_shows_who_can_break_the_glass_how_and_who_is_told(org):
     management = "999988887777"
-    # A break-glass role in every member account, none in the management account, which no SCP binds.
+    # A break-glass role in every member account, none in the management account, which no SCP binds; the users in the
+    # security account, under its SCP.
     accounts = {a["id"] for a in resources(org, "aws:organizations/account:Account")}
+    security = by_name(org, "org-security-account")["id"]
     users = [u["inputs"]["name"] for u in resources(org, "aws:iam/user:User")]
     assert users == ["break-glass-1", "break-glass-2"]
-    assert all(u["lands_in"]["account"] == management for u in resources(org, "aws:iam/user:User"))
+    assert all(u["lands_in"] == {"cloud": "aws", "account": security, "region": "eu-west-1"} for u in resources(org, "aws:iam/user:User"))
+    assert by_name(org, "org-break-glass-users")["lands_in"]["account"] == security
+    assert org["outputs"]["breakGlass"]["usersAccount"] == security
     assert resources(org, "aws:iam/accessKey:AccessKey") == [] and resources(org, "aws:iam/userLoginProfile:UserLoginProfile") == []
     roles = [r for r in resources(org, "aws:iam/role:Role") if r["inputs"]["name"] == "hardened-break-glass"]
     assert {r["lands_in"]["account"] for r in roles} == accounts and len(roles) == len(accounts)
     for role in roles:
         statement = role["inputs"]["assumeRolePolicy"]["Statement"][0]
-        assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{management}:user/break-glass-1", f"arn:aws:iam::{management}:user/break-glass-2"]}
+        assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{security}:user/break-glass-1", f"arn:aws:iam::{security}:user/break-glass-2"]}
+        # IAM refuses a trust policy naming a user that does not exist yet: every role waits for the users.
+        assert {by_name(org, f"org-break-glass-user-break-glass-{n}")["urn"] for n in (1, 2)} <= set(role["depends_on"])
         assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "NumericLessThan": {"aws:MultiFactorAuthAge": "900"}}
         assert role["inputs"]["maxSessionDuration"] == 3600
+    # The users' sign-ins and AssumeRole calls are recorded in their account: the rules are there, in us-east-1; the
+    # metric filter beside the trail's log group, in the management account.
     rules = resources(org, "aws:cloudwatch/eventRule:EventRule")
-    assert {(r["inputs"]["name"], r["lands_in"]["region"]) for r in rules} == {("org-break-glass-sign-in", "us-east-1"), ("org-break-glass-assume-role", "us-east-1")}
-    assert one(org, "aws:cloudwatch/metricAlarm:MetricAlarm")["lands_in"]["region"] == "eu-west-1"
+    assert {(r["inputs"]["name"], r["lands_in"]["account"], r["lands_in"]["region"]) for r in rules} == {
+        ("org-break-glass-sign-in", security, "us-east-1"), ("org-break-glass-assume-role", security, "us-east-1")}
+    sign_in = by_name(org, "org-break-glass-sign-in")["inputs"]["eventPattern"]
+    assert json.loads(sign_in)["detail"]["userIdentity"]["accountId"] == [security]
+    assert one(org, "aws:cloudwatch/metricAlarm:MetricAlarm")["lands_in"] == {"cloud": "aws", "account": management, "region": "eu-west-1"}
+    assert f'$.userIdentity.accountId = "{security}"' in one(org, "aws:cloudwatch/logMetricFilter:LogMetricFilter")["inputs"]["pattern"]
     subscriptions = {(s["inputs"]["protocol"], s["lands_in"]["region"]) for s in resources(org, "aws:sns/topicSubscription:TopicSubscription")}
     assert subscriptions == {(p, r) for p in ("email", "https") for r in ("us-east-1", "eu-west-1")}
     assert org["outputs"]["breakGlass"]["subscribers"] == [

@@ -45,6 +45,9 @@ def test_prod_passes_every_control_with_its_evidence_and_benchmarks(capsys):
         "air-gapped copy (compliance lock, no customer key to shred), offsite (out of its reach)",
         "the management account's admin: survive: offsite (out of its reach); lost: "
         + ", ".join(f"{c} ({closed})" for c in ("primary", "replica", "vault copy", "second-region copy", "air-gapped copy")),
+        "a break-glass user (password and MFA): survive: primary (compliance lock, key sealed against it), replica (compliance "
+        "lock, key sealed against it), vault copy (compliance lock, key sealed against it), second-region copy (compliance lock, "
+        "key sealed against it), air-gapped copy (compliance lock, no customer key to shred), offsite (out of its reach)",
         "any single GCP principal (break-glass included): survive: primary (out of its reach), replica (out of its reach), vault copy "
         "(out of its reach), second-region copy (out of its reach), air-gapped copy (out of its reach); lost: offsite (its "
         "customer-managed key can be re-policied and deleted)",
@@ -88,7 +91,7 @@ def test_a_break_glass_trust_without_mfa_fails(plans):
         if "break-glass" in inputs.get("name", ""):
             inputs["assumeRolePolicy"]["Statement"][0]["Condition"] = {}
     result = controls.break_glass(estate(plans, organization=weakened(plans["org"], "aws:iam/role:Role", drop_mfa)))
-    assert result.status == "fail" and result.evidence[0] == "0 of 5 break-glass roles require recent MFA and one-hour sessions"
+    assert result.status == "fail" and result.evidence[0] == "0 of 6 break-glass roles require recent MFA and one-hour sessions"
 
 
 def test_a_stack_whose_every_copy_one_credential_reaches_fails(plans):
@@ -107,6 +110,19 @@ def test_a_break_glass_role_in_the_management_account_fails(plans):
     assert result.status == "fail"
     assert result.evidence[-1] == "unbound: a break-glass role in the management account 999988887777, which no SCP binds"
     assert controls.break_glass(estate(plans)).status == "pass"
+
+
+def test_break_glass_users_in_the_management_account_fail(plans):
+    """There no SCP stops the deployer re-passwording a user and enrolling its own MFA device: break-glass taken over."""
+    org = copy.deepcopy(plans["org"])
+    for user in (r for r in org["resources"] if r["type"] == "aws:iam/user:User"):
+        user["lands_in"] = {**user["lands_in"], "account": "999988887777"}
+    result = controls.break_glass(estate(plans, organization=org))
+    assert result.status == "fail"
+    assert result.evidence[-1] == (
+        "unbound: break-glass users in the management account 999988887777, where no SCP stops its deployer re-passwording them "
+        "or enrolling its own MFA device (breakGlass.usersAccount: security)"
+    )
 
 
 def test_a_key_that_stops_rotating_fails(plans):

@@ -3,7 +3,7 @@
 from .air_gapped_vault import AirGappedVault, AirGappedVaultArgs
 from .alert_topic import AlertTopic, AlertTopicArgs, Subscriber
 from .backup_plan import BackupCopy, BackupPlan, BackupPlanArgs
-from .break_glass_access import BreakGlassAccess, BreakGlassAccessArgs
+from .break_glass_access import BreakGlassAccess, BreakGlassAccessArgs, users_group_name
 from .bucket_replication import BucketReplication, BucketReplicationArgs, ReplicaDestination, replication_role_name
 from .guardrail_policy import Baseline, GuardrailPolicy, GuardrailPolicyArgs, check_attachments_per_target
 from .immutable_bucket import ImmutableBucket, ImmutableBucketArgs
@@ -50,4 +50,5 @@ __all__ = [
     "Subscriber",
     "check_attachments_per_target",
     "replication_role_name",
+    "users_group_name",
 ]

@@ -1,8 +1,11 @@
 """BreakGlassAccess: the sealed way in for the day the normal way is broken, and an alarm on every use.
 
-Break-glass IAM users live in the account this component is deployed to (the management account). They
-can do nothing but set up their MFA device and, with MFA used in the last `max_mfa_age_seconds`, assume
-the break-glass role; they can never create access keys, so the console is their only door. Their
+Break-glass IAM users live in a security account of their own (`users_provider`), where the guardrail SCP
+(`Baseline.SECURITY`) stops anyone below break-glass, its deployer included, from re-passwording them,
+stripping or enrolling their MFA devices or deleting them; without `users_provider` they live in the
+account this component is deployed to, the management account, where no SCP binds anyone. They can do
+nothing but set up their MFA device and, with MFA used in the last `max_mfa_age_seconds`, assume the
+break-glass role; they can never create access keys, so the console is their only door. Their
 passwords and hardware MFA devices are set by hand, under split custody, never through Pulumi (the state
 would hold them). A role of the same name in every account trusts only those users, only with recent MFA,
 for sessions of at most one hour.
@@ -11,7 +14,8 @@ Every use raises two alarms through encrypted SNS topics:
 - EventBridge rules in us-east-1, where IAM events and most console sign-ins arrive, on a break-glass
   user's console sign-in and on any AssumeRole of a break-glass role;
 - a metric filter on the organization trail's log group (every account, every region: a sign-in
-  recorded in another region, an AssumeRole through a regional STS endpoint) and a CloudWatch alarm on it.
+  recorded in another region, an AssumeRole through a regional STS endpoint) and a CloudWatch alarm on it,
+  beside that log group in the account this component is deployed to.
 """
 
 import json
@@ -35,8 +39,8 @@ METRIC_NAMESPACE = "hardened-accounts"
 class BreakGlassAccessArgs(TypedDict):
     """Arguments of BreakGlassAccess."""
 
-    account_id: str
-    """12-digit id of the account the users live in (the management account)."""
+    account_id: pulumi.Input[str]
+    """12-digit id of the account the users live in (the security account, or the management account)."""
     organization_id: str
     """The AWS Organization (o-...): the users may assume the break-glass role of its accounts only."""
     user_names: list[str]
@@ -45,18 +49,27 @@ class BreakGlassAccessArgs(TypedDict):
     """Name of the break-glass role in every account."""
     accounts: dict[str, aws.Provider]
     """Where to create the role: a label per account and a provider into it."""
+    users_provider: NotRequired[Optional[aws.Provider]]
+    """Provider into the users' account when it is not this component's own (the security account)."""
     sign_in_events_provider: aws.Provider
     """Provider into the users' account in us-east-1, where sign-in and IAM events arrive."""
     subscribers: list[Subscriber]
     """Who is told of every use."""
     administrator_arns: list[pulumi.Input[str]]
     """Roles that administer the alert topics' keys (the deployment role)."""
+    users_administrator_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    """Roles that administer the sign-in alert topic's key in the users' account (default administrator_arns)."""
     trail_log_group_name: NotRequired[Optional[pulumi.Input[str]]]
     """CloudWatch Logs group of the organization trail, in this provider's region: adds the metric-filter alarm."""
     max_mfa_age_seconds: NotRequired[Optional[int]]
     """How recent the users' MFA must be to assume the role: 60 to 3600 seconds (default 900)."""
     role_policy_arns: NotRequired[Optional[list[str]]]
     """Managed policies of the break-glass role (default AdministratorAccess; the guardrail SCPs still apply)."""
+
+
+def users_group_name(name: str) -> str:
+    """The name of the break-glass users' group of the BreakGlassAccess component called `name`."""
+    return f"{name}-users"
 
 
 class BreakGlassAccess(pulumi.ComponentResource):
@@ -71,8 +84,11 @@ class BreakGlassAccess(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: BreakGlassAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
         account_id = args.get("account_id")
-        if not isinstance(account_id, str) or not ACCOUNT_ID.match(account_id):
+        if not isinstance(account_id, pulumi.Output) and not (isinstance(account_id, str) and ACCOUNT_ID.match(account_id)):
             raise ComponentArgumentError("BreakGlassAccess", name, "account_id", f"must be a 12-digit account id (got {account_id!r})")
+        users_provider = args.get("users_provider")
+        if users_provider is not None and not isinstance(users_provider, pulumi.ProviderResource):
+            raise ComponentArgumentError("BreakGlassAccess", name, "users_provider", f"must be a provider into the users' account (got {users_provider!r})")
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.match(organization_id):
             raise ComponentArgumentError("BreakGlassAccess", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
@@ -95,11 +111,30 @@ class BreakGlassAccess(pulumi.ComponentResource):
         if not policies or not all(isinstance(arn, str) and MANAGED_POLICY_ARN.match(arn) for arn in policies):
             raise ComponentArgumentError("BreakGlassAccess", name, "role_policy_arns", f"must be at least one managed policy ARN (got {policies!r})")
         check_alert_arguments("BreakGlassAccess", name, args)
+        users_administrators = args.get("users_administrator_arns")
+        if users_administrators is not None and (not isinstance(users_administrators, list) or not users_administrators):
+            raise ComponentArgumentError(
+                "BreakGlassAccess", name, "users_administrator_arns", f"must list the roles administering keys in the users' account (got {users_administrators!r})"
+            )
         super().__init__("hardened:index:BreakGlassAccess", name, None, opts)
 
-        child = pulumi.ResourceOptions(parent=self)
-        user_arns = [f"arn:aws:iam::{account_id}:user/{user}" for user in users]
-        trust = json.dumps(trust_break_glass_users(user_arns, max_age))
+        in_users_account = pulumi.ResourceOptions(parent=self, provider=users_provider)
+        created = [
+            aws.iam.User(f"{name}-user-{user}", name=user, force_destroy=False, tags={"hardened:break-glass": "true"}, opts=in_users_account)
+            for user in users
+        ]
+        group = aws.iam.Group(f"{name}-users", name=users_group_name(name), opts=in_users_account)
+        aws.iam.GroupPolicy(
+            f"{name}-users-policy",
+            group=group.name,
+            policy=json.dumps(break_glass_user_policy(role_name, organization_id, max_age)),
+            opts=in_users_account,
+        )
+        aws.iam.GroupMembership(f"{name}-users-membership", group=group.name, users=[u.name for u in created], opts=in_users_account)
+
+        # The users' own ARNs, not names built by hand: IAM refuses a trust policy naming a user that does not exist yet,
+        # so every role waits for the users.
+        trust = pulumi.Output.all(*[u.arn for u in created]).apply(lambda arns: json.dumps(trust_break_glass_users(arns, max_age)))
         roles = {}
         for label, provider in args["accounts"].items():
             role = aws.iam.Role(
@@ -116,16 +151,6 @@ class BreakGlassAccess(pulumi.ComponentResource):
                 )
             roles[label] = role.arn
 
-        created = [aws.iam.User(f"{name}-user-{user}", name=user, force_destroy=False, tags={"hardened:break-glass": "true"}, opts=child) for user in users]
-        group = aws.iam.Group(f"{name}-users", name=f"{name}-users", opts=child)
-        aws.iam.GroupPolicy(
-            f"{name}-users-policy",
-            group=group.name,
-            policy=json.dumps(break_glass_user_policy(role_name, organization_id, max_age)),
-            opts=child,
-        )
-        aws.iam.GroupMembership(f"{name}-users-membership", group=group.name, users=[u.name for u in created], opts=child)
-
         topics = [self._sign_in_alarms(name, args)]
         if args.get("trail_log_group_name") is not None:
             topics.append(self._trail_alarm(name, args, role_name))
@@ -135,19 +160,23 @@ class BreakGlassAccess(pulumi.ComponentResource):
         self.alert_topic_arns = pulumi.Output.all(*topics)
         self.register_outputs({"userArns": self.user_arns, "roleArns": self.role_arns, "alertTopicArns": self.alert_topic_arns})
 
-    def _alert_topic(self, name: str, args: BreakGlassAccessArgs, provider: Optional[pulumi.ProviderResource]) -> AlertTopic:
+    def _alert_topic(
+        self, name: str, args: BreakGlassAccessArgs, provider: Optional[pulumi.ProviderResource], administrator_arns: list
+    ) -> AlertTopic:
         return AlertTopic(
             name,
-            {"administrator_arns": args["administrator_arns"], "subscribers": args["subscribers"]},
+            {"administrator_arns": administrator_arns, "subscribers": args["subscribers"]},
             opts=pulumi.ResourceOptions(parent=self, provider=provider),
         )
 
     def _sign_in_alarms(self, name: str, args: BreakGlassAccessArgs) -> pulumi.Output[str]:
         """EventBridge rules in us-east-1 on sign-in and AssumeRole, each publishing to an encrypted topic there."""
         in_us_east_1 = pulumi.ResourceOptions(parent=self, provider=args["sign_in_events_provider"])
-        topic = self._alert_topic(f"{name}-sign-in-alerts", args, args["sign_in_events_provider"])
+        administrators = args.get("users_administrator_arns") or args["administrator_arns"]
+        topic = self._alert_topic(f"{name}-sign-in-alerts", args, args["sign_in_events_provider"], administrators)
+        users = args["user_names"]
         patterns = {
-            "sign-in": pulumi.Output.from_input(json.dumps(break_glass_sign_in_pattern(args["account_id"], args["user_names"]))),
+            "sign-in": pulumi.Output.from_input(args["account_id"]).apply(lambda account: json.dumps(break_glass_sign_in_pattern(account, users))),
             "assume-role": pulumi.Output.from_input(json.dumps(break_glass_assume_role_pattern(args["role_name"]))),
         }
         for what, pattern in patterns.items():
@@ -159,14 +188,14 @@ class BreakGlassAccess(pulumi.ComponentResource):
 
     def _trail_alarm(self, name: str, args: BreakGlassAccessArgs, role_name: str) -> pulumi.Output[str]:
         """A metric filter over the organization trail's events and an alarm on its first count."""
-        topic = self._alert_topic(f"{name}-trail-alerts", args, None)
+        topic = self._alert_topic(f"{name}-trail-alerts", args, None, args["administrator_arns"])
         child = pulumi.ResourceOptions(parent=self)
         metric = f"{name}-uses"
         aws.cloudwatch.LogMetricFilter(
             f"{name}-uses",
             name=metric,
             log_group_name=args["trail_log_group_name"],
-            pattern=break_glass_metric_filter(args["account_id"], args["user_names"], role_name),
+            pattern=pulumi.Output.from_input(args["account_id"]).apply(lambda account: break_glass_metric_filter(account, args["user_names"], role_name)),
             metric_transformation={"name": metric, "namespace": METRIC_NAMESPACE, "value": "1"},
             opts=child,
         )

@@ -39,6 +39,8 @@ class Baseline(str, Enum):
     """The log-archive account: its buckets and every key."""
     WORKLOAD = "workload"
     """A workload account: its backups and its protected keys."""
+    SECURITY = "security"
+    """The security account: its break-glass users and their group, taken over by nobody below break-glass."""
     DATA_PERIMETER = "data-perimeter"
     """The organization root, a resource control policy: member accounts' buckets, keys and roles answer to the organization only."""
     WEB_IDENTITY_CONTROLS = "web-identity-controls"
@@ -54,7 +56,7 @@ class GuardrailPolicyArgs(TypedDict):
     """Arguments of GuardrailPolicy."""
 
     baseline: Baseline
-    """Which guardrails: organization, backup, log-archive or workload."""
+    """Which guardrails: organization, backup, backup-perimeter, log-archive, workload, security, data-perimeter or web-identity-controls."""
     target_id: pulumi.Input[str]
     """Root (r-...), organizational unit (ou-...) or account id the policy is attached to."""
     account_id: NotRequired[Optional[pulumi.Input[str]]]
@@ -71,6 +73,10 @@ class GuardrailPolicyArgs(TypedDict):
     """Backup and workload baselines: the weakest vault lock anyone may set, in days (default 7)."""
     organization_id: NotRequired[Optional[str]]
     """Backup-perimeter and data-perimeter baselines: the organization (o-...) the data stays in."""
+    break_glass_user_names: NotRequired[Optional[list[str]]]
+    """Security baseline: the break-glass users of the account (BreakGlassAccess's user_names)."""
+    break_glass_group_name: NotRequired[Optional[str]]
+    """Security baseline: their group (`users_group_name` of the BreakGlassAccess component)."""
     web_identity_subjects: NotRequired[Optional[list[pulumi.Input[str]]]]
     """Web-identity-controls baseline: Google subject ids (accounts.google.com:sub) that may assume the account's roles, such as the transfer agent's."""
 
@@ -171,6 +177,16 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str, list[str]],
     def exempt(account: str) -> list[str]:
         return [role(account, r) for r in roles]
 
+    if baseline == Baseline.SECURITY:
+        users = args.get("break_glass_user_names")
+        if not isinstance(users, list) or not users or not all(_is_role_name(u) for u in users):
+            raise ComponentArgumentError("GuardrailPolicy", name, "break_glass_user_names", f"must name the break-glass users (got {users!r})")
+        group = args.get("break_glass_group_name")
+        if not _is_role_name(group):
+            raise ComponentArgumentError("GuardrailPolicy", name, "break_glass_group_name", f"must name the break-glass users' group (got {group!r})")
+        return lambda account, _subjects: guardrails.security_account_guardrails(
+            role(account, deployer), exempt(account), [f"arn:aws:iam::{account}:user/{u}" for u in users], f"arn:aws:iam::{account}:group/{group}", policies
+        )
     if baseline == Baseline.BACKUP_PERIMETER:
         return lambda account, _subjects: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), args["organization_id"])
     if baseline == Baseline.BACKUP:

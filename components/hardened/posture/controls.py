@@ -172,15 +172,22 @@ def break_glass(estate: Estate) -> Control:
     alarms = estate.resources("aws:cloudwatch/metricAlarm:MetricAlarm")
     subscribers = estate.resources("aws:sns/topicSubscription:TopicSubscription")
     entitlements = estate.resources("gcp:privilegedaccessmanager/entitlement:entitlement")
-    # The break-glass users live in the management account: a break-glass role there is bound by no SCP.
-    management = {u["lands_in"]["account"] for u in estate.resources("aws:iam/user:User") if u.get("lands_in")}
+    # The management account is where the organization's policies are made; no SCP binds anyone there.
+    management = {p["lands_in"]["account"] for p in estate.resources("aws:organizations/policy:Policy") if p.get("lands_in")}
     unbound = [r for r in roles if (r.get("lands_in") or {}).get("account") in management]
+    users = [u for u in estate.resources("aws:iam/user:User") if (u["inputs"].get("tags") or {}).get("hardened:break-glass") == "true"]
+    exposed = sorted({u["lands_in"]["account"] for u in users if (u.get("lands_in") or {}).get("account") in management})
     evidence = [
         f"{len(sealed)} of {len(roles)} break-glass roles require recent MFA and one-hour sessions",
         f"{len(rules)} EventBridge rules, {len(alarms)} CloudWatch alarms, {len(subscribers)} subscriptions",
     ] + [f"GCP PAM entitlement, at most {e['inputs'].get('maxRequestDuration')}, with approval" for e in entitlements]
     evidence += [f"unbound: a break-glass role in the management account {r['lands_in']['account']}, which no SCP binds" for r in unbound]
-    ok = roles and len(sealed) == len(roles) and rules and alarms and subscribers and not unbound
+    evidence += [
+        f"unbound: break-glass users in the management account {account}, where no SCP stops its deployer re-passwording them "
+        "or enrolling its own MFA device (breakGlass.usersAccount: security)"
+        for account in exposed
+    ]
+    ok = roles and len(sealed) == len(roles) and rules and alarms and subscribers and not unbound and not exposed
     return Control("break-glass", "Break-glass paths are sealed and alarmed", _status(bool(ok)), evidence, ["CIS AWS 1.9", "FSBP IAM.5"])
 
 

@@ -41,6 +41,8 @@ FOOTHOLDS = (
     Foothold("a workload account (admin, root, deployer or break-glass)", "aws", frozenset({"workload account"}), False),
     Foothold("the backup account (admin, root, deployer or break-glass)", "aws", frozenset({"backup account"}), False),
     Foothold("the management account's admin", "aws", frozenset({"workload account", "backup account"}), True, closes_accounts=True),
+    # A break-glass user assumes the break-glass role of every member account: as strong as break-glass in each.
+    Foothold("a break-glass user (password and MFA)", "aws", frozenset({"workload account", "backup account"}), False),
     Foothold("any single GCP principal (break-glass included)", "gcp", frozenset({"backup project"}), True),
 )
 

@@ -28,6 +28,8 @@ __all__ = [
     "BACKUP_SETTING_CHANGES",
     "BREAK_GLASS_ROLE_CHANGES",
     "BREAK_GLASS_ROLE_CREATION",
+    "BREAK_GLASS_USER_CHANGES",
+    "BREAK_GLASS_USER_CREATION",
     "BUCKET_DESTRUCTION",
     "BUCKET_PROTECTION_CHANGES",
     "KEY_DESTRUCTION",
@@ -53,6 +55,9 @@ __all__ = [
     "deny_bucket_protection_changes",
     "deny_break_glass_role_changes",
     "deny_break_glass_role_creation",
+    "deny_break_glass_user_changes",
+    "deny_break_glass_user_creation",
+    "deny_mfa_enrollment_by_others",
     "deny_deployment_role_changes",
     "deny_key_destruction",
     "deny_key_lockout_bypass",
@@ -75,6 +80,7 @@ __all__ = [
     "organization_guardrails",
     "scp_content",
     "scp_size",
+    "security_account_guardrails",
     "workload_guardrails",
 ]
 
@@ -202,6 +208,45 @@ LASTING_IDENTITIES = (
 )
 # New roles, or new trust for existing ones: what the deployment role does when it deploys, and nobody else.
 ROLE_TRUST_CHANGES = ("iam:CreateRole", "iam:UpdateAssumeRolePolicy")
+
+# What changes a break-glass user or its group once they exist: nobody but break-glass may. A new password, a removed
+# MFA device, a policy or an access key would let someone else in; a deleted user or group, or a user out of the group,
+# locks break-glass out. (EnableMFADevice has a statement of its own: the users enrol their own devices.)
+BREAK_GLASS_USER_CHANGES = (
+    "iam:AttachGroupPolicy",  # the users get more than the way in
+    "iam:AttachUserPolicy",  # one user gets more than the way in
+    "iam:CreateAccessKey",  # a key that needs no MFA (the root SCP denies it too)
+    "iam:CreateServiceSpecificCredential",  # a long-term credential for one service
+    "iam:DeactivateMFADevice",  # the user's MFA device removed, so another can be enrolled
+    "iam:DeleteGroup",  # the users lose the way in
+    "iam:DeleteGroupPolicy",  # the users lose the way in
+    "iam:DeleteLoginProfile",  # the user can no longer sign in
+    "iam:DeleteUser",  # the user is gone
+    "iam:DeleteUserPermissionsBoundary",  # lifts a cap on the user
+    "iam:DeleteUserPolicy",  # changes what the user may do
+    "iam:DetachGroupPolicy",  # the users lose what was attached
+    "iam:DetachUserPolicy",  # the user loses what was attached
+    "iam:PutUserPermissionsBoundary",  # the way in stops working
+    "iam:PutUserPolicy",  # one user gets more, or a deny of the way in
+    "iam:RemoveUserFromGroup",  # the user loses the way in
+    "iam:ResyncMFADevice",  # the device's counter moved
+    "iam:UpdateAccessKey",  # a key re-enabled
+    "iam:UpdateGroup",  # the group renamed or moved, and the users' ARNs in every trust with it
+    "iam:UpdateLoginProfile",  # a new password, set by someone else
+    "iam:UpdateUser",  # the user renamed or moved: every break-glass role's trust names the old ARN
+    "iam:UploadSigningCertificate",  # a long-term signing credential
+    "iam:UploadSSHPublicKey",  # a long-term SSH credential
+)
+# What the deployment role does once, when it creates the users and their group. Creating fails once the user, its
+# password or the group exists, and nobody below break-glass deletes them, so it can never replace them. The deployer
+# also keeps PutGroupPolicy: the group policy is the users' own, still under every SCP and their MFA.
+BREAK_GLASS_USER_CREATION = (
+    "iam:AddUserToGroup",  # a user joins the break-glass group
+    "iam:CreateGroup",  # the break-glass group
+    "iam:CreateLoginProfile",  # the first password, set by hand (README)
+    "iam:CreateUser",  # a break-glass user
+    "iam:PutGroupPolicy",  # the users' own policy: set up MFA, then assume the break-glass roles
+)
 
 # Ways to write data into a bucket: denied when the bucket belongs to no account of the organization.
 WRITES = (
@@ -430,6 +475,48 @@ def deny_other_break_glass_role_policies(break_glass_arns: Iterable[str], policy
     }
 
 
+def deny_break_glass_user_changes(user_arns: Iterable[str], group_arn: str, break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass re-passwords, strips the MFA of, re-policies, renames or deletes a break-glass user or group.
+
+    The deployer of the users' account included: one that could set a user's password and enrol its own MFA device would
+    own every break-glass role of the organization.
+    """
+    return with_condition(
+        {
+            "Sid": "DenyBreakGlassUserChanges",
+            "Effect": "Deny",
+            "Action": list(BREAK_GLASS_USER_CHANGES),
+            "Resource": [*sorted(set(user_arns)), group_arn],
+        },
+        unless_principal_is(break_glass_arns),
+    )
+
+
+def deny_break_glass_user_creation(user_arns: Iterable[str], group_arn: str, deployment_role_arn: str, break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but the deployment role (and break-glass) creates a break-glass user, its first password or its group."""
+    return with_condition(
+        {
+            "Sid": "DenyBreakGlassUserCreation",
+            "Effect": "Deny",
+            "Action": list(BREAK_GLASS_USER_CREATION),
+            "Resource": [*sorted(set(user_arns)), group_arn],
+        },
+        unless_principal_is([deployment_role_arn, *break_glass_arns]),
+    )
+
+
+def deny_mfa_enrollment_by_others(user_arns: Iterable[str], break_glass_arns: Iterable[str]) -> dict:
+    """Nobody enrols an MFA device for a break-glass user but the break-glass users themselves (and break-glass).
+
+    A user enrols its own device after its first sign-in; its own policy lets it touch no other user's.
+    """
+    users = sorted(set(user_arns))
+    return with_condition(
+        {"Sid": "DenyMfaEnrollmentByOthers", "Effect": "Deny", "Action": "iam:EnableMFADevice", "Resource": users},
+        unless_principal_is([*users, *break_glass_arns]),
+    )
+
+
 def deny_restores_and_copies_out(break_glass_arns: Iterable[str]) -> dict:
     """Nobody but break-glass restores a recovery point or copies one out: a restore lands where its caller can read it."""
     return with_condition(
@@ -468,10 +555,11 @@ def deny_sharing(break_glass_arns: Iterable[str]) -> dict:
     )
 
 
-def deny_lasting_identities(break_glass_arns: Iterable[str]) -> dict:
-    """Nobody but break-glass creates users, passwords, long-term credentials or identity providers in the account."""
+def deny_lasting_identities(break_glass_arns: Iterable[str], except_users: Iterable[str] = ()) -> dict:
+    """Nobody but break-glass creates users, passwords, long-term credentials or identity providers in the account
+    (`except_users`, the break-glass users, are left to the statements on them)."""
     return with_condition(
-        {"Sid": "DenyLastingIdentities", "Effect": "Deny", "Action": list(LASTING_IDENTITIES), "Resource": "*"},
+        {"Sid": "DenyLastingIdentities", "Effect": "Deny", "Action": list(LASTING_IDENTITIES), **_every_resource_but(sorted(set(except_users)))},
         unless_principal_is(break_glass_arns),
     )
 
@@ -583,6 +671,27 @@ def log_archive_guardrails(
         deny_key_repolicy(exempt_role_arns),
         deny_lasting_identities(exempt_role_arns),
         deny_new_role_trust(exempt),
+        *_exempt_roles_kept(deployment_role_arn, exempt_role_arns, exempt_role_policy_arns),
+    )
+
+
+def security_account_guardrails(
+    deployment_role_arn: str,
+    exempt_role_arns: Iterable[str],
+    user_arns: Iterable[str],
+    group_arn: str,
+    exempt_role_policy_arns: Iterable[str] = (ADMINISTRATOR_ACCESS,),
+) -> dict:
+    """The SCP of the security account, where the break-glass users live: nobody below break-glass takes a user over,
+    no other user or identity provider, the exempt roles kept."""
+    exempt_role_arns = list(exempt_role_arns)
+    user_arns = sorted(set(user_arns))
+    return policy_document(
+        deny_break_glass_user_changes(user_arns, group_arn, exempt_role_arns),
+        deny_break_glass_user_creation(user_arns, group_arn, deployment_role_arn, exempt_role_arns),
+        deny_mfa_enrollment_by_others(user_arns, exempt_role_arns),
+        deny_lasting_identities(exempt_role_arns, except_users=user_arns),
+        deny_new_role_trust([deployment_role_arn, *exempt_role_arns]),
         *_exempt_roles_kept(deployment_role_arn, exempt_role_arns, exempt_role_policy_arns),
     )
 
