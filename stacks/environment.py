@@ -1,4 +1,5 @@
-"""An environment stack (dev, staging, prod): its workload account and its share of the backup account.
+"""An environment stack (dev, staging, prod): its workload account and its share of a backup account (the
+non-production backup account for a non-production stack, when the organization has one).
 
 Accounts come from the organization stack's outputs. In the workload account: buckets that replicate
 every version to the backup account, a local locked vault, a vault in a second region, and a backup
@@ -22,7 +23,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     organization = pulumi.StackReference(f"{stack}-organization", stack_name=config.organization_stack)
     accounts = organization.require_output("accounts")
     organization_id = organization.require_output("organizationId")
-    backup = accounts.apply(lambda a: a["backup"])
+    backup = accounts.apply(lambda a: _backup_account_of(a, config.tier, config.backup_account, config.organization_stack))
     tags = {"hardened:stack": stack, "hardened:tier": config.tier}
 
     def provider(name: str, account: pulumi.Output, region: str) -> pulumi.ResourceOptions:
@@ -185,6 +186,18 @@ def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
 def _weakest(modes) -> str:
     """GOVERNANCE if any copy's lock can be lifted, else COMPLIANCE."""
     return "GOVERNANCE" if "GOVERNANCE" in set(modes) else "COMPLIANCE"
+
+
+def _backup_account_of(accounts: dict, tier: str, chosen: str | None, organization_stack: str) -> dict:
+    """Where this stack's copies go: the non-production backup account for a non-production stack when the organization
+    has one, so its pipeline never deploys where production's copies are; the backup account otherwise, or as chosen."""
+    if chosen is not None and chosen not in accounts:
+        raise StackConfigError(
+            f"backupAccount is {chosen}, but the organization stack '{organization_stack}' has no such account; "
+            "add accounts.nonProductionBackup there, or leave backupAccount out"
+        )
+    key = chosen or ("nonProductionBackup" if tier == "non-production" and "nonProductionBackup" in accounts else "backup")
+    return accounts[key]
 
 
 def _workload_account(accounts: dict, env: str, organization_stack: str) -> dict:

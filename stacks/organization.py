@@ -72,6 +72,11 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         )
 
     backup = member("backup", config.accounts.backup, "Backup")
+    # Non-production stacks' copies in an account of their own: no dev or staging pipeline deploys where prod's copies are.
+    non_production_backup = (
+        member("non-production-backup", config.accounts.non_production_backup, "Backup") if config.accounts.non_production_backup is not None else None
+    )
+    backups = {"backup": backup, **({"non-production-backup": non_production_backup} if non_production_backup is not None else {})}
     log_archive = member("log-archive", config.accounts.log_archive, "Security")
     # The break-glass users' account, under an SCP that stops its deployer taking them over (none without accounts.security).
     security = member("security", config.accounts.security, "Security") if config.accounts.security is not None else None
@@ -82,7 +87,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     trail_arn = f"arn:aws:cloudtrail:{management.region}:{management.account_id}:trail/{config.trail.name}"
     guardrails = [(f"{stack}-root-guardrails", "root", {"baseline": Baseline.ORGANIZATION, "target_id": config.organization.root_id, "trail_arn": trail_arn})]
     for key, account, baseline in [
-        ("backup", backup, Baseline.BACKUP),
+        *((key, account, Baseline.BACKUP) for key, account in backups.items()),
         ("log-archive", log_archive, Baseline.LOG_ARCHIVE),
         *((f"workload-{env}", account, Baseline.WORKLOAD) for env, account in workloads.items()),
     ]:
@@ -94,15 +99,16 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "exempt_role_names": [config.break_glass_role_name],
             "minimum_vault_retention_days": config.minimum_vault_retention_days,
         }))
-    # The backup account's second SCP: nothing restored, copied or written out of the organization below break-glass.
-    guardrails.append((f"{stack}-backup-perimeter-guardrails", "account backup", {
-        "baseline": Baseline.BACKUP_PERIMETER,
-        "target_id": backup.account_id,
-        "account_id": backup.account_id,
-        "deployment_role_name": config.member_role_name,
-        "exempt_role_names": [config.break_glass_role_name],
-        "organization_id": config.organization.id,
-    }))
+    # Each backup account's second SCP: nothing restored, copied or written out of the organization below break-glass.
+    for key, account in backups.items():
+        guardrails.append((f"{stack}-{key}-perimeter-guardrails", f"account {key}", {
+            "baseline": Baseline.BACKUP_PERIMETER,
+            "target_id": account.account_id,
+            "account_id": account.account_id,
+            "deployment_role_name": config.member_role_name,
+            "exempt_role_names": [config.break_glass_role_name],
+            "organization_id": config.organization.id,
+        }))
     if security is not None:
         guardrails.append((f"{stack}-security-guardrails", "account security", {
             "baseline": Baseline.SECURITY,
@@ -122,11 +128,12 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         "baseline": Baseline.DATA_PERIMETER, "target_id": config.organization.root_id, "organization_id": config.organization.id,
     }, opts=in_management)
     second_vendor = organization_side(stack, config.gcp) if config.gcp is not None else None
-    # The backup account's roles answer to no web identity but the GCP backup project's transfer agent (none without GCP).
-    GuardrailPolicy(f"{stack}-backup-web-identity-controls", {
-        "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": backup.account_id,
-        "web_identity_subjects": [second_vendor["transferAgentSubject"]] if second_vendor else [],
-    }, opts=in_management)
+    # The backup accounts' roles answer to no web identity but the GCP backup project's transfer agent (none without GCP).
+    for key, account in backups.items():
+        GuardrailPolicy(f"{stack}-{key}-web-identity-controls", {
+            "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": account.account_id,
+            "web_identity_subjects": [second_vendor["transferAgentSubject"]] if second_vendor else [],
+        }, opts=in_management)
     # The log-archive and security accounts' roles answer to no web identity at all.
     for key, account in [("log-archive", log_archive), *([("security", security)] if security is not None else [])]:
         GuardrailPolicy(f"{stack}-{key}-web-identity-controls", {
@@ -137,7 +144,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         return pulumi.Output.concat("arn:aws:iam::", account.account_id, ":role/", config.break_glass_role_name)
 
     members = {
-        "backup": backup, "log-archive": log_archive, **({"security": security} if security is not None else {}),
+        **backups, "log-archive": log_archive, **({"security": security} if security is not None else {}),
         **{f"workload-{env}": account for env, account in workloads.items()},
     }
     # One password policy and MFA group per account; root credentials of member accounts managed centrally.
@@ -209,6 +216,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     pulumi.export("region", management.region)
     pulumi.export("accounts", {
         "backup": described(backup),
+        **({"nonProductionBackup": described(non_production_backup)} if non_production_backup is not None else {}),
         "logArchive": described(log_archive),
         **({"security": described(security)} if security is not None else {}),
         "workloads": {env: described(account) for env, account in workloads.items()},

@@ -51,6 +51,11 @@ class NewAccount(StackConfigModel):
 
 class MemberAccounts(StackConfigModel):
     backup: NewAccount = Field(description="the backup account: name and email")
+    non_production_backup: NewAccount | None = Field(
+        default=None,
+        description="the non-production stacks' backup account, so that no dev or staging pipeline deploys where production's "
+        "copies are: name and email (without it, every stack shares the backup account)",
+    )
     log_archive: NewAccount = Field(description="the log-archive account: name and email")
     security: NewAccount | None = Field(
         default=None, description="the security account, where the break-glass users live under an SCP: name and email"
@@ -320,6 +325,12 @@ class EnvironmentStackConfig(StackConfigModel):
     environment: EnvironmentName | None = Field(
         default=None, description="the key of this environment's workload account in the organization stack; defaults to the stack name"
     )
+    backup_account: Literal["backup", "nonProductionBackup"] | None = Field(
+        default=None,
+        description="which of the organization's backup accounts takes this stack's copies: backup, or nonProductionBackup "
+        "(default: nonProductionBackup for a non-production stack when the organization has one, backup otherwise; a "
+        "production stack never uses nonProductionBackup)",
+    )
     workloads: list[EnvironmentName] | None = Field(
         default=None, min_length=1,
         description="a fleet: keys of several workload accounts in the organization stack, each given the same baseline",
@@ -392,6 +403,16 @@ class EnvironmentStackConfig(StackConfigModel):
         if workloads is not None and len(set(workloads)) != len(workloads):
             raise ValueError("each workload account must be named once")
         return workloads
+
+    @field_validator("backup_account")
+    @classmethod
+    def production_copies_stay_apart(cls, account: str | None, info: ValidationInfo) -> str | None:
+        if account == "nonProductionBackup" and info.data.get("tier") == "production":
+            raise ValueError(
+                "a production stack keeps its copies in the backup account, never in nonProductionBackup, where the "
+                "non-production pipelines deploy; leave backupAccount out"
+            )
+        return account
 
     @field_validator("air_gapped")
     @classmethod

@@ -193,7 +193,9 @@ class Estate:
         self.log_archive_account = accounts["logArchive"]["accountId"]
         self.workload_account = accounts["workloads"][ENVIRONMENT_STACK]["accountId"]
         self.security_account = accounts["security"]["accountId"]
-        members = [accounts["backup"], accounts["logArchive"], accounts["security"], *accounts["workloads"].values()]
+        self.non_production_backup_account = accounts["nonProductionBackup"]["accountId"]
+        members = [accounts["backup"], accounts["nonProductionBackup"], accounts["logArchive"], accounts["security"], *accounts["workloads"].values()]
+        self.other_workload_accounts = {key: a["accountId"] for key, a in accounts["workloads"].items() if key != ENVIRONMENT_STACK}
         self.deployer = {a["accountId"]: a["deploymentRoleArn"] for a in members}
         self.break_glass = {a["accountId"]: a["breakGlassRoleArn"] for a in members}
         users = [u for u in resources(org_plan, "aws:iam/user:User")]

@@ -540,6 +540,36 @@ def test_no_administrator_can_take_over_an_exempt_role(estate, intruders):
     assert matrix == {(attempt.label, who): expected(who, role, attempt.action) for who, role, attempt in cases}
 
 
+def test_no_non_production_pipeline_reaches_productions_copies(estate, intruders):
+    """dev and staging deploy their copies into the non-production backup account: their deployers (the workload's and
+    that account's) reach nothing of prod's in the backup account, where the backup account's own deployer may."""
+    dev, non_production = estate.other_workload_accounts["dev"], estate.non_production_backup_account
+    columns = {
+        "dev deployer": estate.role("dev deployer", estate.deployer[dev]),
+        "non-production backup deployer": estate.role("non-production backup deployer", estate.deployer[non_production]),
+        B_DEPLOYER: intruders[B_DEPLOYER],
+    }
+    vault, replica, restore_role = estate.backup_vault, estate.replica_bucket, Target(estate.restore_role, estate.backup_account)
+    attempts = [
+        Attempt("replace the vault's access policy", "backup:PutBackupVaultAccessPolicy", vault.target),
+        Attempt("change the vault's lock", "backup:PutBackupVaultLockConfiguration", vault.target, {"backup:MinRetentionDays": "35"}),
+        Attempt("redirect the vault's notifications", "backup:PutBackupVaultNotifications", vault.target),
+        Attempt("read a replica", "s3:GetObject", replica.target.object()),
+        Attempt("decrypt with the replica key", "kms:Decrypt", replica.key, {"kms:ViaService": f"s3.{estate.region}.amazonaws.com"}),
+        Attempt("re-trust prod's restore role", "iam:UpdateAssumeRolePolicy", restore_role),
+    ]
+    cases = [(attempt, who) for attempt in attempts for who in columns]
+    matrix = judged(cases, columns)
+    print("\n" + table("non-production pipelines against prod's backup-account copies", [a.label for a in attempts], list(columns), matrix))
+    # Another account's principals get nothing that no resource policy grants them (cross-account), whatever they hold.
+    assert {cell: v for cell, v in matrix.items() if cell[1] != B_DEPLOYER} == {
+        (a.label, who): IMPLICIT_DENY for a, who in cases if who != B_DEPLOYER}
+    # Control: the backup account's own deployer reaches the same resources, so the denials are the account boundary's.
+    assert {a.label for a, who in cases if who == B_DEPLOYER and matrix[(a.label, who)] == ALLOWED} == {
+        "change the vault's lock", "redirect the vault's notifications", "replace the vault's access policy", "read a replica",
+        "decrypt with the replica key", "re-trust prod's restore role"}
+
+
 S_ADMIN, S_DEPLOYER, S_BREAK_GLASS, PEER = "security admin", "security deployer", "security break-glass", "the other break-glass user"
 
 USER_TAKEOVER = [

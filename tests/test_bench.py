@@ -61,7 +61,7 @@ def test_the_generated_stack_file_validates(copy):
 def test_the_generated_stack_plans_one_account_per_workload(plan):
     accounts = [r["name"] for r in plan["resources"] if r["type"] == "aws:organizations/account:Account"]
     assert sorted(accounts) == sorted(
-        ["org-backup-account", "org-log-archive-account", "org-security-account", *(f"org-workload-{env}-account" for env in workload_accounts(ACCOUNTS))]
+        ["org-backup-account", "org-non-production-backup-account", "org-log-archive-account", "org-security-account", *(f"org-workload-{env}-account" for env in workload_accounts(ACCOUNTS))]
     )
 
 

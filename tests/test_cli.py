@@ -87,7 +87,7 @@ BAD_CONFIGS = {
     ),
     "unknown-key": (
         GOOD_DEV.replace("hardened-accounts:buckets:", "hardened-accounts:bukets:"),
-        "key 'hardened-accounts:bukets' is not a known key (allowed here: kind, tier, organizationStack, environment, workloads, region, "
+        "key 'hardened-accounts:bukets' is not a known key (allowed here: kind, tier, organizationStack, environment, backupAccount, workloads, region, "
         "buckets, replica, vault, backups, restoreTesting, airGapped, gcp).",
     ),
     "unknown-nested-key": (
@@ -111,6 +111,11 @@ BAD_CONFIGS = {
     "one-break-glass-user": (
         GOOD_ORG.replace("users: [break-glass-1, break-glass-2]", "users: [break-glass-1]"),
         "key 'hardened-accounts:breakGlass.users': List should have at least 2 items",
+    ),
+    "production-copies-in-the-non-production-backup-account": (
+        GOOD_PROD.replace("config:\n", "config:\n  hardened-accounts:backupAccount: nonProductionBackup\n"),
+        "key 'hardened-accounts:backupAccount': a production stack keeps its copies in the backup account, never in "
+        "nonProductionBackup, where the non-production pipelines deploy; leave backupAccount out",
     ),
     "break-glass-users-without-their-account": (
         GOOD_ORG.replace("    security: {name: acme-security, email: aws-security@acme.example}   # where the break-glass users live\n", ""),

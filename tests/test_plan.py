@@ -125,15 +125,23 @@ def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guar
     assert set(units) == {"Security", "Backup", "Workloads"}
     accounts = {a["inputs"]["name"]: a for a in resources(org, "aws:organizations/account:Account")}
     assert {name: a["inputs"]["parentId"] for name, a in accounts.items()} == {
-        "acme-backup": units["Backup"], "acme-log-archive": units["Security"], "acme-security": units["Security"],
+        "acme-backup": units["Backup"], "acme-backup-non-production": units["Backup"], "acme-log-archive": units["Security"],
+        "acme-security": units["Security"],
         "acme-dev": units["Workloads"], "acme-staging": units["Workloads"], "acme-prod": units["Workloads"],
     }
     assert all(a["protect"] and a["retain_on_delete"] and a["inputs"]["closeOnDeletion"] is False for a in accounts.values())
     targets = sorted(a["inputs"]["targetId"] for a in resources(org, "aws:organizations/policyAttachment:PolicyAttachment"))
     # The root carries its SCP and the data perimeter's RCP; the backup account its guardrails, its perimeter and its
-    # RCP; the log-archive and security accounts their guardrails and their RCP.
-    backup, log_archive, security = (accounts[f"acme-{key}"]["id"] for key in ("backup", "log-archive", "security"))
-    assert targets == sorted(["r-a1b2", "r-a1b2", backup, backup, log_archive, security, *(a["id"] for a in accounts.values())])
+    # RCP, and so does the non-production backup account; the log-archive and security accounts their guardrails and
+    # their RCP.
+    backup, non_production, log_archive, security = (
+        accounts[f"acme-{key}"]["id"] for key in ("backup", "backup-non-production", "log-archive", "security"))
+    assert targets == sorted(["r-a1b2", "r-a1b2", backup, backup, non_production, non_production, log_archive, security,
+                              *(a["id"] for a in accounts.values())])
+    for key, account in (("backup", backup), ("non-production-backup", non_production)):
+        for scp in ("guardrails", "perimeter-guardrails", "web-identity-controls"):
+            assert by_name(org, f"org-{key}-{scp}-attachment")["inputs"]["targetId"] == account, (key, scp)
+    assert org["outputs"]["accounts"]["nonProductionBackup"]["accountId"] == non_production
     assert by_name(org, "org-security-guardrails-attachment")["inputs"]["targetId"] == security
     assert org["outputs"]["accounts"]["backup"]["accountId"] == accounts["acme-backup"]["id"]
 
@@ -149,6 +157,37 @@ def test_a_break_glass_role_in_the_management_account_is_only_there_when_asked_f
     roles = [r for r in resources(plan, "aws:iam/role:Role") if r["inputs"]["name"] == "hardened-break-glass"]
     assert "999988887777" in {r["lands_in"]["account"] for r in roles}
     assert len(roles) == len(resources(plan, "aws:organizations/account:Account")) + 1
+
+
+def test_no_non_production_pipeline_deploys_where_productions_copies_are(org, prod, dev):
+    """dev (and staging) put their copies in the non-production backup account: the roles their providers assume are
+    in their workload account and that account, never in the backup account that holds prod's copies."""
+    accounts = org["outputs"]["accounts"]
+    workloads = accounts["workloads"]
+
+    def assumed(plan: dict) -> set[str]:
+        return {role["roleArn"] for p in resources(plan, "pulumi:providers:aws") for role in p["inputs"]["assumeRoles"]}
+
+    assert assumed(dev) == {workloads["dev"]["deploymentRoleArn"], accounts["nonProductionBackup"]["deploymentRoleArn"]}
+    assert assumed(prod) == {workloads["prod"]["deploymentRoleArn"], accounts["backup"]["deploymentRoleArn"]}
+    assert accounts["nonProductionBackup"]["accountId"] != accounts["backup"]["accountId"]
+    assert dev["outputs"]["backupAccount"] == accounts["nonProductionBackup"]["accountId"]
+    assert dev["outputs"]["restoreOperatorRoleArn"] == accounts["nonProductionBackup"]["breakGlassRoleArn"]
+    assert by_name(dev, "dev-backup-vault-vault")["lands_in"]["account"] == accounts["nonProductionBackup"]["accountId"]
+
+
+def test_a_non_production_stack_stays_in_the_backup_account_only_when_asked_for(tmp_path, org):
+    """`backupAccount: backup` keeps an existing non-production stack where its copies already are (README, upgrading)."""
+    import shutil
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    dev_file = tmp_path / "stacks/Pulumi.dev.yaml"
+    dev_file.write_text(dev_file.read_text().replace("config:\n", "config:\n  hardened-accounts:backupAccount: backup\n"))
+    plan = build_plan(run_stack(find_project(tmp_path), "dev"))
+    backup = org["outputs"]["accounts"]["backup"]
+    assert plan["outputs"]["backupAccount"] == backup["accountId"]
+    assert by_name(plan, "dev-backup")["inputs"]["assumeRoles"] == [{"roleArn": backup["deploymentRoleArn"], "sessionName": "hardened-dev"}]
 
 
 def test_break_glass_users_stay_in_the_management_account_only_when_asked_for(tmp_path):

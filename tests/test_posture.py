@@ -86,12 +86,30 @@ def estate(plans, environment=None, organization=None) -> controls.Estate:
     return controls.Estate("prod", "production", environment or plans["prod"], organization or plans["org"])
 
 
+def test_one_backup_account_for_every_pipeline_warns(plans):
+    """Without a non-production backup account, dev's pipeline deploys where prod's copies are."""
+    org = copy.deepcopy(plans["org"])
+    del org["outputs"]["accounts"]["nonProductionBackup"]
+    result = controls.single_credential(estate(plans, organization=org))
+    assert result.status == "warn"
+    assert result.evidence[-1] == ("shared: the organization has no non-production backup account, so every non-production stack "
+                                   "deploys where this stack's copies are (accounts.nonProductionBackup)")
+    assert controls.single_credential(estate(plans)).status == "pass"
+    # dev kept in the production backup account (backupAccount: backup) warns too.
+    dev = copy.deepcopy(plans["dev"])
+    dev["outputs"]["backupAccount"] = plans["org"]["outputs"]["accounts"]["backup"]["accountId"]
+    kept = controls.single_credential(controls.Estate("dev", "non-production", dev, plans["org"]))
+    assert kept.evidence[-1] == ("shared: this non-production stack deploys into the backup account that holds production's copies "
+                                 "(accounts.nonProductionBackup; backupAccount)")
+    assert controls.single_credential(controls.Estate("dev", "non-production", plans["dev"], plans["org"])).evidence[-1].startswith("any single")
+
+
 def test_a_break_glass_trust_without_mfa_fails(plans):
     def drop_mfa(inputs):
         if "break-glass" in inputs.get("name", ""):
             inputs["assumeRolePolicy"]["Statement"][0]["Condition"] = {}
     result = controls.break_glass(estate(plans, organization=weakened(plans["org"], "aws:iam/role:Role", drop_mfa)))
-    assert result.status == "fail" and result.evidence[0] == "0 of 6 break-glass roles require recent MFA and one-hour sessions"
+    assert result.status == "fail" and result.evidence[0] == "0 of 7 break-glass roles require recent MFA and one-hour sessions"
 
 
 def test_a_stack_whose_every_copy_one_credential_reaches_fails(plans):

@@ -82,7 +82,26 @@ def single_credential(estate: Estate) -> Control:
         evidence.append(f"{foothold.name}: survive: {', '.join(kept) or 'NONE'}" + (f"; lost: {', '.join(lost)}" if lost else ""))
     if not layout:
         evidence = ["no copies exported"]
-    return Control("single-credential", "No single credential takes every copy", _status(every_foothold_leaves_one, estate.production), evidence, [])
+    shared = _shared_backup_account(estate) if layout else None
+    if shared:
+        evidence.append(shared)
+    status = _status(every_foothold_leaves_one, estate.production)
+    return Control("single-credential", "No single credential takes every copy", WARN if status == PASS and shared else status, evidence, [])
+
+
+def _shared_backup_account(estate: Estate) -> str | None:
+    """Why non-production pipelines deploy where production's copies are, if they do."""
+    accounts = ((estate.organization or {}).get("outputs") or {}).get("accounts") or {}
+    production = (accounts.get("backup") or {}).get("accountId")
+    if production is None or estate.organization is estate.environment:
+        return None
+    if estate.production and "nonProductionBackup" not in accounts:
+        return ("shared: the organization has no non-production backup account, so every non-production stack deploys where "
+                "this stack's copies are (accounts.nonProductionBackup)")
+    if not estate.production and estate.environment.get("outputs", {}).get("backupAccount") == production:
+        return ("shared: this non-production stack deploys into the backup account that holds production's copies "
+                "(accounts.nonProductionBackup; backupAccount)")
+    return None
 
 
 def immutability(estate: Estate) -> Control:
