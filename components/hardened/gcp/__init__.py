@@ -1,5 +1,6 @@
 """GCP components of hardened-accounts: the second vendor of the 3-2-1 rule."""
 
+from .backup_plane_alerts import BackupPlaneAlerts, BackupPlaneAlertsArgs
 from .backup_project import BackupProject, BackupProjectArgs
 from .backup_vault import BackupVault, BackupVaultArgs
 from .break_glass_entitlement import BreakGlassEntitlement, BreakGlassEntitlementArgs
@@ -8,6 +9,8 @@ from .folder_guardrails import FolderGuardrails, FolderGuardrailsArgs
 from .locked_bucket import LockedBucket, LockedBucketArgs
 
 __all__ = [
+    "BackupPlaneAlerts",
+    "BackupPlaneAlertsArgs",
     "BackupProject",
     "BackupProjectArgs",
     "BackupVault",
