@@ -3,17 +3,41 @@
 Each recovery point is written to the local vault and then copied to every destination vault (the
 backup account's LockedVault, a vault in a second region), each copy with its own retention. The
 jobs run as a role that only AWS Backup, acting for this account, may assume.
+
+With `malware_scans`, GuardDuty Malware Protection scans every recovery point the plan makes
+(documents/malware_scans.py): the daily rule scans incrementally (or in full), a second rule backs up
+and scans in full on its own schedule (weekly by default) so the incremental scans have a clean full
+scan to stand on, and EventBridge rules tell an alert topic of an infected or unproven scan.
 """
 
-from typing import NotRequired, Optional, TypedDict
+import json
+import re
+from typing import NamedTuple, NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from ..errors import ComponentArgumentError
+from .arns import MAX_ROLE_NAME, ROLE_ARN
 from .backup_service_role import backup_service_role
+from .documents.malware_scans import (
+    BACKUP_SCAN_POLICY_ARN,
+    MALWARE_SCANNER,
+    SCAN_MODES,
+    SCAN_RESOURCE_TYPES,
+    SCANNER_POLICY_ARN,
+    recovery_point_scanner_trust,
+    scan_alarm_patterns,
+)
 from .documents.service_roles import BACKUP_POLICY_ARNS
 from .retention import MAX_RETENTION_DAYS, is_aws_cron, whole_number
+
+DEFAULT_SCAN_MODE = "INCREMENTAL_SCAN"
+DEFAULT_FULL_SCAN_SCHEDULE = "cron(0 5 ? * SUN *)"  # Sundays 05:00 UTC
+DEFAULT_SCAN_RESOURCE_TYPES = ("S3",)  # what the plan backs up: buckets
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+MAX_RULE_NAME = 64  # EventBridge rule names are at most 64 characters
+
 
 class BackupCopy(TypedDict):
     """One copy of every recovery point, into a vault of another account or region."""
@@ -22,6 +46,21 @@ class BackupCopy(TypedDict):
     """ARN of the destination vault."""
     retention_days: int
     """Days the copy is kept; must lie within the destination vault's lock."""
+
+
+class MalwareScans(TypedDict):
+    """GuardDuty Malware Protection scans of the recovery points the plan makes, and the alarm on what they find."""
+
+    mode: NotRequired[Optional[str]]
+    """How the daily rule scans each new recovery point: INCREMENTAL_SCAN (default) or FULL_SCAN."""
+    full_scan_schedule: NotRequired[Optional[str]]
+    """When a second rule backs up and scans in full, as an AWS cron expression (default cron(0 5 ? * SUN *)); INCREMENTAL_SCAN only."""
+    resource_types: NotRequired[Optional[list[str]]]
+    """Resource types GuardDuty scans: S3 (default), EBS, EC2, or ALL alone."""
+    scanner_role_arn: NotRequired[Optional[pulumi.Input[str]]]
+    """Role GuardDuty assumes to read the recovery points; by default one made here with AWS's managed scanner policy."""
+    alert_topic_arn: NotRequired[Optional[pulumi.Input[str]]]
+    """SNS topic, in this account and region, told of an infected or unproven scan; without it no alarm rules are made."""
 
 
 class BackupPlanArgs(TypedDict):
@@ -37,8 +76,18 @@ class BackupPlanArgs(TypedDict):
     """ARNs of the resources to back up (at least one)."""
     copies: NotRequired[Optional[list[BackupCopy]]]
     """Vaults every recovery point is copied to, each with its own retention."""
+    malware_scans: NotRequired[Optional[MalwareScans]]
+    """GuardDuty Malware Protection scans of every recovery point, and the alarm on an infected or unproven one."""
     tags: NotRequired[Optional[dict[str, str]]]
     """Tags for the plan and its role."""
+
+
+class _Scans(NamedTuple):
+    mode: str
+    full_scan_schedule: Optional[str]
+    resource_types: list[str]
+    scanner_role_arn: Optional[pulumi.Input[str]]
+    alert_topic_arn: Optional[pulumi.Input[str]]
 
 
 class BackupPlan(pulumi.ComponentResource):
@@ -50,34 +99,51 @@ class BackupPlan(pulumi.ComponentResource):
     """ARN of the role AWS Backup assumes to run the jobs."""
 
     def __init__(self, name: str, args: BackupPlanArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        retention, copies = _validated(name, args)
+        retention, copies, scans = _validated(name, args)
         tags = args.get("tags") or {}
 
         super().__init__("hardened:index:BackupPlan", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)
+        policies = BACKUP_POLICY_ARNS + ((BACKUP_SCAN_POLICY_ARN,) if scans else ())
         role, attachments = backup_service_role(
-            name, f"{name}-backup", "Assumed by AWS Backup to run this account's backup and copy jobs", BACKUP_POLICY_ARNS, self, tags
+            name, f"{name}-backup", "Assumed by AWS Backup to run this account's backup and copy jobs", policies, self, tags
         )
+
+        def rule(rule_name: str, schedule: str, scan_mode: Optional[str]) -> dict:
+            return {
+                "rule_name": rule_name,
+                "target_vault_name": args["vault_name"],
+                "schedule": schedule,
+                "start_window": 60,
+                "completion_window": 24 * 60,
+                "lifecycle": {"delete_after": retention},
+                "copy_actions": [
+                    {"destination_vault_arn": copy["vault_arn"], "lifecycle": {"delete_after": copy["retention_days"]}}
+                    for copy in copies
+                ],
+                **({"scan_actions": [{"malware_scanner": MALWARE_SCANNER, "scan_mode": scan_mode}]} if scan_mode else {}),
+            }
+
+        rules = [rule("daily-with-copies", args["schedule"], scans.mode if scans else None)]
+        scan_settings, plan_depends_on = None, []
+        if scans:
+            if scans.full_scan_schedule:
+                rules.append(rule("full-scan-with-copies", scans.full_scan_schedule, "FULL_SCAN"))
+            scanner_role_arn = scans.scanner_role_arn
+            if scanner_role_arn is None:
+                scanner_role, scanner_attachment = self._scanner_role(name, tags)
+                scanner_role_arn, plan_depends_on = scanner_role.arn, [scanner_attachment]
+            scan_settings = [
+                {"malware_scanner": MALWARE_SCANNER, "resource_types": scans.resource_types, "scanner_role_arn": scanner_role_arn}
+            ]
         plan = aws.backup.Plan(
             f"{name}-plan",
             name=name,
-            rules=[
-                {
-                    "rule_name": "daily-with-copies",
-                    "target_vault_name": args["vault_name"],
-                    "schedule": args["schedule"],
-                    "start_window": 60,
-                    "completion_window": 24 * 60,
-                    "lifecycle": {"delete_after": retention},
-                    "copy_actions": [
-                        {"destination_vault_arn": copy["vault_arn"], "lifecycle": {"delete_after": copy["retention_days"]}}
-                        for copy in copies
-                    ],
-                }
-            ],
+            rules=rules,
+            scan_settings=scan_settings,
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=plan_depends_on) if plan_depends_on else child,
         )
         aws.backup.Selection(
             f"{name}-selection",
@@ -87,13 +153,54 @@ class BackupPlan(pulumi.ComponentResource):
             resources=list(args["resource_arns"]),
             opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
         )
+        if scans and scans.alert_topic_arn is not None:
+            self._scan_alarms(name, scans.alert_topic_arn, tags)
 
         self.plan_id = plan.id
         self.role_arn = role.arn
         self.register_outputs({"planId": self.plan_id, "roleArn": self.role_arn})
 
+    def _account_id(self) -> pulumi.Output[str]:
+        return aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
 
-def _validated(name: str, args: BackupPlanArgs) -> tuple[int, list[BackupCopy]]:
+    def _scanner_role(self, name: str, tags: dict) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+        """`<name>-scanner-role`: assumed by GuardDuty Malware Protection alone, with AWS's managed scanner policy."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-scanner-role",
+            name=f"{name}-scanner"[:MAX_ROLE_NAME],
+            description="Assumed by GuardDuty Malware Protection to scan this account's recovery points for malware",
+            assume_role_policy=self._account_id().apply(lambda account: json.dumps(recovery_point_scanner_trust(account))),
+            tags=tags,
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-scanner-role-{SCANNER_POLICY_ARN.rsplit('/', 1)[-1]}", role=role.name, policy_arn=SCANNER_POLICY_ARN, opts=child
+        )
+        return role, attachment
+
+    def _scan_alarms(self, name: str, topic_arn: pulumi.Input[str], tags: dict) -> None:
+        """An EventBridge rule per scan alarm, in the plan's account and region, each publishing to the topic."""
+        child = pulumi.ResourceOptions(parent=self)
+        patterns = self._account_id().apply(scan_alarm_patterns)
+        descriptions = {
+            "infected-recovery-point": "GuardDuty found malware in a recovery point of this account",
+            "unproven-scan": "A malware scan of a recovery point found threats, could not tell, or did not finish",
+        }
+        for suffix, description in descriptions.items():
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-{suffix}",
+                name=f"{name}-{suffix}"[:MAX_RULE_NAME],
+                description=description,
+                event_pattern=patterns.apply(lambda p, suffix=suffix: json.dumps(p[suffix])),
+                state="ENABLED",
+                tags=tags,
+                opts=child,
+            )
+            aws.cloudwatch.EventTarget(f"{name}-{suffix}-alert", rule=rule.name, arn=topic_arn, opts=child)
+
+
+def _validated(name: str, args: BackupPlanArgs) -> tuple[int, list[BackupCopy], Optional[_Scans]]:
     def problem(argument: str, text: str) -> ComponentArgumentError:
         return ComponentArgumentError("BackupPlan", name, argument, text)
 
@@ -108,4 +215,49 @@ def _validated(name: str, args: BackupPlanArgs) -> tuple[int, list[BackupCopy]]:
             raise problem(argument, f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {value!r})")
     if not args.get("resource_arns"):
         raise problem("resource_arns", "needs at least one resource ARN to back up")
-    return args["retention_days"], copies
+    return args["retention_days"], copies, _validated_scans(problem, schedule, args.get("malware_scans"))
+
+
+def _validated_scans(problem, schedule: str, given: object) -> Optional[_Scans]:
+    if given is None:
+        return None
+    if not isinstance(given, dict):
+        raise problem("malware_scans", f"must be a mapping of MalwareScans settings (got {given!r})")
+    unknown = sorted(set(given) - set(MalwareScans.__annotations__))
+    if unknown:
+        raise problem("malware_scans", f"has settings MalwareScans does not know: {', '.join(unknown)}")
+    mode = given.get("mode") or DEFAULT_SCAN_MODE
+    if mode not in SCAN_MODES:
+        raise problem("malware_scans.mode", f"must be one of {', '.join(SCAN_MODES)} (got {mode!r})")
+    full_scan_schedule = given.get("full_scan_schedule")
+    if mode == "FULL_SCAN":
+        if full_scan_schedule is not None:
+            raise problem("malware_scans.full_scan_schedule", "is for INCREMENTAL_SCAN only: with FULL_SCAN the daily rule already scans in full")
+    else:
+        full_scan_schedule = DEFAULT_FULL_SCAN_SCHEDULE if full_scan_schedule is None else full_scan_schedule
+        if not is_aws_cron(full_scan_schedule):
+            raise problem(
+                "malware_scans.full_scan_schedule",
+                f"must be an AWS cron expression such as {DEFAULT_FULL_SCAN_SCHEDULE}: incremental scans need full ones (got {full_scan_schedule!r})",
+            )
+        if full_scan_schedule == schedule:
+            raise problem("malware_scans.full_scan_schedule", f"must differ from the daily schedule {schedule!r}, or every backup is made twice")
+    resource_types = given.get("resource_types")
+    resource_types = list(DEFAULT_SCAN_RESOURCE_TYPES) if resource_types is None else resource_types
+    if (
+        not isinstance(resource_types, list)
+        or not resource_types
+        or len(set(resource_types)) != len(resource_types)
+        or not all(t in SCAN_RESOURCE_TYPES for t in resource_types)
+        or ("ALL" in resource_types and len(resource_types) > 1)
+    ):
+        raise problem("malware_scans.resource_types", f"must list distinct types among EBS, EC2 and S3, or ALL alone (got {resource_types!r})")
+    scanner_role_arn = given.get("scanner_role_arn")
+    if scanner_role_arn is not None and not isinstance(scanner_role_arn, pulumi.Output) and not (
+        isinstance(scanner_role_arn, str) and ROLE_ARN.match(scanner_role_arn)
+    ):
+        raise problem("malware_scans.scanner_role_arn", f"must be an IAM role ARN (got {scanner_role_arn!r})")
+    topic = given.get("alert_topic_arn")
+    if topic is not None and not isinstance(topic, pulumi.Output) and not (isinstance(topic, str) and SNS_TOPIC_ARN.match(topic)):
+        raise problem("malware_scans.alert_topic_arn", f"must be an SNS topic ARN (got {topic!r})")
+    return _Scans(mode, full_scan_schedule, sorted(resource_types), scanner_role_arn, topic)
