@@ -12,6 +12,7 @@ from .member_account import MemberAccount, MemberAccountArgs
 from .mfa_enforcement import MfaEnforcement, MfaEnforcementArgs
 from .organization_trail import OrganizationTrail, OrganizationTrailArgs, events_log_group_of
 from .restore_testing import RestoreTesting, RestoreTestingArgs
+from .restore_validation import RestoreValidation, RestoreValidationArgs
 from .retention import RetentionMode
 from .state_bucket import StateBucket, StateBucketArgs
 
@@ -44,6 +45,8 @@ __all__ = [
     "ReplicaDestination",
     "RestoreTesting",
     "RestoreTestingArgs",
+    "RestoreValidation",
+    "RestoreValidationArgs",
     "RetentionMode",
     "StateBucket",
     "StateBucketArgs",
