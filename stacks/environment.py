@@ -23,7 +23,10 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     organization = pulumi.StackReference(f"{stack}-organization", stack_name=config.organization_stack)
     accounts = organization.require_output("accounts")
     organization_id = organization.require_output("organizationId")
-    backup = accounts.apply(lambda a: _backup_account_of(a, config.tier, config.backup_account, config.organization_stack))
+    # The stack's regions must be watched by the organization's alarms (and allowed by its root SCP).
+    watched = organization.require_output("alarms").apply(lambda a: a["regions"])
+    backup = pulumi.Output.all(accounts, watched).apply(lambda v: _backup_account_of(
+        v[0], config.tier, config.backup_account, config.organization_stack, _watched(v[1], config, config.organization_stack)))
     tags = {"hardened:stack": stack, "hardened:tier": config.tier}
 
     def provider(name: str, account: pulumi.Output, region: str) -> pulumi.ResourceOptions:
@@ -188,7 +191,19 @@ def _weakest(modes) -> str:
     return "GOVERNANCE" if "GOVERNANCE" in set(modes) else "COMPLIANCE"
 
 
-def _backup_account_of(accounts: dict, tier: str, chosen: str | None, organization_stack: str) -> dict:
+def _watched(regions: list[str], config: EnvironmentStackConfig, organization_stack: str) -> list[str]:
+    keys = {"region": config.region, "backups.secondRegion": config.backups.second_region}
+    unwatched = {key: region for key, region in keys.items() if region not in regions}
+    if unwatched:
+        key, region = next(iter(unwatched.items()))
+        raise StackConfigError(
+            f"key '{key}': region {region} is not among the regions of the organization stack '{organization_stack}' "
+            f"({', '.join(regions)}): no alarm watches it and its root SCP denies it; add it to regions there"
+        )
+    return regions
+
+
+def _backup_account_of(accounts: dict, tier: str, chosen: str | None, organization_stack: str, _regions: list[str]) -> dict:
     """Where this stack's copies go: the non-production backup account for a non-production stack when the organization
     has one, so its pipeline never deploys where production's copies are; the backup account otherwise, or as chosen."""
     if chosen is not None and chosen not in accounts:

@@ -10,6 +10,8 @@ import pulumi
 import pulumi_aws as aws
 
 from hardened.aws import (
+    AlarmForwarder,
+    AlarmHub,
     Baseline,
     BreakGlassAccess,
     GuardrailPolicy,
@@ -78,14 +80,19 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     )
     backups = {"backup": backup, **({"non-production-backup": non_production_backup} if non_production_backup is not None else {})}
     log_archive = member("log-archive", config.accounts.log_archive, "Security")
-    # The break-glass users' account, under an SCP that stops its deployer taking them over (none without accounts.security).
-    security = member("security", config.accounts.security, "Security") if config.accounts.security is not None else None
+    # The break-glass users' account, under an SCP that stops its deployer taking them over, and the alarm hub's.
+    security = member("security", config.accounts.security, "Security")
     users_in_security = config.break_glass.users_account == "security"
+    alarm_prefix = f"{stack}-alarms"
     break_glass_name = f"{stack}-break-glass"
     workloads = {env: member(f"workload-{env}", spec, "Workloads") for env, spec in config.accounts.workloads.items()}
 
     trail_arn = f"arn:aws:cloudtrail:{management.region}:{management.account_id}:trail/{config.trail.name}"
-    guardrails = [(f"{stack}-root-guardrails", "root", {"baseline": Baseline.ORGANIZATION, "target_id": config.organization.root_id, "trail_arn": trail_arn})]
+    guardrails = [(f"{stack}-root-guardrails", "root", {
+        "baseline": Baseline.ORGANIZATION, "target_id": config.organization.root_id, "trail_arn": trail_arn,
+        # Only the regions the alarms watch (and us-east-1, where global events arrive) are usable.
+        "allowed_regions": config.used_regions,
+    })]
     for key, account, baseline in [
         *((key, account, Baseline.BACKUP) for key, account in backups.items()),
         ("log-archive", log_archive, Baseline.LOG_ARCHIVE),
@@ -109,15 +116,26 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "exempt_role_names": [config.break_glass_role_name],
             "organization_id": config.organization.id,
         }))
-    if security is not None:
-        guardrails.append((f"{stack}-security-guardrails", "account security", {
-            "baseline": Baseline.SECURITY,
-            "target_id": security.account_id,
-            "account_id": security.account_id,
+    guardrails.append((f"{stack}-security-guardrails", "account security", {
+        "baseline": Baseline.SECURITY,
+        "target_id": security.account_id,
+        "account_id": security.account_id,
+        "deployment_role_name": config.member_role_name,
+        "exempt_role_names": [config.break_glass_role_name],
+        "break_glass_user_names": config.break_glass.users,
+        "break_glass_group_name": users_group_name(break_glass_name),
+    }))
+    # Every member account's alarm forwarding (and the security account's hub) kept out of reach below break-glass.
+    for key, account in [*((k, a) for k, a in backups.items()), ("log-archive", log_archive), ("security", security),
+                         *((f"workload-{env}", a) for env, a in workloads.items())]:
+        guardrails.append((f"{stack}-{key}-alert-path-guardrails", f"account {key}", {
+            "baseline": Baseline.ALERT_PATH,
+            "target_id": account.account_id,
+            "account_id": account.account_id,
             "deployment_role_name": config.member_role_name,
             "exempt_role_names": [config.break_glass_role_name],
-            "break_glass_user_names": config.break_glass.users,
-            "break_glass_group_name": users_group_name(break_glass_name),
+            "alarm_prefix": alarm_prefix,
+            "alarm_hub": key == "security",
         }))
     # Checked before the first one is declared, so an over-quota target leaves nothing half-attached.
     check_attachments_per_target(target for _, target, _ in guardrails)
@@ -135,7 +153,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "web_identity_subjects": [second_vendor["transferAgentSubject"]] if second_vendor else [],
         }, opts=in_management)
     # The log-archive and security accounts' roles answer to no web identity at all.
-    for key, account in [("log-archive", log_archive), *([("security", security)] if security is not None else [])]:
+    for key, account in [("log-archive", log_archive), ("security", security)]:
         GuardrailPolicy(f"{stack}-{key}-web-identity-controls", {
             "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": account.account_id, "web_identity_subjects": [],
         }, opts=in_management)
@@ -144,7 +162,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         return pulumi.Output.concat("arn:aws:iam::", account.account_id, ":role/", config.break_glass_role_name)
 
     members = {
-        **backups, "log-archive": log_archive, **({"security": security} if security is not None else {}),
+        **backups, "log-archive": log_archive, "security": security,
         **{f"workload-{env}": account for env, account in workloads.items()},
     }
     # One password policy and MFA group per account; root credentials of member accounts managed centrally.
@@ -160,12 +178,13 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             restrict_public_buckets=True,
             opts=pulumi.ResourceOptions(provider=account.provider, protect=True, retain_on_delete=True),
         )
-    users_account = security if users_in_security and security is not None else None
-    # Sign-in and IAM events arrive in us-east-1 of the users' account.
-    sign_in_events = (
-        _in_region(f"{stack}-security", users_account.account_id, users_account.deployment_role_arn, {**tags, "hardened:account": "security"})
-        if users_account else _in_region(f"{stack}-management", management.account_id, management.deployment_role_arn, tags, session=f"hardened-{stack}")
-    )
+    users_account = security if users_in_security else None
+    # IAM, Organizations and console sign-in events arrive in us-east-1: a provider there into every account.
+    in_us_east_1 = {
+        "management": _in_region(f"{stack}-management", management.account_id, management.deployment_role_arn, tags, session=f"hardened-{stack}"),
+        **{key: _in_region(f"{stack}-{key}", a.account_id, a.deployment_role_arn, {**tags, "hardened:account": key}) for key, a in members.items()},
+    }
+    sign_in_events = in_us_east_1["security"] if users_account else in_us_east_1["management"]
     break_glass = BreakGlassAccess(
         break_glass_name,
         {
@@ -204,6 +223,37 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         opts=in_management,
     )
 
+    # Every move against the backups, from every account and every region used, to the hub in the security account.
+    alarms = AlarmHub(alarm_prefix, {
+        "organization_id": config.organization.id,
+        "subscribers": [s.model_dump() for s in (config.alarms.subscribers if config.alarms else config.break_glass.subscribers)],
+        "administrator_arns": [security.deployment_role_arn],
+        "break_glass_arns": [break_glass.role_arns.apply(lambda roles: roles["security"])],
+    }, opts=pulumi.ResourceOptions(provider=security.provider))
+
+    def regional_providers(key: str, account_provider: aws.Provider, account_id, role_arn) -> dict[str, aws.Provider]:
+        providers = {management.region: account_provider, "us-east-1": in_us_east_1[key]}
+        for region in config.used_regions[1:]:
+            if region != "us-east-1":
+                providers[region] = aws.Provider(
+                    f"{stack}-{key}-{region}", region=region, allowed_account_ids=[account_id],
+                    assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=f"hardened-{stack}")],
+                    default_tags=aws.ProviderDefaultTagsArgs(tags={**tags, **({"hardened:account": key} if key != "management" else {})}),
+                )
+        return providers
+
+    watched = {"management": (provider, management.account_id, management.deployment_role_arn),
+               **{key: (a.provider, a.account_id, a.deployment_role_arn) for key, a in members.items()}}
+    for key, (account_provider, account_id, role_arn) in watched.items():
+        AlarmForwarder(f"{stack}-{key}-alarms", {
+            "account_id": account_id,
+            "providers": regional_providers(key, account_provider, account_id, role_arn),
+            "bus_arn": alarms.bus_arn,
+            "prefix": alarm_prefix,
+            "break_glass_role_name": config.break_glass_role_name,
+            "break_glass_user_names": config.break_glass.users,
+        }, opts=in_management)
+
     # Copies into the backup account need cross-account backup switched on for the whole organization.
     aws.backup.GlobalSettings(
         f"{stack}-cross-account-backup", global_settings={"isCrossAccountBackupEnabled": "true"}, opts=in_management
@@ -218,7 +268,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         "backup": described(backup),
         **({"nonProductionBackup": described(non_production_backup)} if non_production_backup is not None else {}),
         "logArchive": described(log_archive),
-        **({"security": described(security)} if security is not None else {}),
+        "security": described(security),
         "workloads": {env: described(account) for env, account in workloads.items()},
     })
     pulumi.export("breakGlass", {
@@ -230,6 +280,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         "alertTopicArns": break_glass.alert_topic_arns,
         "subscribers": [f"{s.protocol}:{s.endpoint}" for s in config.break_glass.subscribers],
     })
+    pulumi.export("alarms", {"busArn": alarms.bus_arn, "topicArn": alarms.topic_arn, "prefix": alarm_prefix, "regions": config.used_regions})
     if second_vendor is not None:
         pulumi.export("gcp", second_vendor)
     pulumi.export("trailArn", trail.trail_arn)

@@ -57,8 +57,8 @@ class MemberAccounts(StackConfigModel):
         "copies are: name and email (without it, every stack shares the backup account)",
     )
     log_archive: NewAccount = Field(description="the log-archive account: name and email")
-    security: NewAccount | None = Field(
-        default=None, description="the security account, where the break-glass users live under an SCP: name and email"
+    security: NewAccount = Field(
+        description="the security account, where the break-glass users live under an SCP and every alarm arrives: name and email"
     )
     workloads: dict[EnvironmentName, NewAccount] = Field(
         min_length=1, description="one workload account per environment (dev, staging, prod...), each with name and email"
@@ -107,6 +107,10 @@ class BreakGlassSettings(StackConfigModel):
         if len(set(users)) != len(users):
             raise ValueError("each break-glass user must be named once")
         return users
+
+
+class AlarmSettings(StackConfigModel):
+    subscribers: list[AlertSubscriber] = Field(min_length=1, description="who is told: a list of {protocol, endpoint}")
 
 
 GCP_PRINCIPAL = r"^(user|group):[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -201,18 +205,26 @@ class OrganizationStackConfig(StackConfigModel):
     minimum_vault_retention_days: int = Field(
         default=7, ge=1, le=36500, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
     )
+    regions: list[Annotated[str, StringConstraints(pattern=REGION)]] | None = Field(
+        default=None, min_length=1,
+        description="the AWS regions the stacks use (default: the management region); every account's alarms are forwarded "
+        "from each and from us-east-1, and the root SCP denies every other region to all but global services",
+    )
+    alarms: AlarmSettings | None = Field(
+        default=None, description="who is told of every move against the backups: subscribers (default: breakGlass.subscribers)"
+    )
 
-    @field_validator("break_glass")
+    @field_validator("regions")
     @classmethod
-    def users_have_an_account(cls, break_glass: BreakGlassSettings, info: ValidationInfo) -> BreakGlassSettings:
-        accounts = info.data.get("accounts")
-        if break_glass.users_account == "security" and accounts is not None and accounts.security is None:
-            raise ValueError(
-                "the break-glass users live in the security account (usersAccount: security, the default), but accounts.security "
-                "is not set; add accounts.security {name, email}, or set breakGlass.usersAccount: management to keep them in the "
-                "management account, where no SCP binds anyone"
-            )
-        return break_glass
+    def regions_once_each(cls, regions: list[str] | None) -> list[str] | None:
+        if regions is not None and len(set(regions)) != len(regions):
+            raise ValueError("each region must be named once")
+        return regions
+
+    @property
+    def used_regions(self) -> list[str]:
+        """The regions the stacks use, the management region first."""
+        return list(dict.fromkeys([self.management.region, *(self.regions or [])]))
 
     @model_validator(mode="before")
     @classmethod

@@ -59,6 +59,9 @@ def output(resource: dict, key: str) -> str:
 # --- who acts -----------------------------------------------------------------------------------------
 
 
+REQUEST_REGION = "eu-west-1"  # the shipped stacks' region
+
+
 @dataclass(frozen=True)
 class Principal:
     """An IAM role in a member account, with its identity policies and the SCPs of its account."""
@@ -126,6 +129,9 @@ class Attempt:
     def by(self, principal: Principal) -> Request:
         account = self.target.account or principal.account
         context = {**principal.context(), **self.target.context, **self.context, "aws:ResourceAccount": account}
+        # Every request names a region (the ARN's, or the stacks' own for global and S3 ARNs): the root SCP denies the rest.
+        parts = self.target.resource.split(":")
+        context.setdefault("aws:RequestedRegion", parts[3] if len(parts) > 3 and parts[3] else REQUEST_REGION)
         if self.target.in_organization:
             context.setdefault("aws:ResourceOrgID", principal.organization_id)
         if self.action.startswith("s3:"):

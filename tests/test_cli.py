@@ -117,10 +117,10 @@ BAD_CONFIGS = {
         "key 'hardened-accounts:backupAccount': a production stack keeps its copies in the backup account, never in "
         "nonProductionBackup, where the non-production pipelines deploy; leave backupAccount out",
     ),
-    "break-glass-users-without-their-account": (
+    "organization-without-a-security-account": (
         GOOD_ORG.replace("    security: {name: acme-security, email: aws-security@acme.example}   # where the break-glass users live\n", ""),
-        "key 'hardened-accounts:breakGlass': the break-glass users live in the security account (usersAccount: security, the default), "
-        "but accounts.security is not set; add accounts.security {name, email}, or set breakGlass.usersAccount: management",
+        "key 'hardened-accounts:accounts.security' is required. Allowed: the security account, where the break-glass users live "
+        "under an SCP and every alarm arrives: name and email.",
     ),
     "break-glass-users-in-an-unknown-account": (
         GOOD_ORG.replace("    maxMfaAgeSeconds: 900\n", "    maxMfaAgeSeconds: 900\n    usersAccount: log-archive\n"),

@@ -136,8 +136,9 @@ def test_org_creates_the_accounts_in_their_units_and_attaches_each_accounts_guar
     # their RCP.
     backup, non_production, log_archive, security = (
         accounts[f"acme-{key}"]["id"] for key in ("backup", "backup-non-production", "log-archive", "security"))
+    # Every member account carries the alert-path SCP too.
     assert targets == sorted(["r-a1b2", "r-a1b2", backup, backup, non_production, non_production, log_archive, security,
-                              *(a["id"] for a in accounts.values())])
+                              *(a["id"] for a in accounts.values()), *(a["id"] for a in accounts.values())])
     for key, account in (("backup", backup), ("non-production-backup", non_production)):
         for scp in ("guardrails", "perimeter-guardrails", "web-identity-controls"):
             assert by_name(org, f"org-{key}-{scp}-attachment")["inputs"]["targetId"] == account, (key, scp)
@@ -176,6 +177,23 @@ def test_no_non_production_pipeline_deploys_where_productions_copies_are(org, pr
     assert by_name(dev, "dev-backup-vault-vault")["lands_in"]["account"] == accounts["nonProductionBackup"]["accountId"]
 
 
+def test_a_region_no_alarm_watches_is_refused(tmp_path, capsys):
+    """A stack in a region outside the organization's `regions` would run where no alarm watches and the root SCP denies."""
+    import shutil
+
+    from hardened.cli import main
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    prod_file = tmp_path / "stacks/Pulumi.prod.yaml"
+    prod_file.write_text(prod_file.read_text().replace("secondRegion: eu-central-1", "secondRegion: ap-southeast-2"))
+    code = main(["plan", "--stack", "prod", "--project-dir", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err == ("error: key 'backups.secondRegion': region ap-southeast-2 is not among the regions of the organization stack 'org' "
+                   "(eu-west-1, eu-central-1): no alarm watches it and its root SCP denies it; add it to regions there\n")
+
+
 def test_a_non_production_stack_stays_in_the_backup_account_only_when_asked_for(tmp_path, org):
     """`backupAccount: backup` keeps an existing non-production stack where its copies already are (README, upgrading)."""
     import shutil
@@ -202,7 +220,8 @@ def test_break_glass_users_stay_in_the_management_account_only_when_asked_for(tm
     plan = build_plan(run_stack(find_project(tmp_path), "org"))
     management = "999988887777"
     where = {(r["type"], r["lands_in"]["account"]) for r in plan["resources"]
-             if r["type"] in ("aws:iam/user:User", "aws:iam/group:Group", "aws:cloudwatch/eventRule:EventRule") and "break-glass" in r["name"]}
+             if r["type"] in ("aws:iam/user:User", "aws:iam/group:Group", "aws:cloudwatch/eventRule:EventRule")
+             and r["name"].startswith("org-break-glass-")}
     assert where == {("aws:iam/user:User", management), ("aws:iam/group:Group", management), ("aws:cloudwatch/eventRule:EventRule", management)}
     role = by_name(plan, "org-break-glass-role-backup")["inputs"]["assumeRolePolicy"]["Statement"][0]
     assert role["Principal"] == {"AWS": [f"arn:aws:iam::{management}:user/break-glass-1", f"arn:aws:iam::{management}:user/break-glass-2"]}
@@ -266,7 +285,7 @@ def test_org_shows_who_can_break_the_glass_how_and_who_is_told(org):
         assert role["inputs"]["maxSessionDuration"] == 3600
     # The users' sign-ins and AssumeRole calls are recorded in their account: the rules are there, in us-east-1; the
     # metric filter beside the trail's log group, in the management account.
-    rules = resources(org, "aws:cloudwatch/eventRule:EventRule")
+    rules = [r for r in resources(org, "aws:cloudwatch/eventRule:EventRule") if r["name"].startswith("org-break-glass-")]
     assert {(r["inputs"]["name"], r["lands_in"]["account"], r["lands_in"]["region"]) for r in rules} == {
         ("org-break-glass-sign-in", security, "us-east-1"), ("org-break-glass-assume-role", security, "us-east-1")}
     sign_in = by_name(org, "org-break-glass-sign-in")["inputs"]["eventPattern"]

@@ -1,6 +1,8 @@
 """AWS components of hardened-accounts."""
 
 from .air_gapped_vault import AirGappedVault, AirGappedVaultArgs
+from .alarm_forwarder import AlarmForwarder, AlarmForwarderArgs
+from .alarm_hub import AlarmHub, AlarmHubArgs
 from .alert_topic import AlertTopic, AlertTopicArgs, Subscriber
 from .backup_plan import BackupCopy, BackupPlan, BackupPlanArgs
 from .break_glass_access import BreakGlassAccess, BreakGlassAccessArgs, users_group_name
@@ -19,6 +21,10 @@ from .state_bucket import StateBucket, StateBucketArgs
 __all__ = [
     "AirGappedVault",
     "AirGappedVaultArgs",
+    "AlarmForwarder",
+    "AlarmForwarderArgs",
+    "AlarmHub",
+    "AlarmHubArgs",
     "AlertTopic",
     "AlertTopicArgs",
     "Baseline",

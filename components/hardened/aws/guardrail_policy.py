@@ -23,6 +23,7 @@ from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_conte
 
 STAND_IN_ACCOUNT = "000000000000"  # same length as every account id, so sizes are exact
 GOOGLE_SUBJECT = re.compile(r"^[0-9]{21}$")
+REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 INHERITED_FULL_ACCESS = 1  # FullAWSAccess stays attached to every target and counts against the quota
 
 
@@ -41,6 +42,8 @@ class Baseline(str, Enum):
     """A workload account: its backups and its protected keys."""
     SECURITY = "security"
     """The security account: its break-glass users and their group, taken over by nobody below break-glass."""
+    ALERT_PATH = "alert-path"
+    """A member account, a further SCP: nobody below break-glass silences its alarm forwarding (or, in the security account, the alarm hub)."""
     DATA_PERIMETER = "data-perimeter"
     """The organization root, a resource control policy: member accounts' buckets, keys and roles answer to the organization only."""
     WEB_IDENTITY_CONTROLS = "web-identity-controls"
@@ -56,7 +59,7 @@ class GuardrailPolicyArgs(TypedDict):
     """Arguments of GuardrailPolicy."""
 
     baseline: Baseline
-    """Which guardrails: organization, backup, backup-perimeter, log-archive, workload, security, data-perimeter or web-identity-controls."""
+    """Which guardrails: organization, backup, backup-perimeter, log-archive, workload, security, alert-path, data-perimeter or web-identity-controls."""
     target_id: pulumi.Input[str]
     """Root (r-...), organizational unit (ou-...) or account id the policy is attached to."""
     account_id: NotRequired[Optional[pulumi.Input[str]]]
@@ -77,6 +80,12 @@ class GuardrailPolicyArgs(TypedDict):
     """Security baseline: the break-glass users of the account (BreakGlassAccess's user_names)."""
     break_glass_group_name: NotRequired[Optional[str]]
     """Security baseline: their group (`users_group_name` of the BreakGlassAccess component)."""
+    allowed_regions: NotRequired[Optional[list[str]]]
+    """Organization baseline: the regions the stacks use; every other (us-east-1 aside) is denied but to global services."""
+    alarm_prefix: NotRequired[Optional[str]]
+    """Alert-path baseline: the alarm hub's name, which prefixes every forwarding rule, the topic and the forwarding role."""
+    alarm_hub: NotRequired[Optional[bool]]
+    """Alert-path baseline: the account holds the alarm hub (its bus is protected too)."""
     web_identity_subjects: NotRequired[Optional[list[pulumi.Input[str]]]]
     """Web-identity-controls baseline: Google subject ids (accounts.google.com:sub) that may assume the account's roles, such as the transfer agent's."""
 
@@ -141,7 +150,10 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str, list[str]],
         trail_arn = args.get("trail_arn")
         if not isinstance(trail_arn, str) or not trail_arn.startswith("arn:aws:cloudtrail:"):
             raise ComponentArgumentError("GuardrailPolicy", name, "trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
-        return lambda _account, _subjects: guardrails.organization_guardrails(trail_arn)
+        regions = args.get("allowed_regions")
+        if regions is not None and (not isinstance(regions, list) or not regions or not all(isinstance(r, str) and REGION.fullmatch(r) for r in regions)):
+            raise ComponentArgumentError("GuardrailPolicy", name, "allowed_regions", f"must list AWS region names (got {regions!r})")
+        return lambda _account, _subjects: guardrails.organization_guardrails(trail_arn, regions)
     if baseline == Baseline.WEB_IDENTITY_CONTROLS:
         subjects = args.get("web_identity_subjects") or []
         if not isinstance(subjects, list) or not all(isinstance(v, pulumi.Output) or (isinstance(v, str) and GOOGLE_SUBJECT.fullmatch(v)) for v in subjects):
@@ -177,6 +189,12 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str, list[str]],
     def exempt(account: str) -> list[str]:
         return [role(account, r) for r in roles]
 
+    if baseline == Baseline.ALERT_PATH:
+        prefix = args.get("alarm_prefix")
+        if not isinstance(prefix, str) or not re.fullmatch(r"[\w.-]{1,40}", prefix):
+            raise ComponentArgumentError("GuardrailPolicy", name, "alarm_prefix", f"must be the alarm hub's name, 1 to 40 characters (got {prefix!r})")
+        hub = bool(args.get("alarm_hub"))
+        return lambda account, _subjects: guardrails.alert_path_guardrails(role(account, deployer), exempt(account), prefix, hub)
     if baseline == Baseline.SECURITY:
         users = args.get("break_glass_user_names")
         if not isinstance(users, list) or not users or not all(_is_role_name(u) for u in users):

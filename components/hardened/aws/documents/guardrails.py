@@ -24,6 +24,18 @@ from .mfa import deny_access_key_creation, deny_sensitive_actions_without_mfa
 from .statements import policy_document, unless_principal_is, with_condition
 
 __all__ = [
+    "ALERT_BUS_CHANGES",
+    "ALERT_BUS_REMOVAL",
+    "ALERT_PATH_CHANGES",
+    "ALERT_PATH_REMOVAL",
+    "alert_path_guardrails",
+    "alert_path_resources",
+    "deny_alert_bus_changes",
+    "deny_alert_bus_removal",
+    "deny_alert_path_changes",
+    "deny_alert_path_removal",
+    "deny_unused_regions",
+    "GLOBAL_SERVICES",
     "BACKUP_DESTRUCTION",
     "BACKUP_SETTING_CHANGES",
     "BREAK_GLASS_ROLE_CHANGES",
@@ -247,6 +259,36 @@ BREAK_GLASS_USER_CREATION = (
     "iam:CreateUser",  # a break-glass user
     "iam:PutGroupPolicy",  # the users' own policy: set up MFA, then assume the break-glass roles
 )
+
+# Ways to silence the alarm path (AlarmForwarder's rules and role, AlarmHub's rules and topic): only break-glass may.
+ALERT_PATH_REMOVAL = (
+    "events:DeleteRule",  # the rule, and the alarms it forwards
+    "events:DisableRule",  # the same, reversibly
+    "events:RemoveTargets",  # the rule matches, and tells nobody
+    "iam:AttachRolePolicy",  # a deny on the forwarding role
+    "iam:DeleteRole",  # the forwarding role: every rule of the account stops delivering
+    "iam:DeleteRolePermissionsBoundary",  # lifts a cap on the forwarding role
+    "iam:DeleteRolePolicy",  # the forwarding role may no longer put events on the hub
+    "iam:DetachRolePolicy",  # changes what the forwarding role may do
+    "iam:PutRolePermissionsBoundary",  # a boundary that stops the forwarding
+    "iam:UpdateAssumeRolePolicy",  # EventBridge can no longer assume the forwarding role
+    "sns:DeleteTopic",  # the topic, and every subscription
+    "sns:RemovePermission",  # a statement of the topic policy: EventBridge may no longer publish
+    "sns:Unsubscribe",  # a subscriber stops being told
+)
+# What the deployment role changes when it deploys the alarm path (and break-glass may): nobody else.
+ALERT_PATH_CHANGES = (
+    "events:PutRule",  # a pattern that matches nothing
+    "events:PutTargets",  # the alarms go elsewhere
+    "iam:PutRolePolicy",  # the forwarding role's only permission
+    "sns:AddPermission",  # others publish noise to the topic
+    "sns:SetSubscriptionAttributes",  # a filter policy that drops every alarm
+    "sns:SetTopicAttributes",  # the topic's policy or key replaced
+)
+# The hub's bus in the security account: its removal and its policy. events:PutPermission and RemovePermission act on
+# no resource type (Service Authorization Reference), so they are denied on every bus of the account.
+ALERT_BUS_REMOVAL = ("events:DeleteEventBus", "events:RemovePermission")
+ALERT_BUS_CHANGES = ("events:PutPermission",)
 
 # Ways to write data into a bucket: denied when the bucket belongs to no account of the organization.
 WRITES = (
@@ -517,6 +559,49 @@ def deny_mfa_enrollment_by_others(user_arns: Iterable[str], break_glass_arns: It
     )
 
 
+def alert_path_resources(prefix: str) -> list[str]:
+    """The alarm path's resources in any account, named after the hub (`prefix`): rules on the default bus and on the
+    hub's bus, the topic and the forwarding role."""
+    return [
+        f"arn:aws:events:*:*:rule/{prefix}-*",
+        f"arn:aws:events:*:*:rule/{prefix}/*",
+        f"arn:aws:iam::*:role/{prefix}-forwarder",
+        f"arn:aws:sns:*:*:{prefix}-alerts",
+    ]
+
+
+def deny_alert_path_removal(prefix: str, break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass deletes, disables or strips a rule of the alarm path, its topic or its forwarding role."""
+    return with_condition(
+        {"Sid": "DenyAlertPathRemoval", "Effect": "Deny", "Action": list(ALERT_PATH_REMOVAL), "Resource": alert_path_resources(prefix)},
+        unless_principal_is(break_glass_arns),
+    )
+
+
+def deny_alert_path_changes(prefix: str, exempt_role_arns: Iterable[str]) -> dict:
+    """Nobody but the deployment role and break-glass rewrites a rule of the alarm path, its targets, topic or role."""
+    return with_condition(
+        {"Sid": "DenyAlertPathChanges", "Effect": "Deny", "Action": list(ALERT_PATH_CHANGES), "Resource": alert_path_resources(prefix)},
+        unless_principal_is(exempt_role_arns),
+    )
+
+
+def deny_alert_bus_removal(break_glass_arns: Iterable[str]) -> dict:
+    """Nobody but break-glass deletes an event bus of the security account or removes its permissions (the hub's)."""
+    return with_condition(
+        {"Sid": "DenyAlertBusRemoval", "Effect": "Deny", "Action": list(ALERT_BUS_REMOVAL), "Resource": "*"},
+        unless_principal_is(break_glass_arns),
+    )
+
+
+def deny_alert_bus_changes(exempt_role_arns: Iterable[str]) -> dict:
+    """Nobody but the deployment role and break-glass changes who may put events on a bus of the security account."""
+    return with_condition(
+        {"Sid": "DenyAlertBusChanges", "Effect": "Deny", "Action": list(ALERT_BUS_CHANGES), "Resource": "*"},
+        unless_principal_is(exempt_role_arns),
+    )
+
+
 def deny_restores_and_copies_out(break_glass_arns: Iterable[str]) -> dict:
     """Nobody but break-glass restores a recovery point or copies one out: a restore lands where its caller can read it."""
     return with_condition(
@@ -586,6 +671,24 @@ def deny_writes_outside_organization(organization_id: str) -> dict:
     }
 
 
+# Services with a single endpoint, in us-east-1, that a region deny must leave alone (IAM User Guide, "AWS: Denies
+# access to AWS based on the requested Region"). us-east-1 stays allowed anyway: the alarms on IAM, Organizations and
+# console sign-ins live there.
+GLOBAL_SERVICES = ("cloudfront:*", "iam:*", "organizations:*", "route53:*", "sts:*", "support:*")
+
+
+def deny_unused_regions(regions: Iterable[str]) -> dict:
+    """Nobody does anything in a region the stacks do not use (where no alarm watches), global services aside."""
+    allowed = sorted({*regions, "us-east-1"})
+    return {
+        "Sid": "DenyUnusedRegions",
+        "Effect": "Deny",
+        "NotAction": list(GLOBAL_SERVICES),
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": allowed}},
+    }
+
+
 def deny_leaving_organization() -> dict:
     """No account leaves the organization, and with it these guardrails."""
     return {
@@ -610,8 +713,9 @@ def deny_root_user() -> dict:
     }
 
 
-def organization_guardrails(trail_arn: str) -> dict:
-    """The SCP of the organization root: no exemptions, so it may apply to every account."""
+def organization_guardrails(trail_arn: str, regions: Iterable[str] | None = None) -> dict:
+    """The SCP of the organization root: no exemptions, so it may apply to every account; with `regions`, no other
+    region is used."""
     return policy_document(
         deny_leaving_organization(),
         deny_root_user(),
@@ -619,6 +723,7 @@ def organization_guardrails(trail_arn: str) -> dict:
         deny_key_lockout_bypass(),
         deny_access_key_creation(),
         deny_sensitive_actions_without_mfa(),
+        *([deny_unused_regions(regions)] if regions is not None else []),
     )
 
 
@@ -693,6 +798,18 @@ def security_account_guardrails(
         deny_lasting_identities(exempt_role_arns, except_users=user_arns),
         deny_new_role_trust([deployment_role_arn, *exempt_role_arns]),
         *_exempt_roles_kept(deployment_role_arn, exempt_role_arns, exempt_role_policy_arns),
+    )
+
+
+def alert_path_guardrails(deployment_role_arn: str, break_glass_arns: Iterable[str], prefix: str, hub: bool = False) -> dict:
+    """The alert-path SCP of a member account: nobody below break-glass silences its forwarding rules and role (and, in
+    the security account, `hub`, the hub's bus, rules and topic); only the deployer and break-glass change them."""
+    break_glass = list(break_glass_arns)
+    exempt = [deployment_role_arn, *break_glass]
+    return policy_document(
+        deny_alert_path_removal(prefix, break_glass),
+        deny_alert_path_changes(prefix, exempt),
+        *([deny_alert_bus_removal(break_glass), deny_alert_bus_changes(exempt)] if hub else []),
     )
 
 
