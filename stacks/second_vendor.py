@@ -10,7 +10,7 @@ a Backup and DR data source, so nothing would ever be backed up into one (README
 import pulumi
 import pulumi_gcp as gcp
 
-from hardened.gcp import BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
+from hardened.gcp import BackupPlaneAlerts, BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.documents.pam import break_glass_prefix_condition
 from stack_config import GcpCopySettings, GcpOrganizationSettings
 
@@ -72,6 +72,17 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
         },
         opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project]),
     )
+    # Every move against the off-site copy, from the project's and the folder's audit logs, e-mailed.
+    alerts = BackupPlaneAlerts(
+        f"{stack}-gcp-alerts",
+        {
+            "project_id": project.project_id,
+            "folder_id": project.folder_id,
+            "notification_emails": settings.break_glass.notification_emails,
+            "log_location": settings.region,
+        },
+        opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project]),
+    )
     # The project's Storage Transfer agent: the one web identity the backup account's roles answer to.
     agent = gcp.storage.get_transfer_project_service_account_output(
         project=settings.backup_project_id, opts=pulumi.InvokeOutputOptions(provider=in_project)
@@ -85,6 +96,7 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
         "breakGlassEntitlement": entitlement.entitlement_name,
         "breakGlassEligible": settings.break_glass.eligible,
         "breakGlassApprovers": settings.break_glass.approvers,
+        "backupPlaneAlerts": alerts.alert_policy_names,
     }
 
 

@@ -102,6 +102,8 @@ def test_the_job_copies_daily_and_never_overwrites_or_deletes(plan):
         "description": f"Daily copy of s3://prod-backups into gs://{SINK}; never overwrites or deletes",
         "status": "ENABLED",
         "schedule": {"scheduleStartDate": {"year": 2026, "month": 3, "day": 1}, "repeatInterval": "86400s"},
+        # Failed finds and copies are logged, for BackupPlaneAlerts' transfer-failures alert.
+        "loggingConfig": {"logActions": ["COPY", "FIND"], "logActionStates": ["FAILED"]},
         "transferSpec": {
             "awsS3DataSource": {"bucketName": "prod-backups", "roleArn": ROLE},
             "gcsDataSink": {"bucketName": SINK},

@@ -486,4 +486,9 @@ def test_org_guards_the_gcp_backup_folder_and_breaks_its_glass_only_with_approva
     }]
     steps = entitlement["approvalWorkflow"]["manualApprovals"]["steps"]
     assert [s["approvers"]["principals"] for s in steps] == [["group:security-approvers@acme.example"]]
-    assert one(org, "gcp:monitoring/alertPolicy:AlertPolicy")["lands_in"]["project"] == org["outputs"]["gcp"]["projectId"]
+    policies = resources(org, "gcp:monitoring/alertPolicy:AlertPolicy")
+    assert {p["lands_in"]["project"] for p in policies} == {org["outputs"]["gcp"]["projectId"]}
+    # The PAM grant alert, and BackupPlaneAlerts' one per threat (tests/test_gcp_backup_plane_alerts.py).
+    assert sorted(p["name"] for p in policies) == sorted(["org-gcp-break-glass-grant-activated", *(
+        f"org-gcp-alerts-{t}" for t in ("alerting", "bucket-access", "bucket-settings", "deny-policy", "folder-alerting", "folder-deny-policy",
+                                       "folder-org-policy", "key-access", "key-destruction", "org-policy", "transfer-failures", "transfer-job"))])

@@ -129,6 +129,9 @@ class CrossCloudTransfer(pulumi.ComponentResource):
                 "repeat_interval": DAILY,
             },
             status="ENABLED",
+            # Failed finds and copies go to Cloud Logging, where BackupPlaneAlerts' transfer-failures alert reads them
+            # (Storage Transfer Service, "Cloud Logging for Storage Transfer Service": LoggingConfig).
+            logging_config={"log_actions": ["COPY", "FIND"], "log_action_states": ["FAILED"]},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants, role_policy]),
         )
 
