@@ -11,7 +11,8 @@ stack's workload accounts only, and scheduled restore tests.
 import pulumi
 import pulumi_aws as aws
 
-from hardened.aws import AirGappedVault, BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, replication_role_name
+from hardened.aws import AirGappedVault, BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, RestoreValidation, replication_role_name
+from hardened.aws.restore_testing import restore_testing_plan_name
 from hardened.errors import StackConfigError
 from hardened.posture.survival import AWS_OWNED, CUSTOMER_MANAGED
 from second_vendor import environment_side
@@ -24,10 +25,14 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     accounts = organization.require_output("accounts")
     organization_id = organization.require_output("organizationId")
     # The stack's regions must be watched by the organization's alarms (and allowed by its root SCP).
-    watched = organization.require_output("alarms").apply(lambda a: a["regions"])
+    alarms = organization.require_output("alarms")
+    watched = alarms.apply(lambda a: _alarm_hub_of(a, alarm_prefix, config.organization_stack)["regions"])
     backup = pulumi.Output.all(accounts, watched).apply(lambda v: _backup_account_of(
         v[0], config.tier, config.backup_account, config.organization_stack, _watched(v[1], config, config.organization_stack)))
     tags = {"hardened:stack": stack, "hardened:tier": config.tier}
+
+    # The organization stack names its alarm hub after itself: alarms named after the hub reach it from every account.
+    alarm_prefix = f"{config.organization_stack.rsplit('/', 1)[-1]}-alarms"
 
     def provider(name: str, account: pulumi.Output, region: str) -> pulumi.ResourceOptions:
         # One provider per account and region, pinned so a wrong credential can never deploy elsewhere.
@@ -50,6 +55,12 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
             "copy_source_account_ids": sources,
         }, opts=opts)
 
+    scan = config.backups.malware_scans
+    scans = None if scan is None else {
+        "mode": scan.mode,
+        "resource_types": list(scan.resource_types),
+        **({"full_scan_schedule": scan.full_scan_schedule} if scan.full_scan_schedule else {}),
+    }
     workloads = {key: accounts.apply(lambda a, key=key: _workload_account(a, key, config.organization_stack)) for key in keys}
     # A stack of one workload keeps the short names; a fleet names each workload's resources after it.
     prefixes = {key: stack if len(keys) == 1 else f"{stack}-{key}" for key in keys}
@@ -68,6 +79,13 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         "vault_arn": vault.vault_arn,
         "schedule": config.restore_testing.schedule,
         "selection_window_days": config.restore_testing.selection_window_days,
+    }, opts=in_backup)
+    # Every restore test checked and timed; its alarms carry the hub's prefix, so the backup account's forwarder sends
+    # them to the hub (no topic in the account it watches).
+    RestoreValidation(f"{alarm_prefix}-{stack}-restore-validation", {
+        "restore_testing_plan_name": restore_testing_plan_name(f"{stack}-restore-tests"),
+        "recovery_time_objective_minutes": config.restore_testing.recovery_time_objective_minutes,
+        "tags": tags,
     }, opts=in_backup)
 
     def workload_baseline(prefix: str, workload: pulumi.Output) -> dict:
@@ -113,6 +131,8 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
                 *([{"vault_arn": air_gapped.vault_arn, "retention_days": config.air_gapped.copy_retention_days}] if air_gapped else []),
             ],
             "tags": tags,
+            # Scans of every recovery point; what they find reaches the hub through the account's forwarder.
+            **({"malware_scans": scans} if scans is not None else {}),
         }, opts=in_workload)
         return {
             "accountId": workload["accountId"],
@@ -189,6 +209,15 @@ def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
 def _weakest(modes) -> str:
     """GOVERNANCE if any copy's lock can be lifted, else COMPLIANCE."""
     return "GOVERNANCE" if "GOVERNANCE" in set(modes) else "COMPLIANCE"
+
+
+def _alarm_hub_of(alarms: dict, prefix: str, organization_stack: str) -> dict:
+    if alarms.get("prefix") != prefix:
+        raise StackConfigError(
+            f"the organization stack '{organization_stack}' names its alarm hub {alarms.get('prefix')!r}, not {prefix!r}: "
+            "organizationStack must name the stack that deployed it"
+        )
+    return alarms
 
 
 def _watched(regions: list[str], config: EnvironmentStackConfig, organization_stack: str) -> list[str]:

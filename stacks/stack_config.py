@@ -270,12 +270,36 @@ class VaultLock(StackConfigModel):
         return self
 
 
+class MalwareScanSettings(StackConfigModel):
+    mode: Literal["INCREMENTAL_SCAN", "FULL_SCAN"] = Field(
+        default="INCREMENTAL_SCAN", description="how the daily rule scans each new recovery point: INCREMENTAL_SCAN (default) or FULL_SCAN"
+    )
+    full_scan_schedule: str | None = Field(
+        default=None, pattern=CRON,
+        description="when a second rule backs up and scans in full, an AWS cron expression (default cron(0 5 ? * SUN *)); INCREMENTAL_SCAN only",
+    )
+    resource_types: list[Literal["S3", "EBS", "EC2", "ALL"]] = Field(
+        default_factory=lambda: ["S3"], min_length=1, description="what GuardDuty scans: S3 (default), EBS, EC2, or ALL alone"
+    )
+
+    @model_validator(mode="after")
+    def one_mode(self) -> "MalwareScanSettings":
+        if self.full_scan_schedule is not None and self.mode == "FULL_SCAN":
+            raise ValueError("fullScanSchedule adds a weekly full scan to INCREMENTAL_SCAN; with mode FULL_SCAN every scan is full")
+        if "ALL" in self.resource_types and len(self.resource_types) > 1:
+            raise ValueError("resourceTypes takes ALL alone")
+        return self
+
+
 class BackupSchedule(StackConfigModel):
     schedule: str = Field(pattern=CRON, description="an AWS cron expression with six fields, such as cron(0 3 * * ? *)")
     retention_days: int = Field(ge=1, le=36500, description="days each recovery point is kept in the workload account's vault")
     copy_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the backup account's vault")
     second_region: str = Field(pattern=REGION, description="a second AWS region for another copy, such as eu-central-1")
     second_region_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the second region")
+    malware_scans: MalwareScanSettings | None = Field(
+        default=None, description="GuardDuty Malware Protection scans of every recovery point: mode, fullScanSchedule, resourceTypes (none by default)"
+    )
 
 
 class AirGappedSettings(StackConfigModel):
@@ -303,6 +327,9 @@ class AirGappedSettings(StackConfigModel):
 class RestoreTestingSettings(StackConfigModel):
     schedule: str = Field(pattern=CRON, description="an AWS cron expression with six fields, such as cron(0 5 ? * SUN *)")
     selection_window_days: int = Field(default=7, ge=1, le=365, description="test recovery points from the last 1 to 365 days")
+    recovery_time_objective_minutes: int = Field(
+        default=240, ge=1, le=10080, description="the longest a restore may take, in minutes (1 to 10080, default 240): a slower restore test raises the alarm"
+    )
 
 
 class GcpCopySettings(StackConfigModel):

@@ -607,6 +607,15 @@ def test_tags_and_log_retention_are_passed_on():
     assert one(plan, "aws:cloudwatch/logGroup:LogGroup")["inputs"]["retentionInDays"] == 90
 
 
+def test_without_a_topic_the_alarms_have_no_actions_and_reach_the_hub_as_state_changes():
+    """The environment stacks name the component after the alarm hub and give no topic: the account's AlarmForwarder
+    sends the alarms' state changes (documents/backup_plane_events.py, `alarms`) to the hub."""
+    plan = plan_of(lambda: RestoreValidation("org-alarms-prod-restore-validation", {k: v for k, v in ARGS.items() if k != "alert_topic_arn"},
+                                             opts=in_account(account_provider())))
+    alarms = resources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert len(alarms) == 3 and all(a["inputs"]["alarmActions"] == [] and a["inputs"]["name"].startswith("org-alarms-") for a in alarms)
+
+
 @pytest.mark.parametrize(("name", "overrides", "argument", "problem"), [
     ("prod.validation", {}, "name", "letters, digits, hyphens or underscores"),
     ("p" * 49, {}, "name", "1 to 48"),
@@ -617,7 +626,7 @@ def test_tags_and_log_retention_are_passed_on():
     (NAME, {"recovery_time_objective_minutes": 90.5}, "recovery_time_objective_minutes", "(got 90.5)"),
     (NAME, {"recovery_time_objective_minutes": True}, "recovery_time_objective_minutes", "(got True)"),
     (NAME, {"alert_topic_arn": "alarms"}, "alert_topic_arn", "an SNS topic ARN"),
-    (NAME, {"alert_topic_arn": None}, "alert_topic_arn", "an SNS topic ARN"),
+    (NAME, {"alert_topic_arn": 42}, "alert_topic_arn", "an SNS topic ARN"),
     (NAME, {"log_retention_days": 100}, "log_retention_days", "(got 100)"),
 ])
 def test_bad_arguments_are_refused_before_anything_is_declared(name, overrides, argument, problem):

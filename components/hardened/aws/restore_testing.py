@@ -18,6 +18,11 @@ from .documents.service_roles import RESTORE_POLICY_ARNS
 from .retention import is_aws_cron, whole_number
 
 
+def restore_testing_plan_name(name: str) -> str:
+    """The restore testing plan's name for the component called `name` (letters, digits and underscores only)."""
+    return re.sub(r"\W", "_", name)
+
+
 class RestoreTestingArgs(TypedDict):
     """Arguments of RestoreTesting."""
 
@@ -52,7 +57,7 @@ class RestoreTesting(pulumi.ComponentResource):
             name, f"{name}-restore", "Assumed by AWS Backup to run scheduled restore tests", RESTORE_POLICY_ARNS, self
         )
         # Restore testing names allow only letters, digits and underscores.
-        plan_name = re.sub(r"\W", "_", name)
+        plan_name = restore_testing_plan_name(name)
         plan = aws.backup.RestoreTestingPlan(
             f"{name}-plan",
             name=plan_name,

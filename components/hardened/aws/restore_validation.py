@@ -54,8 +54,9 @@ class RestoreValidationArgs(TypedDict):
     """Name of the restore testing plan whose restores are validated (RestoreTesting 'prod-restore-tests' names its plan prod_restore_tests)."""
     recovery_time_objective_minutes: int
     """Longest a restore may take, in minutes (1 to 10080); a longer one raises the alarm."""
-    alert_topic_arn: pulumi.Input[str]
-    """ARN of the SNS topic, in the plan's account and region, the alarms publish to (an AlertTopic's topic_arn)."""
+    alert_topic_arn: NotRequired[Optional[pulumi.Input[str]]]
+    """ARN of an SNS topic, in the plan's account and region, the alarms publish to; without it, name the component
+    `<alarm hub>-...` and the account's AlarmForwarder sends the alarms' state changes to the hub."""
     log_retention_days: NotRequired[Optional[int]]
     """Days the function's logs are kept, a value CloudWatch Logs accepts (default 365)."""
     tags: NotRequired[Optional[dict[str, str]]]
@@ -84,7 +85,7 @@ def _checked(name: str, args: dict) -> tuple[str, int, int]:
             "RestoreValidation", name, "recovery_time_objective_minutes", f"must be a whole number of minutes from 1 to {MAX_OBJECTIVE_MINUTES} (got {objective!r})"
         )
     topic = args.get("alert_topic_arn")
-    if topic is None or (isinstance(topic, str) and not TOPIC_ARN.match(topic)):
+    if isinstance(topic, str) and not TOPIC_ARN.match(topic) or (topic is not None and not isinstance(topic, (str, pulumi.Output))):
         raise ComponentArgumentError("RestoreValidation", name, "alert_topic_arn", f"must be an SNS topic ARN (got {topic!r})")
     days = args.get("log_retention_days")
     days = DEFAULT_LOG_RETENTION_DAYS if days is None else days
@@ -114,7 +115,7 @@ class RestoreValidation(pulumi.ComponentResource):
         region = aws.get_region_output(opts=invoke).region
         partition = aws.get_partition_output(opts=invoke).partition
         plan_arn_prefix = pulumi.Output.all(partition, region, account).apply(lambda v: restore_testing_plan_arn_prefix(v[0], v[1], v[2], plan))
-        topic = args["alert_topic_arn"]
+        topic = args.get("alert_topic_arn")
 
         logs = aws.cloudwatch.LogGroup(f"{name}-logs", name=f"/aws/lambda/{name}", retention_in_days=log_days, tags=tags, opts=child)
         role = aws.iam.Role(
@@ -200,7 +201,7 @@ class RestoreValidation(pulumi.ComponentResource):
             period=ALARM_PERIOD_SECONDS,
             evaluation_periods=1,
             treat_missing_data="notBreaching",
-            alarm_actions=[topic],
+            alarm_actions=[topic] if topic is not None else [],
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
             **metric,

@@ -21,6 +21,7 @@ the two sources differ, which can only add matches.
 
 from collections.abc import Iterable
 
+from .malware_scans import infected_recovery_point_pattern, unproven_scan_pattern
 from .guardrails import BACKUP_DESTRUCTION, BACKUP_SETTING_CHANGES, BREAK_GLASS_ROLE_CHANGES, BREAK_GLASS_USER_CHANGES, TRAIL_TAMPERING
 
 API_CALL = "AWS API Call via CloudTrail"
@@ -192,6 +193,16 @@ def alert_topic_tampering_pattern(topic_name: str) -> dict:
     ]})
 
 
+def alarm_state_pattern(prefix: str) -> dict:
+    """A CloudWatch alarm of the library (named `<prefix>-...`, such as RestoreValidation's) going into ALARM
+    (CloudWatch User Guide, "Alarm events and EventBridge": every state change is sent, whatever the alarm's actions)."""
+    return {
+        "source": ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        "detail": {"alarmName": [{"prefix": f"{prefix}-"}], "state": {"value": ["ALARM"]}},
+    }
+
+
 def heartbeat_input(prefix: str) -> dict:
     """What the daily heartbeat publishes: a message whose absence means the alarm path is broken."""
     return {"heartbeat": prefix, "meaning": "the alarm path works: if this message stops arriving daily, nothing else arrives either"}
@@ -217,6 +228,9 @@ def forwarded_patterns(region: str, prefix: str, break_glass_role_name: str, bre
         "alert-rule-tampering": alert_rule_tampering_pattern(prefix),
         "alert-bus-tampering": alert_bus_tampering_pattern(prefix),
         "alert-topic-tampering": alert_topic_tampering_pattern(alarm_topic_name(prefix)),
+        "alarms": alarm_state_pattern(prefix),
+        "infected-recovery-points": infected_recovery_point_pattern(),
+        "unproven-scans": unproven_scan_pattern(),
         "organization-tampering": organization_tampering_pattern(),
         "break-glass-role-changes": break_glass_role_changes_pattern(break_glass_role_name),
         "break-glass-user-changes": break_glass_user_changes_pattern(break_glass_user_names),

@@ -262,6 +262,8 @@ BREAK_GLASS_USER_CREATION = (
 
 # Ways to silence the alarm path (AlarmForwarder's rules and role, AlarmHub's rules and topic): only break-glass may.
 ALERT_PATH_REMOVAL = (
+    "cloudwatch:DeleteAlarms",  # a library alarm (restore time, failed validation) that the forwarders watch
+    "cloudwatch:DisableAlarmActions",  # the same alarm's actions, off
     "events:DeleteRule",  # the rule, and the alarms it forwards
     "events:DisableRule",  # the same, reversibly
     "events:RemoveTargets",  # the rule matches, and tells nobody
@@ -278,6 +280,7 @@ ALERT_PATH_REMOVAL = (
 )
 # What the deployment role changes when it deploys the alarm path (and break-glass may): nobody else.
 ALERT_PATH_CHANGES = (
+    "cloudwatch:PutMetricAlarm",  # a threshold nothing reaches
     "events:PutRule",  # a pattern that matches nothing
     "events:PutTargets",  # the alarms go elsewhere
     "iam:PutRolePolicy",  # the forwarding role's only permission
@@ -560,9 +563,10 @@ def deny_mfa_enrollment_by_others(user_arns: Iterable[str], break_glass_arns: It
 
 
 def alert_path_resources(prefix: str) -> list[str]:
-    """The alarm path's resources in any account, named after the hub (`prefix`): rules on the default bus and on the
-    hub's bus, the topic and the forwarding role."""
+    """The alarm path's resources in any account, named after the hub (`prefix`): the library's alarms, rules on the
+    default bus and on the hub's bus, the topic and the forwarding role."""
     return [
+        f"arn:aws:cloudwatch:*:*:alarm:{prefix}-*",
         f"arn:aws:events:*:*:rule/{prefix}-*",
         f"arn:aws:events:*:*:rule/{prefix}/*",
         f"arn:aws:iam::*:role/{prefix}-forwarder",
