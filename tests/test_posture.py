@@ -10,7 +10,8 @@ from hardened.cli import main
 from hardened.posture import controls, plan_in_subprocess
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_CONTROLS = ["break-glass", "copies", "encryption", "guardrails", "immutability", "mfa", "policy-pack", "public-access", "single-credential", "trail"]
+ALL_CONTROLS = ["alarms", "break-glass", "copies", "encryption", "guardrails", "immutability", "mfa", "policy-pack", "public-access",
+                "restore-drill", "single-credential", "trail"]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_dev_keeps_one_vendor_and_governance_locks_which_warn_not_fail(capsys):
 def test_the_organization_is_scored_without_copies(capsys):
     code, out, _ = run(capsys, "posture", "--stack", "org", "--format", "markdown", "--project-dir", str(ROOT))
     assert code == 0
-    assert out.startswith("### Security posture of stack 'org' (organization, production): 0 fail, 0 warn, 8 pass")
+    assert out.startswith("### Security posture of stack 'org' (organization, production): 0 fail, 0 warn, 9 pass")
     assert "`copies`" not in out and "| **PASS** | MFA on every human path (`mfa`) |" in out
 
 
@@ -102,6 +103,35 @@ def test_one_backup_account_for_every_pipeline_warns(plans):
     assert kept.evidence[-1] == ("shared: this non-production stack deploys into the backup account that holds production's copies "
                                  "(accounts.nonProductionBackup; backupAccount)")
     assert controls.single_credential(controls.Estate("dev", "non-production", plans["dev"], plans["org"])).evidence[-1].startswith("any single")
+
+
+def test_a_threat_nobody_forwards_fails_the_alarms_control(plans):
+    org = copy.deepcopy(plans["org"])
+    org["resources"] = [r for r in org["resources"] if not (r["type"] == "aws:cloudwatch/eventRule:EventRule"
+                        and r["inputs"].get("name") == "org-alarms-key-tampering" and r["lands_in"]["region"] == "eu-central-1"
+                        and r["lands_in"]["account"] == org["outputs"]["accounts"]["backup"]["accountId"])]
+    result = controls.alarms(estate(plans, organization=org))
+    backup = org["outputs"]["accounts"]["backup"]["accountId"]
+    assert result.status == "fail" and result.evidence[-1] == f"not forwarded: key-tampering from {backup} eu-central-1"
+    assert controls.alarms(estate(plans)).status == "pass"
+    without_heartbeat = copy.deepcopy(plans["org"])
+    without_heartbeat["resources"] = [r for r in without_heartbeat["resources"] if r["inputs"].get("name") != "org-alarms-heartbeat"]
+    assert controls.alarms(estate(plans, organization=without_heartbeat)).status == "fail"
+
+
+def test_a_restore_alarm_nobody_hears_fails_the_restore_drill(plans):
+    prod = copy.deepcopy(plans["prod"])
+    for resource in prod["resources"]:
+        if resource["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm" and resource["inputs"].get("metricName") == "RestoreTime":
+            resource["inputs"]["name"] = "restore-time"
+    result = controls.restore_drill(estate(plans, environment=prod))
+    assert result.status == "fail" and result.evidence[-1] == "silent: restore-time publishes to nobody and is not forwarded to the alarm hub"
+    assert controls.restore_drill(estate(plans)).evidence[:2] == [
+        "restore testing plan prod_restore_tests: cron(0 5 ? * SUN *)",
+        "recovery-time objective: 240 minutes (org-alarms-prod-restore-validation-restore-time)"]
+    unvalidated = copy.deepcopy(plans["prod"])
+    unvalidated["resources"] = [r for r in unvalidated["resources"] if r["type"] != "hardened:index:RestoreValidation"]
+    assert controls.restore_drill(estate(plans, environment=unvalidated)).status == "fail"
 
 
 def test_a_break_glass_trust_without_mfa_fails(plans):

@@ -31,10 +31,10 @@ def scorecard(project_dir: Path, stack: str) -> dict:
     environment = plan_in_subprocess(project.root, stack)
     organization = environment if kind == "organization" else _referenced_organization(project.root, environment)
     estate = controls.Estate(stack, tier, environment, organization)
-    checks = [controls.copies, controls.single_credential, controls.immutability, controls.encryption, controls.public_access,
-              controls.mfa, controls.break_glass, controls.guardrails, controls.trail]
-    if kind == "organization":  # the copies live in the environment stacks
-        checks = [c for c in checks if c not in (controls.copies, controls.single_credential)]
+    checks = [controls.copies, controls.single_credential, controls.restore_drill, controls.immutability, controls.encryption,
+              controls.public_access, controls.mfa, controls.break_glass, controls.guardrails, controls.trail, controls.alarms]
+    if kind == "organization":  # the copies and their restore tests live in the environment stacks
+        checks = [c for c in checks if c not in (controls.copies, controls.single_credential, controls.restore_drill)]
     results = [check(estate) for check in checks] + [controls.policy_pack(estate, evaluate_plan)]
     counts = {status: sum(r.status == status for r in results) for status in (controls.PASS, controls.WARN, controls.FAIL)}
     return {"stack": stack, "kind": kind, "tier": tier, "summary": counts, "controls": [vars(r) for r in results]}

@@ -9,6 +9,7 @@ Foundation Benchmark; a control with no benchmark line is this library's own (gu
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..aws.documents.backup_plane_events import GLOBAL_EVENTS_REGION, threats
 from . import survival
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
@@ -239,6 +240,53 @@ def policy_pack(estate: Estate, evaluate: Callable[[dict, str], Iterable]) -> Co
     evidence = [f"{v.enforcement}: {v.policy}: {v.name}: {v.message}" for v in violations] or ["every rule passes"]
     status = FAIL if mandatory else (WARN if violations else PASS)
     return Control("policy-pack", "Policy pack (policies/)", status, evidence, [])
+
+
+def alarms(estate: Estate) -> Control:
+    """Every threat to the backups is forwarded to the alarm hub from every account and region it can arrive in, and the
+    hub tells someone, daily at least (the heartbeat)."""
+    title = "Every move against the backups is seen"
+    organization = estate.organization
+    hub = ((organization or {}).get("outputs") or {}).get("alarms")
+    if not hub:
+        return Control("alarms", title, FAIL if organization else WARN, ["no alarm hub in the organization stack" if organization else "no organization stack to read"], [])
+    prefix, regions = hub["prefix"], sorted({*hub["regions"], GLOBAL_EVENTS_REGION})
+    rules = [r for r in organization["resources"] if r["type"] == "aws:cloudwatch/eventRule:EventRule" and r.get("lands_in")]
+    forwarded = {(r["lands_in"]["account"], r["lands_in"]["region"], r["inputs"].get("name")) for r in rules if not r["inputs"].get("eventBusName")}
+    accounts = sorted({a["id"] for a in organization["resources"] if a["type"] == "aws:organizations/account:Account"}
+                      | {p["lands_in"]["account"] for p in organization["resources"] if p["type"] == "aws:organizations/policy:Policy" and p.get("lands_in")})
+    missing = [f"not forwarded: {threat} from {account} {region}" for account in accounts for region in regions for threat in threats(region)
+               if (account, region, f"{prefix}-{threat}") not in forwarded]
+    hub_rules = [r for r in rules if r["inputs"].get("eventBusName") == prefix]
+    heartbeat = [r for r in rules if r["inputs"].get("name") == f"{prefix}-heartbeat" and r["inputs"].get("scheduleExpression")]
+    told = [s for s in organization["resources"] if s["type"] == "aws:sns/topicSubscription:TopicSubscription" and f"{prefix}-alerts" in s["name"]]
+    evidence = [
+        f"{len(threats(GLOBAL_EVENTS_REGION))} threats forwarded from {len(accounts)} accounts in {', '.join(regions)} to the hub {prefix}",
+        f"{'ok' if hub_rules else 'MISSING'}: the hub's rule to its topic; {len(told)} subscriptions",
+        f"{'ok' if heartbeat else 'MISSING'}: a heartbeat ({heartbeat[0]['inputs']['scheduleExpression'] if heartbeat else 'none'})",
+        *missing,
+    ]
+    return Control("alarms", title, _status(not missing and bool(hub_rules) and bool(heartbeat) and bool(told)), evidence, [])
+
+
+def restore_drill(estate: Estate) -> Control:
+    """Restores are proven: restore tests run, each is validated, has a recovery-time objective, and its alarms reach the hub."""
+    title = "Every restore is proven"
+    plan = estate.environment
+    tests = [r for r in plan["resources"] if r["type"] == "aws:backup/restoreTestingPlan:RestoreTestingPlan"]
+    validations = [r for r in plan["resources"] if r["type"] == "hardened:index:RestoreValidation"]
+    alarms_ = [r for r in plan["resources"] if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"]
+    objective = [a for a in alarms_ if a["inputs"].get("metricName") == "RestoreTime"]
+    failed = [a for a in alarms_ if a["inputs"].get("metricName") == "ValidationFailed"]
+    prefix = (((estate.organization or {}).get("outputs") or {}).get("alarms") or {}).get("prefix")
+    silent = [a["inputs"]["name"] for a in objective + failed
+              if not a["inputs"].get("alarmActions") and not (prefix and a["inputs"]["name"].startswith(f"{prefix}-"))]
+    evidence = [f"restore testing plan {t['inputs']['name']}: {t['inputs'].get('scheduleExpression')}" for t in tests]
+    evidence += [f"recovery-time objective: {int(a['inputs']['threshold']) // 60} minutes ({a['inputs']['name']})" for a in objective]
+    evidence += [f"{'ok' if validations else 'MISSING'}: each restore validated ({len(validations)} validators), {len(failed)} alarm(s) on a failed one"]
+    evidence += [f"silent: {name} publishes to nobody and is not forwarded to the alarm hub" for name in silent]
+    ok = bool(tests) and len(validations) >= len(tests) and bool(objective) and bool(failed) and not silent
+    return Control("restore-drill", title, _status(ok, estate.production), evidence, [])
 
 
 def _retention(copy: dict) -> str:

@@ -238,6 +238,11 @@ def forwarded_patterns(region: str, prefix: str, break_glass_role_name: str, bre
     return {threat: p for threat, p in patterns.items() if region == GLOBAL_EVENTS_REGION or threat not in GLOBAL_THREATS}
 
 
+def threats(region: str) -> list[str]:
+    """The names of the threats forwarded from `region` (the rules are `<prefix>-<threat>`)."""
+    return list(forwarded_patterns(region, "prefix", "role", ["user"]))
+
+
 def alarm_topic_name(prefix: str) -> str:
     """The alarm hub's topic (its AlertTopic child `<prefix>-alerts`)."""
     return f"{prefix}-alerts"
