@@ -114,7 +114,9 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
                 "administrator_arns": [workload["deploymentRoleArn"]],
                 "break_glass_arns": [workload["breakGlassRoleArn"]],
                 "organization_id": organization_id,
-                "replicate_to": {"bucket_arn": replicas.bucket_arn, "account_id": backup["accountId"], "key_arn": replicas.key_arn},
+                "replicate_to": {"bucket_arn": replicas.bucket_arn, "account_id": backup["accountId"], "key_arn": replicas.key_arn,
+                                 # Named after the hub: the workload account's forwarder sends it there.
+                                 "failure_alarm_name": f"{alarm_prefix}-{name}-replication-failures"},
             }, opts=in_workload)
             for key, name in bucket_names.items()
         }

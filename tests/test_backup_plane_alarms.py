@@ -15,7 +15,9 @@ where AWS records it, with the plan's own account ids:
 - console sign-ins and role switches: CloudTrail User Guide, "AWS Management Console sign-in events" (ConsoleLogin
   and SwitchRole, `additionalEventData.SwitchFrom`, responseElements);
 - AWS Backup's own events: AWS Backup Developer Guide, "Monitoring AWS Backup events using Amazon EventBridge"
-  (backup and copy jobs report `state`, restore jobs `status`).
+  (backup and copy jobs report `state`, restore jobs `status`);
+- CloudWatch alarms: CloudWatch User Guide, "Alarm events and EventBridge" (detail-type "CloudWatch Alarm State
+  Change", `detail.alarmName`, `detail.state.value`, `previousState`, `configuration`).
 IAM, Organizations and console sign-in events arrive in us-east-1; the rest in the region of the call.
 """
 
@@ -67,6 +69,10 @@ EXPECTED = {
     "events_delete_rule_other": None,
     "events_remove_permission_hub_bus": "alert-bus-tampering",
     "sns_unsubscribe_alarm_topic": "alert-topic-tampering",
+    "cloudwatch_alarm_replication_failures": "alarms",
+    "cloudwatch_alarm_restore_time": "alarms",
+    "cloudwatch_alarm_back_to_ok": None,
+    "cloudwatch_alarm_other_team": None,
 }
 
 

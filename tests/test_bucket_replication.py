@@ -5,7 +5,7 @@ import pytest
 from hardened.aws import ImmutableBucket
 from hardened.errors import ComponentArgumentError
 from hardened.plan import run_program
-from planning import ACCOUNT, DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of
+from planning import ACCOUNT, DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
 
 BACKUP_ACCOUNT = "555566667777"
 REPLICA_BUCKET = "arn:aws:s3:::prod-replicas"
@@ -33,6 +33,7 @@ def test_every_version_is_replicated_with_ownership_handed_to_the_backup_account
             "account": BACKUP_ACCOUNT,
             "bucket": REPLICA_BUCKET,
             "encryptionConfiguration": {"replicaKmsKeyId": REPLICA_KEY},
+            "metrics": {"status": "Enabled"},
         },
         "filter": {},
         "id": "replicate-every-version-to-the-backup-account",
@@ -42,6 +43,31 @@ def test_every_version_is_replicated_with_ownership_handed_to_the_backup_account
     }]
     assert rules["inputs"]["role"] == ROLE
     assert rules["protect"] and rules["retain_on_delete"]
+
+
+def test_without_an_alarm_name_no_alarm_is_declared(plan):
+    assert resources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm") == []
+
+
+def test_a_named_failure_alarm_fires_on_the_first_version_that_fails_to_replicate():
+    def program():
+        ImmutableBucket("prod-backups", {
+            "retention_days": 35, "administrator_arns": [DEPLOYER],
+            "replicate_to": {"bucket_arn": REPLICA_BUCKET, "account_id": BACKUP_ACCOUNT, "key_arn": REPLICA_KEY,
+                             "failure_alarm_name": "org-alarms-prod-backups-replication-failures"},
+        }, opts=in_account(account_provider()))
+
+    plan = plan_of(program)
+    alarm = one(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    source = one(plan, "aws:s3/bucket:Bucket")["outputs"]["bucket"]
+    assert {k: v for k, v in alarm["inputs"].items() if k != "alarmDescription"} == {
+        "name": "org-alarms-prod-backups-replication-failures",
+        "namespace": "AWS/S3", "metricName": "OperationsFailedReplication",
+        "dimensions": {"SourceBucket": source, "DestinationBucket": "prod-replicas", "RuleId": "replicate-every-version-to-the-backup-account"},
+        "statistic": "Sum", "period": 300, "evaluationPeriods": 1, "threshold": 0, "comparisonOperator": "GreaterThanThreshold",
+        "treatMissingData": "notBreaching",
+    }
+    assert alarm["name"] == "prod-backups-replication-failures"
 
 
 def test_the_replication_role_reads_one_bucket_and_writes_only_replicas(plan):

@@ -4,10 +4,15 @@ A least-privilege role that only S3 may assume replicates versions, their Object
 legal holds into the destination, encrypts them with the destination's key and hands ownership to
 the destination account, so nobody in the source account can reach the replicas afterwards.
 Delete markers are not replicated: deleting in the source never deletes a replica.
+
+Replication metrics are on, so S3 counts the versions that fail to replicate (CloudWatch `AWS/S3`
+`OperationsFailedReplication`, by SourceBucket, DestinationBucket and RuleId; Amazon S3 User Guide, "Using S3
+Replication metrics": metrics can be enabled without S3 Replication Time Control). With `failure_alarm_name`, an
+alarm fires on the first failure; name it after the alarm hub and the account's AlarmForwarder sends it there.
 """
 
 import json
-from typing import Optional, TypedDict
+from typing import NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -15,6 +20,9 @@ import pulumi_aws as aws
 from .arns import MAX_ROLE_NAME
 from .documents.service_roles import replication_permissions, trusted_by_service
 
+
+
+RULE_ID = "replicate-every-version-to-the-backup-account"
 
 
 class ReplicaDestination(TypedDict):
@@ -26,6 +34,8 @@ class ReplicaDestination(TypedDict):
     """12-digit id of the account that owns the destination bucket and, afterwards, every replica."""
     key_arn: pulumi.Input[str]
     """ARN of the destination's KMS key, which encrypts the replicas."""
+    failure_alarm_name: NotRequired[Optional[str]]
+    """Name of a CloudWatch alarm on versions that fail to replicate (`<alarm hub>-...` reaches the hub); none without it."""
 
 
 class BucketReplicationArgs(TypedDict):
@@ -76,7 +86,7 @@ class BucketReplication(pulumi.ComponentResource):
             role=role.arn,
             rules=[
                 {
-                    "id": "replicate-every-version-to-the-backup-account",
+                    "id": RULE_ID,
                     "status": "Enabled",
                     "priority": 1,
                     "filter": {},
@@ -88,11 +98,35 @@ class BucketReplication(pulumi.ComponentResource):
                         "account": destination["account_id"],
                         "access_control_translation": {"owner": "Destination"},
                         "encryption_configuration": {"replica_kms_key_id": destination["key_arn"]},
+                        # Counts failed replications (OperationsFailedReplication), which the alarm below reads.
+                        "metrics": {"status": "Enabled"},
                     },
                 }
             ],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy], protect=True, retain_on_delete=True),
         )
+
+        alarm = destination.get("failure_alarm_name")
+        if alarm is not None:
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-failures",
+                name=alarm,
+                alarm_description=pulumi.Output.concat("Versions of s3://", args["bucket"], " failed to replicate to the backup account"),
+                namespace="AWS/S3",
+                metric_name="OperationsFailedReplication",
+                dimensions={
+                    "SourceBucket": args["bucket"],
+                    "DestinationBucket": pulumi.Output.from_input(destination["bucket_arn"]).apply(lambda arn: arn.split(":::", 1)[-1]),
+                    "RuleId": RULE_ID,
+                },
+                statistic="Sum",
+                period=300,
+                evaluation_periods=1,
+                threshold=0,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="notBreaching",
+                opts=child,
+            )
 
         self.role_arn = role.arn
         self.register_outputs({"roleArn": self.role_arn})
