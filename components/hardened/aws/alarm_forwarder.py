@@ -25,7 +25,8 @@ import pulumi_aws as aws
 from ..errors import ComponentArgumentError
 from .arns import ROLE_NAME
 from .documents.alerts import allow_forwarding_to, trust_event_forwarding
-from .documents.backup_plane_events import GLOBAL_EVENTS_REGION, forwarded_patterns, forwarding_role_name
+from .documents.alarm_names import forwarding_role_name
+from .documents.backup_plane_events import GLOBAL_EVENTS_REGION, forwarded_patterns
 
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus/[\w.-]+$")

@@ -26,7 +26,8 @@ from ..errors import ComponentArgumentError
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ORGANIZATION_ID
 from .documents.alerts import alarm_bus_policy
-from .documents.backup_plane_events import alarm_topic_name, heartbeat_input
+from .documents.alarm_names import alarm_topic_name
+from .documents.backup_plane_events import heartbeat_input
 
 EVERYTHING = {"source": [{"prefix": ""}]}  # every event on the hub's own bus: only forwarders put events there
 DEFAULT_HEARTBEAT = "rate(1 day)"

@@ -9,6 +9,7 @@ Foundation Benchmark; a control with no benchmark line is this library's own (gu
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..aws.documents.alarm_names import alarm_topic_name
 from ..aws.documents.backup_plane_events import GLOBAL_EVENTS_REGION, threats
 from . import survival
 
@@ -259,7 +260,7 @@ def alarms(estate: Estate) -> Control:
                if (account, region, f"{prefix}-{threat}") not in forwarded]
     hub_rules = [r for r in rules if r["inputs"].get("eventBusName") == prefix]
     heartbeat = [r for r in rules if r["inputs"].get("name") == f"{prefix}-heartbeat" and r["inputs"].get("scheduleExpression")]
-    told = [s for s in organization["resources"] if s["type"] == "aws:sns/topicSubscription:TopicSubscription" and f"{prefix}-alerts" in s["name"]]
+    told = [s for s in organization["resources"] if s["type"] == "aws:sns/topicSubscription:TopicSubscription" and alarm_topic_name(prefix) in s["name"]]
     evidence = [
         f"{len(threats(GLOBAL_EVENTS_REGION))} threats forwarded from {len(accounts)} accounts in {', '.join(regions)} to the hub {prefix}",
         f"{'ok' if hub_rules else 'MISSING'}: the hub's rule to its topic; {len(told)} subscriptions",

@@ -21,6 +21,7 @@ the two sources differ, which can only add matches.
 
 from collections.abc import Iterable
 
+from .alarm_names import alarm_topic_name
 from .malware_scans import infected_recovery_point_pattern, unproven_scan_pattern
 from .guardrails import BACKUP_DESTRUCTION, BACKUP_SETTING_CHANGES, BREAK_GLASS_ROLE_CHANGES, BREAK_GLASS_USER_CHANGES, TRAIL_TAMPERING
 
@@ -243,11 +244,3 @@ def threats(region: str) -> list[str]:
     return list(forwarded_patterns(region, "prefix", "role", ["user"]))
 
 
-def alarm_topic_name(prefix: str) -> str:
-    """The alarm hub's topic (its AlertTopic child `<prefix>-alerts`)."""
-    return f"{prefix}-alerts"
-
-
-def forwarding_role_name(prefix: str) -> str:
-    """The role every account's forwarding rules send events to the hub with."""
-    return f"{prefix}-forwarder"

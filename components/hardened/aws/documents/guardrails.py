@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from ..arns import ADMINISTRATOR_ACCESS
 from ..tags import PROTECTED_KEY_TAG
+from .alarm_names import alarm_topic_name, forwarding_role_name
 from .key_policy import KEY_DESTRUCTION, KEY_POLICY_CHANGES
 from .mfa import deny_access_key_creation, deny_sensitive_actions_without_mfa
 from .statements import policy_document, unless_principal_is, with_condition
@@ -569,8 +570,8 @@ def alert_path_resources(prefix: str) -> list[str]:
         f"arn:aws:cloudwatch:*:*:alarm:{prefix}-*",
         f"arn:aws:events:*:*:rule/{prefix}-*",
         f"arn:aws:events:*:*:rule/{prefix}/*",
-        f"arn:aws:iam::*:role/{prefix}-forwarder",
-        f"arn:aws:sns:*:*:{prefix}-alerts",
+        f"arn:aws:iam::*:role/{forwarding_role_name(prefix)}",
+        f"arn:aws:sns:*:*:{alarm_topic_name(prefix)}",
     ]
 
 
