@@ -75,6 +75,9 @@ def test_a_second_forwarder_in_the_same_account_reuses_the_role():
     (lambda: AlarmForwarder("f", forwarder_args(providers=providers(), bus_arn="org-alarms")), "bus_arn", "event bus ARN"),
     (lambda: AlarmForwarder("f", forwarder_args(providers=providers(), break_glass_user_names="bg-1")), "break_glass_user_names", "(got 'bg-1')"),
     (lambda: AlarmForwarder("f", forwarder_args(providers=providers(), break_glass_role_name="break-glass-*")), "break_glass_role_name", "IAM role name"),
+    # EventBridge refuses a pattern over 2,048 characters: 40 users of 60 characters make the user-changes pattern too long.
+    (lambda: AlarmForwarder("f", forwarder_args(providers=providers(), break_glass_user_names=[f"break-glass-{i:02d}-" + "x" * 45 for i in range(40)])),
+     "break_glass_user_names", "over EventBridge's 2048"),
 ])
 def test_bad_arguments_are_refused_before_anything_is_declared(build, argument, problem):
     registered = {}

@@ -29,6 +29,8 @@ from .documents.alarm_names import forwarding_role_name
 from .documents.backup_plane_events import GLOBAL_EVENTS_REGION, forwarded_patterns
 
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+# EventBridge User Guide, "Amazon EventBridge quotas": "Event pattern size: 2,048" characters by default (adjustable).
+EVENT_PATTERN_MAX_CHARACTERS = 2048
 BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus/[\w.-]+$")
 
 
@@ -137,4 +139,13 @@ def _validated(name: str, args: AlarmForwarderArgs) -> tuple[dict, str, str, lis
         raise problem("break_glass_user_names", f"must list the break-glass users' names (got {users!r})")
     if args.get("account_id") is None:
         raise problem("account_id", "is required: the account the providers deploy into")
+    for region in providers:
+        for threat, pattern in forwarded_patterns(region, prefix, role_name, users).items():
+            size = len(json.dumps(pattern))
+            if size > EVENT_PATTERN_MAX_CHARACTERS:
+                raise problem(
+                    "break_glass_user_names",
+                    f"make the {threat} pattern {size} characters, over EventBridge's {EVENT_PATTERN_MAX_CHARACTERS}: name fewer users, "
+                    "or shorter ones",
+                )
     return providers, prefix, role_name, list(users)
