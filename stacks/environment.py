@@ -24,15 +24,14 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     organization = pulumi.StackReference(f"{stack}-organization", stack_name=config.organization_stack)
     accounts = organization.require_output("accounts")
     organization_id = organization.require_output("organizationId")
+    # The organization stack names its alarm hub after itself: alarms named after the hub reach it from every account.
+    alarm_prefix = f"{config.organization_stack.rsplit('/', 1)[-1]}-alarms"
     # The stack's regions must be watched by the organization's alarms (and allowed by its root SCP).
     alarms = organization.require_output("alarms")
     watched = alarms.apply(lambda a: _alarm_hub_of(a, alarm_prefix, config.organization_stack)["regions"])
     backup = pulumi.Output.all(accounts, watched).apply(lambda v: _backup_account_of(
         v[0], config.tier, config.backup_account, config.organization_stack, _watched(v[1], config, config.organization_stack)))
     tags = {"hardened:stack": stack, "hardened:tier": config.tier}
-
-    # The organization stack names its alarm hub after itself: alarms named after the hub reach it from every account.
-    alarm_prefix = f"{config.organization_stack.rsplit('/', 1)[-1]}-alarms"
 
     def provider(name: str, account: pulumi.Output, region: str) -> pulumi.ResourceOptions:
         # One provider per account and region, pinned so a wrong credential can never deploy elsewhere.

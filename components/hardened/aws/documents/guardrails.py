@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from ..arns import ADMINISTRATOR_ACCESS
 from ..tags import PROTECTED_KEY_TAG
-from .alarm_names import alarm_topic_name, forwarding_role_name
+from .alarm_names import alarm_topic_name
 from .key_policy import KEY_DESTRUCTION, KEY_POLICY_CHANGES
 from .mfa import deny_access_key_creation, deny_sensitive_actions_without_mfa
 from .statements import policy_document, unless_principal_is, with_condition
@@ -261,7 +261,8 @@ BREAK_GLASS_USER_CREATION = (
     "iam:PutGroupPolicy",  # the users' own policy: set up MFA, then assume the break-glass roles
 )
 
-# Ways to silence the alarm path (AlarmForwarder's rules and role, AlarmHub's rules and topic): only break-glass may.
+# Ways to silence the alarm path (AlarmForwarder's rules and role, AlarmHub's rules and topic, the library's alarms and
+# the restore validator, all named `<hub>-...`): only break-glass may.
 ALERT_PATH_REMOVAL = (
     "cloudwatch:DeleteAlarms",  # a library alarm (restore time, failed validation) that the forwarders watch
     "cloudwatch:DisableAlarmActions",  # the same alarm's actions, off
@@ -275,6 +276,9 @@ ALERT_PATH_REMOVAL = (
     "iam:DetachRolePolicy",  # changes what the forwarding role may do
     "iam:PutRolePermissionsBoundary",  # a boundary that stops the forwarding
     "iam:UpdateAssumeRolePolicy",  # EventBridge can no longer assume the forwarding role
+    "lambda:DeleteFunction",  # the restore validator: restores go unchecked
+    "lambda:PutFunctionConcurrency",  # a reserved concurrency of 0 stops the validator running
+    "lambda:RemovePermission",  # EventBridge may no longer invoke the validator
     "sns:DeleteTopic",  # the topic, and every subscription
     "sns:RemovePermission",  # a statement of the topic policy: EventBridge may no longer publish
     "sns:Unsubscribe",  # a subscriber stops being told
@@ -285,6 +289,9 @@ ALERT_PATH_CHANGES = (
     "events:PutRule",  # a pattern that matches nothing
     "events:PutTargets",  # the alarms go elsewhere
     "iam:PutRolePolicy",  # the forwarding role's only permission
+    "lambda:AddPermission",  # others invoke the validator with forged events
+    "lambda:UpdateFunctionCode",  # a validator that reports every restore as usable
+    "lambda:UpdateFunctionConfiguration",  # another role, another handler, another objective
     "sns:AddPermission",  # others publish noise to the topic
     "sns:SetSubscriptionAttributes",  # a filter policy that drops every alarm
     "sns:SetTopicAttributes",  # the topic's policy or key replaced
@@ -565,12 +572,13 @@ def deny_mfa_enrollment_by_others(user_arns: Iterable[str], break_glass_arns: It
 
 def alert_path_resources(prefix: str) -> list[str]:
     """The alarm path's resources in any account, named after the hub (`prefix`): the library's alarms, rules on the
-    default bus and on the hub's bus, the topic and the forwarding role."""
+    default bus and on the hub's bus, the topic, the roles (the forwarder's, the restore validator's) and the validator."""
     return [
         f"arn:aws:cloudwatch:*:*:alarm:{prefix}-*",
         f"arn:aws:events:*:*:rule/{prefix}-*",
         f"arn:aws:events:*:*:rule/{prefix}/*",
-        f"arn:aws:iam::*:role/{forwarding_role_name(prefix)}",
+        f"arn:aws:iam::*:role/{prefix}-*",
+        f"arn:aws:lambda:*:*:function:{prefix}-*",
         f"arn:aws:sns:*:*:{alarm_topic_name(prefix)}",
     ]
 
