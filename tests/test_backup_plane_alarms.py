@@ -16,6 +16,8 @@ where AWS records it, with the plan's own account ids:
   and SwitchRole, `additionalEventData.SwitchFrom`, responseElements);
 - AWS Backup's own events: AWS Backup Developer Guide, "Monitoring AWS Backup events using Amazon EventBridge"
   (backup and copy jobs report `state`, restore jobs `status`);
+- Lambda calls: AWS Lambda Developer Guide, "Logging AWS Lambda API calls using AWS CloudTrail" (event names carry
+  the API version, such as UpdateFunctionCode20150331v2);
 - CloudWatch alarms: CloudWatch User Guide, "Alarm events and EventBridge" (detail-type "CloudWatch Alarm State
   Change", `detail.alarmName`, `detail.state.value`, `previousState`, `configuration`).
 IAM, Organizations and console sign-in events arrive in us-east-1; the rest in the region of the call.
@@ -73,6 +75,8 @@ EXPECTED = {
     "cloudwatch_alarm_restore_time": "alarms",
     "cloudwatch_alarm_back_to_ok": None,
     "cloudwatch_alarm_other_team": None,
+    "lambda_update_function_code_validator": "validator-tampering",
+    "lambda_update_function_code_other": None,
 }
 
 

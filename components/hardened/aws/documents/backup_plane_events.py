@@ -84,6 +84,11 @@ BREAK_GLASS_ROLE_EVENTS = tuple(sorted({a.split(":", 1)[1] for a in BREAK_GLASS_
 # EventBridge and SNS calls that silence the alarm path.
 ALERT_RULE_TAMPERING = ("DeleteRule", "DisableRule", "PutRule", "PutTargets", "RemoveTargets")
 ALERT_BUS_TAMPERING = ("DeleteEventBus", "PutPermission", "RemovePermission")
+# Lambda calls on the restore validator. CloudTrail names Lambda's events after the API version
+# (UpdateFunctionCode20150331v2, DeleteFunction20150331, ...; AWS Lambda Developer Guide, "Logging AWS Lambda API calls
+# using AWS CloudTrail"), so they are matched by prefix.
+VALIDATOR_TAMPERING = ("AddPermission", "DeleteFunction", "PutFunctionConcurrency", "RemovePermission", "UpdateFunctionCode",
+                       "UpdateFunctionConfiguration")
 ALERT_TOPIC_TAMPERING = ("DeleteTopic", "RemovePermission", "SetSubscriptionAttributes", "SetTopicAttributes", "Unsubscribe")
 
 
@@ -194,6 +199,19 @@ def alert_topic_tampering_pattern(topic_name: str) -> dict:
     ]})
 
 
+def validator_tampering_pattern(prefix: str) -> dict:
+    """The restore validator (`<prefix>-...`) deleted, stopped, re-permissioned or given other code or configuration."""
+    return {
+        "source": ["aws.lambda"],
+        "detail-type": [API_CALL],
+        "detail": {
+            "eventSource": ["lambda.amazonaws.com"],
+            "eventName": [{"prefix": name} for name in VALIDATOR_TAMPERING],
+            "requestParameters": {"functionName": [{"prefix": f"{prefix}-"}, {"wildcard": f"arn:aws:lambda:*:*:function:{prefix}-*"}]},
+        },
+    }
+
+
 def alarm_state_pattern(prefix: str) -> dict:
     """A CloudWatch alarm of the library (named `<prefix>-...`, such as RestoreValidation's) going into ALARM
     (CloudWatch User Guide, "Alarm events and EventBridge": every state change is sent, whatever the alarm's actions)."""
@@ -230,6 +248,7 @@ def forwarded_patterns(region: str, prefix: str, break_glass_role_name: str, bre
         "alert-bus-tampering": alert_bus_tampering_pattern(prefix),
         "alert-topic-tampering": alert_topic_tampering_pattern(alarm_topic_name(prefix)),
         "alarms": alarm_state_pattern(prefix),
+        "validator-tampering": validator_tampering_pattern(prefix),
         "infected-recovery-points": infected_recovery_point_pattern(),
         "unproven-scans": unproven_scan_pattern(),
         "organization-tampering": organization_tampering_pattern(),
