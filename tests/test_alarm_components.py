@@ -90,3 +90,12 @@ def test_bad_arguments_are_refused_before_anything_is_declared(build, argument, 
 def test_opts_reach_the_children():
     plan = plan_of(lambda: AlarmHub("org-alarms", hub_args(), opts=pulumi.ResourceOptions(provider=aws.Provider("security", region="eu-west-1"))))
     assert by_name(plan, "org-alarms-bus")["lands_in"]["region"] == "eu-west-1"
+
+
+def test_the_forwarders_stay_within_eventbridges_wildcard_rule_quota():
+    """EventBridge allows 30 rules with wildcards per bus, not adjustable ("Amazon EventBridge quotas"): the forwarders
+    use four in any region, leaving the rest to the account's own rules."""
+    for region in ("eu-west-1", "us-east-1"):
+        patterns = forwarded_patterns(region, "org-alarms", "hardened-break-glass", ["break-glass-1", "break-glass-2"])
+        assert sorted(t for t, p in patterns.items() if "wildcard" in json.dumps(p)) == [
+            "alert-topic-tampering", "break-glass-assume-role", "break-glass-console", "validator-tampering"]

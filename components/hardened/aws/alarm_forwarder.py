@@ -8,7 +8,9 @@ account. The role is created once per account (IAM is global): give `role_arn` w
 account made it.
 
 Rules are named `<prefix>-<threat>`, the role `<prefix>-forwarder`, with the hub's name as prefix: the alert-path
-SCP (`Baseline.ALERT_PATH`) protects exactly those names. Rules and targets are `protect`ed.
+SCP (`Baseline.ALERT_PATH`) protects exactly those names. Rules and targets are `protect`ed. Every pattern stays
+within EventBridge's 2,048 characters (checked), and four of them use wildcards, of the 30 such rules a bus may have
+("Amazon EventBridge quotas": "Rules containing wildcards", not adjustable).
 
 Sources: EventBridge User Guide, "Sending and receiving events between AWS accounts" and "Sending and receiving
 events between AWS Regions" (a target bus in another account or region, and the role it needs);
