@@ -6,6 +6,7 @@ value stops the run before any resource is declared.
 
 import pulumi
 
+from cross_stack import check_against_organization
 from environment import environment
 from hardened.config import read_stack_config
 from hardened.errors import StackConfigError
@@ -18,7 +19,10 @@ kind = pulumi.Config().get("kind")
 if kind == "organization":
     organization(stack, read_stack_config(OrganizationStackConfig, source=source))
 elif kind == "environment":
-    environment(stack, read_stack_config(EnvironmentStackConfig, source=source))
+    config = read_stack_config(EnvironmentStackConfig, source=source)
+    # What the organization stack's SCPs and settings would refuse, refused here, before anything is declared.
+    check_against_organization(stack, config, source, pulumi.get_project())
+    environment(stack, config)
 else:
     raise StackConfigError(
         f"{source}: invalid config. key '{pulumi.get_project()}:kind' must be one of {', '.join(KINDS)} "

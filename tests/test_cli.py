@@ -91,7 +91,7 @@ BAD_CONFIGS = {
         "buckets, replica, vault, backups, restoreTesting, airGapped, gcp).",
     ),
     "unknown-nested-key": (
-        GOOD_DEV.replace("    minRetentionDays: 1\n", "    minRetentionDays: 1\n    minRetentionDay: 2\n"),
+        GOOD_DEV.replace("    maxRetentionDays: 14\n", "    maxRetentionDays: 14\n    minRetentionDay: 2\n"),
         "key 'hardened-accounts:vault.minRetentionDay' is not a known key "
         "(allowed here: retentionMode, minRetentionDays, maxRetentionDays, changeableForDays).",
     ),
@@ -176,7 +176,7 @@ BAD_CONFIGS = {
     ),
     "copy-outside-the-vault-lock": (
         GOOD_DEV.replace("copyRetentionDays: 7", "copyRetentionDays: 30"),
-        "key 'hardened-accounts:backups': copyRetentionDays is 30 days, outside the vault lock's 1 to 14 days",
+        "key 'hardened-accounts:backups': copyRetentionDays is 30 days, outside the vault lock's 7 to 14 days",
     ),
     "role-in-another-account": (
         GOOD_ORG.replace("arn:aws:iam::999988887777:role/hardened-deployer", "arn:aws:iam::111122223333:role/hardened-deployer"),

@@ -190,8 +190,9 @@ def test_a_region_no_alarm_watches_is_refused(tmp_path, capsys):
     code = main(["plan", "--stack", "prod", "--project-dir", str(tmp_path)])
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
-    assert err == ("error: key 'backups.secondRegion': region ap-southeast-2 is not among the regions of the organization stack 'org' "
-                   "(eu-west-1, eu-central-1): no alarm watches it and its root SCP denies it; add it to regions there\n")
+    assert err == ("error: stacks/Pulumi.prod.yaml: config disagrees with the organization stack. key 'hardened-accounts:backups.secondRegion' "
+                   "is ap-southeast-2, not among the organization's regions (eu-west-1, eu-central-1): its root SCP denies it and no alarm "
+                   "watches it; add it to regions there [regions-watched, against stacks/Pulumi.org.yaml].\n")
 
 
 def test_a_non_production_stack_stays_in_the_backup_account_only_when_asked_for(tmp_path, org):

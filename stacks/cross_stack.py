@@ -1,0 +1,110 @@
+"""Cross-stack rules: an environment stack's config against the organization stack's, before anything is declared.
+
+The organization stack's SCPs and settings bound what an environment may ask for; the mocks accept anything, so a
+value the organization refuses would only fail in `pulumi up`. When `organizationStack` names a stack of this
+project (`stacks/Pulumi.<name>.yaml`), its file is read and validated here and every rule below runs on the pair.
+A fully qualified `<org>/<project>/<stack>` of another project cannot be read offline; the environment program
+still checks what the stack reference returns (regions, accounts) when it resolves.
+
+Each rule is named; its failure names the environment stack file, the key and what the organization allows.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from hardened.config import validate_config
+from hardened.errors import StackConfigError
+from hardened.plan.project import PlanInputError, find_project, load_stack_file
+from stack_config import EnvironmentStackConfig, OrganizationStackConfig
+
+STACKS = Path(__file__).parent
+
+Rule = Callable[[EnvironmentStackConfig, OrganizationStackConfig], list[tuple[str, str]]]
+
+
+def vault_lock_above_scp_floor(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
+    """The SCP DenyWeakerVaultLocks refuses every vault lock below the organization's minimumVaultRetentionDays."""
+    floor = org.minimum_vault_retention_days
+    if env.vault.min_retention_days < floor:
+        return [("vault.minRetentionDays", f"is {env.vault.min_retention_days} days, below the organization's minimumVaultRetentionDays of "
+                 f"{floor}, which its SCP DenyWeakerVaultLocks enforces on every vault lock: give at least {floor}")]
+    return []
+
+
+def regions_watched(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
+    """The root SCP denies every region outside the organization's regions (and us-east-1); no alarm watches them."""
+    regions = org.used_regions
+    keys = {"region": env.region, "backups.secondRegion": env.backups.second_region}
+    return [(key, f"is {region}, not among the organization's regions ({', '.join(regions)}): its root SCP denies it and no alarm "
+             "watches it; add it to regions there") for key, region in keys.items() if region not in regions]
+
+
+def workloads_exist(env: EnvironmentStackConfig, org: OrganizationStackConfig, stack: str) -> list[tuple[str, str]]:
+    """Every workload the stack deploys is an account of the organization."""
+    known = sorted(org.accounts.workloads)
+    key = "workloads" if env.workloads else "environment"
+    wanted = env.workloads or [env.environment or stack]
+    return [(key, f"names {name!r}, which the organization stack has no workload account for (it has: {', '.join(known)})")
+            for name in wanted if name not in known]
+
+
+def backup_account_exists(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
+    """backupAccount: nonProductionBackup needs the organization's accounts.nonProductionBackup."""
+    if env.backup_account == "nonProductionBackup" and org.accounts.non_production_backup is None:
+        return [("backupAccount", "is nonProductionBackup, but the organization stack has no accounts.nonProductionBackup")]
+    return []
+
+
+def gcp_copy_allowed(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
+    """A GCP copy needs the organization's backup project, with a retention its folder's policy allows."""
+    if env.gcp is None:
+        return []
+    if org.gcp is None:
+        return [("gcp", "keeps a copy at GCP, but the organization stack has no gcp backup project; add gcp there")]
+    allowed = org.gcp.bucket_retention_days
+    if env.gcp.retention_days not in allowed:
+        return [("gcp.retentionDays", f"is {env.gcp.retention_days}, but the backup folder's storage.retentionPolicySeconds allows only "
+                 f"{', '.join(map(str, allowed))} days (the organization's gcp.bucketRetentionDays)")]
+    return []
+
+
+RULES: dict[str, Callable] = {
+    "vault-lock-above-scp-floor": vault_lock_above_scp_floor,
+    "regions-watched": regions_watched,
+    "workloads-exist": workloads_exist,
+    "backup-account-exists": backup_account_exists,
+    "gcp-copy-allowed": gcp_copy_allowed,
+}
+
+
+def organization_config(env: EnvironmentStackConfig, source: str) -> tuple[OrganizationStackConfig, str] | None:
+    """The organization stack's validated config and file, when `organizationStack` names a stack of this project."""
+    name = env.organization_stack
+    if "/" in name:
+        return None
+    project = find_project(STACKS)
+    org_source = project.relative(project.stack_file(name))
+    try:
+        values, _ = load_stack_file(project, name)
+    except PlanInputError as error:
+        raise StackConfigError(f"{source}: key '{project.name}:organizationStack' names {name!r}, which cannot be read: {error}") from None
+    kind = values.get(f"{project.name}:kind")
+    if kind != "organization":
+        raise StackConfigError(
+            f"{source}: key '{project.name}:organizationStack' names {name!r}, whose kind is {kind!r}: it must name the organization stack"
+        )
+    return validate_config(OrganizationStackConfig, values, namespace=project.name, source=org_source), org_source
+
+
+def check_against_organization(stack: str, env: EnvironmentStackConfig, source: str, namespace: str) -> None:
+    """Run every rule; one StackConfigError naming the file and each key that breaks one."""
+    found = organization_config(env, source)
+    if found is None:
+        return
+    org, org_source = found
+    problems = []
+    for name, rule in RULES.items():
+        results = rule(env, org, stack) if rule is workloads_exist else rule(env, org)
+        problems += [f"key '{namespace}:{key}' {text} [{name}, against {org_source}]." for key, text in results]
+    if problems:
+        raise StackConfigError(f"{source}: config disagrees with the organization stack. " + " ".join(problems))
