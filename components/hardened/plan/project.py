@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import HardenedError
+from . import strict_yaml
 
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 SECRET_PLACEHOLDER = "[secret]"
@@ -101,12 +102,14 @@ def _engine_string(value: Any) -> str:
 
 def _load_yaml(path: Path, shown: str) -> dict:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = strict_yaml.load(path)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise PlanInputError(f"{shown}:{where}: not valid YAML ({problem}).") from None
+    except strict_yaml.StrictYamlError as error:
+        raise PlanInputError(f"{shown}: {error}.") from None
     except OSError as error:
         raise PlanInputError(f"{shown}: cannot be read ({error.strerror}).") from None
     if document is None:
