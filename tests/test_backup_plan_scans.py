@@ -205,7 +205,7 @@ def test_without_scans_the_plan_is_as_before():
     ("scans", "argument", "problem"),
     [
         ("weekly", "malware_scans", "mapping"),
-        ({"scan_mode": "FULL_SCAN"}, "malware_scans", "does not know: scan_mode"),
+        ({"scan_mode": "FULL_SCAN"}, "malware_scans.scan_mode", "is not an argument of MalwareScans (did you mean 'mode'?)"),
         ({"mode": "INCREMENTAL"}, "malware_scans.mode", "FULL_SCAN, INCREMENTAL_SCAN"),
         ({"mode": "FULL_SCAN", "full_scan_schedule": "cron(0 5 ? * SUN *)"}, "malware_scans.full_scan_schedule", "INCREMENTAL_SCAN only"),
         ({"full_scan_schedule": "weekly"}, "malware_scans.full_scan_schedule", "AWS cron expression"),

@@ -142,7 +142,7 @@ def test_project_name_defaults_to_the_project_id_and_services_can_be_replaced():
         ({"project_name": "abc"}, "project_name", "4 to 30"),
         ({"project_name": "acme_backups"}, "project_name", "(got 'acme_backups')"),
         ({"services": []}, "services", "non-empty list"),
-        ({"services": "storage.googleapis.com"}, "services", "non-empty list"),
+        ({"services": "storage.googleapis.com"}, "services", "takes a list, not a str (got 'storage.googleapis.com')"),
         ({"services": ["storage"]}, "services", "such as storage.googleapis.com (got 'storage')"),
         ({"services": ["storage.googleapis.com", "storage.googleapis.com"]}, "services", "once (got 'storage.googleapis.com' twice)"),
         ({"labels": {"purpose": "Offsite"}}, "labels", "lower-case"),

@@ -278,7 +278,7 @@ def test_the_documents_refuse_what_they_cannot_express(call, message):
         ({"folder_id": None}, "folder_id", "folders/NUMBER (got None)"),
         ({"allowed_locations": []}, "allowed_locations", "one or more value groups"),
         ({"allowed_locations": ["europe west3"]}, "allowed_locations", "(got ['europe west3'])"),
-        ({"allowed_locations": "in:eu-locations"}, "allowed_locations", "one or more"),
+        ({"allowed_locations": "in:eu-locations"}, "allowed_locations", "takes a list, not a str (got 'in:eu-locations')"),
         ({"allowed_customer_ids": ["acme.example"]}, "allowed_customer_ids", "customer ids like C0xxxxxxx"),
         ({"allowed_customer_ids": []}, "allowed_customer_ids", "(got [])"),
         ({"retention_days": [0]}, "retention_days", "from 1 to 36525 (got [0])"),

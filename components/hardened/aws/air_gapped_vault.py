@@ -41,6 +41,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import ACCOUNT_ID
 from .documents.vault_policy import backup_vault_access_policy
@@ -88,6 +89,7 @@ class AirGappedVault(pulumi.ComponentResource):
     """ARN of the RAM share with the recovery accounts; absent without recovery_account_ids."""
 
     def __init__(self, name: str, args: AirGappedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("AirGappedVault", name, args, AirGappedVaultArgs)
         minimum, maximum, vault_name, sources, recovery = _validated(name, args)
         tags = args.get("tags") or {}
 

@@ -24,6 +24,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import ROLE_NAME
 from .documents.alerts import allow_forwarding_to, trust_event_forwarding
@@ -66,6 +67,7 @@ class AlarmForwarder(pulumi.ComponentResource):
     """The forwarding rules' names, per region."""
 
     def __init__(self, name: str, args: AlarmForwarderArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("AlarmForwarder", name, args, AlarmForwarderArgs)
         providers, prefix, role_name, users = _validated(name, args)
         tags = args.get("tags") or {}
         super().__init__("hardened:index:AlarmForwarder", name, None, opts)

@@ -22,6 +22,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ORGANIZATION_ID
@@ -62,6 +63,7 @@ class AlarmHub(pulumi.ComponentResource):
     """ARN of the topic every alarm is published to."""
 
     def __init__(self, name: str, args: AlarmHubArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("AlarmHub", name, args, AlarmHubArgs)
         check_alert_arguments("AlarmHub", name, args)
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):

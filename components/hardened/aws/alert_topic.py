@@ -12,6 +12,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .documents.alerts import alert_topic_policy, allow_alarm_encryption
 from .documents.key_policy import storage_key_policy
@@ -76,6 +77,7 @@ class AlertTopic(pulumi.ComponentResource):
     """ARN of the key that encrypts the topic."""
 
     def __init__(self, name: str, args: AlertTopicArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("AlertTopic", name, args, AlertTopicArgs)
         subscribers = check_alert_arguments("AlertTopic", name, args)
         administrators = list(args["administrator_arns"])
         super().__init__("hardened:index:AlertTopic", name, None, opts)

@@ -17,6 +17,7 @@ from typing import NamedTuple, NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import MAX_ROLE_NAME, ROLE_ARN
 from .backup_service_role import backup_service_role
@@ -99,6 +100,7 @@ class BackupPlan(pulumi.ComponentResource):
     """ARN of the role AWS Backup assumes to run the jobs."""
 
     def __init__(self, name: str, args: BackupPlanArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("BackupPlan", name, args, BackupPlanArgs)
         retention, copies, scans = _validated(name, args)
         tags = args.get("tags") or {}
 
@@ -223,9 +225,6 @@ def _validated_scans(problem, schedule: str, given: object) -> Optional[_Scans]:
         return None
     if not isinstance(given, dict):
         raise problem("malware_scans", f"must be a mapping of MalwareScans settings (got {given!r})")
-    unknown = sorted(set(given) - set(MalwareScans.__annotations__))
-    if unknown:
-        raise problem("malware_scans", f"has settings MalwareScans does not know: {', '.join(unknown)}")
     mode = given.get("mode") or DEFAULT_SCAN_MODE
     if mode not in SCAN_MODES:
         raise problem("malware_scans.mode", f"must be one of {', '.join(SCAN_MODES)} (got {mode!r})")

@@ -24,6 +24,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ACCOUNT_ID, ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
@@ -83,6 +84,7 @@ class BreakGlassAccess(pulumi.ComponentResource):
     """ARNs of the topics that announce each use."""
 
     def __init__(self, name: str, args: BreakGlassAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("BreakGlassAccess", name, args, BreakGlassAccessArgs)
         account_id = args.get("account_id")
         if not isinstance(account_id, pulumi.Output) and not (isinstance(account_id, str) and ACCOUNT_ID.match(account_id)):
             raise ComponentArgumentError("BreakGlassAccess", name, "account_id", f"must be a 12-digit account id (got {account_id!r})")

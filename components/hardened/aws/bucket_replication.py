@@ -17,6 +17,8 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
+
 from .arns import MAX_ROLE_NAME
 from .documents.service_roles import replication_permissions, trusted_by_service
 
@@ -63,6 +65,7 @@ class BucketReplication(pulumi.ComponentResource):
     """ARN of the role S3 assumes to replicate."""
 
     def __init__(self, name: str, args: BucketReplicationArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("BucketReplication", name, args, BucketReplicationArgs)
         super().__init__("hardened:index:BucketReplication", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)

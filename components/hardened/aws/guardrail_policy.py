@@ -16,6 +16,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
 from .documents import guardrails, resource_controls
@@ -97,6 +98,7 @@ class GuardrailPolicy(pulumi.ComponentResource):
     """Id of the SCP (p-...)."""
 
     def __init__(self, name: str, args: GuardrailPolicyArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("GuardrailPolicy", name, args, GuardrailPolicyArgs)
         build = _builder(name, args)
         subjects = list(args.get("web_identity_subjects") or [])
         size = scp_size(build(STAND_IN_ACCOUNT, [STAND_IN_SUBJECT] * len(subjects)))

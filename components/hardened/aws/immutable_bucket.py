@@ -11,6 +11,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import ORGANIZATION_ID, ROLE_ARN, malformed_principal_arns
 from .bucket_replication import BucketReplication, ReplicaDestination
@@ -65,6 +66,7 @@ class ImmutableBucket(pulumi.ComponentResource):
     """Default Object Lock retention in force, in days."""
 
     def __init__(self, name: str, args: ImmutableBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("ImmutableBucket", name, args, ImmutableBucketArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         mode, days, noncurrent_days = _validated_retention(name, args)
         administrators = list(args.get("administrator_arns") or [])

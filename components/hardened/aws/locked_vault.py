@@ -12,6 +12,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import ACCOUNT_ID, malformed_principal_arns
 from .documents.key_policy import allow_grants_through_service, storage_key_policy
@@ -62,6 +63,7 @@ class LockedVault(pulumi.ComponentResource):
     """Longest retention the lock allows, in days."""
 
     def __init__(self, name: str, args: LockedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("LockedVault", name, args, LockedVaultArgs)
         mode, minimum, maximum, changeable = _validated_lock(name, args)
         administrators = list(args.get("administrator_arns") or [])
         break_glass = list(args.get("break_glass_arns") or [])

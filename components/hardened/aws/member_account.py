@@ -12,6 +12,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import ROLE_NAME
 
@@ -46,6 +47,7 @@ class MemberAccount(pulumi.ComponentResource):
     """Provider that deploys into the account, pinned to its id."""
 
     def __init__(self, name: str, args: MemberAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("MemberAccount", name, args, MemberAccountArgs)
         _check(name, args)
         tags = args.get("tags") or {}
         super().__init__("hardened:index:MemberAccount", name, None, opts)

@@ -13,6 +13,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import ACCOUNT_ID
 from .documents.key_policy import allow_cloudtrail_encryption, storage_key_policy
@@ -61,6 +62,7 @@ class OrganizationTrail(pulumi.ComponentResource):
     """Name of the CloudWatch Logs group receiving the events, if any."""
 
     def __init__(self, name: str, args: OrganizationTrailArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("OrganizationTrail", name, args, OrganizationTrailArgs)
         management = args.get("management_account_id")
         if not isinstance(management, str) or not ACCOUNT_ID.match(management):
             raise ComponentArgumentError("OrganizationTrail", name, "management_account_id", f"must be a 12-digit account id (got {management!r})")

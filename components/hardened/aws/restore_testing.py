@@ -12,6 +12,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .backup_service_role import backup_service_role
 from .documents.service_roles import RESTORE_POLICY_ARNS
@@ -43,6 +44,7 @@ class RestoreTesting(pulumi.ComponentResource):
     """ARN of the role AWS Backup assumes to run restores; the one role named for restoring."""
 
     def __init__(self, name: str, args: RestoreTestingArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("RestoreTesting", name, args, RestoreTestingArgs)
         window = args.get("selection_window_days") or 7
         if not whole_number(window, 1, 365):
             raise ComponentArgumentError("RestoreTesting", name, "selection_window_days", f"must be a whole number of days from 1 to 365 (got {window!r})")

@@ -18,6 +18,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .documents.restore_validation import (
     restore_testing_plan_arn_prefix,
@@ -105,6 +106,7 @@ class RestoreValidation(pulumi.ComponentResource):
     """ARN of the role the function runs as."""
 
     def __init__(self, name: str, args: RestoreValidationArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("RestoreValidation", name, args, RestoreValidationArgs)
         plan, objective, log_days = _checked(name, args)
         super().__init__("hardened:index:RestoreValidation", name, None, opts)
 

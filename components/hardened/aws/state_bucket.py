@@ -17,6 +17,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .arns import malformed_principal_arns
 from .documents.key_policy import deny_key_destruction, sealed_administration
@@ -61,6 +62,7 @@ class StateBucket(pulumi.ComponentResource):
     """What `pulumi stack init --secrets-provider` takes: awskms://<key id>?region=<region>."""
 
     def __init__(self, name: str, args: StateBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("StateBucket", name, args, StateBucketArgs)
         deployers = list(args.get("deployer_arns") or [])
         if not deployers or malformed_principal_arns(deployers):
             raise ComponentArgumentError("StateBucket", name, "deployer_arns", f"must name at least one exact role ARN (got {deployers!r})")

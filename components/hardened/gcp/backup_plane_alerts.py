@@ -29,6 +29,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .documents import log_alerts
 from .locked_bucket import checked_labels
@@ -123,6 +124,7 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
     """Identity the folder sink writes as; it holds roles/logging.bucketWriter on the project."""
 
     def __init__(self, name: str, args: BackupPlaneAlertsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("BackupPlaneAlerts", name, args, BackupPlaneAlertsArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         project, folder, emails, location, labels, ids = _validated(name, args)
         super().__init__("hardened:index:BackupPlaneAlerts", name, None, opts)

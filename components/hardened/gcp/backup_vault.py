@@ -18,6 +18,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..aws.retention import MAX_RETENTION_DAYS, whole_number
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .locked_bucket import DAY_SECONDS, checked_labels
 
@@ -54,6 +55,7 @@ class BackupVault(pulumi.ComponentResource):
     """The vault's id."""
 
     def __init__(self, name: str, args: BackupVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("BackupVault", name, args, BackupVaultArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         location, days, effective_time, vault_id, restriction = _validated(name, args)
         labels = checked_labels("BackupVault", name, args.get("labels"))

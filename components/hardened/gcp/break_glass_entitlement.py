@@ -16,6 +16,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .documents.pam import GRANT_ACTIVATED_FILTER
 
@@ -59,6 +60,7 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
     """Name of the alert policy: projects/PROJECT/alertPolicies/NUMBER."""
 
     def __init__(self, name: str, args: BreakGlassEntitlementArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("BreakGlassEntitlement", name, args, BreakGlassEntitlementArgs)
         if not isinstance(args.get("project_id"), (str, pulumi.Output)) or args.get("project_id") == "":
             raise ComponentArgumentError("BreakGlassEntitlement", name, "project_id", f"must be a project id (got {args.get('project_id')!r})")
         entitlement_id = args.get("entitlement_id")

@@ -28,6 +28,7 @@ import pulumi_gcp as gcp
 
 from ..aws.arns import ROLE_NAME
 from ..aws.documents.transfer import read_one_bucket, trusted_by_google_transfer_service
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 
 MAX_SESSION_SECONDS = 3600
@@ -85,6 +86,7 @@ class CrossCloudTransfer(pulumi.ComponentResource):
     """Email of the project's Google-managed transfer service account."""
 
     def __init__(self, name: str, args: CrossCloudTransferArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("CrossCloudTransfer", name, args, CrossCloudTransferArgs)
         role_name, start = _checked(name, args)
         super().__init__("hardened:index:CrossCloudTransfer", name, None, opts)
 

@@ -19,6 +19,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .documents.deny_policies import folder_deny_policy_parent, folder_deny_rules, is_exception_principal
 from .documents.org_policies import folder_policy_specs, member_domains, resource_locations, retention_periods
@@ -54,6 +55,7 @@ class FolderGuardrails(pulumi.ComponentResource):
     """Names of the organization policies (folders/NUMBER/policies/CONSTRAINT)."""
 
     def __init__(self, name: str, args: FolderGuardrailsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("FolderGuardrails", name, args, FolderGuardrailsArgs)
         folder_id = args.get("folder_id")
         # An output (a folder created in the same program) is checked when it resolves, by folder_deny_policy_parent.
         if not isinstance(folder_id, pulumi.Output) and not (isinstance(folder_id, str) and FOLDER_ID.fullmatch(folder_id)):

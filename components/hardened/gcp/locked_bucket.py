@@ -15,6 +15,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..aws.retention import MAX_RETENTION_DAYS, whole_number
+from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .locations import geography_of_aws_region, geography_of_gcs_location, kms_location_of_gcs
 
@@ -60,6 +61,7 @@ class LockedBucket(pulumi.ComponentResource):
     """Resource id of the KMS key that encrypts the bucket (projects/.../cryptoKeys/...)."""
 
     def __init__(self, name: str, args: LockedBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check_arguments("LockedBucket", name, args, LockedBucketArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         location, days, lock, soft_delete_days, rotation_days = _validated(name, args)
         labels = checked_labels("LockedBucket", name, args.get("labels"))

@@ -1,0 +1,76 @@
+"""The shape of a component's arguments, checked against its TypedDict before anything is declared.
+
+A misspelled key (`organisation_id`) would silently drop the guard it names, and a string where a list is due
+(`user_names="bg-1"`) would be iterated character by character: both are refused, with a did-you-mean, as are a
+missing required argument and an argument that is not a mapping at all. Nested TypedDicts (a `ReplicaDestination`,
+each `BackupCopy` of a list) are checked the same way. What a value must be beyond its shape (a pattern, a range) is
+each component's own check.
+"""
+
+import difflib
+import types
+import typing
+from collections.abc import Mapping
+
+from .errors import ComponentArgumentError
+
+
+def check_arguments(component: str, name: str, args: object, schema: type) -> None:
+    """Raise ComponentArgumentError if `args` has a key `schema` does not declare, lacks a required one, or gives a
+    string (or a mapping) where a list is due; recurse into TypedDict-typed values."""
+    _check(component, name, args, schema, path="")
+
+
+def _check(component: str, name: str, args: object, schema: type, path: str) -> None:
+    where = path or "args"
+    if not isinstance(args, Mapping):
+        raise ComponentArgumentError(component, name, where, f"must be a mapping of argument names to values (got {type(args).__name__})")
+    known = sorted(schema.__required_keys__ | schema.__optional_keys__)  # type: ignore[attr-defined]
+    for key in args:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ComponentArgumentError(component, name, f"{path}{key}", f"is not an argument of {schema.__name__}{hint}; it takes {', '.join(known)}")
+    # The annotations as written (pulumi.Input holds a forward reference get_type_hints cannot resolve).
+    hints = {key: _required_or_not(annotation) for key, annotation in schema.__annotations__.items()}
+    for key, value in args.items():
+        if value is not None:
+            _check_value(component, name, f"{path}{key}", value, hints[key])
+    for key in sorted(schema.__required_keys__):  # type: ignore[attr-defined]
+        if key not in args:
+            raise ComponentArgumentError(component, name, f"{path}{key}", f"is required by {schema.__name__}")
+
+
+def _check_value(component: str, name: str, path: str, value: object, annotation: object) -> None:
+    for option in _options(annotation):
+        origin = typing.get_origin(option)
+        if origin is list:
+            if isinstance(value, (str, bytes, Mapping)):
+                raise ComponentArgumentError(component, name, path, f"takes a list, not a {type(value).__name__} (got {value!r}): write [{value!r}]")
+            if isinstance(value, (list, tuple)):
+                (item,) = typing.get_args(option) or (object,)
+                if _is_typed_dict(item):
+                    for index, element in enumerate(value):
+                        _check(component, name, element, item, f"{path}[{index}].")
+            return
+        if _is_typed_dict(option) and isinstance(value, Mapping):
+            _check(component, name, value, option, f"{path}.")
+            return
+
+
+def _required_or_not(annotation: object) -> object:
+    """The annotation inside NotRequired[...] or Required[...]."""
+    if typing.get_origin(annotation) in (typing.NotRequired, typing.Required):
+        return typing.get_args(annotation)[0]
+    return annotation
+
+
+def _options(annotation: object) -> list:
+    """The alternatives of a Union or Optional, or the annotation alone."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [a for a in typing.get_args(annotation) if a is not type(None)]
+    return [annotation]
+
+
+def _is_typed_dict(candidate: object) -> bool:
+    return isinstance(candidate, type) and typing.is_typeddict(candidate)
