@@ -5,19 +5,40 @@ Keys are written in the stack files as `hardened-accounts:<key>`. `kind` picks t
 prod). Every field's description says what it allows, and is quoted back when a value is wrong.
 """
 
+import difflib
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+import pulumi_aws as aws
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from hardened.aws import RetentionMode
 from hardened.aws.organization_trail import LOG_RETENTION_DAYS
+from hardened.aws.retention import aws_cron_problem
 from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
 from hardened.config import StackConfigModel
 
 ROLE_ARN = r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$"
-REGION = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
-CRON = r"^cron\(\S+( \S+){5}\)$"
+# The regions the AWS provider knows (its Region enum), not a list typed here.
+AWS_REGIONS = sorted(region.value for region in aws.Region)
+
+
+def _known_region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        close = difflib.get_close_matches(value, AWS_REGIONS, n=1)
+        raise ValueError(f"{value!r} is not an AWS region" + (f" (did you mean {close[0]}?)" if close else " (such as eu-west-1)"))
+    return value
+
+
+def _aws_cron(value: str) -> str:
+    problem = aws_cron_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} {problem}")
+    return value
+
+
+AwsRegion = Annotated[str, AfterValidator(_known_region)]
+AwsCron = Annotated[str, AfterValidator(_aws_cron)]
 BucketKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,29}$")]
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 KINDS = ("organization", "environment")
@@ -28,7 +49,7 @@ NON_PRODUCTION_MAX_COMPLIANCE_DAYS = 30
 
 class AwsAccount(StackConfigModel):
     account_id: str = Field(pattern=r"^\d{12}$", description="the 12-digit AWS account id, quoted as a string")
-    region: str = Field(pattern=REGION, description="an AWS region such as eu-west-1")
+    region: AwsRegion = Field(description="an AWS region such as eu-west-1")
     deployment_role_arn: str = Field(
         pattern=ROLE_ARN, description="the IAM role Pulumi assumes in that account, arn:aws:iam::<account>:role/<name>"
     )
@@ -50,6 +71,21 @@ class NewAccount(StackConfigModel):
 
 
 class MemberAccounts(StackConfigModel):
+    @model_validator(mode="after")
+    def one_email_per_account(self) -> "MemberAccounts":
+        emails: dict[str, str] = {}
+        named = [("backup", self.backup), ("nonProductionBackup", self.non_production_backup), ("logArchive", self.log_archive),
+                 ("security", self.security), *((f"workloads.{k}", v) for k, v in self.workloads.items())]
+        for key, account in named:
+            if account is None:
+                continue
+            email = account.email.lower()
+            if email in emails:
+                raise ValueError(f"{key} and {emails[email]} have the same email {account.email}: AWS needs one root email per account")
+            emails[email] = key
+        return self
+
+
     backup: NewAccount = Field(description="the backup account: name and email")
     non_production_backup: NewAccount | None = Field(
         default=None,
@@ -205,7 +241,7 @@ class OrganizationStackConfig(StackConfigModel):
     minimum_vault_retention_days: int = Field(
         default=7, ge=1, le=36500, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
     )
-    regions: list[Annotated[str, StringConstraints(pattern=REGION)]] | None = Field(
+    regions: list[AwsRegion] | None = Field(
         default=None, min_length=1,
         description="the AWS regions the stacks use (default: the management region); every account's alarms are forwarded "
         "from each and from us-east-1, and the root SCP denies every other region to all but global services",
@@ -274,8 +310,8 @@ class MalwareScanSettings(StackConfigModel):
     mode: Literal["INCREMENTAL_SCAN", "FULL_SCAN"] = Field(
         default="INCREMENTAL_SCAN", description="how the daily rule scans each new recovery point: INCREMENTAL_SCAN (default) or FULL_SCAN"
     )
-    full_scan_schedule: str | None = Field(
-        default=None, pattern=CRON,
+    full_scan_schedule: AwsCron | None = Field(
+        default=None,
         description="when a second rule backs up and scans in full, an AWS cron expression (default cron(0 5 ? * SUN *)); INCREMENTAL_SCAN only",
     )
     resource_types: list[Literal["S3", "EBS", "EC2", "ALL"]] = Field(
@@ -292,10 +328,10 @@ class MalwareScanSettings(StackConfigModel):
 
 
 class BackupSchedule(StackConfigModel):
-    schedule: str = Field(pattern=CRON, description="an AWS cron expression with six fields, such as cron(0 3 * * ? *)")
+    schedule: AwsCron = Field(description="an AWS cron expression with six fields, such as cron(0 3 * * ? *)")
     retention_days: int = Field(ge=1, le=36500, description="days each recovery point is kept in the workload account's vault")
     copy_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the backup account's vault")
-    second_region: str = Field(pattern=REGION, description="a second AWS region for another copy, such as eu-central-1")
+    second_region: AwsRegion = Field(description="a second AWS region for another copy, such as eu-central-1")
     second_region_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the second region")
     malware_scans: MalwareScanSettings | None = Field(
         default=None, description="GuardDuty Malware Protection scans of every recovery point: mode, fullScanSchedule, resourceTypes (none by default)"
@@ -325,7 +361,7 @@ class AirGappedSettings(StackConfigModel):
 
 
 class RestoreTestingSettings(StackConfigModel):
-    schedule: str = Field(pattern=CRON, description="an AWS cron expression with six fields, such as cron(0 5 ? * SUN *)")
+    schedule: AwsCron = Field(description="an AWS cron expression with six fields, such as cron(0 5 ? * SUN *)")
     selection_window_days: int = Field(default=7, ge=1, le=365, description="test recovery points from the last 1 to 365 days")
     recovery_time_objective_minutes: int = Field(
         default=240, ge=1, le=10080, description="the longest a restore may take, in minutes (1 to 10080, default 240): a slower restore test raises the alarm"
@@ -374,7 +410,7 @@ class EnvironmentStackConfig(StackConfigModel):
         default=None, min_length=1,
         description="a fleet: keys of several workload accounts in the organization stack, each given the same baseline",
     )
-    region: str = Field(pattern=REGION, description="the AWS region of the workload and the backup account's copies")
+    region: AwsRegion = Field(description="the AWS region of the workload and the backup account's copies")
     buckets: dict[BucketKey, BucketSettings] = Field(
         min_length=1,
         description="workload buckets by short name (lowercase, digits, hyphens), each with retentionMode and retentionDays",
@@ -397,6 +433,13 @@ class EnvironmentStackConfig(StackConfigModel):
         description="the third copy, at GCP: location, retentionDays, locked, softDeleteDays, transferStartDate "
         "(required in production, optional elsewhere)",
     )
+
+    @field_validator("backups")
+    @classmethod
+    def second_region_is_another(cls, backups: BackupSchedule, info: ValidationInfo) -> BackupSchedule:
+        if backups.second_region == info.data.get("region"):
+            raise ValueError(f"secondRegion is {backups.second_region}, the stack's own region: the second-region copy must be elsewhere")
+        return backups
 
     @field_validator("buckets", "replica")
     @classmethod

@@ -68,7 +68,7 @@ def test_a_second_forwarder_in_the_same_account_reuses_the_role():
 @pytest.mark.parametrize(("build", "argument", "problem"), [
     (lambda: AlarmHub("org-alarms", hub_args(organization_id="o-")), "organization_id", "o-..."),
     (lambda: AlarmHub("org-alarms", hub_args(subscribers=[])), "subscribers", "at least one subscriber"),
-    (lambda: AlarmHub("org-alarms", hub_args(heartbeat_schedule="daily")), "heartbeat_schedule", "rate(...) or cron(...)"),
+    (lambda: AlarmHub("org-alarms", hub_args(heartbeat_schedule="daily")), "heartbeat_schedule", "must be rate(<n> minutes|hours|days) or an AWS cron(...) expression (got 'daily')"),
     (lambda: AlarmHub("a" * 41, hub_args()), "name", "at most 40"),
     (lambda: AlarmForwarder("f", forwarder_args(providers={})), "providers", "at least one region"),
     (lambda: AlarmForwarder("f", forwarder_args(providers={"eu-west-1": aws.Provider("p", region="eu-west-1")})), "providers", "must include us-east-1"),

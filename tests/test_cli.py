@@ -126,6 +126,32 @@ BAD_CONFIGS = {
         GOOD_ORG.replace("    maxMfaAgeSeconds: 900\n", "    maxMfaAgeSeconds: 900\n    usersAccount: log-archive\n"),
         "key 'hardened-accounts:breakGlass.usersAccount': Input should be 'security' or 'management'",
     ),
+    "unknown-region": (
+        GOOD_DEV.replace("  hardened-accounts:region: eu-west-1\n", "  hardened-accounts:region: us-wset-2\n"),
+        "key 'hardened-accounts:region': 'us-wset-2' is not an AWS region (did you mean us-west-2?).",
+    ),
+    "cron-of-placeholders": (
+        GOOD_DEV.replace("schedule: cron(0 3 * * ? *)", "schedule: cron(x x x x x x)"),
+        "key 'hardened-accounts:backups.schedule': 'cron(x x x x x x)' has minutes 'x': 'x' is outside 0-59.",
+    ),
+    "cron-with-both-days": (
+        GOOD_DEV.replace("schedule: cron(0 3 * * ? *)", "schedule: cron(0 3 * * * *)"),
+        "'cron(0 3 * * * *)' must give exactly one of day-of-month and day-of-week as ? (AWS cron takes one of the two, never both)",
+    ),
+    "second-region-is-the-region": (
+        GOOD_PROD.replace("secondRegion: eu-central-1", "secondRegion: eu-west-1"),
+        "key 'hardened-accounts:backups': secondRegion is eu-west-1, the stack's own region: the second-region copy must be elsewhere",
+    ),
+    "two-accounts-one-email": (
+        GOOD_ORG.replace("email: aws-staging@acme.example", "email: AWS-dev@acme.example"),
+        "key 'hardened-accounts:accounts': workloads.staging and workloads.dev have the same email AWS-dev@acme.example: "
+        "AWS needs one root email per account",
+    ),
+    "project-key-in-the-engine-namespace": (
+        GOOD_PROD.replace("  hardened-accounts:gcp:\n", "  pulumi:gcp:\n"),
+        "key 'pulumi:gcp' is not a key of the Pulumi engine (pulumi:autonaming, pulumi:disable-default-providers, pulumi:tags, "
+        "pulumi:template); did you mean 'hardened-accounts:gcp'?",
+    ),
     "plain-http-subscriber": (
         GOOD_ORG.replace("{protocol: email, endpoint: security-oncall@acme.example}", "{protocol: http, endpoint: http://pager.example}"),
         "key 'hardened-accounts:breakGlass.subscribers[0].protocol': Input should be 'email', 'email-json', 'https', 'sms', 'sqs' or 'lambda'",

@@ -18,6 +18,9 @@ from .json_text import parse_json_text
 # Keys the Pulumi engine itself reads from a stack file (for example
 # `pulumi:disable-default-providers`); everything else must belong to the project.
 ENGINE_NAMESPACE = "pulumi"
+# The engine's own keys a stack file may set (Pulumi docs, "Project-level configuration" and "Disable default
+# providers"); any other `pulumi:` key is a typo whose value the program would never see.
+ENGINE_KEYS = ("pulumi:autonaming", "pulumi:disable-default-providers", "pulumi:tags", "pulumi:template")
 
 
 class StackConfigModel(BaseModel):
@@ -56,7 +59,14 @@ def validate_config(schema: type[Schema], values: dict[str, Any], namespace: str
         if prefix == namespace and key:
             # The engine hands objects and lists to programs as JSON text; scalars stay strings.
             document[key] = parse_json_text(raw)
-        elif prefix != ENGINE_NAMESPACE:
+        elif prefix == ENGINE_NAMESPACE:
+            if full_key not in ENGINE_KEYS:
+                guess = f"{namespace}:{key}" if key in _by_alias(schema) else None
+                problems.append(
+                    f"key '{full_key}' is not a key of the Pulumi engine ({', '.join(ENGINE_KEYS)})"
+                    + (f"; did you mean '{guess}'?" if guess else "")
+                )
+        else:
             problems.append(
                 f"key '{full_key}' is not used by this project; project keys start with '{namespace}:' "
                 f"({_allowed_keys(schema, namespace)})"
