@@ -377,6 +377,9 @@ def test_a_statement_summary_says_what_a_negated_element_leaves_out():
     statement = {"Sid": "S", "Effect": "Deny", "NotAction": "iam:*", "NotResource": ["arn:aws:s3:::scratch-*"]}
     assert statement_summary(statement) == "S: Deny everything except iam:* on everything except [arn:aws:s3:::scratch-*]"
     assert statement_summary({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}) == "Allow s3:GetObject on *"
+    # A trust policy's statement names no resource: no "on None".
+    trust = {"Sid": "T", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    assert statement_summary(trust) == "T: Allow sts:AssumeRole for Service events.amazonaws.com"
 
 
 def _bucket_with_default_provider():

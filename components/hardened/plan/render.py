@@ -142,6 +142,8 @@ def statement_summary(statement: dict) -> str:
     resources = _joined(statement.get("Resource") or statement.get("NotResource"))
     if "NotResource" in statement:
         resources = f"everything except {resources}"
+    # A trust policy names no resource (the role it is attached to is the resource).
+    on = f" on {resources}" if "Resource" in statement or "NotResource" in statement else ""
     principal = statement.get("Principal")
     principal_text = f" for {_principal(principal)}" if principal is not None else ""
     conditions = "; ".join(
@@ -151,7 +153,7 @@ def statement_summary(statement: dict) -> str:
     )
     sid = f"{statement['Sid']}: " if statement.get("Sid") else ""
     when = f" when {conditions}" if conditions else ""
-    return f"{sid}{statement.get('Effect')} {actions} on {resources}{principal_text}{when}"
+    return f"{sid}{statement.get('Effect')} {actions}{on}{principal_text}{when}"
 
 
 def _principal(principal) -> str:
