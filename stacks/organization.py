@@ -19,7 +19,6 @@ from hardened.aws import (
     MfaEnforcement,
     OrganizationTrail,
     check_attachments_per_target,
-    events_log_group_of,
     users_group_name,
 )
 from second_vendor import organization_side
@@ -185,6 +184,10 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         **{key: _in_region(f"{stack}-{key}", a.account_id, a.deployment_role_arn, {**tags, "hardened:account": key}) for key, a in members.items()},
     }
     sign_in_events = in_us_east_1["security"] if users_account else in_us_east_1["management"]
+    # The trail's log group, known only once the trail (which waits for the break-glass roles) is declared: the
+    # break-glass metric filter reads it, so it must wait for the group (CloudWatch Logs refuses a filter on a
+    # group that does not exist yet).
+    trail_log_group, resolve_trail_log_group = pulumi.deferred_output()
     break_glass = BreakGlassAccess(
         break_glass_name,
         {
@@ -198,8 +201,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "sign_in_events_provider": sign_in_events,
             "subscribers": [s.model_dump() for s in config.break_glass.subscribers],
             "administrator_arns": [management.deployment_role_arn],
-            # Named before the trail exists, so the trail's keys and bucket can wait for the break-glass roles they name.
-            "trail_log_group_name": events_log_group_of(config.trail.name) if config.trail.events_log_retention_days else None,
+            "trail_log_group_name": trail_log_group if config.trail.events_log_retention_days else None,
             "max_mfa_age_seconds": config.break_glass.max_mfa_age_seconds,
         },
         opts=in_management,
@@ -222,6 +224,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         },
         opts=in_management,
     )
+    resolve_trail_log_group(trail.events_log_group_name)
 
     # Every move against the backups, from every account and every region used, to the hub in the security account.
     alarms = AlarmHub(alarm_prefix, {

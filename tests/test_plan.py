@@ -240,6 +240,14 @@ def test_the_trails_key_and_bucket_wait_for_the_break_glass_role_they_name(org):
     assert role["outputs"]["arn"] in json.dumps(by_name(org, "org-trail-trail-key")["inputs"]["policy"])
 
 
+def test_the_break_glass_metric_filter_waits_for_the_log_group_it_reads(org):
+    """CloudWatch Logs refuses a metric filter on a group that does not exist yet: the filter depends on the trail's
+    log group, which the trail declares after the break-glass roles it names (a deferred output closes the loop)."""
+    log_filter, group = by_name(org, "org-break-glass-uses"), by_name(org, "org-trail-events")
+    assert log_filter["inputs"]["logGroupName"] == group["inputs"]["name"] == "/hardened/cloudtrail/acme-organization-trail"
+    assert group["urn"] in log_filter["depends_on"]
+
+
 def test_the_backup_accounts_roles_answer_to_no_web_identity_but_the_transfer_agent(org, prod):
     """The org stack's RCP on the backup account names the very Google subject prod's transfer role trusts."""
     rcp = by_name(org, "org-backup-web-identity-controls-policy")

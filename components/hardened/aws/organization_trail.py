@@ -100,7 +100,7 @@ class OrganizationTrail(pulumi.ComponentResource):
         key = protected_key(
             f"{name}-trail", f"Encrypts the log files of the trail {trail_name}", key_policy, {}, parent=self, provider=args["log_archive_provider"]
         )
-        delivery, delivery_ready = self._events_delivery(name, trail_name, management, log_days) if log_days else ({}, [])
+        delivery, delivery_ready, group_name = self._events_delivery(name, trail_name, management, log_days) if log_days else ({}, [], None)
         trail = aws.cloudtrail.Trail(
             f"{name}-trail",
             name=trail_name,
@@ -117,10 +117,11 @@ class OrganizationTrail(pulumi.ComponentResource):
 
         self.trail_arn = trail.arn
         self.bucket_name = logs.bucket_name
-        self.events_log_group_name = pulumi.Output.from_input(events_log_group_of(trail_name) if log_days else None)
+        # The log group's own output: whatever reads the group (a metric filter) waits for it to exist.
+        self.events_log_group_name = pulumi.Output.from_input(group_name)
         self.register_outputs({"trailArn": self.trail_arn, "bucketName": self.bucket_name, "eventsLogGroupName": self.events_log_group_name})
 
-    def _events_delivery(self, name: str, trail_name: str, management: str, days: int) -> tuple[dict, list[pulumi.Resource]]:
+    def _events_delivery(self, name: str, trail_name: str, management: str, days: int) -> tuple[dict, list[pulumi.Resource], pulumi.Output[str]]:
         """The management account's log group and the role CloudTrail delivers with: the trail's arguments, what to wait for."""
         child = pulumi.ResourceOptions(parent=self)
         group = aws.cloudwatch.LogGroup(f"{name}-events", name=events_log_group_of(trail_name), retention_in_days=days, opts=child)
@@ -136,7 +137,7 @@ class OrganizationTrail(pulumi.ComponentResource):
         )
         arguments = {"cloud_watch_logs_group_arn": group.arn.apply(lambda arn: f"{arn}:*"), "cloud_watch_logs_role_arn": role.arn}
         # CloudTrail checks that the role can deliver when the trail is created, so its permissions come first.
-        return arguments, [policy]
+        return arguments, [policy], group.name
 
 
 def events_log_group_of(trail_name: str) -> str:
