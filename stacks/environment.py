@@ -61,8 +61,9 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         **({"full_scan_schedule": scan.full_scan_schedule} if scan.full_scan_schedule else {}),
     }
     workloads = {key: accounts.apply(lambda a, key=key: _workload_account(a, key, config.organization_stack)) for key in keys}
-    # A stack of one workload keeps the short names; a fleet names each workload's resources after it.
-    prefixes = {key: stack if len(keys) == 1 else f"{stack}-{key}" for key in keys}
+    # The workload named like the stack (and the only one of a single-workload stack) keeps the short names; every
+    # other workload of a fleet is named after itself: a stack that grows into a fleet renames nothing it has.
+    prefixes = {key: stack if len(keys) == 1 or key == stack else f"{stack}-{key}" for key in keys}
 
     # The backup account: nobody in a workload account can reach what lands here.
     in_backup = provider("backup", backup, config.region)
@@ -96,7 +97,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         replicas = ImmutableBucket(f"{prefix}-replicas", {
             "retention_mode": config.replica.retention_mode,
             "retention_days": config.replica.retention_days,
-            "bucket_name": config.replica.bucket_name if len(keys) == 1 else None,
+            "bucket_name": config.replica.bucket_name,  # a fleet gives none (stack_config refuses it)
             "administrator_arns": [backup["deploymentRoleArn"]],
             "break_glass_arns": [backup["breakGlassRoleArn"]],
             "organization_id": organization_id,
@@ -109,7 +110,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
             key: ImmutableBucket(name, {
                 "retention_mode": config.buckets[key].retention_mode,
                 "retention_days": config.buckets[key].retention_days,
-                "bucket_name": config.buckets[key].bucket_name if len(keys) == 1 else None,
+                "bucket_name": config.buckets[key].bucket_name,
                 "administrator_arns": [workload["deploymentRoleArn"]],
                 "break_glass_arns": [workload["breakGlassRoleArn"]],
                 "organization_id": organization_id,

@@ -434,6 +434,17 @@ class EnvironmentStackConfig(StackConfigModel):
         "(required in production, optional elsewhere)",
     )
 
+    @model_validator(mode="after")
+    def fixed_names_need_one_workload(self) -> "EnvironmentStackConfig":
+        # A fleet declares one bucket of each kind per workload: one fixed name cannot serve them all.
+        if self.workloads and len(self.workloads) > 1:
+            named = [f"buckets.{key}.bucketName" for key, bucket in self.buckets.items() if bucket.bucket_name]
+            named += ["replica.bucketName"] if self.replica.bucket_name else []
+            if named:
+                raise ValueError(f"{', '.join(named)} cannot apply to a fleet of {len(self.workloads)} workloads, which names each "
+                                 "workload's buckets after it: leave it out")
+        return self
+
     @field_validator("backups")
     @classmethod
     def second_region_is_another(cls, backups: BackupSchedule, info: ValidationInfo) -> BackupSchedule:

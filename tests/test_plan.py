@@ -177,6 +177,42 @@ def test_no_non_production_pipeline_deploys_where_productions_copies_are(org, pr
     assert by_name(dev, "dev-backup-vault-vault")["lands_in"]["account"] == accounts["nonProductionBackup"]["accountId"]
 
 
+def test_a_stack_that_grows_into_a_fleet_keeps_every_resource_it_had(tmp_path, prod):
+    """prod with workloads [prod, payments]: every URN of the one-workload plan is still there (nothing replaced or
+    removed); only the payments workload's resources are added, named prod-payments-..."""
+    import shutil
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    org_file, prod_file = tmp_path / "stacks/Pulumi.org.yaml", tmp_path / "stacks/Pulumi.prod.yaml"
+    org_file.write_text(org_file.read_text().replace(
+        "      prod: {name: acme-prod, email: aws-prod@acme.example}\n",
+        "      prod: {name: acme-prod, email: aws-prod@acme.example}\n      payments: {name: acme-payments, email: aws-payments@acme.example}\n"))
+    prod_file.write_text(prod_file.read_text().replace("config:\n", "config:\n  hardened-accounts:workloads: [prod, payments]\n"))
+    fleet = build_plan(run_stack(find_project(tmp_path), "prod"))
+    before, after = {r["urn"] for r in prod["resources"]}, {r["urn"] for r in fleet["resources"]}
+    assert before <= after
+    added = {r["name"] for r in fleet["resources"] if r["urn"] not in before}
+    assert added and all(name.startswith("prod-payments-") for name in added), sorted(n for n in added if not n.startswith("prod-payments-"))
+    assert "prod-payments-backups-bucket" in added
+
+
+def test_a_fixed_bucket_name_is_refused_in_a_fleet(capsys, tmp_path):
+    import shutil
+
+    from hardened.cli import main
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    prod_file = tmp_path / "stacks/Pulumi.prod.yaml"
+    prod_file.write_text(prod_file.read_text().replace("config:\n", "config:\n  hardened-accounts:workloads: [prod, staging]\n").replace(
+        "      retentionDays: 35\n", "      retentionDays: 35\n      bucketName: acme-prod-backups\n", 1))
+    assert main(["plan", "--stack", "prod", "--project-dir", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and ("buckets.backups.bucketName cannot apply to a fleet of 2 workloads, which names each workload's buckets "
+                          "after it: leave it out") in err
+
+
 def test_a_region_no_alarm_watches_is_refused(tmp_path, capsys):
     """A stack in a region outside the organization's `regions` would run where no alarm watches and the root SCP denies."""
     import shutil
