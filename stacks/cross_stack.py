@@ -31,12 +31,17 @@ def vault_lock_above_scp_floor(env: EnvironmentStackConfig, org: OrganizationSta
     return []
 
 
-def regions_watched(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
-    """The root SCP denies every region outside the organization's regions (and us-east-1); no alarm watches them."""
-    regions = org.used_regions
+def unwatched_regions(env: EnvironmentStackConfig, regions: list[str]) -> list[tuple[str, str]]:
+    """The stack's region keys whose region is not among `regions`, with the problem (also run on the stack
+    reference's output, for an organization stack of another project)."""
     keys = {"region": env.region, "backups.secondRegion": env.backups.second_region}
     return [(key, f"is {region}, not among the organization's regions ({', '.join(regions)}): its root SCP denies it and no alarm "
              "watches it; add it to regions there") for key, region in keys.items() if region not in regions]
+
+
+def regions_watched(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
+    """The root SCP denies every region outside the organization's regions (and us-east-1); no alarm watches them."""
+    return unwatched_regions(env, org.used_regions)
 
 
 def workloads_exist(env: EnvironmentStackConfig, org: OrganizationStackConfig, stack: str) -> list[tuple[str, str]]:

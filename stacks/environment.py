@@ -15,6 +15,7 @@ from hardened.aws import AirGappedVault, BackupPlan, ImmutableBucket, LockedVaul
 from hardened.aws.restore_testing import restore_testing_plan_name
 from hardened.errors import StackConfigError
 from hardened.posture.survival import AWS_OWNED, CUSTOMER_MANAGED
+from cross_stack import unwatched_regions
 from second_vendor import environment_side
 from stack_config import EnvironmentStackConfig
 
@@ -223,14 +224,11 @@ def _alarm_hub_of(alarms: dict, prefix: str, organization_stack: str) -> dict:
 
 
 def _watched(regions: list[str], config: EnvironmentStackConfig, organization_stack: str) -> list[str]:
-    keys = {"region": config.region, "backups.secondRegion": config.backups.second_region}
-    unwatched = {key: region for key, region in keys.items() if region not in regions}
-    if unwatched:
-        key, region = next(iter(unwatched.items()))
-        raise StackConfigError(
-            f"key '{key}': region {region} is not among the regions of the organization stack '{organization_stack}' "
-            f"({', '.join(regions)}): no alarm watches it and its root SCP denies it; add it to regions there"
-        )
+    # Checked before anything is declared when the organization stack is of this project (cross_stack.py); here again
+    # on what the stack reference returns, for one of another project.
+    problems = unwatched_regions(config, regions)
+    if problems:
+        raise StackConfigError(" ".join(f"key '{key}' {text} (organization stack '{organization_stack}')." for key, text in problems))
     return regions
 
 
