@@ -68,7 +68,7 @@ class AlarmForwarder(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AlarmForwarderArgs, opts: Optional[pulumi.ResourceOptions] = None):
         check_arguments("AlarmForwarder", name, args, AlarmForwarderArgs)
-        providers, prefix, role_name, users = _validated(name, args)
+        providers, prefix, patterns_by_region = _validated(name, args)
         tags = args.get("tags") or {}
         super().__init__("hardened:index:AlarmForwarder", name, None, opts)
 
@@ -96,7 +96,7 @@ class AlarmForwarder(pulumi.ComponentResource):
         names: dict[str, list[str]] = {}
         for region, provider in providers.items():
             kept = pulumi.ResourceOptions(parent=self, provider=provider, protect=True)
-            patterns = forwarded_patterns(region, prefix, role_name, users)
+            patterns = patterns_by_region[region]
             names[region] = [f"{prefix}-{threat}" for threat in patterns]
             for threat, pattern in patterns.items():
                 rule = aws.cloudwatch.EventRule(
@@ -115,7 +115,8 @@ class AlarmForwarder(pulumi.ComponentResource):
         self.register_outputs({"roleArn": self.role_arn, "ruleNames": self.rule_names})
 
 
-def _validated(name: str, args: AlarmForwarderArgs) -> tuple[dict, str, str, list[str]]:
+def _validated(name: str, args: AlarmForwarderArgs) -> tuple[dict, str, dict[str, dict[str, dict]]]:
+    """The providers, the prefix and each region's patterns (sized against EventBridge's quota), once all are usable."""
     def problem(argument: str, text: str) -> ComponentArgumentError:
         return ComponentArgumentError("AlarmForwarder", name, argument, text)
 
@@ -143,8 +144,9 @@ def _validated(name: str, args: AlarmForwarderArgs) -> tuple[dict, str, str, lis
         raise problem("break_glass_user_names", f"must list the break-glass users' names (got {users!r})")
     if args.get("account_id") is None:
         raise problem("account_id", "is required: the account the providers deploy into")
-    for region in providers:
-        for threat, pattern in forwarded_patterns(region, prefix, role_name, users).items():
+    patterns = {region: forwarded_patterns(region, prefix, role_name, users) for region in providers}
+    for region_patterns in patterns.values():
+        for threat, pattern in region_patterns.items():
             size = len(json.dumps(pattern))
             if size > EVENT_PATTERN_MAX_CHARACTERS:
                 raise problem(
@@ -152,4 +154,4 @@ def _validated(name: str, args: AlarmForwarderArgs) -> tuple[dict, str, str, lis
                     f"make the {threat} pattern {size} characters, over EventBridge's {EVENT_PATTERN_MAX_CHARACTERS}: name fewer users, "
                     "or shorter ones",
                 )
-    return providers, prefix, role_name, list(users)
+    return providers, prefix, patterns
