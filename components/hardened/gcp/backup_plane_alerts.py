@@ -207,20 +207,7 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
                 project=project,
                 display_name=f"{name}: {summary}",
                 combiner="OR",
-                conditions=[{
-                    "display_name": summary,
-                    "condition_threshold": {
-                        # Built from the metric's name, so the policy waits for the metric to exist. No resource.type, as
-                        # BreakGlassEntitlement's: which monitored resource Cloud Logging writes bucket-scoped points
-                        # against was not confirmed, and a wrong one would match nothing.
-                        "filter": metric.name.apply(lambda metric_name: f'metric.type="logging.googleapis.com/user/{metric_name}"'),
-                        "comparison": "COMPARISON_GT",
-                        "threshold_value": 0,
-                        "duration": "0s",
-                        "aggregations": [{"alignment_period": "60s", "per_series_aligner": "ALIGN_SUM", "cross_series_reducer": "REDUCE_SUM"}],
-                        "trigger": {"count": 1},
-                    },
-                }],
+                conditions=[log_alerts.first_entry_condition(summary, metric.name.apply(log_alerts.user_metric_filter))],
                 notification_channels=channel_names,
                 severity="CRITICAL",
                 documentation={"content": f"{summary}. {advice} The folder's audit logs say who.", "mime_type": "text/markdown"},

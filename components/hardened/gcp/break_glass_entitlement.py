@@ -18,6 +18,7 @@ import pulumi_gcp as gcp
 
 from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
+from .documents.log_alerts import first_entry_condition, user_metric_filter
 from .documents.pam import GRANT_ACTIVATED_FILTER
 
 DEFAULT_MAX_DURATION_SECONDS = 3600  # one hour: long enough to repair, short enough to expire unattended
@@ -143,18 +144,7 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
             project=project,
             display_name=f"{name}: break-glass grant activated",
             combiner="OR",
-            conditions=[{
-                "display_name": "A break-glass grant was activated",
-                "condition_threshold": {
-                    # Built from the metric's name, so the policy waits for the metric to exist.
-                    "filter": metric.name.apply(lambda metric_name: f'metric.type="logging.googleapis.com/user/{metric_name}"'),
-                    "comparison": "COMPARISON_GT",
-                    "threshold_value": 0,
-                    "duration": "0s",
-                    "aggregations": [{"alignment_period": "60s", "per_series_aligner": "ALIGN_SUM", "cross_series_reducer": "REDUCE_SUM"}],
-                    "trigger": {"count": 1},
-                },
-            }],
+            conditions=[first_entry_condition("A break-glass grant was activated", metric.name.apply(user_metric_filter))],
             notification_channels=[channel.id for channel in channels],
             severity="CRITICAL",
             documentation={

@@ -163,3 +163,25 @@ def _audited(service: str, methods: Iterable[str], resource_type: str | None = N
     if resource_type is not None:
         terms.append(f'resource.type="{resource_type}"')
     return "(" + " AND ".join(terms) + ")"
+
+
+def user_metric_filter(metric_name: str) -> str:
+    """The Cloud Monitoring filter of a user-defined log-based metric."""
+    return f'metric.type="logging.googleapis.com/user/{metric_name}"'
+
+
+def first_entry_condition(display_name: str, metric_filter: object) -> dict:
+    """An alert-policy condition that fires on the first entry a log-based metric counts (`metric_filter`, usually
+    `user_metric_filter` of the metric's name output, so the policy waits for the metric). No resource.type: which
+    monitored resource Cloud Logging writes the points against was not confirmed, and a wrong one would match nothing."""
+    return {
+        "display_name": display_name,
+        "condition_threshold": {
+            "filter": metric_filter,
+            "comparison": "COMPARISON_GT",
+            "threshold_value": 0,
+            "duration": "0s",
+            "aggregations": [{"alignment_period": "60s", "per_series_aligner": "ALIGN_SUM", "cross_series_reducer": "REDUCE_SUM"}],
+            "trigger": {"count": 1},
+        },
+    }
