@@ -28,11 +28,15 @@ ORGANIZATIONAL_UNITS = ("Security", "Backup", "Workloads")
 SIGN_IN_EVENTS_REGION = "us-east-1"  # where IAM and console sign-in events arrive
 
 
-def _in_region(name: str, account_id: pulumi.Input[str], role_arn: pulumi.Input[str], tags: dict, session: str | None = None) -> aws.Provider:
-    """A provider into an account in us-east-1, pinned to it, where IAM and console sign-in events arrive."""
+def _in_region(
+    name: str, account_id: pulumi.Input[str], role_arn: pulumi.Input[str], tags: dict, session: str | None = None,
+    region: str = SIGN_IN_EVENTS_REGION,
+) -> aws.Provider:
+    """A provider `<name>-<region>` into an account, pinned to it (by default in us-east-1, where IAM and console
+    sign-in events arrive)."""
     return aws.Provider(
-        f"{name}-{SIGN_IN_EVENTS_REGION}",
-        region=SIGN_IN_EVENTS_REGION,
+        f"{name}-{region}",
+        region=region,
         allowed_account_ids=[account_id],
         assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=session or f"hardened-{name}")],
         default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
@@ -179,9 +183,12 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         )
     users_account = security if users_in_security else None
     # IAM, Organizations and console sign-in events arrive in us-east-1: a provider there into every account.
+    def account_tags(key: str) -> dict:
+        return tags if key == "management" else {**tags, "hardened:account": key}
+
     in_us_east_1 = {
         "management": _in_region(f"{stack}-management", management.account_id, management.deployment_role_arn, tags, session=f"hardened-{stack}"),
-        **{key: _in_region(f"{stack}-{key}", a.account_id, a.deployment_role_arn, {**tags, "hardened:account": key}) for key, a in members.items()},
+        **{key: _in_region(f"{stack}-{key}", a.account_id, a.deployment_role_arn, account_tags(key)) for key, a in members.items()},
     }
     sign_in_events = in_us_east_1["security"] if users_account else in_us_east_1["management"]
     # The trail's log group, known only once the trail (which waits for the break-glass roles) is declared: the
@@ -235,14 +242,10 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     }, opts=pulumi.ResourceOptions(provider=security.provider))
 
     def regional_providers(key: str, account_provider: aws.Provider, account_id, role_arn) -> dict[str, aws.Provider]:
-        providers = {management.region: account_provider, "us-east-1": in_us_east_1[key]}
+        providers = {management.region: account_provider, SIGN_IN_EVENTS_REGION: in_us_east_1[key]}
         for region in config.used_regions[1:]:
-            if region != "us-east-1":
-                providers[region] = aws.Provider(
-                    f"{stack}-{key}-{region}", region=region, allowed_account_ids=[account_id],
-                    assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=f"hardened-{stack}")],
-                    default_tags=aws.ProviderDefaultTagsArgs(tags={**tags, **({"hardened:account": key} if key != "management" else {})}),
-                )
+            if region != SIGN_IN_EVENTS_REGION:
+                providers[region] = _in_region(f"{stack}-{key}", account_id, role_arn, account_tags(key), session=f"hardened-{stack}", region=region)
         return providers
 
     watched = {"management": (provider, management.account_id, management.deployment_role_arn),
