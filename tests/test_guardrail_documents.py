@@ -10,6 +10,8 @@ import pytest
 from hardened.aws.arns import ADMINISTRATOR_ACCESS
 from hardened.aws.documents.resource_controls import web_identity_controls, data_perimeter
 from hardened.aws.documents.guardrails import (
+    alert_path_guardrails,
+    deny_unused_regions,
     BACKUP_DESTRUCTION,
     BACKUP_SETTING_CHANGES,
     BREAK_GLASS_ROLE_CREATION,
@@ -1096,3 +1098,41 @@ def test_only_the_transfer_agent_assumes_a_backup_account_role_by_web_identity()
         web("accounts.google.com", {"accounts.google.com:sub": agent}, []),
     ])
     assert verdicts == [ALLOWED, EXPLICIT_DENY, EXPLICIT_DENY, EXPLICIT_DENY]
+
+
+def test_the_alert_path_scp_exactly():
+    """Removal is break-glass's alone, changes the deployer's and break-glass's, on everything named after the hub;
+    in the security account, the hub's bus too."""
+    resources = ["arn:aws:cloudwatch:*:*:alarm:org-alarms-*", "arn:aws:events:*:*:rule/org-alarms-*", "arn:aws:events:*:*:rule/org-alarms/*",
+                 "arn:aws:iam::*:role/org-alarms-*", "arn:aws:lambda:*:*:function:org-alarms-*", "arn:aws:sns:*:*:org-alarms-alerts"]
+    assert alert_path_guardrails(DEPLOYER, OTHER_EXEMPT, "org-alarms", hub=True) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "DenyAlertPathRemoval", "Effect": "Deny", "Action": [
+                "cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "events:DeleteRule", "events:DisableRule", "events:RemoveTargets",
+                "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+                "iam:PutRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy", "lambda:DeleteFunction", "lambda:PutFunctionConcurrency",
+                "lambda:RemovePermission", "sns:DeleteTopic", "sns:RemovePermission", "sns:Unsubscribe"],
+             "Resource": resources, "Condition": UNLESS_BREAK_GLASS},
+            {"Sid": "DenyAlertPathChanges", "Effect": "Deny", "Action": [
+                "cloudwatch:PutMetricAlarm", "events:PutRule", "events:PutTargets", "iam:PutRolePolicy", "lambda:AddPermission",
+                "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "sns:AddPermission", "sns:SetSubscriptionAttributes",
+                "sns:SetTopicAttributes"],
+             "Resource": resources, "Condition": EXPECTED_EXEMPTION},
+            {"Sid": "DenyAlertBusRemoval", "Effect": "Deny", "Action": ["events:DeleteEventBus", "events:RemovePermission"], "Resource": "*",
+             "Condition": UNLESS_BREAK_GLASS},
+            {"Sid": "DenyAlertBusChanges", "Effect": "Deny", "Action": ["events:PutPermission"], "Resource": "*", "Condition": EXPECTED_EXEMPTION},
+        ],
+    }
+    assert [s["Sid"] for s in alert_path_guardrails(DEPLOYER, OTHER_EXEMPT, "org-alarms")["Statement"]] == ["DenyAlertPathRemoval", "DenyAlertPathChanges"]
+
+
+def test_the_region_deny_exactly():
+    """Every region but those given and us-east-1, to everyone; only single-endpoint global services are left out."""
+    assert deny_unused_regions(["eu-west-1", "eu-central-1"]) == {
+        "Sid": "DenyUnusedRegions", "Effect": "Deny",
+        "NotAction": ["cloudfront:*", "iam:*", "organizations:*", "route53:*", "sts:*", "support:*"], "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-central-1", "eu-west-1", "us-east-1"]}},
+    }
+    assert organization_guardrails(TRAIL, ["eu-west-1"])["Statement"][-1]["Sid"] == "DenyUnusedRegions"
+    assert "DenyUnusedRegions" not in {s["Sid"] for s in organization_guardrails(TRAIL)["Statement"]}
