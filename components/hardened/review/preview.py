@@ -67,6 +67,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..comment_limit import GITHUB_COMMENT_LIMIT, fit_lines, hard_cut
 from ..errors import HardenedError
 from .preview_changes import code_span, format_path, parse_path
 from .preview_steps import Step, finding_for, group_units, parse_urn, read_steps, unit_changes
@@ -77,7 +78,6 @@ __all__ = [
     "register", "summarize_preview",
 ]
 
-GITHUB_COMMENT_LIMIT = 64_000
 
 STEP_OPS = (
     "same", "create", "update", "delete", "replace", "create-replacement", "delete-replaced", "read",
@@ -167,19 +167,6 @@ def _counts(preview: dict, steps: list[Step]) -> list[str]:
     return [f"**Planned:** {text} ({source}).", *lines]
 
 
-def _fit(lines: list[str], budget: int, note: str) -> list[str]:
-    """As many of `lines` as fit in `budget` characters (joined by newlines), then `note` naming how many did not."""
-    if sum(len(line) + 1 for line in lines) <= budget:
-        return lines
-    kept, used = [], len(note.format(n=len(lines))) + 1
-    for line in lines:
-        if used + len(line) + 1 > budget:
-            break
-        kept.append(line)
-        used += len(line) + 1
-    return [*kept, note.format(n=len(lines) - len(kept))]
-
-
 def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """A markdown pull-request comment on a `pulumi preview --json` digest, at most `limit` characters."""
     preview = _validated(preview)
@@ -248,13 +235,13 @@ def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> st
                 f"{limit:,} characters here. Run `pulumi preview` to see them all.")
     fixed = len(render(finding_lines, []))
     if fixed + len(cut_note) + 20 <= limit:
-        return render(finding_lines, _fit(other_lines, limit - fixed, cut_note))
+        return render(finding_lines, fit_lines(other_lines, limit - fixed, cut_note))
     # Even the destructive steps do not fit: keep as many as fit, and none of the others.
     empty = len(render([], [cut_note.format(n=len(other_lines))]))
     finding_note = ("- … and {n} more lines of destructive or weakening steps not shown: the comment is limited to "
                     f"{limit:,} characters. Run `pulumi preview` to see them all.")
-    text = render(_fit(finding_lines, limit - empty - 1, finding_note), [cut_note.format(n=len(other_lines))])
-    return text if len(text) <= limit else text[: limit - 2] + "…\n"
+    text = render(fit_lines(finding_lines, limit - empty - 1, finding_note), [cut_note.format(n=len(other_lines))])
+    return hard_cut(text, limit)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,0 +1,33 @@
+"""How long a markdown pull-request comment may be, and how to cut one so it says what was cut.
+
+GitHub refuses an issue or pull-request comment body over 65,536 characters ("Body is too long
+(maximum is 65536 characters)"). Every markdown renderer here stays under `GITHUB_COMMENT_LIMIT`,
+which leaves room for a bot's own header, and cuts the least important lines first, replacing them
+with a note that counts them.
+"""
+
+GITHUB_COMMENT_LIMIT = 64_000
+
+
+def fit_lines(lines: list[str], budget: int, note: str) -> list[str]:
+    """As many of `lines` as fit in `budget` characters (joined by newlines), then `note` naming how many did not.
+
+    `note` is a format string with `{n}`, the number of lines left out.
+    """
+    if sum(len(line) + 1 for line in lines) <= budget:
+        return lines
+    kept, used = [], len(note.format(n=len(lines))) + 1
+    for line in lines:
+        if used + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return [*kept, note.format(n=len(lines) - len(kept))]
+
+
+def hard_cut(text: str, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    """`text`, or its first `limit` characters ending in a line saying it was cut: the last resort."""
+    if len(text) <= limit:
+        return text
+    note = "\n\n… cut here: the comment is limited to {:,} characters.\n".format(limit)
+    return text[: limit - len(note)] + note
