@@ -1,5 +1,6 @@
 """Retention modes and the argument checks the AWS components share; each caller words its own error."""
 
+import re
 from enum import Enum
 from typing import Optional
 
@@ -30,6 +31,8 @@ CRON_FIELDS = (
     ("day-of-week", 1, 7, WEEKDAYS, "?L#"),
     ("year", 1970, 2199, None, ""),
 )
+# EventBridge rate expressions: a positive whole number and a unit, singular only for 1.
+RATE_EXPRESSION = re.compile(r"rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)")
 
 
 def whole_number(value: object, low: int, high: Optional[int] = None) -> bool:
