@@ -9,6 +9,7 @@ still checks what the stack reference returns (regions, accounts) when it resolv
 Each rule is named; its failure names the environment stack file, the key and what the organization allows.
 """
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,16 +62,49 @@ def backup_account_exists(env: EnvironmentStackConfig, org: OrganizationStackCon
 
 
 def gcp_copy_allowed(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
-    """A GCP copy needs the organization's backup project, with a retention its folder's policy allows."""
+    """A GCP copy needs the organization's backup project, with a retention and a location its folder's policy allows."""
     if env.gcp is None:
         return []
     if org.gcp is None:
         return [("gcp", "keeps a copy at GCP, but the organization stack has no gcp backup project; add gcp there")]
+    problems = []
     allowed = org.gcp.bucket_retention_days
     if env.gcp.retention_days not in allowed:
-        return [("gcp.retentionDays", f"is {env.gcp.retention_days}, but the backup folder's storage.retentionPolicySeconds allows only "
-                 f"{', '.join(map(str, allowed))} days (the organization's gcp.bucketRetentionDays)")]
-    return []
+        problems.append(("gcp.retentionDays", f"is {env.gcp.retention_days}, but the backup folder's storage.retentionPolicySeconds "
+                         f"allows only {', '.join(map(str, allowed))} days (the organization's gcp.bucketRetentionDays)"))
+    if location_allowed(env.gcp.location, org.gcp.allowed_locations) is False:
+        problems.append(("gcp.location", f"is {env.gcp.location}, but the backup folder's gcp.resourceLocations allows only "
+                         f"{', '.join(org.gcp.allowed_locations)} (the organization's gcp.allowedLocations)"))
+    return problems
+
+
+# Value groups of gcp.resourceLocations this rule can expand ("Restricting resource locations": `in:<location>-locations`
+# holds that location and what lies within it; `in:us-locations` every location in the United States). Any other group
+# (in:eu-locations, in:europe-locations, ...) is left to GCP: the rule then cannot refuse.
+US_LOCATIONS = re.compile(r"^(us|nam4|us-[a-z]+[0-9]+(-[a-z])?)$")
+
+
+def location_allowed(location: str, allowed: list[str]) -> bool | None:
+    """True when one of `allowed` admits the Cloud Storage `location`, False when none can, None when a value group
+    this rule does not expand might."""
+    location = location.lower()
+    unknown = False
+    for entry in allowed:
+        entry = entry.lower()
+        if entry == location:
+            return True
+        group = re.fullmatch(r"in:([a-z0-9-]+)-locations", entry)
+        if not group:
+            continue
+        name = group.group(1)
+        if name == "us":
+            if US_LOCATIONS.fullmatch(location):
+                return True
+        elif location == name or location.startswith(name + "-") and re.fullmatch(r"[a-z]+-[a-z]+[0-9]+", name):
+            return True
+        elif not re.fullmatch(r"[a-z]+-[a-z]+[0-9]+", name):
+            unknown = True  # a multi-region, country or continent group this rule does not expand
+    return None if unknown else False
 
 
 RULES: dict[str, Callable] = {

@@ -2,6 +2,7 @@
 file, the key and the rule, and the shipped stacks pass them all."""
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,11 @@ CASES = {
         "key 'hardened-accounts:gcp.retentionDays' is 365, but the backup folder's storage.retentionPolicySeconds allows only 400 days "
         "(the organization's gcp.bucketRetentionDays) [gcp-copy-allowed, against stacks/Pulumi.org.yaml].",
     ),
+    "gcp-copy-allowed (location)": (
+        PROD.replace("    location: us-east4\n", "    location: northamerica-northeast1\n"), None,
+        "key 'hardened-accounts:gcp.location' is northamerica-northeast1, but the backup folder's gcp.resourceLocations allows only "
+        "in:us-locations (the organization's gcp.allowedLocations) [gcp-copy-allowed, against stacks/Pulumi.org.yaml].",
+    ),
     "organization-stack-is-an-organization": (
         DEV.replace("  hardened-accounts:organizationStack: org\n", "  hardened-accounts:organizationStack: staging\n"), None,
         "key 'hardened-accounts:organizationStack' names 'staging', whose kind is 'environment': it must name the organization stack",
@@ -79,3 +85,25 @@ def test_the_shipped_environment_stacks_pass_every_rule(capsys):
     for stack in ("dev", "staging", "prod"):
         assert main(["plan", "--stack", stack, "--project-dir", str(ROOT), "--format", "json"]) == 0, stack
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(("location", "allowed", "verdict"), [
+    ("us-east4", ["in:us-locations"], True),
+    ("us", ["in:us-locations"], True),
+    ("nam4", ["in:us-locations"], True),
+    ("northamerica-northeast1", ["in:us-locations"], False),
+    ("europe-west3", ["in:europe-west3-locations"], True),
+    ("europe-west4", ["in:europe-west3-locations", "us-east1"], False),
+    ("US-EAST1", ["us-east1"], True),
+    ("europe-west3", ["in:eu-locations"], None),  # a group the rule does not expand: left to GCP
+])
+def test_location_allowed(location, allowed, verdict, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "stacks"))
+    before = set(sys.modules)
+    try:
+        import cross_stack
+
+        assert cross_stack.location_allowed(location, allowed) is verdict
+    finally:
+        for name in set(sys.modules) - before:  # later plans import the program's modules from their own copy
+            del sys.modules[name]
