@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 def _plan(args: argparse.Namespace) -> int:
     from .errors import HardenedError
     from .plan import build_plan, find_project, run_stack
+    from .plan.deploy_rules import check_deployable
     from .plan.document import dumps
     from .plan.render import render_markdown, render_text
     from .plan.runtime import OfflinePlanLimit
@@ -61,6 +62,7 @@ def _plan(args: argparse.Namespace) -> int:
     try:
         project = find_project(args.project_dir)
         plan = build_plan(run_stack(project, args.stack))
+        check_deployable(plan)
     except HardenedError as error:
         print(f"error: {error}", file=sys.stderr)
         _ignore_abandoned_coroutines()
