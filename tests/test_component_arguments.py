@@ -74,3 +74,18 @@ def test_arguments_that_are_not_a_mapping_are_refused():
 
     [message] = declared(lambda: AlertTopic("c", ["subscribers"]))
     assert message == "AlertTopic 'c': argument 'args' must be a mapping of argument names to values (got list)"
+
+
+from hardened.aws import LockedVault  # noqa: E402
+from planning import DEPLOYER, account_provider, in_account  # noqa: E402
+
+
+def test_identifiers_take_ascii_digits_only():
+    """Python's \\d matches any script's digits; AWS account ids are ASCII."""
+    def program():
+        LockedVault("vault", {"retention_mode": "GOVERNANCE", "min_retention_days": 1, "max_retention_days": 30,
+                              "administrator_arns": [DEPLOYER], "copy_source_account_ids": ["１１１１２２２２３３３３"]},
+                    opts=in_account(account_provider()))
+
+    message, = declared(program)
+    assert message.startswith("LockedVault 'vault': argument 'copy_source_account_ids'") and "１１１１２２２２３３３３" in message

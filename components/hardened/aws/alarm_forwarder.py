@@ -31,10 +31,10 @@ from .documents.alerts import allow_forwarding_to, trust_event_forwarding
 from .documents.alarm_names import forwarding_role_name
 from .documents.backup_plane_events import GLOBAL_EVENTS_REGION, forwarded_patterns
 
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$", re.ASCII)
 # EventBridge User Guide, "Amazon EventBridge quotas": "Event pattern size: 2,048" characters by default (adjustable).
 EVENT_PATTERN_MAX_CHARACTERS = 2048
-BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus/[\w.-]+$")
+BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus/[\w.-]+$", re.ASCII)
 
 
 class AlarmForwarderArgs(TypedDict):

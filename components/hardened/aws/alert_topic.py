@@ -23,9 +23,9 @@ ENDPOINT_SHAPES = {
     "email": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
     "email-json": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
     "https": re.compile(r"^https://\S+$"),
-    "sms": re.compile(r"^\+\d{6,15}$"),
-    "sqs": re.compile(r"^arn:aws[\w-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]+$"),
-    "lambda": re.compile(r"^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$"),
+    "sms": re.compile(r"^\+\d{6,15}$", re.ASCII),
+    "sqs": re.compile(r"^arn:aws[\w-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]+$", re.ASCII),
+    "lambda": re.compile(r"^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$", re.ASCII),
 }
 
 

@@ -36,7 +36,7 @@ from .retention import MAX_RETENTION_DAYS, is_aws_cron, whole_number
 DEFAULT_SCAN_MODE = "INCREMENTAL_SCAN"
 DEFAULT_FULL_SCAN_SCHEDULE = "cron(0 5 ? * SUN *)"  # Sundays 05:00 UTC
 DEFAULT_SCAN_RESOURCE_TYPES = ("S3",)  # what the plan backs up: buckets
-SNS_TOPIC_ARN = re.compile(r"^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$", re.ASCII)
 MAX_RULE_NAME = 64  # EventBridge rule names are at most 64 characters
 
 

@@ -24,7 +24,7 @@ from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_conte
 
 STAND_IN_ACCOUNT = "000000000000"  # same length as every account id, so sizes are exact
 GOOGLE_SUBJECT = re.compile(r"^[0-9]{21}$")
-REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$", re.ASCII)
 INHERITED_FULL_ACCESS = 1  # FullAWSAccess stays attached to every target and counts against the quota
 
 

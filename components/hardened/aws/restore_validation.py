@@ -45,7 +45,7 @@ DEFAULT_LOG_RETENTION_DAYS = 365
 PLAN_NAME = re.compile(r"^[0-9A-Za-z_]{1,50}$")
 # The function, its role and `<name>-restore-jobs` (the rule) must fit 64 characters and Lambda's name alphabet.
 COMPONENT_NAME = re.compile(r"^[0-9A-Za-z_-]{1,48}$")
-TOPIC_ARN = re.compile(r"^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]+$")
+TOPIC_ARN = re.compile(r"^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]+$", re.ASCII)
 
 
 class RestoreValidationArgs(TypedDict):
