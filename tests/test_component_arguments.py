@@ -3,6 +3,8 @@ required argument, before anything is declared (components/hardened/arguments.py
 
 import typing
 
+import pulumi
+
 import pytest
 
 import hardened.aws
@@ -76,8 +78,84 @@ def test_arguments_that_are_not_a_mapping_are_refused():
     assert message == "AlertTopic 'c': argument 'args' must be a mapping of argument names to values (got list)"
 
 
-from hardened.aws import LockedVault  # noqa: E402
-from planning import DEPLOYER, account_provider, in_account  # noqa: E402
+# --- Outputs are checked when they resolve ------------------------------------------------------------------------
+
+from hardened.arguments import check_arguments  # noqa: E402
+from hardened.aws import BucketReplication, ImmutableBucket, LockedVault  # noqa: E402
+from hardened.aws.arns import resolved_value_problem  # noqa: E402
+from planning import BREAK_GLASS, DEPLOYER, account_provider, in_account, plan_of  # noqa: E402
+
+
+def refused_when_resolved(build) -> str:
+    with pytest.raises(ComponentArgumentError) as raised:
+        plan_of(build)
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("resolved", ["*", "arn:aws:iam::111122223333:role/*", "arn:aws:iam::111122223333:root", "deployer"])
+def test_a_principal_output_resolving_to_a_wildcard_or_a_malformed_arn_fails(resolved):
+    def program():
+        ImmutableBucket("backups", {"retention_mode": "GOVERNANCE", "retention_days": 1,
+                                    "administrator_arns": [DEPLOYER, pulumi.Output.from_input(resolved)]},
+                        opts=in_account(account_provider()))
+
+    assert refused_when_resolved(program) == (
+        f"ImmutableBucket 'backups': argument 'administrator_arns[1]' resolved to {resolved!r}, which is not an exact IAM "
+        "role or user ARN such as arn:aws:iam::111122223333:role/name"
+    )
+
+
+def test_an_account_id_output_is_checked_when_it_resolves():
+    def program():
+        LockedVault("vault", {"retention_mode": "GOVERNANCE", "min_retention_days": 1, "max_retention_days": 30,
+                              "administrator_arns": [DEPLOYER], "break_glass_arns": [BREAK_GLASS],
+                              "copy_source_account_ids": [pulumi.Output.from_input("１１１１２２２２３３３３")]},
+                    opts=in_account(account_provider()))
+
+    assert refused_when_resolved(program) == (
+        "LockedVault 'vault': argument 'copy_source_account_ids[0]' resolved to '１１１１２２２２３３３３', "
+        "which is not a 12-digit AWS account id"
+    )
+
+
+def test_nested_arguments_are_checked_when_they_resolve():
+    def program():
+        BucketReplication("replication", {
+            "bucket": "source", "bucket_arn": "arn:aws:s3:::source",
+            "key_arn": "arn:aws:kms:eu-west-1:111122223333:key/1234",
+            "destination": {"bucket_arn": pulumi.Output.from_input("arn:aws:s3:::*"), "account_id": "444455556666",
+                            "key_arn": "arn:aws:kms:eu-west-1:444455556666:key/5678"},
+        }, opts=in_account(account_provider()))
+
+    assert refused_when_resolved(program).startswith(
+        "BucketReplication 'replication': argument 'destination.bucket_arn' resolved to 'arn:aws:s3:::*', which is not a whole ARN"
+    )
+
+
+def test_good_outputs_and_plain_values_pass_unchanged():
+    args = {"retention_mode": "GOVERNANCE", "retention_days": 1, "administrator_arns": [DEPLOYER]}
+    assert check_arguments("ImmutableBucket", "b", args, hardened.aws.ImmutableBucketArgs) == args
+    plan_of(lambda: ImmutableBucket("backups", {"retention_mode": "GOVERNANCE", "retention_days": 1,
+                                                "administrator_arns": [pulumi.Output.from_input(DEPLOYER)]},
+                                    opts=in_account(account_provider())))
+
+
+@pytest.mark.parametrize(("argument", "good", "bad"), [
+    ("administrator_arns", "arn:aws:iam::111122223333:user/bg-1", "arn:aws:iam::111122223333:group/admins"),
+    ("role_arn", "arn:aws-us-gov:iam::111122223333:role/r", "arn:aws:iam::111122223333:user/u"),
+    ("role_policy_arns", "arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/*"),
+    ("bus_arn", "arn:aws:events:eu-west-1:111122223333:event-bus/hub", "arn:aws:events:eu-west-1:111122223333:event-bus/*"),
+    ("account_id", "111122223333", "11112222333"),
+    ("organization_id", "o-abcd123456", "o-*"),
+])
+def test_what_each_identifier_must_be(argument, good, bad):
+    check = resolved_value_problem(argument)
+    assert check(good) is None and check(bad)
+
+
+def test_names_that_are_no_identifiers_are_not_checked():
+    assert resolved_value_problem("resource_arns") is None  # AWS Backup selections take ARN patterns
+    assert resolved_value_problem("retention_days") is None
 
 
 def test_identifiers_take_ascii_digits_only():

@@ -3,22 +3,73 @@
 A misspelled key (`organisation_id`) would silently drop the guard it names, and a string where a list is due
 (`user_names="bg-1"`) would be iterated character by character: both are refused, with a did-you-mean, as are a
 missing required argument and an argument that is not a mapping at all. Nested TypedDicts (a `ReplicaDestination`,
-each `BackupCopy` of a list) are checked the same way. What a value must be beyond its shape (a pattern, a range) is
-each component's own check.
+each `BackupCopy` of a list) are checked the same way. What a plain value must be beyond its shape (a pattern, a
+range) is each component's own check.
+
+A value that arrives as a Pulumi Output (a stack reference's account id, another resource's ARN) is known only later:
+`check_arguments` returns the arguments with each such Output of an identifier-named field (`*_arn`, `*_arns`,
+`*account_id`, `*account_ids`, `organization_id`; see `aws/arns.py` for what each must be) wrapped so that it fails
+with ComponentArgumentError when it resolves to a wildcard or a malformed value, before it reaches a policy document.
 """
 
 import difflib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+import pulumi
 
 from .errors import ComponentArgumentError
 
+Args = TypeVar("Args")
 
-def check_arguments(component: str, name: str, args: object, schema: type) -> None:
+
+def check_arguments(component: str, name: str, args: Args, schema: type) -> Args:
     """Raise ComponentArgumentError if `args` has a key `schema` does not declare, lacks a required one, or gives a
-    string (or a mapping) where a list is due; recurse into TypedDict-typed values."""
+    string (or a mapping) where a list is due; recurse into TypedDict-typed values. Return `args` with identifier
+    Outputs checked when they resolve (plain values are returned as given)."""
     _check(component, name, args, schema, path="")
+    return typing.cast(Args, _checked_when_resolved(component, name, args, schema, path=""))
+
+
+def _checked_when_resolved(component: str, name: str, args: Mapping, schema: type, path: str) -> dict:
+    from .aws.arns import resolved_value_problem  # here: hardened.aws imports every component, and they import this module
+
+    hints = {key: _required_or_not(annotation) for key, annotation in schema.__annotations__.items()}
+    checked = {}
+    for key, value in args.items():
+        argument = f"{path}{key}"
+        problem = resolved_value_problem(key)
+        nested = next((o for o in _options(hints[key]) if _is_typed_dict(o)), None)
+        items = next((typing.get_args(o)[0] for o in _options(hints[key]) if typing.get_origin(o) is list and typing.get_args(o)), None)
+        if nested is not None and isinstance(value, Mapping):
+            value = _checked_when_resolved(component, name, value, nested, f"{argument}.")
+        elif _is_typed_dict(items) and isinstance(value, (list, tuple)):
+            value = [_checked_when_resolved(component, name, v, items, f"{argument}[{i}].") if isinstance(v, Mapping) else v
+                     for i, v in enumerate(value)]
+        elif problem is not None and isinstance(value, (list, tuple)):
+            value = [_deferred(component, name, f"{argument}[{i}]", v, problem) for i, v in enumerate(value)]
+        elif problem is not None:
+            value = _deferred(component, name, argument, value, problem)
+        checked[key] = value
+    return checked
+
+
+def _deferred(component: str, name: str, argument: str, value: object, problem: Callable[[object], str | None]) -> object:
+    """`value` itself, or for an Output one that raises ComponentArgumentError if it resolves to a bad value."""
+    if not isinstance(value, pulumi.Output):
+        return value
+
+    def check(resolved: object) -> object:
+        for index, item in enumerate(resolved if isinstance(resolved, (list, tuple)) else [resolved]):
+            found = problem(item)
+            if found:
+                where = f"{argument}[{index}]" if isinstance(resolved, (list, tuple)) else argument
+                raise ComponentArgumentError(component, name, where, f"resolved to {item!r}, which {found}")
+        return resolved
+
+    return value.apply(check)
 
 
 def _check(component: str, name: str, args: object, schema: type, path: str) -> None:

@@ -89,7 +89,7 @@ class AirGappedVault(pulumi.ComponentResource):
     """ARN of the RAM share with the recovery accounts; absent without recovery_account_ids."""
 
     def __init__(self, name: str, args: AirGappedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("AirGappedVault", name, args, AirGappedVaultArgs)
+        args = check_arguments("AirGappedVault", name, args, AirGappedVaultArgs)
         minimum, maximum, vault_name, sources, recovery = _validated(name, args)
         tags = args.get("tags") or {}
 

@@ -67,7 +67,7 @@ class AlarmForwarder(pulumi.ComponentResource):
     """The forwarding rules' names, per region."""
 
     def __init__(self, name: str, args: AlarmForwarderArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("AlarmForwarder", name, args, AlarmForwarderArgs)
+        args = check_arguments("AlarmForwarder", name, args, AlarmForwarderArgs)
         providers, prefix, patterns_by_region = _validated(name, args)
         tags = args.get("tags") or {}
         super().__init__("hardened:index:AlarmForwarder", name, None, opts)

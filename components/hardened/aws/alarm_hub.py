@@ -64,7 +64,7 @@ class AlarmHub(pulumi.ComponentResource):
     """ARN of the topic every alarm is published to."""
 
     def __init__(self, name: str, args: AlarmHubArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("AlarmHub", name, args, AlarmHubArgs)
+        args = check_arguments("AlarmHub", name, args, AlarmHubArgs)
         check_alert_arguments("AlarmHub", name, args)
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):

@@ -77,7 +77,7 @@ class AlertTopic(pulumi.ComponentResource):
     """ARN of the key that encrypts the topic."""
 
     def __init__(self, name: str, args: AlertTopicArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("AlertTopic", name, args, AlertTopicArgs)
+        args = check_arguments("AlertTopic", name, args, AlertTopicArgs)
         subscribers = check_alert_arguments("AlertTopic", name, args)
         administrators = list(args["administrator_arns"])
         super().__init__("hardened:index:AlertTopic", name, None, opts)

@@ -100,7 +100,7 @@ class BackupPlan(pulumi.ComponentResource):
     """ARN of the role AWS Backup assumes to run the jobs."""
 
     def __init__(self, name: str, args: BackupPlanArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("BackupPlan", name, args, BackupPlanArgs)
+        args = check_arguments("BackupPlan", name, args, BackupPlanArgs)
         retention, copies, scans = _validated(name, args)
         tags = args.get("tags") or {}
 

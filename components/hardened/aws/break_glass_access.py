@@ -84,7 +84,7 @@ class BreakGlassAccess(pulumi.ComponentResource):
     """ARNs of the topics that announce each use."""
 
     def __init__(self, name: str, args: BreakGlassAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("BreakGlassAccess", name, args, BreakGlassAccessArgs)
+        args = check_arguments("BreakGlassAccess", name, args, BreakGlassAccessArgs)
         account_id = args.get("account_id")
         if not isinstance(account_id, pulumi.Output) and not (isinstance(account_id, str) and ACCOUNT_ID.match(account_id)):
             raise ComponentArgumentError("BreakGlassAccess", name, "account_id", f"must be a 12-digit account id (got {account_id!r})")

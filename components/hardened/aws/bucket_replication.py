@@ -65,7 +65,7 @@ class BucketReplication(pulumi.ComponentResource):
     """ARN of the role S3 assumes to replicate."""
 
     def __init__(self, name: str, args: BucketReplicationArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("BucketReplication", name, args, BucketReplicationArgs)
+        args = check_arguments("BucketReplication", name, args, BucketReplicationArgs)
         super().__init__("hardened:index:BucketReplication", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)

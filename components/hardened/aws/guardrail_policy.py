@@ -98,7 +98,7 @@ class GuardrailPolicy(pulumi.ComponentResource):
     """Id of the SCP (p-...)."""
 
     def __init__(self, name: str, args: GuardrailPolicyArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("GuardrailPolicy", name, args, GuardrailPolicyArgs)
+        args = check_arguments("GuardrailPolicy", name, args, GuardrailPolicyArgs)
         build = _builder(name, args)
         subjects = list(args.get("web_identity_subjects") or [])
         size = scp_size(build(STAND_IN_ACCOUNT, [STAND_IN_SUBJECT] * len(subjects)))

@@ -66,7 +66,7 @@ class ImmutableBucket(pulumi.ComponentResource):
     """Default Object Lock retention in force, in days."""
 
     def __init__(self, name: str, args: ImmutableBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("ImmutableBucket", name, args, ImmutableBucketArgs)
+        args = check_arguments("ImmutableBucket", name, args, ImmutableBucketArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         mode, days, noncurrent_days = _validated_retention(name, args)
         administrators = list(args.get("administrator_arns") or [])

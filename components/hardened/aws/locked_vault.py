@@ -63,7 +63,7 @@ class LockedVault(pulumi.ComponentResource):
     """Longest retention the lock allows, in days."""
 
     def __init__(self, name: str, args: LockedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("LockedVault", name, args, LockedVaultArgs)
+        args = check_arguments("LockedVault", name, args, LockedVaultArgs)
         mode, minimum, maximum, changeable = _validated_lock(name, args)
         administrators = list(args.get("administrator_arns") or [])
         break_glass = list(args.get("break_glass_arns") or [])

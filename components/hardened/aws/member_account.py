@@ -47,7 +47,7 @@ class MemberAccount(pulumi.ComponentResource):
     """Provider that deploys into the account, pinned to its id."""
 
     def __init__(self, name: str, args: MemberAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("MemberAccount", name, args, MemberAccountArgs)
+        args = check_arguments("MemberAccount", name, args, MemberAccountArgs)
         _check(name, args)
         tags = args.get("tags") or {}
         super().__init__("hardened:index:MemberAccount", name, None, opts)

@@ -50,7 +50,7 @@ class MfaEnforcement(pulumi.ComponentResource):
     """ARN of the managed policy that denies everything without MFA."""
 
     def __init__(self, name: str, args: MfaEnforcementArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("MfaEnforcement", name, args, MfaEnforcementArgs)
+        args = check_arguments("MfaEnforcement", name, args, MfaEnforcementArgs)
         length = _given_or(args.get("minimum_password_length"), CIS_MINIMUM_PASSWORD_LENGTH)
         if not whole_number(length, CIS_MINIMUM_PASSWORD_LENGTH, 128):
             raise ComponentArgumentError("MfaEnforcement", name, "minimum_password_length", f"must be a whole number from 14 to 128 (got {length!r})")

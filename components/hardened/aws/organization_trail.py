@@ -62,7 +62,7 @@ class OrganizationTrail(pulumi.ComponentResource):
     """Name of the CloudWatch Logs group receiving the events, if any."""
 
     def __init__(self, name: str, args: OrganizationTrailArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("OrganizationTrail", name, args, OrganizationTrailArgs)
+        args = check_arguments("OrganizationTrail", name, args, OrganizationTrailArgs)
         management = args.get("management_account_id")
         if not isinstance(management, str) or not ACCOUNT_ID.match(management):
             raise ComponentArgumentError("OrganizationTrail", name, "management_account_id", f"must be a 12-digit account id (got {management!r})")

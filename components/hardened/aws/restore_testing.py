@@ -44,7 +44,7 @@ class RestoreTesting(pulumi.ComponentResource):
     """ARN of the role AWS Backup assumes to run restores; the one role named for restoring."""
 
     def __init__(self, name: str, args: RestoreTestingArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("RestoreTesting", name, args, RestoreTestingArgs)
+        args = check_arguments("RestoreTesting", name, args, RestoreTestingArgs)
         window = args.get("selection_window_days") or 7
         if not whole_number(window, 1, 365):
             raise ComponentArgumentError("RestoreTesting", name, "selection_window_days", f"must be a whole number of days from 1 to 365 (got {window!r})")

@@ -106,7 +106,7 @@ class RestoreValidation(pulumi.ComponentResource):
     """ARN of the role the function runs as."""
 
     def __init__(self, name: str, args: RestoreValidationArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("RestoreValidation", name, args, RestoreValidationArgs)
+        args = check_arguments("RestoreValidation", name, args, RestoreValidationArgs)
         plan, objective, log_days = _checked(name, args)
         super().__init__("hardened:index:RestoreValidation", name, None, opts)
 

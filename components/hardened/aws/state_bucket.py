@@ -62,7 +62,7 @@ class StateBucket(pulumi.ComponentResource):
     """What `pulumi stack init --secrets-provider` takes: awskms://<key id>?region=<region>."""
 
     def __init__(self, name: str, args: StateBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("StateBucket", name, args, StateBucketArgs)
+        args = check_arguments("StateBucket", name, args, StateBucketArgs)
         deployers = list(args.get("deployer_arns") or [])
         if not deployers or malformed_principal_arns(deployers):
             raise ComponentArgumentError("StateBucket", name, "deployer_arns", f"must name at least one exact role ARN (got {deployers!r})")
