@@ -29,6 +29,7 @@ from .placeholders import (
     invoke_result,
     misspelled_provider_keys,
     provider_target,
+    string_leaves,
 )
 from .project import SECRET_PLACEHOLDER
 from .references import STACK_REFERENCE_TYPE, ReferencedStack
@@ -103,6 +104,8 @@ class RecordingMonitor(MockMonitor):
         self.project, self.stack, self.config = project, stack, config
         self.stack_references = stack_references
         self.placeholders = Placeholders()
+        # Every string the stack's config gives, structured values included: never a placeholder.
+        self._given = set(config.values()) | string_leaves([parse_json_text(value) for value in config.values()])
         self.registrations = registrations
         self.violations: list[str] = []
         self._provider_roles: dict[str, str | None] = {}
@@ -219,8 +222,11 @@ class RecordingMonitor(MockMonitor):
                 read=True,
             )
             self.registrations[urn] = record
-            # Placeholders of the other stack's plan stay placeholders wherever this program uses them.
-            self.placeholders.adopt([referenced.outputs.get(key) for key in referenced.computed_outputs])
+            # Placeholders of the other stack's plan stay placeholders wherever this program uses them. Known
+            # there (in an output without any) or given here (this stack's config), a value is not one.
+            computed = set(referenced.computed_outputs)
+            known = string_leaves([v for k, v in referenced.outputs.items() if k not in computed]) | self._given
+            self.placeholders.adopt([referenced.outputs.get(key) for key in referenced.computed_outputs], known)
         properties = _sync_await(rpc.serialize_properties(served, {}))
         return resource_pb2.ReadResourceResponse(urn=urn, properties=properties)
 

@@ -75,22 +75,21 @@ class Placeholders:
         """AWS Backup's plan version: base64 text of a UUID (letters and digits only)."""
         return self._atom(base64.b64encode(self.uuid("version", *seed).encode()).decode())
 
-    def adopt(self, value: Any) -> None:
-        """Treat every string in `value` as a placeholder: values another stack's plan made up."""
-        if isinstance(value, str) and value:
-            self.adopted.add(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                self.adopt(item)
-        elif isinstance(value, list):
-            for item in value:
-                self.adopt(item)
+    def adopt(self, value: Any, known: set[str] | frozenset[str] = frozenset()) -> None:
+        """Treat every string in `value` as a placeholder: values another stack's plan made up.
+
+        The strings in `known` are not: another stack's plan says only which of its outputs carry a
+        placeholder, not where, so an output's known parts (a region, a given name) must be named here.
+        """
+        for string in string_leaves(value) - known:
+            if string:
+                self.adopted.add(string)
 
     def contains_atom(self, value: Any) -> bool:
         """Whether `value` (any JSON-like structure) carries a generated fragment."""
         if isinstance(value, str):
             return any(token in self.atoms for token in TOKEN.findall(value)) or any(
-                adopted in value for adopted in self.adopted
+                _occurs_as_tokens(adopted, value) for adopted in self.adopted
             )
         if isinstance(value, dict):
             return any(self.contains_atom(v) for v in value.values())
@@ -101,6 +100,28 @@ class Placeholders:
     def _atom(self, value: str) -> str:
         self.atoms.add(value)
         return value
+
+
+def string_leaves(value: Any) -> set[str]:
+    """Every string in a JSON-like value (dict keys aside)."""
+    if isinstance(value, str):
+        return {value}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return set().union(*(string_leaves(item) for item in items))
+
+
+def _occurs_as_tokens(part: str, text: str) -> bool:
+    """Whether `part` is in `text` as whole tokens, as generated fragments are matched: a region adopted from
+    another stack must not mark a vault named `prod-eu-central-1-vault`."""
+    start = text.find(part)
+    while start != -1:
+        end = start + len(part)
+        glued_before = start > 0 and TOKEN.fullmatch(text[start - 1] + part[0])
+        glued_after = end < len(text) and TOKEN.fullmatch(part[-1] + text[end])
+        if not glued_before and not glued_after:
+            return True
+        start = text.find(part, start + 1)
+    return False
 
 
 @dataclass(frozen=True)
