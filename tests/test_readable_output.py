@@ -1,14 +1,16 @@
-"""Readable plan output: what the plan marks computed is only what exists after deployment."""
+"""Readable plan output: durations read in words, and only what exists after deployment marked computed."""
 
+import json
 from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_gcp as gcp
 import pytest
 
 from hardened.plan import build_plan, find_project, run_program, run_stack
 from hardened.plan.references import ReferencedStack
-from hardened.plan.render import COMPUTED_MARK, render_text
+from hardened.plan.render import COMPUTED_MARK, duration_reading, render_markdown, render_text
 from planning import PROJECT, account_provider, by_name, in_account, one, plan_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,3 +114,74 @@ def test_the_shipped_environment_does_not_mark_its_configured_regions_computed(p
     assert "name" not in by_name(prod, "prod-eu-central-1-vault-vault")["computed_inputs"]
     text = render_text(prod)
     assert f"region: eu-west-1{COMPUTED_MARK}" not in text and f"region: eu-central-1{COMPUTED_MARK}" not in text
+
+
+# --- Durations read in words, next to the raw value --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("type_", "path", "value", "reading"), [
+    ("gcp:storage/bucket:Bucket", "retentionPolicy.retentionPeriod", "2592000", "30 days"),
+    ("gcp:storage/bucket:Bucket", "retentionPolicy.retentionPeriod", "34560000", "400 days"),
+    ("gcp:storage/bucket:Bucket", "softDeletePolicy.retentionDurationSeconds", 604800, "7 days"),
+    ("gcp:privilegedaccessmanager/entitlement:entitlement", "maxRequestDuration", "3600s", "1 hour"),
+    ("gcp:backupdisasterrecovery/backupVault:BackupVault", "backupMinimumEnforcedRetentionDuration", "86400s", "1 day"),
+    ("gcp:monitoring/alertPolicy:AlertPolicy", "alertStrategy.autoClose", "1800s", "30 minutes"),
+    ("gcp:monitoring/alertPolicy:AlertPolicy", "conditions[].conditionThreshold.duration", "0s", "0 seconds"),
+    ("gcp:monitoring/alertPolicy:AlertPolicy", "conditions[].conditionThreshold.aggregations[].alignmentPeriod", "60s", "1 minute"),
+    ("aws:iam/role:Role", "maxSessionDuration", 3600, "1 hour"),
+    ("aws:iam/role:Role", "maxSessionDuration", 5400, "90 minutes"),
+    ("aws:lambda/function:Function", "timeout", 61, "61 seconds"),
+    ("aws:kms/key:Key", "deletionWindowInDays", 7, "7 days"),
+    ("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "changeableForDays", 1, "1 day"),
+    ("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "minRetentionDays", 35, "35 days"),
+    ("aws:backup/plan:Plan", "rules[].completionWindow", 1440, "1 day"),
+    ("aws:backup/plan:Plan", "rules[].startWindow", 90, "90 minutes"),
+    ("aws:backup/plan:Plan", "rules[].copyActions[].lifecycle.deleteAfter", 365, "365 days"),
+    ("aws:backup/restoreTestingPlan:RestoreTestingPlan", "startWindowHours", 36, "36 hours"),
+    ("aws:backup/restoreTestingSelection:RestoreTestingSelection", "validationWindowHours", 48, "2 days"),
+    ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "rule.defaultRetention.days", 2555, "2555 days"),
+])
+def test_a_duration_input_reads_in_words(type_, path, value, reading):
+    assert duration_reading(type_, path, value) == reading
+
+
+@pytest.mark.parametrize(("type_", "path", "value"), [
+    ("aws:kms/key:Key", "description", 30),  # not a duration
+    ("gcp:storage/bucket:Bucket", "retentionPeriod", "2592000"),  # the path matters, not the last key alone
+    ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "rule.defaultRetention.days", True),
+    ("aws:iam/role:Role", "maxSessionDuration", "[unknown]"),
+    ("aws:iam/role:Role", "maxSessionDuration", "[secret]"),
+    ("aws:kms/key:Key", "deletionWindowInDays", "30s"),  # "s" means seconds, never days
+    ("gcp:kms/cryptoKey:CryptoKey", "rotationPeriod", "1.5s"),  # no reading rather than a rounded one
+    ("gcp:kms/cryptoKey:CryptoKey", "rotationPeriod", "-60s"),
+])
+def test_other_values_get_no_reading(type_, path, value):
+    assert duration_reading(type_, path, value) is None
+
+
+def _durations():
+    provider = account_provider()
+    aws.kms.Key("key", deletion_window_in_days=30, opts=in_account(provider))
+    aws.iam.Role("role", assume_role_policy="{}", max_session_duration=3600, opts=in_account(provider))
+    aws.backup.Plan("plan", rules=[{
+        "rule_name": "daily", "target_vault_name": "vault", "schedule": "cron(0 3 * * ? *)", "start_window": 60,
+        "lifecycle": {"delete_after": 35},
+        "copy_actions": [{"destination_vault_arn": "arn:aws:backup:eu-west-1:111122223333:backup-vault:copy",
+                          "lifecycle": {"delete_after": 365}}],
+    }], opts=in_account(provider))
+    google = gcp.Provider("google", project="acme-test", region="us-east4")
+    gcp.storage.Bucket("bucket", location="US-EAST4", retention_policy={"retention_period": "2592000"},
+                       soft_delete_policy={"retention_duration_seconds": 604800}, opts=pulumi.ResourceOptions(provider=google))
+
+
+def test_the_plan_keeps_the_raw_value_and_adds_the_reading():
+    plan = plan_of(_durations)
+    text = render_text(plan)
+    for line in ("deletionWindowInDays: 30 (30 days)", "maxSessionDuration: 3600 (1 hour)", "startWindow: 60 (1 hour)",
+                 "deleteAfter: 35 (35 days)", "deleteAfter: 365 (365 days)", "retentionPeriod: 2592000 (30 days)",
+                 "retentionDurationSeconds: 604800 (7 days)"):
+        assert f" {line}\n" in text, line
+    assert " deleteAfter: 35 (35 days)\n" in render_markdown(plan)
+    # The document keeps the raw values: only the text and markdown read them.
+    assert one(plan, "gcp:storage/bucket:Bucket")["inputs"]["retentionPolicy"]["retentionPeriod"] == "2592000"
+    assert "days)" not in json.dumps(plan)

@@ -1,10 +1,51 @@
 """Text (terminal) and markdown (pull-request comment) renderings of a plan document."""
 
+import re
 from collections import Counter, defaultdict
 
 # Inputs a reviewer does not need in order to judge security.
 NOISE_INPUTS = frozenset({"tags", "tagsAll"})
 COMPUTED_MARK = "  (computed)"
+
+# Retention and duration inputs, by resource type and input path ("[]" stands for any list item), and the unit
+# of their raw value. The raw value is what the cloud shows, so it is kept; a reading in words follows it.
+DURATION_INPUTS: dict[tuple[str, str], str] = {
+    ("aws:kms/key:Key", "deletionWindowInDays"): "days",
+    ("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "minRetentionDays"): "days",
+    ("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "maxRetentionDays"): "days",
+    ("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "changeableForDays"): "days",
+    ("aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault", "minRetentionDays"): "days",
+    ("aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault", "maxRetentionDays"): "days",
+    ("aws:backup/plan:Plan", "rules[].lifecycle.deleteAfter"): "days",
+    ("aws:backup/plan:Plan", "rules[].copyActions[].lifecycle.deleteAfter"): "days",
+    ("aws:backup/plan:Plan", "rules[].startWindow"): "minutes",
+    ("aws:backup/plan:Plan", "rules[].completionWindow"): "minutes",
+    ("aws:backup/restoreTestingPlan:RestoreTestingPlan", "startWindowHours"): "hours",
+    ("aws:backup/restoreTestingPlan:RestoreTestingPlan", "recoveryPointSelection.selectionWindowDays"): "days",
+    ("aws:backup/restoreTestingSelection:RestoreTestingSelection", "validationWindowHours"): "hours",
+    ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "rule.defaultRetention.days"): "days",
+    ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "rules[].noncurrentVersionExpiration.noncurrentDays"): "days",
+    ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "rules[].abortIncompleteMultipartUpload.daysAfterInitiation"): "days",
+    ("aws:cloudwatch/logGroup:LogGroup", "retentionInDays"): "days",
+    ("aws:cloudwatch/metricAlarm:MetricAlarm", "period"): "seconds",
+    ("aws:iam/role:Role", "maxSessionDuration"): "seconds",
+    ("aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "maxPasswordAge"): "days",
+    ("aws:lambda/function:Function", "timeout"): "seconds",
+    ("gcp:storage/bucket:Bucket", "retentionPolicy.retentionPeriod"): "seconds",
+    ("gcp:storage/bucket:Bucket", "softDeletePolicy.retentionDurationSeconds"): "seconds",
+    ("gcp:backupdisasterrecovery/backupVault:BackupVault", "backupMinimumEnforcedRetentionDuration"): "seconds",
+    ("gcp:kms/cryptoKey:CryptoKey", "rotationPeriod"): "seconds",
+    ("gcp:privilegedaccessmanager/entitlement:entitlement", "maxRequestDuration"): "seconds",
+    ("gcp:logging/projectBucketConfig:ProjectBucketConfig", "retentionDays"): "days",
+    ("gcp:monitoring/alertPolicy:AlertPolicy", "alertStrategy.autoClose"): "seconds",
+    ("gcp:monitoring/alertPolicy:AlertPolicy", "alertStrategy.notificationRateLimit.period"): "seconds",
+    ("gcp:monitoring/alertPolicy:AlertPolicy", "conditions[].conditionThreshold.duration"): "seconds",
+    ("gcp:monitoring/alertPolicy:AlertPolicy", "conditions[].conditionThreshold.aggregations[].alignmentPeriod"): "seconds",
+    ("gcp:storage/transferJob:TransferJob", "schedule.repeatInterval"): "seconds",
+}
+_SECONDS = {"days": 86_400, "hours": 3_600, "minutes": 60, "seconds": 1}
+# A whole number; seconds may also come as Google's duration text ("3600s").
+_WHOLE = re.compile(r"[0-9]+")
 
 
 def render_text(plan: dict) -> str:
@@ -88,7 +129,7 @@ def _branch(resource: dict, children: dict, prefix: str, last: bool, lines: list
     computed = set(resource.get("computed_inputs", []))
     for key, value in resource["inputs"].items():
         if key not in NOISE_INPUTS:
-            lines += _value_lines(key, value, detail_prefix, key in computed)
+            lines += _value_lines(key, value, detail_prefix, key in computed, (resource["type"], key))
     if resource.get("read"):
         # What the program receives from the other stack is what a reviewer must check.
         served = (resource.get("outputs") or {}).get("outputs") or {}
@@ -117,21 +158,42 @@ def _lands_in(resource: dict) -> str:
     return f"{target['cloud']} {kind} {place}" + (f" {target['region']}" if target.get("region") else "")
 
 
-def _value_lines(key: str, value, prefix: str, computed: bool) -> list[str]:
+def _value_lines(key: str, value, prefix: str, computed: bool, where: tuple[str, str] | None = None) -> list[str]:
+    """`key: value` lines; `where` is the resource type and input path, for the reading of a duration."""
     mark = COMPUTED_MARK if computed else ""
     if isinstance(value, dict) and isinstance(value.get("Statement"), list):
         return [f"{prefix}{key}:{mark}"] + [f"{prefix}  - {statement_summary(s)}" for s in value["Statement"]]
     if isinstance(value, dict) and value:
         lines = [f"{prefix}{key}:{mark}"]
         for sub_key, sub_value in value.items():
-            lines += _value_lines(sub_key, sub_value, prefix + "  ", False)
+            lines += _value_lines(sub_key, sub_value, prefix + "  ", False, where and (where[0], f"{where[1]}.{sub_key}"))
         return lines
     if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
         lines = [f"{prefix}{key}:{mark}"]
         for index, item in enumerate(value):
-            lines += _value_lines(f"[{index}]", item, prefix + "  ", False)
+            lines += _value_lines(f"[{index}]", item, prefix + "  ", False, where and (where[0], f"{where[1]}[]"))
         return lines
-    return [f"{prefix}{key}: {_scalar(value)}{mark}"]
+    reading = duration_reading(*where, value) if where else None
+    return [f"{prefix}{key}: {_scalar(value)}{f' ({reading})' if reading else ''}{mark}"]
+
+
+def duration_reading(resource_type: str, path: str, value) -> str | None:
+    """How long a retention or duration input is, in words ("30 days", "1 hour"); None for any other input.
+
+    `path` is the input's path, "[]" standing for any list item: ("gcp:storage/bucket:Bucket",
+    "retentionPolicy.retentionPeriod", "2592000") reads "30 days".
+    """
+    unit = DURATION_INPUTS.get((resource_type, path))
+    if unit is None or isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    text = str(value).removesuffix("s") if unit == "seconds" else str(value)
+    if not _WHOLE.fullmatch(text):
+        return None
+    seconds = int(text) * _SECONDS[unit]
+    for name in ("days", "hours", "minutes"):
+        if seconds and seconds % _SECONDS[name] == 0:
+            return _count(seconds // _SECONDS[name], name[:-1])
+    return _count(seconds, "second")
 
 
 def statement_summary(statement: dict) -> str:
