@@ -1,4 +1,4 @@
-"""Readable plan output: durations read in words, and only what exists after deployment marked computed."""
+"""Readable plan output: durations read in words, counts in their number, only what exists after deployment computed."""
 
 import json
 from pathlib import Path
@@ -10,7 +10,7 @@ import pytest
 
 from hardened.plan import build_plan, find_project, run_program, run_stack
 from hardened.plan.references import ReferencedStack
-from hardened.plan.render import COMPUTED_MARK, duration_reading, render_markdown, render_text
+from hardened.plan.render import COMPUTED_MARK, count, duration_reading, render_markdown, render_text
 from planning import PROJECT, account_provider, by_name, in_account, one, plan_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,3 +185,36 @@ def test_the_plan_keeps_the_raw_value_and_adds_the_reading():
     # The document keeps the raw values: only the text and markdown read them.
     assert one(plan, "gcp:storage/bucket:Bucket")["inputs"]["retentionPolicy"]["retentionPeriod"] == "2592000"
     assert "days)" not in json.dumps(plan)
+
+
+# --- Counts agree in number --------------------------------------------------------------------------------------
+
+
+def _resource(name: str, custom: bool = True, account: str = "111122223333", parent: str | None = None) -> dict:
+    urn = f"urn:pulumi:s::p::{'aws:kms/key:Key' if custom else 'hardened:index:Thing'}::{name}"
+    return {"urn": urn, "type": urn.split("::")[2], "name": name, "parent": parent, "custom": custom, "protect": False,
+            "retain_on_delete": False, "inputs": {}, "lands_in": {"cloud": "aws", "account": account} if custom else None}
+
+
+def _headline_of(resources: list[dict]) -> str:
+    return render_text({"project": "p", "stack": "s", "resources": resources, "outputs": {}}).splitlines()[0]
+
+
+@pytest.mark.parametrize(("number", "singular", "plural", "expected"), [
+    (0, "resource", None, "0 resources"), (1, "resource", None, "1 resource"), (2, "resource", None, "2 resources"),
+    (1, "account or project", "accounts or projects", "1 account or project"),
+    (3, "account or project", "accounts or projects", "3 accounts or projects"),
+])
+def test_count_says_the_noun_in_its_number(number, singular, plural, expected):
+    assert count(number, singular, plural) == expected
+
+
+def test_the_headline_counts_agree_with_their_numbers():
+    one_each = [_resource("thing", custom=False), _resource("key")]
+    assert _headline_of(one_each) == (
+        "Stack 's' of project p: `pulumi up` would create 1 resource in 1 component, landing in 1 account or project.")
+    two_each = [*one_each, _resource("other", custom=False), _resource("key2", account="444455556666")]
+    assert _headline_of(two_each) == (
+        "Stack 's' of project p: `pulumi up` would create 2 resources in 2 components, landing in 2 accounts or projects.")
+    assert _headline_of([]) == (
+        "Stack 's' of project p: `pulumi up` would create 0 resources in 0 components, landing in 0 accounts or projects.")

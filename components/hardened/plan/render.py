@@ -92,10 +92,10 @@ def _headline(plan: dict) -> str:
     components = sum(1 for r in resources if not r["custom"] and r["type"] != "pulumi:pulumi:Stack")
     targets = Counter(_lands_in(r) for r in resources if r["custom"] and _lands_in(r))
     read = sorted({_read_stack(r) for r in resources if r.get("read")})
-    reads = f", and read {_count(len(read), 'other stack')} ({', '.join(read)})" if read else ""
+    reads = f", and read {count(len(read), 'other stack')} ({', '.join(read)})" if read else ""
     return (
-        f"Stack '{plan['stack']}' of project {plan['project']}: `pulumi up` would create {_count(custom, 'resource')} "
-        f"in {_count(components, 'component')}, landing in {_count(len(targets), 'account or project', 'accounts or projects')}"
+        f"Stack '{plan['stack']}' of project {plan['project']}: `pulumi up` would create {count(custom, 'resource')} "
+        f"in {count(components, 'component')}, landing in {count(len(targets), 'account or project', 'accounts or projects')}"
         f"{reads}."
     )
 
@@ -105,7 +105,8 @@ def _read_stack(resource: dict) -> str:
     return str((resource.get("outputs") or {}).get("name") or resource.get("id"))
 
 
-def _count(number: int, singular: str, plural: str | None = None) -> str:
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """`number` and the noun in the form it takes: "1 resource", "2 resources", "1 account or project"."""
     return f"{number} {singular if number == 1 else (plural or singular + 's')}"
 
 
@@ -192,8 +193,8 @@ def duration_reading(resource_type: str, path: str, value) -> str | None:
     seconds = int(text) * _SECONDS[unit]
     for name in ("days", "hours", "minutes"):
         if seconds and seconds % _SECONDS[name] == 0:
-            return _count(seconds // _SECONDS[name], name[:-1])
-    return _count(seconds, "second")
+            return count(seconds // _SECONDS[name], name[:-1])
+    return count(seconds, "second")
 
 
 def statement_summary(statement: dict) -> str:
