@@ -6,6 +6,8 @@ which leaves room for a bot's own header, and cuts the least important lines fir
 with a note that counts them.
 """
 
+from collections.abc import Callable
+
 GITHUB_COMMENT_LIMIT = 64_000
 
 
@@ -31,3 +33,18 @@ def hard_cut(text: str, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         return text
     note = "\n\n… cut here: the comment is limited to {:,} characters.\n".format(limit)
     return text[: limit - len(note)] + note
+
+
+def most_that_fit(count: int, fits: Callable[[int], bool]) -> int:
+    """The largest n from 0 to `count` for which `fits(n)` holds, or 0: for cuts whose note changes with n.
+
+    `fits` must hold for every n up to some point and for none after it (as "the first n items fit" does).
+    """
+    low, high = 0, count
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low

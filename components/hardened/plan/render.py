@@ -3,6 +3,8 @@
 import re
 from collections import Counter, defaultdict
 
+from ..comment_limit import GITHUB_COMMENT_LIMIT, hard_cut, most_that_fit
+
 # Inputs a reviewer does not need in order to judge security.
 NOISE_INPUTS = frozenset({"tags", "tagsAll"})
 COMPUTED_MARK = "  (computed)"
@@ -56,22 +58,87 @@ def render_text(plan: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(plan: dict) -> str:
-    resources = plan["resources"]
-    lines = [f"### Offline plan of `{plan['stack']}` ({plan['project']})", "", _headline(plan), ""]
-    lines += ["| Resource | Type | Lands in | protect | retain_on_delete |", "|---|---|---|---|---|"]
+def render_markdown(plan: dict, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    """The plan as a pull-request comment of at most `limit` characters.
+
+    A plan too long for that loses, in this order and each time saying so: the collapsed inputs (whole resources,
+    from the last), lines of the stack outputs, then rows of the resource table (the most alike first), whose
+    missing rows are still counted by type with how many are protected.
+    """
+    head = [f"### Offline plan of `{plan['stack']}` ({plan['project']})", "", _headline(plan), ""]
+    listed = [r for r in plan["resources"] if r["type"] != "pulumi:pulumi:Stack"]
+    rows = [_row(r) for r in listed]
+    blocks = ["\n".join(block) for block in _tree_blocks(plan["resources"])]
+    outputs = _outputs(plan)
+    why = f"a pull-request comment holds at most {limit:,} characters here. Run `hardened plan --stack {plan['stack']}` to see them all."
+
+    # Rows the table keeps first: the rarest type and protect settings (an unprotected rule among protected ones);
+    # the many alike are what a count by type says well.
+    kind = [(r["type"], r["protect"], r["retain_on_delete"]) for r in listed]
+    alike = Counter(kind)
+    priority = sorted(range(len(listed)), key=lambda i: (alike[kind[i]], i))
+
+    def compose(shown_rows: int, shown_blocks: int, output_lines: list[str]) -> str:
+        kept = set(priority[:shown_rows])
+        lines = [*head, "| Resource | Type | Lands in | protect | retain_on_delete |", "|---|---|---|---|---|"]
+        lines += [row for i, row in enumerate(rows) if i in kept]
+        lines += _unlisted([r for i, r in enumerate(listed) if i not in kept], why)
+        if shown_blocks or not blocks:
+            which = "every resource" if shown_blocks == len(blocks) else (
+                "the first resource" if shown_blocks == 1 else f"the first {shown_blocks} resources")
+            lines += ["", f"<details><summary>Security-relevant inputs of {which}</summary>", "", "```text"]
+            lines += [*blocks[:shown_blocks], "```", "", "</details>"]
+        if shown_blocks < len(blocks):
+            whose = f"of {count(len(blocks) - shown_blocks, 'more resource')}" if shown_blocks else "of every resource"
+            lines += ["", f"… the security-relevant inputs {whose} are not shown: {why}"]
+        return "\n".join([*lines, "", "```text", *output_lines, "```"]) + "\n"
+
+    def fits(comment: str) -> bool:
+        return len(comment) <= limit
+
+    shown = most_that_fit(len(blocks), lambda n: fits(compose(len(rows), n, outputs)))
+    if fits(text := compose(len(rows), shown, outputs)):
+        return text
+
+    def cut_outputs(n: int) -> list[str]:
+        rest = [f"… and {count(len(outputs) - n, 'more line')} of stack outputs not shown: {why}"]
+        return outputs[:n] + (rest if n < len(outputs) else [])
+
+    # The stack outputs get the room the full table leaves, and at least a quarter of the comment.
+    if limit - len(compose(len(rows), 0, [])) >= limit // 4:
+        kept = most_that_fit(len(outputs), lambda n: fits(compose(len(rows), 0, cut_outputs(n))))
+        return hard_cut(compose(len(rows), 0, cut_outputs(kept)), limit)
+    quarter = cut_outputs(most_that_fit(len(outputs), lambda n: len("\n".join(cut_outputs(n))) <= limit // 4))
+    kept = most_that_fit(len(rows), lambda n: fits(compose(n, 0, quarter)))
+    return hard_cut(compose(kept, 0, quarter), limit)
+
+
+def _row(resource: dict) -> str:
+    where = f"reads stack `{_read_stack(resource)}`" if resource.get("read") else _lands_in(resource) or "-"
+    return (
+        f"| `{resource['name']}` | `{resource['type']}` | {where} "
+        f"| {_yes(resource['protect'])} | {_yes(resource['retain_on_delete'])} |"
+    )
+
+
+def _unlisted(resources: list[dict], why: str) -> list[str]:
+    """The resources the table leaves out, counted by type: how many, how many protected and retained."""
+    if not resources:
+        return []
+    by_type: dict[str, list[dict]] = defaultdict(list)
     for resource in resources:
-        if resource["type"] == "pulumi:pulumi:Stack":
-            continue
-        where = f"reads stack `{_read_stack(resource)}`" if resource.get("read") else _lands_in(resource) or "-"
-        lines.append(
-            f"| `{resource['name']}` | `{resource['type']}` | {where} "
-            f"| {_yes(resource['protect'])} | {_yes(resource['retain_on_delete'])} |"
-        )
-    lines += ["", "<details><summary>Security-relevant inputs of every resource</summary>", "", "```text"]
-    lines += _tree(resources)
-    lines += ["```", "", "</details>", "", "```text", *_outputs(plan), "```"]
-    return "\n".join(lines) + "\n"
+        by_type[resource["type"]].append(resource)
+
+    def share(group: list[dict], flag: str) -> str:
+        flagged = sum(1 for r in group if r[flag])
+        return "yes" if flagged == len(group) else "no" if not flagged else f"{flagged} of {len(group)}"
+
+    lines = ["", f"… and {count(len(resources), 'more resource')} not shown in this table, the most alike (type and "
+                 f"protect settings) first: {why}", ""]
+    lines += ["| Type | Not shown | protect | retain_on_delete |", "|---|---|---|---|"]
+    for type_, group in sorted(by_type.items(), key=lambda item: (-len(item[1]), item[0])):
+        lines.append(f"| `{type_}` | {len(group)} | {share(group, 'protect')} | {share(group, 'retain_on_delete')} |")
+    return lines
 
 
 def _outputs(plan: dict) -> list[str]:
@@ -111,19 +178,25 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
 
 
 def _tree(resources: list[dict]) -> list[str]:
+    return [line for block in _tree_blocks(resources) for line in block]
+
+
+def _tree_blocks(resources: list[dict]) -> list[list[str]]:
+    """The tree by parent, as one block of lines per resource: its title line and its inputs."""
     children: dict[str | None, list[dict]] = defaultdict(list)
     for resource in resources:
         children[resource["parent"]].append(resource)
-    lines: list[str] = []
+    blocks: list[list[str]] = []
     roots = children[None]
     for index, root in enumerate(roots):
-        _branch(root, children, "", index == len(roots) - 1, lines, is_root=True)
-    return lines
+        _branch(root, children, "", index == len(roots) - 1, blocks, is_root=True)
+    return blocks
 
 
-def _branch(resource: dict, children: dict, prefix: str, last: bool, lines: list[str], is_root: bool = False) -> None:
+def _branch(resource: dict, children: dict, prefix: str, last: bool, blocks: list[list[str]], is_root: bool = False) -> None:
     connector = "" if is_root else ("└── " if last else "├── ")
-    lines.append(prefix + connector + _title(resource))
+    lines = [prefix + connector + _title(resource)]
+    blocks.append(lines)
     child_prefix = prefix if is_root else prefix + ("    " if last else "│   ")
     kids = children.get(resource["urn"], [])
     detail_prefix = child_prefix + ("│   " if kids else "    ")
@@ -136,7 +209,7 @@ def _branch(resource: dict, children: dict, prefix: str, last: bool, lines: list
         served = (resource.get("outputs") or {}).get("outputs") or {}
         lines += _value_lines("outputs", served, detail_prefix, "outputs" in resource.get("computed_outputs", []))
     for index, kid in enumerate(kids):
-        _branch(kid, children, child_prefix, index == len(kids) - 1, lines)
+        _branch(kid, children, child_prefix, index == len(kids) - 1, blocks)
 
 
 def _title(resource: dict) -> str:
