@@ -12,6 +12,7 @@ import pulumi_gcp as gcp
 
 from hardened.gcp import BackupPlaneAlerts, BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.documents.pam import break_glass_prefix_condition
+from hardened.gcp.documents.service_agents import storage_agent, transfer_agent
 from stack_config import GcpCopySettings, GcpOrganizationSettings
 
 
@@ -45,6 +46,9 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
         },
         opts=pulumi.ResourceOptions(provider=organization),
     )
+    # The agents granted roles in the backup project (the key, the sink buckets) are outside the
+    # customer's directory: allowed by name, there only, or the domain restriction refuses every one of those grants.
+    number = project.project_number
     FolderGuardrails(
         f"{stack}-gcp-guardrails",
         {
@@ -54,6 +58,11 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
             "retention_days": settings.bucket_retention_days,
             "break_glass_principals": [exception_principal(m) for m in settings.break_glass.eligible],
             "deployer_principals": [f"principal://iam.googleapis.com/projects/-/serviceAccounts/{settings.deployer_service_account}"],
+            "service_agents": {
+                "project_number": number,
+                "organization_id": settings.organization_id,
+                "members": [number.apply(storage_agent), number.apply(transfer_agent)],
+            },
         },
         opts=pulumi.ResourceOptions(provider=organization),
     )

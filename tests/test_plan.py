@@ -522,7 +522,9 @@ def test_org_guards_the_gcp_backup_folder_and_breaks_its_glass_only_with_approva
     ]
     constraints = sorted(p["inputs"]["name"].rsplit("/", 1)[1] for p in resources(org, "gcp:orgpolicy/policy:Policy"))
     assert constraints == sorted(["iam.disableServiceAccountKeyCreation", "storage.publicAccessPrevention", "storage.uniformBucketLevelAccess",
-                                  "storage.retentionPolicySeconds", "gcp.resourceLocations", "iam.allowedPolicyMemberDomains"])
+                                  "storage.retentionPolicySeconds", "gcp.resourceLocations", "iam.allowedPolicyMemberDomains",
+                                  # The service agents' route: tests/test_gcp_deployability.py.
+                                  "iam.managed.allowedPolicyMembers", "iam.allowedPolicyMemberDomains"])
     entitlement = one(org, "gcp:privilegedaccessmanager/entitlement:entitlement")["inputs"]
     assert entitlement["maxRequestDuration"] == "3600s"
     # Read and copy out the environments' off-site buckets, nothing else (tests/test_gcp_conditions.py judges the condition).

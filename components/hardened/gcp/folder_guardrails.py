@@ -4,6 +4,9 @@ Every project under the folder inherits them:
 - organization policies: no service account keys, no public buckets, uniform bucket-level access only,
   bucket retention periods from an allowed list, resources only in the allowed locations, IAM roles only
   for identities of the allowed Google Workspace / Cloud Identity customers;
+- with `service_agents`, IAM roles in the folder only for the organization's principals and the named Google
+  service agents (iam.managed.allowedPolicyMembers), and in the one project they are granted roles in, that
+  restriction alone: the legacy customer list, which cannot name a service agent, is lifted there after it holds;
 - a deny policy: nobody but the break-glass principals deletes a bucket or an object, destroys or disables
   a key version, or deletes or moves a project; nobody but them and the deployment service accounts changes
   a bucket's IAM, ACLs, holds or retention policy, or a key's or key ring's IAM, whatever roles they hold
@@ -22,11 +25,32 @@ import pulumi_gcp as gcp
 from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .documents.deny_policies import folder_deny_policy_parent, folder_deny_rules, is_exception_principal
-from .documents.org_policies import folder_policy_specs, member_domains, resource_locations, retention_periods
+from .documents.org_policies import (
+    MEMBER_DOMAINS,
+    POLICY_MEMBERS,
+    allowed_policy_members,
+    folder_policy_specs,
+    member_domains,
+    member_domains_lifted,
+    resource_locations,
+    retention_periods,
+)
+from .documents.service_agents import ORGANIZATION_ID, PROJECT_NUMBER, SERVICE_AGENT
 
 FOLDER_ID = re.compile(r"^folders/[0-9]+$")
 # A deny policy's id: lowercase letters, digits, hyphens and periods, starting with a letter, at most 63 characters.
 DENY_POLICY_ID = re.compile(r"^[a-z][a-z0-9.-]{0,61}[a-z0-9]$")
+
+
+class ServiceAgentGrants(TypedDict):
+    """The Google service agents one project under the folder grants roles to, and the organization they serve."""
+
+    project_number: pulumi.Input[str]
+    """Number of the project the agents are granted roles in; only there is the legacy customer list lifted."""
+    organization_id: str
+    """Numeric id of the organization, whose principal set stays allowed beside the agents."""
+    members: list[pulumi.Input[str]]
+    """The agents, serviceAccount:EMAIL (documents/service_agents.py): exactly those granted roles, nothing wider."""
 
 
 class FolderGuardrailsArgs(TypedDict):
@@ -44,6 +68,8 @@ class FolderGuardrailsArgs(TypedDict):
     """The only principals the deny policy spares: principal://goog/subject/EMAIL or principalSet://goog/group/EMAIL."""
     deployer_principals: NotRequired[Optional[list[str]]]
     """Service accounts that deploy into the folder, principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL: spared the bucket-settings and key-IAM rules, never a destruction rule."""
+    service_agents: NotRequired[Optional[ServiceAgentGrants]]
+    """Google service agents a project under the folder grants roles to, which the customer list alone refuses."""
 
 
 class FolderGuardrails(pulumi.ComponentResource):
@@ -74,6 +100,7 @@ class FolderGuardrails(pulumi.ComponentResource):
                 "FolderGuardrails", name, "deployer_principals",
                 f"must be exact principals such as principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL (got {deployers!r})",
             )
+        agents = _service_agents(name, args.get("service_agents"))
         deny_id = f"{name}-backup-destruction"
         if not DENY_POLICY_ID.fullmatch(deny_id):
             raise ComponentArgumentError(
@@ -94,6 +121,25 @@ class FolderGuardrails(pulumi.ComponentResource):
             )
             for constraint, spec in specs.items()
         ]
+        if agents is not None:
+            project_number, organization_id, members = agents
+            allowed = gcp.orgpolicy.Policy(
+                f"{name}-{POLICY_MEMBERS}",
+                name=folder.apply(lambda f: f"{f}/policies/{POLICY_MEMBERS}"),
+                parent=folder,
+                spec=pulumi.Output.all(*members).apply(lambda m: allowed_policy_members(organization_id, m)),
+                opts=guarded,
+            )
+            policies.append(allowed)
+            project = pulumi.Output.from_input(project_number).apply(_project_parent)
+            # Lifted only once the managed restriction holds, so the project is never without one.
+            gcp.orgpolicy.Policy(
+                f"{name}-agents-{MEMBER_DOMAINS}",
+                name=project.apply(lambda p: f"{p}/policies/{MEMBER_DOMAINS}"),
+                parent=project,
+                spec=member_domains_lifted(),
+                opts=pulumi.ResourceOptions.merge(guarded, pulumi.ResourceOptions(depends_on=[allowed])),
+            )
         deny = gcp.iam.DenyPolicy(
             f"{name}-deny-backup-destruction",
             name=deny_id,
@@ -106,6 +152,31 @@ class FolderGuardrails(pulumi.ComponentResource):
         self.deny_policy_name = deny.name
         self.policy_names = pulumi.Output.all(*[p.name for p in policies])
         self.register_outputs({"denyPolicyName": self.deny_policy_name, "policyNames": self.policy_names})
+
+
+def _service_agents(name: str, given: object) -> Optional[tuple]:
+    """The project number, organization id and agents of `service_agents`, those known now checked; None when absent."""
+    if given is None:
+        return None
+
+    def refuse(field: str, problem: str) -> None:
+        raise ComponentArgumentError("FolderGuardrails", name, f"service_agents.{field}", problem)
+
+    number, organization_id, members = given.get("project_number"), given.get("organization_id"), given.get("members")
+    if not isinstance(number, pulumi.Output) and not (isinstance(number, str) and PROJECT_NUMBER.fullmatch(number)):
+        refuse("project_number", f"must be the project's number, digits only (got {number!r})")
+    if not (isinstance(organization_id, str) and ORGANIZATION_ID.fullmatch(organization_id)):
+        refuse("organization_id", f"must be the organization's numeric id (got {organization_id!r})")
+    known = [m for m in members or [] if not isinstance(m, pulumi.Output)]
+    if not members or not all(isinstance(m, str) and SERVICE_AGENT.fullmatch(m) for m in known):
+        refuse("members", f"must be one or more Google service agents, serviceAccount:EMAIL, never a user, group or domain (got {members!r})")
+    return number, organization_id, list(members)
+
+
+def _project_parent(number: str) -> str:
+    if not (isinstance(number, str) and PROJECT_NUMBER.fullmatch(number)):
+        raise ValueError(f"service_agents.project_number must be digits only (got {number!r})")
+    return f"projects/{number}"
 
 
 def _specs(name: str, args: FolderGuardrailsArgs) -> dict[str, dict]:

@@ -7,8 +7,11 @@ widened by) its parents' lists. Constraint semantics are those of "Organization 
 Cloud Storage, https://cloud.google.com/storage/docs/org-policy-constraints.
 """
 
+import json
 import re
 from collections.abc import Iterable
+
+from .service_agents import ORGANIZATION_ID, SERVICE_AGENT
 
 SECONDS_PER_DAY = 86400
 MAX_RETENTION_SECONDS = 3_155_760_000  # Cloud Storage's longest retention period: 100 years
@@ -16,6 +19,8 @@ MAX_RETENTION_SECONDS = 3_155_760_000  # Cloud Storage's longest retention perio
 LOCATION = re.compile(r"^(in:[a-z][a-z0-9-]*-locations|[a-z][a-z0-9-]*[a-z0-9])$")
 # A Google Workspace or Cloud Identity customer id, as `gcloud organizations list` shows it.
 CUSTOMER_ID = re.compile(r"^C0[0-9a-z]{5,}$")
+MEMBER_DOMAINS = "iam.allowedPolicyMemberDomains"
+POLICY_MEMBERS = "iam.managed.allowedPolicyMembers"
 
 def no_service_account_keys() -> dict:
     """iam.disableServiceAccountKeyCreation: nobody creates long-lived service account keys."""
@@ -64,6 +69,38 @@ def member_domains(customer_ids: Iterable[str]) -> dict:
     return _allowed(sorted(set(customer_ids)), "customer ids")
 
 
+def allowed_policy_members(organization_id: str, service_agents: Iterable[str]) -> dict:
+    """iam.managed.allowedPolicyMembers: IAM policies grant roles only to the organization's principals and to exactly
+    these Google service agents (documents/service_agents.py), which are outside any customer's directory.
+
+    The legacy iam.allowedPolicyMemberDomains cannot name a single principal, so a service agent can only be granted a
+    role where it is lifted; the managed constraint lists principals and principal sets, and the organization's
+    principal set keeps every identity of the organization allowed ("Methods for restricting sharing by domain",
+    https://cloud.google.com/resource-manager/docs/organization-policy/domain-restricted-sharing; "Restrict identities
+    with domain-restricted sharing", https://cloud.google.com/organization-policy/restrict-domains). A managed
+    constraint takes `enforce` and its parameters as JSON, never allowed values.
+    """
+    if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
+        raise ValueError(f"the organization id must be digits only (got {organization_id!r})")
+    agents = list(service_agents)
+    refused = [a for a in agents if not isinstance(a, str) or not SERVICE_AGENT.fullmatch(a)]
+    if refused or not agents:
+        raise ValueError(f"service agents must be one or more serviceAccount:EMAIL of Google-managed agents, never a user, group or domain (got {refused or agents!r})")
+    parameters = {
+        "allowedMemberSubjects": sorted(set(agents)),
+        "allowedPrincipalSets": [f"//cloudresourcemanager.googleapis.com/organizations/{organization_id}"],
+    }
+    return {"rules": [{"enforce": "TRUE", "parameters": json.dumps(parameters, sort_keys=True)}]}
+
+
+def member_domains_lifted() -> dict:
+    """iam.allowedPolicyMemberDomains overridden to allow all, on the one project whose grants to service agents must
+    pass: the restriction there is `allowed_policy_members`, inherited from the folder and never lifted with it
+    (exceptions per project: "Restricting identities by domain",
+    https://cloud.google.com/resource-manager/docs/organization-policy/restricting-domains)."""
+    return {"rules": [{"allow_all": "TRUE"}]}
+
+
 def folder_policy_specs(retention_days: Iterable[int], locations: Iterable[str], customer_ids: Iterable[str]) -> dict[str, dict]:
     """Every constraint the folder gets, with its spec, in the order they are declared."""
     return {
@@ -72,7 +109,7 @@ def folder_policy_specs(retention_days: Iterable[int], locations: Iterable[str],
         "storage.uniformBucketLevelAccess": uniform_bucket_access(),
         "storage.retentionPolicySeconds": retention_periods(retention_days),
         "gcp.resourceLocations": resource_locations(locations),
-        "iam.allowedPolicyMemberDomains": member_domains(customer_ids),
+        MEMBER_DOMAINS: member_domains(customer_ids),
     }
 
 

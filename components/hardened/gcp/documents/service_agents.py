@@ -1,0 +1,34 @@
+"""The Google service agents the backup project's components grant roles to, as IAM allow-policy members.
+
+Service agents are Google-managed service accounts outside the organization's directory, so the folder's domain
+restriction refuses every grant to them unless it names them (documents/org_policies.py, `allowed_policy_members`).
+Formats are those Google documents for each agent:
+- Cloud Storage: service-PROJECT_NUMBER@gs-project-accounts.iam.gserviceaccount.com, which encrypts and decrypts with
+  the bucket's CMEK key ("Get the email address of a project's Cloud Storage service agent",
+  https://cloud.google.com/storage/docs/getting-service-agent);
+- Storage Transfer Service: project-PROJECT_NUMBER@storage-transfer-service.iam.gserviceaccount.com, which writes into
+  the sink bucket ("Configure access to a sink: Cloud Storage", https://cloud.google.com/storage-transfer/docs/sink-cloud-storage).
+"""
+
+import re
+
+PROJECT_NUMBER = re.compile(r"^[1-9][0-9]{5,19}$")
+ORGANIZATION_ID = re.compile(r"^[1-9][0-9]{0,19}$")
+# A Google-managed agent's member: a numbered local part, never a user, group, domain or wildcard.
+SERVICE_AGENT = re.compile(r"^serviceAccount:(?:service-(?:org-|folder-)?[0-9]+|project-[0-9]+)@[a-z][a-z0-9-]*\.iam\.gserviceaccount\.com$")
+
+
+def storage_agent(project_number: str) -> str:
+    """The project's Cloud Storage service agent, which uses the bucket's KMS key."""
+    return f"serviceAccount:service-{_checked(PROJECT_NUMBER, project_number, 'project number')}@gs-project-accounts.iam.gserviceaccount.com"
+
+
+def transfer_agent(project_number: str) -> str:
+    """The project's Storage Transfer Service agent, which writes the copies into the sink bucket."""
+    return f"serviceAccount:project-{_checked(PROJECT_NUMBER, project_number, 'project number')}@storage-transfer-service.iam.gserviceaccount.com"
+
+
+def _checked(pattern: re.Pattern, value: object, what: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError(f"{what} must be digits only (got {value!r})")
+    return value

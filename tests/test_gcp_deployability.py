@@ -1,0 +1,155 @@
+"""What a real GCP deploy refuses and the mock runtime accepts, one named rule each, on the shipped stacks and components:
+
+1. Domain-restricted sharing refuses every grant to a Google service agent: the folder names exactly the agents the
+   library grants roles to, beside the organization's principal set, and the legacy customer list is lifted only in
+   the backup project, after that holds.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pulumi
+import pulumi_gcp as gcp
+import pytest
+
+from hardened.gcp import FolderGuardrails
+from hardened.gcp.documents import org_policies, service_agents
+from hardened.plan import build_plan, find_project, run_stack
+from planning import by_name, plan_of, refusal, resources
+
+ROOT = Path(__file__).resolve().parents[1]
+
+POLICY = "gcp:orgpolicy/policy:Policy"
+PROJECT_IAM = "gcp:projects/iAMMember:IAMMember"
+GRANTS = ("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:storage/bucketIAMMember:BucketIAMMember", PROJECT_IAM)
+ORGANIZATION = "123456789012"  # stacks/Pulumi.org.yaml
+
+
+@pytest.fixture(scope="module")
+def org() -> dict:
+    return build_plan(run_stack(find_project(ROOT), "org"))
+
+
+@pytest.fixture(scope="module")
+def prod() -> dict:
+    return build_plan(run_stack(find_project(ROOT), "prod"))
+
+
+def project_number(org: dict) -> str:
+    return org["outputs"]["gcp"]["projectNumber"]
+
+
+def allowed_members(org: dict) -> dict:
+    policy = by_name(org, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")
+    (rule,) = policy["inputs"]["spec"]["rules"]
+    return json.loads(rule["parameters"])
+
+
+def nothing_but_the_stack(declared: list[str]) -> bool:
+    return [t for t in declared if not t.startswith("pulumi:")] == []
+
+
+# --- 1. Domain-restricted sharing: the service agents, by name, and nothing wider ------------------------------------
+
+
+def test_the_folder_allows_exactly_the_agents_the_library_grants_to_and_the_organization(org):
+    number = project_number(org)
+    policy = by_name(org, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")
+    folder = org["outputs"]["gcp"]["folderId"]
+    assert policy["inputs"]["name"] == f"{folder}/policies/iam.managed.allowedPolicyMembers"
+    assert policy["inputs"]["parent"] == folder
+    assert policy["protect"]
+    (rule,) = policy["inputs"]["spec"]["rules"]
+    assert set(rule) == {"enforce", "parameters"} and rule["enforce"] == "TRUE"
+    assert allowed_members(org) == {
+        "allowedMemberSubjects": [
+            f"serviceAccount:project-{number}@storage-transfer-service.iam.gserviceaccount.com",
+            f"serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+        ],
+        "allowedPrincipalSets": [f"//cloudresourcemanager.googleapis.com/organizations/{ORGANIZATION}"],
+    }
+
+
+def test_the_customer_list_is_lifted_in_the_backup_project_only_and_after_the_agents_list_holds(org):
+    number = project_number(org)
+    lifted = [p for p in resources(org, POLICY) if p["inputs"]["spec"]["rules"] == [{"allowAll": "TRUE"}]]
+    assert [p["name"] for p in lifted] == ["org-gcp-guardrails-agents-iam.allowedPolicyMemberDomains"]
+    assert lifted[0]["inputs"]["name"] == f"projects/{number}/policies/iam.allowedPolicyMemberDomains"
+    assert lifted[0]["inputs"]["parent"] == f"projects/{number}"
+    assert lifted[0]["protect"]
+    assert by_name(org, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")["urn"] in lifted[0]["depends_on"]
+    # The folder keeps its customer list for every other project under it.
+    assert by_name(org, "org-gcp-guardrails-iam.allowedPolicyMemberDomains")["inputs"]["spec"] == {
+        "inheritFromParent": False, "rules": [{"values": {"allowedValues": ["C01a2b3c4"]}}],
+    }
+
+
+def test_every_agent_granted_a_role_in_either_stack_is_allowed_and_no_other(org, prod):
+    """The env stack's agents are looked up per project in the mock, numbered apart from the org plan's project: the
+    agent's kind (its local part's form and its domain) is compared, the exact members in the test above."""
+    kind = lambda member: re.sub(r"[0-9]+", "N", member)  # noqa: E731
+    granted = {r["inputs"]["member"] for plan in (org, prod) for t in GRANTS for r in resources(plan, t) if "member" in r["inputs"]}
+    agents = {m for m in granted if service_agents.SERVICE_AGENT.fullmatch(m)}
+    assert {kind(m) for m in agents} == {kind(m) for m in allowed_members(org)["allowedMemberSubjects"]}
+
+
+@pytest.mark.parametrize(
+    "members",
+    [[], ["domain:acme.example"], ["user:alice@gmail.com"], ["group:all@acme.example"], ["allUsers"], ["allAuthenticatedUsers"],
+     ["serviceAccount:*@gs-project-accounts.iam.gserviceaccount.com"], ["serviceAccount:backup@acme-backups.iam.gserviceaccount.com"],
+     ["principalSet://goog/public:all"]],
+)
+def test_only_google_service_agents_are_ever_named(members):
+    with pytest.raises(ValueError):
+        org_policies.allowed_policy_members(ORGANIZATION, members)
+    message, declared = refusal(lambda: FolderGuardrails("guardrails", GUARDRAILS | {"service_agents": AGENTS | {"members": members}}))
+    assert message.startswith("FolderGuardrails 'guardrails': argument 'service_agents.members' ")
+    assert nothing_but_the_stack(declared)
+
+
+def test_a_component_given_its_agents_declares_the_allowance_and_the_lift():
+    plan = plan_of(lambda: FolderGuardrails("guardrails", GUARDRAILS | {"service_agents": AGENTS}, opts=in_project()))
+    allowed = by_name(plan, "guardrails-iam.managed.allowedPolicyMembers")["inputs"]
+    assert allowed["spec"] == {"rules": [{"enforce": "TRUE", "parameters": json.dumps({
+        "allowedMemberSubjects": sorted(AGENTS["members"]),
+        "allowedPrincipalSets": ["//cloudresourcemanager.googleapis.com/organizations/111122223333"],
+    }, sort_keys=True)}]}
+    assert by_name(plan, "guardrails-agents-iam.allowedPolicyMemberDomains")["inputs"] == {
+        "name": "projects/246813579024/policies/iam.allowedPolicyMemberDomains", "parent": "projects/246813579024",
+        "spec": {"rules": [{"allowAll": "TRUE"}]},
+    }
+    # Without agents nothing is lifted: the legacy customer list alone holds, as before.
+    plain = plan_of(lambda: FolderGuardrails("guardrails", GUARDRAILS, opts=in_project()))
+    assert not [p for p in resources(plain, POLICY) if "allowedPolicyMembers" in p["name"] or "agents" in p["name"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [("organization_id", "acme", "numeric id"), ("project_number", "acme-backups", "digits only"), ("project_number", "12", "digits only")],
+)
+def test_a_bad_project_or_organization_is_refused_before_anything_is_declared(field, value, problem):
+    message, declared = refusal(lambda: FolderGuardrails("guardrails", GUARDRAILS | {"service_agents": AGENTS | {field: value}}))
+    assert message.startswith(f"FolderGuardrails 'guardrails': argument 'service_agents.{field}' ") and problem in message
+    assert nothing_but_the_stack(declared)
+
+
+# --- Shared arguments ------------------------------------------------------------------------------------------------
+
+
+def in_project() -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(provider=gcp.Provider("backup-project", project="acme-backups", region="europe-west3"))
+
+
+GUARDRAILS = {
+    "folder_id": "folders/123456789012",
+    "allowed_locations": ["europe-west3"],
+    "allowed_customer_ids": ["C03xyz7ab"],
+    "retention_days": [30],
+    "break_glass_principals": ["principalSet://goog/group/break-glass@acme.example"],
+}
+AGENTS = {
+    "project_number": "246813579024",
+    "organization_id": "111122223333",
+    "members": [service_agents.storage_agent("246813579024"), service_agents.transfer_agent("246813579024")],
+}
