@@ -94,7 +94,7 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
     )
     # The project's Storage Transfer agent: the one web identity the backup account's roles answer to.
     agent = gcp.storage.get_transfer_project_service_account_output(
-        project=settings.backup_project_id, opts=pulumi.InvokeOutputOptions(provider=in_project)
+        project=settings.backup_project_id, opts=pulumi.InvokeOutputOptions(provider=in_project, depends_on=[project])
     )
     return {
         "projectId": project.project_id,

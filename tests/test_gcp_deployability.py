@@ -3,6 +3,7 @@
 1. Domain-restricted sharing refuses every grant to a Google service agent: the folder names exactly the agents the
    library grants roles to, beside the organization's principal set, and the legacy customer list is lifted only in
    the backup project, after that holds.
+2. A new project has almost no API enabled: every GCP child of a service waits for that service's gcp.projects.Service.
 """
 
 import json
@@ -10,20 +11,28 @@ import re
 from pathlib import Path
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_gcp as gcp
 import pytest
 
-from hardened.gcp import FolderGuardrails
+from hardened.gcp import BackupProject, CrossCloudTransfer, FolderGuardrails, LockedBucket
+from hardened.gcp.backup_project import DEFAULT_SERVICES
 from hardened.gcp.documents import org_policies, service_agents
 from hardened.plan import build_plan, find_project, run_stack
-from planning import by_name, plan_of, refusal, resources
+from planning import ACCOUNT, REGION, by_name, plan_of, refusal, resources
 
 ROOT = Path(__file__).resolve().parents[1]
 
 POLICY = "gcp:orgpolicy/policy:Policy"
+SERVICE = "gcp:projects/service:Service"
 PROJECT_IAM = "gcp:projects/iAMMember:IAMMember"
 GRANTS = ("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:storage/bucketIAMMember:BucketIAMMember", PROJECT_IAM)
 ORGANIZATION = "123456789012"  # stacks/Pulumi.org.yaml
+# Which API each GCP resource type needs: the service its token names (storage/transferJob is Storage Transfer's).
+API_OF = {
+    "gcp:kms/": "cloudkms", "gcp:storage/transferJob": "storagetransfer", "gcp:storage/": "storage", "gcp:logging/": "logging",
+    "gcp:monitoring/": "monitoring", "gcp:privilegedaccessmanager/": "privilegedaccessmanager",
+}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +57,10 @@ def allowed_members(org: dict) -> dict:
 
 def nothing_but_the_stack(declared: list[str]) -> bool:
     return [t for t in declared if not t.startswith("pulumi:")] == []
+
+
+def api_of(type_: str) -> str | None:
+    return next((api for prefix, api in API_OF.items() if type_.startswith(prefix)), None)
 
 
 # --- 1. Domain-restricted sharing: the service agents, by name, and nothing wider ------------------------------------
@@ -134,6 +147,43 @@ def test_a_bad_project_or_organization_is_refused_before_anything_is_declared(fi
     assert nothing_but_the_stack(declared)
 
 
+# --- 2. API enablement: each child waits for its service ---------------------------------------------------------------
+
+
+def test_the_project_enables_every_api_its_resources_need():
+    assert {f"{api}.googleapis.com" for api in API_OF.values()} <= set(DEFAULT_SERVICES)
+
+
+def test_every_resource_of_a_service_in_the_org_stack_waits_for_that_services_api(org):
+    services = {r["inputs"]["service"].removesuffix(".googleapis.com"): r["urn"] for r in resources(org, SERVICE)}
+    needing = [r for r in resources(org) if r["custom"] and api_of(r["type"]) and r["lands_in"] and r["lands_in"]["cloud"] == "gcp"]
+    assert {api_of(r["type"]) for r in needing} == {"logging", "monitoring", "privilegedaccessmanager"}
+    late = {r["name"]: api_of(r["type"]) for r in needing if services[api_of(r["type"])] not in r["depends_on"]}
+    assert late == {}
+
+
+def test_the_off_site_copy_waits_for_the_kms_storage_and_transfer_apis_when_declared_with_its_project():
+    """Composed in one program, as README's components are: depends_on on the component reaches every child."""
+
+    def program():
+        provider = gcp.Provider("backup-project", project="acme-backups", region="europe-west3")
+        project = BackupProject("backup", PROJECT_ARGS, opts=pulumi.ResourceOptions(provider=provider))
+        after = pulumi.ResourceOptions(provider=provider, depends_on=[project])
+        bucket = LockedBucket("offsite", {"location": "europe-west3", "retention_days": 30}, opts=after)
+        source = aws.Provider("source", region=REGION, allowed_account_ids=[ACCOUNT])
+        CrossCloudTransfer("to-gcp", {
+            "source_bucket": "acme-replica", "source_bucket_arn": "arn:aws:s3:::acme-replica",
+            "source_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab", "aws_provider": source,
+            "sink_bucket": bucket.bucket_name, "project_id": "acme-backups", "start_date": "2026-01-01",
+        }, opts=after)
+
+    plan = plan_of(program)
+    services = {r["inputs"]["service"].removesuffix(".googleapis.com"): r["urn"] for r in resources(plan, SERVICE)}
+    needing = [r for r in resources(plan) if r["type"].startswith("gcp:") and api_of(r["type"])]
+    assert {api_of(r["type"]) for r in needing} == {"cloudkms", "storage", "storagetransfer"}
+    assert {r["name"]: api_of(r["type"]) for r in needing if services[api_of(r["type"])] not in r["depends_on"]} == {}
+
+
 # --- Shared arguments ------------------------------------------------------------------------------------------------
 
 
@@ -141,6 +191,10 @@ def in_project() -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(provider=gcp.Provider("backup-project", project="acme-backups", region="europe-west3"))
 
 
+PROJECT_ARGS = {
+    "organization_id": "111122223333", "billing_account": "01AB23-45CD67-89EF01", "project_id": "acme-backups",
+    "folder_display_name": "backups",
+}
 GUARDRAILS = {
     "folder_id": "folders/123456789012",
     "allowed_locations": ["europe-west3"],

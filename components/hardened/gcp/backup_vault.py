@@ -74,7 +74,8 @@ class BackupVault(pulumi.ComponentResource):
             ignore_inactive_datasources=False,
             ignore_backup_plan_references=False,
             labels=labels,
-            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
+            # Waits for what `opts.depends_on` names (the project's Backup and DR API): children do not inherit it.
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True, depends_on=opts.depends_on if opts else None),
         )
 
         self.vault_name = vault.name

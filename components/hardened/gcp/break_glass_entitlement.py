@@ -7,7 +7,9 @@ only within the IAM condition when one is given (documents/pam.py narrows them t
 
 Every activation raises an alarm: a log-based metric counts PAM's `PAMActivateGrant` system events in the
 project, and a Cloud Monitoring alert policy e-mails the notification addresses on the first count. PAM
-also e-mails those addresses itself, as admin and requester recipients of the entitlement.
+also e-mails those addresses itself, as admin and requester recipients of the entitlement. Children wait for
+whatever `opts.depends_on` names (the BackupProject, whose PAM, Logging and Monitoring APIs they need): a component's
+depends_on is not inherited by its children.
 """
 
 import re
@@ -99,7 +101,7 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
             raise ComponentArgumentError("BreakGlassEntitlement", name, "notification_emails", f"must be one or more e-mail addresses (got {emails!r})")
         super().__init__("hardened:index:BreakGlassEntitlement", name, None, opts)
 
-        child = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         project = args["project_id"]
         bindings = [{"role": role, **({"condition_expression": condition} if condition else {})} for role in roles]
         entitlement = gcp.privilegedaccessmanager.Entitlement(

@@ -91,9 +91,11 @@ class CrossCloudTransfer(pulumi.ComponentResource):
         super().__init__("hardened:index:CrossCloudTransfer", name, None, opts)
 
         in_aws = pulumi.ResourceOptions(parent=self, provider=args["aws_provider"])
-        child = pulumi.ResourceOptions(parent=self)
+        # The GCP children wait for what `opts.depends_on` names (the project's Storage Transfer API): children do not inherit it.
+        after = opts.depends_on if opts else None
+        child = pulumi.ResourceOptions(parent=self, depends_on=after)
         agent = gcp.storage.get_transfer_project_service_account_output(
-            project=args["project_id"], opts=pulumi.InvokeOutputOptions(parent=self)
+            project=args["project_id"], opts=pulumi.InvokeOutputOptions(parent=self, depends_on=after)
         )
 
         role = aws.iam.Role(
@@ -134,7 +136,7 @@ class CrossCloudTransfer(pulumi.ComponentResource):
             # Failed finds and copies go to Cloud Logging, where BackupPlaneAlerts' transfer-failures alert reads them
             # (Storage Transfer Service, "Cloud Logging for Storage Transfer Service": LoggingConfig).
             logging_config={"log_actions": ["COPY", "FIND"], "log_action_states": ["FAILED"]},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants, role_policy]),
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[*grants, role_policy])),
         )
 
         self.role_arn = role.arn

@@ -68,8 +68,10 @@ class LockedBucket(pulumi.ComponentResource):
 
         super().__init__("hardened:index:LockedBucket", name, None, opts)
 
-        # Nothing here may be deleted or replaced by Pulumi: each child holds data or guards it.
-        guarded = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
+        # Nothing here may be deleted or replaced by Pulumi: each child holds data or guards it. Each waits for what
+        # `opts.depends_on` names (the project's KMS and Storage APIs): children do not inherit it.
+        after = opts.depends_on if opts else None
+        guarded = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True, depends_on=after)
         # KMS allows a bucket only keys in its own location (the multi-regions are spelt europe, us, asia there).
         key_ring = gcp.kms.KeyRing(f"{name}-keyring", location=kms_location_of_gcs(location), opts=guarded)
         # Destroying a CryptoKey through the provider destroys all its versions, and with them every object
@@ -83,7 +85,7 @@ class LockedBucket(pulumi.ComponentResource):
             opts=guarded,
         )
         # Cloud Storage encrypts and decrypts as the project's service agent, which the data source also creates.
-        agent = gcp.storage.get_project_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        agent = gcp.storage.get_project_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self, depends_on=after))
         grant = gcp.kms.CryptoKeyIAMMember(
             f"{name}-key-user",
             crypto_key_id=key.id,
