@@ -12,7 +12,7 @@ import pulumi_gcp as gcp
 
 from hardened.gcp import BackupPlaneAlerts, BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.documents.pam import break_glass_prefix_condition
-from hardened.gcp.documents.service_agents import storage_agent, transfer_agent
+from hardened.gcp.documents.service_agents import pam_agent, storage_agent, transfer_agent
 from stack_config import GcpCopySettings, GcpOrganizationSettings
 
 
@@ -46,10 +46,10 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
         },
         opts=pulumi.ResourceOptions(provider=organization),
     )
-    # The agents granted roles in the backup project (the key, the sink buckets) are outside the
+    # The agents granted roles in the backup project (the key, the sink buckets, PAM's own role) are outside the
     # customer's directory: allowed by name, there only, or the domain restriction refuses every one of those grants.
     number = project.project_number
-    FolderGuardrails(
+    guardrails = FolderGuardrails(
         f"{stack}-gcp-guardrails",
         {
             "folder_id": project.folder_id,
@@ -61,7 +61,7 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
             "service_agents": {
                 "project_number": number,
                 "organization_id": settings.organization_id,
-                "members": [number.apply(storage_agent), number.apply(transfer_agent)],
+                "members": [number.apply(storage_agent), number.apply(transfer_agent), pam_agent(settings.organization_id)],
             },
         },
         opts=pulumi.ResourceOptions(provider=organization),
@@ -71,6 +71,7 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
         f"{stack}-gcp-break-glass",
         {
             "project_id": project.project_id,
+            "organization_id": settings.organization_id,
             "entitlement_id": "break-glass",
             "eligible_principals": settings.break_glass.eligible,
             "approvers": settings.break_glass.approvers,
@@ -79,7 +80,8 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
             "condition": break_glass_prefix_condition([offsite_bucket_prefix(p) for p in settings.break_glass.offsite_prefixes or []]),
             "notification_emails": settings.break_glass.notification_emails,
         },
-        opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project]),
+        # The APIs, and the guardrails that let PAM's agent be granted its role.
+        opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project, guardrails]),
     )
     # Every move against the off-site copy, from the project's and the folder's audit logs, e-mailed.
     alerts = BackupPlaneAlerts(

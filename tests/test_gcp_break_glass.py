@@ -28,6 +28,7 @@ CONDITION = (
 )
 ARGS = {
     "project_id": "acme-backups",
+    "organization_id": "111122223333",
     "entitlement_id": "backup-break-glass",
     "eligible_principals": ["group:break-glass@acme.example", "user:alice@acme.example"],
     "approvers": ["group:security-approvers@acme.example"],
@@ -136,7 +137,10 @@ def test_the_alert_fires_on_the_first_activation_and_notifies_every_channel(plan
 
 def test_nothing_else_is_declared_and_the_outputs_name_the_entitlement_and_the_alert(plan):
     gcp_types = sorted(r["type"] for r in resources(plan) if r["type"].startswith("gcp:"))
-    assert gcp_types == [METRIC, ALERT, CHANNEL, CHANNEL, ENTITLEMENT]
+    assert gcp_types == [
+        "gcp:iam/workloadIdentityServiceAgent:WorkloadIdentityServiceAgent", METRIC, ALERT, CHANNEL, CHANNEL,
+        ENTITLEMENT, "gcp:projects/iAMMember:IAMMember",
+    ]
     component = one(plan, "hardened:index:BreakGlassEntitlement")
     assert component["outputs"] == {"entitlementName": one(plan, ENTITLEMENT)["id"], "alertPolicyName": one(plan, ALERT)["id"]}
     assert component["outputs"]["alertPolicyName"].startswith("projects/acme-backups/alertPolicies/")

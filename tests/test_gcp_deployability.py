@@ -4,6 +4,8 @@
    library grants roles to, beside the organization's principal set, and the legacy customer list is lifted only in
    the backup project, after that holds.
 2. A new project has almost no API enabled: every GCP child of a service waits for that service's gcp.projects.Service.
+3. Privileged Access Manager acts as the organization's PAM agent: it is created, then granted its role on the project,
+   then the entitlement is created.
 """
 
 import json
@@ -15,17 +17,19 @@ import pulumi_aws as aws
 import pulumi_gcp as gcp
 import pytest
 
-from hardened.gcp import BackupProject, CrossCloudTransfer, FolderGuardrails, LockedBucket
+from hardened.gcp import BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.backup_project import DEFAULT_SERVICES
 from hardened.gcp.documents import org_policies, service_agents
 from hardened.plan import build_plan, find_project, run_stack
-from planning import ACCOUNT, REGION, by_name, plan_of, refusal, resources
+from planning import ACCOUNT, REGION, by_name, one, plan_of, refusal, resources
 
 ROOT = Path(__file__).resolve().parents[1]
 
 POLICY = "gcp:orgpolicy/policy:Policy"
 SERVICE = "gcp:projects/service:Service"
+PAM_AGENT = "gcp:iam/workloadIdentityServiceAgent:WorkloadIdentityServiceAgent"
 PROJECT_IAM = "gcp:projects/iAMMember:IAMMember"
+ENTITLEMENT = "gcp:privilegedaccessmanager/entitlement:entitlement"
 GRANTS = ("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:storage/bucketIAMMember:BucketIAMMember", PROJECT_IAM)
 ORGANIZATION = "123456789012"  # stacks/Pulumi.org.yaml
 # Which API each GCP resource type needs: the service its token names (storage/transferJob is Storage Transfer's).
@@ -79,6 +83,7 @@ def test_the_folder_allows_exactly_the_agents_the_library_grants_to_and_the_orga
         "allowedMemberSubjects": [
             f"serviceAccount:project-{number}@storage-transfer-service.iam.gserviceaccount.com",
             f"serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+            f"serviceAccount:service-org-{ORGANIZATION}@gcp-sa-pam.iam.gserviceaccount.com",
         ],
         "allowedPrincipalSets": [f"//cloudresourcemanager.googleapis.com/organizations/{ORGANIZATION}"],
     }
@@ -184,6 +189,47 @@ def test_the_off_site_copy_waits_for_the_kms_storage_and_transfer_apis_when_decl
     assert {r["name"]: api_of(r["type"]) for r in needing if services[api_of(r["type"])] not in r["depends_on"]} == {}
 
 
+# --- 3. PAM's service agent: created, granted its role, then the entitlement ---------------------------------------------
+
+
+def test_the_organizations_pam_agent_is_created_then_granted_its_role_on_the_project_before_the_entitlement(org):
+    agent = by_name(org, "org-gcp-break-glass-pam-agent")
+    assert agent["type"] == PAM_AGENT
+    assert agent["inputs"] == {"parent": f"organizations/{ORGANIZATION}/locations/global/serviceProducers/privilegedaccessmanager.googleapis.com"}
+    role = by_name(org, "org-gcp-break-glass-pam-agent-role")
+    assert role["type"] == PROJECT_IAM
+    assert role["inputs"] == {
+        "project": org["outputs"]["gcp"]["projectId"],
+        "role": "roles/privilegedaccessmanager.serviceAgent",
+        "member": f"serviceAccount:service-org-{ORGANIZATION}@gcp-sa-pam.iam.gserviceaccount.com",
+    }
+    assert agent["urn"] in role["depends_on"]
+    assert role["urn"] in one(org, ENTITLEMENT)["depends_on"]
+
+
+def test_the_pam_agents_grant_waits_for_its_allowance(org):
+    allowed = by_name(org, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")["urn"]
+    lifted = by_name(org, "org-gcp-guardrails-agents-iam.allowedPolicyMemberDomains")["urn"]
+    assert {allowed, lifted} <= set(by_name(org, "org-gcp-break-glass-pam-agent-role")["depends_on"])
+
+
+def test_the_pam_agent_and_its_role_wait_for_the_pam_api(org):
+    pam = by_name(org, "org-gcp-backup-privilegedaccessmanager")["urn"]
+    assert pam in by_name(org, "org-gcp-break-glass-pam-agent")["depends_on"]
+    assert pam in by_name(org, "org-gcp-break-glass-pam-agent-role")["depends_on"]
+
+
+def test_the_entitlement_needs_the_organization_of_its_pam_agent():
+    args = dict(ENTITLEMENT_ARGS)
+    del args["organization_id"]
+    message, declared = refusal(lambda: BreakGlassEntitlement("break-glass", args))
+    assert message == "BreakGlassEntitlement 'break-glass': argument 'organization_id' is required by BreakGlassEntitlementArgs"
+    assert nothing_but_the_stack(declared)
+    message, declared = refusal(lambda: BreakGlassEntitlement("break-glass", ENTITLEMENT_ARGS | {"organization_id": "organizations/1"}))
+    assert message.startswith("BreakGlassEntitlement 'break-glass': argument 'organization_id' must be the organization's numeric id")
+    assert nothing_but_the_stack(declared)
+
+
 # --- Shared arguments ------------------------------------------------------------------------------------------------
 
 
@@ -205,5 +251,17 @@ GUARDRAILS = {
 AGENTS = {
     "project_number": "246813579024",
     "organization_id": "111122223333",
-    "members": [service_agents.storage_agent("246813579024"), service_agents.transfer_agent("246813579024")],
+    "members": [
+        service_agents.storage_agent("246813579024"), service_agents.transfer_agent("246813579024"),
+        service_agents.pam_agent("111122223333"),
+    ],
+}
+ENTITLEMENT_ARGS = {
+    "project_id": "acme-backups",
+    "organization_id": "111122223333",
+    "entitlement_id": "break-glass",
+    "eligible_principals": ["user:alice@acme.example"],
+    "approvers": ["group:security-approvers@acme.example"],
+    "roles": ["roles/storage.objectViewer"],
+    "notification_emails": ["security@acme.example"],
 }

@@ -5,11 +5,15 @@ project for at most an hour, with a written justification. An approver, who is n
 principals, approves with a justification of their own; the roles exist only while the grant lasts, and
 only within the IAM condition when one is given (documents/pam.py narrows them to the backup buckets).
 
+PAM writes and removes each grant's bindings as the organization's PAM service agent, which must exist and hold
+roles/privilegedaccessmanager.serviceAgent on the project before an entitlement can be created there
+(documents/service_agents.py); both are declared here, first.
+
 Every activation raises an alarm: a log-based metric counts PAM's `PAMActivateGrant` system events in the
 project, and a Cloud Monitoring alert policy e-mails the notification addresses on the first count. PAM
 also e-mails those addresses itself, as admin and requester recipients of the entitlement. Children wait for
-whatever `opts.depends_on` names (the BackupProject, whose PAM, Logging and Monitoring APIs they need): a component's
-depends_on is not inherited by its children.
+whatever `opts.depends_on` names (the BackupProject, whose PAM, Logging and Monitoring APIs they need, and the
+FolderGuardrails that allow the agent's grant): a component's depends_on is not inherited by its children.
 """
 
 import re
@@ -22,6 +26,7 @@ from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .documents.log_alerts import first_entry_condition, user_metric_filter
 from .documents.pam import GRANT_ACTIVATED_FILTER
+from .documents.service_agents import ORGANIZATION_ID, PAM_AGENT_ROLE, pam_agent, pam_agent_parent
 
 DEFAULT_MAX_DURATION_SECONDS = 3600  # one hour: long enough to repair, short enough to expire unattended
 ENTITLEMENT_ID = re.compile(r"^[a-z][a-z0-9-]{3,62}$")
@@ -38,6 +43,8 @@ class BreakGlassEntitlementArgs(TypedDict):
 
     project_id: pulumi.Input[str]
     """The backup project: the entitlement grants roles on it, and the metric and alarm live in it."""
+    organization_id: str
+    """Numeric id of the organization, whose PAM service agent is given its role on the project."""
     entitlement_id: str
     """Id of the entitlement: 4 to 63 lowercase letters, digits and hyphens, starting with a letter."""
     eligible_principals: list[str]
@@ -66,6 +73,11 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
         check_arguments("BreakGlassEntitlement", name, args, BreakGlassEntitlementArgs)
         if not isinstance(args.get("project_id"), (str, pulumi.Output)) or args.get("project_id") == "":
             raise ComponentArgumentError("BreakGlassEntitlement", name, "project_id", f"must be a project id (got {args.get('project_id')!r})")
+        organization_id = args.get("organization_id")
+        if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
+            raise ComponentArgumentError(
+                "BreakGlassEntitlement", name, "organization_id", f"must be the organization's numeric id (got {organization_id!r})"
+            )
         entitlement_id = args.get("entitlement_id")
         if not isinstance(entitlement_id, str) or not ENTITLEMENT_ID.fullmatch(entitlement_id) or entitlement_id.endswith("-"):
             raise ComponentArgumentError(
@@ -103,6 +115,14 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
 
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         project = args["project_id"]
+        agent = gcp.iam.WorkloadIdentityServiceAgent(f"{name}-pam-agent", parent=pam_agent_parent(organization_id), opts=child)
+        agent_role = gcp.projects.IAMMember(
+            f"{name}-pam-agent-role",
+            project=project,
+            role=PAM_AGENT_ROLE,
+            member=pam_agent(organization_id),
+            opts=_after(child, agent),
+        )
         bindings = [{"role": role, **({"condition_expression": condition} if condition else {})} for role in roles]
         entitlement = gcp.privilegedaccessmanager.Entitlement(
             f"{name}-entitlement",
@@ -122,7 +142,8 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
                 "steps": [{"approvals_needed": 1, "approvers": {"principals": approvers}, "approver_email_recipients": emails}],
             }},
             additional_notification_targets={"admin_email_recipients": emails, "requester_email_recipients": emails},
-            opts=child,
+            # PAM refuses an entitlement on a resource whose IAM policy its agent cannot set.
+            opts=_after(child, agent_role),
         )
         metric = gcp.logging.Metric(
             f"{name}-grant-activations",
@@ -161,6 +182,11 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
         self.entitlement_name = entitlement.id
         self.alert_policy_name = alert.id
         self.register_outputs({"entitlementName": self.entitlement_name, "alertPolicyName": self.alert_policy_name})
+
+
+def _after(options: pulumi.ResourceOptions, resource: pulumi.Resource) -> pulumi.ResourceOptions:
+    """`options`, waiting for `resource` as well as for what they already wait for."""
+    return pulumi.ResourceOptions.merge(options, pulumi.ResourceOptions(depends_on=[resource]))
 
 
 def _principals(name: str, args: BreakGlassEntitlementArgs, argument: str) -> list[str]:
