@@ -276,7 +276,8 @@ def test_each_folder_threat_is_counted_in_the_log_bucket_and_alerts_on_the_first
         "displayName": f"alerts: {summary}",
         "combiner": "OR",
         "conditions": [{"displayName": summary, "conditionThreshold": {
-            "filter": f'metric.type="logging.googleapis.com/user/alerts-{role}-entries"',
+            "filter": f'metric.type="logging.googleapis.com/user/alerts-{role}-entries"'
+                      ' AND (resource.type="audited_resource" OR resource.type="folder" OR resource.type="logging_sink")',
             "comparison": "COMPARISON_GT",
             "thresholdValue": 0,
             "duration": "0s",

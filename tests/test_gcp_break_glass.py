@@ -114,7 +114,7 @@ def test_the_alert_fires_on_the_first_activation_and_notifies_every_channel(plan
         "conditions": [{
             "displayName": "A break-glass grant was activated",
             "conditionThreshold": {
-                "filter": 'metric.type="logging.googleapis.com/user/break-glass-grant-activations"',
+                "filter": 'metric.type="logging.googleapis.com/user/break-glass-grant-activations" AND resource.type="audited_resource"',
                 "comparison": "COMPARISON_GT",
                 "thresholdValue": 0,
                 "duration": "0s",

@@ -6,6 +6,8 @@
 2. A new project has almost no API enabled: every GCP child of a service waits for that service's gcp.projects.Service.
 3. Privileged Access Manager acts as the organization's PAM agent: it is created, then granted its role on the project,
    then the entitlement is created.
+4. Cloud Monitoring refuses a threshold condition on a log-based metric without a resource.type: every one names it,
+   and waits for its metric.
 """
 
 import json
@@ -19,13 +21,14 @@ import pytest
 
 from hardened.gcp import BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.backup_project import DEFAULT_SERVICES
-from hardened.gcp.documents import org_policies, service_agents
+from hardened.gcp.documents import log_alerts, org_policies, service_agents
 from hardened.plan import build_plan, find_project, run_stack
 from planning import ACCOUNT, REGION, by_name, one, plan_of, refusal, resources
 
 ROOT = Path(__file__).resolve().parents[1]
 
 POLICY = "gcp:orgpolicy/policy:Policy"
+ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
 SERVICE = "gcp:projects/service:Service"
 PAM_AGENT = "gcp:iam/workloadIdentityServiceAgent:WorkloadIdentityServiceAgent"
 PROJECT_IAM = "gcp:projects/iAMMember:IAMMember"
@@ -228,6 +231,37 @@ def test_the_entitlement_needs_the_organization_of_its_pam_agent():
     message, declared = refusal(lambda: BreakGlassEntitlement("break-glass", ENTITLEMENT_ARGS | {"organization_id": "organizations/1"}))
     assert message.startswith("BreakGlassEntitlement 'break-glass': argument 'organization_id' must be the organization's numeric id")
     assert nothing_but_the_stack(declared)
+
+
+# --- 4. Alert filters: a resource.type, and the metric first -------------------------------------------------------------
+
+
+def test_every_threshold_alert_names_its_metric_and_a_resource_type_and_waits_for_the_metric(org):
+    metrics = {r["inputs"]["name"]: r["urn"] for r in resources(org, "gcp:logging/metric:Metric")}
+    thresholds = {}
+    for policy in resources(org, ALERT):
+        for condition in policy["inputs"]["conditions"]:
+            if "conditionThreshold" in condition:
+                thresholds[policy["name"]] = condition["conditionThreshold"]["filter"]
+                metric = re.match(r'^metric\.type="logging\.googleapis\.com/user/([^"]+)" AND ', thresholds[policy["name"]]).group(1)
+                assert metrics[metric] in policy["depends_on"], policy["name"]
+    folder_types = '(resource.type="audited_resource" OR resource.type="folder" OR resource.type="logging_sink")'
+    assert thresholds == {
+        "org-gcp-break-glass-grant-activated":
+            'metric.type="logging.googleapis.com/user/org-gcp-break-glass-grant-activations" AND resource.type="audited_resource"',
+        **{f"org-gcp-alerts-{role}": f'metric.type="logging.googleapis.com/user/org-gcp-alerts-{role}-entries" AND {folder_types}'
+           for role in ("folder-alerting", "folder-deny-policy", "folder-org-policy")},
+    }
+
+
+def test_a_metric_filter_without_a_resource_type_is_refused():
+    with pytest.raises(ValueError):
+        log_alerts.user_metric_filter("grants", [])
+    with pytest.raises(ValueError):
+        log_alerts.user_metric_filter("grants", ['audited_resource" OR resource.type!="x'])
+    assert log_alerts.user_metric_filter("grants", ["folder", "audited_resource", "folder"]) == (
+        'metric.type="logging.googleapis.com/user/grants" AND (resource.type="audited_resource" OR resource.type="folder")'
+    )
 
 
 # --- Shared arguments ------------------------------------------------------------------------------------------------

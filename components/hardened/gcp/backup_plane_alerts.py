@@ -207,13 +207,15 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
                 project=project,
                 display_name=f"{name}: {summary}",
                 combiner="OR",
-                conditions=[log_alerts.first_entry_condition(summary, metric.name.apply(log_alerts.user_metric_filter))],
+                conditions=[log_alerts.first_entry_condition(
+                    summary, metric.name.apply(lambda m: log_alerts.user_metric_filter(m, log_alerts.FOLDER_ENTRY_RESOURCES))
+                )],
                 notification_channels=channel_names,
                 severity="CRITICAL",
                 documentation={"content": f"{summary}. {advice} The folder's audit logs say who.", "mime_type": "text/markdown"},
                 user_labels=labels,
                 enabled=True,
-                opts=child,
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[metric])),
             )
 
         self.alert_policy_names = pulumi.Output.all(**{role: policy.id for role, policy in policies.items()})

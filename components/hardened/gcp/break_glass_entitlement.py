@@ -25,7 +25,7 @@ import pulumi_gcp as gcp
 from ..arguments import check_arguments
 from ..errors import ComponentArgumentError
 from .documents.log_alerts import first_entry_condition, user_metric_filter
-from .documents.pam import GRANT_ACTIVATED_FILTER
+from .documents.pam import GRANT_ACTIVATED_FILTER, GRANT_ACTIVATED_RESOURCE
 from .documents.service_agents import ORGANIZATION_ID, PAM_AGENT_ROLE, pam_agent, pam_agent_parent
 
 DEFAULT_MAX_DURATION_SECONDS = 3600  # one hour: long enough to repair, short enough to expire unattended
@@ -167,7 +167,9 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
             project=project,
             display_name=f"{name}: break-glass grant activated",
             combiner="OR",
-            conditions=[first_entry_condition("A break-glass grant was activated", metric.name.apply(user_metric_filter))],
+            conditions=[first_entry_condition(
+                "A break-glass grant was activated", metric.name.apply(lambda m: user_metric_filter(m, [GRANT_ACTIVATED_RESOURCE]))
+            )],
             notification_channels=[channel.id for channel in channels],
             severity="CRITICAL",
             documentation={
@@ -176,7 +178,7 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
                 "mime_type": "text/markdown",
             },
             enabled=True,
-            opts=child,
+            opts=_after(child, metric),
         )
 
         self.entitlement_name = entitlement.id

@@ -12,9 +12,11 @@ Each filter is fully parenthesized, because in the Logging query language OR bin
 ("Logging query language", https://cloud.google.com/logging/docs/view/logging-query-language).
 """
 
+import re
 from collections.abc import Iterable
 
 ADMIN_ACTIVITY = 'log_id("cloudaudit.googleapis.com/activity")'
+RESOURCE_TYPE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Cloud Storage ("Cloud Audit Logs with Cloud Storage", https://cloud.google.com/storage/docs/audit-logging): updating
 # bucket metadata (retention policy, soft delete, lifecycle, default key, versioning, labels), deleting a bucket and
@@ -165,15 +167,34 @@ def _audited(service: str, methods: Iterable[str], resource_type: str | None = N
     return "(" + " AND ".join(terms) + ")"
 
 
-def user_metric_filter(metric_name: str) -> str:
-    """The Cloud Monitoring filter of a user-defined log-based metric."""
-    return f'metric.type="logging.googleapis.com/user/{metric_name}"'
+# The folder's own audit entries (counted in backup_plane_alerts.py) are on the monitored resource of what changed:
+# `folder` for the folder itself (public folder sinks filter resource.type="folder"), `audited_resource` for services
+# with no resource type of their own (as PAM's are), `logging_sink` for its sinks. Which of them each deny- and
+# organization-policy method uses was not confirmed on a Google page: points on a type left out would escape the
+# alert, so every folder metric's alert takes all three.
+FOLDER_ENTRY_RESOURCES = ("audited_resource", "folder", "logging_sink")
+
+
+def user_metric_filter(metric_name: str, resource_types: Iterable[str]) -> str:
+    """The Cloud Monitoring filter of a user-defined log-based metric's points on any of `resource_types`.
+
+    A log-based metric's points are on the monitored resource of the entry they count, and Cloud Monitoring refuses a
+    threshold condition whose filter names no resource.type (every threshold filter in terraform-provider-google's
+    alert policy tests names one). Several types are joined with OR ("Monitoring filters",
+    https://cloud.google.com/monitoring/api/v3/filters).
+    """
+    types = list(resource_types)
+    if not types or not all(isinstance(t, str) and RESOURCE_TYPE.fullmatch(t) for t in types):
+        raise ValueError(f"resource types must be one or more monitored resource types such as audited_resource (got {types!r})")
+    names = sorted(set(types))
+    restriction = " OR ".join(f'resource.type="{t}"' for t in names)
+    restriction = restriction if len(names) == 1 else f"({restriction})"
+    return f'metric.type="logging.googleapis.com/user/{metric_name}" AND {restriction}'
 
 
 def first_entry_condition(display_name: str, metric_filter: object) -> dict:
     """An alert-policy condition that fires on the first entry a log-based metric counts (`metric_filter`, usually
-    `user_metric_filter` of the metric's name output, so the policy waits for the metric). No resource.type: which
-    monitored resource Cloud Logging writes the points against was not confirmed, and a wrong one would match nothing."""
+    `user_metric_filter` of the metric's name output, so the policy waits for the metric)."""
     return {
         "display_name": display_name,
         "condition_threshold": {

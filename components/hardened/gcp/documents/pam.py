@@ -29,6 +29,9 @@ VAULT_NAME = re.compile(r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0
 # logging, "System events": https://cloud.google.com/iam/docs/audit-logging/audit-logging-pam). System Event
 # audit logs are always written and cannot be turned off.
 GRANT_ACTIVATED_FILTER = 'protoPayload.methodName="PAMActivateGrant"'
+# PAM has no monitored resource of its own: its audit entries, and so the points of a metric counting them, are on
+# the generic `audited_resource` (public PAM sinks filter resource.type="audited_resource" with PAMActivateGrant).
+GRANT_ACTIVATED_RESOURCE = "audited_resource"
 
 
 def break_glass_condition(bucket_names: Iterable[str], vault_names: Optional[Iterable[str]] = None) -> str:
