@@ -195,42 +195,47 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     # break-glass metric filter reads it, so it must wait for the group (CloudWatch Logs refuses a filter on a
     # group that does not exist yet).
     trail_log_group, resolve_trail_log_group = pulumi.deferred_output()
-    break_glass = BreakGlassAccess(
-        break_glass_name,
-        {
-            "account_id": users_account.account_id if users_account else management.account_id,
-            "organization_id": config.organization.id,
-            "user_names": config.break_glass.users,
-            "role_name": config.break_glass_role_name,
-            # No role in the management account unless asked for: no SCP binds it, and it could detach every guardrail.
-            "accounts": {**({"management": provider} if config.break_glass.management_role else {}), **{key: account.provider for key, account in members.items()}},
-            **({"users_provider": users_account.provider, "users_administrator_arns": [users_account.deployment_role_arn]} if users_account else {}),
-            "sign_in_events_provider": sign_in_events,
-            "subscribers": [s.model_dump() for s in config.break_glass.subscribers],
-            "administrator_arns": [management.deployment_role_arn],
-            "trail_log_group_name": trail_log_group if config.trail.events_log_retention_days else None,
-            "max_mfa_age_seconds": config.break_glass.max_mfa_age_seconds,
-        },
-        opts=in_management,
-    )
-    trail = OrganizationTrail(
-        f"{stack}-trail",
-        {
-            "trail_name": config.trail.name,
-            "management_account_id": management.account_id,
-            "region": management.region,
-            "log_archive_provider": log_archive.provider,
-            "log_archive_administrator_arns": [log_archive.deployment_role_arn],
-            "retention_days": config.trail.retention_days,
-            "retention_mode": config.trail.retention_mode,
-            # The role's own output, not a name built by hand: KMS and S3 refuse a policy naming a principal that does
-            # not exist yet, so the trail's key and bucket wait for the role.
-            "break_glass_arns": [break_glass.role_arns.apply(lambda roles: roles["log-archive"])],
-            "organization_id": config.organization.id,
-            "events_log_retention_days": config.trail.events_log_retention_days,
-        },
-        opts=in_management,
-    )
+    try:
+        break_glass = BreakGlassAccess(
+            break_glass_name,
+            {
+                "account_id": users_account.account_id if users_account else management.account_id,
+                "organization_id": config.organization.id,
+                "user_names": config.break_glass.users,
+                "role_name": config.break_glass_role_name,
+                # No role in the management account unless asked for: no SCP binds it, and it could detach every guardrail.
+                "accounts": {**({"management": provider} if config.break_glass.management_role else {}), **{key: account.provider for key, account in members.items()}},
+                **({"users_provider": users_account.provider, "users_administrator_arns": [users_account.deployment_role_arn]} if users_account else {}),
+                "sign_in_events_provider": sign_in_events,
+                "subscribers": [s.model_dump() for s in config.break_glass.subscribers],
+                "administrator_arns": [management.deployment_role_arn],
+                "trail_log_group_name": trail_log_group if config.trail.events_log_retention_days else None,
+                "max_mfa_age_seconds": config.break_glass.max_mfa_age_seconds,
+            },
+            opts=in_management,
+        )
+        trail = OrganizationTrail(
+            f"{stack}-trail",
+            {
+                "trail_name": config.trail.name,
+                "management_account_id": management.account_id,
+                "region": management.region,
+                "log_archive_provider": log_archive.provider,
+                "log_archive_administrator_arns": [log_archive.deployment_role_arn],
+                "retention_days": config.trail.retention_days,
+                "retention_mode": config.trail.retention_mode,
+                # The role's own output, not a name built by hand: KMS and S3 refuse a policy naming a principal that does
+                # not exist yet, so the trail's key and bucket wait for the role.
+                "break_glass_arns": [break_glass.role_arns.apply(lambda roles: roles["log-archive"])],
+                "organization_id": config.organization.id,
+                "events_log_retention_days": config.trail.events_log_retention_days,
+            },
+            opts=in_management,
+        )
+    except BaseException:
+        # A deferred output left unresolved keeps the program waiting for ever: resolve it, so the error surfaces.
+        resolve_trail_log_group(pulumi.Output.from_input(""))
+        raise
     resolve_trail_log_group(trail.events_log_group_name)
 
     # Every move against the backups, from every account and every region used, to the hub in the security account.

@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -208,6 +209,10 @@ BAD_CONFIGS = {
         GOOD_ORG.replace("arn:aws:iam::999988887777:role/hardened-deployer", "arn:aws:iam::111122223333:role/hardened-deployer"),
         "key 'hardened-accounts:management': deploymentRoleArn is in account 111122223333 but accountId is 999988887777",
     ),
+    "subscriber-endpoint-for-another-protocol": (
+        GOOD_ORG.replace("endpoint: security-oncall@acme.example", "endpoint: security-oncall", 1),
+        "key 'hardened-accounts:breakGlass.subscribers[0]': endpoint 'security-oncall' is not a valid email endpoint.",
+    ),
     "not-yaml": (
         GOOD_DEV.replace("  hardened-accounts:tier: non-production", "  hardened-accounts:tier: [non-production"),
         "stacks/Pulumi.bad.yaml: line 6, column 38: not valid YAML (expected ',' or ']', but got ':').",
@@ -240,3 +245,23 @@ def test_every_problem_is_reported_at_once(capsys, project):
     code, _, err = plan(capsys, "--stack", "bad", "--project-dir", str(project))
     assert code == 2
     assert "hardened-accounts:region" in err and "hardened-accounts:buckets.backups.retentionDays" in err
+
+
+def test_a_component_failure_between_the_break_glass_users_and_the_trail_does_not_hang():
+    """The organization program resolves its deferred trail log group even when a component refuses: an unresolved
+    deferred output kept the plan (and `pulumi up`) waiting for ever."""
+    program = textwrap.dedent("""
+        import sys
+        import hardened.aws
+        from hardened.errors import ComponentArgumentError
+
+        def refuse(self, name, args, opts=None):
+            raise ComponentArgumentError("OrganizationTrail", name, "retention_days", "is refused by this test")
+
+        hardened.aws.OrganizationTrail.__init__ = refuse
+        from hardened.cli import main
+        sys.exit(main(["plan", "--stack", "org", "--project-dir", sys.argv[1]]))
+    """)
+    done = subprocess.run([sys.executable, "-c", program, str(ROOT)], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "error: OrganizationTrail 'org-trail': argument 'retention_days' is refused by this test\n"
