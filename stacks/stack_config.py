@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from hardened.aws import RetentionMode
+from hardened.aws.alert_topic import ENDPOINT_SHAPES
 from hardened.aws.organization_trail import LOG_RETENTION_DAYS
 from hardened.aws.retention import aws_cron_problem
 from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
@@ -118,6 +119,13 @@ class TrailSettings(StackConfigModel):
 class AlertSubscriber(StackConfigModel):
     protocol: Literal["email", "email-json", "https", "sms", "sqs", "lambda"] = Field(description="email, email-json, https, sms, sqs or lambda")
     endpoint: str = Field(min_length=3, description="the address, https URL, +E.164 phone number or ARN for that protocol")
+
+    @model_validator(mode="after")
+    def endpoint_fits_protocol(self) -> "AlertSubscriber":
+        # The components' own shapes, checked here so a bad endpoint is refused before anything is declared.
+        if not ENDPOINT_SHAPES[self.protocol].match(self.endpoint):
+            raise ValueError(f"endpoint {self.endpoint!r} is not a valid {self.protocol} endpoint")
+        return self
 
 
 class BreakGlassSettings(StackConfigModel):
