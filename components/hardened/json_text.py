@@ -9,6 +9,6 @@ def parse_json_text(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
             return json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, an integer past Python's 4,300 digits, or nested too deep
             return value
     return value
