@@ -161,7 +161,7 @@ def condition_changes(old: Any, new: Any) -> list[ConditionChange]:
                 loosened, tightened = (up, down) if bare in _AT_MOST else (down, up)
                 changes.append(ConditionChange(operator, key, _one(was), _one(now), loosened, tightened))
                 continue
-            except TypeError:
+            except (TypeError, ValueError):  # numbers beside text, or an empty list: compared as values below
                 pass
         gained, lost = any(v not in was for v in now), any(v not in now for v in was)
         loosened, tightened = (lost, gained) if bare in _NEGATED else (gained, lost)
