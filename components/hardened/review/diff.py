@@ -20,6 +20,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import strict_json
+from ..strict_json import JsonReadError, pointer, shown_text
+from .policy_documents import shape_problem
 from .weakenings import ABSENT, Item, Weakening, find_weakenings, item_keys, path_text, show, transition
 
 __all__ = ["Change", "Diff", "PlanInputError", "ResourceChange", "Weakening", "load_plan", "register", "render_diff", "security_diff"]
@@ -226,33 +229,53 @@ _MAKE_ONE = "make one with `hardened plan --stack STACK --format json > FILE`"
 
 
 def load_plan(path: Path) -> dict:
-    """The plan document in `path`, checked against plan.schema.json; PlanInputError says what is wrong."""
+    """The plan document in `path`, checked against plan.schema.json and read strictly (see strict_json.py);
+    PlanInputError says what is wrong, and where."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanInputError(f"{path}: no such file; {_MAKE_ONE}") from None
-    except IsADirectoryError:
-        raise PlanInputError(f"{path}: is a directory, not a plan file; {_MAKE_ONE}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanInputError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PlanInputError(
-            f"{path}: not JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
-            f"diff reads the JSON format of the plan, not its text or markdown; {_MAKE_ONE}"
-        ) from None
+        document = strict_json.load_file(path)
+    except JsonReadError as error:
+        raise PlanInputError(_read_problem(path, error)) from None
     if not isinstance(document, dict) or "schema_version" not in document:
         raise PlanInputError(f"{path}: JSON, but not a plan document (it has no schema_version); {_MAKE_ONE}")
     if document["schema_version"] != 1:
         raise PlanInputError(
-            f"{path}: a plan of schema version {document['schema_version']!r}, and this hardened reads version 1 only; "
-            "make both plans with the same hardened"
+            f"{path}: a plan of schema version {shown_text(repr(document['schema_version']), 40)}, and this hardened reads "
+            "version 1 only; make both plans with the same hardened"
         )
     problem = _schema_problem(document)
     if problem:
         raise PlanInputError(f"{path}: not a valid plan document of schema version 1: {problem}; {_MAKE_ONE}")
+    problem = _analysis_problem(document)
+    if problem:
+        raise PlanInputError(f"{path}: {problem}; {_MAKE_ONE}")
     return document
+
+
+def _read_problem(path: Path, error: JsonReadError) -> str:
+    if error.kind == "missing":
+        return f"{path}: no such file; {_MAKE_ONE}"
+    if error.kind == "directory":
+        return f"{path}: is a directory, not a plan file; {_MAKE_ONE}"
+    if error.kind == "syntax":
+        return (f"{path}: not JSON ({error.message} at line {error.line}, column {error.column}); "
+                f"diff reads the JSON format of the plan, not its text or markdown; {_MAKE_ONE}")
+    return f"{path}: {error.describe()}" + (f"; {_MAKE_ONE}" if error.kind in ("empty", "value") else "")
+
+
+def _analysis_problem(document: dict) -> str | None:
+    """What the schema allows but the diff cannot compare: a URN given twice, a policy it cannot read.
+
+    `hardened plan` writes neither; a plan that has one was edited, and is refused rather than compared wrongly."""
+    first: dict[str, int] = {}
+    for n, resource in enumerate(document["resources"]):
+        if resource["urn"] in first:
+            return (f"at resources/{n}/urn: the URN {shown_text(resource['urn'], 300)} is also the URN of "
+                    f"resources/{first[resource['urn']]}; each resource has its own")
+        first[resource["urn"]] = n
+        found = shape_problem(resource["inputs"], "refuse")
+        if found:
+            return f"at {pointer(('resources', n, 'inputs', *found[0]))}: {found[1]}"
+    return None
 
 
 @functools.cache
@@ -266,16 +289,14 @@ def _validator() -> Any:
 def _schema_problem(document: dict) -> str | None:
     try:
         validator = _validator()
-    except ImportError:  # jsonschema is a test extra: without it, check what the diff itself reads
+    except ImportError:  # a dependency, but an install may lack it: then check what the diff itself reads
         return _shape_problem(document)
     from jsonschema.exceptions import best_match
 
     error = best_match(validator.iter_errors(document))
     if error is None:
         return None
-    where = "/".join(str(p) for p in error.absolute_path) or "the top level"
-    message = error.message if len(error.message) <= 200 else error.message[:199] + "…"
-    return f"at {where}: {message}"
+    return f"at {pointer(error.absolute_path)}: {shown_text(error.message, 200)}"
 
 
 def _shape_problem(document: dict) -> str | None:
@@ -313,9 +334,9 @@ def run_diff(args: argparse.Namespace) -> int:
     try:
         base, head = load_plan(args.base), load_plan(args.head)
         if (base["project"], base["stack"]) != (head["project"], head["stack"]):
+            names = [shown_text(f"{plan['project']}/{plan['stack']}", 120) for plan in (base, head)]  # on one line
             raise PlanInputError(
-                f"{args.base} is a plan of {base['project']}/{base['stack']} and {args.head} of "
-                f"{head['project']}/{head['stack']}; diff compares two plans of the same stack"
+                f"{args.base} is a plan of {names[0]} and {args.head} of {names[1]}; diff compares two plans of the same stack"
             )
     except PlanInputError as error:
         print(f"error: {error}", file=sys.stderr)

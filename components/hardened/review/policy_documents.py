@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..json_text import parse_json_text
+from ..strict_json import JsonReadError, described, loads, pointer
 from .plan_paths import ABSENT, Item, KeyPath, as_list, as_number, as_strings, item_keys, normalized
 
 MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
@@ -42,6 +44,151 @@ def deny_rule_lists(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, l
     elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
         if any("denyRule" in item for item in value):
             yield path, value
+
+
+# --- shapes: what the rules can read, checked when a plan or preview is read --------------------------------------
+
+JsonPath = tuple[str | int, ...]  # keys and list positions, as the strict JSON reader names them
+EFFECTS = ("Allow", "Deny")
+_DENY_RULE_LISTS = ("deniedPrincipals", "exceptionPrincipals", "deniedPermissions", "exceptionPermissions")
+
+
+def shape_problem(value: Any, policy_text: str, path: JsonPath = ()) -> tuple[JsonPath, str] | None:
+    """The first policy document or GCP deny rule in `value` the rules above cannot read: its path and why.
+
+    `policy_text` says what a policy document written as JSON text is: "refuse" (a plan: `hardened plan` writes
+    them as objects, so JSON text there was written by hand) or "read" (a preview: providers take JSON text).
+    """
+    if isinstance(value, dict):
+        if "Statement" in value:
+            return _prefixed(path, document_problem(value))
+        for key, child in value.items():
+            found = shape_problem(child, policy_text, (*path, key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        if any(isinstance(item, dict) and "denyRule" in item for item in value):
+            found = _deny_rules_problem(value, path)
+            if found:
+                return found
+        walked = all(isinstance(item, dict) for item in value)  # as policy_documents_in walks lists
+        for n, item in enumerate(value):
+            if not walked and _holds_document(item):
+                return (*path, n), ("a policy document in a list whose items are not all objects; policies are compared "
+                                    "only in objects and in lists of objects")
+            found = shape_problem(item, policy_text, (*path, n))
+            if found:
+                return found
+    elif isinstance(value, str) and value[:1] == "{":
+        return _text_problem(value, policy_text, path)
+    return None
+
+
+def document_problem(doc: dict) -> tuple[JsonPath, str] | None:
+    """What in one policy document (a dict with a Statement) is not IAM's policy grammar, and where."""
+    for key in ("Version", "Id"):
+        if key in doc and not isinstance(doc[key], str):
+            return (key,), f"{described(doc[key])}; a policy's {key} is a string"
+    statements = doc["Statement"]
+    if isinstance(statements, dict):
+        return _prefixed(("Statement",), _statement_problem(statements))
+    if not isinstance(statements, list):
+        return ("Statement",), f"{described(statements)}; a policy's Statement is an object or a list of objects"
+    for n, statement in enumerate(statements):
+        if not isinstance(statement, dict):
+            return ("Statement", n), f"{described(statement)}; each statement is an object"
+        found = _statement_problem(statement)
+        if found:
+            return ("Statement", n, *found[0]), found[1]
+    return None
+
+
+def _statement_problem(statement: dict) -> tuple[JsonPath, str] | None:
+    if "Effect" not in statement:
+        return (), 'a statement without an Effect; every statement has one, "Allow" or "Deny"'
+    if statement["Effect"] not in EFFECTS:
+        return ("Effect",), f'{described(statement["Effect"])}; Effect is "Allow" or "Deny"'
+    if "Sid" in statement and not isinstance(statement["Sid"], str):
+        return ("Sid",), f"{described(statement['Sid'])}; a Sid is a string"
+    for name in ("Action", "Resource", "Principal"):
+        if name in statement and f"Not{name}" in statement:
+            return (), f"a statement with both {name} and Not{name}; a statement has one or the other"
+    for name in ("Action", "NotAction", "Resource", "NotResource"):
+        if name in statement and not _strings(statement[name]):
+            return (name,), f"{described(statement[name])}; {name} is a string or a list of strings"
+    for name in ("Principal", "NotPrincipal"):
+        value = statement.get(name, "*")
+        if value != "*" and not (isinstance(value, dict) and all(_strings(v) for v in value.values())):
+            return (name,), f'{described(value)}; a {name} is "*" or an object such as {{"AWS": ["arn:…"]}} of strings or lists of strings'
+    if "Condition" in statement:
+        condition = statement["Condition"]
+        if not isinstance(condition, dict):
+            return ("Condition",), f"{described(condition)}; a Condition is an object of operators, such as {{\"Bool\": {{…}}}}, or absent"
+        for operator, block in condition.items():
+            if not isinstance(block, dict):
+                return ("Condition", operator), f"{described(block)}; each condition operator holds an object of condition keys"
+            for key, values in block.items():
+                if not all(_scalar(v) for v in (values if isinstance(values, list) else [values])):
+                    return ("Condition", operator, key), (f"{described(values)}; a condition key's value is a string, number or "
+                                                          "boolean, or a list of them")
+    return None
+
+
+def _deny_rules_problem(rules: list, path: JsonPath) -> tuple[JsonPath, str] | None:
+    for n, item in enumerate(rules):
+        if not isinstance(item, dict):
+            return (*path, n), f"{described(item)}; each item of a list of GCP deny rules is an object"
+        rule = item.get("denyRule")
+        if rule is None:
+            continue
+        if not isinstance(rule, dict):
+            return (*path, n, "denyRule"), f"{described(rule)}; a denyRule is an object"
+        for key in _DENY_RULE_LISTS:
+            if rule.get(key) is not None and not (isinstance(rule[key], list) and _strings(rule[key])):
+                return (*path, n, "denyRule", key), f"{described(rule[key])}; {key} is a list of strings"
+        if rule.get("denialCondition") is not None and not isinstance(rule["denialCondition"], dict):
+            return (*path, n, "denyRule", "denialCondition"), f"{described(rule['denialCondition'])}; a denialCondition is an object"
+    return None
+
+
+def _text_problem(text: str, policy_text: str, path: JsonPath) -> tuple[JsonPath, str] | None:
+    if policy_text == "refuse":
+        parsed = parse_json_text(text)  # what `hardened plan` itself parses into an object
+        if isinstance(parsed, dict) and "Statement" in parsed:
+            return path, "a policy document written as JSON text; `hardened plan` writes policy documents as objects"
+        return None
+    try:
+        document = loads(text)
+    except JsonReadError as error:
+        if error.kind == "syntax":
+            return None  # not JSON: a value like any other
+        return path, f"JSON text that cannot be read as a policy document: it {error.describe()}"
+    found = document_problem(document) if isinstance(document, dict) and "Statement" in document else None
+    if found:
+        where = f"at {pointer(found[0])}: " if found[0] else ""
+        return path, f"JSON text of a policy document, {where}{found[1]}"
+    return None
+
+
+def _holds_document(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "Statement" in value or any(_holds_document(v) for v in value.values())
+    return isinstance(value, list) and any(_holds_document(v) for v in value)
+
+
+def _prefixed(path: JsonPath, found: tuple[JsonPath, str] | None) -> tuple[JsonPath, str] | None:
+    return ((*path, *found[0]), found[1]) if found else None
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float)  # bool is an int
+
+
+# --- statements ----------------------------------------------------------------------------------------------------
 
 
 def statements_by_key(doc: Any) -> dict[str, dict]:
