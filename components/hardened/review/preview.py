@@ -61,15 +61,17 @@ What these modules rely on, from Pulumi's source (github.com/pulumi/pulumi):
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from .. import strict_json
 from ..comment_limit import GITHUB_COMMENT_LIMIT, fit_lines, hard_cut
 from ..errors import HardenedError
+from ..strict_json import JsonReadError, described
 from .preview_changes import code_span, format_path, parse_path
+from .policy_documents import shape_problem
 from .preview_steps import Step, finding_for, group_units, parse_urn, read_steps, unit_changes
 
 # What the tests and the CLI import from here; steps and changes live in the modules above.
@@ -123,7 +125,81 @@ def _validated(preview: Any, source: str = "the input") -> dict:
                 f"{source} is not the output of `pulumi preview --json`: steps[{number}] is not a step with a string "
                 f"\"op\" and \"urn\". {hint}"
             )
+    problem = _digest_problem(preview)
+    if problem:
+        where, what = problem
+        raise PreviewInputError(f"{source} is not the output of `pulumi preview --json`: {format_path(where)} is {what}. {hint}")
     return preview
+
+
+_KINDS = ("add", "add-replace", "delete", "delete-replace", "update", "update-replace", "addReplace", "deleteReplace", "updateReplace")
+_Problem = tuple[list, str] | None
+
+
+def _digest_problem(preview: dict) -> _Problem:
+    """The first value the review would read wrongly or not at all, with its path: each is what the engine
+    writes or absent (null counts as absent), so nothing is guessed. Policy documents are checked as the diff's."""
+    summary = preview.get("changeSummary")
+    if summary is not None:
+        if not isinstance(summary, dict):
+            return ["changeSummary"], f"{described(summary)}; it is an object of step op → count"
+        for op, count in summary.items():
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                return ["changeSummary", op], f"{described(count)}; a count is a whole number, 0 or more"
+    if preview.get("maybeCorrupt") is not None and not isinstance(preview["maybeCorrupt"], bool):
+        return ["maybeCorrupt"], f"{described(preview['maybeCorrupt'])}; it is true or false"
+    diagnostics = preview.get("diagnostics")
+    if diagnostics is not None and not isinstance(diagnostics, list):
+        return ["diagnostics"], f"{described(diagnostics)}; it is a list of diagnostics"
+    for n, diagnostic in enumerate(diagnostics or []):
+        if not isinstance(diagnostic, dict):
+            return ["diagnostics", n], f"{described(diagnostic)}; each diagnostic is an object"
+        for key in ("urn", "message", "severity", "prefix"):
+            if diagnostic.get(key) is not None and not isinstance(diagnostic[key], str):
+                return ["diagnostics", n, key], f"{described(diagnostic[key])}; a diagnostic's {key} is a string"
+    for n, step in enumerate(preview["steps"]):
+        problem = _step_problem(step)
+        if problem:
+            return ["steps", n, *problem[0]], problem[1]
+    return None
+
+
+def _step_problem(step: dict) -> _Problem:
+    for key in ("diffReasons", "replaceReasons"):
+        reasons = step.get(key)
+        if reasons is not None and not (isinstance(reasons, list) and all(isinstance(r, str) for r in reasons)):
+            return [key], f"{described(reasons)}; it is a list of property names (strings)"
+    for key in ("oldState", "newState"):
+        state = step.get(key)
+        if state is None:
+            continue
+        if not isinstance(state, dict):
+            return [key], f"{described(state)}; a state is an object (absent for a create's oldState, a delete's newState)"
+        for part in ("inputs", "outputs"):
+            if state.get(part) is not None and not isinstance(state[part], dict):
+                return [key, part], f"{described(state[part])}; {part} is an object of properties"
+        for option in ("protect", "retainOnDelete"):
+            if state.get(option) is not None and not isinstance(state[option], bool):
+                return [key, option], f"{described(state[option])}; {option} is true or false"
+        if state.get("type") is not None and not isinstance(state["type"], str):
+            return [key, "type"], f"{described(state['type'])}; a type is a string such as \"aws:s3/bucketV2:BucketV2\""
+        for part in ("inputs", "outputs"):
+            found = shape_problem(state.get(part) or {}, "read")
+            if found:
+                return [key, part, *found[0]], found[1]
+    detailed = step.get("detailedDiff")
+    if detailed is None:
+        return None
+    if not isinstance(detailed, dict):
+        return ["detailedDiff"], f"{described(detailed)}; it is an object of property path → {{kind, inputDiff}}, or null"
+    for path, diff in detailed.items():
+        if not isinstance(diff, dict):
+            return ["detailedDiff", path], f"{described(diff)}; each property diff is an object {{kind, inputDiff}}"
+        if diff.get("kind", "update") not in _KINDS:
+            return ["detailedDiff", path, "kind"], f"{described(diff['kind'])}; a kind is one of {', '.join(_KINDS)}"
+        if diff.get("inputDiff") is not None and not isinstance(diff["inputDiff"], bool):
+            return ["detailedDiff", path, "inputDiff"], f"{described(diff['inputDiff'])}; inputDiff is true or false"
+    return None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -252,23 +328,25 @@ def load_preview(source: str) -> dict:
     """The preview digest in file `source` ("-": standard input); PreviewInputError when it is not one."""
     name = "standard input" if source == "-" else source
     try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise PreviewInputError(
-            f"cannot read the preview {source}: {reason}. Pass the file written by "
-            "`pulumi preview --json > preview.json`, or - to read it from standard input."
-        ) from None
-    try:
-        preview = json.loads(raw)  # bytes: UTF-8, UTF-16 (PowerShell redirection) and UTF-32 are detected
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        where = f" (line {error.lineno}, column {error.colno}: {error.msg})" if isinstance(error, json.JSONDecodeError) else ""
-        empty = " (it is empty)" if not raw.strip() else where
-        raise PreviewInputError(
-            f"{name} is not JSON{empty}. Pass the output of `pulumi preview --json`; without `--json` the "
-            "preview is text for people, which this command cannot read."
-        ) from None
+        # bytes: UTF-8, UTF-16 (PowerShell redirection) and UTF-32 are detected
+        preview = strict_json.load_file(source, sys.stdin.buffer if source == "-" else None)
+    except JsonReadError as error:
+        raise PreviewInputError(_read_problem(name, source, error)) from None
     return _validated(preview, name)
+
+
+def _read_problem(name: str, source: str, error: JsonReadError) -> str:
+    if error.kind in ("missing", "directory", "unreadable"):
+        return (f"cannot read the preview {source}: {error.message}. Pass the file written by "
+                "`pulumi preview --json > preview.json`, or - to read it from standard input.")
+    if error.kind in ("empty", "syntax"):
+        where = "it is empty" if error.kind == "empty" else f"line {error.line}, column {error.column}: {error.message}"
+        return (f"{name} is not JSON ({where}). Pass the output of `pulumi preview --json`; without `--json` the "
+                "preview is text for people, which this command cannot read.")
+    hint = "Pass the file written by `pulumi preview --json > preview.json`."
+    if error.path is not None:
+        return f"{name} is not the output of `pulumi preview --json`: {error.describe(format_path)}. {hint}"
+    return f"{name} {error.problem}. {hint}"
 
 
 def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..json_text import parse_json_text
+from .. import strict_json
+from ..strict_json import JsonReadError
 
 SECRET = "[secret]"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -60,6 +61,7 @@ _UNGUARD_FLAGS = frozenset({"forcedestroy", "forcedelete"})
 _WEAKER_WORDS = {("compliance", "governance"), ("enforced", "inherited"), ("enabled", "suspended"),
                  ("enabled", "disabled"), ("enabled", ""), ("true", "false")}
 
+_INDEX = re.compile(r"[0-9]{1,9}")  # str.isdigit() takes "²", which int() refuses, and any number of digits
 MISSING = object()  # a property that is not there (added or deleted); None is a value
 _VALUE_WIDTH = 100
 
@@ -101,7 +103,7 @@ def parse_path(path: str) -> list[str | int]:
                 end = path.find("]", i)
                 end = n if end < 0 else end
                 token = path[i + 1:end]
-                keys.append(int(token) if token.isdigit() else token)
+                keys.append(int(token) if _INDEX.fullmatch(token) else token)
                 i = end + 1
         else:
             j = i
@@ -182,7 +184,12 @@ def is_relevant(resource_type: str, change: Change) -> bool:
 
 def _policy_statements(value: Any) -> list[dict] | None:
     """The statements of an IAM-style policy document (JSON text or object), or None if it is not one."""
-    document = parse_json_text(value)
+    document = value
+    if isinstance(value, str) and value[:1] == "{":
+        try:  # strictly, as the digest's check read it: no NaN, duplicate key or deep nest reaches the summary
+            document = strict_json.loads(value)
+        except JsonReadError:
+            return None
     if not isinstance(document, dict) or "Statement" not in document:
         return None
     statements = document["Statement"]
