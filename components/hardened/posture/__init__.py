@@ -3,16 +3,17 @@
 The stack is planned offline, and so is the organization stack it references (through the same subprocess the
 plan uses for stack references), since the accounts, guardrails, MFA and break-glass are declared there. The
 policy pack's rules (`hardened.policy.rules`) run over the same plans. Exit status: 0 when nothing fails, 1 when
-a control fails, 2 on bad input.
+a control fails (or the stack's program does), 2 on bad input.
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from .. import strict_json
 from ..plan import references
 from ..plan.project import find_project, load_stack_file
+from ..strict_json import JsonReadError
 from . import controls
 from .render import render_json, render_markdown, render_text
 
@@ -44,12 +45,25 @@ def plan_in_subprocess(project_root: Path, stack: str) -> dict:
     """The stack's offline plan, run in its own process as stack references are (the SDK's settings are global)."""
     completed = references.plan_in_subprocess(project_root, stack)
     if completed.returncode != 0:
-        raise PostureInputError(f"the plan of stack '{stack}' failed: {completed.stderr.strip()}")
-    return json.loads(completed.stdout)
+        # The plan's own one-line error; a traceback (a failing program) stays with `hardened plan`.
+        bad_input = completed.returncode == EXIT_BAD_INPUT
+        raise PostureInputError(
+            f"the plan of stack '{stack}' failed: {references._error_of(completed.stderr)}"
+            + ("" if bad_input else f" `hardened plan --stack {stack}` shows where."),
+            EXIT_BAD_INPUT if bad_input else EXIT_FAILED,
+        )
+    try:
+        return strict_json.loads(completed.stdout)
+    except JsonReadError as error:
+        raise PostureInputError(f"the plan of stack '{stack}' cannot be read: it {error.describe()}", EXIT_FAILED) from None
 
 
 class PostureInputError(Exception):
-    """A stack whose plan cannot be made."""
+    """A stack whose plan cannot be made: bad input (exit status 2), or a program that fails (1)."""
+
+    def __init__(self, message: str, exit_status: int = EXIT_BAD_INPUT):
+        super().__init__(message)
+        self.exit_status = exit_status
 
 
 def _referenced_organization(project_root: Path, plan: dict) -> dict | None:
@@ -79,9 +93,12 @@ def _posture(args: argparse.Namespace) -> int:
 
     try:
         card = scorecard(args.project_dir, args.stack)
-    except (HardenedError, PostureInputError) as error:
+    except HardenedError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except PostureInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_status
     renderers = {"json": render_json, "text": render_text, "markdown": render_markdown}
     sys.stdout.write(renderers[args.format](card))
     return EXIT_FAILED if card["summary"][controls.FAIL] else EXIT_OK
