@@ -25,7 +25,13 @@ class FleetError(HardenedError):
 
 def deployment_waves(project: PulumiProject, stacks: list[str] | None = None) -> list[list[str]]:
     """The stacks in waves: each wave only references stacks of earlier waves, and runs in parallel."""
-    chosen = stacks or project.stacks()
+    chosen = project.stacks() if stacks is None else list(stacks)
+    if not chosen:
+        raise FleetError(f"no stack to deploy: name one or more after --stacks, or leave --stacks out for every stack file "
+                         f"(stacks: {', '.join(project.stacks()) or 'none'})")
+    twice = sorted({stack for stack in chosen if chosen.count(stack) > 1})
+    if twice:  # the waves place each stack once: a repeat would be reported as a reference cycle
+        raise FleetError(f"--stacks names {', '.join(twice)} more than once; name each stack once")
     unknown = sorted(set(chosen) - set(project.stacks()))
     if unknown:
         raise FleetError(f"no stack file for {', '.join(unknown)} (stacks: {', '.join(project.stacks())})")
