@@ -159,25 +159,47 @@ def _text(diff: Diff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _markdown(diff: Diff) -> str:
-    lines = [f"## {_headline(diff)}"]
+def _markdown(diff: Diff, limit: int | None = None) -> str:
+    """The diff in at most `limit` characters (GitHub's comment limit by default): when longer, lines of the changes
+    are cut first, from the last, then weakenings; each cut is counted, and the headline and summary stay."""
+    from ..comment_limit import GITHUB_COMMENT_LIMIT, hard_cut, most_that_fit
+    from ..plan.render import count
+
+    limit = GITHUB_COMMENT_LIMIT if limit is None else limit
     if diff.unchanged:
-        return lines[0] + "\n"
-    if diff.weakenings:
-        lines += ["", "| Kind | Weakening |", "|---|---|"]
-        lines += [f"| **`{w.kind}`** | {_cell(w.message)} |" for w in diff.weakenings]
-    lines += ["", _summary(diff)]
+        return f"## {_headline(diff)}\n"
+    rows = [f"| **`{w.kind}`** | {_cell(w.message)} |" for w in diff.weakenings]
+    body: list[str] = []
     for title, group in (("Added", diff.added), ("Removed", diff.removed)):
         if group:
-            lines += ["", f"### {title}", ""] + [f"- `{r['name']}` ({r['type']})" for r in group.values()]
+            body += ["", f"### {title}", ""] + [f"- `{r['name']}` ({r['type']})" for r in group.values()]
     if diff.changed:
-        lines += ["", "### Changed", ""]
+        body += ["", "### Changed", ""]
         for change in diff.changed.values():
-            lines.append(f"- `{change.name}` ({change.type})")
-            lines += [f"  - `{c.path}`: {_cell(_compact(c))}" for c in change.changes]
+            body.append(f"- `{change.name}` ({change.type})")
+            body += [f"  - `{c.path}`: {_cell(_compact(c))}" for c in change.changes]
     if diff.outputs:
-        lines += ["", "### Stack outputs", ""] + [f"- `{c.path}`: {_cell(_compact(c))}" for c in diff.outputs]
-    return "\n".join(lines) + "\n"
+        body += ["", "### Stack outputs", ""] + [f"- `{c.path}`: {_cell(_compact(c))}" for c in diff.outputs]
+    why = (f"a pull-request comment holds at most {limit:,} characters here. Run `hardened diff` on the two plans "
+           "(text or JSON format) to see them all.")
+
+    def compose(shown_rows: int, shown_body: int) -> str:
+        lines = [f"## {_headline(diff)}"]
+        if rows:
+            lines += ["", "| Kind | Weakening |", "|---|---|", *rows[:shown_rows]]
+            if shown_rows < len(rows):
+                lines.append(f"| … | {count(len(rows) - shown_rows, 'more weakening')} not shown: {why} |")
+        lines += ["", _summary(diff), *body[:shown_body]]
+        if shown_body < len(body):
+            lines += ["", f"… and {count(len(body) - shown_body, 'more line')} of changes not shown: {why}"]
+        return "\n".join(lines) + "\n"
+
+    text = compose(len(rows), len(body))
+    if len(text) <= limit:
+        return text
+    if len(compose(len(rows), 0)) <= limit:
+        return compose(len(rows), most_that_fit(len(body), lambda n: len(compose(len(rows), n)) <= limit))
+    return hard_cut(compose(most_that_fit(len(rows), lambda n: len(compose(n, 0)) <= limit), 0), limit)
 
 
 def _cell(text: str) -> str:
