@@ -182,3 +182,45 @@ def test_a_long_scorecard_keeps_the_table_and_the_failed_controls_evidence_first
     markdown = posture_markdown(card, limit=20_000)
     assert len(markdown) <= 20_000 and "- pass " not in markdown and "- … 400 items of evidence not shown" in markdown
     assert "<details><summary>PASS: MFA on every human path</summary>" in markdown
+
+
+# --- The security diff (commit with review/diff.py's _markdown) ---------------------------------------------
+
+
+def _diff(weakenings: int, changed: int):
+    from hardened.review.diff import Change, Diff, ResourceChange, Weakening
+
+    changes = {
+        f"urn:{n}": ResourceChange(f"urn:{n}", "aws:s3/bucket:Bucket", f"bucket{n}",
+                                   tuple(Change(f"inputs.setting{k}", "a" * 40, "b" * 40) for k in range(5)))
+        for n in range(changed)
+    }
+    found = [Weakening(f"urn:{n}", "retention-shortened", f"bucket{n}: retention 35 → 7 days " + "w" * 100) for n in range(weakenings)]
+    return Diff("p", "prod", changed=changes, weakenings=found)
+
+
+def test_a_diff_that_fits_is_not_cut():
+    from hardened.review.diff import render_diff
+
+    markdown = render_diff(_diff(1, 2), "markdown")
+    assert "not shown" not in markdown
+    assert markdown.startswith("## SECURITY WEAKENED: 1 weakening in stack prod\n\n| Kind | Weakening |\n|---|---|\n")
+    assert markdown.endswith("- `bucket1` (aws:s3/bucket:Bucket)\n" + "".join(
+        f"  - `inputs.setting{k}`: {'a' * 40} → {'b' * 40}\n" for k in range(5)))
+
+
+def test_a_long_diff_cuts_the_changes_before_the_weakenings():
+    from hardened.review.diff import _markdown
+
+    diff = _diff(3, 1000)
+    markdown = _markdown(diff)
+    assert len(markdown) <= GITHUB_COMMENT_LIMIT < len(_markdown(diff, limit=UNLIMITED))
+    assert all(f"| **`retention-shortened`** | bucket{n}: retention 35 → 7 days" in markdown for n in range(3))
+    assert "resources: 0 added, 0 removed, 1000 changed; stack outputs changed: 0" in markdown
+    assert re.search(r"^… and \d+ more lines of changes not shown: a pull-request comment holds at most 64,000 characters "
+                     r"here\. Run `hardened diff` on the two plans \(text or JSON format\) to see them all\.$", markdown, re.MULTILINE)
+
+    markdown = _markdown(_diff(400, 10), limit=20_000)
+    assert len(markdown) <= 20_000
+    assert re.search(r"^\| … \| \d+ more weakenings not shown: a pull-request comment holds at most 20,000", markdown, re.MULTILINE)
+    assert "resources: 0 added, 0 removed, 10 changed" in markdown and "more lines of changes not shown" in markdown
