@@ -34,8 +34,8 @@ def shipped_plan(stack: str) -> dict:
     return copy.deepcopy(_PLANS[stack])
 
 
-def named(plan: dict, name: str) -> dict:
-    (found,) = [r for r in plan["resources"] if r["name"] == name]
+def named(plan: dict, name: str, type_: str | None = None) -> dict:
+    (found,) = [r for r in plan["resources"] if r["name"] == name and (type_ is None or r["type"] == type_)]
     return found
 
 
@@ -183,3 +183,48 @@ def test_plan_refuses_an_undeployable_stack(capsys, tmp_path):
     assert "[backup-names] vault: name 'my vault' must be 2 to 50 letters, digits, hyphens and underscores" in err
     assert "Traceback" not in err
     json.dumps(err)  # one printable paragraph
+
+
+def test_gcp_resources_wait_for_their_api():
+    plan = shipped_plan("org")
+    entitlement = named(plan, "org-gcp-break-glass-entitlement")
+    entitlement["depends_on"] = [named(plan, "org-gcp-backup-project", "gcp:organizations/project:Project")["urn"]]
+    assert problems(plan, "gcp-apis-enabled-first") == [
+        "needs privilegedaccessmanager.googleapis.com, which org-gcp-backup-privilegedaccessmanager enables in acme-backups-7d3f, "
+        "but does not wait for it: on a new project the call fails with SERVICE_DISABLED"
+    ]
+
+
+def test_gcp_alert_filters_name_a_resource_type_and_wait_for_their_metric():
+    plan = shipped_plan("org")
+    alert = named(plan, "org-gcp-alerts-folder-alerting")
+    condition = alert["inputs"]["conditions"][0]["conditionThreshold"]
+    condition["filter"] = condition["filter"].split(" AND ")[0]
+    alert["depends_on"] = [u for u in alert["depends_on"] if not u.endswith("::org-gcp-alerts-folder-alerting-entries")]
+    assert problems(plan, "gcp-alert-filters-typed") == [
+        "conditions[0] filters on the log-based metric org-gcp-alerts-folder-alerting-entries without a resource.type: "
+        "Cloud Monitoring refuses such a filter",
+        "conditions[0] reads the log-based metric org-gcp-alerts-folder-alerting-entries but does not wait for "
+        "org-gcp-alerts-folder-alerting-entries",
+    ]
+
+
+def test_gcp_service_agents_allowed_under_domain_restricted_sharing():
+    plan = shipped_plan("org")
+    # Without the backup project's exception, the folder's customer list refuses every agent.
+    plan["resources"] = [r for r in plan["resources"] if r["name"] != "org-gcp-guardrails-agents-iam.allowedPolicyMemberDomains"]
+    found = problems(plan, "gcp-service-agents-allowed")
+    assert len(found) == 3 and all("allows only its customers" in m for m in found)
+    assert any(m.startswith("serviceAccount:service-org-") and "(granted here)" in m for m in found)
+    assert any("@gs-project-accounts.iam.gserviceaccount.com (granted by the environment stacks)" in m for m in found)
+
+
+def test_gcp_service_agent_missing_from_the_managed_constraint():
+    plan = shipped_plan("org")
+    policy = named(plan, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")["inputs"]["spec"]["rules"][0]
+    parameters = json.loads(policy["parameters"])
+    parameters["allowedMemberSubjects"] = [s for s in parameters["allowedMemberSubjects"] if "storage-transfer" not in s]
+    policy["parameters"] = json.dumps(parameters)
+    (message,) = problems(plan, "gcp-service-agents-allowed")
+    assert message.endswith("@storage-transfer-service.iam.gserviceaccount.com (granted by the environment stacks) is not among the "
+                            "allowedMemberSubjects of org-gcp-guardrails-iam.managed.allowedPolicyMembers: its grant is refused")

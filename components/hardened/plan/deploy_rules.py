@@ -302,6 +302,127 @@ def _waits_for(resource: Resource, by_urn: Mapping[str, Resource]) -> set[str]:
     return seen
 
 
+# --- GCP -----------------------------------------------------------------------------------------------------------
+
+GCP_SERVICE = "gcp:projects/service:Service"
+GCP_PROJECT = "gcp:organizations/project:Project"
+GCP_ORG_POLICY = "gcp:orgpolicy/policy:Policy"
+GCP_ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
+GCP_LOG_METRIC = "gcp:logging/metric:Metric"
+# The API each resource module needs enabled in its project ("Enabling an API in your Google Cloud project": a call to
+# a disabled API fails with SERVICE_DISABLED). The transfer job alone needs storagetransfer.
+GCP_APIS = {
+    "gcp:kms/": "cloudkms.googleapis.com",
+    "gcp:storage/transferJob:": "storagetransfer.googleapis.com",
+    "gcp:storage/": "storage.googleapis.com",
+    "gcp:logging/": "logging.googleapis.com",
+    "gcp:monitoring/": "monitoring.googleapis.com",
+    "gcp:privilegedaccessmanager/": "privilegedaccessmanager.googleapis.com",
+    "gcp:backupdisasterrecovery/": "backupdr.googleapis.com",
+}
+# Google-managed service agents live in no customer's directory ("Service agents"): domain-restricted sharing refuses
+# a grant to them unless a policy names them.
+SERVICE_AGENT = re.compile(r"^serviceAccount:(service|project)-[a-z0-9-]+@(gs-project-accounts|storage-transfer-service|gcp-sa-[a-z0-9-]+)"
+                           r"\.iam\.gserviceaccount\.com$")
+# The agents the environment stacks grant to in the backup project, by the API that brings them.
+AGENTS_OF_APIS = {
+    "storage.googleapis.com": "serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+    "storagetransfer.googleapis.com": "serviceAccount:project-{number}@storage-transfer-service.iam.gserviceaccount.com",
+}
+LEGACY_DOMAINS = "iam.allowedPolicyMemberDomains"
+MANAGED_MEMBERS = "iam.managed.allowedPolicyMembers"
+
+
+def _gcp_project_of(resource: Resource) -> str | None:
+    project = resource["inputs"].get("project") or (resource.get("lands_in") or {}).get("project")
+    return project if isinstance(project, str) else None
+
+
+def _api_of(resource_type: str) -> str | None:
+    return next((api for prefix, api in GCP_APIS.items() if resource_type.startswith(prefix)), None)
+
+
+def _apis_enabled_first(resources: list[Resource]) -> Iterable[tuple[Resource, str]]:
+    by_urn = {r["urn"]: r for r in resources}
+    services = {(r["inputs"].get("project"), r["inputs"].get("service")): r for r in _of(resources, GCP_SERVICE)}
+    for r in resources:
+        api = _api_of(r.get("type", ""))
+        service = services.get((_gcp_project_of(r), api)) if api else None
+        if service is not None and not r.get("read") and service["urn"] not in _waits_for(r, by_urn):
+            yield r, (f"needs {api}, which {service['name']} enables in {_gcp_project_of(r)}, but does not wait for it: "
+                      "on a new project the call fails with SERVICE_DISABLED")
+
+
+def _alert_filters_typed(resources: list[Resource]) -> Iterable[tuple[Resource, str]]:
+    by_urn = {r["urn"]: r for r in resources}
+    metrics = {(r["inputs"].get("project"), r["inputs"].get("name")): r for r in _of(resources, GCP_LOG_METRIC)}
+    for r in _of(resources, GCP_ALERT_POLICY):
+        for index, condition in enumerate(_list(r["inputs"].get("conditions"))):
+            threshold = condition.get("conditionThreshold") if isinstance(condition, Mapping) else None
+            query = threshold.get("filter") if isinstance(threshold, Mapping) else None
+            found = re.search(r'metric\.type="logging\.googleapis\.com/user/([^"]+)"', query) if isinstance(query, str) else None
+            if not found:
+                continue
+            if "resource.type" not in query:
+                yield r, (f"conditions[{index}] filters on the log-based metric {found.group(1)} without a resource.type: "
+                          "Cloud Monitoring refuses such a filter")
+            metric = metrics.get((r["inputs"].get("project"), found.group(1)))
+            if metric is not None and metric["urn"] not in _waits_for(r, by_urn):
+                yield r, f"conditions[{index}] reads the log-based metric {found.group(1)} but does not wait for {metric['name']}"
+
+
+def _effective_policy(policies: Mapping[str, Resource], constraint: str, project_number: str, folder: str) -> Resource | None:
+    """The organization policy in force for `constraint` in the project: its own, unless it inherits, else its folder's."""
+    own = policies.get(f"projects/{project_number}/policies/{constraint}")
+    if own is not None and not (own["inputs"].get("spec") or {}).get("inheritFromParent"):
+        return own
+    return policies.get(f"folders/{folder}/policies/{constraint}")
+
+
+def _service_agents_allowed(resources: list[Resource]) -> Iterable[tuple[Resource, str]]:
+    policies = {r["inputs"].get("name"): r for r in _of(resources, GCP_ORG_POLICY) if isinstance(r["inputs"].get("name"), str)}
+    if not policies:
+        return
+    enabled = {(r["inputs"].get("project"), r["inputs"].get("service")) for r in _of(resources, GCP_SERVICE)}
+    grants = [r for r in resources if r.get("type", "").startswith("gcp:") and r.get("type", "").endswith(("IAMMember:IAMMember", "IAMMember"))]
+    for project in _of(resources, GCP_PROJECT):
+        project_id, number = project["inputs"].get("projectId"), (project.get("outputs") or {}).get("number")
+        folder = str(project["inputs"].get("folderId") or "").removeprefix("folders/")
+        if not isinstance(project_id, str) or not isinstance(number, str):
+            continue
+        members = [(g["inputs"].get("member"), g) for g in grants if _gcp_project_of(g) == project_id]
+        members += [(agent.format(number=number), project) for api, agent in AGENTS_OF_APIS.items() if (project_id, api) in enabled]
+        legacy = _effective_policy(policies, LEGACY_DOMAINS, number, folder)
+        managed = _effective_policy(policies, MANAGED_MEMBERS, number, folder)
+        for member, where in sorted(((m, w) for m, w in members if isinstance(m, str) and SERVICE_AGENT.fullmatch(m)), key=lambda p: p[0]):  # noqa: E501
+            granted = "granted here" if where is not project else "granted by the environment stacks"
+            if legacy is not None and not _allows_all(legacy):
+                yield where, (f"{member} ({granted}) is refused in {project_id}: {legacy['name']} allows only its customers, "
+                              "and no service agent belongs to one; lift it in the project for the managed constraint")
+            if managed is not None and member.lower() not in _allowed_subjects(managed):
+                yield where, f"{member} ({granted}) is not among the allowedMemberSubjects of {managed['name']}: its grant is refused"
+
+
+def _allows_all(policy: Resource) -> bool:
+    rules = (policy["inputs"].get("spec") or {}).get("rules") or []
+    return any(isinstance(rule, Mapping) and str(rule.get("allowAll")).upper() == "TRUE" for rule in rules)
+
+
+def _allowed_subjects(policy: Resource) -> set[str]:
+    import json
+
+    subjects: set[str] = set()
+    for rule in (policy["inputs"].get("spec") or {}).get("rules") or []:
+        parameters = rule.get("parameters") if isinstance(rule, Mapping) else None
+        try:
+            parsed = json.loads(parameters) if isinstance(parameters, str) else parameters
+        except ValueError:
+            continue
+        if isinstance(parsed, Mapping):
+            subjects |= {s.lower() for s in _list(parsed.get("allowedMemberSubjects")) if isinstance(s, str)}
+    return subjects
+
+
 # --- helpers --------------------------------------------------------------------------------------------------------
 
 
@@ -342,6 +463,14 @@ DEPLOY_RULES: tuple[DeployRule, ...] = (
                "AWS Backup API; terraform-provider-aws internal/service/backup", _backup_names),
     DeployRule("account-emails-unique", "Every new AWS account has its own email address of 6 to 64 characters.",
                "AWS Organizations API, CreateAccount", _account_emails),
+    DeployRule("gcp-apis-enabled-first", "A GCP resource waits for the gcp.projects.Service that enables its API in its "
+               "project, when the stack declares one.",
+               "Service Usage, Enabling an API (SERVICE_DISABLED)", _apis_enabled_first),
+    DeployRule("gcp-alert-filters-typed", "An alert on a log-based metric restricts resource.type and waits for the metric.",
+               "Cloud Monitoring, alerting on log-based metrics; terraform-provider-google issues", _alert_filters_typed),
+    DeployRule("gcp-service-agents-allowed", "Under domain-restricted sharing, every Google service agent granted a role in a "
+               "project (here or by the environment stacks) is allowed by the policies in force there.",
+               "Resource Manager, Restricting identities by domain", _service_agents_allowed),
     DeployRule("metric-filters-wait-for-log-groups", "A metric filter on a log group the stack creates waits for it.",
                "CloudWatch Logs API, PutMetricFilter (ResourceNotFoundException)", _filters_wait_for_log_groups),
 )
