@@ -167,3 +167,32 @@ def test_identifiers_take_ascii_digits_only():
 
     message, = declared(program)
     assert message.startswith("LockedVault 'vault': argument 'copy_source_account_ids'") and "１１１１２２２２３３３３" in message
+
+
+def test_gcp_identifier_outputs_are_checked_when_they_resolve():
+    import pulumi_gcp as gcp
+
+    from hardened.gcp import FolderGuardrails
+
+    def program():
+        provider = gcp.Provider("backup-project", project="acme-backups", region="europe-west3")
+        FolderGuardrails("guardrails", {
+            "folder_id": "folders/123456789", "allowed_locations": ["europe-west3"], "allowed_customer_ids": ["C03xyz7ab"],
+            "retention_days": [30], "break_glass_principals": ["principal://goog/subject/alice@acme.example"],
+            "service_agents": {"project_number": "123456789012", "organization_id": "111122223333",
+                               "members": [pulumi.Output.from_input("user:mallory@evil.example")]},
+        }, opts=pulumi.ResourceOptions(provider=provider))
+
+    assert refused_when_resolved(program) == (
+        "FolderGuardrails 'guardrails': argument 'service_agents.members[0]' resolved to 'user:mallory@evil.example', "
+        "which is not a Google service agent such as serviceAccount:service-123@gs-project-accounts.iam.gserviceaccount.com"
+    )
+
+
+def test_gcp_and_aws_organization_ids_are_told_apart():
+    from hardened.gcp.identifiers import resolved_value_problem as gcp_problem
+
+    assert gcp_problem("organization_id")("123456789012") is None
+    assert resolved_value_problem("organization_id")("123456789012")  # an AWS organization id is o-...
+    assert gcp_problem("project_id")("acme-backups") is None and gcp_problem("project_id")("*")
+    assert gcp_problem("source_bucket_arn")("arn:aws:s3:::replica") is None

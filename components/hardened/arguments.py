@@ -8,7 +8,8 @@ range) is each component's own check.
 
 A value that arrives as a Pulumi Output (a stack reference's account id, another resource's ARN) is known only later:
 `check_arguments` returns the arguments with each such Output of an identifier-named field (`*_arn`, `*_arns`,
-`*account_id`, `*account_ids`, `organization_id`; see `aws/arns.py` for what each must be) wrapped so that it fails
+`*account_id`, `*account_ids`, `organization_id`; for GCP components `project_id`, `folder_id`, `project_number`,
+`organization_id`, service-agent `members`; see `aws/arns.py` and `gcp/identifiers.py` for what each must be) wrapped so that it fails
 with ComponentArgumentError when it resolves to a wildcard or a malformed value, before it reaches a policy document.
 """
 
@@ -34,7 +35,11 @@ def check_arguments(component: str, name: str, args: Args, schema: type) -> Args
 
 
 def _checked_when_resolved(component: str, name: str, args: Mapping, schema: type, path: str) -> dict:
-    from .aws.arns import resolved_value_problem  # here: hardened.aws imports every component, and they import this module
+    # Imported here: hardened.aws and hardened.gcp import every component, and they import this module.
+    if schema.__module__.startswith("hardened.gcp"):
+        from .gcp.identifiers import resolved_value_problem
+    else:
+        from .aws.arns import resolved_value_problem
 
     hints = {key: _required_or_not(annotation) for key, annotation in schema.__annotations__.items()}
     checked = {}

@@ -124,7 +124,7 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
     """Identity the folder sink writes as; it holds roles/logging.bucketWriter on the project."""
 
     def __init__(self, name: str, args: BackupPlaneAlertsArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("BackupPlaneAlerts", name, args, BackupPlaneAlertsArgs)
+        args = check_arguments("BackupPlaneAlerts", name, args, BackupPlaneAlertsArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         project, folder, emails, location, labels, ids = _validated(name, args)
         super().__init__("hardened:index:BackupPlaneAlerts", name, None, opts)

@@ -68,7 +68,7 @@ class BackupProject(pulumi.ComponentResource):
     """The project's number."""
 
     def __init__(self, name: str, args: BackupProjectArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("BackupProject", name, args, BackupProjectArgs)
+        args = check_arguments("BackupProject", name, args, BackupProjectArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         organization_id, billing_account, project_id, folder_name, project_name = _validated(name, args)
         services = _validated_services(name, args.get("services"))

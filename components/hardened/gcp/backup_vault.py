@@ -55,7 +55,7 @@ class BackupVault(pulumi.ComponentResource):
     """The vault's id."""
 
     def __init__(self, name: str, args: BackupVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("BackupVault", name, args, BackupVaultArgs)
+        args = check_arguments("BackupVault", name, args, BackupVaultArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         location, days, effective_time, vault_id, restriction = _validated(name, args)
         labels = checked_labels("BackupVault", name, args.get("labels"))

@@ -70,7 +70,7 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
     """Name of the alert policy: projects/PROJECT/alertPolicies/NUMBER."""
 
     def __init__(self, name: str, args: BreakGlassEntitlementArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("BreakGlassEntitlement", name, args, BreakGlassEntitlementArgs)
+        args = check_arguments("BreakGlassEntitlement", name, args, BreakGlassEntitlementArgs)
         if not isinstance(args.get("project_id"), (str, pulumi.Output)) or args.get("project_id") == "":
             raise ComponentArgumentError("BreakGlassEntitlement", name, "project_id", f"must be a project id (got {args.get('project_id')!r})")
         organization_id = args.get("organization_id")

@@ -86,7 +86,7 @@ class CrossCloudTransfer(pulumi.ComponentResource):
     """Email of the project's Google-managed transfer service account."""
 
     def __init__(self, name: str, args: CrossCloudTransferArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("CrossCloudTransfer", name, args, CrossCloudTransferArgs)
+        args = check_arguments("CrossCloudTransfer", name, args, CrossCloudTransferArgs)
         role_name, start = _checked(name, args)
         super().__init__("hardened:index:CrossCloudTransfer", name, None, opts)
 

@@ -81,7 +81,7 @@ class FolderGuardrails(pulumi.ComponentResource):
     """Names of the organization policies (folders/NUMBER/policies/CONSTRAINT)."""
 
     def __init__(self, name: str, args: FolderGuardrailsArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("FolderGuardrails", name, args, FolderGuardrailsArgs)
+        args = check_arguments("FolderGuardrails", name, args, FolderGuardrailsArgs)
         folder_id = args.get("folder_id")
         # An output (a folder created in the same program) is checked when it resolves, by folder_deny_policy_parent.
         if not isinstance(folder_id, pulumi.Output) and not (isinstance(folder_id, str) and FOLDER_ID.fullmatch(folder_id)):

@@ -61,7 +61,7 @@ class LockedBucket(pulumi.ComponentResource):
     """Resource id of the KMS key that encrypts the bucket (projects/.../cryptoKeys/...)."""
 
     def __init__(self, name: str, args: LockedBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        check_arguments("LockedBucket", name, args, LockedBucketArgs)
+        args = check_arguments("LockedBucket", name, args, LockedBucketArgs)
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
         location, days, lock, soft_delete_days, rotation_days = _validated(name, args)
         labels = checked_labels("LockedBucket", name, args.get("labels"))
