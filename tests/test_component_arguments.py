@@ -196,3 +196,30 @@ def test_gcp_and_aws_organization_ids_are_told_apart():
     assert resolved_value_problem("organization_id")("123456789012")  # an AWS organization id is o-...
     assert gcp_problem("project_id")("acme-backups") is None and gcp_problem("project_id")("*")
     assert gcp_problem("source_bucket_arn")("arn:aws:s3:::replica") is None
+
+
+WRONG_TYPES = [5, True, 1.5, "text", ["text"], [5], {"key": 5}, object()]
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_a_value_of_the_wrong_type_is_refused_as_an_argument_error(component):
+    """Every field, given each wrong-typed value alone: a ComponentArgumentError (never a TypeError, KeyError or
+    AttributeError from deep inside), before anything is declared."""
+    cls, schema = COMPONENTS[component]
+    for field in sorted(schema.__required_keys__ | schema.__optional_keys__):
+        for value in WRONG_TYPES:
+            registered = {}
+            try:
+                run_program(lambda: cls("c", {field: value}), project=PROJECT, stack="test", registrations=registered)
+            except ComponentArgumentError:
+                assert [r.type for r in registered.values() if not r.type.startswith("pulumi:")] == [], (field, value)
+            # Accepted only when the value fits and nothing else is required (MfaEnforcement(centralize_root_access=True)).
+
+
+def test_a_wrong_type_names_what_is_due():
+    with pytest.raises(ComponentArgumentError) as raised:
+        check_arguments("ImmutableBucket", "b", {"retention_days": "seven"}, hardened.aws.ImmutableBucketArgs)
+    assert str(raised.value) == "ImmutableBucket 'b': argument 'retention_days' takes a whole number, not str (got 'seven')"
+    with pytest.raises(ComponentArgumentError) as raised:
+        check_arguments("ImmutableBucket", "b", {"administrator_arns": [DEPLOYER, 5]}, hardened.aws.ImmutableBucketArgs)
+    assert str(raised.value) == "ImmutableBucket 'b': argument 'administrator_arns[1]' takes a string, not int (got 5)"

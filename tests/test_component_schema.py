@@ -95,6 +95,14 @@ def readme_table(component: str, header: str) -> list[str]:
     return [name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])]
 
 
+def argument_reference(component: str) -> list[str]:
+    """The fields the README's generated Argument reference lists for the component's args type."""
+    match = re.search(rf"^### {component}Args\n(.*?)(?=^#{{1,3}} |\Z)", README, flags=re.S | re.M)
+    assert match, f"README's Argument reference has no ### {component}Args"
+    (table,) = re.findall(r"^\| Field \|.*?(?:\n\n|\Z)", match.group(1), flags=re.S | re.M)
+    return [name for row in table.strip().splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split("|")[1])]
+
+
 @pytest.fixture(scope="module")
 def hosted() -> dict:
     """The arguments `python components/` passes to component_provider_host, run the way the language host runs it."""
@@ -208,7 +216,7 @@ def test_outputs_are_the_documented_class_annotations(component, schema):
 @pytest.mark.parametrize("component", list(COMPONENTS))
 def test_the_readme_section_lists_exactly_the_arguments_and_outputs(component):
     cls = COMPONENTS[component][0]
-    arguments, outputs = readme_table(component, "Argument"), readme_table(component, "Output")
+    arguments, outputs = argument_reference(component), readme_table(component, "Output")
     assert sorted(arguments) == sorted(annotated(args_type(cls))) and len(set(arguments)) == len(arguments)
     assert sorted(outputs) == sorted(annotated(cls)) and len(set(outputs)) == len(outputs)
 

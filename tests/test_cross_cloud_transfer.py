@@ -163,7 +163,7 @@ BAD_ARGUMENTS = [
     ("offsite", {"role_name": "r" * 65}, "role_name", "at most 64 characters"),
     (LONG_NAME, {}, "role_name", f"(got '{LONG_NAME}-google-transfer')"),
     ("offsite", {"aws_provider": MISSING}, "aws_provider", "is required by CrossCloudTransferArgs"),
-    ("offsite", {"aws_provider": "the gcp provider"}, "aws_provider", "must be an AWS provider"),
+    ("offsite", {"aws_provider": "the gcp provider"}, "aws_provider", "takes pulumi_aws.Provider, not pulumi_gcp.Provider"),
     ("offsite", {"source_key_arn": f"arn:aws:kms:{REGION}:{BACKUP_ACCOUNT}:alias/backups"}, "source_key_arn", "(not an alias)"),
     ("offsite", {"source_bucket_arn": "arn:aws:s3:::other-bucket"}, "source_bucket_arn", "must be the ARN of source_bucket 'prod-backups'"),
     ("offsite", {"sink_bucket": "gs://acme"}, "sink_bucket", "must be a Cloud Storage bucket name"),

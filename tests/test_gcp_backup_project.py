@@ -123,7 +123,7 @@ def test_project_name_defaults_to_the_project_id_and_services_can_be_replaced():
     [
         ({"organization_id": "organizations/123456789012"}, "organization_id", "digits only"),
         ({"organization_id": "0123"}, "organization_id", "(got '0123')"),
-        ({"organization_id": 123456789012}, "organization_id", "numeric id"),
+        ({"organization_id": 123456789012}, "organization_id", "takes a string, not int (got 123456789012)"),
         ({"billing_account": "01ab23-45cd67-89ef01"}, "billing_account", "upper-case hexadecimal"),
         ({"billing_account": "01AB23-45CD67"}, "billing_account", "01AB23-45CD67-89EF01"),
         ({"billing_account": "billingAccounts/01AB23-45CD67-89EF01"}, "billing_account", "(got 'billingAccounts/"),

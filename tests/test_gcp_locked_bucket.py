@@ -147,7 +147,7 @@ def test_without_a_primary_region_any_location_is_accepted():
         ({"retention_days": 36501}, "retention_days", "from 1 to 36500"),
         ({"retention_days": True}, "retention_days", "whole number"),
         ({"retention_days": "35"}, "retention_days", "whole number"),
-        ({"lock_retention": "yes"}, "lock_retention", "True or False"),
+        ({"lock_retention": "yes"}, "lock_retention", "takes true or false, not str (got 'yes')"),
         ({"soft_delete_days": 6}, "soft_delete_days", "from 7 to 90 (got 6)"),
         ({"soft_delete_days": 91}, "soft_delete_days", "from 7 to 90"),
         ({"key_rotation_days": 0}, "key_rotation_days", "from 1 to 365 (got 0)"),

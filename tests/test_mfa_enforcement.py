@@ -105,13 +105,13 @@ def test_overrides_are_stricter_and_rename_group_and_policy():
     [
         ({"minimum_password_length": 13}, "minimum_password_length", "from 14 to 128 (got 13)"),
         ({"minimum_password_length": 129}, "minimum_password_length", "from 14 to 128 (got 129)"),
-        ({"minimum_password_length": "16"}, "minimum_password_length", "from 14 to 128 (got '16')"),
+        ({"minimum_password_length": "16"}, "minimum_password_length", "takes a whole number, not str (got '16')"),
         ({"max_password_age_days": 91}, "max_password_age_days", "from 1 to 90 (got 91)"),
         ({"max_password_age_days": -1}, "max_password_age_days", "from 1 to 90 (got -1)"),
         # 0 would mean "never expires" to AWS: it is refused, never read as "not given".
         ({"max_password_age_days": 0}, "max_password_age_days", "from 1 to 90 (got 0)"),
         ({"minimum_password_length": 0}, "minimum_password_length", "from 14 to 128 (got 0)"),
-        ({"max_password_age_days": True}, "max_password_age_days", "from 1 to 90 (got True)"),
+        ({"max_password_age_days": True}, "max_password_age_days", "takes a whole number, not bool (got True)"),
         ({"group_name": "mfa required"}, "group_name", "(got 'mfa required')"),
         ({"group_name": "g" * 65}, "group_name", "1 to 64 letters"),
     ],

@@ -626,7 +626,7 @@ def test_without_a_topic_the_alarms_have_no_actions_and_reach_the_hub_as_state_c
     (NAME, {"recovery_time_objective_minutes": 90.5}, "recovery_time_objective_minutes", "(got 90.5)"),
     (NAME, {"recovery_time_objective_minutes": True}, "recovery_time_objective_minutes", "(got True)"),
     (NAME, {"alert_topic_arn": "alarms"}, "alert_topic_arn", "an SNS topic ARN"),
-    (NAME, {"alert_topic_arn": 42}, "alert_topic_arn", "an SNS topic ARN"),
+    (NAME, {"alert_topic_arn": 42}, "alert_topic_arn", "takes a string, not int (got 42)"),
     (NAME, {"log_retention_days": 100}, "log_retention_days", "(got 100)"),
 ])
 def test_bad_arguments_are_refused_before_anything_is_declared(name, overrides, argument, problem):

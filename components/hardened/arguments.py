@@ -16,7 +16,8 @@ with ComponentArgumentError when it resolves to a wildcard or a malformed value,
 import difflib
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from enum import Enum
 from typing import TypeVar
 
 import pulumi
@@ -98,20 +99,89 @@ def _check(component: str, name: str, args: object, schema: type, path: str) -> 
 
 
 def _check_value(component: str, name: str, path: str, value: object, annotation: object) -> None:
-    for option in _options(annotation):
+    options = _options(annotation)
+    if isinstance(value, (pulumi.Output, Awaitable)) and any(_is_input(o) for o in options):
+        return  # checked when it resolves, if its name says what it must be
+    for option in options:
         origin = typing.get_origin(option)
+        if _is_input(option):
+            continue  # an Output or awaitable was accepted above; anything else is held to the plain alternative
         if origin is list:
             if isinstance(value, (str, bytes, Mapping)):
                 raise ComponentArgumentError(component, name, path, f"takes a list, not a {type(value).__name__} (got {value!r}): write [{value!r}]")
             if isinstance(value, (list, tuple)):
                 (item,) = typing.get_args(option) or (object,)
-                if _is_typed_dict(item):
-                    for index, element in enumerate(value):
+                for index, element in enumerate(value):
+                    if _is_typed_dict(item):
                         _check(component, name, element, item, f"{path}[{index}].")
+                    elif element is not None:
+                        _check_value(component, name, f"{path}[{index}]", element, item)
+                return
+        elif _is_typed_dict(option):
+            if isinstance(value, Mapping):
+                _check(component, name, value, option, f"{path}.")
+                return
+        elif origin is dict:
+            if isinstance(value, Mapping):
+                _, item = typing.get_args(option) or (object, object)
+                for key, element in value.items():
+                    if not isinstance(key, str):
+                        raise ComponentArgumentError(component, name, path, f"takes string keys (got {key!r})")
+                    if element is not None:
+                        _check_value(component, name, f"{path}.{key}", element, item)
+                return
+        elif _accepts(option, value):
             return
-        if _is_typed_dict(option) and isinstance(value, Mapping):
-            _check(component, name, value, option, f"{path}.")
-            return
+    if any(_checkable(o) for o in options):
+        raise ComponentArgumentError(component, name, path, f"takes {_described(options)}, not {_type_name(type(value))} (got {_short(value)})")
+
+
+def _is_input(option: object) -> bool:
+    """Whether `option` is one of pulumi.Input's alternatives (an Output or an awaitable)."""
+    return isinstance(option, typing.ForwardRef) or typing.get_origin(option) is Awaitable
+
+
+def _accepts(option: object, value: object) -> bool:
+    if option is bool:
+        return isinstance(value, bool)
+    if option is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if option is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(option, type) and issubclass(option, Enum):
+        return isinstance(value, (option, str))  # a member or its value: the component says which values are allowed
+    if isinstance(option, type):
+        return isinstance(value, option)
+    return not _checkable(option)
+
+
+def _checkable(option: object) -> bool:
+    """Whether a value can be held to `option` here: plain classes, lists, dicts and TypedDicts (not Any, callables...)."""
+    return isinstance(option, type) or typing.get_origin(option) in (list, dict)
+
+
+def _described(options: list) -> str:
+    def one(option: object) -> str:
+        if typing.get_origin(option) is list:
+            return "a list"
+        if typing.get_origin(option) is dict or _is_typed_dict(option):
+            return "a mapping"
+        plain = {str: "a string", int: "a whole number", bool: "true or false", float: "a number"}
+        if option in plain:
+            return plain[option]
+        return _type_name(option) if isinstance(option, type) else str(option)
+
+    return " or ".join(dict.fromkeys(one(o) for o in options if _checkable(o)))
+
+
+def _type_name(cls: type) -> str:
+    """`str`, or `pulumi_aws.Provider`: the package tells an AWS provider from a GCP one."""
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__.split('.')[0]}.{cls.__name__}"
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _required_or_not(annotation: object) -> object:
