@@ -213,7 +213,7 @@ def test_without_copy_sources_no_other_account_copies_in(bare):
         ("prod vault", {}, "vault_name", "defaults to the component name (got 'prod vault')"),
         ("vault", {"copy_source_account_ids": ["12345"]}, "copy_source_account_ids", "12-digit"),
         ("vault", {"recovery_account_ids": ["12345"]}, "recovery_account_ids", "12-digit"),
-        ("vault", {"recovery_account_ids": [777788889999]}, "recovery_account_ids", "plain strings"),
+        ("vault", {"recovery_account_ids": [777788889999]}, "recovery_account_ids[0]", "takes a string, not int (got 777788889999)"),
         ("vault", {"recovery_account_ids": [RECOVERY, RECOVERY]}, "recovery_account_ids", f"{RECOVERY!r} more than once"),
     ],
 )

@@ -208,7 +208,7 @@ def test_a_shorter_mfa_age_reaches_the_trust_and_the_user_policy():
         ({"subscribers": [{"protocol": "http", "endpoint": "http://pager.example"}]}, "subscribers[0].protocol", "(got 'http')"),
         ({"administrator_arns": []}, "administrator_arns", "at least one role"),
         ({"sign_in_events_provider": None}, "sign_in_events_provider", "us-east-1"),
-        ({"users_provider": "security"}, "users_provider", "provider into the users' account (got 'security')"),
+        ({"users_provider": "security"}, "users_provider", "takes pulumi_aws.Provider, not str (got 'security')"),
         ({"users_administrator_arns": []}, "users_administrator_arns", "(got [])"),
     ],
 )
