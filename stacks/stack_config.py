@@ -538,6 +538,11 @@ class EnvironmentStackConfig(StackConfigModel):
             if info.data.get("tier") == "production":
                 raise ValueError("a production stack keeps its third copy at the second vendor: give gcp (location, retentionDays, ...)")
             return copy
+        if info.data.get("tier") == "production" and not copy.locked:
+            raise ValueError(
+                "a production stack locks its third copy's retention policy (locked: true): unlocked, the deployment "
+                "service account, which the folder's deny policy spares for bucket settings, could shorten or remove it"
+            )
         if info.data.get("tier") == "non-production" and copy.locked and copy.retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS:
             raise ValueError(
                 f"a locked retention policy of {copy.retention_days} days in a non-production stack could never be shortened; "

@@ -213,6 +213,10 @@ BAD_CONFIGS = {
         GOOD_ORG.replace("endpoint: security-oncall@acme.example", "endpoint: security-oncall", 1),
         "key 'hardened-accounts:breakGlass.subscribers[0]': endpoint 'security-oncall' is not a valid email endpoint.",
     ),
+    "production-third-copy-unlocked": (
+        GOOD_PROD.replace("    locked: true\n", "    locked: false\n"),
+        "key 'hardened-accounts:gcp': a production stack locks its third copy's retention policy (locked: true)",
+    ),
     "not-yaml": (
         GOOD_DEV.replace("  hardened-accounts:tier: non-production", "  hardened-accounts:tier: [non-production"),
         "stacks/Pulumi.bad.yaml: line 6, column 38: not valid YAML (expected ',' or ']', but got ':').",
