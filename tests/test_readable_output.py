@@ -218,3 +218,15 @@ def test_the_headline_counts_agree_with_their_numbers():
         "Stack 's' of project p: `pulumi up` would create 2 resources in 2 components, landing in 2 accounts or projects.")
     assert _headline_of([]) == (
         "Stack 's' of project p: `pulumi up` would create 0 resources in 0 components, landing in 0 accounts or projects.")
+
+
+def test_counts_agree_with_their_nouns_and_verbs():
+    from hardened.comment_limit import fit_lines
+    from hardened.wording import agree, count
+
+    assert [count(n, "S3 bucket") for n in (0, 1, 2)] == ["0 S3 buckets", "1 S3 bucket", "2 S3 buckets"]
+    assert count(1, "bucket policy", "bucket policies") == "1 bucket policy"
+    assert [agree(n, "blocks", "block") for n in (0, 1, 2)] == ["block", "blocks", "block"]
+    # A cut note says "1 more step", not "1 more steps".
+    assert fit_lines(["a" * 10, "b" * 10], 20, "{n} step{s}") == ["a" * 10, "1 step"]
+    assert fit_lines(["a" * 10, "b" * 10, "c" * 10], 20, "{n} step{s}") == ["a" * 10, "2 steps"]

@@ -8,23 +8,26 @@ with a note that counts them.
 
 from collections.abc import Callable
 
+from .wording import plural_s
+
 GITHUB_COMMENT_LIMIT = 64_000
 
 
 def fit_lines(lines: list[str], budget: int, note: str) -> list[str]:
     """As many of `lines` as fit in `budget` characters (joined by newlines), then `note` naming how many did not.
 
-    `note` is a format string with `{n}`, the number of lines left out.
+    `note` is a format string with `{n}`, the number of lines left out, and `{s}`, "s" unless it is one.
     """
     if sum(len(line) + 1 for line in lines) <= budget:
         return lines
-    kept, used = [], len(note.format(n=len(lines))) + 1
+    kept, used = [], len(note.format(n=len(lines), s=plural_s(len(lines)))) + 1
     for line in lines:
         if used + len(line) + 1 > budget:
             break
         kept.append(line)
         used += len(line) + 1
-    return [*kept, note.format(n=len(lines) - len(kept))]
+    left = len(lines) - len(kept)
+    return [*kept, note.format(n=left, s=plural_s(left))]
 
 
 def hard_cut(text: str, limit: int = GITHUB_COMMENT_LIMIT) -> str:

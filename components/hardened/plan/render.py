@@ -4,6 +4,7 @@ import re
 from collections import Counter, defaultdict
 
 from ..comment_limit import GITHUB_COMMENT_LIMIT, hard_cut, most_that_fit
+from ..wording import count
 
 # Inputs a reviewer does not need in order to judge security.
 NOISE_INPUTS = frozenset({"tags", "tagsAll"})
@@ -170,11 +171,6 @@ def _headline(plan: dict) -> str:
 def _read_stack(resource: dict) -> str:
     """The stack a stack reference reads, as the program named it."""
     return str((resource.get("outputs") or {}).get("name") or resource.get("id"))
-
-
-def count(number: int, singular: str, plural: str | None = None) -> str:
-    """`number` and the noun in the form it takes: "1 resource", "2 resources", "1 account or project"."""
-    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
 
 
 def _tree(resources: list[dict]) -> list[str]:

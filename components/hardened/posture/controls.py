@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..aws.documents.alarm_names import alarm_topic_name
 from ..aws.documents.backup_plane_events import GLOBAL_EVENTS_REGION, threats
 from . import survival
+from ..wording import agree, count
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 DESTRUCTION_SIDS = {
@@ -68,7 +69,7 @@ def copies(estate: Estate) -> Control:
         status = WARN  # three copies in two places, one vendor: the non-production layout
     else:
         status = FAIL
-    evidence.append(f"{len(layout)} copies, vendors {', '.join(vendors) or 'none'}, regions {', '.join(regions) or 'none'}")
+    evidence.append(f"{count(len(layout), 'copy', 'copies')}, vendors {', '.join(vendors) or 'none'}, regions {', '.join(regions) or 'none'}")
     return Control("copies", "3-2-1: three copies, two vendors, one elsewhere", status, evidence, ["FSBP S3.7", "FSBP Backup.1"])
 
 
@@ -142,7 +143,7 @@ def encryption(estate: Estate) -> Control:
     keys = estate.resources("aws:kms/key:Key") + estate.resources("gcp:kms/cryptoKey:CryptoKey")
     stale = [k["name"] for k in keys if k["type"].startswith("aws") and not k["inputs"].get("enableKeyRotation")]
     stale += [k["name"] for k in keys if k["type"].startswith("gcp") and not k["inputs"].get("rotationPeriod")]
-    evidence = [f"{len(keys)} customer-managed keys, {len(keys) - len(stale)} rotating"] + [f"not rotating: {name}" for name in stale]
+    evidence = [f"{count(len(keys), 'customer-managed key')}, {len(keys) - len(stale)} rotating"] + [f"not rotating: {name}" for name in stale]
     return Control("encryption", "Customer-managed keys rotate", _status(bool(keys) and not stale), evidence, ["FSBP KMS.4", "CIS AWS 3.6", "CIS GCP 1.10"])
 
 
@@ -154,8 +155,9 @@ def public_access(estate: Estate) -> Control:
     gcs = estate.resources("gcp:storage/bucket:Bucket")
     open_ += [b["name"] for b in gcs if b["inputs"].get("publicAccessPrevention") != "enforced" or not b["inputs"].get("uniformBucketLevelAccess")]
     tls = [p for p in estate.resources("aws:s3/bucketPolicy:BucketPolicy") if any(s.get("Sid") == "DenyInsecureTransport" for s in p["inputs"]["policy"]["Statement"])]
-    evidence = [f"{len(blocks)} S3 buckets block public access", f"{len(gcs)} GCS buckets enforce public access prevention and uniform access",
-                f"{len(tls)} bucket policies deny plain HTTP"] + [f"open: {name}" for name in open_]
+    evidence = [f"{count(len(blocks), 'S3 bucket')} {agree(len(blocks), 'blocks', 'block')} public access",
+                f"{count(len(gcs), 'GCS bucket')} {agree(len(gcs), 'enforces', 'enforce')} public access prevention and uniform access",
+                f"{count(len(tls), 'bucket policy', 'bucket policies')} {agree(len(tls), 'denies', 'deny')} plain HTTP"] + [f"open: {name}" for name in open_]
     return Control("public-access", "No public buckets, TLS only", _status(not open_), evidence, ["FSBP S3.1", "FSBP S3.8", "FSBP S3.5", "CIS AWS 2.1.1", "CIS AWS 2.1.4", "CIS GCP 5.1", "CIS GCP 5.2"])
 
 
@@ -199,8 +201,8 @@ def break_glass(estate: Estate) -> Control:
     users = [u for u in estate.resources("aws:iam/user:User") if (u["inputs"].get("tags") or {}).get("hardened:break-glass") == "true"]
     exposed = sorted({u["lands_in"]["account"] for u in users if (u.get("lands_in") or {}).get("account") in management})
     evidence = [
-        f"{len(sealed)} of {len(roles)} break-glass roles require recent MFA and one-hour sessions",
-        f"{len(rules)} EventBridge rules, {len(alarms)} CloudWatch alarms, {len(subscribers)} subscriptions",
+        f"{len(sealed)} of {count(len(roles), 'break-glass role')} {agree(len(sealed), 'requires', 'require')} recent MFA and one-hour sessions",
+        f"{count(len(rules), 'EventBridge rule')}, {count(len(alarms), 'CloudWatch alarm')}, {count(len(subscribers), 'subscription')}",
     ] + [f"GCP PAM entitlement, at most {e['inputs'].get('maxRequestDuration')}, with approval" for e in entitlements]
     evidence += [f"unbound: a break-glass role in the management account {r['lands_in']['account']}, which no SCP binds" for r in unbound]
     evidence += [
@@ -262,8 +264,8 @@ def alarms(estate: Estate) -> Control:
     heartbeat = [r for r in rules if r["inputs"].get("name") == f"{prefix}-heartbeat" and r["inputs"].get("scheduleExpression")]
     told = [s for s in organization["resources"] if s["type"] == "aws:sns/topicSubscription:TopicSubscription" and alarm_topic_name(prefix) in s["name"]]
     evidence = [
-        f"{len(threats(GLOBAL_EVENTS_REGION))} threats forwarded from {len(accounts)} accounts in {', '.join(regions)} to the hub {prefix}",
-        f"{'ok' if hub_rules else 'MISSING'}: the hub's rule to its topic; {len(told)} subscriptions",
+        f"{count(len(threats(GLOBAL_EVENTS_REGION)), 'threat')} forwarded from {count(len(accounts), 'account')} in {', '.join(regions)} to the hub {prefix}",
+        f"{'ok' if hub_rules else 'MISSING'}: the hub's rule to its topic; {count(len(told), 'subscription')}",
         f"{'ok' if heartbeat else 'MISSING'}: a heartbeat ({heartbeat[0]['inputs']['scheduleExpression'] if heartbeat else 'none'})",
         *missing,
     ]
@@ -284,7 +286,7 @@ def restore_drill(estate: Estate) -> Control:
               if not a["inputs"].get("alarmActions") and not (prefix and a["inputs"]["name"].startswith(f"{prefix}-"))]
     evidence = [f"restore testing plan {t['inputs']['name']}: {t['inputs'].get('scheduleExpression')}" for t in tests]
     evidence += [f"recovery-time objective: {int(a['inputs']['threshold']) // 60} minutes ({a['inputs']['name']})" for a in objective]
-    evidence += [f"{'ok' if validations else 'MISSING'}: each restore validated ({len(validations)} validators), {len(failed)} alarm(s) on a failed one"]
+    evidence += [f"{'ok' if validations else 'MISSING'}: each restore validated ({count(len(validations), 'validator')}), {count(len(failed), 'alarm')} on a failed one"]
     evidence += [f"silent: {name} publishes to nobody and is not forwarded to the alarm hub" for name in silent]
     ok = bool(tests) and len(validations) >= len(tests) and bool(objective) and bool(failed) and not silent
     return Control("restore-drill", title, _status(ok, estate.production), evidence, [])

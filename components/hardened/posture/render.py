@@ -3,7 +3,7 @@
 import json
 
 from ..comment_limit import GITHUB_COMMENT_LIMIT, hard_cut, most_that_fit
-from ..plan.render import count
+from ..wording import count
 
 ORDER = {"fail": 0, "warn": 1, "pass": 2}
 MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}

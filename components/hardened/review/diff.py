@@ -163,7 +163,7 @@ def _markdown(diff: Diff, limit: int | None = None) -> str:
     """The diff in at most `limit` characters (GitHub's comment limit by default): when longer, lines of the changes
     are cut first, from the last, then weakenings; each cut is counted, and the headline and summary stay."""
     from ..comment_limit import GITHUB_COMMENT_LIMIT, hard_cut, most_that_fit
-    from ..plan.render import count
+    from ..wording import count
 
     limit = GITHUB_COMMENT_LIMIT if limit is None else limit
     if diff.unchanged:

@@ -70,9 +70,17 @@ from .. import strict_json
 from ..comment_limit import GITHUB_COMMENT_LIMIT, fit_lines, hard_cut
 from ..errors import HardenedError
 from ..strict_json import JsonReadError, described
-from .preview_changes import code_span, format_path, parse_path
+from ..wording import plural_s
 from .policy_documents import shape_problem
-from .preview_steps import Step, finding_for, group_units, parse_urn, read_steps, unit_changes
+from .preview_changes import code_span, format_path, parse_path
+from .preview_steps import (
+    Step,
+    finding_for,
+    group_units,
+    parse_urn,
+    read_steps,
+    unit_changes,
+)
 
 # What the tests and the CLI import from here; steps and changes live in the modules above.
 __all__ = [
@@ -307,16 +315,16 @@ def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> st
     text = render(finding_lines, other_lines)
     if len(text) <= limit:
         return text
-    cut_note = ("- … and {n} more steps not shown: a pull-request comment holds at most "
+    cut_note = ("- … and {n} more step{s} not shown: a pull-request comment holds at most "
                 f"{limit:,} characters here. Run `pulumi preview` to see them all.")
     fixed = len(render(finding_lines, []))
     if fixed + len(cut_note) + 20 <= limit:
         return render(finding_lines, fit_lines(other_lines, limit - fixed, cut_note))
     # Even the destructive steps do not fit: keep as many as fit, and none of the others.
-    empty = len(render([], [cut_note.format(n=len(other_lines))]))
-    finding_note = ("- … and {n} more lines of destructive or weakening steps not shown: the comment is limited to "
+    empty = len(render([], [cut_note.format(n=len(other_lines), s=plural_s(len(other_lines)))]))
+    finding_note = ("- … and {n} more line{s} of destructive or weakening steps not shown: the comment is limited to "
                     f"{limit:,} characters. Run `pulumi preview` to see them all.")
-    text = render(fit_lines(finding_lines, limit - empty - 1, finding_note), [cut_note.format(n=len(other_lines))])
+    text = render(fit_lines(finding_lines, limit - empty - 1, finding_note), [cut_note.format(n=len(other_lines), s=plural_s(len(other_lines)))])
     return hard_cut(text, limit)
 
 
