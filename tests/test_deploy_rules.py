@@ -228,3 +228,19 @@ def test_gcp_service_agent_missing_from_the_managed_constraint():
     (message,) = problems(plan, "gcp-service-agents-allowed")
     assert message.endswith("@storage-transfer-service.iam.gserviceaccount.com (granted by the environment stacks) is not among the "
                             "allowedMemberSubjects of org-gcp-guardrails-iam.managed.allowedPolicyMembers: its grant is refused")
+
+
+@pytest.mark.parametrize("stack", ["prod"])
+def test_environment_grants_to_service_agents_are_allowed_by_the_organization(stack):
+    """The environment's grants (the off-site key to Cloud Storage's agent, the sink bucket to Storage Transfer's)
+    land in the organization's backup project: judged together with the organization plan's policies."""
+    organization, environment = shipped_plan("org"), shipped_plan(stack)
+    both = {"resources": organization["resources"] + environment["resources"]}
+    assert problems(both, "gcp-service-agents-allowed") == []
+    other = "serviceAccount:service-111111111111@gs-project-accounts.iam.gserviceaccount.com"
+    named(environment, f"{stack}-offsite-key-user")["inputs"]["member"] = other
+    both = {"resources": organization["resources"] + environment["resources"]}
+    assert problems(both, "gcp-service-agents-allowed") == [
+        f"{other} (granted here) is not among the allowedMemberSubjects of org-gcp-guardrails-iam.managed.allowedPolicyMembers: "
+        "its grant is refused"
+    ]

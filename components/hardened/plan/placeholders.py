@@ -425,7 +425,13 @@ def _gcp_folder(r: NewResource) -> tuple[str, dict]:
 
 def _gcp_project(r: NewResource) -> tuple[str, dict]:
     project = r.input("projectId") or r.placeholders.autoname(r.name, r.urn, lowercase=True)
-    return f"projects/{project}", {"projectId": project, "number": _gcp_digits(r, "project-number")}
+    return f"projects/{project}", {"projectId": project, "number": r.placeholders._atom(gcp_project_number(project))}
+
+
+def gcp_project_number(project_id: str) -> str:
+    """A project's placeholder number, from its id alone: the project's own plan and another stack's lookups of its
+    service agents name the same number, as GCP would."""
+    return str(int(hashlib.sha256(f"number:{project_id}".encode()).hexdigest(), 16))[:12]
 
 
 def _gcp_key_ring(r: NewResource) -> tuple[str, dict]:
@@ -628,7 +634,7 @@ GCP_SERVICE_AGENTS = {
 def _gcp_service_agent(token: str, target: Target) -> dict:
     """The agent of the provider's project: `service-<number>@...` or `project-<number>@...`, and its numeric subject id."""
     project = target.project or "project"
-    number = str(int(hashlib.sha256(f"number:{project}".encode()).hexdigest(), 16))[:12]
+    number = gcp_project_number(project)
     subject = "1" + str(int(hashlib.sha256(f"subject:{token}:{project}".encode()).hexdigest(), 16))[:20]
     prefix = "project" if "Transfer" in token else "service"
     email = f"{prefix}-{number}@{GCP_SERVICE_AGENTS[token]}"
