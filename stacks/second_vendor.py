@@ -49,6 +49,11 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
     # The agents granted roles in the backup project (the key, the sink buckets, PAM's own role) are outside the
     # customer's directory: allowed by name, there only, or the domain restriction refuses every one of those grants.
     number = project.project_number
+    # Every sink of the folder writes as the folder's Cloud Logging agent: the alerts' folder sink needs it allowed too.
+    folder_logging = gcp.logging.get_folder_settings_output(
+        folder=project.folder_id.apply(lambda folder: folder.removeprefix("folders/")),
+        opts=pulumi.InvokeOutputOptions(provider=organization, depends_on=[project]),
+    )
     guardrails = FolderGuardrails(
         f"{stack}-gcp-guardrails",
         {
@@ -61,7 +66,8 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
             "service_agents": {
                 "project_number": number,
                 "organization_id": settings.organization_id,
-                "members": [number.apply(storage_agent), number.apply(transfer_agent), pam_agent(settings.organization_id)],
+                "members": [number.apply(storage_agent), number.apply(transfer_agent), pam_agent(settings.organization_id),
+                            folder_logging.logging_service_account_id.apply(lambda agent: f"serviceAccount:{agent}")],
             },
         },
         opts=pulumi.ResourceOptions(provider=organization),
@@ -92,7 +98,8 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
             "notification_emails": settings.break_glass.notification_emails,
             "log_location": settings.region,
         },
-        opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project]),
+        # The APIs, and the guardrails that let the folder's Logging agent be granted the log bucket.
+        opts=pulumi.ResourceOptions(provider=in_project, depends_on=[project, guardrails]),
     )
     # The project's Storage Transfer agent: the one web identity the backup account's roles answer to.
     agent = gcp.storage.get_transfer_project_service_account_output(

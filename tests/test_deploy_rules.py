@@ -214,7 +214,7 @@ def test_gcp_service_agents_allowed_under_domain_restricted_sharing():
     # Without the backup project's exception, the folder's customer list refuses every agent.
     plan["resources"] = [r for r in plan["resources"] if r["name"] != "org-gcp-guardrails-agents-iam.allowedPolicyMemberDomains"]
     found = problems(plan, "gcp-service-agents-allowed")
-    assert len(found) == 3 and all("allows only its customers" in m for m in found)
+    assert len(found) == 4 and all("allows only its customers" in m for m in found)  # storage, transfer, PAM, logging
     assert any(m.startswith("serviceAccount:service-org-") and "(granted here)" in m for m in found)
     assert any("@gs-project-accounts.iam.gserviceaccount.com (granted by the environment stacks)" in m for m in found)
 
@@ -242,5 +242,19 @@ def test_environment_grants_to_service_agents_are_allowed_by_the_organization(st
     both = {"resources": organization["resources"] + environment["resources"]}
     assert problems(both, "gcp-service-agents-allowed") == [
         f"{other} (granted here) is not among the allowedMemberSubjects of org-gcp-guardrails-iam.managed.allowedPolicyMembers: "
+        "its grant is refused"
+    ]
+
+
+def test_the_folder_sinks_logging_agent_is_allowed():
+    plan = shipped_plan("org")
+    writer = named(plan, "org-gcp-alerts-folder-sink-writer")["inputs"]["member"]
+    assert writer.startswith("serviceAccount:service-folder-") and writer.endswith("@gcp-sa-logging.iam.gserviceaccount.com")
+    policy = named(plan, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")["inputs"]["spec"]["rules"][0]
+    parameters = json.loads(policy["parameters"])
+    parameters["allowedMemberSubjects"].remove(writer)
+    policy["parameters"] = json.dumps(parameters)
+    assert problems(plan, "gcp-service-agents-allowed") == [
+        f"{writer} (granted here) is not among the allowedMemberSubjects of org-gcp-guardrails-iam.managed.allowedPolicyMembers: "
         "its grant is refused"
     ]

@@ -74,6 +74,8 @@ def api_of(type_: str) -> str | None:
 
 
 def test_the_folder_allows_exactly_the_agents_the_library_grants_to_and_the_organization(org):
+    """Cloud Storage's and Storage Transfer's agents of the backup project, the folder's Cloud Logging agent (its sink
+    writes the folder's audit logs into the project), PAM's agent of the organization."""
     number = project_number(org)
     policy = by_name(org, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")
     folder = org["outputs"]["gcp"]["folderId"]
@@ -86,6 +88,7 @@ def test_the_folder_allows_exactly_the_agents_the_library_grants_to_and_the_orga
         "allowedMemberSubjects": [
             f"serviceAccount:project-{number}@storage-transfer-service.iam.gserviceaccount.com",
             f"serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+            f"serviceAccount:service-folder-{folder.removeprefix('folders/')}@gcp-sa-logging.iam.gserviceaccount.com",
             f"serviceAccount:service-org-{ORGANIZATION}@gcp-sa-pam.iam.gserviceaccount.com",
         ],
         "allowedPrincipalSets": [f"//cloudresourcemanager.googleapis.com/organizations/{ORGANIZATION}"],

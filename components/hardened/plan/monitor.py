@@ -178,7 +178,7 @@ class RecordingMonitor(MockMonitor):
         with self._lock:
             provider = self._provider_urn(request.provider, request.tok, request.version, f"data source {request.tok}")
             target = self.registrations[provider].target
-            result = invoke_result(request.tok, target, self._provider_roles.get(provider))
+            result = invoke_result(request.tok, target, self._provider_roles.get(provider), _display(json_format.MessageToDict(request.args)))
         if result is None:
             raise OfflinePlanLimit(
                 f"The offline plan cannot answer the data source '{request.tok}': it only knows the caller identity, "

@@ -428,6 +428,19 @@ def _gcp_project(r: NewResource) -> tuple[str, dict]:
     return f"projects/{project}", {"projectId": project, "number": r.placeholders._atom(gcp_project_number(project))}
 
 
+def gcp_folder_logging_agent(folder: str) -> str:
+    """The folder's Cloud Logging service agent, which every sink of the folder writes as ("Service agents":
+    service-folder-FOLDER_NUMBER@gcp-sa-logging.iam.gserviceaccount.com)."""
+    return f"service-folder-{folder.removeprefix('folders/')}@gcp-sa-logging.iam.gserviceaccount.com"
+
+
+def _gcp_folder_sink(r: NewResource) -> tuple[str, dict]:
+    folder = r.input("folder", "folders/0")
+    name = r.autoname("name")
+    return f"folders/{folder.removeprefix('folders/')}/sinks/{name}", {
+        "name": name, "writerIdentity": f"serviceAccount:{gcp_folder_logging_agent(folder)}"}
+
+
 def gcp_project_number(project_id: str) -> str:
     """A project's placeholder number, from its id alone: the project's own plan and another stack's lookups of its
     service agents name the same number, as GCP would."""
@@ -553,6 +566,7 @@ SHAPES: dict[str, Shape] = {
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "gcp:organizations/folder:Folder": _gcp_folder,
     "gcp:organizations/project:Project": _gcp_project,
+    "gcp:logging/folderSink:FolderSink": _gcp_folder_sink,
     "gcp:kms/keyRing:KeyRing": _gcp_key_ring,
     "gcp:kms/cryptoKey:CryptoKey": _gcp_crypto_key,
     "gcp:storage/bucket:Bucket": _gcs_bucket,
@@ -604,8 +618,9 @@ def provider_target(package: str, inputs: dict, urn: str, placeholders: Placehol
     return Target(package)
 
 
-def invoke_result(token: str, target: Target, role_arn: str | None) -> dict | None:
-    """Answers for the read-only data sources the library uses; None for any other."""
+def invoke_result(token: str, target: Target, role_arn: str | None, args: dict | None = None) -> dict | None:
+    """Answers for the read-only data sources the library uses (`args`: what the program passed); None for any other."""
+    args = args or {}
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
         role = role_arn.rsplit("/", 1)[-1] if role_arn else "deployer"
         return {
@@ -621,6 +636,11 @@ def invoke_result(token: str, target: Target, role_arn: str | None) -> dict | No
         return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
     if token in GCP_SERVICE_AGENTS:
         return _gcp_service_agent(token, target)
+    if token == "gcp:logging/getFolderSettings:getFolderSettings" and isinstance(args.get("folder"), str):
+        folder = args["folder"].removeprefix("folders/")
+        return {"id": f"folders/{folder}/settings", "name": f"folders/{folder}/settings", "folder": folder,
+                "loggingServiceAccountId": gcp_folder_logging_agent(folder), "kmsServiceAccountId": "", "kmsKeyName": "",
+                "storageLocation": "", "disableDefaultSink": False}
     return None
 
 
