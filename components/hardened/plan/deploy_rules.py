@@ -17,6 +17,7 @@ from typing import Any
 
 import pulumi_aws
 
+from ..aws.member_account import EMAIL as ACCOUNT_EMAIL
 from ..aws.retention import RATE_EXPRESSION, aws_cron_problem
 from ..errors import HardenedError
 
@@ -60,8 +61,8 @@ IAM_PATH = re.compile(r"^/(?:[\x21-\x7e]+/)*$")
 IAM_PATH_LIMIT = 512
 # pulumi-aws autonames a bucket `lower(<resource name>)-<7 hex>` within 63 characters (AutoNameTransform("bucket", 63)).
 AUTONAME_SUFFIX = 8
-# Organizations API, CreateAccount: Email 6 to 64 characters.
-ACCOUNT_EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+# Organizations API, CreateAccount: Email 6 to 64 characters, of the shape MemberAccount checks.
+ACCOUNT_EMAIL_LENGTH = (6, 64)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _s3_bucket_names(resources: list[Resource]) -> Iterable[tuple[Resource, str]
                 yield r, f"bucket {given!r} {problem}"
         elif given is None and not r["inputs"].get("bucketPrefix"):
             # Autonamed: the resource name, lowercased, plus '-' and 7 random hex digits.
-            generated = r["name"].lower() + "-abcdef0"
+            generated = r["name"].lower() + "-" + "0" * (AUTONAME_SUFFIX - 1)
             problem = s3_bucket_name_problem(generated)
             if problem:
                 yield r, f"the generated bucket name {r['name'].lower()}-<7 hex> {problem}; shorten the resource name or give bucketName"
@@ -161,7 +162,8 @@ def _account_emails(resources: list[Resource]) -> Iterable[tuple[Resource, str]]
         email = r["inputs"].get("email")
         if not isinstance(email, str) or _computed(r, "email"):
             continue
-        if not (6 <= len(email) <= 64 and ACCOUNT_EMAIL.fullmatch(email)):
+        low, high = ACCOUNT_EMAIL_LENGTH
+        if not (low <= len(email) <= high and ACCOUNT_EMAIL.fullmatch(email)):
             yield r, f"email {email!r} is not an address of 6 to 64 characters"
         key = email.lower()
         if key in seen:
