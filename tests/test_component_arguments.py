@@ -223,3 +223,14 @@ def test_a_wrong_type_names_what_is_due():
     with pytest.raises(ComponentArgumentError) as raised:
         check_arguments("ImmutableBucket", "b", {"administrator_arns": [DEPLOYER, 5]}, hardened.aws.ImmutableBucketArgs)
     assert str(raised.value) == "ImmutableBucket 'b': argument 'administrator_arns[1]' takes a string, not int (got 5)"
+
+
+def test_a_secret_output_that_resolves_badly_is_not_printed():
+    def program():
+        ImmutableBucket("backups", {"retention_mode": "GOVERNANCE", "retention_days": 1,
+                                    "administrator_arns": [pulumi.Output.secret("arn:aws:iam::111122223333:role/*")]},
+                        opts=in_account(account_provider()))
+
+    message = refused_when_resolved(program)
+    assert message.startswith("ImmutableBucket 'backups': argument 'administrator_arns[0]' resolved to a secret value, which ")
+    assert "role/*" not in message

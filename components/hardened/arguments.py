@@ -2,9 +2,10 @@
 
 A misspelled key (`organisation_id`) would silently drop the guard it names, and a string where a list is due
 (`user_names="bg-1"`) would be iterated character by character: both are refused, with a did-you-mean, as are a
-missing required argument and an argument that is not a mapping at all. Nested TypedDicts (a `ReplicaDestination`,
-each `BackupCopy` of a list) are checked the same way. What a plain value must be beyond its shape (a pattern, a
-range) is each component's own check.
+missing required argument, a value of the wrong type (a string where a number is due, a GCP provider for an AWS one)
+and an argument that is not a mapping at all. Nested TypedDicts (a `ReplicaDestination`, each `BackupCopy` of a
+list) and list items are checked the same way. What a plain value must be beyond its type (a pattern, a range) is
+each component's own check.
 
 A value that arrives as a Pulumi Output (a stack reference's account id, another resource's ARN) is known only later:
 `check_arguments` returns the arguments with each such Output of an identifier-named field (`*_arn`, `*_arns`,
@@ -29,8 +30,8 @@ Args = TypeVar("Args")
 
 def check_arguments(component: str, name: str, args: Args, schema: type) -> Args:
     """Raise ComponentArgumentError if `args` has a key `schema` does not declare, lacks a required one, or gives a
-    string (or a mapping) where a list is due; recurse into TypedDict-typed values. Return `args` with identifier
-    Outputs checked when they resolve (plain values are returned as given)."""
+    value of another type (a string or a mapping where a list is due included); recurse into TypedDicts and list
+    items. Return `args` with identifier Outputs checked when they resolve (plain values are returned as given)."""
     _check(component, name, args, schema, path="")
     return typing.cast(Args, _checked_when_resolved(component, name, args, schema, path=""))
 
@@ -67,15 +68,17 @@ def _deferred(component: str, name: str, argument: str, value: object, problem: 
     if not isinstance(value, pulumi.Output):
         return value
 
-    def check(resolved: object) -> object:
+    def check(resolved_and_secret: list) -> object:
+        resolved, secret = resolved_and_secret
         for index, item in enumerate(resolved if isinstance(resolved, (list, tuple)) else [resolved]):
             found = problem(item)
             if found:
                 where = f"{argument}[{index}]" if isinstance(resolved, (list, tuple)) else argument
-                raise ComponentArgumentError(component, name, where, f"resolved to {item!r}, which {found}")
+                shown = "a secret value" if secret else repr(item)  # an error message must not print a secret
+                raise ComponentArgumentError(component, name, where, f"resolved to {shown}, which {found}")
         return resolved
 
-    return value.apply(check)
+    return pulumi.Output.all(value, value.is_secret()).apply(check)
 
 
 def _check(component: str, name: str, args: object, schema: type, path: str) -> None:
