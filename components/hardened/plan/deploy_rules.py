@@ -10,6 +10,7 @@ still. Sources are cited per rule; where the provider validates, its schema is t
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -396,7 +397,8 @@ def _service_agents_allowed(resources: list[Resource]) -> Iterable[tuple[Resourc
         members += [(agent.format(number=number), project) for api, agent in AGENTS_OF_APIS.items() if (project_id, api) in enabled]
         legacy = _effective_policy(policies, LEGACY_DOMAINS, number, folder)
         managed = _effective_policy(policies, MANAGED_MEMBERS, number, folder)
-        for member, where in sorted(((m, w) for m, w in members if isinstance(m, str) and SERVICE_AGENT.fullmatch(m)), key=lambda p: p[0]):  # noqa: E501
+        agents = sorted(((m, w) for m, w in members if isinstance(m, str) and SERVICE_AGENT.fullmatch(m)), key=lambda p: p[0])
+        for member, where in agents:
             granted = "granted here" if where is not project else "granted by the environment stacks"
             if legacy is not None and not _allows_all(legacy):
                 yield where, (f"{member} ({granted}) is refused in {project_id}: {legacy['name']} allows only its customers, "
@@ -411,8 +413,6 @@ def _allows_all(policy: Resource) -> bool:
 
 
 def _allowed_subjects(policy: Resource) -> set[str]:
-    import json
-
     subjects: set[str] = set()
     for rule in (policy["inputs"].get("spec") or {}).get("rules") or []:
         parameters = rule.get("parameters") if isinstance(rule, Mapping) else None
