@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..resource_types import DATA_BEARING
 from .planned_resource import PlannedResource
 
 MINIMUM_RETENTION_DAYS = 30
@@ -48,11 +49,9 @@ GCP_BACKUP_VAULT = "gcp:backupdisasterrecovery/backupVault:BackupVault"
 GCP_PROJECT = "gcp:organizations/project:Project"
 GCP_FOLDER = "gcp:organizations/folder:Folder"
 
-DATA_BEARING_TYPES = (
-    S3_BUCKET, S3_BUCKET_V2, KMS_KEY, BACKUP_VAULT, AIR_GAPPED_VAULT, BACKUP_VAULT_LOCK, CLOUDTRAIL_TRAIL, ORGANIZATIONS_ACCOUNT,
-    GCS_BUCKET, GCP_CRYPTO_KEY, GCP_BACKUP_VAULT, GCP_PROJECT, GCP_FOLDER,
-)
-"""Resources whose deletion loses data or evidence (or, for accounts, projects and folders, everything in them)."""
+DATA_BEARING_TYPES = tuple(sorted(DATA_BEARING))
+"""Resources whose deletion loses data or evidence (or, for accounts, projects and folders, everything in them):
+the catalogue's (`hardened.resource_types`)."""
 
 
 class Finding(str):

@@ -14,35 +14,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .. import strict_json
+from ..resource_types import SETTINGS_GUARDS
 from ..strict_json import JsonReadError
 
 SECRET = "[secret]"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-# A bucket's settings resources: deleting its object-lock configuration is as bad as deleting the bucket.
-_S3_SETTINGS = frozenset({
-    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
-    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-    "aws:s3/bucketPolicy:BucketPolicy",
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    "aws:s3/bucketVersioning:BucketVersioning",
-    "aws:s3/bucketVersioningV2:BucketVersioningV2",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
-})
-# Types whose every property (tags aside) is security-relevant: each exists only to hold a guard.
-GUARD_TYPES = _S3_SETTINGS | frozenset({
-    "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
-    "aws:backup/vaultPolicy:VaultPolicy",
-    "aws:kms/keyPolicy:KeyPolicy",
-    "aws:organizations/policy:Policy",
-    "aws:organizations/policyAttachment:PolicyAttachment",
-    "gcp:iam/denyPolicy:DenyPolicy",
-    "gcp:orgpolicy/policy:Policy",
-})
+# Types whose every property (tags aside) is security-relevant: each exists only to hold a guard (the catalogue's).
+GUARD_TYPES = SETTINGS_GUARDS
 
 # A property path is security-relevant when one of its keys contains one of these (lower case).
 _RELEVANT_KEY_PARTS = (

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..resource_types import REVIEWED_ON_DELETE
 from .preview_changes import (
-    GUARD_TYPES,
     MISSING,
     Change,
     change_line,
@@ -24,29 +24,9 @@ from .preview_changes import (
 )
 
 REPLACEMENT_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
-# Resources whose loss loses data or a guard of data; the guard types are included: deleting a
-# vault's lock is as bad as deleting the vault.
-DATA_BEARING_TYPES = GUARD_TYPES | frozenset({
-    "aws:s3/bucket:Bucket",
-    "aws:s3/bucketV2:BucketV2",
-    "aws:kms/key:Key",
-    "aws:kms/replicaKey:ReplicaKey",
-    "aws:kms/externalKey:ExternalKey",
-    "aws:kms/replicaExternalKey:ReplicaExternalKey",
-    "aws:backup/vault:Vault",
-    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault",
-    "aws:backup/plan:Plan",
-    "aws:backup/selection:Selection",
-    "aws:cloudtrail/trail:Trail",
-    "aws:organizations/organization:Organization",
-    "aws:organizations/account:Account",
-    "gcp:storage/bucket:Bucket",
-    "gcp:kms/cryptoKey:CryptoKey",
-    "gcp:backupdisasterrecovery/backupVault:BackupVault",
-    "gcp:backupdisasterrecovery/backupPlan:BackupPlan",
-    "gcp:backupdisasterrecovery/backupPlanAssociation:BackupPlanAssociation",
-    "gcp:storage/transferJob:TransferJob",
-})
+# Resources whose loss loses data, a guard of data, a copy or a backup: deleting a vault's lock is as bad as deleting
+# the vault (the catalogue's).
+DATA_BEARING_TYPES = REVIEWED_ON_DELETE
 
 
 # ----------------------------------------------------------------------------------------------
