@@ -290,8 +290,8 @@ def test_assume_role_policy_of_any_role_is_security_relevant():
                "changeSummary": {"update": 1}}
     assert lines_after(summarize_preview(preview), DESTRUCTIVE) == [
         "- ⚠️ **update** `aws:iam/role:Role` `break-glass-role`",
-        "  - `assumeRolePolicy`: ⚠️ policy changed: 1 statement → 1, Allow removed: statement 1 (no Sid), "
-        "Allow added: statement 1 (no Sid)",
+        # One statement identity for diff and review (Sid, or Effect and actions): the same statement, changed.
+        "  - `assumeRolePolicy`: ⚠️ policy changed: 1 statement → 1, Allow changed: statement 1 (no Sid)",
     ]
 
 

@@ -53,3 +53,25 @@ def test_removal_kinds_are_the_diffs():
         "versioning-suspended", "encryption-weakened",
     }
     assert CATALOGUE["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"].removal is None  # keeps versions longer
+
+
+# --- one number parser, one "absent" marker, one statement identity (issue 15, item 1) ---------------------------
+
+def test_one_number_parser():
+    from hardened.json_text import parse_number
+    from hardened.policy import checks
+    from hardened.review import plan_paths
+
+    assert [parse_number(v) for v in (7, 2.5, "35", " 2592000s ", "-1", True, "1e3", "nan", float("inf"), "seven", None)] == [
+        7.0, 2.5, 35.0, 2592000.0, -1.0, None, None, None, None, None, None]
+    assert checks._number is not None and checks._number("35") == plan_paths.as_number("35", 0) == 35.0
+    assert plan_paths.as_number(plan_paths.ABSENT, absent=0.0) == 0.0
+
+
+def test_one_absent_marker_and_statement_identity():
+    from hardened.review import plan_paths
+
+    assert preview_changes.MISSING is plan_paths.ABSENT
+    unnamed = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}
+    assert plan_paths.item_keys([unnamed, {**unnamed, "Sid": "Named"}, dict(unnamed)]) == [
+        "Allow sts:assumerole", "Named", "Allow sts:assumerole#2"]  # actions compare case-insensitively, as IAM does

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..json_text import parse_number
 from ..resource_types import DATA_BEARING
 from .planned_resource import PlannedResource
 
@@ -258,16 +259,7 @@ def _true(value: Any) -> bool:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    return parse_number(value)
 
 
 _DURATION = re.compile(r"^(\d+(?:\.\d{1,9})?)s$")

@@ -9,9 +9,10 @@ of the imports, so that every rule module can build findings without importing t
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
+
+from ..json_text import parse_number
 
 
 class _Absent:
@@ -183,15 +184,8 @@ def normalized(value: Any) -> str | None:
     return str(value).strip().lower()
 
 
-_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*s?\s*$")
-
-
 def as_number(value: Any, absent: float) -> float | None:
+    """`parse_number`, with `absent` for a value that is not there."""
     if value is ABSENT or value is None:
         return absent
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    match = _NUMBER.match(value) if isinstance(value, str) else None
-    return float(match.group(1)) if match else None
+    return parse_number(value)

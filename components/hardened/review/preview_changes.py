@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .. import strict_json
+from ..json_text import parse_number
 from ..resource_types import SETTINGS_GUARDS
 from ..strict_json import JsonReadError
+from .plan_paths import ABSENT, item_keys
 
 SECRET = "[secret]"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -41,7 +43,7 @@ _WEAKER_WORDS = {("compliance", "governance"), ("enforced", "inherited"), ("enab
                  ("enabled", "disabled"), ("enabled", ""), ("true", "false")}
 
 _INDEX = re.compile(r"[0-9]{1,9}")  # str.isdigit() takes "²", which int() refuses, and any number of digits
-MISSING = object()  # a property that is not there (added or deleted); None is a value
+MISSING = ABSENT  # a property that is not there (added or deleted); None is a value: diff's one marker
 _VALUE_WIDTH = 100
 
 
@@ -182,12 +184,9 @@ def _policy_summary(old: list[dict], new: list[dict]) -> tuple[str, bool]:
         sid = statement.get("Sid")
         return code_span(sid) if isinstance(sid, str) and sid else f"statement {number + 1} (no Sid)"
 
-    def identity(statement: dict) -> str:
-        sid = statement.get("Sid")
-        return f"sid:{sid}" if isinstance(sid, str) and sid else "doc:" + json.dumps(statement, sort_keys=True)
-
-    old_by_id = {identity(s): (i, s) for i, s in enumerate(old)}
-    new_by_id = {identity(s): (i, s) for i, s in enumerate(new)}
+    # One identity of a statement for diff and review: its Sid, or its Effect and actions (plan_paths.item_keys).
+    old_by_id = dict(zip(item_keys(old), enumerate(old), strict=True))
+    new_by_id = dict(zip(item_keys(new), enumerate(new), strict=True))
     notes, weaker = [], False
     for effect in ("Deny", "Allow"):
         removed = [label(s, i) for key, (i, s) in old_by_id.items() if key not in new_by_id and s.get("Effect") == effect]
@@ -207,16 +206,7 @@ def _policy_summary(old: list[dict], new: list[dict]) -> tuple[str, bool]:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.rstrip("s"))  # GCP durations: "2592000s"
-        except ValueError:
-            return None
-    return None
+    return parse_number(value)
 
 
 def _direction(change: Change) -> str:
