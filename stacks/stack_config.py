@@ -12,14 +12,16 @@ from typing import Annotated, Literal
 import pulumi_aws as aws
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from hardened import constraints
 from hardened.aws import RetentionMode
+from hardened.constraints import MAX_RETENTION_DAYS
 from hardened.aws.alert_topic import ENDPOINT_SHAPES
 from hardened.aws.organization_trail import LOG_RETENTION_DAYS
 from hardened.aws.retention import aws_cron_problem
 from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
 from hardened.config import StackConfigModel
 
-ROLE_ARN = r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$"
+ROLE_ARN = constraints.ROLE_ARN
 # The regions the AWS provider knows (its Region enum), not a list typed here.
 AWS_REGIONS = sorted(region.value for region in aws.Region)
 
@@ -49,7 +51,7 @@ NON_PRODUCTION_MAX_COMPLIANCE_DAYS = 30
 
 
 class AwsAccount(StackConfigModel):
-    account_id: str = Field(pattern=r"^\d{12}$", description="the 12-digit AWS account id, quoted as a string")
+    account_id: str = Field(pattern=constraints.ACCOUNT_ID, description="the 12-digit AWS account id, quoted as a string")
     region: AwsRegion = Field(description="an AWS region such as eu-west-1")
     deployment_role_arn: str = Field(
         pattern=ROLE_ARN, description="the IAM role Pulumi assumes in that account, arn:aws:iam::<account>:role/<name>"
@@ -103,14 +105,14 @@ class MemberAccounts(StackConfigModel):
 
 
 class OrganizationSettings(StackConfigModel):
-    id: str = Field(pattern=r"^o-[a-z0-9]{10,32}$", description="the AWS Organization id, o-...")
+    id: str = Field(pattern=constraints.ORGANIZATION_ID, description="the AWS Organization id, o-...")
     root_id: str = Field(pattern=r"^r-[0-9a-z]{4,32}$", description="the organization root's id, r-...")
 
 
 class TrailSettings(StackConfigModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][\w.-]{2,127}$", description="the organization trail's name, 3-128 letters, digits, . _ -")
     retention_mode: RetentionMode = Field(description="COMPLIANCE or GOVERNANCE lock on the log files")
-    retention_days: int = Field(ge=1, le=36500, description="whole days each log file stays locked, 1 to 36500")
+    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="whole days each log file stays locked, 1 to 36500")
     events_log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
         default=90, description=f"days the management account's CloudWatch Logs copy of the events is kept, one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
     )
@@ -223,7 +225,7 @@ class GcpOrganizationSettings(StackConfigModel):
         description="the service account Pulumi deploys to GCP with (name@project.iam.gserviceaccount.com): it configures, never deletes, backups",
     )
     allowed_locations: list[str] = Field(min_length=1, description="resource locations the backup folder allows, such as in:us-locations")
-    bucket_retention_days: list[Annotated[int, Field(ge=1, le=36500)]] = Field(
+    bucket_retention_days: list[Annotated[int, Field(ge=1, le=MAX_RETENTION_DAYS)]] = Field(
         min_length=1, description="the retention periods, in days, a bucket in the backup folder may have"
     )
     break_glass: GcpBreakGlassSettings = Field(description="Privileged Access Manager: eligible, approvers, roles, notificationEmails")
@@ -247,7 +249,7 @@ class OrganizationStackConfig(StackConfigModel):
         default=None, description="the second vendor: organizationId, billingAccount, customerId, backupProjectId, region, allowedLocations, ..."
     )
     minimum_vault_retention_days: int = Field(
-        default=7, ge=1, le=36500, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
+        default=7, ge=1, le=MAX_RETENTION_DAYS, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
     )
     regions: list[AwsRegion] | None = Field(
         default=None, min_length=1,
@@ -289,7 +291,7 @@ class OrganizationStackConfig(StackConfigModel):
 
 class BucketSettings(StackConfigModel):
     retention_mode: RetentionMode = Field(description="COMPLIANCE (nobody can lift the lock) or GOVERNANCE (break-glass can)")
-    retention_days: int = Field(ge=1, le=36500, description="whole days each object version stays locked, 1 to 36500")
+    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="whole days each object version stays locked, 1 to 36500")
     bucket_name: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
@@ -299,8 +301,8 @@ class BucketSettings(StackConfigModel):
 
 class VaultLock(StackConfigModel):
     retention_mode: RetentionMode = Field(description="COMPLIANCE (the lock sets for good) or GOVERNANCE (it stays removable)")
-    min_retention_days: int = Field(ge=1, le=36500, description="shortest retention a recovery point may have, in days")
-    max_retention_days: int = Field(ge=1, le=36500, description="longest retention a recovery point may have, in days")
+    min_retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="shortest retention a recovery point may have, in days")
+    max_retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="longest retention a recovery point may have, in days")
     changeable_for_days: int | None = Field(
         default=None, ge=3, description="COMPLIANCE only: grace days before the lock sets for good, at least 3"
     )
@@ -337,19 +339,19 @@ class MalwareScanSettings(StackConfigModel):
 
 class BackupSchedule(StackConfigModel):
     schedule: AwsCron = Field(description="an AWS cron expression with six fields, such as cron(0 3 * * ? *)")
-    retention_days: int = Field(ge=1, le=36500, description="days each recovery point is kept in the workload account's vault")
-    copy_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the backup account's vault")
+    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="days each recovery point is kept in the workload account's vault")
+    copy_retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="days each copy is kept in the backup account's vault")
     second_region: AwsRegion = Field(description="a second AWS region for another copy, such as eu-central-1")
-    second_region_retention_days: int = Field(ge=1, le=36500, description="days each copy is kept in the second region")
+    second_region_retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="days each copy is kept in the second region")
     malware_scans: MalwareScanSettings | None = Field(
         default=None, description="GuardDuty Malware Protection scans of every recovery point: mode, fullScanSchedule, resourceTypes (none by default)"
     )
 
 
 class AirGappedSettings(StackConfigModel):
-    min_retention_days: int = Field(ge=7, le=36500, description="shortest retention a recovery point may have, in days (7, AWS's floor, to 36500)")
-    max_retention_days: int = Field(ge=7, le=36500, description="longest retention a recovery point may have, in days (at most 36500)")
-    copy_retention_days: int = Field(ge=7, le=36500, description="days each copy is kept in the vault, from minRetentionDays to maxRetentionDays")
+    min_retention_days: int = Field(ge=7, le=MAX_RETENTION_DAYS, description="shortest retention a recovery point may have, in days (7, AWS's floor, to 36500)")
+    max_retention_days: int = Field(ge=7, le=MAX_RETENTION_DAYS, description="longest retention a recovery point may have, in days (at most 36500)")
+    copy_retention_days: int = Field(ge=7, le=MAX_RETENTION_DAYS, description="days each copy is kept in the vault, from minRetentionDays to maxRetentionDays")
     recovery_account_ids: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]] = Field(
         default_factory=list, description="12-digit ids of the organization's accounts the vault is shared with through AWS RAM, to restore from"
     )
@@ -378,7 +380,7 @@ class RestoreTestingSettings(StackConfigModel):
 
 class GcpCopySettings(StackConfigModel):
     location: str = Field(pattern=r"^[A-Za-z0-9-]+$", description="the GCS location of the third copy, in another geography than region (such as us-east4)")
-    retention_days: int = Field(ge=1, le=36500, description="days each object stays under the bucket's retention policy")
+    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="days each object stays under the bucket's retention policy")
     locked: bool = Field(default=False, description="lock the retention policy for good (production)")
     soft_delete_days: int = Field(default=7, ge=7, le=90, description="days a deleted object stays recoverable, 7 to 90")
     transfer_start_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="the first day of the daily copy from AWS, YYYY-MM-DD")

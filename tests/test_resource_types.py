@@ -75,3 +75,17 @@ def test_one_absent_marker_and_statement_identity():
     unnamed = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}
     assert plan_paths.item_keys([unnamed, {**unnamed, "Sid": "Named"}, dict(unnamed)]) == [
         "Allow sts:assumerole", "Named", "Allow sts:assumerole#2"]  # actions compare case-insensitively, as IAM does
+
+
+# --- one place for constraints (issue 15, item 3) -------------------------------------------------------------------
+
+def test_the_stack_schema_and_the_components_read_one_role_arn_pattern():
+    import re
+
+    from hardened import constraints
+    from hardened.aws import arns
+
+    assert arns.ROLE_ARN.pattern == constraints.ROLE_ARN and arns.ACCOUNT_ID.pattern == constraints.ACCOUNT_ID
+    for partition in ("aws", "aws-us-gov", "aws-cn"):
+        assert re.fullmatch(constraints.ROLE_ARN, f"arn:{partition}:iam::111122223333:role/hardened-deployer")
+    assert not re.fullmatch(constraints.ROLE_ARN, "arn:aws:iam::111122223333:role/*")

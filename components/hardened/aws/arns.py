@@ -4,15 +4,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .. import constraints
+
 IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$", re.ASCII)
-ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$", re.ASCII)
+ROLE_ARN = re.compile(constraints.ROLE_ARN, re.ASCII)
 MAX_ROLE_NAME = 64  # IAM role names are at most 64 characters
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)  # IAM's own pattern for a role name (no path, no wildcard)
 # The managed policy of every break-glass role unless told otherwise; the guardrails let the deployer attach only it.
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 MANAGED_POLICY_ARN = re.compile(r"^arn:aws[\w-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$", re.ASCII)
-ACCOUNT_ID = re.compile(r"^\d{12}$", re.ASCII)
-ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$", re.ASCII)
+ACCOUNT_ID = re.compile(constraints.ACCOUNT_ID, re.ASCII)
+ORGANIZATION_ID = re.compile(constraints.ORGANIZATION_ID, re.ASCII)
 
 
 def malformed_principal_arns(values: list[Any]) -> list[str]:

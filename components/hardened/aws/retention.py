@@ -4,9 +4,8 @@ import re
 from enum import Enum
 from typing import Optional
 
+from ..constraints import MAX_RETENTION_DAYS  # noqa: F401 - re-exported: the components read it here
 from ..errors import ComponentArgumentError
-
-MAX_RETENTION_DAYS = 36500  # the ceiling of S3 Object Lock and AWS Backup Vault Lock (100 years)
 
 
 class RetentionMode(str, Enum):

@@ -24,7 +24,7 @@ from .documents.key_policy import deny_key_destruction, sealed_administration
 from .documents.statements import policy_document
 from .immutable_bucket import ImmutableBucket
 from .protected_key import protected_key
-from .retention import RetentionMode, whole_number
+from .retention import MAX_RETENTION_DAYS, RetentionMode, whole_number
 
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_HISTORY_DAYS = 365
@@ -67,8 +67,9 @@ class StateBucket(pulumi.ComponentResource):
         if not deployers or malformed_principal_arns(deployers):
             raise ComponentArgumentError("StateBucket", name, "deployer_arns", f"must name at least one exact role ARN (got {deployers!r})")
         retention = DEFAULT_RETENTION_DAYS if args.get("retention_days") is None else args["retention_days"]
-        if not whole_number(retention, 1, 36500):
-            raise ComponentArgumentError("StateBucket", name, "retention_days", f"must be a whole number of days from 1 to 36500 (got {retention!r})")
+        if not whole_number(retention, 1, MAX_RETENTION_DAYS):
+            raise ComponentArgumentError("StateBucket", name, "retention_days",
+                                         f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {retention!r})")
         history = DEFAULT_HISTORY_DAYS if args.get("history_days") is None else args["history_days"]
         if not whole_number(history, retention):
             raise ComponentArgumentError("StateBucket", name, "history_days", f"must be a whole number of days, at least retention_days ({retention}) (got {history!r})")

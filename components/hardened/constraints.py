@@ -1,0 +1,18 @@
+"""Identifiers and limits the clouds impose, written once: the components (`aws/arns.py`, `aws/retention.py`) and the
+stack schema (`stacks/stack_config.py`) both read them from here.
+
+Patterns are strings so that Python's `re` (compiled with re.ASCII where they are used) and pydantic's `pattern`
+read the same text.
+"""
+
+ACCOUNT_ID = r"^\d{12}$"
+"""A 12-digit AWS account id."""
+
+ORGANIZATION_ID = r"^o-[a-z0-9]{10,32}$"
+"""An AWS Organizations id (o-...)."""
+
+ROLE_ARN = r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$"
+"""An exact IAM role ARN in any partition (aws, aws-us-gov, aws-cn), path allowed, no wildcard."""
+
+MAX_RETENTION_DAYS = 36500
+"""The ceiling of S3 Object Lock and AWS Backup Vault Lock retention, and the library's for GCS buckets (100 years)."""
