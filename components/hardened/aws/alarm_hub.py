@@ -29,7 +29,7 @@ from .arns import ORGANIZATION_ID
 from .documents.alerts import alarm_bus_policy
 from .documents.alarm_names import alarm_topic_name
 from .documents.backup_plane_events import heartbeat_input
-from .retention import RATE_EXPRESSION, aws_cron_problem
+from .retention import schedule_problem
 
 EVERYTHING = {"source": [{"prefix": ""}]}  # every event on the hub's own bus: only forwarders put events there
 DEFAULT_HEARTBEAT = "rate(1 day)"
@@ -74,7 +74,7 @@ class AlarmHub(pulumi.ComponentResource):
                 "AlarmHub", name, "name", f"names the bus and prefixes every rule: at most {BUS_NAME_LIMIT} letters, digits, '-', '_' or '.'"
             )
         schedule = args.get("heartbeat_schedule") or DEFAULT_HEARTBEAT
-        if not (isinstance(schedule, str) and (RATE_EXPRESSION.fullmatch(schedule) or aws_cron_problem(schedule) is None)):
+        if schedule_problem(schedule, rate=True) is not None:
             raise ComponentArgumentError(
                 "AlarmHub", name, "heartbeat_schedule", f"must be rate(<n> minutes|hours|days) or an AWS cron(...) expression (got {schedule!r})"
             )

@@ -104,3 +104,13 @@ def retention_mode(component: str, name: str, given: object) -> str:
     except ValueError:
         allowed = ", ".join(m.value for m in RetentionMode)
         raise ComponentArgumentError(component, name, "retention_mode", f"must be one of {allowed} (got {given!r})") from None
+
+
+def schedule_problem(value: object, *, rate: bool) -> Optional[str]:
+    """Why `value` is not an AWS cron expression (or, where `rate`, an EventBridge rate expression), or None."""
+    if rate and isinstance(value, str) and RATE_EXPRESSION.fullmatch(value):
+        return None
+    problem = aws_cron_problem(value)
+    if problem and rate and isinstance(value, str) and value.startswith("rate("):
+        return "must be rate(1 minute|hour|day) or rate(<n> minutes|hours|days)"
+    return problem

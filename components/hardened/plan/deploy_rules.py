@@ -19,8 +19,9 @@ from typing import Any
 import pulumi_aws
 
 from ..aws.member_account import EMAIL as ACCOUNT_EMAIL
-from ..aws.retention import RATE_EXPRESSION, aws_cron_problem
+from ..aws.retention import schedule_problem
 from ..errors import HardenedError
+from ..gcp.documents.service_agents import SERVICE_AGENT, storage_agent, transfer_agent
 
 Resource = Mapping[str, Any]
 
@@ -182,16 +183,6 @@ def _regions(resources: list[Resource]) -> Iterable[tuple[Resource, str]]:
 # --- schedules ------------------------------------------------------------------------------------------------------
 
 
-def schedule_problem(value: object, *, rate: bool) -> str | None:
-    """Why `value` is not an AWS cron expression (or, where `rate`, a rate expression), or None."""
-    if rate and isinstance(value, str) and RATE_EXPRESSION.fullmatch(value):
-        return None
-    problem = aws_cron_problem(value)
-    if problem and rate and isinstance(value, str) and value.startswith("rate("):
-        return "must be rate(1 minute|hour|day) or rate(<n> minutes|hours|days)"
-    return problem
-
-
 def _schedules(resources: list[Resource]) -> Iterable[tuple[Resource, str]]:
     for r in _of(resources, BACKUP_PLAN):
         for index, rule in enumerate(_list(r["inputs"].get("rules"))):
@@ -323,15 +314,9 @@ GCP_APIS = {
     "gcp:privilegedaccessmanager/": "privilegedaccessmanager.googleapis.com",
     "gcp:backupdisasterrecovery/": "backupdr.googleapis.com",
 }
-# Google-managed service agents live in no customer's directory ("Service agents"): domain-restricted sharing refuses
-# a grant to them unless a policy names them.
-SERVICE_AGENT = re.compile(r"^serviceAccount:(service|project)-[a-z0-9-]+@(gs-project-accounts|storage-transfer-service|gcp-sa-[a-z0-9-]+)"
-                           r"\.iam\.gserviceaccount\.com$")
-# The agents the environment stacks grant to in the backup project, by the API that brings them.
-AGENTS_OF_APIS = {
-    "storage.googleapis.com": "serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
-    "storagetransfer.googleapis.com": "serviceAccount:project-{number}@storage-transfer-service.iam.gserviceaccount.com",
-}
+# The agents the environment stacks grant to in the backup project, by the API that brings them (their formats and
+# the pattern of a Google service agent are documents/service_agents.py's).
+AGENTS_OF_APIS = {"storage.googleapis.com": storage_agent, "storagetransfer.googleapis.com": transfer_agent}
 LEGACY_DOMAINS = "iam.allowedPolicyMemberDomains"
 MANAGED_MEMBERS = "iam.managed.allowedPolicyMembers"
 
@@ -394,7 +379,7 @@ def _service_agents_allowed(resources: list[Resource]) -> Iterable[tuple[Resourc
         if not isinstance(project_id, str) or not isinstance(number, str):
             continue
         members = [(g["inputs"].get("member"), g) for g in grants if _gcp_project_of(g) == project_id]
-        members += [(agent.format(number=number), project) for api, agent in AGENTS_OF_APIS.items() if (project_id, api) in enabled]
+        members += [(agent(number), project) for api, agent in AGENTS_OF_APIS.items() if (project_id, api) in enabled]
         legacy = _effective_policy(policies, LEGACY_DOMAINS, number, folder)
         managed = _effective_policy(policies, MANAGED_MEMBERS, number, folder)
         agents = sorted(((m, w) for m, w in members if isinstance(m, str) and SERVICE_AGENT.fullmatch(m)), key=lambda p: p[0])
