@@ -9,7 +9,6 @@ import difflib
 import re
 from typing import Annotated, Literal
 
-import pulumi_aws as aws
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from hardened import constraints
@@ -22,8 +21,8 @@ from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_loc
 from hardened.config import StackConfigModel
 
 ROLE_ARN = constraints.ROLE_ARN
-# The regions the AWS provider knows (its Region enum), not a list typed here.
-AWS_REGIONS = sorted(region.value for region in aws.Region)
+# The regions the AWS provider knows (constraints.AWS_REGIONS, from its Region enum), for the did-you-mean.
+AWS_REGIONS = list(constraints.AWS_REGIONS)
 
 
 def _known_region(value: str) -> str:

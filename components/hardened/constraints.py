@@ -5,6 +5,11 @@ Patterns are strings so that Python's `re` (compiled with re.ASCII where they ar
 read the same text.
 """
 
+import pulumi_aws
+
+AWS_REGIONS: tuple[str, ...] = tuple(sorted(region.value for region in pulumi_aws.Region))
+"""The regions the AWS provider knows (its Region enum), not a list typed here."""
+
 ACCOUNT_ID = r"^\d{12}$"
 """A 12-digit AWS account id."""
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pulumi_aws
-
+from .. import constraints
+from ..aws.air_gapped_vault import VAULT_NAME
 from ..aws.member_account import EMAIL as ACCOUNT_EMAIL
 from ..aws.retention import schedule_problem
 from ..errors import HardenedError
@@ -25,7 +25,7 @@ from ..gcp.documents.service_agents import SERVICE_AGENT, storage_agent, transfe
 
 Resource = Mapping[str, Any]
 
-AWS_REGIONS = frozenset(region.value for region in pulumi_aws.Region)
+AWS_REGIONS = frozenset(constraints.AWS_REGIONS)
 
 BACKUP_PLAN = "aws:backup/plan:Plan"
 BACKUP_VAULT = "aws:backup/vault:Vault"
@@ -41,8 +41,8 @@ AWS_PROVIDER = "pulumi:providers:aws"
 
 # AWS Backup, Lifecycle: "Backups transitioned to cold storage must be stored in cold storage for a minimum of 90 days."
 COLD_STORAGE_MINIMUM_DAYS = 90
-# terraform-provider-aws internal/service/backup/vault.go: 2 to 50 of [a-zA-Z0-9-_].
-BACKUP_VAULT_NAME = re.compile(r"^[A-Za-z0-9_-]{2,50}$")
+# terraform-provider-aws internal/service/backup/vault.go: 2 to 50 of [a-zA-Z0-9-_], as AirGappedVault checks it.
+BACKUP_VAULT_NAME = VAULT_NAME
 # AWS Backup API, CreateBackupPlan: BackupPlanName up to 50 alphanumeric characters, hyphens, underscores and dots.
 BACKUP_PLAN_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
 # AWS Backup API, CreateRestoreTestingPlan: RestoreTestingPlanName up to 50 alphanumeric characters and underscores.
