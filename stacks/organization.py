@@ -96,50 +96,31 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         # Only the regions the alarms watch (and us-east-1, where global events arrive) are usable.
         "allowed_regions": config.used_regions,
     })]
+
+    def in_account(baseline: Baseline, account: MemberAccount, **settings) -> dict:
+        """An account's guardrail: the SCP on that account alone, its deployer and break-glass named, plus `settings`."""
+        return {"baseline": baseline, "target_id": account.account_id, "account_id": account.account_id,
+                "deployment_role_name": config.member_role_name, "exempt_role_names": [config.break_glass_role_name], **settings}
+
     for key, account, baseline in [
         *((key, account, Baseline.BACKUP) for key, account in backups.items()),
         ("log-archive", log_archive, Baseline.LOG_ARCHIVE),
         *((f"workload-{env}", account, Baseline.WORKLOAD) for env, account in workloads.items()),
     ]:
-        guardrails.append((f"{stack}-{key}-guardrails", f"account {key}", {
-            "baseline": baseline,
-            "target_id": account.account_id,
-            "account_id": account.account_id,
-            "deployment_role_name": config.member_role_name,
-            "exempt_role_names": [config.break_glass_role_name],
-            "minimum_vault_retention_days": config.minimum_vault_retention_days,
-        }))
+        guardrails.append((f"{stack}-{key}-guardrails", f"account {key}", in_account(
+            baseline, account, minimum_vault_retention_days=config.minimum_vault_retention_days)))
     # Each backup account's second SCP: nothing restored, copied or written out of the organization below break-glass.
     for key, account in backups.items():
-        guardrails.append((f"{stack}-{key}-perimeter-guardrails", f"account {key}", {
-            "baseline": Baseline.BACKUP_PERIMETER,
-            "target_id": account.account_id,
-            "account_id": account.account_id,
-            "deployment_role_name": config.member_role_name,
-            "exempt_role_names": [config.break_glass_role_name],
-            "organization_id": config.organization.id,
-        }))
-    guardrails.append((f"{stack}-security-guardrails", "account security", {
-        "baseline": Baseline.SECURITY,
-        "target_id": security.account_id,
-        "account_id": security.account_id,
-        "deployment_role_name": config.member_role_name,
-        "exempt_role_names": [config.break_glass_role_name],
-        "break_glass_user_names": config.break_glass.users,
-        "break_glass_group_name": users_group_name(break_glass_name),
-    }))
+        guardrails.append((f"{stack}-{key}-perimeter-guardrails", f"account {key}", in_account(
+            Baseline.BACKUP_PERIMETER, account, organization_id=config.organization.id)))
+    guardrails.append((f"{stack}-security-guardrails", "account security", in_account(
+        Baseline.SECURITY, security, break_glass_user_names=config.break_glass.users,
+        break_glass_group_name=users_group_name(break_glass_name))))
     # Every member account's alarm forwarding (and the security account's hub) kept out of reach below break-glass.
     for key, account in [*((k, a) for k, a in backups.items()), ("log-archive", log_archive), ("security", security),
                          *((f"workload-{env}", a) for env, a in workloads.items())]:
-        guardrails.append((f"{stack}-{key}-alert-path-guardrails", f"account {key}", {
-            "baseline": Baseline.ALERT_PATH,
-            "target_id": account.account_id,
-            "account_id": account.account_id,
-            "deployment_role_name": config.member_role_name,
-            "exempt_role_names": [config.break_glass_role_name],
-            "alarm_prefix": alarm_prefix,
-            "alarm_hub": key == "security",
-        }))
+        guardrails.append((f"{stack}-{key}-alert-path-guardrails", f"account {key}", in_account(
+            Baseline.ALERT_PATH, account, alarm_prefix=alarm_prefix, alarm_hub=key == "security")))
     # Checked before the first one is declared, so an over-quota target leaves nothing half-attached.
     check_attachments_per_target(target for _, target, _ in guardrails)
     for name, _, args in guardrails:
