@@ -1,5 +1,7 @@
 """Run programs under the plan's mock runtime and pick resources out of the plan document."""
 
+import copy
+
 import pulumi
 import pulumi_aws as aws
 import pytest
@@ -48,3 +50,20 @@ def refusal(program) -> tuple[str, list[str]]:
     with pytest.raises(ComponentArgumentError) as raised:
         run_program(program, project=PROJECT, stack="test", registrations=registered)
     return str(raised.value), [r.type for r in registered.values()]
+
+
+_SHIPPED: dict[str, dict] = {}
+
+
+def shipped_plan(stack: str) -> dict:
+    """The plan of the shipped stack `stack` (stacks/Pulumi.<stack>.yaml), made once per test session.
+
+    Each caller gets its own deep copy, so a test that mutates a plan to build a bad case cannot change
+    what the next test sees."""
+    if stack not in _SHIPPED:
+        from pathlib import Path
+
+        from hardened.plan import find_project, run_stack
+
+        _SHIPPED[stack] = build_plan(run_stack(find_project(Path(__file__).resolve().parents[1]), stack))
+    return copy.deepcopy(_SHIPPED[stack])
