@@ -23,7 +23,7 @@ from run import worker  # noqa: E402
 from scaled_project import scaled_project  # noqa: E402
 
 GROUPS = [  # (label, substring of the file path), first match wins
-    ("hardened.plan (monitor, document)", "/hardened/plan/"),
+    ("hardened_tools.plan (monitor, document)", "/hardened/plan/"),
     ("hardened components and documents", "/hardened/"),
     ("stack program (stacks/*.py)", "/stacks/"),
     ("pulumi_aws / pulumi_gcp classes", "site-packages/pulumi_"),

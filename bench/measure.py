@@ -25,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 warnings.filterwarnings("ignore", category=DeprecationWarning)  # pulumi_aws.s3's deprecated aliases
 
-from hardened.plan import build_plan, find_project, run_program, run_stack  # noqa: E402
-from hardened.plan.project import load_stack_file  # noqa: E402
+from hardened_tools.plan import build_plan, find_project, run_program, run_stack  # noqa: E402
+from hardened_tools.plan.project import load_stack_file  # noqa: E402
 from raw_baseline import custom_resources, raw_program  # noqa: E402
 
 

@@ -112,7 +112,7 @@ def derive(rows: list[dict]) -> None:
 
 def chains() -> dict:
     """Longest chains of one account's baseline: the real prod stack, and one member account in the real org stack."""
-    from hardened.plan import build_plan, find_project, run_stack
+    from hardened_tools.plan import build_plan, find_project, run_stack
 
     project = find_project(ROOT)
     found = {}

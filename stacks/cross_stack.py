@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hardened.config import validate_config
 from hardened.errors import StackConfigError
-from hardened.plan.project import PlanInputError, find_project, load_stack_file
+from hardened_tools.plan.project import PlanInputError, find_project, load_stack_file
 from stack_config import EnvironmentStackConfig, OrganizationStackConfig
 
 STACKS = Path(__file__).parent

@@ -14,7 +14,7 @@ import pulumi_aws as aws
 from hardened.aws import AirGappedVault, BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, RestoreValidation, replication_role_name
 from hardened.aws.restore_testing import restore_testing_plan_name
 from hardened.errors import StackConfigError
-from hardened.posture.survival import AWS_OWNED, CUSTOMER_MANAGED
+from hardened.stack_contract import AWS_OWNED, CUSTOMER_MANAGED
 from cross_stack import unwatched_regions
 from second_vendor import environment_side
 from stack_config import EnvironmentStackConfig

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from hardened.plan import build_plan, find_project, run_stack
+from hardened_tools.plan import build_plan, find_project, run_stack
 from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import pulumi_aws as aws
 import pytest
 
 from hardened.errors import ComponentArgumentError
-from hardened.plan import build_plan, run_program
+from hardened_tools.plan import build_plan, run_program
 
 PROJECT = "hardened-test"
 ACCOUNT = "111122223333"
@@ -63,7 +63,7 @@ def shipped_plan(stack: str) -> dict:
     if stack not in _SHIPPED:
         from pathlib import Path
 
-        from hardened.plan import find_project, run_stack
+        from hardened_tools.plan import find_project, run_stack
 
         _SHIPPED[stack] = build_plan(run_stack(find_project(Path(__file__).resolve().parents[1]), stack))
     return copy.deepcopy(_SHIPPED[stack])

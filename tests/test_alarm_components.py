@@ -9,7 +9,7 @@ import pytest
 from hardened.aws import AlarmForwarder, AlarmHub
 from hardened.aws.documents.backup_plane_events import forwarded_patterns
 from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, PROJECT, by_name, plan_of, resources
 
 BUS = f"arn:aws:events:eu-west-1:{ACCOUNT}:event-bus/org-alarms"

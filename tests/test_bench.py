@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from hardened.config import validate_config
-from hardened.plan import build_plan, find_project, run_program, run_stack
-from hardened.plan.project import load_stack_file
+from hardened_tools.plan import build_plan, find_project, run_program, run_stack
+from hardened_tools.plan.project import load_stack_file
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))

@@ -8,7 +8,7 @@ import pytest
 
 from hardened.aws import BreakGlassAccess
 from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import PROJECT, by_name, one, plan_of, resources
 
 MANAGEMENT, BACKUP, LOG_ARCHIVE = "999988887777", "222233334444", "555566667777"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hardened.cli import main
+from hardened_tools.cli import main
 from hardened.errors import StackConfigError
-from hardened.plan import find_project, run_stack
+from hardened_tools.plan import find_project, run_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD_DEV = (ROOT / "stacks/Pulumi.dev.yaml").read_text()
@@ -40,7 +40,7 @@ def test_prints_each_format(capsys):
 
 
 def test_console_script_and_module_entry_point():
-    for command in ([str(Path(sys.executable).parent / "hardened")], [sys.executable, "-m", "hardened"]):
+    for command in ([str(Path(sys.executable).parent / "hardened")], [sys.executable, "-m", "hardened_tools"]):
         completed = subprocess.run([*command, "plan", "--stack", "dev"], cwd=ROOT, capture_output=True, text=True)
         assert completed.returncode == 0, completed.stderr
         assert completed.stdout.startswith("Stack 'dev' of project hardened-accounts")
@@ -263,7 +263,7 @@ def test_a_component_failure_between_the_break_glass_users_and_the_trail_does_no
             raise ComponentArgumentError("OrganizationTrail", name, "retention_days", "is refused by this test")
 
         hardened.aws.OrganizationTrail.__init__ = refuse
-        from hardened.cli import main
+        from hardened_tools.cli import main
         sys.exit(main(["plan", "--stack", "org", "--project-dir", sys.argv[1]]))
     """)
     done = subprocess.run([sys.executable, "-c", program, str(ROOT)], capture_output=True, text=True, timeout=120)

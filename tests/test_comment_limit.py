@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hardened.comment_limit import GITHUB_COMMENT_LIMIT, most_that_fit
-from hardened.plan import build_plan, find_project, run_stack
-from hardened.plan.render import render_markdown
-from hardened.posture.render import render_markdown as posture_markdown
+from hardened_tools.comment_limit import GITHUB_COMMENT_LIMIT, most_that_fit
+from hardened_tools.plan import build_plan, find_project, run_stack
+from hardened_tools.plan.render import render_markdown
+from hardened_tools.posture.render import render_markdown as posture_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -188,7 +188,7 @@ def test_a_long_scorecard_keeps_the_table_and_the_failed_controls_evidence_first
 
 
 def _diff(weakenings: int, changed: int):
-    from hardened.review.diff import Change, Diff, ResourceChange, Weakening
+    from hardened_tools.review.diff import Change, Diff, ResourceChange, Weakening
 
     changes = {
         f"urn:{n}": ResourceChange(f"urn:{n}", "aws:s3/bucket:Bucket", f"bucket{n}",
@@ -200,7 +200,7 @@ def _diff(weakenings: int, changed: int):
 
 
 def test_a_diff_that_fits_is_not_cut():
-    from hardened.review.diff import render_diff
+    from hardened_tools.review.diff import render_diff
 
     markdown = render_diff(_diff(1, 2), "markdown")
     assert "not shown" not in markdown
@@ -210,7 +210,7 @@ def test_a_diff_that_fits_is_not_cut():
 
 
 def test_a_long_diff_cuts_the_changes_before_the_weakenings():
-    from hardened.review.diff import _markdown
+    from hardened_tools.review.diff import _markdown
 
     diff = _diff(3, 1000)
     markdown = _markdown(diff)

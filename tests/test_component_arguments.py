@@ -11,7 +11,7 @@ import hardened.aws
 import hardened.gcp
 from hardened.arguments import _options, _required_or_not
 from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import PROJECT
 
 COMPONENTS = {

@@ -1,7 +1,7 @@
 """No single foothold takes every copy: each stolen credential against each copy of prod, judged step by step.
 
 A copy held under a COMPLIANCE lock (S3 Object Lock, Vault Lock past its grace, a locked GCS retention policy) is
-deleted by nobody before its time: that is the services' own rule, modelled in hardened.posture.survival, not IAM.
+deleted by nobody before its time: that is the services' own rule, modelled in hardened_tools.posture.survival, not IAM.
 What the locks do not cover is the key: a copy is lost to whoever can make its customer-managed key unusable for
 good. Every way to do that is tried here, each step judged by @cloud-copilot/iam-simulate against the generated
 SCPs and key policies:
@@ -20,7 +20,7 @@ from dataclasses import replace
 import pytest
 
 from attack_matrix import ENVIRONMENT_STACK, ORGANIZATION_STACK, Attempt, Estate, Principal, Target, plan_stack, table
-from hardened.posture import survival
+from hardened_tools.posture import survival
 from iam_evaluator import ALLOWED, evaluate
 
 OUTSIDER_ACCOUNT = "999900001111"
@@ -165,7 +165,7 @@ def test_the_management_account_can_shred_every_aws_copy_so_the_gcp_copy_is_the_
 
 
 def test_the_posture_model_agrees_with_the_evaluator_on_every_aws_copy(estate, cells):
-    """hardened posture's single-credential control reads hardened.posture.survival; here each of its verdicts on an
+    """hardened posture's single-credential control reads hardened_tools.posture.survival; here each of its verdicts on an
     AWS copy is the one the evaluator reaches for the footholds it stands for."""
     prod = {c["copy"]: c for c in plan_stack(ENVIRONMENT_STACK)["outputs"]["copies"]}
     for who, (principal, model) in footholds(estate).items():

@@ -7,8 +7,8 @@ import pytest
 
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.cross_cloud_transfer import CrossCloudTransfer
-from hardened.plan import run_program
-from hardened.plan.placeholders import Target, invoke_result
+from hardened_tools.plan import run_program
+from hardened_tools.plan.placeholders import Target, invoke_result
 from planning import PROJECT, by_name, one, plan_of, resources
 
 BACKUP_ACCOUNT = "555910829563"

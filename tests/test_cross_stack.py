@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hardened.cli import main
+from hardened_tools.cli import main
 from hardened.errors import StackConfigError
-from hardened.plan import find_project, run_stack
+from hardened_tools.plan import find_project, run_stack
 
 ROOT = Path(__file__).parent.parent
 DEV = (ROOT / "stacks/Pulumi.dev.yaml").read_text()

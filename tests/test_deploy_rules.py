@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from hardened.cli import main
-from hardened.plan import build_plan, find_project, run_stack
-from hardened.plan.deploy_rules import (
+from hardened_tools.cli import main
+from hardened_tools.plan import build_plan, find_project, run_stack
+from hardened_tools.plan.deploy_rules import (
     DEPLOY_RULE_NAMES,
     DEPLOY_RULES,
     deploy_problems,

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from hardened.cli import main
-from hardened.fleet import FleetError, deployment_waves
-from hardened.plan import find_project
+from hardened_tools.cli import main
+from hardened_tools.fleet import FleetError, deployment_waves
+from hardened_tools.plan import find_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +60,7 @@ def test_an_unknown_stack_is_bad_input(capsys):
 
 def test_an_environment_stack_gives_each_workload_of_a_fleet_the_same_baseline(tmp_path):
     """One stack file, three workload accounts: each gets its buckets, vaults and plan; the backup vault takes all three."""
-    from hardened.plan import build_plan, run_stack
+    from hardened_tools.plan import build_plan, run_stack
 
     project = tmp_path / "project"
     shutil.copytree(ROOT / "stacks", project / "stacks", ignore=shutil.ignore_patterns("__pycache__"))

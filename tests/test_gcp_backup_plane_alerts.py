@@ -13,7 +13,7 @@ import pytest
 
 from hardened.gcp import BackupPlaneAlerts, BackupProject
 from hardened.gcp.documents import log_alerts
-from hardened.plan import placeholders
+from hardened_tools.plan import placeholders
 from planning import by_name, one, plan_of, refusal, resources
 
 ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"

@@ -8,10 +8,10 @@ import pulumi
 import pulumi_gcp as gcp
 import pytest
 
-from hardened.cli import main
+from hardened_tools.cli import main
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.backup_vault import BackupVault
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import PROJECT, by_name, one, plan_of, refusal
 
 BACKUP_PROJECT = "acme-backups"

@@ -9,11 +9,11 @@ import pulumi
 import pulumi_gcp as gcp
 import pytest
 
-from hardened.cli import main
+from hardened_tools.cli import main
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.break_glass_entitlement import BreakGlassEntitlement
 from hardened.gcp.documents.pam import break_glass_condition
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import PROJECT, by_name, one, plan_of, resources
 
 ENTITLEMENT = "gcp:privilegedaccessmanager/entitlement:entitlement"  # pulumi-gcp's token really is lower-case

@@ -14,7 +14,7 @@ from celpy.celparser import CELParseError
 
 from hardened.gcp.documents.deny_policies import deny_backup_destruction, folder_deny_rules
 from hardened.gcp.documents.pam import break_glass_condition, break_glass_prefix_condition
-from hardened.plan import build_plan, find_project, run_stack
+from hardened_tools.plan import build_plan, find_project, run_stack
 from planning import one
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ import pytest
 from hardened.gcp import BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.backup_project import DEFAULT_SERVICES
 from hardened.gcp.documents import log_alerts, org_policies, service_agents
-from hardened.plan import build_plan, find_project, run_stack
+from hardened_tools.plan import build_plan, find_project, run_stack
 from planning import ACCOUNT, REGION, by_name, one, plan_of, refusal, resources
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import pytest
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.documents import deny_policies, org_policies
 from hardened.gcp.folder_guardrails import FolderGuardrails
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import PROJECT, by_name, one, plan_of, resources
 
 ORG_POLICY = "gcp:orgpolicy/policy:Policy"

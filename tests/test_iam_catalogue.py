@@ -21,7 +21,7 @@ from hardened.aws.documents.guardrails import (
     workload_guardrails,
 )
 from hardened.aws.documents.key_policy import storage_key_policy
-from hardened.plan import build_plan, find_project, run_stack
+from hardened_tools.plan import build_plan, find_project, run_stack
 from iam_evaluator import SIMULATOR, node_executable
 
 ROOT = Path(__file__).resolve().parents[1]

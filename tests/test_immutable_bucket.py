@@ -4,7 +4,7 @@ import pytest
 
 from hardened.aws import ImmutableBucket
 from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
 
 ORG = "o-a1b2c3d4e5"

@@ -6,7 +6,7 @@ from hardened.aws import Baseline, GuardrailPolicy, MemberAccount, OrganizationT
 from hardened.aws.documents.guardrails import backup_account_guardrails, backup_perimeter_guardrails, organization_guardrails
 from hardened.aws.documents.resource_controls import data_perimeter
 from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import ACCOUNT, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of
 
 TRAIL = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/org-trail"

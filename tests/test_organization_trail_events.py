@@ -5,7 +5,7 @@ import pytest
 
 from hardened.aws import OrganizationTrail
 from hardened.errors import ComponentArgumentError
-from hardened.plan import run_program
+from hardened_tools.plan import run_program
 from planning import DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
 
 MANAGEMENT = "999988887777"

@@ -13,14 +13,14 @@ import pulumi_aws as aws
 import pytest
 
 from hardened.aws import ImmutableBucket
-from hardened.plan import build_plan, find_project, run_stack
-from hardened.plan.document import dumps
-from hardened.plan.render import render_markdown, render_text, statement_summary
-from hardened.plan.runtime import OfflinePlanLimit, PlanViolation
+from hardened_tools.plan import build_plan, find_project, run_stack
+from hardened_tools.plan.document import dumps
+from hardened_tools.plan.render import render_markdown, render_text, statement_summary
+from hardened_tools.plan.runtime import OfflinePlanLimit, PlanViolation
 from planning import DEPLOYER, by_name, one, plan_of, resources
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads((ROOT / "components/hardened/plan/plan.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "tools/hardened_tools/plan/plan.schema.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_json_is_byte_identical_across_runs():
     outputs = []
     for seed in ("1", "2"):
         completed = subprocess.run(
-            [sys.executable, "-m", "hardened", "plan", "--stack", "prod", "--format", "json"],
+            [sys.executable, "-m", "hardened_tools", "plan", "--stack", "prod", "--format", "json"],
             cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
         )
         outputs.append(completed.stdout)
@@ -200,7 +200,7 @@ def test_a_stack_that_grows_into_a_fleet_keeps_every_resource_it_had(tmp_path, p
 def test_a_fixed_bucket_name_is_refused_in_a_fleet(capsys, tmp_path):
     import shutil
 
-    from hardened.cli import main
+    from hardened_tools.cli import main
 
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
     shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
@@ -217,7 +217,7 @@ def test_a_region_no_alarm_watches_is_refused(tmp_path, capsys):
     """A stack in a region outside the organization's `regions` would run where no alarm watches and the root SCP denies."""
     import shutil
 
-    from hardened.cli import main
+    from hardened_tools.cli import main
 
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path)
     shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))

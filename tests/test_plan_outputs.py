@@ -9,14 +9,14 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from hardened.plan import run_program
-from hardened.plan.document import dumps
-from hardened.plan.render import render_markdown, render_text
-from hardened.plan.runtime import OfflinePlanLimit, PlanViolation
+from hardened_tools.plan import run_program
+from hardened_tools.plan.document import dumps
+from hardened_tools.plan.render import render_markdown, render_text
+from hardened_tools.plan.runtime import OfflinePlanLimit, PlanViolation
 from planning import ACCOUNT, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads((ROOT / "components/hardened/plan/plan.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "tools/hardened_tools/plan/plan.schema.json").read_text())
 MANAGEMENT = "999988887777"
 
 

@@ -1,4 +1,4 @@
-"""docs/policies/ cannot rot: every committed file is what `tools/render_policies.py` renders from the code today.
+"""docs/policies/ cannot rot: every committed file is what `scripts/render_policies.py` renders from the code today.
 
 The script renders in memory here and its output is compared with the committed files; every public function of the
 documents modules that returns a dict (or a list of dicts) must be rendered or listed in NOT_DOCUMENTS with a reason,
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TOOL = ROOT / "tools" / "render_policies.py"
+TOOL = ROOT / "scripts" / "render_policies.py"
 
 
 def load_tool():
@@ -76,7 +76,7 @@ def test_every_document_function_is_rendered_or_excused():
     excused = set(render_policies.NOT_DOCUMENTS)
     forgotten = sorted(public_dict_functions() - rendered_functions - excused)
     assert not forgotten, (
-        f"these functions return a dict but are neither in DOCUMENTS nor in NOT_DOCUMENTS of tools/render_policies.py: "
+        f"these functions return a dict but are neither in DOCUMENTS nor in NOT_DOCUMENTS of scripts/render_policies.py: "
         f"{forgotten}; add each to one of them (NOT_DOCUMENTS with the reason it is not a document), then "
         f"{render_policies.REGENERATE}"
     )
@@ -89,7 +89,7 @@ def test_every_listed_function_exists(entry):
     module_name, function = entry
     module = importlib.import_module(f"hardened.{module_name}")
     assert inspect.isfunction(getattr(module, function, None)), (
-        f"tools/render_policies.py lists hardened.{module_name}.{function}, which no longer exists: remove or rename it "
+        f"scripts/render_policies.py lists hardened.{module_name}.{function}, which no longer exists: remove or rename it "
         f"there, then {render_policies.REGENERATE}"
     )
 

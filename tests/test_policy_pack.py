@@ -28,8 +28,8 @@ from pulumi_policy import (
 from pulumi_policy import proxy
 from pulumi_policy.deserialize import deserialize_properties
 
-from hardened.plan import build_plan, find_project, run_stack
-from hardened.policy.rules import (
+from hardened_tools.plan import build_plan, find_project, run_stack
+from hardened_tools.policy.rules import (
     MINIMUM_RETENTION_DAYS,
     RULE_NAMES,
     RULES,
@@ -43,7 +43,7 @@ from hardened.policy.rules import (
 from planning import ACCOUNT, account_provider, in_account, plan_of
 
 ROOT = Path(__file__).resolve().parents[1]
-PACK = ROOT / "policies"
+PACK = ROOT / "policy-pack"
 STACKS = ("org", "dev", "staging", "prod")
 MFA_TRUST = {
     "Version": "2012-10-17",

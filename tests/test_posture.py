@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hardened.cli import main
-from hardened.posture import controls, plan_in_subprocess
+from hardened_tools.cli import main
+from hardened_tools.posture import controls, plan_in_subprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_CONTROLS = ["alarms", "break-glass", "copies", "encryption", "guardrails", "immutability", "mfa", "policy-pack", "public-access",

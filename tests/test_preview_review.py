@@ -1,7 +1,7 @@
 """`hardened review preview.json`: the security summary of a real `pulumi preview --json` digest.
 
 The fixtures in tests/fixtures/previews follow the engine's `PreviewDigest` format (see the docstring of
-hardened.review.preview for the Pulumi sources): a routine tags update, an object-lock retention shortened
+hardened_tools.review.preview for the Pulumi sources): a routine tags update, an object-lock retention shortened
 with and without `detailedDiff`, a protected backup vault replaced (with --show-replacement-steps), a
 protected bucket deleted (refused by the engine), secret inputs, and a read step.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hardened.review.preview import (
+from hardened_tools.review.preview import (
     GITHUB_COMMENT_LIMIT,
     PreviewInputError,
     format_path,

@@ -8,9 +8,9 @@ import pulumi_aws as aws
 import pulumi_gcp as gcp
 import pytest
 
-from hardened.plan import build_plan, find_project, run_program, run_stack
-from hardened.plan.references import ReferencedStack
-from hardened.plan.render import COMPUTED_MARK, count, duration_reading, render_markdown, render_text
+from hardened_tools.plan import build_plan, find_project, run_program, run_stack
+from hardened_tools.plan.references import ReferencedStack
+from hardened_tools.plan.render import COMPUTED_MARK, count, duration_reading, render_markdown, render_text
 from planning import PROJECT, account_provider, by_name, in_account, one, plan_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,8 +221,8 @@ def test_the_headline_counts_agree_with_their_numbers():
 
 
 def test_counts_agree_with_their_nouns_and_verbs():
-    from hardened.comment_limit import fit_lines
-    from hardened.wording import agree, count
+    from hardened_tools.comment_limit import fit_lines
+    from hardened_tools.wording import agree, count
 
     assert [count(n, "S3 bucket") for n in (0, 1, 2)] == ["0 S3 buckets", "1 S3 bucket", "2 S3 buckets"]
     assert count(1, "bucket policy", "bucket policies") == "1 bucket policy"

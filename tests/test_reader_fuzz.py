@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from hardened.cli import main
-from hardened.review.preview import format_path, parse_path
+from hardened_tools.cli import main
+from hardened_tools.review.preview import format_path, parse_path
 
 ROOT = Path(__file__).resolve().parents[1]
 PREVIEWS = sorted((ROOT / "tests/fixtures/previews").glob("*.json"))
-SCHEMA = json.loads((ROOT / "components/hardened/plan/plan.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "tools/hardened_tools/plan/plan.schema.json").read_text())
 MAKE_ONE = "make one with `hardened plan --stack STACK --format json > FILE`"
 PREVIEW_HINT = "Pass the file written by `pulumi preview --json > preview.json`."
 JSON_HINT = ("Pass the output of `pulumi preview --json`; without `--json` the preview is text for people, which this "
@@ -36,7 +36,7 @@ JSON_HINT = ("Pass the output of `pulumi preview --json`; without `--json` the p
 def plan_file(tmp_path_factory) -> Path:
     """The JSON plan of `prod`, made once, by the command a pipeline runs."""
     path = tmp_path_factory.mktemp("plan") / "prod.json"
-    result = subprocess.run([sys.executable, "-m", "hardened", "plan", "--stack", "prod", "--format", "json", "--project-dir", str(ROOT)],
+    result = subprocess.run([sys.executable, "-m", "hardened_tools", "plan", "--stack", "prod", "--format", "json", "--project-dir", str(ROOT)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     path.write_text(result.stdout)

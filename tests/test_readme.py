@@ -49,7 +49,7 @@ def test_setup_is_exactly_two_make_targets():
 
 
 def test_plan_schema_tables_list_every_documented_key():
-    schema = json.loads((ROOT / "components/hardened/plan/plan.schema.json").read_text())
+    schema = json.loads((ROOT / "tools/hardened_tools/plan/plan.schema.json").read_text())
     tables = section("Plan JSON schema (version 1)")
     documented = first_column(tables)
     assert set(schema["properties"]) | set(schema["$defs"]["resource"]["properties"]) == documented

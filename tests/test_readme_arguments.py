@@ -2,7 +2,7 @@
 
 The types are every `*Args` TypedDict exported by `hardened.aws` and `hardened.gcp` and every TypedDict nested in their
 annotations (list items, Optional, NotRequired, `pulumi.Input[...]`, forward references), found by
-`tools/readme_arguments.py`, which also prints the section: README's section must be its output, exactly. The fields,
+`scripts/readme_arguments.py`, which also prints the section: README's section must be its output, exactly. The fields,
 their required-ness and their descriptions are checked here against the TypedDicts themselves (`__required_keys__`,
 and each field's docstring read with `ast` from the module's source), so a failure names the type and field.
 """
@@ -24,7 +24,7 @@ import hardened.gcp
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-TOOL = ROOT / "tools/readme_arguments.py"
+TOOL = ROOT / "scripts/readme_arguments.py"
 
 
 def _load_tool():
@@ -97,7 +97,7 @@ def readme_section() -> str:
     section = reference.readme_section(readme_text())
     if section is None:
         pytest.fail(f"{README.name} has no `{reference.TITLE}` section: paste the output of "
-                    f"`.venv/bin/python tools/readme_arguments.py` into it (after that, `--write` keeps it current)",
+                    f"`.venv/bin/python scripts/readme_arguments.py` into it (after that, `--write` keeps it current)",
                     pytrace=False)
     return section
 
@@ -147,7 +147,7 @@ def test_every_exported_args_type_and_its_nested_types_are_covered():
                 and typing.is_typeddict(getattr(module, name))]
     assert exported, "hardened.aws and hardened.gcp export no *Args TypedDict"
     missed = [n for n in exported + ["BackupCopy", "ReplicaDestination", "Subscriber", "MalwareScans"] if n not in names]
-    assert not missed, f"tools/readme_arguments.py misses these args types: {missed}"
+    assert not missed, f"scripts/readme_arguments.py misses these args types: {missed}"
     assert [n for n in names if n in exported] == exported, "the components' args come in __all__ order"
     assert len(names) == len(set(names)), "each type once"
     # Every TypedDict named in a field's annotation as written in the source is covered too.
@@ -211,6 +211,6 @@ def test_table_lists_exactly_the_fields(typed_dict):
 def test_section_is_exactly_the_generated_one():
     written, generated = readme_section(), reference.render_section(TYPES)
     diff = "".join(difflib.unified_diff(written.splitlines(True), generated.splitlines(True),
-                                        "README.md (Argument reference)", "tools/readme_arguments.py"))
+                                        "README.md (Argument reference)", "scripts/readme_arguments.py"))
     if written != generated:
         pytest.fail(f"README's `{reference.TITLE}` differs from the generated one; {REGENERATE}\n{diff}", pytrace=False)

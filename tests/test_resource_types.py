@@ -2,9 +2,9 @@
 
 import re
 
-from hardened.policy.rules import RULES
+from hardened_tools.policy.rules import RULES
 from hardened.resource_types import CATALOGUE, DATA_BEARING, REVIEWED_ON_DELETE, SETTINGS_GUARDS
-from hardened.review import preview_changes, preview_steps
+from hardened_tools.review import preview_changes, preview_steps
 
 TOKEN = re.compile(r"^(aws|gcp):[a-z0-9]+/([a-zA-Z0-9]+):([A-Za-z0-9]+)$")
 # Stores the protect rule leaves alone, and why.
@@ -59,8 +59,8 @@ def test_removal_kinds_are_the_diffs():
 
 def test_one_number_parser():
     from hardened.json_text import parse_number
-    from hardened.policy import checks
-    from hardened.review import plan_paths
+    from hardened_tools.policy import checks
+    from hardened_tools.review import plan_paths
 
     assert [parse_number(v) for v in (7, 2.5, "35", " 2592000s ", "-1", True, "1e3", "nan", float("inf"), "seven", None)] == [
         7.0, 2.5, 35.0, 2592000.0, -1.0, None, None, None, None, None, None]
@@ -69,7 +69,7 @@ def test_one_number_parser():
 
 
 def test_one_absent_marker_and_statement_identity():
-    from hardened.review import plan_paths
+    from hardened_tools.review import plan_paths
 
     assert preview_changes.MISSING is plan_paths.ABSENT
     unnamed = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from hardened.plan import build_plan, find_project, run_stack
-from hardened.plan.document import dumps
-from hardened.review.diff import Change, Diff, register, render_diff, security_diff
+from hardened_tools.plan import build_plan, find_project, run_stack
+from hardened_tools.plan.document import dumps
+from hardened_tools.review.diff import Change, Diff, register, render_diff, security_diff
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKUP_ACCOUNT = "555910829563"
@@ -391,7 +391,7 @@ def test_strengthening_is_a_change_not_a_weakening(plans, tmp_path, capsys, stac
 
 
 def plan_in_subprocess(project: Path, out: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "hardened", "plan", "--stack", "prod", "--format", "json", "--project-dir", str(project)],
+    result = subprocess.run([sys.executable, "-m", "hardened_tools", "plan", "--stack", "prod", "--format", "json", "--project-dir", str(project)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     out.write_text(result.stdout)

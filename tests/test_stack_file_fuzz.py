@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hardened.cli import main
+from hardened_tools.cli import main
 from hardened.errors import HardenedError
-from hardened.plan import build_plan, find_project, run_stack
-from hardened.plan.deploy_rules import PlanNotDeployable, check_deployable
+from hardened_tools.plan import build_plan, find_project, run_stack
+from hardened_tools.plan.deploy_rules import PlanNotDeployable, check_deployable
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 14

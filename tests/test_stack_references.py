@@ -14,17 +14,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from hardened.cli import main
-from hardened.plan import build_plan, find_project, run_program, run_stack
-from hardened.plan import references
-from hardened.plan.references import StackReferences
-from hardened.plan.render import render_markdown, render_text
-from hardened.plan.runtime import OfflinePlanLimit
+from hardened_tools.cli import main
+from hardened_tools.plan import build_plan, find_project, run_program, run_stack
+from hardened_tools.plan import references
+from hardened_tools.plan.references import StackReferences
+from hardened_tools.plan.render import render_markdown, render_text
+from hardened_tools.plan.runtime import OfflinePlanLimit
 from planning import by_name, one
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests/fixtures/stack_references"
-SCHEMA = json.loads((ROOT / "components/hardened/plan/plan.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "tools/hardened_tools/plan/plan.schema.json").read_text())
 AVAILABLE = "Stacks available: app, app-qualified, bad-form, broken, elsewhere, loop-a, loop-b, missing, org, self, uses-broken."
 
 

@@ -1,4 +1,4 @@
-"""Stack files are read strictly (components/hardened/plan/strict_yaml.py): what YAML 1.1 and 1.2 read differently,
+"""Stack files are read strictly (tools/hardened_tools/plan/strict_yaml.py): what YAML 1.1 and 1.2 read differently,
 or what expands or nests without bound, is refused with the file, line and column; exit 2, nothing on stdout."""
 
 import shutil
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hardened.cli import main
-from hardened.plan import strict_yaml
+from hardened_tools.cli import main
+from hardened_tools.plan import strict_yaml
 
 ROOT = Path(__file__).parent.parent
 DEV = (ROOT / "stacks/Pulumi.dev.yaml").read_text()

@@ -1,0 +1,11 @@
+"""The hardened-accounts policy pack: `pulumi preview --policy-pack policy-pack` runs this file.
+
+Constructing the PolicyPack starts the server the engine talks to, and never returns: the policies
+themselves live in hardened_policies.py, which tests import without starting anything.
+"""
+
+from pulumi_policy import PolicyPack
+
+from hardened_policies import POLICIES
+
+PolicyPack("hardened-accounts", policies=list(POLICIES))

@@ -1,0 +1,5 @@
+"""`python -m hardened_tools` is the `hardened` command."""
+
+from .cli import run
+
+run()

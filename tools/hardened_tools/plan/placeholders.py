@@ -1,0 +1,690 @@
+"""Deterministic, realistically shaped stand-ins for values that exist only after deployment.
+
+Every value is derived from a hash of the resource's URN, so the same program always prints the same
+plan. Each generated fragment (account id, UUID, name suffix) is remembered as an atom, which lets
+the plan mark any input that carries one as computed.
+"""
+
+import base64
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi.runtime.rpc import unwrap_rpc_secret
+
+from hardened.json_text import parse_json_text
+
+TOKEN = re.compile(r"[\w-]+")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a resource lands, as its provider says: cloud, account or project, region."""
+
+    cloud: str
+    account: str | None = None
+    region: str | None = None
+    project: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in (("cloud", self.cloud), ("account", self.account), ("project", self.project), ("region", self.region)) if v}
+
+
+@dataclass
+class Placeholders:
+    """Generates placeholders and remembers every fragment it made up."""
+
+    atoms: set[str] = field(default_factory=set)
+    adopted: set[str] = field(default_factory=set)
+
+    def digest(self, *parts: str) -> str:
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def account_id(self, *seed: str) -> str:
+        return self._atom(f"{int(self.digest('account', *seed), 16) % 10**12:012d}")
+
+    def uuid(self, *seed: str) -> str:
+        return self._atom(str(uuid.UUID(hex=self.digest("uuid", *seed)[:32], version=4)))
+
+    def hex_id(self, prefix: str, length: int, *seed: str) -> str:
+        return self._atom(prefix + self.digest("hex", prefix, *seed)[:length])
+
+    def autoname(self, name: str, urn: str, lowercase: bool = False, separator: str = "-") -> str:
+        """Pulumi's auto-name: the logical name plus a dash and seven random hex digits."""
+        value = f"{name}-{self.digest('autoname', urn)[:7]}"
+        value = value.lower() if lowercase else value
+        return self._atom(value.replace("-", separator))
+
+    def unique_suffix(self, prefix: str, *seed: str) -> str:
+        """Terraform's PrefixedUniqueId, which some AWS resources use for ids: prefix plus 26 digits."""
+        return self._atom(prefix + f"{int(self.digest('unique', prefix, *seed), 16) % 10**26:026d}")
+
+    def iam_unique_id(self, prefix: str, *seed: str) -> str:
+        """IAM's stable ids (AROA... for roles, ANPA... for policies): prefix plus 17 upper-case characters."""
+        return self._atom(prefix + base64.b32encode(bytes.fromhex(self.digest("iam", prefix, *seed)))[:17].decode())
+
+    def ou_id(self, *seed: str) -> str:
+        """An organizational unit id: ou-, 4 and then 8 lower-case letters or digits."""
+        digest = self.digest("ou", *seed)
+        return self._atom(f"ou-{digest[:4]}-{digest[4:12]}")
+
+    def version_id(self, *seed: str) -> str:
+        """AWS Backup's plan version: base64 text of a UUID (letters and digits only)."""
+        return self._atom(base64.b64encode(self.uuid("version", *seed).encode()).decode())
+
+    def adopt(self, value: Any, known: set[str] | frozenset[str] = frozenset()) -> None:
+        """Treat every string in `value` as a placeholder: values another stack's plan made up.
+
+        The strings in `known` are not: another stack's plan says only which of its outputs carry a
+        placeholder, not where, so an output's known parts (a region, a given name) must be named here.
+        """
+        for string in string_leaves(value) - known:
+            if string:
+                self.adopted.add(string)
+
+    def contains_atom(self, value: Any) -> bool:
+        """Whether `value` (any JSON-like structure) carries a generated fragment."""
+        if isinstance(value, str):
+            return any(token in self.atoms for token in TOKEN.findall(value)) or any(
+                _occurs_as_tokens(adopted, value) for adopted in self.adopted
+            )
+        if isinstance(value, dict):
+            return any(self.contains_atom(v) for v in value.values())
+        if isinstance(value, list):
+            return any(self.contains_atom(v) for v in value)
+        return False
+
+    def _atom(self, value: str) -> str:
+        self.atoms.add(value)
+        return value
+
+
+def string_leaves(value: Any) -> set[str]:
+    """Every string in a JSON-like value (dict keys aside)."""
+    if isinstance(value, str):
+        return {value}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return set().union(*(string_leaves(item) for item in items))
+
+
+def _occurs_as_tokens(part: str, text: str) -> bool:
+    """Whether `part` is in `text` as whole tokens, as generated fragments are matched: a region adopted from
+    another stack must not mark a vault named `prod-eu-central-1-vault`."""
+    start = text.find(part)
+    while start != -1:
+        end = start + len(part)
+        glued_before = start > 0 and TOKEN.fullmatch(text[start - 1] + part[0])
+        glued_after = end < len(text) and TOKEN.fullmatch(part[-1] + text[end])
+        if not glued_before and not glued_after:
+            return True
+        start = text.find(part, start + 1)
+    return False
+
+
+@dataclass(frozen=True)
+class NewResource:
+    """What a placeholder shape needs to know about a resource being created."""
+
+    type: str
+    name: str
+    urn: str
+    inputs: dict
+    target: Target | None
+    placeholders: Placeholders
+
+    def autoname(self, key: str, lowercase: bool = False, separator: str = "-") -> str:
+        """The name input if given; else the provider's `<key>Prefix` plus a unique suffix; else Pulumi's auto-name."""
+        given = self.inputs.get(key)
+        if isinstance(given, str) and given:
+            return given
+        prefix = self.inputs.get(f"{key}Prefix")
+        if isinstance(prefix, str) and prefix:
+            return self.placeholders.unique_suffix(prefix, self.urn)
+        return self.placeholders.autoname(self.name, self.urn, lowercase, separator)
+
+    @property
+    def account(self) -> str:
+        return str(self.target.account) if self.target else ""
+
+    @property
+    def region(self) -> str:
+        """Resources of pulumi-aws 7 may override the provider's region with their own `region` input."""
+        given = self.inputs.get("region")
+        return given if isinstance(given, str) and given else (self.target.region if self.target else None) or "us-east-1"
+
+    def input(self, key: str, default: str = "") -> str:
+        value = self.inputs.get(key)
+        return value if isinstance(value, str) and value else default
+
+
+Shape = Callable[[NewResource], tuple[str, dict]]
+
+
+def _s3_bucket(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("bucket", lowercase=True)
+    region = r.region
+    return name, {
+        "bucket": name,
+        "arn": f"arn:aws:s3:::{name}",
+        "bucketDomainName": f"{name}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{name}.s3.{region}.amazonaws.com",
+        "hostedZoneId": "Z3AQBSTGFYJSTF",
+        "region": region,
+    }
+
+
+def _s3_bucket_setting(r: NewResource) -> tuple[str, dict]:
+    """Bucket sub-resources (versioning, lock, policy...) take the bucket's name as their id."""
+    return str(r.inputs.get("bucket")), {}
+
+
+def _kms_key(r: NewResource) -> tuple[str, dict]:
+    key_id = r.placeholders.uuid(r.urn)
+    return key_id, {"keyId": key_id, "arn": f"arn:aws:kms:{r.region}:{r.account}:key/{key_id}"}
+
+
+def _kms_alias(r: NewResource) -> tuple[str, dict]:
+    name = r.inputs.get("name") or f"alias/{r.placeholders.autoname(r.name, r.urn)}"
+    target_key = r.inputs.get("targetKeyId", "")
+    return name, {
+        "arn": f"arn:aws:kms:{r.region}:{r.account}:{name}",
+        "targetKeyArn": f"arn:aws:kms:{r.region}:{r.account}:key/{target_key}",
+    }
+
+
+
+# --- AWS Organizations: ARNs live in the management account and name the organization --------------
+
+
+def _organization_id(r: NewResource) -> str:
+    """The organization of the management account the resource is created from (one per account)."""
+    return r.placeholders.hex_id("o-", 10, "organization", r.account)
+
+
+def _organizations_arn(r: NewResource, kind: str, resource_id: str) -> str:
+    return f"arn:aws:organizations::{r.account}:{kind}/{_organization_id(r)}/{resource_id}"
+
+
+def _organizations_account(r: NewResource) -> tuple[str, dict]:
+    account_id = r.placeholders.account_id(r.urn)
+    outputs = {
+        "name": r.autoname("name"),
+        "arn": _organizations_arn(r, "account", account_id),
+        "state": "ACTIVE",
+        "status": "ACTIVE",  # deprecated alias of state, still reported
+        "joinedMethod": "CREATED",
+        "govcloudId": r.placeholders.account_id("govcloud", r.urn) if r.inputs.get("createGovcloud") else "",
+    }
+    if not r.input("parentId"):
+        # Without a parent the account lands in the organization's root.
+        outputs["parentId"] = r.placeholders.hex_id("r-", 4, "root", r.account)
+    return account_id, outputs
+
+
+def _organizational_unit(r: NewResource) -> tuple[str, dict]:
+    ou_id = r.placeholders.ou_id(r.urn)
+    return ou_id, {"name": r.autoname("name"), "arn": _organizations_arn(r, "ou", ou_id), "accounts": []}
+
+
+def _organizations_policy(r: NewResource) -> tuple[str, dict]:
+    policy_id = r.placeholders.hex_id("p-", 8, r.urn)
+    kind = r.input("type", "SERVICE_CONTROL_POLICY").lower()
+    arn = f"arn:aws:organizations::{r.account}:policy/{_organization_id(r)}/{kind}/{policy_id}"
+    return policy_id, {"name": r.autoname("name"), "arn": arn}
+
+
+def _organizations_policy_attachment(r: NewResource) -> tuple[str, dict]:
+    return f"{r.input('targetId')}:{r.input('policyId')}", {}
+
+
+# --- IAM -------------------------------------------------------------------------------------------
+
+
+def _iam_role(r: NewResource) -> tuple[str, dict]:
+    name, path = r.autoname("name"), r.input("path", "/")
+    return name, {
+        "name": name,
+        "arn": f"arn:aws:iam::{r.account}:role{path}{name}",
+        "uniqueId": r.placeholders.iam_unique_id("AROA", r.urn),
+    }
+
+
+def _iam_role_policy(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"{r.input('role')}:{name}", {"name": name}
+
+
+def _iam_role_policy_attachment(r: NewResource) -> tuple[str, dict]:
+    return r.placeholders.unique_suffix(f"{r.input('role')}-", r.urn), {}
+
+
+def _iam_policy(r: NewResource) -> tuple[str, dict]:
+    name, path = r.autoname("name"), r.input("path", "/")
+    arn = f"arn:aws:iam::{r.account}:policy{path}{name}"
+    return arn, {"name": name, "arn": arn, "policyId": r.placeholders.iam_unique_id("ANPA", r.urn), "attachmentCount": 0}
+
+
+def _iam_user(r: NewResource) -> tuple[str, dict]:
+    name, path = r.autoname("name"), r.input("path", "/")
+    return name, {"name": name, "arn": f"arn:aws:iam::{r.account}:user{path}{name}", "uniqueId": r.placeholders.iam_unique_id("AIDA", r.urn)}
+
+
+def _iam_group(r: NewResource) -> tuple[str, dict]:
+    name, path = r.autoname("name"), r.input("path", "/")
+    return name, {"name": name, "arn": f"arn:aws:iam::{r.account}:group{path}{name}", "uniqueId": r.placeholders.iam_unique_id("AGPA", r.urn)}
+
+
+def _iam_group_policy(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"{r.input('group')}:{name}", {"name": name}
+
+
+def _iam_group_policy_attachment(r: NewResource) -> tuple[str, dict]:
+    return r.placeholders.unique_suffix(f"{r.input('group')}-", r.urn), {}
+
+
+def _iam_group_membership(r: NewResource) -> tuple[str, dict]:
+    return r.input("name"), {}
+
+
+def _iam_account_password_policy(r: NewResource) -> tuple[str, dict]:
+    return "iam-account-password-policy", {"expirePasswords": bool(r.inputs.get("maxPasswordAge"))}
+
+
+def _iam_organizations_features(r: NewResource) -> tuple[str, dict]:
+    return _organization_id(r), {}
+
+
+# --- AWS Backup ------------------------------------------------------------------------------------
+
+
+def _backup_arn(r: NewResource, kind: str, name: str) -> str:
+    return f"arn:aws:backup:{r.region}:{r.account}:{kind}:{name}"
+
+
+def _backup_vault(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"name": name, "arn": _backup_arn(r, "backup-vault", name), "recoveryPoints": 0}
+
+
+def _logically_air_gapped_vault(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"name": name, "arn": _backup_arn(r, "backup-vault", name)}
+
+
+def _backup_vault_setting(r: NewResource) -> tuple[str, dict]:
+    """Lock configuration, policy and notifications take the vault's name as their id."""
+    name = r.input("backupVaultName")
+    return name, {"backupVaultArn": _backup_arn(r, "backup-vault", name)}
+
+
+def _backup_plan(r: NewResource) -> tuple[str, dict]:
+    plan_id = r.placeholders.uuid(r.urn)
+    return plan_id, {
+        "name": r.autoname("name"),
+        "arn": _backup_arn(r, "backup-plan", plan_id),
+        "version": r.placeholders.version_id(r.urn),
+    }
+
+
+def _backup_selection(r: NewResource) -> tuple[str, dict]:
+    return r.placeholders.uuid(r.urn), {"name": r.autoname("name")}
+
+
+def _backup_global_settings(r: NewResource) -> tuple[str, dict]:
+    return r.account, {}
+
+
+def _restore_testing_plan(r: NewResource) -> tuple[str, dict]:
+    # Restore testing names allow only letters, digits and underscores.
+    name = r.autoname("name", separator="_")
+    suffix = r.placeholders.hex_id("", 8, "restore-testing-plan", r.urn)
+    return name, {"name": name, "arn": _backup_arn(r, "restore-testing-plan", f"{name}-{suffix}")}
+
+
+def _restore_testing_selection(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name", separator="_")
+    return f"{name}:{r.input('restoreTestingPlanName')}", {"name": name}
+
+
+# --- AWS RAM: a share's ARN ends in a UUID; associations are "<share ARN>,<resource or principal>" ---------
+
+
+def _ram_resource_share(r: NewResource) -> tuple[str, dict]:
+    arn = f"arn:aws:ram:{r.region}:{r.account}:resource-share/{r.placeholders.uuid(r.urn)}"
+    return arn, {"arn": arn}
+
+
+def _ram_resource_association(r: NewResource) -> tuple[str, dict]:
+    return f"{r.input('resourceShareArn')},{r.input('resourceArn')}", {}
+
+
+def _ram_principal_association(r: NewResource) -> tuple[str, dict]:
+    return f"{r.input('resourceShareArn')},{r.input('principal')}", {}
+
+
+# --- Audit and notification ------------------------------------------------------------------------
+
+
+def _cloudtrail_trail(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    arn = f"arn:aws:cloudtrail:{r.region}:{r.account}:trail/{name}"
+    return arn, {"name": name, "arn": arn, "homeRegion": r.region}
+
+
+def _sns_topic(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    if r.inputs.get("fifoTopic") and not name.endswith(".fifo"):
+        name += ".fifo"  # FIFO topic names must end in .fifo
+    arn = f"arn:aws:sns:{r.region}:{r.account}:{name}"
+    return arn, {"name": name, "arn": arn, "owner": r.account}
+
+
+def _sns_topic_policy(r: NewResource) -> tuple[str, dict]:
+    return r.input("arn"), {"owner": r.account}
+
+
+def _sns_topic_subscription(r: NewResource) -> tuple[str, dict]:
+    arn = f"{r.input('topic')}:{r.placeholders.uuid(r.urn)}"
+    # Email subscriptions wait for the recipient to confirm; the others are confirmed by AWS or the endpoint.
+    return arn, {"arn": arn, "ownerId": r.account, "pendingConfirmation": r.input("protocol") in ("email", "email-json")}
+
+
+def _log_group(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"name": name, "arn": f"arn:aws:logs:{r.region}:{r.account}:log-group:{name}"}
+
+
+def _log_metric_filter(r: NewResource) -> tuple[str, dict]:
+    return r.input("name"), {}
+
+
+def _metric_alarm(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"arn": f"arn:aws:cloudwatch:{r.region}:{r.account}:alarm:{name}"}
+
+
+# --- GCP: resource names are paths under the project (or folder) ---------------------------------
+
+
+def _gcp_project_of(r: NewResource) -> str:
+    return r.input("project") or (r.target.project if r.target and r.target.project else "") or "project"
+
+
+def _gcp_digits(r: NewResource, kind: str, length: int = 12) -> str:
+    return r.placeholders._atom(str(int(r.placeholders.digest(kind, r.urn), 16))[:length])
+
+
+def _gcp_folder(r: NewResource) -> tuple[str, dict]:
+    number = _gcp_digits(r, "folder")
+    return f"folders/{number}", {"name": f"folders/{number}", "folderId": number, "lifecycleState": "ACTIVE"}
+
+
+def _gcp_project(r: NewResource) -> tuple[str, dict]:
+    project = r.input("projectId") or r.placeholders.autoname(r.name, r.urn, lowercase=True)
+    return f"projects/{project}", {"projectId": project, "number": r.placeholders._atom(gcp_project_number(project))}
+
+
+def gcp_folder_logging_agent(folder: str) -> str:
+    """The folder's Cloud Logging service agent, which every sink of the folder writes as ("Service agents":
+    service-folder-FOLDER_NUMBER@gcp-sa-logging.iam.gserviceaccount.com)."""
+    return f"service-folder-{folder.removeprefix('folders/')}@gcp-sa-logging.iam.gserviceaccount.com"
+
+
+def _gcp_folder_sink(r: NewResource) -> tuple[str, dict]:
+    folder = r.input("folder", "folders/0")
+    name = r.autoname("name")
+    return f"folders/{folder.removeprefix('folders/')}/sinks/{name}", {
+        "name": name, "writerIdentity": f"serviceAccount:{gcp_folder_logging_agent(folder)}"}
+
+
+def gcp_project_number(project_id: str) -> str:
+    """A project's placeholder number, from its id alone: the project's own plan and another stack's lookups of its
+    service agents name the same number, as GCP would."""
+    return str(int(hashlib.sha256(f"number:{project_id}".encode()).hexdigest(), 16))[:12]
+
+
+def _gcp_key_ring(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"projects/{_gcp_project_of(r)}/locations/{r.input('location', 'global')}/keyRings/{name}", {"name": name}
+
+
+def _gcp_crypto_key(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"{r.input('keyRing')}/cryptoKeys/{name}", {"name": name}
+
+
+def _gcs_bucket(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name", lowercase=True)
+    return name, {"name": name, "url": f"gs://{name}", "selfLink": f"https://www.googleapis.com/storage/v1/b/{name}", "project": _gcp_project_of(r)}
+
+
+def _gcp_backup_vault(r: NewResource) -> tuple[str, dict]:
+    vault = r.input("backupVaultId") or r.placeholders.autoname(r.name, r.urn, lowercase=True)
+    name = f"projects/{_gcp_project_of(r)}/locations/{r.input('location')}/backupVaults/{vault}"
+    return name, {"name": name, "state": "ACTIVE"}
+
+
+def _gcp_named_by_input(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return name, {"name": name}
+
+
+def _gcp_deny_policy(r: NewResource) -> tuple[str, dict]:
+    name = r.autoname("name")
+    return f"{r.input('parent')}/{name}", {"name": name}
+
+
+def _gcp_entitlement(r: NewResource) -> tuple[str, dict]:
+    name = f"{r.input('parent')}/locations/{r.input('location', 'global')}/entitlements/{r.input('entitlementId')}"
+    return name, {"name": name, "state": "AVAILABLE"}
+
+
+def _gcp_alert_policy(r: NewResource) -> tuple[str, dict]:
+    name = f"projects/{_gcp_project_of(r)}/alertPolicies/{_gcp_digits(r, 'alert', 19)}"
+    return name, {"name": name}
+
+
+def _gcp_notification_channel(r: NewResource) -> tuple[str, dict]:
+    name = f"projects/{_gcp_project_of(r)}/notificationChannels/{_gcp_digits(r, 'channel', 19)}"
+    return name, {"name": name}
+
+
+def _gcp_transfer_job(r: NewResource) -> tuple[str, dict]:
+    name = f"transferJobs/{_gcp_digits(r, 'transfer', 20)}"
+    return f"{_gcp_project_of(r)}/{name}", {"name": name}
+
+
+def _event_bus(r: NewResource) -> str:
+    """The rule's event bus by name ("default" unless given; an ARN names the bus last)."""
+    return r.input("eventBusName", "default").rsplit("/", 1)[-1]
+
+
+def _event_rule(r: NewResource) -> tuple[str, dict]:
+    name, bus = r.autoname("name"), _event_bus(r)
+    qualified = name if bus == "default" else f"{bus}/{name}"
+    return qualified, {"name": name, "arn": f"arn:aws:events:{r.region}:{r.account}:rule/{qualified}"}
+
+
+def _event_target(r: NewResource) -> tuple[str, dict]:
+    target_id = r.input("targetId") or r.placeholders.unique_suffix("terraform-", r.urn)
+    bus = _event_bus(r)
+    resource_id = f"{r.input('rule')}-{target_id}" if bus == "default" else f"{bus}/{r.input('rule')}-{target_id}"
+    return resource_id, {"targetId": target_id}
+
+
+SHAPES: dict[str, Shape] = {
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:s3/bucketVersioning:BucketVersioning": _s3_bucket_setting,
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": _s3_bucket_setting,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _s3_bucket_setting,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _s3_bucket_setting,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _s3_bucket_setting,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _s3_bucket_setting,
+    "aws:s3/bucketPolicy:BucketPolicy": _s3_bucket_setting,
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _s3_bucket_setting,
+    "aws:organizations/account:Account": _organizations_account,
+    "aws:organizations/organizationalUnit:OrganizationalUnit": _organizational_unit,
+    "aws:organizations/policy:Policy": _organizations_policy,
+    "aws:organizations/policyAttachment:PolicyAttachment": _organizations_policy_attachment,
+    "aws:iam/role:Role": _iam_role,
+    "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _iam_role_policy_attachment,
+    "aws:iam/policy:Policy": _iam_policy,
+    "aws:iam/user:User": _iam_user,
+    "aws:iam/group:Group": _iam_group,
+    "aws:iam/groupPolicy:GroupPolicy": _iam_group_policy,
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": _iam_group_policy_attachment,
+    "aws:iam/groupMembership:GroupMembership": _iam_group_membership,
+    "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": _iam_account_password_policy,
+    "aws:iam/organizationsFeatures:OrganizationsFeatures": _iam_organizations_features,
+    "aws:backup/vault:Vault": _backup_vault,
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": _logically_air_gapped_vault,
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _backup_vault_setting,
+    "aws:backup/vaultPolicy:VaultPolicy": _backup_vault_setting,
+    "aws:backup/vaultNotifications:VaultNotifications": _backup_vault_setting,
+    "aws:backup/plan:Plan": _backup_plan,
+    "aws:backup/selection:Selection": _backup_selection,
+    "aws:backup/globalSettings:GlobalSettings": _backup_global_settings,
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": _restore_testing_plan,
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": _restore_testing_selection,
+    "aws:ram/resourceShare:ResourceShare": _ram_resource_share,
+    "aws:ram/resourceAssociation:ResourceAssociation": _ram_resource_association,
+    "aws:ram/principalAssociation:PrincipalAssociation": _ram_principal_association,
+    "aws:cloudtrail/trail:Trail": _cloudtrail_trail,
+    "aws:sns/topic:Topic": _sns_topic,
+    "aws:sns/topicPolicy:TopicPolicy": _sns_topic_policy,
+    "aws:sns/topicSubscription:TopicSubscription": _sns_topic_subscription,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": _log_metric_filter,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
+    "aws:cloudwatch/eventRule:EventRule": _event_rule,
+    "gcp:organizations/folder:Folder": _gcp_folder,
+    "gcp:organizations/project:Project": _gcp_project,
+    "gcp:logging/folderSink:FolderSink": _gcp_folder_sink,
+    "gcp:kms/keyRing:KeyRing": _gcp_key_ring,
+    "gcp:kms/cryptoKey:CryptoKey": _gcp_crypto_key,
+    "gcp:storage/bucket:Bucket": _gcs_bucket,
+    "gcp:backupdisasterrecovery/backupVault:BackupVault": _gcp_backup_vault,
+    "gcp:orgpolicy/policy:Policy": _gcp_named_by_input,
+    "gcp:logging/metric:Metric": _gcp_named_by_input,
+    "gcp:iam/denyPolicy:DenyPolicy": _gcp_deny_policy,
+    "gcp:privilegedaccessmanager/entitlement:entitlement": _gcp_entitlement,
+    "gcp:monitoring/alertPolicy:AlertPolicy": _gcp_alert_policy,
+    "gcp:monitoring/notificationChannel:NotificationChannel": _gcp_notification_channel,
+    "gcp:storage/transferJob:TransferJob": _gcp_transfer_job,
+    "aws:cloudwatch/eventTarget:EventTarget": _event_target,
+}
+
+
+def created_values(resource: NewResource) -> tuple[str, dict]:
+    """The id and the outputs the provider would report on top of the inputs."""
+    if resource.type.startswith("pulumi:providers:"):
+        # `pulumi up` gives each new provider a random UUID.
+        return resource.placeholders.uuid(resource.urn), {}
+    shape = SHAPES.get(resource.type)
+    if shape is not None:
+        return shape(resource)
+    # Unknown type: an opaque id, and for AWS a well-formed ARN in the resource's account and region.
+    resource_id = resource.placeholders.hex_id(f"{resource.name}-", 8, resource.urn)
+    if resource.target and resource.target.cloud == "aws":
+        service = resource.type.split(":")[1].split("/")[0].lower()
+        kind = resource.type.rsplit(":", 1)[-1].lower()
+        arn = f"arn:aws:{service}:{resource.target.region or ''}:{resource.target.account}:{kind}/{resource_id}"
+        return resource_id, {"arn": arn}
+    return resource_id, {}
+
+
+def provider_target(package: str, inputs: dict, urn: str, placeholders: Placeholders) -> Target | None:
+    """Where resources of a provider land, read from its inputs (pinned account, assumed role, project).
+
+    Settings may be outputs of other resources (the id of an account created in the same program):
+    they arrive resolved, and secret ones unwrapped, since an account id is what a reviewer must see.
+    None for the engine's builtin `pulumi` provider, which creates nothing in any cloud.
+    """
+    if package == "pulumi":
+        return None
+    inputs = {key: unwrap_rpc_secret(value) for key, value in inputs.items()}
+    if package == "aws":
+        account = _first(parse_json_text(inputs.get("allowedAccountIds"))) or _account_of(assumed_role_arn(inputs))
+        return Target("aws", account=account or placeholders.account_id(urn), region=inputs.get("region"))
+    if package == "gcp":
+        return Target("gcp", project=inputs.get("project"), region=inputs.get("region"))
+    return Target(package)
+
+
+def invoke_result(token: str, target: Target, role_arn: str | None, args: dict | None = None) -> dict | None:
+    """Answers for the read-only data sources the library uses (`args`: what the program passed); None for any other."""
+    args = args or {}
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        role = role_arn.rsplit("/", 1)[-1] if role_arn else "deployer"
+        return {
+            "id": target.account,
+            "accountId": target.account,
+            "arn": f"arn:aws:sts::{target.account}:assumed-role/{role}/pulumi",
+            "userId": f"AROA{target.account}:pulumi",
+        }
+    if token == "aws:index/getRegion:getRegion":
+        region = target.region or "us-east-1"
+        return {"id": region, "region": region, "name": region, "endpoint": f"ec2.{region}.amazonaws.com", "description": region}
+    if token == "aws:index/getPartition:getPartition":
+        return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+    if token in GCP_SERVICE_AGENTS:
+        return _gcp_service_agent(token, target)
+    if token == "gcp:logging/getFolderSettings:getFolderSettings" and isinstance(args.get("folder"), str):
+        folder = args["folder"].removeprefix("folders/")
+        return {"id": f"folders/{folder}/settings", "name": f"folders/{folder}/settings", "folder": folder,
+                "loggingServiceAccountId": gcp_folder_logging_agent(folder), "kmsServiceAccountId": "", "kmsKeyName": "",
+                "storageLocation": "", "disableDefaultSink": False}
+    return None
+
+
+# Google-managed service accounts a project's data sources name: Cloud Storage's (CMEK) and Storage Transfer's.
+GCP_SERVICE_AGENTS = {
+    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": "gs-project-accounts.iam.gserviceaccount.com",
+    "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": "storage-transfer-service.iam.gserviceaccount.com",
+}
+
+
+def _gcp_service_agent(token: str, target: Target) -> dict:
+    """The agent of the provider's project: `service-<number>@...` or `project-<number>@...`, and its numeric subject id."""
+    project = target.project or "project"
+    number = gcp_project_number(project)
+    subject = "1" + str(int(hashlib.sha256(f"subject:{token}:{project}".encode()).hexdigest(), 16))[:20]
+    prefix = "project" if "Transfer" in token else "service"
+    email = f"{prefix}-{number}@{GCP_SERVICE_AGENTS[token]}"
+    return {"id": email, "email": email, "emailAddress": email, "member": f"serviceAccount:{email}", "subjectId": subject, "project": project}
+
+
+def assumed_role_arn(inputs: dict) -> str | None:
+    roles = parse_json_text(unwrap_rpc_secret(inputs.get("assumeRoles")))
+    return roles[0].get("roleArn") if isinstance(roles, list) and roles and isinstance(roles[0], dict) else None
+
+
+def misspelled_provider_keys(inputs: dict) -> list[str]:
+    """snake_case keys in an AWS provider's role settings, which the real provider silently ignores.
+
+    A plain dict such as {"role_arn": ...} is serialized as written, and the provider then deploys with
+    the caller's own credentials (pulumi/pulumi-aws#5271); the typed ProviderAssumeRoleArgs is safe.
+    """
+    found = []
+    for setting in ("assumeRoles", "assumeRoleWithWebIdentity"):
+        value = parse_json_text(unwrap_rpc_secret(inputs.get(setting)))
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                found += [f"{setting}.{key}" for key in item if "_" in key]
+    return found
+
+
+def _first(value: Any) -> str | None:
+    return value[0] if isinstance(value, list) and value and isinstance(value[0], str) else None
+
+
+def _account_of(arn: str | None) -> str | None:
+    parts = str(arn or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[4] else None
