@@ -80,7 +80,7 @@ def test_arguments_that_are_not_a_mapping_are_refused():
 
 # --- Outputs are checked when they resolve ------------------------------------------------------------------------
 
-from hardened.arguments import check_arguments  # noqa: E402
+from hardened.arguments import Arguments  # noqa: E402
 from hardened.aws import BucketReplication, ImmutableBucket, LockedVault  # noqa: E402
 from hardened.aws.arns import resolved_value_problem  # noqa: E402
 from planning import BREAK_GLASS, DEPLOYER, account_provider, in_account, plan_of  # noqa: E402
@@ -134,7 +134,7 @@ def test_nested_arguments_are_checked_when_they_resolve():
 
 def test_good_outputs_and_plain_values_pass_unchanged():
     args = {"retention_mode": "GOVERNANCE", "retention_days": 1, "administrator_arns": [DEPLOYER]}
-    assert check_arguments("ImmutableBucket", "b", args, hardened.aws.ImmutableBucketArgs) == args
+    assert Arguments("ImmutableBucket", "b", args, hardened.aws.ImmutableBucketArgs).args == args
     plan_of(lambda: ImmutableBucket("backups", {"retention_mode": "GOVERNANCE", "retention_days": 1,
                                                 "administrator_arns": [pulumi.Output.from_input(DEPLOYER)]},
                                     opts=in_account(account_provider())))
@@ -218,10 +218,10 @@ def test_a_value_of_the_wrong_type_is_refused_as_an_argument_error(component):
 
 def test_a_wrong_type_names_what_is_due():
     with pytest.raises(ComponentArgumentError) as raised:
-        check_arguments("ImmutableBucket", "b", {"retention_days": "seven"}, hardened.aws.ImmutableBucketArgs)
+        Arguments("ImmutableBucket", "b", {"retention_days": "seven"}, hardened.aws.ImmutableBucketArgs)
     assert str(raised.value) == "ImmutableBucket 'b': argument 'retention_days' takes a whole number, not str (got 'seven')"
     with pytest.raises(ComponentArgumentError) as raised:
-        check_arguments("ImmutableBucket", "b", {"administrator_arns": [DEPLOYER, 5]}, hardened.aws.ImmutableBucketArgs)
+        Arguments("ImmutableBucket", "b", {"administrator_arns": [DEPLOYER, 5]}, hardened.aws.ImmutableBucketArgs)
     assert str(raised.value) == "ImmutableBucket 'b': argument 'administrator_arns[1]' takes a string, not int (got 5)"
 
 

@@ -8,10 +8,15 @@ list) and list items are checked the same way. What a plain value must be beyond
 each component's own check.
 
 A value that arrives as a Pulumi Output (a stack reference's account id, another resource's ARN) is known only later:
-`check_arguments` returns the arguments with each such Output of an identifier-named field (`*_arn`, `*_arns`,
+`Arguments.args` holds the arguments with each such Output of an identifier-named field (`*_arn`, `*_arns`,
 `*account_id`, `*account_ids`, `organization_id`; for GCP components `project_id`, `folder_id`, `project_number`,
 `organization_id`, service-agent `members`; see `aws/arns.py` and `gcp/identifiers.py` for what each must be) wrapped so that it fails
 with ComponentArgumentError when it resolves to a wildcard or a malformed value, before it reaches a policy document.
+
+Every component begins with `checked = Arguments("ImmutableBucket", name, args, ImmutableBucketArgs)` and refuses
+what only it can judge with `checked.refuse("retention_days", "must be ...")`, typed NoReturn so that a type checker
+narrows after it; a check several components share takes the checker (`retention.retention_mode(checked)`).
+`refuse` here is the one place a ComponentArgumentError is made.
 """
 
 import difflib
@@ -19,7 +24,7 @@ import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
-from typing import TypeVar
+from typing import Generic, NoReturn, TypeVar
 
 import pulumi
 
@@ -28,15 +33,33 @@ from .errors import ComponentArgumentError
 Args = TypeVar("Args")
 
 
-def check_arguments(component: str, name: str, args: Args, schema: type) -> Args:
-    """Raise ComponentArgumentError if `args` has a key `schema` does not declare, lacks a required one, or gives a
-    value of another type (a string or a mapping where a list is due included); recurse into TypedDicts and list
-    items. Return `args` with identifier Outputs checked when they resolve (plain values are returned as given)."""
-    _check(component, name, args, schema, path="")
-    return typing.cast(Args, _checked_when_resolved(component, name, args, schema, path=""))
+class Arguments(Generic[Args]):
+    """A component's arguments, checked against its TypedDict `schema`, and the one way the component refuses them.
+
+    Raises ComponentArgumentError if `args` has a key `schema` does not declare, lacks a required one, or gives a
+    value of another type (a string or a mapping where a list is due included); TypedDicts and list items are
+    checked the same way."""
+
+    def __init__(self, component: str, name: str, args: Args, schema: type) -> None:
+        self.component = component
+        self.name = name
+        _check(self, args, schema, path="")
+        self.args: Args = typing.cast(Args, _checked_when_resolved(self, typing.cast(Mapping, args), schema, path=""))
+        """`args` with identifier Outputs checked when they resolve (plain values as given): what the component builds from."""
+
+    def refuse(self, argument: str, problem: str) -> NoReturn:
+        """Raise ComponentArgumentError: "<component> '<name>': argument '<argument>' <problem>"."""
+        refuse(self.component, self.name, argument, problem)
 
 
-def _checked_when_resolved(component: str, name: str, args: Mapping, schema: type, path: str) -> dict:
+def refuse(component: str, name: str, argument: str, problem: str) -> NoReturn:
+    """Raise the ComponentArgumentError; `Arguments.refuse` for a component, this where there is none (a check across
+    several components' arguments, such as `check_attachments_per_target`)."""
+    # from None: the message says what is wrong; the parse error a refusal may stem from is no bug to trace.
+    raise ComponentArgumentError(component, name, argument, problem) from None
+
+
+def _checked_when_resolved(checked: Arguments, args: Mapping, schema: type, path: str) -> dict:
     # Imported here: hardened.aws and hardened.gcp import every component, and they import this module.
     if schema.__module__.startswith("hardened.gcp"):
         from .gcp.identifiers import resolved_value_problem
@@ -44,26 +67,26 @@ def _checked_when_resolved(component: str, name: str, args: Mapping, schema: typ
         from .aws.arns import resolved_value_problem
 
     hints = {key: _required_or_not(annotation) for key, annotation in schema.__annotations__.items()}
-    checked = {}
+    wrapped = {}
     for key, value in args.items():
         argument = f"{path}{key}"
         problem = resolved_value_problem(key)
         nested = next((o for o in _options(hints[key]) if _is_typed_dict(o)), None)
         items = next((typing.get_args(o)[0] for o in _options(hints[key]) if typing.get_origin(o) is list and typing.get_args(o)), None)
         if nested is not None and isinstance(value, Mapping):
-            value = _checked_when_resolved(component, name, value, nested, f"{argument}.")
+            value = _checked_when_resolved(checked, value, nested, f"{argument}.")
         elif _is_typed_dict(items) and isinstance(value, (list, tuple)):
-            value = [_checked_when_resolved(component, name, v, items, f"{argument}[{i}].") if isinstance(v, Mapping) else v
+            value = [_checked_when_resolved(checked, v, items, f"{argument}[{i}].") if isinstance(v, Mapping) else v
                      for i, v in enumerate(value)]
         elif problem is not None and isinstance(value, (list, tuple)):
-            value = [_deferred(component, name, f"{argument}[{i}]", v, problem) for i, v in enumerate(value)]
+            value = [_deferred(checked, f"{argument}[{i}]", v, problem) for i, v in enumerate(value)]
         elif problem is not None:
-            value = _deferred(component, name, argument, value, problem)
-        checked[key] = value
-    return checked
+            value = _deferred(checked, argument, value, problem)
+        wrapped[key] = value
+    return wrapped
 
 
-def _deferred(component: str, name: str, argument: str, value: object, problem: Callable[[object], str | None]) -> object:
+def _deferred(checked: Arguments, argument: str, value: object, problem: Callable[[object], str | None]) -> object:
     """`value` itself, or for an Output one that raises ComponentArgumentError if it resolves to a bad value."""
     if not isinstance(value, pulumi.Output):
         return value
@@ -75,33 +98,33 @@ def _deferred(component: str, name: str, argument: str, value: object, problem: 
             if found:
                 where = f"{argument}[{index}]" if isinstance(resolved, (list, tuple)) else argument
                 shown = "a secret value" if secret else repr(item)  # an error message must not print a secret
-                raise ComponentArgumentError(component, name, where, f"resolved to {shown}, which {found}")
+                checked.refuse(where, f"resolved to {shown}, which {found}")
         return resolved
 
     return pulumi.Output.all(value, value.is_secret()).apply(check)
 
 
-def _check(component: str, name: str, args: object, schema: type, path: str) -> None:
+def _check(checked: Arguments, args: object, schema: type, path: str) -> None:
     where = path or "args"
     if not isinstance(args, Mapping):
-        raise ComponentArgumentError(component, name, where, f"must be a mapping of argument names to values (got {type(args).__name__})")
+        checked.refuse(where, f"must be a mapping of argument names to values (got {type(args).__name__})")
     known = sorted(schema.__required_keys__ | schema.__optional_keys__)  # type: ignore[attr-defined]
     for key in args:
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ComponentArgumentError(component, name, f"{path}{key}", f"is not an argument of {schema.__name__}{hint}; it takes {', '.join(known)}")
+            checked.refuse(f"{path}{key}", f"is not an argument of {schema.__name__}{hint}; it takes {', '.join(known)}")
     # The annotations as written (pulumi.Input holds a forward reference get_type_hints cannot resolve).
     hints = {key: _required_or_not(annotation) for key, annotation in schema.__annotations__.items()}
     for key, value in args.items():
         if value is not None:
-            _check_value(component, name, f"{path}{key}", value, hints[key])
+            _check_value(checked, f"{path}{key}", value, hints[key])
     for key in sorted(schema.__required_keys__):  # type: ignore[attr-defined]
         if key not in args:
-            raise ComponentArgumentError(component, name, f"{path}{key}", f"is required by {schema.__name__}")
+            checked.refuse(f"{path}{key}", f"is required by {schema.__name__}")
 
 
-def _check_value(component: str, name: str, path: str, value: object, annotation: object) -> None:
+def _check_value(checked: Arguments, path: str, value: object, annotation: object) -> None:
     options = _options(annotation)
     if isinstance(value, (pulumi.Output, Awaitable)) and any(_is_input(o) for o in options):
         return  # checked when it resolves, if its name says what it must be
@@ -111,32 +134,32 @@ def _check_value(component: str, name: str, path: str, value: object, annotation
             continue  # an Output or awaitable was accepted above; anything else is held to the plain alternative
         if origin is list:
             if isinstance(value, (str, bytes, Mapping)):
-                raise ComponentArgumentError(component, name, path, f"takes a list, not a {type(value).__name__} (got {value!r}): write [{value!r}]")
+                checked.refuse(path, f"takes a list, not a {type(value).__name__} (got {value!r}): write [{value!r}]")
             if isinstance(value, (list, tuple)):
                 (item,) = typing.get_args(option) or (object,)
                 for index, element in enumerate(value):
                     if _is_typed_dict(item):
-                        _check(component, name, element, item, f"{path}[{index}].")
+                        _check(checked, element, item, f"{path}[{index}].")
                     elif element is not None:
-                        _check_value(component, name, f"{path}[{index}]", element, item)
+                        _check_value(checked, f"{path}[{index}]", element, item)
                 return
         elif _is_typed_dict(option):
             if isinstance(value, Mapping):
-                _check(component, name, value, option, f"{path}.")
+                _check(checked, value, option, f"{path}.")
                 return
         elif origin is dict:
             if isinstance(value, Mapping):
                 _, item = typing.get_args(option) or (object, object)
                 for key, element in value.items():
                     if not isinstance(key, str):
-                        raise ComponentArgumentError(component, name, path, f"takes string keys (got {key!r})")
+                        checked.refuse(path, f"takes string keys (got {key!r})")
                     if element is not None:
-                        _check_value(component, name, f"{path}.{key}", element, item)
+                        _check_value(checked, f"{path}.{key}", element, item)
                 return
         elif _accepts(option, value):
             return
     if any(_checkable(o) for o in options):
-        raise ComponentArgumentError(component, name, path, f"takes {_described(options)}, not {_type_name(type(value))} (got {_short(value)})")
+        checked.refuse(path, f"takes {_described(options)}, not {_type_name(type(value))} (got {_short(value)})")
 
 
 def _is_input(option: object) -> bool:

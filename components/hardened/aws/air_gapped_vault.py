@@ -41,8 +41,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import ACCOUNT_ID
 from .documents.vault_policy import backup_vault_access_policy
 from .retention import MAX_RETENTION_DAYS, whole_number
@@ -89,8 +88,9 @@ class AirGappedVault(pulumi.ComponentResource):
     """ARN of the RAM share with the recovery accounts; absent without recovery_account_ids."""
 
     def __init__(self, name: str, args: AirGappedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("AirGappedVault", name, args, AirGappedVaultArgs)
-        minimum, maximum, vault_name, sources, recovery = _validated(name, args)
+        checked = Arguments("AirGappedVault", name, args, AirGappedVaultArgs)
+        args = checked.args
+        minimum, maximum, vault_name, sources, recovery = _validated(checked)
         tags = args.get("tags") or {}
 
         super().__init__("hardened:index:AirGappedVault", name, None, opts)
@@ -146,36 +146,34 @@ class AirGappedVault(pulumi.ComponentResource):
         )
 
 
-def _validated(name: str, args: AirGappedVaultArgs) -> tuple[int, int, str, list, list[str]]:
-    def problem(argument: str, text: str) -> ComponentArgumentError:
-        return ComponentArgumentError("AirGappedVault", name, argument, text)
-
+def _validated(checked: Arguments[AirGappedVaultArgs]) -> tuple[int, int, str, list, list[str]]:
+    args = checked.args
     minimum, maximum = args.get("min_retention_days"), args.get("max_retention_days")
     if not whole_number(minimum, MIN_AIR_GAPPED_RETENTION_DAYS, MAX_RETENTION_DAYS):
-        raise problem(
+        checked.refuse(
             "min_retention_days",
             f"must be a whole number of days from {MIN_AIR_GAPPED_RETENTION_DAYS} (AWS's floor for air-gapped vaults) "
             f"to {MAX_RETENTION_DAYS} (got {minimum!r})",
         )
     if not whole_number(maximum, minimum, MAX_RETENTION_DAYS):
-        raise problem("max_retention_days", f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})")
+        checked.refuse("max_retention_days", f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})")
 
     given = args.get("vault_name")
-    vault_name = given if given is not None else name
+    vault_name = given if given is not None else checked.name
     if not (isinstance(vault_name, str) and VAULT_NAME.match(vault_name)):
         source = "" if given is not None else ", and it defaults to the component name"
-        raise problem("vault_name", f"must be 2 to 50 letters, digits, hyphens or underscores{source} (got {vault_name!r})")
+        checked.refuse("vault_name", f"must be 2 to 50 letters, digits, hyphens or underscores{source} (got {vault_name!r})")
 
     sources = list(args.get("copy_source_account_ids") or [])
     bad = [s for s in sources if isinstance(s, str) and not ACCOUNT_ID.match(s)]
     if bad:
-        raise problem("copy_source_account_ids", f"takes 12-digit AWS account ids (got {bad[0]!r})")
+        checked.refuse("copy_source_account_ids", f"takes 12-digit AWS account ids (got {bad[0]!r})")
 
     recovery = list(args.get("recovery_account_ids") or [])
     bad = [r for r in recovery if not (isinstance(r, str) and ACCOUNT_ID.match(r))]
     if bad:
-        raise problem("recovery_account_ids", f"takes 12-digit AWS account ids as plain strings (got {bad[0]!r})")
+        checked.refuse("recovery_account_ids", f"takes 12-digit AWS account ids as plain strings (got {bad[0]!r})")
     repeated = sorted({r for r in recovery if recovery.count(r) > 1})
     if repeated:
-        raise problem("recovery_account_ids", f"names each account once (got {repeated[0]!r} more than once)")
+        checked.refuse("recovery_account_ids", f"names each account once (got {repeated[0]!r} more than once)")
     return minimum, maximum, vault_name, sources, recovery

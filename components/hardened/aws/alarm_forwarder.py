@@ -24,8 +24,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import ROLE_NAME
 from .documents.alerts import allow_forwarding_to, trust_event_forwarding
 from .documents.alarm_names import forwarding_role_name
@@ -67,8 +66,9 @@ class AlarmForwarder(pulumi.ComponentResource):
     """The forwarding rules' names, per region."""
 
     def __init__(self, name: str, args: AlarmForwarderArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("AlarmForwarder", name, args, AlarmForwarderArgs)
-        providers, prefix, patterns_by_region = _validated(name, args)
+        checked = Arguments("AlarmForwarder", name, args, AlarmForwarderArgs)
+        args = checked.args
+        providers, prefix, patterns_by_region = _validated(checked)
         tags = args.get("tags") or {}
         super().__init__("hardened:index:AlarmForwarder", name, None, opts)
 
@@ -115,41 +115,39 @@ class AlarmForwarder(pulumi.ComponentResource):
         self.register_outputs({"roleArn": self.role_arn, "ruleNames": self.rule_names})
 
 
-def _validated(name: str, args: AlarmForwarderArgs) -> tuple[dict, str, dict[str, dict[str, dict]]]:
+def _validated(checked: Arguments[AlarmForwarderArgs]) -> tuple[dict, str, dict[str, dict[str, dict]]]:
     """The providers, the prefix and each region's patterns (sized against EventBridge's quota), once all are usable."""
-    def problem(argument: str, text: str) -> ComponentArgumentError:
-        return ComponentArgumentError("AlarmForwarder", name, argument, text)
-
+    args = checked.args
     providers = args.get("providers")
     if not isinstance(providers, dict) or not providers:
-        raise problem("providers", "must give at least one region and a provider into the account there")
+        checked.refuse("providers", "must give at least one region and a provider into the account there")
     bad = [r for r, p in providers.items() if not (isinstance(r, str) and REGION.match(r)) or not isinstance(p, pulumi.ProviderResource)]
     if bad:
-        raise problem("providers", f"must map region names to providers (got {bad[0]!r})")
+        checked.refuse("providers", f"must map region names to providers (got {bad[0]!r})")
     if args.get("role_arn") is None and GLOBAL_EVENTS_REGION not in providers:
-        raise problem("providers", f"must include {GLOBAL_EVENTS_REGION} where the forwarder creates the account's role: IAM and Organizations events arrive only there")
+        checked.refuse("providers", f"must include {GLOBAL_EVENTS_REGION} where the forwarder creates the account's role: IAM and Organizations events arrive only there")
     prefix = args.get("prefix")
     if not isinstance(prefix, str) or not prefix or len(prefix) > 40:
-        raise problem("prefix", f"must be the alarm hub's name, 1 to 40 characters (got {prefix!r})")
+        checked.refuse("prefix", f"must be the alarm hub's name, 1 to 40 characters (got {prefix!r})")
     bus_arn = args.get("bus_arn")
     if isinstance(bus_arn, str) and not BUS_ARN.match(bus_arn):
-        raise problem("bus_arn", f"must be an event bus ARN (got {bus_arn!r})")
+        checked.refuse("bus_arn", f"must be an event bus ARN (got {bus_arn!r})")
     if bus_arn is None:
-        raise problem("bus_arn", "is required: the alarm hub's bus")
+        checked.refuse("bus_arn", "is required: the alarm hub's bus")
     role_name = args.get("break_glass_role_name")
     if not isinstance(role_name, str) or not ROLE_NAME.match(role_name):
-        raise problem("break_glass_role_name", f"must be an IAM role name (got {role_name!r})")
+        checked.refuse("break_glass_role_name", f"must be an IAM role name (got {role_name!r})")
     users = args.get("break_glass_user_names")
     if not isinstance(users, list) or not users or not all(isinstance(u, str) and ROLE_NAME.match(u) for u in users):
-        raise problem("break_glass_user_names", f"must list the break-glass users' names (got {users!r})")
+        checked.refuse("break_glass_user_names", f"must list the break-glass users' names (got {users!r})")
     if args.get("account_id") is None:
-        raise problem("account_id", "is required: the account the providers deploy into")
+        checked.refuse("account_id", "is required: the account the providers deploy into")
     patterns = {region: forwarded_patterns(region, prefix, role_name, users) for region in providers}
     for region_patterns in patterns.values():
         for threat, pattern in region_patterns.items():
             size = len(json.dumps(pattern))
             if size > EVENT_PATTERN_MAX_CHARACTERS:
-                raise problem(
+                checked.refuse(
                     "break_glass_user_names",
                     f"make the {threat} pattern {size} characters, over EventBridge's {EVENT_PATTERN_MAX_CHARACTERS}: name fewer users, "
                     "or shorter ones",

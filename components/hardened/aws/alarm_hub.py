@@ -22,8 +22,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ORGANIZATION_ID
 from .documents.alerts import alarm_bus_policy
@@ -64,19 +63,20 @@ class AlarmHub(pulumi.ComponentResource):
     """ARN of the topic every alarm is published to."""
 
     def __init__(self, name: str, args: AlarmHubArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("AlarmHub", name, args, AlarmHubArgs)
-        check_alert_arguments("AlarmHub", name, args)
+        checked = Arguments("AlarmHub", name, args, AlarmHubArgs)
+        args = checked.args
+        check_alert_arguments(checked)
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
-            raise ComponentArgumentError("AlarmHub", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
+            checked.refuse("organization_id", f"must be an organization id, o-... (got {organization_id!r})")
         if len(name) > BUS_NAME_LIMIT or not all(c.isalnum() or c in "-_." for c in name):
-            raise ComponentArgumentError(
-                "AlarmHub", name, "name", f"names the bus and prefixes every rule: at most {BUS_NAME_LIMIT} letters, digits, '-', '_' or '.'"
+            checked.refuse(
+                "name", f"names the bus and prefixes every rule: at most {BUS_NAME_LIMIT} letters, digits, '-', '_' or '.'"
             )
         schedule = args.get("heartbeat_schedule") or DEFAULT_HEARTBEAT
         if schedule_problem(schedule, rate=True) is not None:
-            raise ComponentArgumentError(
-                "AlarmHub", name, "heartbeat_schedule", f"must be rate(<n> minutes|hours|days) or an AWS cron(...) expression (got {schedule!r})"
+            checked.refuse(
+                "heartbeat_schedule", f"must be rate(<n> minutes|hours|days) or an AWS cron(...) expression (got {schedule!r})"
             )
         tags = args.get("tags") or {}
         super().__init__("hardened:index:AlarmHub", name, None, opts)

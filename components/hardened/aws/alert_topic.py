@@ -7,13 +7,12 @@ subscriptions wait for the recipient to confirm them, which the README's runbook
 
 import json
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import Any, NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .documents.alerts import alert_topic_policy, allow_alarm_encryption
 from .documents.key_policy import storage_key_policy
 from .protected_key import protected_key
@@ -51,20 +50,21 @@ class AlertTopicArgs(TypedDict):
     """Tags for the topic and its key."""
 
 
-def check_alert_arguments(component: str, name: str, args: dict) -> list[Subscriber]:
-    """The subscribers, once they and the key administrators are known to be usable; an error naming `component` if not."""
+def check_alert_arguments(checked: Arguments[Any]) -> list[Subscriber]:
+    """The `subscribers`, once they and the `administrator_arns` are known to be usable; a refusal if not."""
+    args = checked.args
     subscribers = list(args.get("subscribers") or [])
     if not subscribers:
-        raise ComponentArgumentError(component, name, "subscribers", "must name at least one subscriber: an alarm nobody hears is no alarm")
+        checked.refuse("subscribers", "must name at least one subscriber: an alarm nobody hears is no alarm")
     for index, subscriber in enumerate(subscribers):
         protocol, endpoint = subscriber.get("protocol"), subscriber.get("endpoint")
         shape = ENDPOINT_SHAPES.get(protocol)
         if shape is None:
-            raise ComponentArgumentError(component, name, f"subscribers[{index}].protocol", f"must be one of {', '.join(ENDPOINT_SHAPES)} (got {protocol!r})")
+            checked.refuse(f"subscribers[{index}].protocol", f"must be one of {', '.join(ENDPOINT_SHAPES)} (got {protocol!r})")
         if not isinstance(endpoint, str) or not shape.match(endpoint):
-            raise ComponentArgumentError(component, name, f"subscribers[{index}].endpoint", f"is not a valid {protocol} endpoint (got {endpoint!r})")
+            checked.refuse(f"subscribers[{index}].endpoint", f"is not a valid {protocol} endpoint (got {endpoint!r})")
     if not args.get("administrator_arns"):
-        raise ComponentArgumentError(component, name, "administrator_arns", "must name at least one role to administer the alert key")
+        checked.refuse("administrator_arns", "must name at least one role to administer the alert key")
     return subscribers
 
 
@@ -77,8 +77,9 @@ class AlertTopic(pulumi.ComponentResource):
     """ARN of the key that encrypts the topic."""
 
     def __init__(self, name: str, args: AlertTopicArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("AlertTopic", name, args, AlertTopicArgs)
-        subscribers = check_alert_arguments("AlertTopic", name, args)
+        checked = Arguments("AlertTopic", name, args, AlertTopicArgs)
+        args = checked.args
+        subscribers = check_alert_arguments(checked)
         administrators = list(args["administrator_arns"])
         super().__init__("hardened:index:AlertTopic", name, None, opts)
 

@@ -17,8 +17,7 @@ from typing import NamedTuple, NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import MAX_ROLE_NAME, ROLE_ARN
 from .backup_service_role import backup_service_role
 from .documents.malware_scans import (
@@ -100,8 +99,9 @@ class BackupPlan(pulumi.ComponentResource):
     """ARN of the role AWS Backup assumes to run the jobs."""
 
     def __init__(self, name: str, args: BackupPlanArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("BackupPlan", name, args, BackupPlanArgs)
-        retention, copies, scans = _validated(name, args)
+        checked = Arguments("BackupPlan", name, args, BackupPlanArgs)
+        args = checked.args
+        retention, copies, scans = _validated(checked)
         tags = args.get("tags") or {}
 
         super().__init__("hardened:index:BackupPlan", name, None, opts)
@@ -202,45 +202,43 @@ class BackupPlan(pulumi.ComponentResource):
             aws.cloudwatch.EventTarget(f"{name}-{suffix}-alert", rule=rule.name, arn=topic_arn, opts=child)
 
 
-def _validated(name: str, args: BackupPlanArgs) -> tuple[int, list[BackupCopy], Optional[_Scans]]:
-    def problem(argument: str, text: str) -> ComponentArgumentError:
-        return ComponentArgumentError("BackupPlan", name, argument, text)
-
+def _validated(checked: Arguments[BackupPlanArgs]) -> tuple[int, list[BackupCopy], Optional[_Scans]]:
+    args = checked.args
     schedule = args.get("schedule")
     if not is_aws_cron(schedule):
-        raise problem("schedule", f"must be an AWS cron expression such as cron(0 3 * * ? *) (got {schedule!r})")
+        checked.refuse("schedule", f"must be an AWS cron expression such as cron(0 3 * * ? *) (got {schedule!r})")
     days = [("retention_days", args.get("retention_days"))]
     copies = list(args.get("copies") or [])
     days += [(f"copies[{i}].retention_days", copy.get("retention_days")) for i, copy in enumerate(copies)]
     for argument, value in days:
         if not whole_number(value, 1, MAX_RETENTION_DAYS):
-            raise problem(argument, f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {value!r})")
+            checked.refuse(argument, f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {value!r})")
     if not args.get("resource_arns"):
-        raise problem("resource_arns", "needs at least one resource ARN to back up")
-    return args["retention_days"], copies, _validated_scans(problem, schedule, args.get("malware_scans"))
+        checked.refuse("resource_arns", "needs at least one resource ARN to back up")
+    return args["retention_days"], copies, _validated_scans(checked, schedule, args.get("malware_scans"))
 
 
-def _validated_scans(problem, schedule: str, given: object) -> Optional[_Scans]:
+def _validated_scans(checked: Arguments[BackupPlanArgs], schedule: str, given: object) -> Optional[_Scans]:
     if given is None:
         return None
     if not isinstance(given, dict):
-        raise problem("malware_scans", f"must be a mapping of MalwareScans settings (got {given!r})")
+        checked.refuse("malware_scans", f"must be a mapping of MalwareScans settings (got {given!r})")
     mode = given.get("mode") or DEFAULT_SCAN_MODE
     if mode not in SCAN_MODES:
-        raise problem("malware_scans.mode", f"must be one of {', '.join(SCAN_MODES)} (got {mode!r})")
+        checked.refuse("malware_scans.mode", f"must be one of {', '.join(SCAN_MODES)} (got {mode!r})")
     full_scan_schedule = given.get("full_scan_schedule")
     if mode == "FULL_SCAN":
         if full_scan_schedule is not None:
-            raise problem("malware_scans.full_scan_schedule", "is for INCREMENTAL_SCAN only: with FULL_SCAN the daily rule already scans in full")
+            checked.refuse("malware_scans.full_scan_schedule", "is for INCREMENTAL_SCAN only: with FULL_SCAN the daily rule already scans in full")
     else:
         full_scan_schedule = DEFAULT_FULL_SCAN_SCHEDULE if full_scan_schedule is None else full_scan_schedule
         if not is_aws_cron(full_scan_schedule):
-            raise problem(
+            checked.refuse(
                 "malware_scans.full_scan_schedule",
                 f"must be an AWS cron expression such as {DEFAULT_FULL_SCAN_SCHEDULE}: incremental scans need full ones (got {full_scan_schedule!r})",
             )
         if full_scan_schedule == schedule:
-            raise problem("malware_scans.full_scan_schedule", f"must differ from the daily schedule {schedule!r}, or every backup is made twice")
+            checked.refuse("malware_scans.full_scan_schedule", f"must differ from the daily schedule {schedule!r}, or every backup is made twice")
     resource_types = given.get("resource_types")
     resource_types = list(DEFAULT_SCAN_RESOURCE_TYPES) if resource_types is None else resource_types
     if (
@@ -250,13 +248,13 @@ def _validated_scans(problem, schedule: str, given: object) -> Optional[_Scans]:
         or not all(t in SCAN_RESOURCE_TYPES for t in resource_types)
         or ("ALL" in resource_types and len(resource_types) > 1)
     ):
-        raise problem("malware_scans.resource_types", f"must list distinct types among EBS, EC2 and S3, or ALL alone (got {resource_types!r})")
+        checked.refuse("malware_scans.resource_types", f"must list distinct types among EBS, EC2 and S3, or ALL alone (got {resource_types!r})")
     scanner_role_arn = given.get("scanner_role_arn")
     if scanner_role_arn is not None and not isinstance(scanner_role_arn, pulumi.Output) and not (
         isinstance(scanner_role_arn, str) and ROLE_ARN.match(scanner_role_arn)
     ):
-        raise problem("malware_scans.scanner_role_arn", f"must be an IAM role ARN (got {scanner_role_arn!r})")
+        checked.refuse("malware_scans.scanner_role_arn", f"must be an IAM role ARN (got {scanner_role_arn!r})")
     topic = given.get("alert_topic_arn")
     if topic is not None and not isinstance(topic, pulumi.Output) and not (isinstance(topic, str) and SNS_TOPIC_ARN.match(topic)):
-        raise problem("malware_scans.alert_topic_arn", f"must be an SNS topic ARN (got {topic!r})")
+        checked.refuse("malware_scans.alert_topic_arn", f"must be an SNS topic ARN (got {topic!r})")
     return _Scans(mode, full_scan_schedule, sorted(resource_types), scanner_role_arn, topic)

@@ -24,8 +24,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ACCOUNT_ID, ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
 from .documents.alerts import break_glass_assume_role_pattern, break_glass_metric_filter, break_glass_sign_in_pattern
@@ -84,39 +83,40 @@ class BreakGlassAccess(pulumi.ComponentResource):
     """ARNs of the topics that announce each use."""
 
     def __init__(self, name: str, args: BreakGlassAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("BreakGlassAccess", name, args, BreakGlassAccessArgs)
+        checked = Arguments("BreakGlassAccess", name, args, BreakGlassAccessArgs)
+        args = checked.args
         account_id = args.get("account_id")
         if not isinstance(account_id, pulumi.Output) and not (isinstance(account_id, str) and ACCOUNT_ID.match(account_id)):
-            raise ComponentArgumentError("BreakGlassAccess", name, "account_id", f"must be a 12-digit account id (got {account_id!r})")
+            checked.refuse("account_id", f"must be a 12-digit account id (got {account_id!r})")
         users_provider = args.get("users_provider")
         if users_provider is not None and not isinstance(users_provider, pulumi.ProviderResource):
-            raise ComponentArgumentError("BreakGlassAccess", name, "users_provider", f"must be a provider into the users' account (got {users_provider!r})")
+            checked.refuse("users_provider", f"must be a provider into the users' account (got {users_provider!r})")
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.match(organization_id):
-            raise ComponentArgumentError("BreakGlassAccess", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
+            checked.refuse("organization_id", f"must be an organization id, o-... (got {organization_id!r})")
         users = list(args.get("user_names") or [])
         if len(set(users)) < 2 or len(set(users)) != len(users) or not all(isinstance(u, str) and ROLE_NAME.match(u) for u in users):
-            raise ComponentArgumentError("BreakGlassAccess", name, "user_names", f"must name at least two distinct IAM users (got {users!r})")
+            checked.refuse("user_names", f"must name at least two distinct IAM users (got {users!r})")
         role_name = args.get("role_name")
         if not isinstance(role_name, str) or not ROLE_NAME.match(role_name):
-            raise ComponentArgumentError("BreakGlassAccess", name, "role_name", f"must be an IAM role name (got {role_name!r})")
+            checked.refuse("role_name", f"must be an IAM role name (got {role_name!r})")
         if not args.get("accounts"):
-            raise ComponentArgumentError("BreakGlassAccess", name, "accounts", "must give at least one account to create the role in")
+            checked.refuse("accounts", "must give at least one account to create the role in")
         if not isinstance(args.get("sign_in_events_provider"), pulumi.ProviderResource):
-            raise ComponentArgumentError("BreakGlassAccess", name, "sign_in_events_provider", "must be a provider into the users' account in us-east-1")
+            checked.refuse("sign_in_events_provider", "must be a provider into the users' account in us-east-1")
         max_age = args.get("max_mfa_age_seconds")
         max_age = DEFAULT_MAX_MFA_AGE_SECONDS if max_age is None else max_age
         if not whole_number(max_age, 60, 3600):
-            raise ComponentArgumentError("BreakGlassAccess", name, "max_mfa_age_seconds", f"must be a whole number of seconds from 60 to 3600 (got {max_age!r})")
+            checked.refuse("max_mfa_age_seconds", f"must be a whole number of seconds from 60 to 3600 (got {max_age!r})")
         policies = args.get("role_policy_arns")
         policies = [ADMINISTRATOR_ACCESS] if policies is None else list(policies)
         if not policies or not all(isinstance(arn, str) and MANAGED_POLICY_ARN.match(arn) for arn in policies):
-            raise ComponentArgumentError("BreakGlassAccess", name, "role_policy_arns", f"must be at least one managed policy ARN (got {policies!r})")
-        check_alert_arguments("BreakGlassAccess", name, args)
+            checked.refuse("role_policy_arns", f"must be at least one managed policy ARN (got {policies!r})")
+        check_alert_arguments(checked)
         users_administrators = args.get("users_administrator_arns")
         if users_administrators is not None and (not isinstance(users_administrators, list) or not users_administrators):
-            raise ComponentArgumentError(
-                "BreakGlassAccess", name, "users_administrator_arns", f"must list the roles administering keys in the users' account (got {users_administrators!r})"
+            checked.refuse(
+                "users_administrator_arns", f"must list the roles administering keys in the users' account (got {users_administrators!r})"
             )
         super().__init__("hardened:index:BreakGlassAccess", name, None, opts)
 

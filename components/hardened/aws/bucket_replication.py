@@ -17,7 +17,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
+from ..arguments import Arguments
 
 from .arns import MAX_ROLE_NAME
 from .documents.service_roles import replication_permissions, trusted_by_service
@@ -65,7 +65,8 @@ class BucketReplication(pulumi.ComponentResource):
     """ARN of the role S3 assumes to replicate."""
 
     def __init__(self, name: str, args: BucketReplicationArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("BucketReplication", name, args, BucketReplicationArgs)
+        checked = Arguments("BucketReplication", name, args, BucketReplicationArgs)
+        args = checked.args
         super().__init__("hardened:index:BucketReplication", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)

@@ -16,8 +16,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments, refuse
 from .arns import ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
 from .documents import guardrails, resource_controls
 from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_content, scp_size
@@ -98,13 +97,14 @@ class GuardrailPolicy(pulumi.ComponentResource):
     """Id of the SCP (p-...)."""
 
     def __init__(self, name: str, args: GuardrailPolicyArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("GuardrailPolicy", name, args, GuardrailPolicyArgs)
-        build = _builder(name, args)
+        checked = Arguments("GuardrailPolicy", name, args, GuardrailPolicyArgs)
+        args = checked.args
+        build = _builder(checked)
         subjects = list(args.get("web_identity_subjects") or [])
         size = scp_size(build(STAND_IN_ACCOUNT, [STAND_IN_SUBJECT] * len(subjects)))
         if size > SCP_MAX_CHARACTERS:
-            raise ComponentArgumentError(
-                "GuardrailPolicy", name, "baseline",
+            checked.refuse(
+                "baseline",
                 f"gives a service control policy of {size} characters, over AWS's limit of {SCP_MAX_CHARACTERS}; "
                 "exempt fewer roles or split the policy",
             )
@@ -135,54 +135,55 @@ def check_attachments_per_target(attachments: Iterable[str]) -> None:
         counts[target] = counts.get(target, 0) + 1
     for target, count in counts.items():
         if count + INHERITED_FULL_ACCESS > SCPS_PER_TARGET:
-            raise ComponentArgumentError(
+            refuse(
                 "GuardrailPolicy", target, "target_id",
                 f"would carry {count} guardrail SCPs plus FullAWSAccess, over AWS's limit of {SCPS_PER_TARGET} per target",
             )
 
 
-def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str, list[str]], dict]:
+def _builder(checked: Arguments[GuardrailPolicyArgs]) -> Callable[[str, list[str]], dict]:
     """The document as a function of the account id (and web identity subjects), after checking the arguments its baseline needs."""
+    args = checked.args
     try:
         baseline = Baseline(args.get("baseline"))
     except ValueError:
         allowed = ", ".join(b.value for b in Baseline)
-        raise ComponentArgumentError("GuardrailPolicy", name, "baseline", f"must be one of {allowed} (got {args.get('baseline')!r})") from None
+        checked.refuse("baseline", f"must be one of {allowed} (got {args.get('baseline')!r})")
     if baseline == Baseline.ORGANIZATION:
         trail_arn = args.get("trail_arn")
         if not isinstance(trail_arn, str) or not trail_arn.startswith("arn:aws:cloudtrail:"):
-            raise ComponentArgumentError("GuardrailPolicy", name, "trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
+            checked.refuse("trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
         regions = args.get("allowed_regions")
         if regions is not None and (not isinstance(regions, list) or not regions or not all(isinstance(r, str) and REGION.fullmatch(r) for r in regions)):
-            raise ComponentArgumentError("GuardrailPolicy", name, "allowed_regions", f"must list AWS region names (got {regions!r})")
+            checked.refuse("allowed_regions", f"must list AWS region names (got {regions!r})")
         return lambda _account, _subjects: guardrails.organization_guardrails(trail_arn, regions)
     if baseline == Baseline.WEB_IDENTITY_CONTROLS:
         subjects = args.get("web_identity_subjects") or []
         if not isinstance(subjects, list) or not all(isinstance(v, pulumi.Output) or (isinstance(v, str) and GOOGLE_SUBJECT.fullmatch(v)) for v in subjects):
-            raise ComponentArgumentError(
-                "GuardrailPolicy", name, "web_identity_subjects", f"must be Google subject ids, 21 digits each (got {subjects!r})"
+            checked.refuse(
+                "web_identity_subjects", f"must be Google subject ids, 21 digits each (got {subjects!r})"
             )
         return lambda _account, resolved: resource_controls.web_identity_controls(resolved)
     if baseline in (Baseline.BACKUP_PERIMETER, Baseline.DATA_PERIMETER):
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
-            raise ComponentArgumentError("GuardrailPolicy", name, "organization_id", f"must be an organization id, o-... (got {organization_id!r})")
+            checked.refuse("organization_id", f"must be an organization id, o-... (got {organization_id!r})")
         if baseline == Baseline.DATA_PERIMETER:
             return lambda _account, _subjects: resource_controls.data_perimeter(organization_id)
     deployer = args.get("deployment_role_name")
     if not _is_role_name(deployer):
-        raise ComponentArgumentError("GuardrailPolicy", name, "deployment_role_name", f"must name one role, without wildcards (got {deployer!r})")
+        checked.refuse("deployment_role_name", f"must name one role, without wildcards (got {deployer!r})")
     roles = list(args.get("exempt_role_names") or [])
     if not all(_is_role_name(r) for r in roles):
-        raise ComponentArgumentError("GuardrailPolicy", name, "exempt_role_names", f"must be role names without wildcards (got {roles!r})")
+        checked.refuse("exempt_role_names", f"must be role names without wildcards (got {roles!r})")
     if args.get("account_id") is None:
-        raise ComponentArgumentError("GuardrailPolicy", name, "account_id", "is required for member-account baselines")
+        checked.refuse("account_id", "is required for member-account baselines")
     floor = args.get("minimum_vault_retention_days") or 7
     policies = args.get("exempt_role_policy_arns")
     policies = [ADMINISTRATOR_ACCESS] if policies is None else list(policies)
     if not policies or not all(isinstance(p, str) and MANAGED_POLICY_ARN.fullmatch(p) for p in policies):
-        raise ComponentArgumentError(
-            "GuardrailPolicy", name, "exempt_role_policy_arns", f"must be one or more managed policy ARNs without wildcards (got {policies!r})"
+        checked.refuse(
+            "exempt_role_policy_arns", f"must be one or more managed policy ARNs without wildcards (got {policies!r})"
         )
 
     def role(account: str, role_name: str) -> str:
@@ -194,16 +195,16 @@ def _builder(name: str, args: GuardrailPolicyArgs) -> Callable[[str, list[str]],
     if baseline == Baseline.ALERT_PATH:
         prefix = args.get("alarm_prefix")
         if not isinstance(prefix, str) or not re.fullmatch(r"[\w.-]{1,40}", prefix):
-            raise ComponentArgumentError("GuardrailPolicy", name, "alarm_prefix", f"must be the alarm hub's name, 1 to 40 characters (got {prefix!r})")
+            checked.refuse("alarm_prefix", f"must be the alarm hub's name, 1 to 40 characters (got {prefix!r})")
         hub = bool(args.get("alarm_hub"))
         return lambda account, _subjects: guardrails.alert_path_guardrails(role(account, deployer), exempt(account), prefix, hub)
     if baseline == Baseline.SECURITY:
         users = args.get("break_glass_user_names")
         if not isinstance(users, list) or not users or not all(_is_role_name(u) for u in users):
-            raise ComponentArgumentError("GuardrailPolicy", name, "break_glass_user_names", f"must name the break-glass users (got {users!r})")
+            checked.refuse("break_glass_user_names", f"must name the break-glass users (got {users!r})")
         group = args.get("break_glass_group_name")
         if not _is_role_name(group):
-            raise ComponentArgumentError("GuardrailPolicy", name, "break_glass_group_name", f"must name the break-glass users' group (got {group!r})")
+            checked.refuse("break_glass_group_name", f"must name the break-glass users' group (got {group!r})")
         return lambda account, _subjects: guardrails.security_account_guardrails(
             role(account, deployer), exempt(account), [f"arn:aws:iam::{account}:user/{u}" for u in users], f"arn:aws:iam::{account}:group/{group}", policies
         )

@@ -11,8 +11,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import ORGANIZATION_ID, ROLE_ARN, malformed_principal_arns
 from .bucket_replication import BucketReplication, ReplicaDestination
 from .documents.bucket_policy import immutable_bucket_policy
@@ -66,16 +65,17 @@ class ImmutableBucket(pulumi.ComponentResource):
     """Default Object Lock retention in force, in days."""
 
     def __init__(self, name: str, args: ImmutableBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("ImmutableBucket", name, args, ImmutableBucketArgs)
+        checked = Arguments("ImmutableBucket", name, args, ImmutableBucketArgs)
+        args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
-        mode, days, noncurrent_days = _validated_retention(name, args)
+        mode, days, noncurrent_days = _validated_retention(checked)
         administrators = list(args.get("administrator_arns") or [])
         break_glass = list(args.get("break_glass_arns") or [])
         organization_id = args.get("organization_id")
-        _check_principals(name, administrators, break_glass, organization_id)
+        _check_principals(checked, administrators, break_glass, organization_id)
         tags = args.get("tags") or {}
         replication_roles = list(args.get("replication_role_arns") or [])
-        _check_replication_roles(name, replication_roles)
+        _check_replication_roles(checked, replication_roles)
 
         super().__init__("hardened:index:ImmutableBucket", name, None, opts)
 
@@ -206,39 +206,37 @@ def _bucket_policy(
     return immutable_bucket_policy(bucket_arn, break_glass, organization_id, *grants)
 
 
-def _check_replication_roles(name: str, roles: list) -> None:
+def _check_replication_roles(checked: Arguments[ImmutableBucketArgs], roles: list) -> None:
     bad = [r for r in roles if isinstance(r, str) and not ROLE_ARN.match(r)]
     if bad:
-        raise ComponentArgumentError(
-            "ImmutableBucket", name, "replication_role_arns", f"takes exact IAM role ARNs, without wildcards (got {bad[0]!r})"
-        )
+        checked.refuse("replication_role_arns", f"takes exact IAM role ARNs, without wildcards (got {bad[0]!r})")
 
 
-def _validated_retention(name: str, args: ImmutableBucketArgs) -> tuple[str, int, int]:
-    mode = retention_mode("ImmutableBucket", name, args.get("retention_mode"))
-    days = args.get("retention_days")
+def _validated_retention(checked: Arguments[ImmutableBucketArgs]) -> tuple[str, int, int]:
+    mode = retention_mode(checked)
+    days = checked.args.get("retention_days")
     if not whole_number(days, 1, MAX_RETENTION_DAYS):
-        raise ComponentArgumentError("ImmutableBucket", name, "retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
-    noncurrent = args.get("noncurrent_version_expiration_days")
+        checked.refuse("retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
+    noncurrent = checked.args.get("noncurrent_version_expiration_days")
     if noncurrent is None:
         noncurrent = days
     if not whole_number(noncurrent, days):
-        raise ComponentArgumentError(
-            "ImmutableBucket", name, "noncurrent_version_expiration_days",
+        checked.refuse(
+            "noncurrent_version_expiration_days",
             f"must be a whole number of days no shorter than retention_days ({days}), so nothing expires while locked (got {noncurrent!r})",
         )
     return mode, days, noncurrent
 
 
-def _check_principals(name: str, administrators: list, break_glass: list, organization_id: object) -> None:
+def _check_principals(checked: Arguments[ImmutableBucketArgs], administrators: list, break_glass: list, organization_id: object) -> None:
     if not administrators:
-        raise ComponentArgumentError("ImmutableBucket", name, "administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
+        checked.refuse("administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
     for argument, values in (("administrator_arns", administrators), ("break_glass_arns", break_glass)):
         bad = malformed_principal_arns(values)
         if bad:
-            raise ComponentArgumentError(
-                "ImmutableBucket", name, argument,
+            checked.refuse(
+                argument,
                 f"takes exact IAM role or user ARNs such as arn:aws:iam::111122223333:role/name, without wildcards (got {bad[0]!r})",
             )
     if isinstance(organization_id, str) and not ORGANIZATION_ID.match(organization_id):
-        raise ComponentArgumentError("ImmutableBucket", name, "organization_id", f"must look like o-abcd123456 (got {organization_id!r})")
+        checked.refuse("organization_id", f"must look like o-abcd123456 (got {organization_id!r})")

@@ -12,8 +12,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import ACCOUNT_ID, malformed_principal_arns
 from .documents.key_policy import allow_grants_through_service, storage_key_policy
 from .documents.vault_policy import backup_vault_access_policy
@@ -63,12 +62,13 @@ class LockedVault(pulumi.ComponentResource):
     """Longest retention the lock allows, in days."""
 
     def __init__(self, name: str, args: LockedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("LockedVault", name, args, LockedVaultArgs)
-        mode, minimum, maximum, changeable = _validated_lock(name, args)
+        checked = Arguments("LockedVault", name, args, LockedVaultArgs)
+        args = checked.args
+        mode, minimum, maximum, changeable = _validated_lock(checked)
         administrators = list(args.get("administrator_arns") or [])
         break_glass = list(args.get("break_glass_arns") or [])
         sources = list(args.get("copy_source_account_ids") or [])
-        _check_principals(name, administrators, break_glass, sources)
+        _check_principals(checked, administrators, break_glass, sources)
         tags = args.get("tags") or {}
 
         super().__init__("hardened:index:LockedVault", name, None, opts)
@@ -125,34 +125,32 @@ class LockedVault(pulumi.ComponentResource):
         )
 
 
-def _validated_lock(name: str, args: LockedVaultArgs) -> tuple[str, int, int, Optional[int]]:
-    def problem(argument: str, text: str) -> ComponentArgumentError:
-        return ComponentArgumentError("LockedVault", name, argument, text)
-
-    mode = retention_mode("LockedVault", name, args.get("retention_mode"))
+def _validated_lock(checked: Arguments[LockedVaultArgs]) -> tuple[str, int, int, Optional[int]]:
+    args = checked.args
+    mode = retention_mode(checked)
     minimum, maximum = args.get("min_retention_days"), args.get("max_retention_days")
     if not whole_number(minimum, 1, MAX_RETENTION_DAYS):
-        raise problem("min_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {minimum!r})")
+        checked.refuse("min_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {minimum!r})")
     if not whole_number(maximum, minimum, MAX_RETENTION_DAYS):
-        raise problem("max_retention_days", f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})")
+        checked.refuse("max_retention_days", f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})")
     changeable = args.get("changeable_for_days")
     if mode == RetentionMode.GOVERNANCE.value:
         if changeable is not None:
-            raise problem("changeable_for_days", "applies only to COMPLIANCE locks; a GOVERNANCE lock stays removable")
+            checked.refuse("changeable_for_days", "applies only to COMPLIANCE locks; a GOVERNANCE lock stays removable")
         return mode, minimum, maximum, None
     changeable = MIN_CHANGEABLE_FOR_DAYS if changeable is None else changeable
     if not whole_number(changeable, MIN_CHANGEABLE_FOR_DAYS):
-        raise problem("changeable_for_days", f"must be a whole number of days, at least {MIN_CHANGEABLE_FOR_DAYS} (got {changeable!r})")
+        checked.refuse("changeable_for_days", f"must be a whole number of days, at least {MIN_CHANGEABLE_FOR_DAYS} (got {changeable!r})")
     return mode, minimum, maximum, changeable
 
 
-def _check_principals(name: str, administrators: list, break_glass: list, sources: list) -> None:
+def _check_principals(checked: Arguments[LockedVaultArgs], administrators: list, break_glass: list, sources: list) -> None:
     if not administrators:
-        raise ComponentArgumentError("LockedVault", name, "administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
+        checked.refuse("administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
     for argument, values in (("administrator_arns", administrators), ("break_glass_arns", break_glass)):
         bad = malformed_principal_arns(values)
         if bad:
-            raise ComponentArgumentError("LockedVault", name, argument, f"takes exact IAM role or user ARNs without wildcards (got {bad[0]!r})")
+            checked.refuse(argument, f"takes exact IAM role or user ARNs without wildcards (got {bad[0]!r})")
     bad = [s for s in sources if isinstance(s, str) and not ACCOUNT_ID.match(s)]
     if bad:
-        raise ComponentArgumentError("LockedVault", name, "copy_source_account_ids", f"takes 12-digit AWS account ids (got {bad[0]!r})")
+        checked.refuse("copy_source_account_ids", f"takes 12-digit AWS account ids (got {bad[0]!r})")

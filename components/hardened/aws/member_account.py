@@ -12,8 +12,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import ROLE_NAME
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -47,8 +46,9 @@ class MemberAccount(pulumi.ComponentResource):
     """Provider that deploys into the account, pinned to its id."""
 
     def __init__(self, name: str, args: MemberAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("MemberAccount", name, args, MemberAccountArgs)
-        _check(name, args)
+        checked = Arguments("MemberAccount", name, args, MemberAccountArgs)
+        args = checked.args
+        _check(checked)
         tags = args.get("tags") or {}
         super().__init__("hardened:index:MemberAccount", name, None, opts)
 
@@ -85,10 +85,11 @@ class MemberAccount(pulumi.ComponentResource):
         self.register_outputs({"accountId": self.account_id, "deploymentRoleArn": self.deployment_role_arn})
 
 
-def _check(name: str, args: MemberAccountArgs) -> None:
+def _check(checked: Arguments[MemberAccountArgs]) -> None:
+    args = checked.args
     if not isinstance(args.get("email"), str) or not EMAIL.match(args["email"]):
-        raise ComponentArgumentError("MemberAccount", name, "email", f"must be an email address (got {args.get('email')!r})")
+        checked.refuse("email", f"must be an email address (got {args.get('email')!r})")
     if not isinstance(args.get("role_name"), str) or not ROLE_NAME.match(args["role_name"]):
-        raise ComponentArgumentError("MemberAccount", name, "role_name", f"must be an IAM role name of up to 64 characters (got {args.get('role_name')!r})")
+        checked.refuse("role_name", f"must be an IAM role name of up to 64 characters (got {args.get('role_name')!r})")
     if not isinstance(args.get("account_name"), str) or not 1 <= len(args["account_name"]) <= 50:
-        raise ComponentArgumentError("MemberAccount", name, "account_name", f"must be 1 to 50 characters (got {args.get('account_name')!r})")
+        checked.refuse("account_name", f"must be 1 to 50 characters (got {args.get('account_name')!r})")

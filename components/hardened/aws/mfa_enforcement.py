@@ -16,8 +16,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import ROLE_NAME
 from .documents.mfa import require_mfa
 from .retention import whole_number
@@ -50,16 +49,17 @@ class MfaEnforcement(pulumi.ComponentResource):
     """ARN of the managed policy that denies everything without MFA."""
 
     def __init__(self, name: str, args: MfaEnforcementArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("MfaEnforcement", name, args, MfaEnforcementArgs)
+        checked = Arguments("MfaEnforcement", name, args, MfaEnforcementArgs)
+        args = checked.args
         length = _given_or(args.get("minimum_password_length"), CIS_MINIMUM_PASSWORD_LENGTH)
         if not whole_number(length, CIS_MINIMUM_PASSWORD_LENGTH, 128):
-            raise ComponentArgumentError("MfaEnforcement", name, "minimum_password_length", f"must be a whole number from 14 to 128 (got {length!r})")
+            checked.refuse("minimum_password_length", f"must be a whole number from 14 to 128 (got {length!r})")
         max_age = _given_or(args.get("max_password_age_days"), CIS_MAX_PASSWORD_AGE_DAYS)
         if not whole_number(max_age, 1, CIS_MAX_PASSWORD_AGE_DAYS):
-            raise ComponentArgumentError("MfaEnforcement", name, "max_password_age_days", f"must be a whole number of days from 1 to 90 (got {max_age!r})")
+            checked.refuse("max_password_age_days", f"must be a whole number of days from 1 to 90 (got {max_age!r})")
         group_name = args.get("group_name") or "hardened-mfa-required"
         if not isinstance(group_name, str) or not ROLE_NAME.match(group_name):
-            raise ComponentArgumentError("MfaEnforcement", name, "group_name", f"must be an IAM name of 1 to 64 letters, digits and +=,.@_- (got {group_name!r})")
+            checked.refuse("group_name", f"must be an IAM name of 1 to 64 letters, digits and +=,.@_- (got {group_name!r})")
         super().__init__("hardened:index:MfaEnforcement", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)

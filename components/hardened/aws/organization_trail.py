@@ -13,8 +13,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import ACCOUNT_ID
 from .documents.key_policy import allow_cloudtrail_encryption, storage_key_policy
 from .documents.service_roles import allow_cloudtrail_log_delivery, trusted_by_service
@@ -62,18 +61,19 @@ class OrganizationTrail(pulumi.ComponentResource):
     """Name of the CloudWatch Logs group receiving the events, if any."""
 
     def __init__(self, name: str, args: OrganizationTrailArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("OrganizationTrail", name, args, OrganizationTrailArgs)
+        checked = Arguments("OrganizationTrail", name, args, OrganizationTrailArgs)
+        args = checked.args
         management = args.get("management_account_id")
         if not isinstance(management, str) or not ACCOUNT_ID.match(management):
-            raise ComponentArgumentError("OrganizationTrail", name, "management_account_id", f"must be a 12-digit account id (got {management!r})")
+            checked.refuse("management_account_id", f"must be a 12-digit account id (got {management!r})")
         trail_name = args["trail_name"]
         # Known before the trail exists, so the bucket and key can name it as their only writer.
         trail_arn = f"arn:aws:cloudtrail:{args['region']}:{management}:trail/{trail_name}"
         administrators = list(args["log_archive_administrator_arns"])
         log_days = args.get("events_log_retention_days")
         if log_days is not None and log_days not in LOG_RETENTION_DAYS:
-            raise ComponentArgumentError(
-                "OrganizationTrail", name, "events_log_retention_days", f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {log_days!r})"
+            checked.refuse(
+                "events_log_retention_days", f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {log_days!r})"
             )
         super().__init__("hardened:index:OrganizationTrail", name, None, opts)
         in_log_archive = pulumi.ResourceOptions(parent=self, provider=args["log_archive_provider"])

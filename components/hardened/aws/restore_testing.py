@@ -12,8 +12,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .backup_service_role import backup_service_role
 from .documents.service_roles import RESTORE_POLICY_ARNS
 from .retention import is_aws_cron, whole_number
@@ -44,13 +43,14 @@ class RestoreTesting(pulumi.ComponentResource):
     """ARN of the role AWS Backup assumes to run restores; the one role named for restoring."""
 
     def __init__(self, name: str, args: RestoreTestingArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("RestoreTesting", name, args, RestoreTestingArgs)
+        checked = Arguments("RestoreTesting", name, args, RestoreTestingArgs)
+        args = checked.args
         window = args.get("selection_window_days") or 7
         if not whole_number(window, 1, 365):
-            raise ComponentArgumentError("RestoreTesting", name, "selection_window_days", f"must be a whole number of days from 1 to 365 (got {window!r})")
+            checked.refuse("selection_window_days", f"must be a whole number of days from 1 to 365 (got {window!r})")
         schedule = args.get("schedule")
         if not is_aws_cron(schedule):
-            raise ComponentArgumentError("RestoreTesting", name, "schedule", f"must be an AWS cron expression such as cron(0 5 ? * SUN *) (got {schedule!r})")
+            checked.refuse("schedule", f"must be an AWS cron expression such as cron(0 5 ? * SUN *) (got {schedule!r})")
 
         super().__init__("hardened:index:RestoreTesting", name, None, opts)
 

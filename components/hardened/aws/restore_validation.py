@@ -18,8 +18,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .documents.restore_validation import (
     restore_testing_plan_arn_prefix,
     restore_validation_pattern,
@@ -69,30 +68,31 @@ def function_code() -> pulumi.AssetArchive:
     return pulumi.AssetArchive({FUNCTION_SOURCE.name: pulumi.FileAsset(str(FUNCTION_SOURCE))})
 
 
-def _checked(name: str, args: dict) -> tuple[str, int, int]:
-    """The plan name, objective and log retention, once each is usable; an argument error if not."""
+def _checked(checked: Arguments[RestoreValidationArgs]) -> tuple[str, int, int]:
+    """The plan name, objective and log retention, once each is usable; a refusal if not."""
+    name, args = checked.name, checked.args
     if not isinstance(name, str) or not COMPONENT_NAME.match(name):
-        raise ComponentArgumentError(
-            "RestoreValidation", name, "name", "must be 1 to 48 letters, digits, hyphens or underscores: it names the function, its role and its rule"
+        checked.refuse(
+            "name", "must be 1 to 48 letters, digits, hyphens or underscores: it names the function, its role and its rule"
         )
     plan = args.get("restore_testing_plan_name")
     if not isinstance(plan, str) or not PLAN_NAME.match(plan):
-        raise ComponentArgumentError(
-            "RestoreValidation", name, "restore_testing_plan_name", f"must be a restore testing plan's name: 1 to 50 letters, digits or underscores (got {plan!r})"
+        checked.refuse(
+            "restore_testing_plan_name", f"must be a restore testing plan's name: 1 to 50 letters, digits or underscores (got {plan!r})"
         )
     objective = args.get("recovery_time_objective_minutes")
     if not whole_number(objective, 1, MAX_OBJECTIVE_MINUTES):
-        raise ComponentArgumentError(
-            "RestoreValidation", name, "recovery_time_objective_minutes", f"must be a whole number of minutes from 1 to {MAX_OBJECTIVE_MINUTES} (got {objective!r})"
+        checked.refuse(
+            "recovery_time_objective_minutes", f"must be a whole number of minutes from 1 to {MAX_OBJECTIVE_MINUTES} (got {objective!r})"
         )
     topic = args.get("alert_topic_arn")
     if isinstance(topic, str) and not TOPIC_ARN.match(topic) or (topic is not None and not isinstance(topic, (str, pulumi.Output))):
-        raise ComponentArgumentError("RestoreValidation", name, "alert_topic_arn", f"must be an SNS topic ARN (got {topic!r})")
+        checked.refuse("alert_topic_arn", f"must be an SNS topic ARN (got {topic!r})")
     days = args.get("log_retention_days")
     days = DEFAULT_LOG_RETENTION_DAYS if days is None else days
     if days not in LOG_RETENTION_DAYS or isinstance(days, bool):
-        raise ComponentArgumentError(
-            "RestoreValidation", name, "log_retention_days", f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {days!r})"
+        checked.refuse(
+            "log_retention_days", f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {days!r})"
         )
     return plan, objective, days
 
@@ -106,8 +106,9 @@ class RestoreValidation(pulumi.ComponentResource):
     """ARN of the role the function runs as."""
 
     def __init__(self, name: str, args: RestoreValidationArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("RestoreValidation", name, args, RestoreValidationArgs)
-        plan, objective, log_days = _checked(name, args)
+        checked = Arguments("RestoreValidation", name, args, RestoreValidationArgs)
+        args = checked.args
+        plan, objective, log_days = _checked(checked)
         super().__init__("hardened:index:RestoreValidation", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)

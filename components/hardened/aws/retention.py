@@ -1,11 +1,15 @@
-"""Retention modes and the argument checks the AWS components share; each caller words its own error."""
+"""Retention modes and the argument checks the AWS components share.
+
+The predicates (`whole_number`, `is_aws_cron`) and the `*_problem` functions, which the stack schema reads too, know
+no component: each caller words its own refusal. `retention_mode` words it for every caller, so it takes the checker.
+"""
 
 import re
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional
 
+from ..arguments import Arguments
 from ..constraints import MAX_RETENTION_DAYS  # noqa: F401 - re-exported: the components read it here
-from ..errors import ComponentArgumentError
 
 
 class RetentionMode(str, Enum):
@@ -96,14 +100,14 @@ def _value(text: str, low: int, high: int, names: Optional[list[str]]) -> Option
     return None
 
 
-def retention_mode(component: str, name: str, given: object) -> str:
-    """The retention mode given (COMPLIANCE when absent), or an error listing the modes allowed."""
-    given = given or RetentionMode.COMPLIANCE
+def retention_mode(checked: Arguments[Any]) -> str:
+    """The `retention_mode` given (COMPLIANCE when absent), or a refusal listing the modes allowed."""
+    given = checked.args.get("retention_mode") or RetentionMode.COMPLIANCE
     try:
         return RetentionMode(given).value
     except ValueError:
         allowed = ", ".join(m.value for m in RetentionMode)
-        raise ComponentArgumentError(component, name, "retention_mode", f"must be one of {allowed} (got {given!r})") from None
+        checked.refuse("retention_mode", f"must be one of {allowed} (got {given!r})")
 
 
 def schedule_problem(value: object, *, rate: bool) -> Optional[str]:

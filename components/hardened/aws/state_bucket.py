@@ -17,8 +17,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .arns import malformed_principal_arns
 from .documents.key_policy import deny_key_destruction, sealed_administration
 from .documents.statements import policy_document
@@ -62,17 +61,17 @@ class StateBucket(pulumi.ComponentResource):
     """What `pulumi stack init --secrets-provider` takes: awskms://<key id>?region=<region>."""
 
     def __init__(self, name: str, args: StateBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("StateBucket", name, args, StateBucketArgs)
+        checked = Arguments("StateBucket", name, args, StateBucketArgs)
+        args = checked.args
         deployers = list(args.get("deployer_arns") or [])
         if not deployers or malformed_principal_arns(deployers):
-            raise ComponentArgumentError("StateBucket", name, "deployer_arns", f"must name at least one exact role ARN (got {deployers!r})")
+            checked.refuse("deployer_arns", f"must name at least one exact role ARN (got {deployers!r})")
         retention = DEFAULT_RETENTION_DAYS if args.get("retention_days") is None else args["retention_days"]
         if not whole_number(retention, 1, MAX_RETENTION_DAYS):
-            raise ComponentArgumentError("StateBucket", name, "retention_days",
-                                         f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {retention!r})")
+            checked.refuse("retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {retention!r})")
         history = DEFAULT_HISTORY_DAYS if args.get("history_days") is None else args["history_days"]
         if not whole_number(history, retention):
-            raise ComponentArgumentError("StateBucket", name, "history_days", f"must be a whole number of days, at least retention_days ({retention}) (got {history!r})")
+            checked.refuse("history_days", f"must be a whole number of days, at least retention_days ({retention}) (got {history!r})")
         super().__init__("hardened:index:StateBucket", name, None, opts)
 
         bucket = ImmutableBucket(

@@ -29,8 +29,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .documents import log_alerts
 from .locked_bucket import checked_labels
 
@@ -124,9 +123,10 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
     """Identity the folder sink writes as; it holds roles/logging.bucketWriter on the project."""
 
     def __init__(self, name: str, args: BackupPlaneAlertsArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("BackupPlaneAlerts", name, args, BackupPlaneAlertsArgs)
+        checked = Arguments("BackupPlaneAlerts", name, args, BackupPlaneAlertsArgs)
+        args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
-        project, folder, emails, location, labels, ids = _validated(name, args)
+        project, folder, emails, location, labels, ids = _validated(checked)
         super().__init__("hardened:index:BackupPlaneAlerts", name, None, opts)
 
         # Protected: a program change or `pulumi destroy` must not silence the alarm, and removing an address is a
@@ -223,31 +223,29 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
         self.register_outputs({"alertPolicyNames": self.alert_policy_names, "folderSinkWriter": self.folder_sink_writer})
 
 
-def _validated(name: str, args: BackupPlaneAlertsArgs) -> tuple:
-    def problem(argument: str, text: str) -> ComponentArgumentError:
-        return ComponentArgumentError("BackupPlaneAlerts", name, argument, text)
-
+def _validated(checked: Arguments[BackupPlaneAlertsArgs]) -> tuple:
+    name, args = checked.name, checked.args
     project = args.get("project_id")
     # An output (a project created in the same program) is taken as it comes.
     if not isinstance(project, pulumi.Output) and not (isinstance(project, str) and PROJECT_ID.fullmatch(project)):
-        raise problem("project_id", f"must be a project id: 6 to 30 lower-case letters, digits or '-', starting with a letter (got {project!r})")
+        checked.refuse("project_id", f"must be a project id: 6 to 30 lower-case letters, digits or '-', starting with a letter (got {project!r})")
     folder = args.get("folder_id")
     if not isinstance(folder, pulumi.Output) and not (isinstance(folder, str) and FOLDER_ID.fullmatch(folder)):
-        raise problem("folder_id", f"must be folders/NUMBER (got {folder!r})")
+        checked.refuse("folder_id", f"must be folders/NUMBER (got {folder!r})")
     emails = args.get("notification_emails")
     if not isinstance(emails, list) or not emails or not all(isinstance(e, str) and EMAIL.fullmatch(e) for e in emails):
-        raise problem("notification_emails", f"must be one or more e-mail addresses (got {emails!r})")
+        checked.refuse("notification_emails", f"must be one or more e-mail addresses (got {emails!r})")
     if len({e.lower() for e in emails}) != len(emails):
-        raise problem("notification_emails", f"must name each address once (got {emails!r})")
+        checked.refuse("notification_emails", f"must name each address once (got {emails!r})")
     location = args.get("log_location")
     location = DEFAULT_LOG_LOCATION if location is None else location
     if not isinstance(location, str) or not LOG_LOCATION.fullmatch(location):
-        raise problem("log_location", f"must be a Cloud Logging location such as global, eu or europe-west3 (got {location!r})")
-    labels = checked_labels("BackupPlaneAlerts", name, args.get("labels"))
+        checked.refuse("log_location", f"must be a Cloud Logging location such as global, eu or europe-west3 (got {location!r})")
+    labels = checked_labels(checked)
     ids = {"bucket": f"{name}-folder-logs", "sink": f"{name}-folder"} | {role: f"{name}-{role}-entries" for role, *_ in FOLDER_THREATS}
     for id_ in ids.values():
         if not LOGGING_ID.fullmatch(id_):
-            raise problem(
+            checked.refuse(
                 "name", f"must give log bucket, sink and metric ids such as {id_!r} of at most 100 letters, digits, '_', '-' or '.'"
             )
     return project, folder, emails, location, labels, ids

@@ -13,8 +13,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .locked_bucket import checked_labels
 
 DEFAULT_SERVICES = (
@@ -68,11 +67,12 @@ class BackupProject(pulumi.ComponentResource):
     """The project's number."""
 
     def __init__(self, name: str, args: BackupProjectArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("BackupProject", name, args, BackupProjectArgs)
+        checked = Arguments("BackupProject", name, args, BackupProjectArgs)
+        args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
-        organization_id, billing_account, project_id, folder_name, project_name = _validated(name, args)
-        services = _validated_services(name, args.get("services"))
-        labels = checked_labels("BackupProject", name, args.get("labels"))
+        organization_id, billing_account, project_id, folder_name, project_name = _validated(checked)
+        services = _validated_services(checked)
+        labels = checked_labels(checked)
 
         super().__init__("hardened:index:BackupProject", name, None, opts)
 
@@ -123,29 +123,28 @@ class BackupProject(pulumi.ComponentResource):
         self.register_outputs({"folderId": self.folder_id, "projectId": self.project_id, "projectNumber": self.project_number})
 
 
-def _validated(name: str, args: BackupProjectArgs) -> tuple[str, str, str, str, str]:
-    def problem(argument: str, text: str) -> ComponentArgumentError:
-        return ComponentArgumentError("BackupProject", name, argument, text)
+def _validated(checked: Arguments[BackupProjectArgs]) -> tuple[str, str, str, str, str]:
+    args = checked.args
 
     def matches(pattern: re.Pattern, value: object) -> bool:
         return isinstance(value, str) and pattern.fullmatch(value) is not None
 
     organization_id = args.get("organization_id")
     if not matches(ORGANIZATION_ID, organization_id):
-        raise problem("organization_id", f"must be the organization's numeric id, digits only, such as 123456789012 (got {organization_id!r})")
+        checked.refuse("organization_id", f"must be the organization's numeric id, digits only, such as 123456789012 (got {organization_id!r})")
     billing_account = args.get("billing_account")
     if not matches(BILLING_ACCOUNT, billing_account):
-        raise problem("billing_account", f"must look like 01AB23-45CD67-89EF01, upper-case hexadecimal (got {billing_account!r})")
+        checked.refuse("billing_account", f"must look like 01AB23-45CD67-89EF01, upper-case hexadecimal (got {billing_account!r})")
     project_id = args.get("project_id")
     if not matches(PROJECT_ID, project_id) or any(word in project_id for word in RESTRICTED_IN_PROJECT_IDS):
-        raise problem(
+        checked.refuse(
             "project_id",
             "must be 6 to 30 lower-case letters, digits or '-', start with a letter, not end in '-', and contain none of "
             f"{', '.join(RESTRICTED_IN_PROJECT_IDS)} (got {project_id!r})",
         )
     folder_name = args.get("folder_display_name")
     if not matches(FOLDER_NAME, folder_name):
-        raise problem(
+        checked.refuse(
             "folder_display_name",
             "must be at most 30 letters, digits, spaces, '-' or '_', starting and ending with a letter or digit "
             f"(got {folder_name!r})",
@@ -153,23 +152,24 @@ def _validated(name: str, args: BackupProjectArgs) -> tuple[str, str, str, str, 
     project_name = args.get("project_name")
     project_name = project_id if project_name is None else project_name
     if not matches(PROJECT_NAME, project_name):
-        raise problem(
+        checked.refuse(
             "project_name",
             f"must be 4 to 30 letters, digits, spaces, hyphens, quotes or exclamation marks (got {project_name!r})",
         )
     return organization_id, billing_account, project_id, folder_name, project_name
 
 
-def _validated_services(name: str, services: object) -> list[str]:
+def _validated_services(checked: Arguments[BackupProjectArgs]) -> list[str]:
+    services = checked.args.get("services")
     services = list(DEFAULT_SERVICES) if services is None else services
     if not isinstance(services, list) or not services:
-        raise ComponentArgumentError("BackupProject", name, "services", f"takes a non-empty list of API names (got {services!r})")
+        checked.refuse("services", f"takes a non-empty list of API names (got {services!r})")
     for service in services:
         if not (isinstance(service, str) and SERVICE.fullmatch(service)):
-            raise ComponentArgumentError(
-                "BackupProject", name, "services", f"takes API names such as storage.googleapis.com (got {service!r})"
+            checked.refuse(
+                "services", f"takes API names such as storage.googleapis.com (got {service!r})"
             )
     duplicates = sorted({s for s in services if services.count(s) > 1})
     if duplicates:
-        raise ComponentArgumentError("BackupProject", name, "services", f"names each API once (got {duplicates[0]!r} twice)")
+        checked.refuse("services", f"names each API once (got {duplicates[0]!r} twice)")
     return list(services)

@@ -18,8 +18,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..aws.retention import MAX_RETENTION_DAYS, whole_number
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .locked_bucket import DAY_SECONDS, checked_labels
 
 VAULT_ID = re.compile(r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")  # Google's resource id: 1-63, no trailing hyphen
@@ -55,10 +54,11 @@ class BackupVault(pulumi.ComponentResource):
     """The vault's id."""
 
     def __init__(self, name: str, args: BackupVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("BackupVault", name, args, BackupVaultArgs)
+        checked = Arguments("BackupVault", name, args, BackupVaultArgs)
+        args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
-        location, days, effective_time, vault_id, restriction = _validated(name, args)
-        labels = checked_labels("BackupVault", name, args.get("labels"))
+        location, days, effective_time, vault_id, restriction = _validated(checked)
+        labels = checked_labels(checked)
 
         super().__init__("hardened:index:BackupVault", name, None, opts)
 
@@ -83,26 +83,24 @@ class BackupVault(pulumi.ComponentResource):
         self.register_outputs({"vaultName": self.vault_name, "vaultId": self.vault_id})
 
 
-def _validated(name: str, args: BackupVaultArgs) -> tuple[str, int, Optional[str], str, str]:
-    def problem(argument: str, text: str) -> ComponentArgumentError:
-        return ComponentArgumentError("BackupVault", name, argument, text)
-
+def _validated(checked: Arguments[BackupVaultArgs]) -> tuple[str, int, Optional[str], str, str]:
+    args = checked.args
     location = args.get("location")
     if not (isinstance(location, str) and LOCATION.fullmatch(location)):
-        raise problem("location", f"must be a lower-case Google Cloud region such as europe-west3 (got {location!r})")
+        checked.refuse("location", f"must be a lower-case Google Cloud region such as europe-west3 (got {location!r})")
     days = args.get("minimum_retention_days")
     if not whole_number(days, 1, MAX_RETENTION_DAYS):
-        raise problem("minimum_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
+        checked.refuse("minimum_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
     effective_time = args.get("lock_effective_time")
     if effective_time is not None and not _is_utc_time(effective_time):
-        raise problem(
+        checked.refuse(
             "lock_effective_time",
             f"must be an RFC 3339 UTC time such as 2026-01-31T00:00:00Z, YYYY-MM-DDTHH:MM:SSZ (got {effective_time!r})",
         )
     vault_id = args.get("vault_id")
-    vault_id = name if vault_id is None else vault_id
+    vault_id = checked.name if vault_id is None else vault_id
     if not (isinstance(vault_id, str) and VAULT_ID.fullmatch(vault_id)):
-        raise problem(
+        checked.refuse(
             "vault_id",
             "must be a lower-case letter followed by up to 62 lower-case letters, digits or '-', not ending in '-' "
             f"(got {vault_id!r}; it defaults to the component name)",
@@ -110,7 +108,7 @@ def _validated(name: str, args: BackupVaultArgs) -> tuple[str, int, Optional[str
     restriction = args.get("access_restriction")
     restriction = ACCESS_RESTRICTIONS[0] if restriction is None else restriction
     if restriction not in ACCESS_RESTRICTIONS:
-        raise problem("access_restriction", f"must be one of {', '.join(ACCESS_RESTRICTIONS)} (got {restriction!r})")
+        checked.refuse("access_restriction", f"must be one of {', '.join(ACCESS_RESTRICTIONS)} (got {restriction!r})")
     return location, days, effective_time, vault_id, restriction
 
 

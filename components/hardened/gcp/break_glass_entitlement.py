@@ -22,8 +22,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .documents.log_alerts import first_entry_condition, user_metric_filter
 from .documents.pam import GRANT_ACTIVATED_FILTER, GRANT_ACTIVATED_RESOURCE
 from .documents.service_agents import ORGANIZATION_ID, PAM_AGENT_ROLE, pam_agent, pam_agent_parent
@@ -70,47 +69,48 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
     """Name of the alert policy: projects/PROJECT/alertPolicies/NUMBER."""
 
     def __init__(self, name: str, args: BreakGlassEntitlementArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("BreakGlassEntitlement", name, args, BreakGlassEntitlementArgs)
+        checked = Arguments("BreakGlassEntitlement", name, args, BreakGlassEntitlementArgs)
+        args = checked.args
         if not isinstance(args.get("project_id"), (str, pulumi.Output)) or args.get("project_id") == "":
-            raise ComponentArgumentError("BreakGlassEntitlement", name, "project_id", f"must be a project id (got {args.get('project_id')!r})")
+            checked.refuse("project_id", f"must be a project id (got {args.get('project_id')!r})")
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
-            raise ComponentArgumentError(
-                "BreakGlassEntitlement", name, "organization_id", f"must be the organization's numeric id (got {organization_id!r})"
+            checked.refuse(
+                "organization_id", f"must be the organization's numeric id (got {organization_id!r})"
             )
         entitlement_id = args.get("entitlement_id")
         if not isinstance(entitlement_id, str) or not ENTITLEMENT_ID.fullmatch(entitlement_id) or entitlement_id.endswith("-"):
-            raise ComponentArgumentError(
-                "BreakGlassEntitlement", name, "entitlement_id",
+            checked.refuse(
+                "entitlement_id",
                 f"must be 4 to 63 lowercase letters, digits and hyphens, starting with a letter (got {entitlement_id!r})",
             )
-        eligible = _principals(name, args, "eligible_principals")
-        approvers = _principals(name, args, "approvers")
+        eligible = _principals(checked, "eligible_principals")
+        approvers = _principals(checked, "approvers")
         # E-mail addresses are case-insensitive: user:Alice@ and user:alice@ are one person.
         overlap = sorted({p.lower() for p in eligible} & {p.lower() for p in approvers})
         if overlap:
-            raise ComponentArgumentError(
-                "BreakGlassEntitlement", name, "approvers",
+            checked.refuse(
+                "approvers",
                 f"must not include eligible principals, so that a grant is always approved by someone else (both: {overlap!r})",
             )
         roles = list(args.get("roles") or [])
         if not roles or not all(isinstance(r, str) and ROLE.fullmatch(r) and r not in BASIC_ROLES for r in roles):
-            raise ComponentArgumentError(
-                "BreakGlassEntitlement", name, "roles",
+            checked.refuse(
+                "roles",
                 f"must be one or more predefined or custom roles, never roles/owner, roles/editor or roles/viewer (got {roles!r})",
             )
         condition = args.get("condition")
         if condition is not None and (not isinstance(condition, str) or not condition.strip()):
-            raise ComponentArgumentError("BreakGlassEntitlement", name, "condition", f"must be a CEL expression when given (got {condition!r})")
+            checked.refuse("condition", f"must be a CEL expression when given (got {condition!r})")
         duration = args.get("max_duration_seconds")
         duration = DEFAULT_MAX_DURATION_SECONDS if duration is None else duration
         if not isinstance(duration, int) or isinstance(duration, bool) or not 60 <= duration <= 3600:
-            raise ComponentArgumentError(
-                "BreakGlassEntitlement", name, "max_duration_seconds", f"must be a whole number of seconds from 60 to 3600 (got {duration!r})"
+            checked.refuse(
+                "max_duration_seconds", f"must be a whole number of seconds from 60 to 3600 (got {duration!r})"
             )
         emails = list(args.get("notification_emails") or [])
         if not emails or not all(isinstance(e, str) and NOTIFICATION_EMAIL.fullmatch(e) for e in emails):
-            raise ComponentArgumentError("BreakGlassEntitlement", name, "notification_emails", f"must be one or more e-mail addresses (got {emails!r})")
+            checked.refuse("notification_emails", f"must be one or more e-mail addresses (got {emails!r})")
         super().__init__("hardened:index:BreakGlassEntitlement", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
@@ -191,9 +191,9 @@ def _after(options: pulumi.ResourceOptions, resource: pulumi.Resource) -> pulumi
     return pulumi.ResourceOptions.merge(options, pulumi.ResourceOptions(depends_on=[resource]))
 
 
-def _principals(name: str, args: BreakGlassEntitlementArgs, argument: str) -> list[str]:
-    """Distinct user:EMAIL or group:EMAIL principals, at least one, or an error naming the argument."""
-    given = args.get(argument)
+def _principals(checked: Arguments[BreakGlassEntitlementArgs], argument: str) -> list[str]:
+    """Distinct user:EMAIL or group:EMAIL principals, at least one, or a refusal naming the argument."""
+    given = checked.args.get(argument)
     if not isinstance(given, list) or not given or not all(isinstance(p, str) and PRINCIPAL.fullmatch(p) for p in given):
-        raise ComponentArgumentError("BreakGlassEntitlement", name, argument, f"must be one or more user:EMAIL or group:EMAIL principals (got {given!r})")
+        checked.refuse(argument, f"must be one or more user:EMAIL or group:EMAIL principals (got {given!r})")
     return sorted(set(given))

@@ -28,8 +28,7 @@ import pulumi_gcp as gcp
 
 from ..aws.arns import ROLE_NAME
 from ..aws.documents.transfer import read_one_bucket, trusted_by_google_transfer_service
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 
 MAX_SESSION_SECONDS = 3600
 DAILY = "86400s"
@@ -86,8 +85,9 @@ class CrossCloudTransfer(pulumi.ComponentResource):
     """Email of the project's Google-managed transfer service account."""
 
     def __init__(self, name: str, args: CrossCloudTransferArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("CrossCloudTransfer", name, args, CrossCloudTransferArgs)
-        role_name, start = _checked(name, args)
+        checked = Arguments("CrossCloudTransfer", name, args, CrossCloudTransferArgs)
+        args = checked.args
+        role_name, start = _checked(checked)
         super().__init__("hardened:index:CrossCloudTransfer", name, None, opts)
 
         in_aws = pulumi.ResourceOptions(parent=self, provider=args["aws_provider"])
@@ -147,26 +147,24 @@ class CrossCloudTransfer(pulumi.ComponentResource):
         )
 
 
-def _checked(name: str, args: CrossCloudTransferArgs) -> tuple[str, datetime.date]:
+def _checked(checked: Arguments[CrossCloudTransferArgs]) -> tuple[str, datetime.date]:
     """The role name and first run day, once every argument is known to be usable; values only known later pass."""
-
-    def refuse(argument: str, problem: str) -> None:
-        raise ComponentArgumentError("CrossCloudTransfer", name, argument, problem)
+    name, args = checked.name, checked.args
 
     def check(argument: str, pattern: re.Pattern, what: str) -> None:
         value = args.get(argument)
         if value is None or (isinstance(value, str) and not pattern.match(value)):
-            refuse(argument, f"must be {what} (got {value!r})")
+            checked.refuse(argument, f"must be {what} (got {value!r})")
 
     check("source_bucket", S3_BUCKET, "an S3 bucket name")
     check("source_bucket_arn", S3_BUCKET_ARN, "an S3 bucket ARN such as arn:aws:s3:::bucket")
     bucket, bucket_arn = args.get("source_bucket"), args.get("source_bucket_arn")
     if isinstance(bucket, str) and isinstance(bucket_arn, str) and S3_BUCKET_ARN.match(bucket_arn).group(1) != bucket:
-        refuse("source_bucket_arn", f"must be the ARN of source_bucket {bucket!r} (got {bucket_arn!r})")
+        checked.refuse("source_bucket_arn", f"must be the ARN of source_bucket {bucket!r} (got {bucket_arn!r})")
     check("source_key_arn", KMS_KEY_ARN, "a KMS key ARN such as arn:aws:kms:eu-west-1:111122223333:key/<id> (not an alias)")
     provider = args.get("aws_provider")
     if not isinstance(provider, pulumi.ProviderResource) or provider.package != "aws":
-        refuse("aws_provider", f"must be an AWS provider into the account that holds the bucket (got {provider!r})")
+        checked.refuse("aws_provider", f"must be an AWS provider into the account that holds the bucket (got {provider!r})")
     check("sink_bucket", GCS_BUCKET, "a Cloud Storage bucket name")
     check("project_id", PROJECT_ID, "a GCP project id")
 
@@ -178,10 +176,10 @@ def _checked(name: str, args: CrossCloudTransferArgs) -> tuple[str, datetime.dat
         except ValueError:
             pass
     if start is None:
-        refuse("start_date", f"must be a day written YYYY-MM-DD (got {start_date!r})")
+        checked.refuse("start_date", f"must be a day written YYYY-MM-DD (got {start_date!r})")
 
     role_name = args.get("role_name")
     role_name = f"{name}-google-transfer" if role_name is None else role_name
     if not isinstance(role_name, str) or not ROLE_NAME.match(role_name):
-        refuse("role_name", f"must be an IAM role name of at most 64 characters (got {role_name!r}); give a shorter role_name")
+        checked.refuse("role_name", f"must be an IAM role name of at most 64 characters (got {role_name!r}); give a shorter role_name")
     return role_name, start

@@ -22,8 +22,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .documents.deny_policies import folder_deny_policy_parent, folder_deny_rules, is_exception_principal
 from .documents.org_policies import (
     MEMBER_DOMAINS,
@@ -81,30 +80,31 @@ class FolderGuardrails(pulumi.ComponentResource):
     """Names of the organization policies (folders/NUMBER/policies/CONSTRAINT)."""
 
     def __init__(self, name: str, args: FolderGuardrailsArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("FolderGuardrails", name, args, FolderGuardrailsArgs)
+        checked = Arguments("FolderGuardrails", name, args, FolderGuardrailsArgs)
+        args = checked.args
         folder_id = args.get("folder_id")
         # An output (a folder created in the same program) is checked when it resolves, by folder_deny_policy_parent.
         if not isinstance(folder_id, pulumi.Output) and not (isinstance(folder_id, str) and FOLDER_ID.fullmatch(folder_id)):
-            raise ComponentArgumentError("FolderGuardrails", name, "folder_id", f"must be folders/NUMBER (got {folder_id!r})")
-        specs = _specs(name, args)
+            checked.refuse("folder_id", f"must be folders/NUMBER (got {folder_id!r})")
+        specs = _specs(checked)
         principals = list(args.get("break_glass_principals") or [])
         if not principals or not all(is_exception_principal(p) for p in principals):
-            raise ComponentArgumentError(
-                "FolderGuardrails", name, "break_glass_principals",
+            checked.refuse(
+                "break_glass_principals",
                 "must give at least one exact principal, principal://goog/subject/EMAIL or principalSet://goog/group/EMAIL, "
                 f"never a wildcard, domain or everyone (got {principals!r})",
             )
         deployers = list(args.get("deployer_principals") or [])
         if not all(is_exception_principal(p) for p in deployers):
-            raise ComponentArgumentError(
-                "FolderGuardrails", name, "deployer_principals",
+            checked.refuse(
+                "deployer_principals",
                 f"must be exact principals such as principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL (got {deployers!r})",
             )
-        agents = _service_agents(name, args.get("service_agents"))
+        agents = _service_agents(checked)
         deny_id = f"{name}-backup-destruction"
         if not DENY_POLICY_ID.fullmatch(deny_id):
-            raise ComponentArgumentError(
-                "FolderGuardrails", name, "name",
+            checked.refuse(
+                "name",
                 f"must give a deny policy id {deny_id!r} of lowercase letters, digits, hyphens and periods, at most 63 characters",
             )
         super().__init__("hardened:index:FolderGuardrails", name, None, opts)
@@ -154,22 +154,22 @@ class FolderGuardrails(pulumi.ComponentResource):
         self.register_outputs({"denyPolicyName": self.deny_policy_name, "policyNames": self.policy_names})
 
 
-def _service_agents(name: str, given: object) -> Optional[tuple]:
+def _service_agents(checked: Arguments[FolderGuardrailsArgs]) -> Optional[tuple]:
     """The project number, organization id and agents of `service_agents`, those known now checked; None when absent."""
+    given = checked.args.get("service_agents")
     if given is None:
         return None
-
-    def refuse(field: str, problem: str) -> None:
-        raise ComponentArgumentError("FolderGuardrails", name, f"service_agents.{field}", problem)
-
     number, organization_id, members = given.get("project_number"), given.get("organization_id"), given.get("members")
     if not isinstance(number, pulumi.Output) and not (isinstance(number, str) and PROJECT_NUMBER.fullmatch(number)):
-        refuse("project_number", f"must be the project's number, digits only (got {number!r})")
+        checked.refuse("service_agents.project_number", f"must be the project's number, digits only (got {number!r})")
     if not (isinstance(organization_id, str) and ORGANIZATION_ID.fullmatch(organization_id)):
-        refuse("organization_id", f"must be the organization's numeric id (got {organization_id!r})")
+        checked.refuse("service_agents.organization_id", f"must be the organization's numeric id (got {organization_id!r})")
     known = [m for m in members or [] if not isinstance(m, pulumi.Output)]
     if not members or not all(isinstance(m, str) and SERVICE_AGENT.fullmatch(m) for m in known):
-        refuse("members", f"must be one or more Google service agents, serviceAccount:EMAIL, never a user, group or domain (got {members!r})")
+        checked.refuse(
+            "service_agents.members",
+            f"must be one or more Google service agents, serviceAccount:EMAIL, never a user, group or domain (got {members!r})",
+        )
     return number, organization_id, list(members)
 
 
@@ -179,13 +179,14 @@ def _project_parent(number: str) -> str:
     return f"projects/{number}"
 
 
-def _specs(name: str, args: FolderGuardrailsArgs) -> dict[str, dict]:
+def _specs(checked: Arguments[FolderGuardrailsArgs]) -> dict[str, dict]:
     """The organization policy specs, or an error naming the argument a document refused and what it allows."""
     checks = (
         ("retention_days", retention_periods, "must be one or more whole numbers of days from 1 to 36525"),
         ("allowed_locations", resource_locations, "must be one or more value groups like in:eu-locations or locations like europe-west3"),
         ("allowed_customer_ids", member_domains, "must be one or more customer ids like C0xxxxxxx"),
     )
+    args = checked.args
     for argument, document, problem in checks:
         given = args.get(argument)
         try:
@@ -193,5 +194,5 @@ def _specs(name: str, args: FolderGuardrailsArgs) -> dict[str, dict]:
                 raise ValueError(argument)
             document(given)
         except ValueError:
-            raise ComponentArgumentError("FolderGuardrails", name, argument, f"{problem} (got {given!r})") from None
+            checked.refuse(argument, f"{problem} (got {given!r})")
     return folder_policy_specs(args["retention_days"], args["allowed_locations"], args["allowed_customer_ids"])

@@ -1,6 +1,6 @@
 """What a GCP identifier argument must be once its Output resolves (plain values are each component's own check).
 
-By argument name, as `hardened.arguments.check_arguments` applies them to the GCP components; an AWS ARN argument
+By argument name, as `hardened.arguments.Arguments` applies them to the GCP components; an AWS ARN argument
 (`source_bucket_arn`) keeps the AWS check.
 """
 

@@ -9,14 +9,13 @@ otherwise when told which region that is. Pulumi can neither delete nor replace 
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import Any, NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
 from ..aws.retention import MAX_RETENTION_DAYS, whole_number
-from ..arguments import check_arguments
-from ..errors import ComponentArgumentError
+from ..arguments import Arguments
 from .locations import geography_of_aws_region, geography_of_gcs_location, kms_location_of_gcs
 
 DAY_SECONDS = 86400
@@ -61,10 +60,11 @@ class LockedBucket(pulumi.ComponentResource):
     """Resource id of the KMS key that encrypts the bucket (projects/.../cryptoKeys/...)."""
 
     def __init__(self, name: str, args: LockedBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        args = check_arguments("LockedBucket", name, args, LockedBucketArgs)
+        checked = Arguments("LockedBucket", name, args, LockedBucketArgs)
+        args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
-        location, days, lock, soft_delete_days, rotation_days = _validated(name, args)
-        labels = checked_labels("LockedBucket", name, args.get("labels"))
+        location, days, lock, soft_delete_days, rotation_days = _validated(checked)
+        labels = checked_labels(checked)
 
         super().__init__("hardened:index:LockedBucket", name, None, opts)
 
@@ -117,61 +117,59 @@ class LockedBucket(pulumi.ComponentResource):
         self.register_outputs({"bucketName": self.bucket_name, "bucketUrl": self.bucket_url, "keyId": self.key_id})
 
 
-def checked_labels(component: str, name: str, labels: object) -> dict[str, str]:
-    """GCP labels as given (empty when absent), or an error naming the first one GCP would refuse."""
-    labels = labels or {}
+def checked_labels(checked: Arguments[Any]) -> dict[str, str]:
+    """The `labels` given (empty when absent), or a refusal naming the first one GCP would refuse."""
+    labels = checked.args.get("labels") or {}
     if not isinstance(labels, dict) or len(labels) > MAX_LABELS:
-        raise ComponentArgumentError(component, name, "labels", f"takes a mapping of at most {MAX_LABELS} labels (got {labels!r})")
+        checked.refuse("labels", f"takes a mapping of at most {MAX_LABELS} labels (got {labels!r})")
     for key, value in labels.items():
         key_ok = isinstance(key, str) and LABEL_KEY.fullmatch(key) and key == key.lower()
         value_ok = isinstance(value, str) and LABEL_VALUE.fullmatch(value) and value == value.lower()
         if not (key_ok and value_ok):
-            raise ComponentArgumentError(
-                component, name, "labels",
+            checked.refuse(
+                "labels",
                 "takes keys of 1 to 63 lower-case letters, digits, '_' or '-' starting with a letter, and values of up to "
                 f"63 of the same characters (got {key!r}: {value!r})",
             )
     return dict(labels)
 
 
-def _validated(name: str, args: LockedBucketArgs) -> tuple[str, int, bool, int, int]:
-    def problem(argument: str, text: str) -> ComponentArgumentError:
-        return ComponentArgumentError("LockedBucket", name, argument, text)
-
+def _validated(checked: Arguments[LockedBucketArgs]) -> tuple[str, int, bool, int, int]:
+    args = checked.args
     location = args.get("location")
     try:
         geography = geography_of_gcs_location(location)
     except ValueError as error:
-        raise problem("location", f"must be a Cloud Storage location: {error}") from None
+        checked.refuse("location", f"must be a Cloud Storage location: {error}")
     primary = args.get("primary_aws_region")
     if primary is not None:
         try:
             primary_geography = geography_of_aws_region(primary)
         except ValueError as error:
-            raise problem("primary_aws_region", f"must be an AWS region: {error}") from None
+            checked.refuse("primary_aws_region", f"must be an AWS region: {error}")
         if primary_geography == geography:
-            raise problem(
+            checked.refuse(
                 "location",
                 f"must lie in another geography than primary_aws_region {primary!r} ({primary_geography}), "
                 f"so one regional disaster cannot take both copies; {location!r} lies in {geography}",
             )
     days = args.get("retention_days")
     if not whole_number(days, 1, MAX_RETENTION_DAYS):
-        raise problem("retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
+        checked.refuse("retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
     lock = args.get("lock_retention")
     if lock is not None and not isinstance(lock, bool):
-        raise problem("lock_retention", f"must be True or False (got {lock!r})")
+        checked.refuse("lock_retention", f"must be True or False (got {lock!r})")
     soft_delete_days = args.get("soft_delete_days")
     soft_delete_days = MIN_SOFT_DELETE_DAYS if soft_delete_days is None else soft_delete_days
     if not whole_number(soft_delete_days, MIN_SOFT_DELETE_DAYS, MAX_SOFT_DELETE_DAYS):
-        raise problem(
+        checked.refuse(
             "soft_delete_days",
             f"must be a whole number of days from {MIN_SOFT_DELETE_DAYS} to {MAX_SOFT_DELETE_DAYS} (got {soft_delete_days!r})",
         )
     rotation_days = args.get("key_rotation_days")
     rotation_days = 90 if rotation_days is None else rotation_days
     if not whole_number(rotation_days, 1, MAX_KEY_ROTATION_DAYS):
-        raise problem("key_rotation_days", f"must be a whole number of days from 1 to {MAX_KEY_ROTATION_DAYS} (got {rotation_days!r})")
+        checked.refuse("key_rotation_days", f"must be a whole number of days from 1 to {MAX_KEY_ROTATION_DAYS} (got {rotation_days!r})")
     bucket_name = args.get("bucket_name")
     if bucket_name is not None and not (
         isinstance(bucket_name, str)
@@ -179,7 +177,7 @@ def _validated(name: str, args: LockedBucketArgs) -> tuple[str, int, bool, int, 
         and not bucket_name.startswith("goog")
         and "google" not in bucket_name
     ):
-        raise problem(
+        checked.refuse(
             "bucket_name",
             "must be 3 to 63 lower-case letters, digits, '-' or '_', start and end with a letter or digit, "
             f"and neither start with 'goog' nor contain 'google' (got {bucket_name!r})",
