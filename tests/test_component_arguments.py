@@ -34,7 +34,9 @@ def declared(build) -> list[str]:
 
 
 def test_every_component_is_covered():
-    assert len(COMPONENTS) >= 23
+    public = {name for module in (hardened.aws, hardened.gcp) for name in module.__all__
+              if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), pulumi.ComponentResource)}
+    assert set(COMPONENTS) == public and len(COMPONENTS) >= 23
 
 
 @pytest.mark.parametrize("component", COMPONENTS)
@@ -234,3 +236,79 @@ def test_a_secret_output_that_resolves_badly_is_not_printed():
     message = refused_when_resolved(program)
     assert message.startswith("ImmutableBucket 'backups': argument 'administrator_arns[0]' resolved to a secret value, which ")
     assert "role/*" not in message
+
+
+# --- One checker: every component starts with Arguments, and every refusal is its refuse ----------------------------
+
+import ast  # noqa: E402
+import inspect  # noqa: E402
+import textwrap  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import hardened.arguments  # noqa: E402
+
+LIBRARY = Path(hardened.arguments.__file__).parent
+
+
+def argument_errors_made(source: str) -> list[str]:
+    """The functions of `source` (innermost, "<module>" outside any) that call ComponentArgumentError(...)."""
+    found = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, ast.Call) and "ComponentArgumentError" in (getattr(node.func, "id", None), getattr(node.func, "attr", None)):
+            found.append(function)
+        for child in ast.iter_child_nodes(node):
+            visit(child, child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function)
+
+    visit(ast.parse(source), "<module>")
+    return found
+
+
+def test_the_search_for_argument_errors_finds_them():
+    source = "def _check(name):\n    def problem(a, t):\n        return errors.ComponentArgumentError('X', name, a, t)\n"
+    assert argument_errors_made(source) == ["problem"]
+    assert argument_errors_made("raise ComponentArgumentError('X', 'n', 'a', 'p')") == ["<module>"]
+
+
+def test_only_refuse_makes_an_argument_error():
+    """No component, shared check or helper builds a ComponentArgumentError of its own: each refusal is
+    `checked.refuse(...)` (or `hardened.arguments.refuse` where no component's arguments are at hand)."""
+    made = {str(path.relative_to(LIBRARY)): argument_errors_made(path.read_text()) for path in sorted(LIBRARY.rglob("*.py"))}
+    assert {path: functions for path, functions in made.items() if functions} == {"arguments.py": ["refuse"]}
+
+
+def test_refuse_is_typed_no_return():
+    """A type checker then knows nothing after a refusal runs (an `if bad: checked.refuse(...)` narrows)."""
+    assert typing.get_type_hints(Arguments.refuse)["return"] is typing.NoReturn
+    assert typing.get_type_hints(hardened.arguments.refuse)["return"] is typing.NoReturn
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_every_component_checks_its_arguments_first(component):
+    """`checked = Arguments("<Component>", name, args, <Component>Args)` then `args = checked.args`, before anything
+    else: the component's own checks refuse through it, under its own name."""
+    cls, schema = COMPONENTS[component]
+    [init] = ast.parse(textwrap.dedent(inspect.getsource(cls.__init__))).body
+    first, second = (ast.unparse(statement) for statement in init.body[:2])
+    assert first == f"checked = Arguments({component!r}, name, args, {schema.__name__})"
+    assert second == "args = checked.args"
+
+
+def test_a_refusal_keeps_only_its_own_message():
+    """A check that parses (a location, a baseline) refuses without the parse error chained behind the message."""
+    from hardened.aws import GuardrailPolicy
+    from hardened.gcp import LockedBucket
+
+    for build in (lambda: LockedBucket("b", {"location": "mars-north1", "retention_days": 30}),
+                  lambda: GuardrailPolicy("g", {"baseline": "everything", "target_id": "r-a1b2"})):
+        with pytest.raises(ComponentArgumentError) as raised:
+            run_program(build, project=PROJECT, stack="test")
+        assert raised.value.__cause__ is None and raised.value.__suppress_context__
+    assert str(raised.value).startswith("GuardrailPolicy 'g': argument 'baseline' must be one of organization, backup, ")
+
+
+def test_the_checker_names_the_component_and_the_argument():
+    checked = Arguments("ImmutableBucket", "b", {"retention_days": 0, "administrator_arns": [DEPLOYER]}, hardened.aws.ImmutableBucketArgs)
+    with pytest.raises(ComponentArgumentError) as raised:
+        checked.refuse("retention_days", "must be a whole number of days from 1 to 36500 (got 0)")
+    assert str(raised.value) == "ImmutableBucket 'b': argument 'retention_days' must be a whole number of days from 1 to 36500 (got 0)"
