@@ -14,7 +14,16 @@ import pulumi_aws as aws
 from hardened.aws import AirGappedVault, BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, RestoreValidation, replication_role_name
 from hardened.aws.restore_testing import restore_testing_plan_name
 from hardened.errors import StackConfigError
-from hardened.stack_contract import AWS_OWNED, CUSTOMER_MANAGED
+from hardened.stack_contract import (
+    AWS_OWNED,
+    CUSTOMER_MANAGED,
+    AccountExport,
+    AccountsExport,
+    AlarmsExport,
+    GcpExport,
+    OrganizationExports,
+    organization_exports,
+)
 from cross_stack import unwatched_regions
 from second_vendor import environment_side
 from stack_config import EnvironmentStackConfig
@@ -23,18 +32,19 @@ from stack_config import EnvironmentStackConfig
 def environment(stack: str, config: EnvironmentStackConfig) -> None:
     keys = config.workloads or [config.environment or stack]
     organization = pulumi.StackReference(f"{stack}-organization", stack_name=config.organization_stack)
-    accounts = organization.require_output("accounts")
-    organization_id = organization.require_output("organizationId")
+    # Every export read through the contract (hardened.stack_contract.OrganizationExports), checked as it resolves.
+    exports = organization_exports(organization, config.organization_stack)
+    accounts = exports.apply(lambda e: e["accounts"])
+    organization_id = exports.apply(lambda e: e["organizationId"])
     # The organization stack names its alarm hub after itself: alarms named after the hub reach it from every account.
     alarm_prefix = f"{config.organization_stack.rsplit('/', 1)[-1]}-alarms"
     # The stack's regions must be watched by the organization's alarms (and allowed by its root SCP).
-    alarms = organization.require_output("alarms")
-    watched = alarms.apply(lambda a: _alarm_hub_of(a, alarm_prefix, config.organization_stack)["regions"])
+    watched = exports.apply(lambda e: _alarm_hub_of(e["alarms"], alarm_prefix, config.organization_stack)["regions"])
     backup = pulumi.Output.all(accounts, watched).apply(lambda v: _backup_account_of(
         v[0], config.tier, config.backup_account, config.organization_stack, _watched(v[1], config, config.organization_stack)))
     tags = {"hardened:stack": stack, "hardened:tier": config.tier}
 
-    def provider(name: str, account: pulumi.Output, region: str) -> pulumi.ResourceOptions:
+    def provider(name: str, account: pulumi.Output[AccountExport], region: str) -> pulumi.ResourceOptions:
         # One provider per account and region, pinned so a wrong credential can never deploy elsewhere.
         return pulumi.ResourceOptions(provider=aws.Provider(
             f"{stack}-{name}",
@@ -44,7 +54,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
             default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
         ))
 
-    def lock(name: str, opts: pulumi.ResourceOptions, account: pulumi.Output, sources: list | None = None) -> LockedVault:
+    def lock(name: str, opts: pulumi.ResourceOptions, account: pulumi.Output[AccountExport], sources: list | None = None) -> LockedVault:
         return LockedVault(name, {
             "retention_mode": config.vault.retention_mode,
             "min_retention_days": config.vault.min_retention_days,
@@ -89,7 +99,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         "tags": tags,
     }, opts=in_backup)
 
-    def workload_baseline(prefix: str, workload: pulumi.Output) -> dict:
+    def workload_baseline(prefix: str, workload: pulumi.Output[AccountExport]) -> dict:
         """One workload account's data, replicated and backed up out of its own reach."""
         names = "workload" if prefix == stack else f"{prefix.removeprefix(stack + '-')}-workload"
         in_workload = provider(names, workload, config.region)
@@ -157,7 +167,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     else:
         pulumi.export("vaults", {"backupAccount": vault.vault_arn, "lock": lock_summary, **air_gapped_vaults})
     if config.gcp is not None:
-        organization_gcp = organization.get_output("gcp").apply(lambda g: _second_vendor_of(g, config.organization_stack))
+        organization_gcp = exports.apply(lambda e: _second_vendor_of(e, config.organization_stack))
         replicas = {prefixes[key]: b["replicas"] for key, b in baselines.items()}
         pulumi.export("gcp", environment_side(stack, config.gcp, organization_gcp, config.region, replicas, in_backup.provider))
     pulumi.export("copies", _copies(stack, config))
@@ -167,13 +177,13 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     pulumi.export("restoreOperatorRoleArn", backup["breakGlassRoleArn"])
 
 
-def _second_vendor_of(organization_gcp: dict | None, organization_stack: str) -> dict:
-    if not organization_gcp:
+def _second_vendor_of(exports: OrganizationExports, organization_stack: str) -> GcpExport:
+    if "gcp" not in exports:
         raise StackConfigError(
             f"this stack keeps a copy at GCP, but the organization stack '{organization_stack}' has no gcp backup project; "
             "add gcp there, or leave gcp out of this stack"
         )
-    return organization_gcp
+    return exports["gcp"]
 
 
 def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
@@ -214,10 +224,10 @@ def _weakest(modes) -> str:
     return "GOVERNANCE" if "GOVERNANCE" in set(modes) else "COMPLIANCE"
 
 
-def _alarm_hub_of(alarms: dict, prefix: str, organization_stack: str) -> dict:
-    if alarms.get("prefix") != prefix:
+def _alarm_hub_of(alarms: AlarmsExport, prefix: str, organization_stack: str) -> AlarmsExport:
+    if alarms["prefix"] != prefix:
         raise StackConfigError(
-            f"the organization stack '{organization_stack}' names its alarm hub {alarms.get('prefix')!r}, not {prefix!r}: "
+            f"the organization stack '{organization_stack}' names its alarm hub {alarms['prefix']!r}, not {prefix!r}: "
             "organizationStack must name the stack that deployed it"
         )
     return alarms
@@ -232,7 +242,7 @@ def _watched(regions: list[str], config: EnvironmentStackConfig, organization_st
     return regions
 
 
-def _backup_account_of(accounts: dict, tier: str, chosen: str | None, organization_stack: str, _regions: list[str]) -> dict:
+def _backup_account_of(accounts: AccountsExport, tier: str, chosen: str | None, organization_stack: str, _regions: list[str]) -> AccountExport:
     """Where this stack's copies go: the non-production backup account for a non-production stack when the organization
     has one, so its pipeline never deploys where production's copies are; the backup account otherwise, or as chosen."""
     if chosen is not None and chosen not in accounts:
@@ -244,8 +254,8 @@ def _backup_account_of(accounts: dict, tier: str, chosen: str | None, organizati
     return accounts[key]
 
 
-def _workload_account(accounts: dict, env: str, organization_stack: str) -> dict:
-    workloads = accounts.get("workloads") or {}
+def _workload_account(accounts: AccountsExport, env: str, organization_stack: str) -> AccountExport:
+    workloads = accounts["workloads"]
     if env not in workloads:
         raise StackConfigError(
             f"the organization stack '{organization_stack}' has no workload account '{env}' "

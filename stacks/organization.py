@@ -21,6 +21,7 @@ from hardened.aws import (
     check_attachments_per_target,
     users_group_name,
 )
+from hardened.stack_contract import AccountExport, AccountsExport, OrganizationExports, export_organization
 from second_vendor import organization_side
 from stack_config import OrganizationStackConfig
 
@@ -251,29 +252,35 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         f"{stack}-cross-account-backup", global_settings={"isCrossAccountBackupEnabled": "true"}, opts=in_management
     )
 
-    def described(account: MemberAccount) -> dict:
+    def described(account: MemberAccount) -> AccountExport:
         return {"accountId": account.account_id, "deploymentRoleArn": account.deployment_role_arn, "breakGlassRoleArn": break_glass_role(account)}
 
-    pulumi.export("organizationId", config.organization.id)
-    pulumi.export("region", management.region)
-    pulumi.export("accounts", {
+    accounts: AccountsExport = {
         "backup": described(backup),
-        **({"nonProductionBackup": described(non_production_backup)} if non_production_backup is not None else {}),
         "logArchive": described(log_archive),
         "security": described(security),
         "workloads": {env: described(account) for env, account in workloads.items()},
-    })
-    pulumi.export("breakGlass", {
-        "usersAccount": users_account.account_id if users_account else management.account_id,
-        "userArns": break_glass.user_arns,
-        "roleArns": break_glass.role_arns,
-        "maxMfaAgeSeconds": config.break_glass.max_mfa_age_seconds,
-        "maxSessionSeconds": 3600,
-        "alertTopicArns": break_glass.alert_topic_arns,
-        "subscribers": [f"{s.protocol}:{s.endpoint}" for s in config.break_glass.subscribers],
-    })
-    pulumi.export("alarms", {"busArn": alarms.bus_arn, "topicArn": alarms.topic_arn, "prefix": alarm_prefix, "regions": config.used_regions})
+    }
+    if non_production_backup is not None:
+        accounts["nonProductionBackup"] = described(non_production_backup)
+    exports: OrganizationExports = {
+        "organizationId": config.organization.id,
+        "region": management.region,
+        "accounts": accounts,
+        "breakGlass": {
+            "usersAccount": users_account.account_id if users_account else management.account_id,
+            "userArns": break_glass.user_arns,
+            "roleArns": break_glass.role_arns,
+            "maxMfaAgeSeconds": config.break_glass.max_mfa_age_seconds,
+            "maxSessionSeconds": 3600,
+            "alertTopicArns": break_glass.alert_topic_arns,
+            "subscribers": [f"{s.protocol}:{s.endpoint}" for s in config.break_glass.subscribers],
+        },
+        "alarms": {"busArn": alarms.bus_arn, "topicArn": alarms.topic_arn, "prefix": alarm_prefix, "regions": config.used_regions},
+        "trailArn": trail.trail_arn,
+        "logBucket": trail.bucket_name,
+    }
     if second_vendor is not None:
-        pulumi.export("gcp", second_vendor)
-    pulumi.export("trailArn", trail.trail_arn)
-    pulumi.export("logBucket", trail.bucket_name)
+        exports["gcp"] = second_vendor
+    # What environment stacks read through their stack reference: checked against the contract as it is exported.
+    export_organization(exports)

@@ -13,6 +13,7 @@ import pulumi_gcp as gcp
 from hardened.gcp import BackupPlaneAlerts, BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.documents.pam import break_glass_prefix_condition
 from hardened.gcp.documents.service_agents import pam_agent, storage_agent, transfer_agent
+from hardened.stack_contract import GcpExport
 from stack_config import GcpCopySettings, GcpOrganizationSettings
 
 
@@ -33,8 +34,8 @@ def exception_principal(member: str) -> str:
     return f"principal://goog/subject/{email}" if kind == "user" else f"principalSet://goog/group/{email}"
 
 
-def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
-    """Declare the GCP side of the organization; return what environment stacks need from it."""
+def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExport:
+    """Declare the GCP side of the organization; return what environment stacks need from it (its `gcp` export)."""
     organization = gcp.Provider(f"{stack}-gcp", region=settings.region)
     project = BackupProject(
         f"{stack}-gcp-backup",
@@ -119,7 +120,7 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> dict:
 
 
 def environment_side(
-    stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output, aws_region: str, replicas: dict, backup_provider: pulumi.ProviderResource
+    stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output[GcpExport], aws_region: str, replicas: dict, backup_provider: pulumi.ProviderResource
 ) -> dict:
     """Declare the third copies in the organization's backup project (from the `org` stack's `gcp` output): one
     locked bucket and daily transfer per replica bucket (`replicas`, by name prefix)."""
