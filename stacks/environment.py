@@ -20,8 +20,10 @@ from hardened.stack_contract import (
     AccountExport,
     AccountsExport,
     AlarmsExport,
+    CopyExport,
     GcpExport,
     OrganizationExports,
+    export_copies,
     organization_exports,
 )
 from cross_stack import unwatched_regions
@@ -170,7 +172,7 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         organization_gcp = exports.apply(lambda e: _second_vendor_of(e, config.organization_stack))
         replicas = {prefixes[key]: b["replicas"] for key, b in baselines.items()}
         pulumi.export("gcp", environment_side(stack, config.gcp, organization_gcp, config.region, replicas, in_backup.provider))
-    pulumi.export("copies", _copies(stack, config))
+    export_copies(_copies(stack, config))
     pulumi.export("restoreRoleArn", restore_tests.role_arn)
     # Restores by hand go through the backup account's break-glass role (MFA, one-hour sessions, an alarm on every use):
     # it starts the restore job and passes the restore role to AWS Backup.
@@ -186,14 +188,14 @@ def _second_vendor_of(exports: OrganizationExports, organization_stack: str) -> 
     return exports["gcp"]
 
 
-def _copies(stack: str, config: EnvironmentStackConfig) -> list[dict]:
+def _copies(stack: str, config: EnvironmentStackConfig) -> list[CopyExport]:
     """The 3-2-1 layout of this stack's data: every copy, its vendor, account or project, region, lock, and the
     retention its lock really enforces (`retentionMode`, `retentionDays`: the shortest, where copies differ)."""
     sources = list(config.buckets.values())
     source_days = min(b.retention_days for b in sources)
     source_mode = _weakest(b.retention_mode.value for b in sources)
     vault_mode = config.vault.retention_mode.value
-    copies = [
+    copies: list[CopyExport] = [
         {"copy": "primary", "vendor": "aws", "where": "workload account", "region": config.region, "lock": "S3 Object Lock",
          "retentionMode": source_mode, "retentionDays": source_days, "key": CUSTOMER_MANAGED},
         # S3 gives a replica its source version's lock and retain-until date; the replica bucket's own default

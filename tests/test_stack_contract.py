@@ -1,5 +1,5 @@
-"""The organization stack's exports as a typed contract (hardened.stack_contract): what the organization stack
-exports is what environment stacks read, through one definition.
+"""The stacks' exports as a typed contract (hardened.stack_contract): what the organization stack exports is what
+environment stacks read, through one definition; the environment stack's copies are what the posture tool reads.
 
 Refusals are driven through the real environment program: the planner's stack-reference support serves it the
 shipped organization stack's outputs, changed by each case.
@@ -11,6 +11,7 @@ import gc
 import json
 import warnings
 from pathlib import Path
+from typing import get_args
 
 import pulumi
 import pytest
@@ -18,12 +19,17 @@ from pydantic import TypeAdapter
 
 from hardened.errors import StackConfigError
 from hardened.stack_contract import (
+    AWS_OWNED,
+    CUSTOMER_MANAGED,
     AccountExport,
     AccountsExport,
     AlarmsExport,
     BreakGlassExport,
+    CopyExport,
     GcpExport,
     OrganizationExports,
+    copies_of,
+    export_copies,
     export_organization,
     organization_exports,
 )
@@ -33,7 +39,7 @@ from hardened_tools.plan.references import ReferencedStack, StackReferences
 from planning import shipped_plan
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTRACT = (AccountExport, AccountsExport, BreakGlassExport, AlarmsExport, GcpExport, OrganizationExports)
+CONTRACT = (AccountExport, AccountsExport, BreakGlassExport, AlarmsExport, GcpExport, OrganizationExports, CopyExport)
 TOP_LEVEL = ["organizationId", "region", "accounts", "breakGlass", "alarms", "gcp", "trailArn", "logBucket"]
 REFUSED = "the organization stack 'org' does not export what environment stacks read (hardened.stack_contract.OrganizationExports): "
 REMEDY = " organizationStack must name an organization stack that exports them (hardened.stack_contract.export_organization)."
@@ -67,6 +73,14 @@ def test_the_shipped_organization_exports_are_the_contract_exactly():
     assert sorted(outputs["gcp"]) == sorted(keys(GcpExport))
 
 
+@pytest.mark.parametrize("stack", ["prod", "staging", "dev"])
+def test_the_shipped_environment_copies_are_the_contract(stack):
+    copies = shipped_plan(stack)["outputs"]["copies"]
+    assert copies_of({"copies": copies}, stack) == copies
+    assert [sorted(c) for c in copies] == [sorted(keys(CopyExport))] * len(copies)
+    assert {c["key"] for c in copies} <= {CUSTOMER_MANAGED, AWS_OWNED}
+
+
 def test_every_field_of_the_contract_says_in_one_line_what_it_holds():
     for typed_dict in CONTRACT:
         schema = TypeAdapter(typed_dict).json_schema()
@@ -75,6 +89,12 @@ def test_every_field_of_the_contract_says_in_one_line_what_it_holds():
                 assert field.get("description"), f"{definition['title']}.{name}"
                 assert "\n" not in field["description"], f"{definition['title']}.{name}"
             assert definition["additionalProperties"] is False, definition["title"]
+
+
+def test_the_footholds_of_the_posture_tool_reach_the_places_the_copies_export_names():
+    from hardened_tools.posture.survival import FOOTHOLDS
+
+    assert set().union(*(f.reaches for f in FOOTHOLDS)) == set(get_args(CopyExport.__annotations__["where"]))
 
 
 # --- the environment program refuses an organization stack that breaks the contract ----------------------------
@@ -284,6 +304,42 @@ def test_an_output_of_the_wrong_type_is_refused_once_it_resolves():
         "'breakGlass.roleArns.backup' is \"not an ARN\": String should match pattern "
         "'^arn:aws(-[a-z]+)*:iam::\\d{12}:role/[\\w+=,.@/-]+$' (expected: each account's break-glass role, by "
         "account key (management, backup, log-archive, security, workload-<env>))."
+    )
+
+
+# --- the copies export, as the posture tool reads it -----------------------------------------------------------
+
+
+def test_a_stack_without_copies_has_none_and_a_bad_copy_is_refused_by_name():
+    assert copies_of({"backupAccount": "555910829563"}, "dev") == []
+    copies = shipped_plan("dev")["outputs"]["copies"]
+    copies[0]["key"] = "ours"
+    del copies[3]["retentionDays"]
+    with pytest.raises(StackConfigError) as raised:
+        copies_of({"copies": copies}, "dev")
+    assert str(raised.value) == (
+        "the stack 'dev' exports copies that do not match hardened.stack_contract.CopyExport: export 'copies[0].key' "
+        "is \"ours\": Input should be 'customer-managed' or 'AWS-owned' (expected: the key that encrypts it: "
+        "customer-managed (ours, whose policy can change) or AWS-owned (nobody of ours holds it)). export "
+        "'copies[3].retentionDays' is missing (expected: the retention its lock really enforces (the shortest, where "
+        "copies differ))."
+    )
+
+
+def test_the_environment_program_exports_its_copies_through_the_contract():
+    copies = shipped_plan("dev")["outputs"]["copies"]
+
+    def program():
+        export_copies(copies)
+
+    assert build_plan(run_program(program, project="hardened-test", stack="test"))["outputs"] == {"copies": copies}
+    copies[1]["where"] = "replica account"
+    with pytest.raises(TypeError) as raised:
+        run_program(program, project="hardened-test", stack="test")
+    assert str(raised.value) == (
+        "the environment program's copies do not match hardened.stack_contract: export 'copies[1].where' is "
+        "\"replica account\": Input should be 'workload account', 'backup account' or 'backup project' (expected: the "
+        "account or project that holds it)."
     )
 
 

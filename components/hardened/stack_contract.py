@@ -4,16 +4,18 @@ The organization stack exports `OrganizationExports` (`export_organization`); an
 through its stack reference with `organization_exports`, which refuses, naming the organization stack, the export
 and what was expected, an organization stack that lacks a key or exports one of the wrong type.
 
-The environment stack's `copies` export lists every copy of its backups with the key that encrypts it;
-`hardened posture` judges from it which copies survive which stolen credential.
+The environment stack's `copies` export (`export_copies`) lists every copy of its backups with the key that
+encrypts it; `hardened posture` reads it back with `copies_of` and judges which copies survive which stolen
+credential.
 
 Each field's docstring says what it holds; refusals quote it. The definitions are TypedDicts, strict (no unknown
 key, no coercion but one: numbers cross a stack reference as floats, so a whole number may arrive as 900.0).
 """
 
 import json
+from collections.abc import Mapping
 from functools import cache
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pulumi
 from pydantic import BeforeValidator, ConfigDict, StringConstraints, TypeAdapter, ValidationError, with_config
@@ -25,6 +27,9 @@ from .errors import StackConfigError
 # The `key` of a copy in the copies export.
 CUSTOMER_MANAGED = "customer-managed"  # a KMS or Cloud KMS key of ours: sealed, but a key whose policy can change
 AWS_OWNED = "AWS-owned"  # nobody of ours holds it, so nobody of ours can shred it
+
+COPIES = "copies"
+"""The environment stack's export that lists its copies."""
 
 CONTRACT = ConfigDict(extra="forbid", strict=True, use_attribute_docstrings=True)
 
@@ -151,6 +156,31 @@ class OrganizationExports(TypedDict):
     """the trail's log bucket in the log-archive account"""
 
 
+# --- the environment stack's copies ---------------------------------------------------------------------------
+
+
+@with_config(CONTRACT)
+class CopyExport(TypedDict):
+    """One copy of an environment stack's data, in its `copies` export."""
+
+    copy: str
+    """what the copy is: primary, replica, vault copy, second-region copy, air-gapped copy, offsite"""
+    vendor: Literal["aws", "gcp"]
+    """the cloud that holds it"""
+    where: Literal["workload account", "backup account", "backup project"]
+    """the account or project that holds it"""
+    region: str
+    """the region or location it is in"""
+    lock: str
+    """what locks it"""
+    retentionMode: Literal["COMPLIANCE", "GOVERNANCE"]
+    """COMPLIANCE when nobody can lift its lock, GOVERNANCE when somebody can"""
+    retentionDays: WholeNumber
+    """the retention its lock really enforces (the shortest, where copies differ)"""
+    key: Literal["customer-managed", "AWS-owned"]
+    """the key that encrypts it: customer-managed (ours, whose policy can change) or AWS-owned (nobody of ours holds it)"""
+
+
 # --- both sides ------------------------------------------------------------------------------------------------
 
 
@@ -163,6 +193,11 @@ def export_organization(values: OrganizationExports) -> None:
         pulumi.export(key, value)
 
 
+def export_copies(copies: list[CopyExport]) -> None:
+    """`pulumi.export` the environment stack's `copies`, each checked against `CopyExport`."""
+    pulumi.export(COPIES, _checked(list[CopyExport], copies, "the environment program's copies", (COPIES,)))
+
+
 def organization_exports(reference: pulumi.StackReference, organization_stack: str) -> pulumi.Output[OrganizationExports]:
     """The organization stack's exports, read through `reference` and validated against `OrganizationExports`.
 
@@ -171,6 +206,17 @@ def organization_exports(reference: pulumi.StackReference, organization_stack: s
     keys = list(_fields(OrganizationExports))
     read = pulumi.Output.all(*(reference.get_output(key) for key in keys))
     return read.apply(lambda values: _organization(dict(zip(keys, values)), organization_stack))
+
+
+def copies_of(outputs: Mapping[str, Any], stack: str) -> list[CopyExport]:
+    """The `copies` export among a stack's `outputs` (none: an empty list), validated against `CopyExport`."""
+    copies = outputs.get(COPIES)
+    if copies is None:
+        return []
+    problems = _problems(list[CopyExport], list[CopyExport], copies, (), (COPIES,))
+    if problems:
+        raise StackConfigError(f"the stack '{stack}' exports copies that do not match hardened.stack_contract.CopyExport: " + " ".join(problems))
+    return copies
 
 
 def _organization(values: dict[str, Any], organization_stack: str) -> OrganizationExports:

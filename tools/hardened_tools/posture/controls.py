@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from hardened.aws.documents.alarm_names import alarm_topic_name
 from hardened.aws.documents.backup_plane_events import GLOBAL_EVENTS_REGION, threats
+from hardened.stack_contract import CopyExport, copies_of
 from . import survival
 from ..wording import agree, count
 
@@ -59,7 +60,7 @@ def _status(ok: bool, production: bool = True) -> str:
 
 def copies(estate: Estate) -> Control:
     """3-2-1: three copies, at two vendors, one in another place."""
-    layout = estate.environment.get("outputs", {}).get("copies") or []
+    layout = copies_of(estate.environment.get("outputs") or {}, estate.stack)
     vendors = sorted({c["vendor"] for c in layout})
     regions = sorted({c["region"] for c in layout})
     evidence = [f"{c['copy']}: {c['vendor']} {c['where']} {c['region']} ({c['lock']}{_retention(c)})" for c in layout] or ["no copies exported"]
@@ -75,7 +76,7 @@ def copies(estate: Estate) -> Control:
 
 def single_credential(estate: Estate) -> Control:
     """No single foothold takes every copy: for each, the copies that survive it for their promised retention, and why."""
-    layout = estate.environment.get("outputs", {}).get("copies") or []
+    layout = copies_of(estate.environment.get("outputs") or {}, estate.stack)
     evidence, every_foothold_leaves_one = [], bool(layout)
     for foothold in survival.FOOTHOLDS:
         verdicts = survival.survivors(layout, foothold)
@@ -292,10 +293,9 @@ def restore_drill(estate: Estate) -> Control:
     return Control("restore-drill", title, _status(ok, estate.production), evidence, [])
 
 
-def _retention(copy: dict) -> str:
+def _retention(copy: CopyExport) -> str:
     """What the copy's lock really enforces, as the stack exports it (a replica's is its source's)."""
-    days, mode = copy.get("retentionDays"), copy.get("retentionMode")
-    return f", {mode} {days} days" if days is not None and mode else ""
+    return f", {copy['retentionMode']} {copy['retentionDays']} days"
 
 
 def _scps(estate: Estate, baseline: str | None) -> list[dict]:

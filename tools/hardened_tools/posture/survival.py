@@ -19,7 +19,7 @@ folder's deny policy: against those, only copies out of their reach or with no c
 
 from dataclasses import dataclass
 
-from hardened.stack_contract import AWS_OWNED, CUSTOMER_MANAGED
+from hardened.stack_contract import AWS_OWNED, CUSTOMER_MANAGED, CopyExport
 
 COMPLIANCE = "COMPLIANCE"
 
@@ -55,22 +55,22 @@ class Verdict:
     why: str
 
 
-def verdict(copy: dict, foothold: Foothold) -> Verdict:
+def verdict(copy: CopyExport, foothold: Foothold) -> Verdict:
     """The service-enforced verdict for one copy of the `copies` export against one foothold."""
-    name = str(copy.get("copy"))
-    if copy.get("vendor") != foothold.vendor or copy.get("where") not in foothold.reaches:
+    name = copy["copy"]
+    if copy["vendor"] != foothold.vendor or copy["where"] not in foothold.reaches:
         return Verdict(name, True, "out of its reach")
     if foothold.closes_accounts:
         return Verdict(name, False, "it can close the account, and AWS deletes what a closed account holds after 90 days")
-    if copy.get("retentionMode") != COMPLIANCE:
+    if copy["retentionMode"] != COMPLIANCE:
         return Verdict(name, False, "its lock can be lifted")
-    if copy.get("key") == AWS_OWNED:
+    if copy["key"] == AWS_OWNED:
         return Verdict(name, True, "compliance lock, no customer key to shred")
     if not foothold.shreds_customer_keys:
         return Verdict(name, True, "compliance lock, key sealed against it")
     return Verdict(name, False, "its customer-managed key can be re-policied and deleted")
 
 
-def survivors(copies: list[dict], foothold: Foothold) -> list[Verdict]:
+def survivors(copies: list[CopyExport], foothold: Foothold) -> list[Verdict]:
     """Every copy's verdict against `foothold`, in the export's order."""
     return [verdict(copy, foothold) for copy in copies]
