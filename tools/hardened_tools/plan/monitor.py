@@ -12,14 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.protobuf import empty_pb2, json_format
-from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockMonitor, Mocks
-from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
-
 from hardened.errors import HardenedError
 from hardened.json_text import parse_json_text
+from . import sdk_internals as sdk
 from .placeholders import (
     NewResource,
     Placeholders,
@@ -37,7 +32,6 @@ from .references import STACK_REFERENCE_TYPE, ReferencedStack
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
 UNKNOWN_PLACEHOLDER = "[unknown]"
-_SIG = rpc._special_sig_key
 
 
 class OfflinePlanLimit(Exception):
@@ -81,7 +75,7 @@ class PlanRun:
     secret_outputs: list[str] = field(default_factory=list)
 
 
-class _NoMocks(Mocks):
+class _NoMocks(sdk.Mocks):
     """The recording monitor answers everything itself; reaching these would be a bug."""
 
     def call(self, args):
@@ -91,7 +85,7 @@ class _NoMocks(Mocks):
         raise AssertionError(f"unexpected mock resource {args.typ}")
 
 
-class RecordingMonitor(MockMonitor):
+class RecordingMonitor(sdk.MockMonitor):
     def __init__(
         self,
         project: str,
@@ -125,7 +119,7 @@ class RecordingMonitor(MockMonitor):
                 loop.close()
 
     def _thread_loop(self) -> None:
-        loop = _ensure_event_loop()
+        loop = sdk.ensure_event_loop()
         with self._lock:
             self._thread_loops.add(loop)
 
@@ -134,8 +128,8 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request):
         self._thread_loop()
         urn = self._urn(request.parent, request.type, request.name)
-        inputs = rpc.deserialize_properties(request.object)
-        shown = _display(json_format.MessageToDict(request.object))
+        inputs = sdk.deserialize_properties(request.object)
+        shown = _display(sdk.message_to_dict(request.object))
         with self._lock:
             if urn in self.registrations:
                 self.violations.append(f"Duplicate resource URN '{urn}': give each resource a unique name.")
@@ -159,17 +153,17 @@ class RecordingMonitor(MockMonitor):
                 state = self._create(record, inputs, request.provider, request.version)
             self.registrations[urn] = record
         if request.type == STACK_TYPE:
-            return resource_pb2.RegisterResourceResponse(urn=urn)
-        obj = _sync_await(rpc.serialize_properties(state, {}))
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=record.id or "", object=obj)
+            return sdk.RegisterResourceResponse(urn=urn)
+        obj = sdk.sync_await(sdk.serialize_properties(state, {}))
+        return sdk.RegisterResourceResponse(urn=urn, id=record.id or "", object=obj)
 
     def RegisterResourceOutputs(self, request):
-        outputs = _display(json_format.MessageToDict(request.outputs))
+        outputs = _display(sdk.message_to_dict(request.outputs))
         with self._lock:
             record = self.registrations.get(request.urn)
             if record is not None and not record.custom and outputs:
                 record.outputs = outputs
-        return empty_pb2.Empty()
+        return sdk.Empty()
 
     def Invoke(self, request):
         self._thread_loop()
@@ -178,14 +172,14 @@ class RecordingMonitor(MockMonitor):
         with self._lock:
             provider = self._provider_urn(request.provider, request.tok, request.version, f"data source {request.tok}")
             target = self.registrations[provider].target
-            result = invoke_result(request.tok, target, self._provider_roles.get(provider), _display(json_format.MessageToDict(request.args)))
+            result = invoke_result(request.tok, target, self._provider_roles.get(provider), _display(sdk.message_to_dict(request.args)))
         if result is None:
             raise OfflinePlanLimit(
                 f"The offline plan cannot answer the data source '{request.tok}': it only knows the caller identity, "
                 "region and partition. Pass the value in as config instead, or run `pulumi preview` with credentials."
             )
-        ret = _sync_await(rpc.serialize_properties(result, {}))
-        return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": ret})
+        ret = sdk.sync_await(sdk.serialize_properties(result, {}))
+        return sdk.ResourceInvokeResponse(failures=None, **{"return": ret})
 
     def ReadResource(self, request):
         if request.type != STACK_REFERENCE_TYPE:
@@ -198,7 +192,7 @@ class RecordingMonitor(MockMonitor):
         secret = set(referenced.secret_outputs)
         served = {
             "name": request.id,
-            "outputs": {k: rpc.wrap_rpc_secret(v) if k in secret else v for k, v in referenced.outputs.items()},
+            "outputs": {k: sdk.wrap_rpc_secret(v) if k in secret else v for k, v in referenced.outputs.items()},
             "secretOutputNames": referenced.secret_outputs,
         }
         urn = self._urn(request.parent, request.type, request.name)
@@ -215,7 +209,7 @@ class RecordingMonitor(MockMonitor):
                 retain_on_delete=False,
                 depends_on=sorted(set(request.dependencies)),
                 provider=self._provider_urn(request.provider, request.type, request.version, f"'{urn}'"),
-                inputs=_display(json_format.MessageToDict(request.properties)),
+                inputs=_display(sdk.message_to_dict(request.properties)),
                 id=request.id,
                 outputs={**served, "outputs": referenced.outputs},
                 computed_outputs=["outputs"] if referenced.computed_outputs else [],
@@ -227,8 +221,8 @@ class RecordingMonitor(MockMonitor):
             computed = set(referenced.computed_outputs)
             known = string_leaves([v for k, v in referenced.outputs.items() if k not in computed]) | self._given
             self.placeholders.adopt([referenced.outputs.get(key) for key in referenced.computed_outputs], known)
-        properties = _sync_await(rpc.serialize_properties(served, {}))
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=properties)
+        properties = sdk.sync_await(sdk.serialize_properties(served, {}))
+        return sdk.ReadResourceResponse(urn=urn, properties=properties)
 
     def _referenced_stack(self, reference: str) -> ReferencedStack:
         if self.stack_references is None:
@@ -316,8 +310,8 @@ def exported_values(wire: dict) -> tuple[dict, list[str]]:
 
 def _carries_secret(value: Any) -> bool:
     if isinstance(value, dict):
-        signature = value.get(_SIG)
-        if signature == rpc._special_secret_sig or (signature == rpc._special_output_value_sig and value.get("secret")):
+        signature = value.get(sdk.SIG_KEY)
+        if signature == sdk.SECRET_SIG or (signature == sdk.OUTPUT_VALUE_SIG and value.get("secret")):
             return True
         return any(_carries_secret(item) for item in value.values())
     if isinstance(value, list):
@@ -328,14 +322,14 @@ def _carries_secret(value: Any) -> bool:
 def _display(value: Any) -> Any:
     """A wire value as a reader should see it: secrets masked, references as URNs, numbers as written."""
     if isinstance(value, dict):
-        signature = value.get(_SIG)
-        if signature == rpc._special_secret_sig:
+        signature = value.get(sdk.SIG_KEY)
+        if signature == sdk.SECRET_SIG:
             return SECRET_PLACEHOLDER
-        if signature == rpc._special_resource_sig:
+        if signature == sdk.RESOURCE_SIG:
             return value.get("urn")
-        if signature in (rpc._special_asset_sig, rpc._special_archive_sig):
+        if signature in (sdk.ASSET_SIG, sdk.ARCHIVE_SIG):
             return {"asset": value.get("path") or value.get("uri") or "(inline)"}
-        if signature == rpc._special_output_value_sig:
+        if signature == sdk.OUTPUT_VALUE_SIG:
             if value.get("secret"):
                 return SECRET_PLACEHOLDER
             return _display(value["value"]) if "value" in value else UNKNOWN_PLACEHOLDER
@@ -344,6 +338,6 @@ def _display(value: Any) -> Any:
         return [_display(item) for item in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if value == rpc.UNKNOWN:
+    if value == sdk.UNKNOWN:
         return UNKNOWN_PLACEHOLDER
     return value

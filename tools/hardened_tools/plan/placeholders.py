@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi.runtime.rpc import unwrap_rpc_secret
-
 from hardened.json_text import parse_json_text
+from . import sdk_internals as sdk
 
 TOKEN = re.compile(r"[\w-]+")
 
@@ -609,7 +608,7 @@ def provider_target(package: str, inputs: dict, urn: str, placeholders: Placehol
     """
     if package == "pulumi":
         return None
-    inputs = {key: unwrap_rpc_secret(value) for key, value in inputs.items()}
+    inputs = {key: sdk.unwrap_rpc_secret(value) for key, value in inputs.items()}
     if package == "aws":
         account = _first(parse_json_text(inputs.get("allowedAccountIds"))) or _account_of(assumed_role_arn(inputs))
         return Target("aws", account=account or placeholders.account_id(urn), region=inputs.get("region"))
@@ -662,7 +661,7 @@ def _gcp_service_agent(token: str, target: Target) -> dict:
 
 
 def assumed_role_arn(inputs: dict) -> str | None:
-    roles = parse_json_text(unwrap_rpc_secret(inputs.get("assumeRoles")))
+    roles = parse_json_text(sdk.unwrap_rpc_secret(inputs.get("assumeRoles")))
     return roles[0].get("roleArn") if isinstance(roles, list) and roles and isinstance(roles[0], dict) else None
 
 
@@ -674,7 +673,7 @@ def misspelled_provider_keys(inputs: dict) -> list[str]:
     """
     found = []
     for setting in ("assumeRoles", "assumeRoleWithWebIdentity"):
-        value = parse_json_text(unwrap_rpc_secret(inputs.get(setting)))
+        value = parse_json_text(sdk.unwrap_rpc_secret(inputs.get(setting)))
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict):
                 found += [f"{setting}.{key}" for key in item if "_" in key]

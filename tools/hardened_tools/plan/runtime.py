@@ -10,14 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pulumi
-from google.protobuf import json_format
-from pulumi.runtime import rpc
-from pulumi.runtime.config import set_all_config
-from pulumi.runtime.settings import get_root_resource
-from pulumi.runtime.stack import massage, run_pulumi_func
-
 from hardened.errors import HardenedError
+from . import sdk_internals as sdk
 from .monitor import (
     PROVIDER_PREFIX,
     OfflinePlanLimit,
@@ -72,17 +66,17 @@ def run_program(
     loop.set_exception_handler(_unless_reported)
     asyncio.set_event_loop(loop)
     try:
-        pulumi.runtime.reset_options(project=project, stack=stack, preview=False)
-        set_all_config(config, list(secret_keys or []))
-        pulumi.runtime.set_mocks(_NoMocks(), project=project, stack=stack, preview=False, monitor=monitor)
-        loop.run_until_complete(run_pulumi_func(program))
+        sdk.reset_options(project=project, stack=stack, preview=False)
+        sdk.set_all_config(config, list(secret_keys or []))
+        sdk.set_mocks(_NoMocks(), project=project, stack=stack, preview=False, monitor=monitor)
+        loop.run_until_complete(sdk.run_pulumi_func(program))
         # Same loop: exported outputs may still wait on futures created while the program ran.
         outputs, secret_outputs = loop.run_until_complete(_exports())
     finally:
         gc.set_threshold(*thresholds)
         _cancel_pending(loop)
-        set_all_config({}, [])
-        pulumi.runtime.reset_options()
+        sdk.set_all_config({}, [])
+        sdk.reset_options()
         loop.close()
         monitor.close()
         asyncio.set_event_loop(None)
@@ -98,9 +92,9 @@ async def _exports() -> tuple[dict, list[str]]:
     the stack object afterwards: resources become their properties, secrets "[secret]" (named in the
     second value), as in the plan's inputs.
     """
-    root = get_root_resource()
-    exported = massage(dict(getattr(root, "outputs", None) or {}), [])
-    wire = json_format.MessageToDict(await rpc.serialize_properties(exported, {}))
+    root = sdk.get_root_resource()
+    exported = sdk.massage(dict(root.outputs) if isinstance(root, sdk.Stack) else {}, [])
+    wire = sdk.message_to_dict(await sdk.serialize_properties(exported, {}))
     return exported_values(wire)
 
 
