@@ -15,16 +15,15 @@ from typing import Any
 from hardened.errors import HardenedError
 from hardened.json_text import parse_json_text
 from . import sdk_internals as sdk
+from .fragments import Placeholders, string_leaves
 from .placeholders import (
     NewResource,
-    Placeholders,
     Target,
     assumed_role_arn,
     created_values,
     invoke_result,
     misspelled_provider_keys,
     provider_target,
-    string_leaves,
 )
 from .project import SECRET_PLACEHOLDER
 from .references import STACK_REFERENCE_TYPE, ReferencedStack
