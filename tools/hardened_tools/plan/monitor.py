@@ -16,20 +16,23 @@ from hardened.errors import HardenedError
 from hardened.json_text import parse_json_text
 from . import sdk_internals as sdk
 from .fragments import Placeholders, string_leaves
-from .placeholders import (
-    NewResource,
-    Target,
-    assumed_role_arn,
-    created_values,
-    invoke_result,
-    misspelled_provider_keys,
-    provider_target,
-)
+from .placeholders import NewResource, created_values, invoke_result
 from .project import SECRET_PLACEHOLDER
 from .references import STACK_REFERENCE_TYPE, ReferencedStack
+from .targeting import (
+    PROVIDER_PREFIX,
+    Target,
+    assumed_role_arn,
+    default_provider_disabled,
+    default_provider_inputs,
+    default_provider_name,
+    misspelled_provider_keys,
+    named_provider,
+    package_of,
+    provider_target,
+)
 
 STACK_TYPE = "pulumi:pulumi:Stack"
-PROVIDER_PREFIX = "pulumi:providers:"
 UNKNOWN_PLACEHOLDER = "[unknown]"
 
 
@@ -262,34 +265,21 @@ class RecordingMonitor(sdk.MockMonitor):
     def _provider_urn(self, reference: str, token: str, version: str, subject: str) -> str:
         """The provider serving a request: the explicit one, or the engine's default one for its package."""
         if reference:
-            return reference.rsplit("::", 1)[0]
-        package = token.split(":", 1)[0]
-        if self._default_provider_disabled(package):
+            return named_provider(reference)
+        package = package_of(token)
+        if default_provider_disabled(package, self.config):
             self.violations.append(
                 f"Default provider for '{package}' disabled. {subject} must use an explicit provider "
                 f"(the stack's config sets pulumi:disable-default-providers)."
             )
-        name = "default" + (f"_{version.replace('.', '_').replace('-', '_')}" if version else "")
-        urn = f"urn:pulumi:{self.stack}::{self.project}::{PROVIDER_PREFIX}{package}::{name}"
+        name = default_provider_name(version)
+        urn = self._urn("", PROVIDER_PREFIX + package, name)
         if urn not in self.registrations:
-            # `pulumi:` keys configure the engine itself, never its builtin provider.
-            inputs = {
-                k.split(":", 1)[1]: v
-                for k, v in sorted(self.config.items())
-                if k.startswith(f"{package}:") and package != "pulumi"
-            }
-            if version:
-                inputs["version"] = version
+            inputs = default_provider_inputs(package, version, self.config)
             record = Registration(urn, PROVIDER_PREFIX + package, name, None, True, False, False, [], None, dict(inputs))
             self._create(record, inputs)
             self.registrations[urn] = record
         return urn
-
-    def _default_provider_disabled(self, package: str) -> bool:
-        disabled = parse_json_text(self.config.get("pulumi:disable-default-providers") or "[]")
-        if isinstance(disabled, str):  # a single name rather than a JSON list
-            disabled = [disabled]
-        return package != "pulumi" and isinstance(disabled, list) and ("*" in disabled or package in disabled)
 
     def _urn(self, parent: str, type_: str, name: str) -> str:
         # Like the engine: a child's type is qualified by its parent's, except under the root stack.

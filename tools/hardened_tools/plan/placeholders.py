@@ -6,24 +6,9 @@ The values themselves are fragments.py's placeholders, derived from each resourc
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from hardened.json_text import parse_json_text
-from . import sdk_internals as sdk
 from .fragments import Placeholders, gcp_project_number
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a resource lands, as its provider says: cloud, account or project, region."""
-
-    cloud: str
-    account: str | None = None
-    region: str | None = None
-    project: str | None = None
-
-    def as_dict(self) -> dict:
-        return {k: v for k, v in (("cloud", self.cloud), ("account", self.account), ("project", self.project), ("region", self.region)) if v}
+from .targeting import PROVIDER_PREFIX, Target
 
 
 @dataclass(frozen=True)
@@ -480,7 +465,7 @@ SHAPES: dict[str, Shape] = {
 
 def created_values(resource: NewResource) -> tuple[str, dict]:
     """The id and the outputs the provider would report on top of the inputs."""
-    if resource.type.startswith("pulumi:providers:"):
+    if resource.type.startswith(PROVIDER_PREFIX):
         # `pulumi up` gives each new provider a random UUID.
         return resource.placeholders.uuid(resource.urn), {}
     shape = SHAPES.get(resource.type)
@@ -494,24 +479,6 @@ def created_values(resource: NewResource) -> tuple[str, dict]:
         arn = f"arn:aws:{service}:{resource.target.region or ''}:{resource.target.account}:{kind}/{resource_id}"
         return resource_id, {"arn": arn}
     return resource_id, {}
-
-
-def provider_target(package: str, inputs: dict, urn: str, placeholders: Placeholders) -> Target | None:
-    """Where resources of a provider land, read from its inputs (pinned account, assumed role, project).
-
-    Settings may be outputs of other resources (the id of an account created in the same program):
-    they arrive resolved, and secret ones unwrapped, since an account id is what a reviewer must see.
-    None for the engine's builtin `pulumi` provider, which creates nothing in any cloud.
-    """
-    if package == "pulumi":
-        return None
-    inputs = {key: sdk.unwrap_rpc_secret(value) for key, value in inputs.items()}
-    if package == "aws":
-        account = _first(parse_json_text(inputs.get("allowedAccountIds"))) or _account_of(assumed_role_arn(inputs))
-        return Target("aws", account=account or placeholders.account_id(urn), region=inputs.get("region"))
-    if package == "gcp":
-        return Target("gcp", project=inputs.get("project"), region=inputs.get("region"))
-    return Target(package)
 
 
 def invoke_result(token: str, target: Target, role_arn: str | None, args: dict | None = None) -> dict | None:
@@ -555,32 +522,3 @@ def _gcp_service_agent(token: str, target: Target) -> dict:
     prefix = "project" if "Transfer" in token else "service"
     email = f"{prefix}-{number}@{GCP_SERVICE_AGENTS[token]}"
     return {"id": email, "email": email, "emailAddress": email, "member": f"serviceAccount:{email}", "subjectId": subject, "project": project}
-
-
-def assumed_role_arn(inputs: dict) -> str | None:
-    roles = parse_json_text(sdk.unwrap_rpc_secret(inputs.get("assumeRoles")))
-    return roles[0].get("roleArn") if isinstance(roles, list) and roles and isinstance(roles[0], dict) else None
-
-
-def misspelled_provider_keys(inputs: dict) -> list[str]:
-    """snake_case keys in an AWS provider's role settings, which the real provider silently ignores.
-
-    A plain dict such as {"role_arn": ...} is serialized as written, and the provider then deploys with
-    the caller's own credentials (pulumi/pulumi-aws#5271); the typed ProviderAssumeRoleArgs is safe.
-    """
-    found = []
-    for setting in ("assumeRoles", "assumeRoleWithWebIdentity"):
-        value = parse_json_text(sdk.unwrap_rpc_secret(inputs.get(setting)))
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict):
-                found += [f"{setting}.{key}" for key in item if "_" in key]
-    return found
-
-
-def _first(value: Any) -> str | None:
-    return value[0] if isinstance(value, list) and value and isinstance(value[0], str) else None
-
-
-def _account_of(arn: str | None) -> str | None:
-    parts = str(arn or "").split(":")
-    return parts[4] if len(parts) > 5 and parts[4] else None
