@@ -15,8 +15,9 @@ from typing import Any
 from hardened.errors import HardenedError
 from hardened.json_text import parse_json_text
 from . import sdk_internals as sdk
+from .data_sources import invoke_result
 from .fragments import Placeholders, string_leaves
-from .placeholders import NewResource, created_values, invoke_result
+from .placeholders import NewResource, created_values
 from .project import SECRET_PLACEHOLDER
 from .references import STACK_REFERENCE_TYPE, ReferencedStack
 from .targeting import (

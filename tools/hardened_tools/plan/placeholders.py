@@ -3,12 +3,15 @@
 The values themselves are fragments.py's placeholders, derived from each resource's URN.
 """
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .fragments import Placeholders, gcp_project_number
+from .data_sources import gcp_folder_logging_agent, invoke_result
+from .fragments import Placeholders
 from .targeting import PROVIDER_PREFIX, Target
+
+# Target and invoke_result are importable from here too, as before targeting.py and data_sources.py.
+__all__ = ["SHAPES", "NewResource", "Target", "created_values", "invoke_result"]
 
 
 @dataclass(frozen=True)
@@ -315,12 +318,6 @@ def _gcp_project(r: NewResource) -> tuple[str, dict]:
     return f"projects/{project}", {"projectId": project, "number": r.placeholders.project_number(project)}
 
 
-def gcp_folder_logging_agent(folder: str) -> str:
-    """The folder's Cloud Logging service agent, which every sink of the folder writes as ("Service agents":
-    service-folder-FOLDER_NUMBER@gcp-sa-logging.iam.gserviceaccount.com)."""
-    return f"service-folder-{folder.removeprefix('folders/')}@gcp-sa-logging.iam.gserviceaccount.com"
-
-
 def _gcp_folder_sink(r: NewResource) -> tuple[str, dict]:
     folder = r.input("folder", "folders/0")
     name = r.autoname("name")
@@ -479,46 +476,3 @@ def created_values(resource: NewResource) -> tuple[str, dict]:
         arn = f"arn:aws:{service}:{resource.target.region or ''}:{resource.target.account}:{kind}/{resource_id}"
         return resource_id, {"arn": arn}
     return resource_id, {}
-
-
-def invoke_result(token: str, target: Target, role_arn: str | None, args: dict | None = None) -> dict | None:
-    """Answers for the read-only data sources the library uses (`args`: what the program passed); None for any other."""
-    args = args or {}
-    if token == "aws:index/getCallerIdentity:getCallerIdentity":
-        role = role_arn.rsplit("/", 1)[-1] if role_arn else "deployer"
-        return {
-            "id": target.account,
-            "accountId": target.account,
-            "arn": f"arn:aws:sts::{target.account}:assumed-role/{role}/pulumi",
-            "userId": f"AROA{target.account}:pulumi",
-        }
-    if token == "aws:index/getRegion:getRegion":
-        region = target.region or "us-east-1"
-        return {"id": region, "region": region, "name": region, "endpoint": f"ec2.{region}.amazonaws.com", "description": region}
-    if token == "aws:index/getPartition:getPartition":
-        return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
-    if token in GCP_SERVICE_AGENTS:
-        return _gcp_service_agent(token, target)
-    if token == "gcp:logging/getFolderSettings:getFolderSettings" and isinstance(args.get("folder"), str):
-        folder = args["folder"].removeprefix("folders/")
-        return {"id": f"folders/{folder}/settings", "name": f"folders/{folder}/settings", "folder": folder,
-                "loggingServiceAccountId": gcp_folder_logging_agent(folder), "kmsServiceAccountId": "", "kmsKeyName": "",
-                "storageLocation": "", "disableDefaultSink": False}
-    return None
-
-
-# Google-managed service accounts a project's data sources name: Cloud Storage's (CMEK) and Storage Transfer's.
-GCP_SERVICE_AGENTS = {
-    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": "gs-project-accounts.iam.gserviceaccount.com",
-    "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": "storage-transfer-service.iam.gserviceaccount.com",
-}
-
-
-def _gcp_service_agent(token: str, target: Target) -> dict:
-    """The agent of the provider's project: `service-<number>@...` or `project-<number>@...`, and its numeric subject id."""
-    project = target.project or "project"
-    number = gcp_project_number(project)
-    subject = "1" + str(int(hashlib.sha256(f"subject:{token}:{project}".encode()).hexdigest(), 16))[:20]
-    prefix = "project" if "Transfer" in token else "service"
-    email = f"{prefix}-{number}@{GCP_SERVICE_AGENTS[token]}"
-    return {"id": email, "email": email, "emailAddress": email, "member": f"serviceAccount:{email}", "subjectId": subject, "project": project}
