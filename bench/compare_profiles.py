@@ -23,7 +23,7 @@ from run import worker  # noqa: E402
 from scaled_project import scaled_project  # noqa: E402
 
 GROUPS = [  # (label, substring of the file path), first match wins
-    ("hardened_tools.plan (monitor, document)", "/hardened/plan/"),
+    ("hardened_tools.plan (monitor, document)", "/hardened_tools/plan/"),
     ("hardened components and documents", "/hardened/"),
     ("stack program (stacks/*.py)", "/stacks/"),
     ("pulumi_aws / pulumi_gcp classes", "site-packages/pulumi_"),
@@ -44,7 +44,7 @@ STEPS = [  # cumulative time of these (file suffix, function)
     ("pulumi/runtime/rpc.py", "resolve_outputs"),
     ("pulumi/output.py", "from_input"),
     ("pulumi/output.py", "apply"),
-    ("hardened/plan/document.py", "build_plan"),
+    ("hardened_tools/plan/document.py", "build_plan"),
 ]
 
 
