@@ -24,7 +24,7 @@ import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
-from typing import Generic, NoReturn, TypeVar
+from typing import Generic, NoReturn, TypeGuard, TypeVar
 
 import pulumi
 
@@ -224,5 +224,5 @@ def _options(annotation: object) -> list:
     return [annotation]
 
 
-def _is_typed_dict(candidate: object) -> bool:
+def _is_typed_dict(candidate: object) -> TypeGuard[type]:
     return isinstance(candidate, type) and typing.is_typeddict(candidate)

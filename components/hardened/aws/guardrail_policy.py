@@ -11,7 +11,7 @@ detaches a guardrail (`skip_destroy`, `protect`): lifting one is a deliberate ac
 import re
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, Optional, TypedDict, TypeGuard, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -209,7 +209,8 @@ def _builder(checked: Arguments[GuardrailPolicyArgs]) -> Callable[[str, list[str
             role(account, deployer), exempt(account), [f"arn:aws:iam::{account}:user/{u}" for u in users], f"arn:aws:iam::{account}:group/{group}", policies
         )
     if baseline == Baseline.BACKUP_PERIMETER:
-        return lambda account, _subjects: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), args["organization_id"])
+        perimeter = cast(str, organization_id)  # checked a str above, for this baseline
+        return lambda account, _subjects: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), perimeter)
     if baseline == Baseline.BACKUP:
         return lambda account, _subjects: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor, policies)
     if baseline == Baseline.LOG_ARCHIVE:
@@ -217,5 +218,5 @@ def _builder(checked: Arguments[GuardrailPolicyArgs]) -> Callable[[str, list[str
     return lambda account, _subjects: guardrails.workload_guardrails(role(account, deployer), exempt(account), floor, policies)
 
 
-def _is_role_name(value) -> bool:
+def _is_role_name(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(ROLE_NAME.fullmatch(value))

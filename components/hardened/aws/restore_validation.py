@@ -195,7 +195,7 @@ class RestoreValidation(pulumi.ComponentResource):
         self.role_arn = role.arn
         self.register_outputs({"functionArn": self.function_arn, "roleArn": self.role_arn})
 
-    def _alarm(self, name: str, what: str, description: str, metric: dict, topic: pulumi.Input[str], tags: dict) -> aws.cloudwatch.MetricAlarm:
+    def _alarm(self, name: str, what: str, description: str, metric: dict, topic: Optional[pulumi.Input[str]], tags: dict) -> aws.cloudwatch.MetricAlarm:
         """An alarm on the first data point past the threshold; no data (no restore test ran) is no alarm."""
         return aws.cloudwatch.MetricAlarm(
             f"{name}-{what}",

@@ -6,7 +6,7 @@ no component: each caller words its own refusal. `retention_mode` words it for e
 
 import re
 from enum import Enum
-from typing import Any, Optional
+from typing import Any, Optional, TypeGuard
 
 from ..arguments import Arguments
 from ..constraints import MAX_RETENTION_DAYS  # noqa: F401 - re-exported: the components read it here
@@ -38,7 +38,7 @@ CRON_FIELDS = (
 RATE_EXPRESSION = re.compile(r"rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)")
 
 
-def whole_number(value: object, low: int, high: Optional[int] = None) -> bool:
+def whole_number(value: object, low: int, high: Optional[int] = None) -> TypeGuard[int]:
     """Whether `value` is an int (not a bool) from `low` to `high` (no upper bound when None)."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value and (high is None or value <= high)
 

@@ -159,7 +159,7 @@ def _checked(checked: Arguments[CrossCloudTransferArgs]) -> tuple[str, datetime.
     check("source_bucket", S3_BUCKET, "an S3 bucket name")
     check("source_bucket_arn", S3_BUCKET_ARN, "an S3 bucket ARN such as arn:aws:s3:::bucket")
     bucket, bucket_arn = args.get("source_bucket"), args.get("source_bucket_arn")
-    if isinstance(bucket, str) and isinstance(bucket_arn, str) and S3_BUCKET_ARN.match(bucket_arn).group(1) != bucket:
+    if isinstance(bucket, str) and isinstance(bucket_arn, str) and (match := S3_BUCKET_ARN.match(bucket_arn)) and match.group(1) != bucket:
         checked.refuse("source_bucket_arn", f"must be the ARN of source_bucket {bucket!r} (got {bucket_arn!r})")
     check("source_key_arn", KMS_KEY_ARN, "a KMS key ARN such as arn:aws:kms:eu-west-1:111122223333:key/<id> (not an alias)")
     provider = args.get("aws_provider")
