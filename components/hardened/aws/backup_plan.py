@@ -112,8 +112,8 @@ class BackupPlan(pulumi.ComponentResource):
             name, f"{name}-backup", "Assumed by AWS Backup to run this account's backup and copy jobs", policies, self, tags
         )
 
-        def rule(rule_name: str, schedule: str, scan_mode: Optional[str]) -> dict:
-            return {
+        def rule(rule_name: str, schedule: str, scan_mode: Optional[str]) -> aws.backup.PlanRuleArgsDict:
+            planned: aws.backup.PlanRuleArgsDict = {
                 "rule_name": rule_name,
                 "target_vault_name": args["vault_name"],
                 "schedule": schedule,
@@ -124,11 +124,14 @@ class BackupPlan(pulumi.ComponentResource):
                     {"destination_vault_arn": copy["vault_arn"], "lifecycle": {"delete_after": copy["retention_days"]}}
                     for copy in copies
                 ],
-                **({"scan_actions": [{"malware_scanner": MALWARE_SCANNER, "scan_mode": scan_mode}]} if scan_mode else {}),
             }
+            if scan_mode:
+                planned["scan_actions"] = [{"malware_scanner": MALWARE_SCANNER, "scan_mode": scan_mode}]
+            return planned
 
         rules = [rule("daily-with-copies", args["schedule"], scans.mode if scans else None)]
-        scan_settings, plan_depends_on = None, []
+        scan_settings: Optional[list[aws.backup.PlanScanSettingArgsDict]] = None
+        plan_depends_on: list[pulumi.Resource] = []
         if scans:
             if scans.full_scan_schedule:
                 rules.append(rule("full-scan-with-copies", scans.full_scan_schedule, "FULL_SCAN"))

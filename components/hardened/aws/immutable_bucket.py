@@ -152,7 +152,7 @@ class ImmutableBucket(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions.merge(guarded, pulumi.ResourceOptions(depends_on=[versioning])),
         )
-        settings = [versioning, object_lock, encryption, public_access, ownership, lifecycle]
+        settings: list[pulumi.Resource] = [versioning, object_lock, encryption, public_access, ownership, lifecycle]
         destination = args.get("replicate_to")
         if destination:
             settings.append(

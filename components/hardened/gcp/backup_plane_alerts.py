@@ -24,7 +24,7 @@ is not inherited by its children, so each child is given it.
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, Optional, TypedDict, cast
 
 import pulumi
 import pulumi_gcp as gcp
@@ -207,9 +207,10 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
                 project=project,
                 display_name=f"{name}: {summary}",
                 combiner="OR",
-                conditions=[log_alerts.first_entry_condition(
+                # The document builds the SDK's condition as a plain dict (the documents import no SDK).
+                conditions=[cast(gcp.monitoring.AlertPolicyConditionArgsDict, log_alerts.first_entry_condition(
                     summary, metric.name.apply(lambda m: log_alerts.user_metric_filter(m, log_alerts.FOLDER_ENTRY_RESOURCES))
-                )],
+                ))],
                 notification_channels=channel_names,
                 severity="CRITICAL",
                 documentation={"content": f"{summary}. {advice} The folder's audit logs say who.", "mime_type": "text/markdown"},

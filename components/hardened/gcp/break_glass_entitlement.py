@@ -17,7 +17,7 @@ FolderGuardrails that allow the agent's grant): a component's depends_on is not 
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, Optional, TypedDict, cast
 
 import pulumi
 import pulumi_gcp as gcp
@@ -123,7 +123,9 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
             member=pam_agent(organization_id),
             opts=_after(child, agent),
         )
-        bindings = [{"role": role, **({"condition_expression": condition} if condition else {})} for role in roles]
+        bindings: list[gcp.privilegedaccessmanager.EntitlementPrivilegedAccessGcpIamAccessRoleBindingArgsDict] = [
+            {"role": role, "condition_expression": condition} if condition else {"role": role} for role in roles
+        ]
         entitlement = gcp.privilegedaccessmanager.Entitlement(
             f"{name}-entitlement",
             parent=pulumi.Output.concat("projects/", project),
@@ -167,9 +169,10 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
             project=project,
             display_name=f"{name}: break-glass grant activated",
             combiner="OR",
-            conditions=[first_entry_condition(
+            # The document builds the SDK's condition as a plain dict (the documents import no SDK).
+            conditions=[cast(gcp.monitoring.AlertPolicyConditionArgsDict, first_entry_condition(
                 "A break-glass grant was activated", metric.name.apply(lambda m: user_metric_filter(m, [GRANT_ACTIVATED_RESOURCE]))
-            )],
+            ))],
             notification_channels=[channel.id for channel in channels],
             severity="CRITICAL",
             documentation={

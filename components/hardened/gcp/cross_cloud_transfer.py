@@ -45,7 +45,7 @@ SINK_ROLES = {
     "object-reader": "roles/storage.legacyObjectReader",  # storage.objects.get
     "object-creator": "roles/storage.objectCreator",  # storage.objects.create, never delete
 }
-NEVER_REPLACE_OR_DELETE = {
+NEVER_REPLACE_OR_DELETE: gcp.storage.TransferJobTransferSpecTransferOptionsArgsDict = {
     "overwrite_objects_already_existing_in_sink": False,
     "delete_objects_unique_in_sink": False,
     "delete_objects_from_source_after_transfer": False,
@@ -126,7 +126,7 @@ class CrossCloudTransfer(pulumi.ComponentResource):
             transfer_spec={
                 "aws_s3_data_source": {"bucket_name": args["source_bucket"], "role_arn": role.arn},
                 "gcs_data_sink": {"bucket_name": args["sink_bucket"]},
-                "transfer_options": dict(NEVER_REPLACE_OR_DELETE),
+                "transfer_options": NEVER_REPLACE_OR_DELETE.copy(),
             },
             schedule={
                 "schedule_start_date": {"year": start.year, "month": start.month, "day": start.day},

@@ -17,7 +17,7 @@ organization-level roles Organization Policy Administrator and Deny Admin.
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, Optional, TypedDict, cast
 
 import pulumi
 import pulumi_gcp as gcp
@@ -111,6 +111,7 @@ class FolderGuardrails(pulumi.ComponentResource):
 
         guarded = pulumi.ResourceOptions(parent=self, protect=True)
         folder = pulumi.Output.from_input(folder_id)
+        # The documents build the SDK's nested inputs as plain dicts (they import no SDK): the casts say which.
         policies = [
             gcp.orgpolicy.Policy(
                 f"{name}-{constraint}",
@@ -127,7 +128,7 @@ class FolderGuardrails(pulumi.ComponentResource):
                 f"{name}-{POLICY_MEMBERS}",
                 name=folder.apply(lambda f: f"{f}/policies/{POLICY_MEMBERS}"),
                 parent=folder,
-                spec=pulumi.Output.all(*members).apply(lambda m: allowed_policy_members(organization_id, m)),
+                spec=pulumi.Output.all(*members).apply(lambda m: cast(gcp.orgpolicy.PolicySpecArgsDict, allowed_policy_members(organization_id, m))),
                 opts=guarded,
             )
             policies.append(allowed)
@@ -137,7 +138,7 @@ class FolderGuardrails(pulumi.ComponentResource):
                 f"{name}-agents-{MEMBER_DOMAINS}",
                 name=project.apply(lambda p: f"{p}/policies/{MEMBER_DOMAINS}"),
                 parent=project,
-                spec=member_domains_lifted(),
+                spec=cast(gcp.orgpolicy.PolicySpecArgsDict, member_domains_lifted()),
                 opts=pulumi.ResourceOptions.merge(guarded, pulumi.ResourceOptions(depends_on=[allowed])),
             )
         deny = gcp.iam.DenyPolicy(
@@ -145,7 +146,7 @@ class FolderGuardrails(pulumi.ComponentResource):
             name=deny_id,
             parent=folder.apply(folder_deny_policy_parent),
             display_name="Only break-glass principals destroy backups",
-            rules=folder_deny_rules(principals, deployers),
+            rules=cast(list[gcp.iam.DenyPolicyRuleArgsDict], folder_deny_rules(principals, deployers)),
             opts=guarded,
         )
 
@@ -179,7 +180,7 @@ def _project_parent(number: str) -> str:
     return f"projects/{number}"
 
 
-def _specs(checked: Arguments[FolderGuardrailsArgs]) -> dict[str, dict]:
+def _specs(checked: Arguments[FolderGuardrailsArgs]) -> dict[str, gcp.orgpolicy.PolicySpecArgsDict]:
     """The organization policy specs, or an error naming the argument a document refused and what it allows."""
     checks = (
         ("retention_days", retention_periods, "must be one or more whole numbers of days from 1 to 36525"),
@@ -195,4 +196,5 @@ def _specs(checked: Arguments[FolderGuardrailsArgs]) -> dict[str, dict]:
             document(given)
         except ValueError:
             checked.refuse(argument, f"{problem} (got {given!r})")
-    return folder_policy_specs(args["retention_days"], args["allowed_locations"], args["allowed_customer_ids"])
+    specs = folder_policy_specs(args["retention_days"], args["allowed_locations"], args["allowed_customer_ids"])
+    return cast(dict[str, gcp.orgpolicy.PolicySpecArgsDict], specs)  # plain dicts of the SDK's shape
