@@ -12,6 +12,7 @@ scan to stand on, and EventBridge rules tell an alert topic of an infected or un
 
 import json
 import re
+from functools import partial
 from typing import NamedTuple, NotRequired, Optional, TypedDict
 
 import pulumi
@@ -197,12 +198,16 @@ class BackupPlan(pulumi.ComponentResource):
                 f"{name}-{suffix}",
                 name=f"{name}-{suffix}"[:MAX_RULE_NAME],
                 description=description,
-                event_pattern=patterns.apply(lambda p, suffix=suffix: json.dumps(p[suffix])),
+                event_pattern=patterns.apply(partial(_event_pattern, suffix)),
                 state="ENABLED",
                 tags=tags,
                 opts=child,
             )
             aws.cloudwatch.EventTarget(f"{name}-{suffix}-alert", rule=rule.name, arn=topic_arn, opts=child)
+
+
+def _event_pattern(suffix: str, patterns: dict[str, dict]) -> str:
+    return json.dumps(patterns[suffix])
 
 
 def _validated(checked: Arguments[BackupPlanArgs]) -> tuple[int, list[BackupCopy], Optional[_Scans]]:

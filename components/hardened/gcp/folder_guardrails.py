@@ -17,6 +17,7 @@ organization-level roles Organization Policy Administrator and Deny Admin.
 """
 
 import re
+from functools import partial
 from typing import NotRequired, Optional, TypedDict, cast
 
 import pulumi
@@ -115,7 +116,7 @@ class FolderGuardrails(pulumi.ComponentResource):
         policies = [
             gcp.orgpolicy.Policy(
                 f"{name}-{constraint}",
-                name=folder.apply(lambda f, c=constraint: f"{f}/policies/{c}"),
+                name=folder.apply(partial(_policy_name, constraint)),
                 parent=folder,
                 spec=spec,
                 opts=guarded,
@@ -172,6 +173,10 @@ def _service_agents(checked: Arguments[FolderGuardrailsArgs]) -> Optional[tuple]
             f"must be one or more Google service agents, serviceAccount:EMAIL, never a user, group or domain (got {members!r})",
         )
     return number, organization_id, list(members)
+
+
+def _policy_name(constraint: str, parent: str) -> str:
+    return f"{parent}/policies/{constraint}"
 
 
 def _project_parent(number: str) -> str:
