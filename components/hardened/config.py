@@ -11,6 +11,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
+from pydantic_core import ErrorDetails
 
 from .errors import StackConfigError
 from .json_text import parse_json_text
@@ -76,12 +77,12 @@ def validate_config(schema: type[Schema], values: dict[str, Any], namespace: str
     except ValidationError as error:
         problems.extend(_describe(schema, namespace, detail) for detail in error.errors())
         parsed = None
-    if problems:
+    if problems or parsed is None:  # a ValidationError always lists at least one problem
         raise StackConfigError(f"{source}: invalid config. " + " ".join(_sentence(p) for p in problems))
     return parsed
 
 
-def _describe(schema: type[BaseModel], namespace: str, detail: dict) -> str:
+def _describe(schema: type[BaseModel], namespace: str, detail: ErrorDetails) -> str:
     location = _aliased(schema, tuple(detail["loc"]))
     if location[-1:] == ("[key]",):  # a dict key that failed its own constraint
         location = location[:-1]
@@ -102,6 +103,7 @@ def _describe(schema: type[BaseModel], namespace: str, detail: dict) -> str:
 def _aliased(schema: type[BaseModel], location: tuple) -> tuple:
     """The location with fields named as the stack file spells them: pydantic reports a default it validated
     (`validate_default`) under the field's Python name, not its alias."""
+    model: type[BaseModel] | None
     model, out, next_is_item = schema, [], False
     for part in location:
         if next_is_item or model is None:
@@ -133,6 +135,7 @@ def _allowed_keys(schema: type[BaseModel], namespace: str) -> str:
 
 def _walk(schema: type[BaseModel], location: tuple) -> tuple[type[BaseModel] | None, Any]:
     """Follow an error location through nested models; return (model there, field named last)."""
+    model: type[BaseModel] | None
     model, field, next_is_item = schema, None, False
     for part in location:
         if next_is_item:  # a list index or dict key under the previous field

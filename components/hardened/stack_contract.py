@@ -273,7 +273,7 @@ def _problems(root: Any, kind: Any, value: Any, path: tuple, prefix: tuple = ())
     return []
 
 
-def _sentence(root: Any, detail: dict, prefix: tuple = ()) -> str:
+def _sentence(root: Any, detail: Mapping[str, Any], prefix: tuple = ()) -> str:
     """One problem (a pydantic error, located in `root`) as a sentence: the export's path, what it is, and what the
     contract expects there."""
     path = tuple(part for part in detail["loc"] if part != "[key]")
