@@ -21,7 +21,7 @@ from hardened.aws import (
     check_attachments_per_target,
     users_group_name,
 )
-from hardened.stack_contract import AccountExport, AccountsExport, OrganizationExports, export_organization
+from hardened.stack_contract import AccountExportInputs, AccountsExportInputs, OrganizationExportsInputs, export_organization
 from second_vendor import organization_side
 from stack_config import OrganizationStackConfig
 
@@ -252,10 +252,10 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         f"{stack}-cross-account-backup", global_settings={"isCrossAccountBackupEnabled": "true"}, opts=in_management
     )
 
-    def described(account: MemberAccount) -> AccountExport:
+    def described(account: MemberAccount) -> AccountExportInputs:
         return {"accountId": account.account_id, "deploymentRoleArn": account.deployment_role_arn, "breakGlassRoleArn": break_glass_role(account)}
 
-    accounts: AccountsExport = {
+    accounts: AccountsExportInputs = {
         "backup": described(backup),
         "logArchive": described(log_archive),
         "security": described(security),
@@ -263,7 +263,7 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     }
     if non_production_backup is not None:
         accounts["nonProductionBackup"] = described(non_production_backup)
-    exports: OrganizationExports = {
+    exports: OrganizationExportsInputs = {
         "organizationId": config.organization.id,
         "region": management.region,
         "accounts": accounts,

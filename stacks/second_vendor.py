@@ -13,7 +13,7 @@ import pulumi_gcp as gcp
 from hardened.gcp import BackupPlaneAlerts, BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.documents.pam import break_glass_prefix_condition
 from hardened.gcp.documents.service_agents import pam_agent, storage_agent, transfer_agent
-from hardened.stack_contract import GcpExport
+from hardened.stack_contract import GcpExport, GcpExportInputs
 from stack_config import GcpCopySettings, GcpOrganizationSettings
 
 
@@ -34,7 +34,7 @@ def exception_principal(member: str) -> str:
     return f"principal://goog/subject/{email}" if kind == "user" else f"principalSet://goog/group/{email}"
 
 
-def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExport:
+def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExportInputs:
     """Declare the GCP side of the organization; return what environment stacks need from it (its `gcp` export)."""
     organization = gcp.Provider(f"{stack}-gcp", region=settings.region)
     project = BackupProject(

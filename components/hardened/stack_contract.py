@@ -1,6 +1,7 @@
 """What the stacks export for each other and for the reviewer tools: the one definition both sides read.
 
-The organization stack exports `OrganizationExports` (`export_organization`); an environment stack reads them
+The organization stack exports `OrganizationExports` (`export_organization`, which takes them as the program has
+them, Outputs included: `OrganizationExportsInputs`); an environment stack reads them
 through its stack reference with `organization_exports`, which refuses, naming the organization stack, the export
 and what was expected, an organization stack that lacks a key or exports one of the wrong type.
 
@@ -156,6 +157,77 @@ class OrganizationExports(TypedDict):
     """the trail's log bucket in the log-archive account"""
 
 
+# --- the organization's exports as its program gives them ------------------------------------------------------
+# The same keys as above, each value a pulumi.Input (a nested object a dict of them): the program exports its
+# resources' Outputs, which export_organization checks once they resolve. The types above are what a reader gets.
+
+
+class AccountExportInputs(TypedDict):
+    """`AccountExport` as the organization program gives it."""
+
+    accountId: pulumi.Input[str]
+    deploymentRoleArn: pulumi.Input[str]
+    breakGlassRoleArn: pulumi.Input[str]
+
+
+class AccountsExportInputs(TypedDict):
+    """`AccountsExport` as the organization program gives it."""
+
+    backup: AccountExportInputs
+    nonProductionBackup: NotRequired[AccountExportInputs]
+    logArchive: AccountExportInputs
+    security: AccountExportInputs
+    workloads: dict[str, AccountExportInputs]
+
+
+class BreakGlassExportInputs(TypedDict):
+    """`BreakGlassExport` as the organization program gives it."""
+
+    usersAccount: pulumi.Input[str]
+    userArns: pulumi.Input[list[str]]
+    roleArns: pulumi.Input[dict[str, str]]
+    maxMfaAgeSeconds: pulumi.Input[int]
+    maxSessionSeconds: pulumi.Input[int]
+    alertTopicArns: pulumi.Input[list[str]]
+    subscribers: pulumi.Input[list[str]]
+
+
+class AlarmsExportInputs(TypedDict):
+    """`AlarmsExport` as the organization program gives it."""
+
+    busArn: pulumi.Input[str]
+    topicArn: pulumi.Input[str]
+    prefix: pulumi.Input[str]
+    regions: pulumi.Input[list[str]]
+
+
+class GcpExportInputs(TypedDict):
+    """`GcpExport` as the organization program gives it."""
+
+    projectId: pulumi.Input[str]
+    projectNumber: pulumi.Input[str]
+    transferAgentSubject: pulumi.Input[str]
+    folderId: pulumi.Input[str]
+    region: pulumi.Input[str]
+    breakGlassEntitlement: pulumi.Input[str]
+    breakGlassEligible: pulumi.Input[list[str]]
+    breakGlassApprovers: pulumi.Input[list[str]]
+    backupPlaneAlerts: pulumi.Input[dict[str, str]]
+
+
+class OrganizationExportsInputs(TypedDict):
+    """`OrganizationExports` as the organization program gives them to `export_organization`."""
+
+    organizationId: pulumi.Input[str]
+    region: pulumi.Input[str]
+    accounts: AccountsExportInputs
+    breakGlass: BreakGlassExportInputs
+    alarms: AlarmsExportInputs
+    gcp: NotRequired[GcpExportInputs]
+    trailArn: pulumi.Input[str]
+    logBucket: pulumi.Input[str]
+
+
 # --- the environment stack's copies ---------------------------------------------------------------------------
 
 
@@ -184,7 +256,7 @@ class CopyExport(TypedDict):
 # --- both sides ------------------------------------------------------------------------------------------------
 
 
-def export_organization(values: OrganizationExports) -> None:
+def export_organization(values: OrganizationExportsInputs) -> None:
     """`pulumi.export` each of the organization stack's exports, checked against `OrganizationExports`.
 
     A missing, unknown or mistyped key raises TypeError here; a value still to be resolved (an Output) is
