@@ -8,10 +8,24 @@ replica bucket, a locked vault and (in production) a logically air-gapped vault 
 stack's workload accounts only, and scheduled restore tests.
 """
 
+from functools import partial
+from typing import Literal, cast
+
 import pulumi
 import pulumi_aws as aws
 
-from hardened.aws import AirGappedVault, BackupPlan, ImmutableBucket, LockedVault, RestoreTesting, RestoreValidation, replication_role_name
+from hardened.aws import (
+    AirGappedVault,
+    BackupCopy,
+    BackupPlan,
+    BackupPlanArgs,
+    ImmutableBucket,
+    LockedVault,
+    RestoreTesting,
+    RestoreValidation,
+    replication_role_name,
+)
+from hardened.aws.backup_plan import MalwareScans
 from hardened.aws.restore_testing import restore_testing_plan_name
 from hardened.errors import StackConfigError
 from hardened.stack_contract import (
@@ -29,6 +43,8 @@ from hardened.stack_contract import (
 from cross_stack import unwatched_regions
 from second_vendor import environment_side
 from stack_config import EnvironmentStackConfig
+
+RetentionModeName = Literal["COMPLIANCE", "GOVERNANCE"]  # a copy's retentionMode (CopyExport)
 
 
 def environment(stack: str, config: EnvironmentStackConfig) -> None:
@@ -68,12 +84,12 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         }, opts=opts)
 
     scan = config.backups.malware_scans
-    scans = None if scan is None else {
-        "mode": scan.mode,
-        "resource_types": list(scan.resource_types),
-        **({"full_scan_schedule": scan.full_scan_schedule} if scan.full_scan_schedule else {}),
-    }
-    workloads = {key: accounts.apply(lambda a, key=key: _workload_account(a, key, config.organization_stack)) for key in keys}
+    scans: MalwareScans | None = None
+    if scan is not None:
+        scans = {"mode": scan.mode, "resource_types": list(scan.resource_types)}
+        if scan.full_scan_schedule:
+            scans.update({"full_scan_schedule": scan.full_scan_schedule})
+    workloads = {key: accounts.apply(partial(_workload_account, env=key, organization_stack=config.organization_stack)) for key in keys}
     # The workload named like the stack (and the only one of a single-workload stack) keeps the short names; every
     # other workload of a fleet is named after itself: a stack that grows into a fleet renames nothing it has.
     prefixes = {key: stack if len(keys) == 1 or key == stack else f"{stack}-{key}" for key in keys}
@@ -135,20 +151,24 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
         }
         local_vault = lock(f"{prefix}-local-vault", in_workload, workload)
         second_vault = lock(f"{prefix}-{config.backups.second_region}-vault", in_second_region, workload)
-        BackupPlan(f"{prefix}-backup-plan", {
+        copies: list[BackupCopy] = [
+            {"vault_arn": vault.vault_arn, "retention_days": config.backups.copy_retention_days},
+            {"vault_arn": second_vault.vault_arn, "retention_days": config.backups.second_region_retention_days},
+        ]
+        if air_gapped and config.air_gapped:  # the vault is there exactly when its settings are
+            copies.append({"vault_arn": air_gapped.vault_arn, "retention_days": config.air_gapped.copy_retention_days})
+        plan: BackupPlanArgs = {
             "vault_name": local_vault.vault_name,
             "schedule": config.backups.schedule,
             "retention_days": config.backups.retention_days,
             "resource_arns": [bucket.bucket_arn for bucket in buckets.values()],
-            "copies": [
-                {"vault_arn": vault.vault_arn, "retention_days": config.backups.copy_retention_days},
-                {"vault_arn": second_vault.vault_arn, "retention_days": config.backups.second_region_retention_days},
-                *([{"vault_arn": air_gapped.vault_arn, "retention_days": config.air_gapped.copy_retention_days}] if air_gapped else []),
-            ],
+            "copies": copies,
             "tags": tags,
+        }
+        if scans is not None:
             # Scans of every recovery point; what they find reaches the hub through the account's forwarder.
-            **({"malware_scans": scans} if scans is not None else {}),
-        }, opts=in_workload)
+            plan.update({"malware_scans": scans})
+        BackupPlan(f"{prefix}-backup-plan", plan, opts=in_workload)
         return {
             "accountId": workload["accountId"],
             "buckets": {key: {"name": b.bucket_name, "arn": b.bucket_arn, "replicatesTo": replicas.bucket_arn} for key, b in buckets.items()},
@@ -171,7 +191,8 @@ def environment(stack: str, config: EnvironmentStackConfig) -> None:
     if config.gcp is not None:
         organization_gcp = exports.apply(lambda e: _second_vendor_of(e, config.organization_stack))
         replicas = {prefixes[key]: b["replicas"] for key, b in baselines.items()}
-        pulumi.export("gcp", environment_side(stack, config.gcp, organization_gcp, config.region, replicas, in_backup.provider))
+        backup_provider = cast(aws.Provider, in_backup.provider)  # provider() always sets an aws.Provider
+        pulumi.export("gcp", environment_side(stack, config.gcp, organization_gcp, config.region, replicas, backup_provider))
     export_copies(_copies(stack, config))
     pulumi.export("restoreRoleArn", restore_tests.role_arn)
     # Restores by hand go through the backup account's break-glass role (MFA, one-hour sessions, an alarm on every use):
@@ -194,7 +215,7 @@ def _copies(stack: str, config: EnvironmentStackConfig) -> list[CopyExport]:
     sources = list(config.buckets.values())
     source_days = min(b.retention_days for b in sources)
     source_mode = _weakest(b.retention_mode.value for b in sources)
-    vault_mode = config.vault.retention_mode.value
+    vault_mode: RetentionModeName = config.vault.retention_mode.value
     copies: list[CopyExport] = [
         {"copy": "primary", "vendor": "aws", "where": "workload account", "region": config.region, "lock": "S3 Object Lock",
          "retentionMode": source_mode, "retentionDays": source_days, "key": CUSTOMER_MANAGED},
@@ -221,7 +242,7 @@ def _copies(stack: str, config: EnvironmentStackConfig) -> list[CopyExport]:
     return copies
 
 
-def _weakest(modes) -> str:
+def _weakest(modes) -> RetentionModeName:
     """GOVERNANCE if any copy's lock can be lifted, else COMPLIANCE."""
     return "GOVERNANCE" if "GOVERNANCE" in set(modes) else "COMPLIANCE"
 
@@ -244,7 +265,9 @@ def _watched(regions: list[str], config: EnvironmentStackConfig, organization_st
     return regions
 
 
-def _backup_account_of(accounts: AccountsExport, tier: str, chosen: str | None, organization_stack: str, _regions: list[str]) -> AccountExport:
+def _backup_account_of(
+    accounts: AccountsExport, tier: str, chosen: Literal["backup", "nonProductionBackup"] | None, organization_stack: str, _regions: list[str]
+) -> AccountExport:
     """Where this stack's copies go: the non-production backup account for a non-production stack when the organization
     has one, so its pipeline never deploys where production's copies are; the backup account otherwise, or as chosen."""
     if chosen is not None and chosen not in accounts:

@@ -6,6 +6,9 @@ creates in it and is pinned to the new account's id, both known only once the ac
 Environment stacks then read the accounts from this stack's outputs (a stack reference).
 """
 
+from collections.abc import Callable
+from typing import cast
+
 import pulumi
 import pulumi_aws as aws
 
@@ -14,7 +17,9 @@ from hardened.aws import (
     AlarmHub,
     Baseline,
     BreakGlassAccess,
+    BreakGlassAccessArgs,
     GuardrailPolicy,
+    GuardrailPolicyArgs,
     MemberAccount,
     MfaEnforcement,
     OrganizationTrail,
@@ -92,36 +97,37 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     workloads = {env: member(f"workload-{env}", spec, "Workloads") for env, spec in config.accounts.workloads.items()}
 
     trail_arn = f"arn:aws:cloudtrail:{management.region}:{management.account_id}:trail/{config.trail.name}"
-    guardrails = [(f"{stack}-root-guardrails", "root", {
+    guardrails: list[tuple[str, str, GuardrailPolicyArgs]] = [(f"{stack}-root-guardrails", "root", {
         "baseline": Baseline.ORGANIZATION, "target_id": config.organization.root_id, "trail_arn": trail_arn,
         # Only the regions the alarms watch (and us-east-1, where global events arrive) are usable.
         "allowed_regions": config.used_regions,
     })]
 
-    def in_account(baseline: Baseline, account: MemberAccount, **settings) -> dict:
-        """An account's guardrail: the SCP on that account alone, its deployer and break-glass named, plus `settings`."""
+    def in_account(baseline: Baseline, account: MemberAccount) -> GuardrailPolicyArgs:
+        """An account's guardrail: the SCP on that account alone, its deployer and break-glass named; each caller adds
+        its baseline's own settings."""
         return {"baseline": baseline, "target_id": account.account_id, "account_id": account.account_id,
-                "deployment_role_name": config.member_role_name, "exempt_role_names": [config.break_glass_role_name], **settings}
+                "deployment_role_name": config.member_role_name, "exempt_role_names": [config.break_glass_role_name]}
 
     for key, account, baseline in [
         *((key, account, Baseline.BACKUP) for key, account in backups.items()),
         ("log-archive", log_archive, Baseline.LOG_ARCHIVE),
         *((f"workload-{env}", account, Baseline.WORKLOAD) for env, account in workloads.items()),
     ]:
-        guardrails.append((f"{stack}-{key}-guardrails", f"account {key}", in_account(
-            baseline, account, minimum_vault_retention_days=config.minimum_vault_retention_days)))
+        guardrails.append((f"{stack}-{key}-guardrails", f"account {key}", {
+            **in_account(baseline, account), "minimum_vault_retention_days": config.minimum_vault_retention_days}))
     # Each backup account's second SCP: nothing restored, copied or written out of the organization below break-glass.
     for key, account in backups.items():
-        guardrails.append((f"{stack}-{key}-perimeter-guardrails", f"account {key}", in_account(
-            Baseline.BACKUP_PERIMETER, account, organization_id=config.organization.id)))
-    guardrails.append((f"{stack}-security-guardrails", "account security", in_account(
-        Baseline.SECURITY, security, break_glass_user_names=config.break_glass.users,
-        break_glass_group_name=users_group_name(break_glass_name))))
+        guardrails.append((f"{stack}-{key}-perimeter-guardrails", f"account {key}", {
+            **in_account(Baseline.BACKUP_PERIMETER, account), "organization_id": config.organization.id}))
+    guardrails.append((f"{stack}-security-guardrails", "account security", {
+        **in_account(Baseline.SECURITY, security), "break_glass_user_names": config.break_glass.users,
+        "break_glass_group_name": users_group_name(break_glass_name)}))
     # Every member account's alarm forwarding (and the security account's hub) kept out of reach below break-glass.
     for key, account in [*((k, a) for k, a in backups.items()), ("log-archive", log_archive), ("security", security),
                          *((f"workload-{env}", a) for env, a in workloads.items())]:
-        guardrails.append((f"{stack}-{key}-alert-path-guardrails", f"account {key}", in_account(
-            Baseline.ALERT_PATH, account, alarm_prefix=alarm_prefix, alarm_hub=key == "security")))
+        guardrails.append((f"{stack}-{key}-alert-path-guardrails", f"account {key}", {
+            **in_account(Baseline.ALERT_PATH, account), "alarm_prefix": alarm_prefix, "alarm_hub": key == "security"}))
     # Checked before the first one is declared, so an over-quota target leaves nothing half-attached.
     check_attachments_per_target(target for _, target, _ in guardrails)
     for name, _, args in guardrails:
@@ -176,26 +182,27 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     # The trail's log group, known only once the trail (which waits for the break-glass roles) is declared: the
     # break-glass metric filter reads it, so it must wait for the group (CloudWatch Logs refuses a filter on a
     # group that does not exist yet).
+    trail_log_group: pulumi.Output[str]
+    resolve_trail_log_group: Callable[[pulumi.Output[str]], None]
     trail_log_group, resolve_trail_log_group = pulumi.deferred_output()
     try:
-        break_glass = BreakGlassAccess(
-            break_glass_name,
-            {
-                "account_id": users_account.account_id if users_account else management.account_id,
-                "organization_id": config.organization.id,
-                "user_names": config.break_glass.users,
-                "role_name": config.break_glass_role_name,
-                # No role in the management account unless asked for: no SCP binds it, and it could detach every guardrail.
-                "accounts": {**({"management": provider} if config.break_glass.management_role else {}), **{key: account.provider for key, account in members.items()}},
-                **({"users_provider": users_account.provider, "users_administrator_arns": [users_account.deployment_role_arn]} if users_account else {}),
-                "sign_in_events_provider": sign_in_events,
-                "subscribers": [s.model_dump() for s in config.break_glass.subscribers],
-                "administrator_arns": [management.deployment_role_arn],
-                "trail_log_group_name": trail_log_group if config.trail.events_log_retention_days else None,
-                "max_mfa_age_seconds": config.break_glass.max_mfa_age_seconds,
-            },
-            opts=in_management,
-        )
+        break_glass_args: BreakGlassAccessArgs = {
+            "account_id": users_account.account_id if users_account else management.account_id,
+            "organization_id": config.organization.id,
+            "user_names": config.break_glass.users,
+            "role_name": config.break_glass_role_name,
+            # No role in the management account unless asked for: no SCP binds it, and it could detach every guardrail.
+            "accounts": {**({"management": provider} if config.break_glass.management_role else {}), **{key: account.provider for key, account in members.items()}},
+            "sign_in_events_provider": sign_in_events,
+            "subscribers": [{"protocol": s.protocol, "endpoint": s.endpoint} for s in config.break_glass.subscribers],
+            "administrator_arns": [management.deployment_role_arn],
+            "trail_log_group_name": trail_log_group if config.trail.events_log_retention_days else None,
+            "max_mfa_age_seconds": config.break_glass.max_mfa_age_seconds,
+        }
+        if users_account:
+            break_glass_args["users_provider"] = users_account.provider
+            break_glass_args["users_administrator_arns"] = [users_account.deployment_role_arn]
+        break_glass = BreakGlassAccess(break_glass_name, break_glass_args, opts=in_management)
         trail = OrganizationTrail(
             f"{stack}-trail",
             {
@@ -218,12 +225,14 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         # A deferred output left unresolved keeps the program waiting for ever: resolve it, so the error surfaces.
         resolve_trail_log_group(pulumi.Output.from_input(""))
         raise
-    resolve_trail_log_group(trail.events_log_group_name)
+    # A name whenever it is read: the trail has the group exactly when events_log_retention_days is set.
+    resolve_trail_log_group(cast(pulumi.Output[str], trail.events_log_group_name))
 
     # Every move against the backups, from every account and every region used, to the hub in the security account.
     alarms = AlarmHub(alarm_prefix, {
         "organization_id": config.organization.id,
-        "subscribers": [s.model_dump() for s in (config.alarms.subscribers if config.alarms else config.break_glass.subscribers)],
+        "subscribers": [{"protocol": s.protocol, "endpoint": s.endpoint}
+                        for s in (config.alarms.subscribers if config.alarms else config.break_glass.subscribers)],
         "administrator_arns": [security.deployment_role_arn],
         "break_glass_arns": [break_glass.role_arns.apply(lambda roles: roles["security"])],
     }, opts=pulumi.ResourceOptions(provider=security.provider))
@@ -235,8 +244,10 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
                 providers[region] = _in_region(f"{stack}-{key}", account_id, role_arn, account_tags(key), session=f"hardened-{stack}", region=region)
         return providers
 
-    watched = {"management": (provider, management.account_id, management.deployment_role_arn),
-               **{key: (a.provider, a.account_id, a.deployment_role_arn) for key, a in members.items()}}
+    watched: dict[str, tuple[aws.Provider, pulumi.Input[str], pulumi.Input[str]]] = {
+        "management": (provider, management.account_id, management.deployment_role_arn),
+        **{key: (a.provider, a.account_id, a.deployment_role_arn) for key, a in members.items()},
+    }
     for key, (account_provider, account_id, role_arn) in watched.items():
         AlarmForwarder(f"{stack}-{key}-alarms", {
             "account_id": account_id,

@@ -8,6 +8,7 @@ a Backup and DR data source, so nothing would ever be backed up into one (README
 """
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_gcp as gcp
 
 from hardened.gcp import BackupPlaneAlerts, BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
@@ -120,7 +121,7 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExpor
 
 
 def environment_side(
-    stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output[GcpExport], aws_region: str, replicas: dict, backup_provider: pulumi.ProviderResource
+    stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output[GcpExport], aws_region: str, replicas: dict, backup_provider: aws.Provider
 ) -> dict:
     """Declare the third copies in the organization's backup project (from the `org` stack's `gcp` output): one
     locked bucket and daily transfer per replica bucket (`replicas`, by name prefix)."""

@@ -315,6 +315,13 @@ class VaultLock(StackConfigModel):
         return self
 
 
+ScanResourceType = Literal["S3", "EBS", "EC2", "ALL"]
+
+
+def _s3_only() -> list[ScanResourceType]:
+    return ["S3"]
+
+
 class MalwareScanSettings(StackConfigModel):
     mode: Literal["INCREMENTAL_SCAN", "FULL_SCAN"] = Field(
         default="INCREMENTAL_SCAN", description="how the daily rule scans each new recovery point: INCREMENTAL_SCAN (default) or FULL_SCAN"
@@ -323,8 +330,8 @@ class MalwareScanSettings(StackConfigModel):
         default=None,
         description="when a second rule backs up and scans in full, an AWS cron expression (default cron(0 5 ? * SUN *)); INCREMENTAL_SCAN only",
     )
-    resource_types: list[Literal["S3", "EBS", "EC2", "ALL"]] = Field(
-        default_factory=lambda: ["S3"], min_length=1, description="what GuardDuty scans: S3 (default), EBS, EC2, or ALL alone"
+    resource_types: list[ScanResourceType] = Field(
+        default_factory=_s3_only, min_length=1, description="what GuardDuty scans: S3 (default), EBS, EC2, or ALL alone"
     )
 
     @model_validator(mode="after")

@@ -16,7 +16,7 @@ key, no coercion but one: numbers cross a stack reference as floats, so a whole 
 import json
 from collections.abc import Mapping
 from functools import cache
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Final, Literal, get_args, get_origin
 
 import pulumi
 from pydantic import BeforeValidator, ConfigDict, StringConstraints, TypeAdapter, ValidationError, with_config
@@ -26,8 +26,8 @@ from .constraints import ACCOUNT_ID, ORGANIZATION_ID, ROLE_ARN
 from .errors import StackConfigError
 
 # The `key` of a copy in the copies export.
-CUSTOMER_MANAGED = "customer-managed"  # a KMS or Cloud KMS key of ours: sealed, but a key whose policy can change
-AWS_OWNED = "AWS-owned"  # nobody of ours holds it, so nobody of ours can shred it
+CUSTOMER_MANAGED: Final = "customer-managed"  # a KMS or Cloud KMS key of ours: sealed, but a key whose policy can change
+AWS_OWNED: Final = "AWS-owned"  # nobody of ours holds it, so nobody of ours can shred it
 
 COPIES = "copies"
 """The environment stack's export that lists its copies."""
