@@ -40,7 +40,8 @@ def deployment_waves(project: PulumiProject, stacks: list[str] | None = None) ->
         config, _ = load_stack_file(project, stack)
         reference = config.get(f"{PROJECT_KEY}:organizationStack")
         needs[stack] = {reference.rsplit("/", 1)[-1]} & set(chosen) if reference else set()
-    waves, placed = [], set()
+    waves: list[list[str]] = []
+    placed: set[str] = set()
     while len(placed) < len(chosen):
         wave = sorted(s for s in chosen if s not in placed and needs[s] <= placed)
         if not wave:

@@ -102,8 +102,10 @@ def load_file(source: str | Path, stdin: Any = None) -> Any:
 
 def loads(data: bytes | str) -> Any:
     """`data` parsed strictly (see the module); JsonReadError says what is wrong, and where."""
-    decoded = isinstance(data, bytes | bytearray)
-    text = _decoded(data) if decoded else data
+    if isinstance(data, bytes | bytearray):
+        decoded, text = True, _decoded(data)
+    else:
+        decoded, text = False, data
     if len(text) > MAX_BYTES:
         raise JsonReadError("too-large", f"is longer than {MAX_BYTES:,} characters, the most this reads")
     text = text.removeprefix("\ufeff")
@@ -122,7 +124,7 @@ def loads(data: bytes | str) -> Any:
     return document
 
 
-def _decoded(data: bytes) -> str:
+def _decoded(data: bytes | bytearray) -> str:
     encoding = json.detect_encoding(data)
     try:
         return data.decode(encoding)
@@ -172,7 +174,12 @@ def _object(pairs: list[tuple[str, Any]]) -> dict:
     if len(document) == len(pairs):
         return document
     seen: set[str] = set()
-    duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+    duplicate = ""
+    for key, _ in pairs:  # the first key given twice
+        if key in seen:
+            duplicate = key
+            break
+        seen.add(key)
     marked = _DuplicateKey(document)
     marked.duplicate = duplicate
     return marked

@@ -348,7 +348,9 @@ def _alert_filters_typed(resources: list[Resource]) -> Iterable[tuple[Resource, 
         for index, condition in enumerate(_list(r["inputs"].get("conditions"))):
             threshold = condition.get("conditionThreshold") if isinstance(condition, Mapping) else None
             query = threshold.get("filter") if isinstance(threshold, Mapping) else None
-            found = re.search(r'metric\.type="logging\.googleapis\.com/user/([^"]+)"', query) if isinstance(query, str) else None
+            if not isinstance(query, str):
+                continue
+            found = re.search(r'metric\.type="logging\.googleapis\.com/user/([^"]+)"', query)
             if not found:
                 continue
             if "resource.type" not in query:

@@ -173,7 +173,8 @@ def break_glass_requires_mfa(resource: PlannedResource) -> list[str]:
         if not _allows(statement):
             continue
         sid = statement.get("Sid") or f"#{index}"
-        conditions = statement.get("Condition") if isinstance(statement.get("Condition"), Mapping) else {}
+        condition = statement.get("Condition")
+        conditions = condition if isinstance(condition, Mapping) else {}
         present = _condition_values(conditions, "Bool", "aws:MultiFactorAuthPresent")
         if not present or not all(_true(v) for v in present):
             problems.append(f"{what}: trust statement {sid} does not require Bool aws:MultiFactorAuthPresent true")

@@ -220,10 +220,10 @@ def evaluate_plan(plan: Mapping[str, Any], tier: str | None = None) -> list[Viol
         for resource in resources:
             if not rule.applies_to(resource):
                 continue
-            for message in _run(lambda rule=rule, resource=resource: rule.check(resource)):
+            for message in _run(lambda: rule.check(resource)):  # run here, so no loop variable need be bound
                 violations.append(Violation(rule.name, rule.enforcement, resource.urn, resource.name, str(message)))
     for stack_rule in STACK_RULES:
-        for message in _run(lambda stack_rule=stack_rule: stack_rule.check(resources)):
+        for message in _run(lambda: stack_rule.check(resources)):
             urn = getattr(message, "urn", None) or stack_urn
             violations.append(Violation(stack_rule.name, stack_rule.enforcement, urn, names.get(urn, ""), str(message)))
     return violations

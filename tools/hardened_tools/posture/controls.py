@@ -252,7 +252,7 @@ def alarms(estate: Estate) -> Control:
     title = "Every move against the backups is seen"
     organization = estate.organization
     hub = ((organization or {}).get("outputs") or {}).get("alarms")
-    if not hub:
+    if not organization or not hub:  # no hub without an organization stack
         return Control("alarms", title, FAIL if organization else WARN, ["no alarm hub in the organization stack" if organization else "no organization stack to read"], [])
     prefix, regions = hub["prefix"], sorted({*hub["regions"], GLOBAL_EVENTS_REGION})
     rules = [r for r in organization["resources"] if r["type"] == "aws:cloudwatch/eventRule:EventRule" and r.get("lands_in")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast, overload
 
 from hardened.json_text import parse_number
 
@@ -85,7 +85,7 @@ def item_keys(items: list[dict]) -> list[str]:
         for field in _ITEM_FIELDS:
             values = [item.get(field) for item in items]
             if all(isinstance(v, str) and v for v in values) and len(set(values)) == len(values):
-                keys = values
+                keys = cast(list[str], values)  # each checked a str just above
                 break
         else:
             keys = [str(n) for n in range(len(items))]
@@ -176,6 +176,10 @@ def as_list(value: Any) -> list:
     return value if isinstance(value, list) else [] if value is ABSENT or value is None else [value]
 
 
+@overload
+def normalized(value: bool) -> str: ...
+@overload
+def normalized(value: Any) -> str | None: ...
 def normalized(value: Any) -> str | None:
     if value is ABSENT or value is None:
         return None

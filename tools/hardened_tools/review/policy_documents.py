@@ -293,7 +293,7 @@ def condition_changes(old: Any, new: Any) -> list[ConditionChange]:
     changes = []
     for pair in sorted(before.keys() | after.keys()):
         operator = pair[0]
-        key = (before.get(pair) or after.get(pair))[0]
+        key = (before.get(pair) or after[pair])[0]  # the pair is in one of them
         was, now = before.get(pair, (key, ABSENT))[1], after.get(pair, (key, ABSENT))[1]
         if was == now:
             continue

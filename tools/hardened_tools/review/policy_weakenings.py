@@ -150,10 +150,10 @@ def _allow_changes(old: dict, new: dict) -> list[Finding]:
     found: list[Finding] = []
     was_who, now_who = statement_principals(old), statement_principals(new)
     if was_who is not None:
-        extra = [p for p in (now_who or {EVERYONE}) if not principal_covered(was_who, p)]
-        if extra:
+        extra_principals = [p for p in (now_who or {EVERYONE}) if not principal_covered(was_who, p)]
+        if extra_principals:
             found.append(("principal-widened", "Principal", old.get("Principal"), new.get("Principal", ABSENT),
-                          f"now also allows {show_principals(extra)}"))
+                          f"now also allows {show_principals(extra_principals)}"))
     for name, everything, fold in (("Action", ["*"], True), ("Resource", ["*"], False)):
         old_field, was = statement_field(old, name, everything)
         new_field, now = statement_field(new, name, everything)
