@@ -128,7 +128,7 @@ class RecordingMonitor(sdk.MockMonitor):
 
     # --- the engine's side of the conversation -------------------------------------------------
 
-    def RegisterResource(self, request):
+    def RegisterResource(self, request: Any) -> Any:
         self._thread_loop()
         urn = self._urn(request.parent, request.type, request.name)
         inputs = sdk.deserialize_properties(request.object)
