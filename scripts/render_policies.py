@@ -26,6 +26,7 @@ import sys
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "components") not in sys.path:
@@ -38,7 +39,8 @@ NO_REASON = "(no reason in the code)"
 SHARED = "\0shared\0"  # marks a reason shared by the statements of one function, in statement_reasons
 
 # Every id in the rendered documents is one of these: a reviewer reads `111122223333` as "the workload account".
-PLACEHOLDERS = {
+# Strings, and a few whole numbers: each passed where a document function takes that kind of value.
+PLACEHOLDERS: dict[str, tuple[Any, str]] = {
     "workload_account": ("111122223333", "a workload account (the account a document is deployed in)"),
     "backup_account": ("444455556666", "the backup account (the vault and buckets copies land in)"),
     "second_workload_account": ("555566667777", "a second workload account (another source of copies)"),
@@ -372,7 +374,8 @@ def _comments(source: str) -> dict[int, str]:
 
 def _comment_above(lines: list[str], comments: dict[int, str], line: int) -> str | None:
     """The comment block right above `line` (1-based), or the comment at the end of it."""
-    block, number = [], line - 1
+    block: list[str] = []
+    number = line - 1
     while number >= 1 and lines[number - 1].strip().startswith("#"):
         block.insert(0, comments[number])
         number -= 1
@@ -396,11 +399,11 @@ def statement_reasons(module_name: str) -> dict[str, str]:
         found: list[tuple[str, int]] = []  # (key, line of the statement)
         for node in ast.walk(function):
             if isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values):
-                    if isinstance(key, ast.Constant) and key.value == "Sid" and isinstance(value, ast.Constant):
+                for entry, value in zip(node.keys, node.values):
+                    if isinstance(entry, ast.Constant) and entry.value == "Sid" and isinstance(value, ast.Constant) and isinstance(value.value, str):
                         found.append((value.value, node.lineno))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_deny_rule":
-                if node.args and isinstance(node.args[0], ast.Constant):
+                if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                     found.append((node.args[0].value, node.lineno))
         for key, line in found:
             if len(found) == 1:
@@ -416,7 +419,7 @@ def statement_reasons(module_name: str) -> dict[str, str]:
 def all_modules() -> list[str]:
     names = []
     for package in PACKAGES:
-        directory = Path(importlib.import_module(package).__file__).parent
+        directory = Path(cast(str, importlib.import_module(package).__file__)).parent  # a package on disk has a file
         names += [f"{package.removeprefix('hardened.')}.{p.stem}" for p in sorted(directory.glob("*.py")) if p.stem != "__init__"]
     return names
 
