@@ -80,7 +80,7 @@ class MissingDocstrings(Exception):
 # --- Which TypedDicts -------------------------------------------------------------------------------------------
 
 
-def is_typed_dict(candidate: object) -> bool:
+def is_typed_dict(candidate: object) -> typing.TypeGuard[type]:
     return isinstance(candidate, type) and typing.is_typeddict(candidate)
 
 
@@ -117,7 +117,7 @@ def nested_types(typed_dict: type) -> list[type]:
 
 def _typed_dicts_in(annotation: object, module: str) -> list[type]:
     if is_typed_dict(annotation):
-        return [annotation]  # type: ignore[list-item]
+        return [annotation]
     if isinstance(annotation, (str, typing.ForwardRef)):
         return [t for t in _names_in(_forward_text(annotation), module) if is_typed_dict(t)]
     found = []
@@ -174,7 +174,7 @@ def field_docstrings(typed_dict: type) -> dict[str, tuple[str | None, int]]:
     for base in classes[0].bases:
         for parent in _names_in(ast.unparse(base), typed_dict.__module__):
             if is_typed_dict(parent) and parent is not typed_dict:
-                found.update(field_docstrings(parent))  # type: ignore[arg-type]
+                found.update(field_docstrings(parent))
     body = classes[0].body
     for index, statement in enumerate(body):
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
