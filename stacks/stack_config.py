@@ -112,7 +112,7 @@ class TrailSettings(StackConfigModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][\w.-]{2,127}$", description="the organization trail's name, 3-128 letters, digits, . _ -")
     retention_mode: RetentionMode = Field(description="COMPLIANCE or GOVERNANCE lock on the log files")
     retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="whole days each log file stays locked, 1 to 36500")
-    events_log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]
+    events_log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]  # Literal of a tuple: pydantic takes its values, mypy only literals
         default=90, description=f"days the management account's CloudWatch Logs copy of the events is kept, one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
     )
 

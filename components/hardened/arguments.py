@@ -108,7 +108,7 @@ def _check(checked: Arguments, args: object, schema: type, path: str) -> None:
     where = path or "args"
     if not isinstance(args, Mapping):
         checked.refuse(where, f"must be a mapping of argument names to values (got {type(args).__name__})")
-    known = sorted(schema.__required_keys__ | schema.__optional_keys__)  # type: ignore[attr-defined]
+    known = sorted(schema.__required_keys__ | schema.__optional_keys__)  # type: ignore[attr-defined]  # a TypedDict class: no type says so
     for key in args:
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
@@ -119,7 +119,7 @@ def _check(checked: Arguments, args: object, schema: type, path: str) -> None:
     for key, value in args.items():
         if value is not None:
             _check_value(checked, f"{path}{key}", value, hints[key])
-    for key in sorted(schema.__required_keys__):  # type: ignore[attr-defined]
+    for key in sorted(schema.__required_keys__):  # type: ignore[attr-defined]  # a TypedDict class, as above
         if key not in args:
             checked.refuse(f"{path}{key}", f"is required by {schema.__name__}")
 
