@@ -153,7 +153,7 @@ def _names_in(text: str, module: str) -> list[object]:
 def fields(typed_dict: type) -> list[Field]:
     """The fields of a TypedDict (inherited ones included), in declaration order."""
     docstrings = field_docstrings(typed_dict)
-    required = typed_dict.__required_keys__  # type: ignore[attr-defined]
+    required = typed_dict.__required_keys__  # type: ignore[attr-defined]  # a TypedDict class: no type says so
     result = []
     for name, annotation in typed_dict.__annotations__.items():
         text, takes_output = render_type(annotation, typed_dict.__module__)
