@@ -51,7 +51,7 @@ STEPS = [  # cumulative time of these (file suffix, function)
 def _rows(path: Path) -> dict[tuple[str, str], tuple[int, float, float]]:
     """(file, function) -> (calls, own seconds, cumulative seconds)."""
     rows: dict[tuple[str, str], list] = collections.defaultdict(lambda: [0, 0.0, 0.0])
-    for (file, _, function), (_, calls, own, cumulative, _) in pstats.Stats(str(path)).stats.items():
+    for (file, _, function), (_, calls, own, cumulative, _) in pstats.Stats(str(path)).stats.items():  # type: ignore[attr-defined]  # pstats's table, undocumented
         key = (file.split("site-packages/")[-1] if "site-packages/" in file else file, function)
         rows[key][0] += calls
         rows[key][1] += own
@@ -86,10 +86,10 @@ def main() -> None:
     print(f"{args.accounts} workload accounts, garbage collector {'off' if args.gc_off else 'on'}; "
           f"profiled wall s: library {costs['library']['seconds']:.2f}, baseline {costs['baseline']['seconds']:.2f}; "
           f"GC s: library {costs['library']['gc_seconds']:.2f}, baseline {costs['baseline']['gc_seconds']:.2f}\n")
-    groups = {side: collections.Counter() for side in ("library", "baseline")}
+    groups: dict[str, collections.Counter[str]] = {side: collections.Counter() for side in ("library", "baseline")}
     for side, rows in (("library", library), ("baseline", baseline)):
         for (file, _), (_, own, _) in rows.items():
-            groups[side][_group(file)] += own
+            groups[side][_group(file)] += own  # type: ignore[assignment]  # seconds: a Counter takes floats, its stub only ints
     print(f"{'own time by where the code lives':40} {'library s':>10} {'baseline s':>10}")
     for label, seconds in groups["library"].most_common():
         print(f"{label:40} {seconds:10.2f} {groups['baseline'][label]:10.2f}")

@@ -11,7 +11,7 @@ import importlib
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
@@ -84,7 +84,7 @@ def raw_program(plan: dict, typed_like: bool = False) -> Callable[[], None]:
             if resource["type"].startswith(PROVIDER_PREFIX):
                 created[resource["urn"]] = _provider(resource, opts)
             else:
-                opts.provider = created[resource["provider"]]
+                opts.provider = cast(pulumi.ProviderResource, created[resource["provider"]])  # made by _provider above
                 props = {key: _wire(value) for key, value in resource["inputs"].items()}
                 created[resource["urn"]] = resource_class(resource["type"], resource["name"], props, opts)
 

@@ -15,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -32,7 +34,7 @@ MEMBER_KEY = "workload-prod"  # one member account of the real org stack
 
 
 def worker(side: str, project: Path, out: Path, *, plan: Path | None = None, save_plan: Path | None = None,
-           warm: list[str] = (), traced: bool = False, extra: list[str] = ()) -> dict:
+           warm: Sequence[str] = (), traced: bool = False, extra: Sequence[str] = ()) -> dict:
     """One measurement in a fresh interpreter (clean memory, clean SDK globals); its result."""
     command = [sys.executable, str(MEASURE), side, "--project", str(project), "--stack", STACK, "--out", str(out)]
     if plan:
@@ -78,7 +80,7 @@ def measure_accounts(count: int, repeat: int, traced: bool, work: Path) -> dict:
         library.append(worker("library", project, out, warm=warm))
         baseline.append(worker("baseline", project, out, plan=plan_file, warm=warm))
         typed_like.append(worker("baseline-typed-like", project, out, plan=plan_file, warm=warm))
-    row = {"accounts": count, "library": timing(library), "baseline": timing(baseline), "typed_like": timing(typed_like)}
+    row: dict[str, Any] = {"accounts": count, "library": timing(library), "baseline": timing(baseline), "typed_like": timing(typed_like)}
     for side in (baseline[0], typed_like[0]):
         if not side["custom"] == side["expected_custom"] == row["library"]["custom"]:
             raise RuntimeError(f"{count} accounts: the baseline registered {side['custom']} custom resources, the plan has {row['library']['custom']}")

@@ -103,4 +103,5 @@ def stack_policy(rule: StackRule) -> StackValidationPolicy:
 RESOURCE_POLICIES: list[ResourceValidationPolicy] = [resource_policy(rule) for rule in RULES]
 STACK_POLICIES: list[StackValidationPolicy] = [stack_policy(rule) for rule in STACK_RULES]
 POLICIES = [*RESOURCE_POLICIES, *STACK_POLICIES]
-TIER_AWARE: list[str] = [rule.name for rule in (*RULES, *STACK_RULES) if rule.uses_tier]
+_ALL_RULES: tuple[Rule | StackRule, ...] = (*RULES, *STACK_RULES)
+TIER_AWARE: list[str] = [rule.name for rule in _ALL_RULES if rule.uses_tier]
