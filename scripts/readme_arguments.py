@@ -7,6 +7,7 @@ right under it in the class body, read with `ast` from the module's source.
 
     .venv/bin/python scripts/readme_arguments.py            # print the section
     .venv/bin/python scripts/readme_arguments.py --write    # replace the section in README.md
+    .venv/bin/python scripts/readme_arguments.py --check    # exit 1 when README.md's section is stale
 
 `tests/test_readme_arguments.py` fails whenever README.md's section differs from this script's output.
 """
@@ -332,8 +333,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", nargs="?", const=README, type=Path, metavar="README",
                         help="replace the section in README.md (or the file given) instead of printing it")
+    parser.add_argument("--check", action="store_true", help="exit 1 when README.md's section differs from the code's")
     options = parser.parse_args(argv)
     try:
+        if options.check:
+            if readme_section(README.read_text()) == render_section():
+                return 0
+            print(f"README.md's `{TITLE}` section is stale: {REGENERATE}", file=sys.stderr)
+            return 1
         if options.write:
             return write(options.write)
         sys.stdout.write(render_section())
