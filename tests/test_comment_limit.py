@@ -36,7 +36,7 @@ def fleet(tmp_path_factory) -> dict:
 
 
 def _table_rows(markdown: str) -> list[str]:
-    return re.findall(r"^\| `[^`]+` \| `[^`]+` \| .+ \| (?:yes|no) \| (?:yes|no) \|$", markdown, re.MULTILINE)
+    return re.findall(r"^\| `[^`]+` \| `[^`]+` \| .+ \| (?:yes|no) \| (?:yes|no) \| [a-z-]+ \|$", markdown, re.MULTILINE)
 
 
 def test_a_fleets_plan_fits_in_a_comment_and_says_what_was_cut(fleet):
@@ -91,11 +91,12 @@ def test_the_layout_of_a_plan_that_fits_is_as_before():
     assert render_markdown(plan) == (
         "### Offline plan of `s` (p)\n\n"
         "Stack 's' of project p: `pulumi up` would create 1 resource in 0 components, landing in 1 account or project.\n\n"
-        "| Resource | Type | Lands in | protect | retain_on_delete |\n|---|---|---|---|---|\n"
-        "| `r1` | `aws:kms/key:Key` | aws account 111122223333 eu-west-1 | yes | no |\n\n"
+        "| Resource | Type | Lands in | protect | retain_on_delete | Means |\n|---|---|---|---|---|---|\n"
+        "| `r1` | `aws:kms/key:Key` | aws account 111122223333 eu-west-1 | yes | no | store |\n\n"
         "<details><summary>Security-relevant inputs of every resource</summary>\n\n```text\n"
         "p-s (pulumi:pulumi:Stack)\n"
         "└── r1 (aws:kms/key:Key) -> aws account 111122223333 eu-west-1 [protect]\n"
+        "        means: holds data or evidence (removing it: what it encrypts is unreadable once it is deleted)\n"
         "        description: the key\n"
         "```\n\n</details>\n\n```text\nStack outputs:\n  keyId: k\n```\n"
     )

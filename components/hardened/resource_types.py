@@ -1,4 +1,5 @@
-"""What each resource type means to the backups: one catalogue, read by the policy rules, `diff`, `review` and `posture`.
+"""What each resource type means to the backups: one catalogue, read by the policy rules (and so `posture`), `diff`,
+`review` and the plan's text and markdown.
 
 For each Pulumi type token: its role (it holds data or evidence, locks it, guards it, copies it, backs it up, tests
 restores, records activity, or raises an alarm), what its removal loses, and two consequences of the role:
@@ -15,6 +16,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 Role = Literal["store", "lock", "guard", "copy", "backup", "restore-test", "logging", "alarm"]
+
+# What each role is, in words: the plan shows it beside every resource of a catalogued type.
+ROLE_WORDS: dict[str, str] = {
+    "store": "holds data or evidence",
+    "lock": "locks data against deletion",
+    "guard": "guards a store",
+    "copy": "copies data elsewhere",
+    "backup": "backs data up",
+    "restore-test": "tests restores",
+    "logging": "records activity",
+    "alarm": "an alert path",
+}
 
 # The weakening each role's removal is reported as, by `hardened diff`.
 REMOVAL_KINDS: dict[str, str] = {
@@ -42,6 +55,11 @@ class ResourceType:
     """Data-bearing: the protect rule demands `protect` (and, advisory, `retainOnDelete`)."""
     settings_guard: bool = False
     """Every property is security-relevant: it exists only to hold a guard."""
+
+    @property
+    def described(self) -> str:
+        """The meaning in words, as the plan shows it: what it is and what removing it loses."""
+        return f"{ROLE_WORDS[self.role]} (removing it: {self.loses or 'weakens nothing'})"
 
     @property
     def removal(self) -> str | None:

@@ -3,6 +3,8 @@
 import re
 from collections import Counter, defaultdict
 
+from hardened.resource_types import meaning_of
+
 from ..comment_limit import GITHUB_COMMENT_LIMIT, hard_cut, most_that_fit
 from ..wording import count
 
@@ -81,7 +83,7 @@ def render_markdown(plan: dict, limit: int = GITHUB_COMMENT_LIMIT) -> str:
 
     def compose(shown_rows: int, shown_blocks: int, output_lines: list[str]) -> str:
         kept = set(priority[:shown_rows])
-        lines = [*head, "| Resource | Type | Lands in | protect | retain_on_delete |", "|---|---|---|---|---|"]
+        lines = [*head, "| Resource | Type | Lands in | protect | retain_on_delete | Means |", "|---|---|---|---|---|---|"]
         lines += [row for i, row in enumerate(rows) if i in kept]
         lines += _unlisted([r for i, r in enumerate(listed) if i not in kept], why)
         if shown_blocks or not blocks:
@@ -116,9 +118,10 @@ def render_markdown(plan: dict, limit: int = GITHUB_COMMENT_LIMIT) -> str:
 
 def _row(resource: dict) -> str:
     where = f"reads stack `{_read_stack(resource)}`" if resource.get("read") else _lands_in(resource) or "-"
+    meaning = meaning_of(resource["type"])
     return (
         f"| `{resource['name']}` | `{resource['type']}` | {where} "
-        f"| {_yes(resource['protect'])} | {_yes(resource['retain_on_delete'])} |"
+        f"| {_yes(resource['protect'])} | {_yes(resource['retain_on_delete'])} | {meaning.role if meaning else '-'} |"
     )
 
 
@@ -196,6 +199,8 @@ def _branch(resource: dict, children: dict, prefix: str, last: bool, blocks: lis
     child_prefix = prefix if is_root else prefix + ("    " if last else "│   ")
     kids = children.get(resource["urn"], [])
     detail_prefix = child_prefix + ("│   " if kids else "    ")
+    if (meaning := meaning_of(resource["type"])) is not None:
+        lines.append(f"{detail_prefix}means: {meaning.described}")
     computed = set(resource.get("computed_inputs", []))
     for key, value in resource["inputs"].items():
         if key not in NOISE_INPUTS:
