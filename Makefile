@@ -13,7 +13,7 @@ plan: $(VENV)/.installed
 	@$(VENV)/bin/hardened plan --stack $(STACK) --format $(FORMAT)
 
 test: $(VENV)/.installed-test $(SIMULATOR)/node_modules/.installed
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required (PYTHON=$(PYTHON))" >&2; exit 1; }

@@ -10,12 +10,10 @@ would fill in for each request.
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
-from hardened_tools.plan import build_plan, find_project, run_stack
 from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request
+from planning import shipped_plan
 
-ROOT = Path(__file__).resolve().parents[1]
 ORGANIZATION_STACK = "org"
 ENVIRONMENT_STACK = "prod"
 FULL_AWS_ACCESS = {"name": "FullAWSAccess", "policy": ALLOW_EVERYTHING}
@@ -25,7 +23,8 @@ SHORT = {ALLOWED: "ALLOWED", EXPLICIT_DENY: "explicit deny", IMPLICIT_DENY: "imp
 
 
 def plan_stack(stack: str) -> dict:
-    return build_plan(run_stack(find_project(ROOT), stack))
+    """The offline plan of the shipped stack `stack`: planned once per session, a fresh copy for each caller."""
+    return shipped_plan(stack)
 
 
 def document(value) -> dict:
@@ -36,7 +35,8 @@ def document(value) -> dict:
 def resources(plan: dict, type_: str, **inputs) -> list[dict]:
     """Resources of `type_` whose inputs hold every given value."""
     return [
-        r for r in plan["resources"]
+        r
+        for r in plan["resources"]
         if r["type"] == type_ and all(r["inputs"].get(key) == value for key, value in inputs.items())
     ]
 
@@ -73,7 +73,9 @@ class Principal:
     service_control_policies: list = field(hash=False)
     identity_policies: list = field(default_factory=lambda: [ALLOW_EVERYTHING], hash=False)
     context_overrides: dict = field(default_factory=dict, hash=False)  # a key set to None is left out
-    resource_control_policies: dict = field(default_factory=dict, hash=False, repr=False)  # RCP levels by resource account
+    resource_control_policies: dict = field(
+        default_factory=dict, hash=False, repr=False
+    )  # RCP levels by resource account
 
     def context(self) -> dict:
         """What AWS puts in every request of an assumed-role session of this role (no MFA: the worst case)."""
@@ -171,7 +173,9 @@ class Vault:
     @property
     def recovery_point(self) -> Target:
         # Recovery-point actions are judged against the access policy of the vault holding the point.
-        return Target(f"arn:aws:backup:{self.region}:{self.account}:recovery-point:{RECOVERY_POINT_ID}", self.account, self.policy)
+        return Target(
+            f"arn:aws:backup:{self.region}:{self.account}:recovery-point:{RECOVERY_POINT_ID}", self.account, self.policy
+        )
 
 
 @dataclass
@@ -200,8 +204,16 @@ class Estate:
         self.workload_account = accounts["workloads"][ENVIRONMENT_STACK]["accountId"]
         self.security_account = accounts["security"]["accountId"]
         self.non_production_backup_account = accounts["nonProductionBackup"]["accountId"]
-        members = [accounts["backup"], accounts["nonProductionBackup"], accounts["logArchive"], accounts["security"], *accounts["workloads"].values()]
-        self.other_workload_accounts = {key: a["accountId"] for key, a in accounts["workloads"].items() if key != ENVIRONMENT_STACK}
+        members = [
+            accounts["backup"],
+            accounts["nonProductionBackup"],
+            accounts["logArchive"],
+            accounts["security"],
+            *accounts["workloads"].values(),
+        ]
+        self.other_workload_accounts = {
+            key: a["accountId"] for key, a in accounts["workloads"].items() if key != ENVIRONMENT_STACK
+        }
         self.deployer = {a["accountId"]: a["deploymentRoleArn"] for a in members}
         self.break_glass = {a["accountId"]: a["breakGlassRoleArn"] for a in members}
         users = [u for u in resources(org_plan, "aws:iam/user:User")]
@@ -218,7 +230,9 @@ class Estate:
         vaults = [self._vault(v) for v in resources(env_plan, "aws:backup/vault:Vault")]
         self.backup_vault = _only(v for v in vaults if v.account == self.backup_account)
         self.local_vault = _only(v for v in vaults if v.account == self.workload_account and v.region == self.region)
-        self.second_region_vault = _only(v for v in vaults if v.account == self.workload_account and v.region != self.region)
+        self.second_region_vault = _only(
+            v for v in vaults if v.account == self.workload_account and v.region != self.region
+        )
         air_gapped = resources(env_plan, "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault")
         self.air_gapped_vault = self._vault(_only(air_gapped), keyed=False)
 
@@ -227,24 +241,42 @@ class Estate:
         self.replica_bucket = self._bucket(env_plan, destination["bucket"].split(":::")[1])
         self.source_bucket = self._bucket(env_plan, replication["inputs"]["bucket"])
         self.replication_role = replication["inputs"]["role"]
-        self.replication_policy = document(one(env_plan, "aws:iam/rolePolicy:RolePolicy", role=self.replication_role.rsplit("/", 1)[1])["inputs"]["policy"])
+        self.replication_policy = document(
+            one(env_plan, "aws:iam/rolePolicy:RolePolicy", role=self.replication_role.rsplit("/", 1)[1])["inputs"][
+                "policy"
+            ]
+        )
         self.backup_role = one(env_plan, "aws:backup/selection:Selection")["inputs"]["iamRoleArn"]
         self.backup_plan_arn = one(env_plan, "aws:backup/plan:Plan")["outputs"]["arn"]
-        self.restore_role = one(env_plan, "aws:backup/restoreTestingSelection:RestoreTestingSelection")["inputs"]["iamRoleArn"]
+        self.restore_role = one(env_plan, "aws:backup/restoreTestingSelection:RestoreTestingSelection")["inputs"][
+            "iamRoleArn"
+        ]
 
     # principals
 
     def role(self, label: str, arn: str) -> Principal:
         account = arn.split(":")[4]
-        return Principal(label, arn, account, self.organization_id, self._scps[account], resource_control_policies=self._rcps)
+        return Principal(
+            label, arn, account, self.organization_id, self._scps[account], resource_control_policies=self._rcps
+        )
 
     def resource_control_policies(self, account: str) -> list:
         """The RCP levels over `account`'s resources."""
         return self._rcps.get(account, [])
 
-    def principal(self, label: str, arn: str, account: str, organization_id: str, service_control_policies: list, **options) -> Principal:
+    def principal(
+        self, label: str, arn: str, account: str, organization_id: str, service_control_policies: list, **options
+    ) -> Principal:
         """Any principal, judged against the organization's RCPs wherever its requests land."""
-        return Principal(label, arn, account, organization_id, service_control_policies, resource_control_policies=self._rcps, **options)
+        return Principal(
+            label,
+            arn,
+            account,
+            organization_id,
+            service_control_policies,
+            resource_control_policies=self._rcps,
+            **options,
+        )
 
     def admin(self, label: str, account: str) -> Principal:
         return self.role(label, f"arn:aws:iam::{account}:role/AdministratorAccess")
@@ -258,7 +290,8 @@ class Estate:
         plan = self.org_plan
         policies = {
             p["id"]: (p["inputs"]["name"], document(p["inputs"]["content"]))
-            for p in resources(plan, "aws:organizations/policy:Policy") if p["inputs"]["type"] == policy_type
+            for p in resources(plan, "aws:organizations/policy:Policy")
+            if p["inputs"]["type"] == policy_type
         }
         attached: dict[str, list] = {}
         for attachment in resources(plan, "aws:organizations/policyAttachment:PolicyAttachment"):
@@ -266,7 +299,10 @@ class Estate:
                 continue
             name, content = policies[attachment["inputs"]["policyId"]]
             attached.setdefault(attachment["inputs"]["targetId"], []).append({"name": name, "policy": content})
-        units = {u["id"]: u["inputs"]["parentId"] for u in resources(plan, "aws:organizations/organizationalUnit:OrganizationalUnit")}
+        units = {
+            u["id"]: u["inputs"]["parentId"]
+            for u in resources(plan, "aws:organizations/organizationalUnit:OrganizationalUnit")
+        }
         chains = {}
         for account in resources(plan, "aws:organizations/account:Account"):
             levels = [account["id"]]
@@ -276,7 +312,10 @@ class Estate:
                 parent = units[parent]
             levels.append(parent)  # the root
             chains[account["id"]] = [
-                {"orgIdentifier": level, "policies": [*([full_access] if full_access else []), *attached.get(level, [])]}
+                {
+                    "orgIdentifier": level,
+                    "policies": [*([full_access] if full_access else []), *attached.get(level, [])],
+                }
                 for level in reversed(levels)
             ]
         return chains
@@ -291,14 +330,25 @@ class Estate:
     def _bucket(self, plan: dict, name: str) -> Bucket:
         bucket = _only(b for b in resources(plan, "aws:s3/bucket:Bucket") if b["outputs"]["bucket"] == name)
         policy = one(plan, "aws:s3/bucketPolicy:BucketPolicy", bucket=name)
-        encryption = one(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket=name)
+        encryption = one(
+            plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket=name
+        )
         key_arn = encryption["inputs"]["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"]
-        return Bucket(bucket["outputs"]["arn"], lands_in(bucket)[0], document(policy["inputs"]["policy"]), self._key(plan, key_arn))
+        return Bucket(
+            bucket["outputs"]["arn"],
+            lands_in(bucket)[0],
+            document(policy["inputs"]["policy"]),
+            self._key(plan, key_arn),
+        )
 
     def _vault(self, vault: dict, keyed: bool = True) -> Vault:
         account, region = lands_in(vault)
         name = vault["inputs"]["name"]
-        policy = _only(p for p in resources(self.env_plan, "aws:backup/vaultPolicy:VaultPolicy", backupVaultName=name) if lands_in(p) == (account, region))
+        policy = _only(
+            p
+            for p in resources(self.env_plan, "aws:backup/vaultPolicy:VaultPolicy", backupVaultName=name)
+            if lands_in(p) == (account, region)
+        )
         key = self._key(self.env_plan, vault["inputs"]["kmsKeyArn"]) if keyed else None
         return Vault(vault["outputs"]["arn"], name, account, region, document(policy["inputs"]["policy"]), key)
 
@@ -315,6 +365,7 @@ def _only(items: Iterable):
 def table(title: str, rows: list[str], columns: list[str], cells: dict[tuple[str, str], str], note: str = "") -> str:
     """A fixed-width table: one row per attempt, one column per principal, each cell the verdict."""
     first = max(len(title), *(len(r) for r in rows))
+
     def shown(verdict: str) -> str:
         return SHORT.get(verdict, verdict)
 
@@ -322,7 +373,10 @@ def table(title: str, rows: list[str], columns: list[str], cells: dict[tuple[str
     line = "-" * (first + sum(w + 3 for w in widths))
     out = [line, f"{title:<{first}} | " + " | ".join(f"{c:<{w}}" for c, w in zip(columns, widths, strict=True)), line]
     for row in rows:
-        out.append(f"{row:<{first}} | " + " | ".join(f"{shown(cells.get((row, c), NOT_ASKED)):<{w}}" for c, w in zip(columns, widths, strict=True)))
+        out.append(
+            f"{row:<{first}} | "
+            + " | ".join(f"{shown(cells.get((row, c), NOT_ASKED)):<{w}}" for c, w in zip(columns, widths, strict=True))
+        )
     out.append(line)
     if note:
         out.append(note)

@@ -4,12 +4,15 @@ Policies are judged by it, never by logic written in this project. Context keys 
 in from the request (aws:PrincipalArn, aws:SecureTransport...) are given explicitly by each test.
 """
 
+import atexit
 import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 SIMULATOR = Path(__file__).parent / "iam_simulator"
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "Allowed", "ExplicitlyDenied", "ImplicitlyDenied"
@@ -28,7 +31,9 @@ class Request:
     identity_policies: list[dict] = field(default_factory=lambda: [ALLOW_EVERYTHING])
     resource_policy: dict | None = None
     service_control_policies: list[dict] = field(default_factory=list)
-    resource_control_policies: list[dict] = field(default_factory=list)  # of the resource's account; RCPFullAWSAccess is implied
+    resource_control_policies: list[dict] = field(
+        default_factory=list
+    )  # of the resource's account; RCPFullAWSAccess is implied
 
     def simulation(self) -> dict:
         simulation = {
@@ -54,17 +59,46 @@ def node_executable() -> str:
     return found
 
 
+_evaluator: tuple[subprocess.Popen, IO[bytes]] | None = None  # the process and the file its stderr goes to
+
+
+def _running_evaluator() -> tuple[subprocess.Popen, IO[bytes]]:
+    """The evaluator's process (simulate.mjs), started on first use and kept for the rest of the test process: starting
+    Node.js and loading iam-simulate cost more than most batches of requests. Each pytest-xdist worker has its own."""
+    global _evaluator
+    if _evaluator is None or _evaluator[0].poll() is not None:
+        errors = tempfile.TemporaryFile()  # read only if it stops: a pipe nobody reads could fill and block it
+        process = subprocess.Popen(
+            [node_executable(), str(SIMULATOR / "simulate.mjs")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=SIMULATOR,
+        )
+        atexit.register(process.communicate)  # the end of its input ends it
+        _evaluator = process, errors
+    return _evaluator
+
+
 def evaluate(requests: list[Request]) -> list[str]:
     """The evaluator's verdict for each request, in order; a request it rejects fails the test."""
-    completed = subprocess.run(
-        [node_executable(), str(SIMULATOR / "simulate.mjs")],
-        input=json.dumps([r.simulation() for r in requests]),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=SIMULATOR,
-    )
-    verdicts = json.loads(completed.stdout)
+    process, errors = _running_evaluator()
+    try:
+        process.stdin.write(json.dumps([r.simulation() for r in requests]) + "\n")
+        process.stdin.flush()
+        line = process.stdout.readline()
+    except BrokenPipeError:
+        line = ""
+    if not line:
+        process.wait()
+        errors.seek(0)
+        raise AssertionError(
+            f"the evaluator stopped (exit {process.returncode}): {errors.read().decode(errors='replace')}"
+        )
+    verdicts = json.loads(line)
     for request, verdict in zip(requests, verdicts, strict=True):
-        assert "errors" not in verdict, f"the evaluator rejected {request.action} on {request.resource}: {verdict['errors']}"
+        assert "errors" not in verdict, (
+            f"the evaluator rejected {request.action} on {request.resource}: {verdict['errors']}"
+        )
     return [verdict["result"] for verdict in verdicts]

@@ -1,6 +1,6 @@
 """Run programs under the plan's mock runtime and pick resources out of the plan document."""
 
-import copy
+import json
 
 import pulumi
 import pulumi_aws as aws
@@ -52,18 +52,24 @@ def refusal(program) -> tuple[str, list[str]]:
     return str(raised.value), [r.type for r in registered.values()]
 
 
-_SHIPPED: dict[str, dict] = {}
+_SHIPPED: dict[str, str] = {}
 
 
 def shipped_plan(stack: str) -> dict:
-    """The plan of the shipped stack `stack` (stacks/Pulumi.<stack>.yaml), made once per test session.
+    """The plan of the shipped stack `stack` (stacks/Pulumi.<stack>.yaml), made once per test session (once per
+    worker under pytest-xdist).
 
-    Each caller gets its own deep copy, so a test that mutates a plan to build a bad case cannot change
-    what the next test sees."""
+    Each caller gets its own copy, so a test that mutates a plan to build a bad case cannot change what the next
+    test sees. The plan is kept as its JSON text and each copy parsed from it: a plan is JSON through and through
+    (checked when it is made), parsing it is faster than a deep copy, and a string is nothing the garbage collector
+    has to scan."""
     if stack not in _SHIPPED:
         from pathlib import Path
 
         from hardened_tools.plan import find_project, run_stack
 
-        _SHIPPED[stack] = build_plan(run_stack(find_project(Path(__file__).resolve().parents[1]), stack))
-    return copy.deepcopy(_SHIPPED[stack])
+        plan = build_plan(run_stack(find_project(Path(__file__).resolve().parents[1]), stack))
+        text = json.dumps(plan, ensure_ascii=False)
+        assert json.loads(text) == plan, f"the plan of {stack} holds values JSON does not keep as they are"
+        _SHIPPED[stack] = text
+    return json.loads(_SHIPPED[stack])

@@ -55,13 +55,21 @@ def test_the_generated_stack_file_validates(copy):
     # Everything else as in the real stack file.
     real, _ = load_stack_file(find_project(Path(__file__).parent), STACK)
     accounts_key = f"{project.name}:accounts"
-    assert {k: v for k, v in values.items() if k != accounts_key} == {k: v for k, v in real.items() if k != accounts_key}
+    assert {k: v for k, v in values.items() if k != accounts_key} == {
+        k: v for k, v in real.items() if k != accounts_key
+    }
 
 
 def test_the_generated_stack_plans_one_account_per_workload(plan):
     accounts = [r["name"] for r in plan["resources"] if r["type"] == "aws:organizations/account:Account"]
     assert sorted(accounts) == sorted(
-        ["org-backup-account", "org-non-production-backup-account", "org-log-archive-account", "org-security-account", *(f"org-workload-{env}-account" for env in workload_accounts(ACCOUNTS))]
+        [
+            "org-backup-account",
+            "org-non-production-backup-account",
+            "org-log-archive-account",
+            "org-security-account",
+            *(f"org-workload-{env}-account" for env in workload_accounts(ACCOUNTS)),
+        ]
     )
 
 
@@ -70,7 +78,9 @@ def test_the_baseline_registers_the_plans_custom_resources_without_components(co
     project = find_project(copy)
     config, secret_keys = load_stack_file(project, STACK)
     program = raw_program(plan, typed_like=typed_like)
-    baseline = build_plan(run_program(program, project=project.name, stack=STACK, config=config, secret_keys=secret_keys))
+    baseline = build_plan(
+        run_program(program, project=project.name, stack=STACK, config=config, secret_keys=secret_keys)
+    )
     planned = sorted((r["type"], r["name"]) for r in plan["resources"] if r["custom"])
     registered = sorted((r["type"], r["name"]) for r in baseline["resources"] if r["custom"])
     assert len(registered) == len(planned) == len(custom_resources(plan))
@@ -87,7 +97,11 @@ def test_the_baseline_registers_the_plans_custom_resources_without_components(co
 
 
 def _waits_for(plan: dict, later: dict, earlier: dict) -> bool:
-    return earlier["urn"] in later["depends_on"] or later["provider"] == earlier["urn"] or later["parent"] == earlier["urn"]
+    return (
+        earlier["urn"] in later["depends_on"]
+        or later["provider"] == earlier["urn"]
+        or later["parent"] == earlier["urn"]
+    )
 
 
 def test_the_longest_chain_is_a_real_chain_of_dependencies(plan):
@@ -123,6 +137,7 @@ def test_one_member_accounts_chain_ends_in_that_account(plan):
         assert _waits_for(plan, later, earlier), f"{later['name']} does not wait for {earlier['name']}"
 
 
+@pytest.mark.slow
 def test_the_measuring_script_runs_both_sides(copy, tmp_path):
     plan_file, out = tmp_path / "plan.json", tmp_path / "result.json"
     script = [sys.executable, str(BENCH / "measure.py")]

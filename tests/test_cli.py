@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hardened_tools.cli import main
 from hardened.errors import StackConfigError
+from hardened_tools.cli import main
 from hardened_tools.plan import find_project, run_stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,7 @@ def test_prints_each_format(capsys):
         assert out.startswith(start)
 
 
+@pytest.mark.slow
 def test_console_script_and_module_entry_point():
     for command in ([str(Path(sys.executable).parent / "hardened")], [sys.executable, "-m", "hardened_tools"]):
         completed = subprocess.run([*command, "plan", "--stack", "dev"], cwd=ROOT, capture_output=True, text=True)
@@ -49,7 +50,10 @@ def test_console_script_and_module_entry_point():
 def test_unknown_stack(capsys):
     code, out, err = plan(capsys, "--stack", "no-such-stack", "--project-dir", str(ROOT))
     assert (code, out) == (2, "")
-    assert err == "error: Unknown stack 'no-such-stack': stacks/Pulumi.no-such-stack.yaml does not exist. Known stacks: dev, org, prod, staging.\n"
+    assert (
+        err
+        == "error: Unknown stack 'no-such-stack': stacks/Pulumi.no-such-stack.yaml does not exist. Known stacks: dev, org, prod, staging.\n"
+    )
 
 
 def test_invalid_stack_name(capsys):
@@ -119,7 +123,10 @@ BAD_CONFIGS = {
         "nonProductionBackup, where the non-production pipelines deploy; leave backupAccount out",
     ),
     "organization-without-a-security-account": (
-        GOOD_ORG.replace("    security: {name: acme-security, email: aws-security@acme.example}   # where the break-glass users live\n", ""),
+        GOOD_ORG.replace(
+            "    security: {name: acme-security, email: aws-security@acme.example}   # where the break-glass users live\n",
+            "",
+        ),
         "key 'hardened-accounts:accounts.security' is required. Allowed: the security account, where the break-glass users live "
         "under an SCP and every alarm arrives: name and email.",
     ),
@@ -154,7 +161,10 @@ BAD_CONFIGS = {
         "pulumi:template); did you mean 'hardened-accounts:gcp'?",
     ),
     "plain-http-subscriber": (
-        GOOD_ORG.replace("{protocol: email, endpoint: security-oncall@acme.example}", "{protocol: http, endpoint: http://pager.example}"),
+        GOOD_ORG.replace(
+            "{protocol: email, endpoint: security-oncall@acme.example}",
+            "{protocol: http, endpoint: http://pager.example}",
+        ),
         "key 'hardened-accounts:breakGlass.subscribers[0].protocol': Input should be 'email', 'email-json', 'https', 'sms', 'sqs' or 'lambda'",
     ),
     "stale-mfa-allowed": (
@@ -166,15 +176,24 @@ BAD_CONFIGS = {
         "key 'hardened-accounts:gcp': a production stack keeps its third copy at the second vendor",
     ),
     "production-without-an-air-gapped-vault": (
-        GOOD_PROD.replace("  hardened-accounts:airGapped:\n    minRetentionDays: 35\n    maxRetentionDays: 2555\n    copyRetentionDays: 365\n", ""),
+        GOOD_PROD.replace(
+            "  hardened-accounts:airGapped:\n    minRetentionDays: 35\n    maxRetentionDays: 2555\n    copyRetentionDays: 365\n",
+            "",
+        ),
         "key 'hardened-accounts:airGapped': a production stack keeps the backup account's copy in a logically air-gapped vault as well",
     ),
     "air-gapped-copy-outside-its-vault": (
-        GOOD_PROD.replace("    copyRetentionDays: 365\n  hardened-accounts:restoreTesting", "    copyRetentionDays: 3000\n  hardened-accounts:restoreTesting"),
+        GOOD_PROD.replace(
+            "    copyRetentionDays: 365\n  hardened-accounts:restoreTesting",
+            "    copyRetentionDays: 3000\n  hardened-accounts:restoreTesting",
+        ),
         "key 'hardened-accounts:airGapped': copyRetentionDays is 3000 days, outside the vault's 35 to 2555 days",
     ),
     "air-gapped-vault-below-aws-floor": (
-        GOOD_PROD.replace("    minRetentionDays: 35\n    maxRetentionDays: 2555\n    copyRetentionDays: 365", "    minRetentionDays: 3\n    maxRetentionDays: 2555\n    copyRetentionDays: 365"),
+        GOOD_PROD.replace(
+            "    minRetentionDays: 35\n    maxRetentionDays: 2555\n    copyRetentionDays: 365",
+            "    minRetentionDays: 3\n    maxRetentionDays: 2555\n    copyRetentionDays: 365",
+        ),
         "key 'hardened-accounts:airGapped.minRetentionDays': Input should be greater than or equal to 7 (got 3).",
     ),
     "third-copy-in-the-same-geography": (
@@ -182,11 +201,16 @@ BAD_CONFIGS = {
         "key 'hardened-accounts:gcp': location europe-west3 is in europe, the same geography as the AWS region eu-west-1",
     ),
     "self-approved-break-glass": (
-        GOOD_ORG.replace("approvers: [group:security-approvers@acme.example]", "approvers: [user:break-glass-1@acme.example]"),
+        GOOD_ORG.replace(
+            "approvers: [group:security-approvers@acme.example]", "approvers: [user:break-glass-1@acme.example]"
+        ),
         "user:break-glass-1@acme.example may both request and approve; approval must come from someone else",
     ),
     "fleet-and-single-environment": (
-        GOOD_DEV.replace("config:\n", "config:\n  hardened-accounts:environment: dev\n  hardened-accounts:workloads: [dev, staging]\n"),
+        GOOD_DEV.replace(
+            "config:\n",
+            "config:\n  hardened-accounts:environment: dev\n  hardened-accounts:workloads: [dev, staging]\n",
+        ),
         "key 'hardened-accounts:workloads': give either environment (one workload account) or workloads (a fleet), not both",
     ),
     "foreign-namespace": (
@@ -194,11 +218,15 @@ BAD_CONFIGS = {
         "key 'aws:region' is not used by this project; project keys start with 'hardened-accounts:'",
     ),
     "long-compliance-lock-outside-production": (
-        GOOD_DEV.replace("retentionMode: GOVERNANCE\n    retentionDays: 7", "retentionMode: COMPLIANCE\n    retentionDays: 365"),
+        GOOD_DEV.replace(
+            "retentionMode: GOVERNANCE\n    retentionDays: 7", "retentionMode: COMPLIANCE\n    retentionDays: 365"
+        ),
         "key 'hardened-accounts:replica': bucket 'replica' asks for a COMPLIANCE lock of 365 days in a non-production stack",
     ),
     "compliance-vault-outside-production": (
-        GOOD_DEV.replace("    retentionMode: GOVERNANCE\n    minRetentionDays", "    retentionMode: COMPLIANCE\n    minRetentionDays"),
+        GOOD_DEV.replace(
+            "    retentionMode: GOVERNANCE\n    minRetentionDays", "    retentionMode: COMPLIANCE\n    minRetentionDays"
+        ),
         "key 'hardened-accounts:vault': retentionMode is COMPLIANCE in a non-production stack, a vault lock nobody could ever lift",
     ),
     "copy-outside-the-vault-lock": (
@@ -206,7 +234,9 @@ BAD_CONFIGS = {
         "key 'hardened-accounts:backups': copyRetentionDays is 30 days, outside the vault lock's 7 to 14 days",
     ),
     "role-in-another-account": (
-        GOOD_ORG.replace("arn:aws:iam::999988887777:role/hardened-deployer", "arn:aws:iam::111122223333:role/hardened-deployer"),
+        GOOD_ORG.replace(
+            "arn:aws:iam::999988887777:role/hardened-deployer", "arn:aws:iam::111122223333:role/hardened-deployer"
+        ),
         "key 'hardened-accounts:management': deploymentRoleArn is in account 111122223333 but accountId is 999988887777",
     ),
     "subscriber-endpoint-for-another-protocol": (

@@ -4,15 +4,14 @@ The bad cases are the shipped plans with one value changed, so each test shows t
 mistake a real `pulumi up` would refuse, in the shape the planner really produces.
 """
 
-import copy
 import json
 import textwrap
 from pathlib import Path
 
 import pytest
+from planning import shipped_plan
 
 from hardened_tools.cli import main
-from hardened_tools.plan import build_plan, find_project, run_stack
 from hardened_tools.plan.deploy_rules import (
     DEPLOY_RULE_NAMES,
     DEPLOY_RULES,
@@ -24,14 +23,6 @@ from hardened_tools.plan.deploy_rules import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("org", "prod", "staging", "dev")
-_PLANS: dict[str, dict] = {}
-
-
-def shipped_plan(stack: str) -> dict:
-    """The plan of a shipped stack (planned once per session; each test gets its own copy)."""
-    if stack not in _PLANS:
-        _PLANS[stack] = build_plan(run_stack(find_project(ROOT), stack))
-    return copy.deepcopy(_PLANS[stack])
 
 
 def named(plan: dict, name: str, type_: str | None = None) -> dict:
@@ -67,7 +58,9 @@ def test_schedule_expressions():
     named(plan, "prod-backup-plan-plan")["inputs"]["rules"][0]["schedule"] = "cron(x x x x x x)"
     (message,) = problems(plan, "schedule-expressions")
     assert message.startswith("rules[0].schedule 'cron(x x x x x x)' ")
-    assert schedule_problem("rate(1 days)", rate=True) == "must be rate(1 minute|hour|day) or rate(<n> minutes|hours|days)"
+    assert (
+        schedule_problem("rate(1 days)", rate=True) == "must be rate(1 minute|hour|day) or rate(<n> minutes|hours|days)"
+    )
     assert schedule_problem("rate(5 minutes)", rate=True) is None
     assert schedule_problem("rate(1 minutes)", rate=True) is not None  # EventBridge: singular for 1, plural above
     assert schedule_problem("rate(5 minutes)", rate=False) is not None  # backup plans take cron only
@@ -91,7 +84,8 @@ def test_copy_retention_within_destination_vault_lock():
     found = problems(plan, "retention-within-vault-lock")
     assert found == [
         f"rules[{i}].copyActions[0] to prod-backup-vault deletes after 365 days, above the 300 days the vault lock "
-        "prod-backup-vault-lock allows: the job would fail" for i in (0, 1)
+        "prod-backup-vault-lock allows: the job would fail"
+        for i in (0, 1)
     ]
 
 
@@ -99,7 +93,9 @@ def test_backup_retention_below_air_gapped_minimum():
     plan = shipped_plan("prod")
     named(plan, "prod-air-gapped-vault-vault")["inputs"]["minRetentionDays"] = 400
     found = problems(plan, "retention-within-vault-lock")
-    assert len(found) == 2 and all("below the 400 days the air-gapped vault prod-air-gapped-vault-vault requires" in m for m in found)
+    assert len(found) == 2 and all(
+        "below the 400 days the air-gapped vault prod-air-gapped-vault-vault requires" in m for m in found
+    )
 
 
 def test_retention_forever_above_a_maximum():
@@ -146,7 +142,9 @@ def test_iam_names():
 def test_backup_names():
     plan = shipped_plan("prod")
     named(plan, "prod-restore-tests-plan")["inputs"]["name"] = "prod-restore-tests"
-    assert problems(plan, "backup-names") == ["name 'prod-restore-tests' must be 1 to 50 letters, digits and underscores"]
+    assert problems(plan, "backup-names") == [
+        "name 'prod-restore-tests' must be 1 to 50 letters, digits and underscores"
+    ]
 
 
 def test_account_emails_unique():
@@ -163,17 +161,21 @@ def test_metric_filter_waits_for_its_log_group():
     metric_filter = named(plan, "org-break-glass-uses")
     metric_filter["depends_on"] = [u for u in metric_filter["depends_on"] if "logGroup:LogGroup" not in u]
     (message,) = problems(plan, "metric-filters-wait-for-log-groups")
-    assert message.startswith("names log group /hardened/cloudtrail/acme-organization-trail (org-trail-events) but does not wait for it")
+    assert message.startswith(
+        "names log group /hardened/cloudtrail/acme-organization-trail (org-trail-events) but does not wait for it"
+    )
 
 
 def test_plan_refuses_an_undeployable_stack(capsys, tmp_path):
     """`hardened plan` names the rule and the resource, exits 2 and prints nothing on stdout."""
     (tmp_path / "Pulumi.yaml").write_text("name: t\nruntime: python\nmain: program/\n")
     (tmp_path / "program").mkdir()
-    (tmp_path / "program" / "__main__.py").write_text(textwrap.dedent("""
+    (tmp_path / "program" / "__main__.py").write_text(
+        textwrap.dedent("""
         import pulumi_aws as aws
         aws.backup.Vault("vault", name="my vault")
-    """))
+    """)
+    )
     (tmp_path / "program" / "Pulumi.test.yaml").write_text("config: {}\n")
     (tmp_path / "Pulumi.test.yaml").write_text("config: {}\n")
     code = main(["plan", "--stack", "test", "--project-dir", str(tmp_path)])
@@ -212,7 +214,9 @@ def test_gcp_alert_filters_name_a_resource_type_and_wait_for_their_metric():
 def test_gcp_service_agents_allowed_under_domain_restricted_sharing():
     plan = shipped_plan("org")
     # Without the backup project's exception, the folder's customer list refuses every agent.
-    plan["resources"] = [r for r in plan["resources"] if r["name"] != "org-gcp-guardrails-agents-iam.allowedPolicyMemberDomains"]
+    plan["resources"] = [
+        r for r in plan["resources"] if r["name"] != "org-gcp-guardrails-agents-iam.allowedPolicyMemberDomains"
+    ]
     found = problems(plan, "gcp-service-agents-allowed")
     assert len(found) == 4 and all("allows only its customers" in m for m in found)  # storage, transfer, PAM, logging
     assert any(m.startswith("serviceAccount:service-org-") and "(granted here)" in m for m in found)
@@ -223,11 +227,15 @@ def test_gcp_service_agent_missing_from_the_managed_constraint():
     plan = shipped_plan("org")
     policy = named(plan, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")["inputs"]["spec"]["rules"][0]
     parameters = json.loads(policy["parameters"])
-    parameters["allowedMemberSubjects"] = [s for s in parameters["allowedMemberSubjects"] if "storage-transfer" not in s]
+    parameters["allowedMemberSubjects"] = [
+        s for s in parameters["allowedMemberSubjects"] if "storage-transfer" not in s
+    ]
     policy["parameters"] = json.dumps(parameters)
     (message,) = problems(plan, "gcp-service-agents-allowed")
-    assert message.endswith("@storage-transfer-service.iam.gserviceaccount.com (granted by the environment stacks) is not among the "
-                            "allowedMemberSubjects of org-gcp-guardrails-iam.managed.allowedPolicyMembers: its grant is refused")
+    assert message.endswith(
+        "@storage-transfer-service.iam.gserviceaccount.com (granted by the environment stacks) is not among the "
+        "allowedMemberSubjects of org-gcp-guardrails-iam.managed.allowedPolicyMembers: its grant is refused"
+    )
 
 
 @pytest.mark.parametrize("stack", ["prod"])
@@ -249,7 +257,9 @@ def test_environment_grants_to_service_agents_are_allowed_by_the_organization(st
 def test_the_folder_sinks_logging_agent_is_allowed():
     plan = shipped_plan("org")
     writer = named(plan, "org-gcp-alerts-folder-sink-writer")["inputs"]["member"]
-    assert writer.startswith("serviceAccount:service-folder-") and writer.endswith("@gcp-sa-logging.iam.gserviceaccount.com")
+    assert writer.startswith("serviceAccount:service-folder-") and writer.endswith(
+        "@gcp-sa-logging.iam.gserviceaccount.com"
+    )
     policy = named(plan, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")["inputs"]["spec"]["rules"][0]
     parameters = json.loads(policy["parameters"])
     parameters["allowedMemberSubjects"].remove(writer)

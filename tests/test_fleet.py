@@ -58,6 +58,7 @@ def test_an_unknown_stack_is_bad_input(capsys):
     assert "no stack file for nope" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_an_environment_stack_gives_each_workload_of_a_fleet_the_same_baseline(tmp_path):
     """One stack file, three workload accounts: each gets its buckets, vaults and plan; the backup vault takes all three."""
     from hardened_tools.plan import build_plan, run_stack
@@ -66,18 +67,40 @@ def test_an_environment_stack_gives_each_workload_of_a_fleet_the_same_baseline(t
     shutil.copytree(ROOT / "stacks", project / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
     prod = (project / "stacks/Pulumi.prod.yaml").read_text()
-    (project / "stacks/Pulumi.fleet.yaml").write_text(prod.replace("config:\n", "config:\n  hardened-accounts:workloads: [dev, staging, prod]\n"))
+    (project / "stacks/Pulumi.fleet.yaml").write_text(
+        prod.replace("config:\n", "config:\n  hardened-accounts:workloads: [dev, staging, prod]\n")
+    )
     plan = build_plan(run_stack(find_project(project), "fleet"))
     accounts = plan["outputs"]["workloads"]
     assert sorted(accounts) == ["dev", "prod", "staging"] and len({w["accountId"] for w in accounts.values()}) == 3
     plans = [r for r in plan["resources"] if r["type"] == "aws:backup/plan:Plan"]
     assert sorted(r["lands_in"]["account"] for r in plans) == sorted(w["accountId"] for w in accounts.values())
-    shared = [r for r in plan["resources"] if r["type"] == "aws:backup/vaultPolicy:VaultPolicy" and r["name"].startswith("fleet-backup-vault")]
-    copy_sources = [s for s in shared[0]["inputs"]["policy"]["Statement"] if s.get("Sid") == "AllowCopiesFromWorkloadAccounts"][0]
-    assert sorted(copy_sources["Principal"]["AWS"]) == sorted(f"arn:aws:iam::{w['accountId']}:root" for w in accounts.values())
+    shared = [
+        r
+        for r in plan["resources"]
+        if r["type"] == "aws:backup/vaultPolicy:VaultPolicy" and r["name"].startswith("fleet-backup-vault")
+    ]
+    copy_sources = [
+        s for s in shared[0]["inputs"]["policy"]["Statement"] if s.get("Sid") == "AllowCopiesFromWorkloadAccounts"
+    ][0]
+    assert sorted(copy_sources["Principal"]["AWS"]) == sorted(
+        f"arn:aws:iam::{w['accountId']}:root" for w in accounts.values()
+    )
     # One air-gapped vault for the stack, admitting copies from every workload of the fleet.
-    air_gapped = [r for r in plan["resources"] if r["type"] == "aws:backup/vaultPolicy:VaultPolicy" and r["name"] == "fleet-air-gapped-vault-policy"]
-    air_gapped_sources = [s for s in air_gapped[0]["inputs"]["policy"]["Statement"] if s.get("Sid") == "AllowCopiesFromWorkloadAccounts"][0]
-    assert sorted(air_gapped_sources["Principal"]["AWS"]) == sorted(f"arn:aws:iam::{w['accountId']}:root" for w in accounts.values())
+    air_gapped = [
+        r
+        for r in plan["resources"]
+        if r["type"] == "aws:backup/vaultPolicy:VaultPolicy" and r["name"] == "fleet-air-gapped-vault-policy"
+    ]
+    air_gapped_sources = [
+        s for s in air_gapped[0]["inputs"]["policy"]["Statement"] if s.get("Sid") == "AllowCopiesFromWorkloadAccounts"
+    ][0]
+    assert sorted(air_gapped_sources["Principal"]["AWS"]) == sorted(
+        f"arn:aws:iam::{w['accountId']}:root" for w in accounts.values()
+    )
     offsite = [r for r in plan["resources"] if r["type"] == "gcp:storage/bucket:Bucket"]
-    assert sorted(r["name"] for r in offsite) == ["fleet-dev-offsite-bucket", "fleet-prod-offsite-bucket", "fleet-staging-offsite-bucket"]
+    assert sorted(r["name"] for r in offsite) == [
+        "fleet-dev-offsite-bucket",
+        "fleet-prod-offsite-bucket",
+        "fleet-staging-offsite-bucket",
+    ]

@@ -8,13 +8,14 @@ from pathlib import Path
 import pulumi
 import pulumi_gcp as gcp
 import pytest
+from planning import PROJECT, by_name, one, plan_of, resources, shipped_plan
 
-from hardened_tools.cli import main
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.break_glass_entitlement import BreakGlassEntitlement
 from hardened.gcp.documents.pam import break_glass_condition
+from hardened_tools.cli import main
 from hardened_tools.plan import run_program
-from planning import PROJECT, by_name, one, plan_of, resources
+from hardened_tools.plan.document import dumps
 
 ENTITLEMENT = "gcp:privilegedaccessmanager/entitlement:entitlement"  # pulumi-gcp's token really is lower-case
 METRIC = "gcp:logging/metric:Metric"
@@ -61,21 +62,30 @@ def test_the_entitlement_grants_the_roles_within_the_condition_for_an_hour_after
         "location": "global",
         "entitlementId": "backup-break-glass",
         "eligibleUsers": [{"principals": ["group:break-glass@acme.example", "user:alice@acme.example"]}],
-        "privilegedAccess": {"gcpIamAccess": {
-            "resource": "//cloudresourcemanager.googleapis.com/projects/acme-backups",
-            "resourceType": "cloudresourcemanager.googleapis.com/Project",
-            "roleBindings": [
-                {"role": "roles/storage.objectAdmin", "conditionExpression": CONDITION},
-                {"role": "roles/storage.admin", "conditionExpression": CONDITION},
-            ],
-        }},
+        "privilegedAccess": {
+            "gcpIamAccess": {
+                "resource": "//cloudresourcemanager.googleapis.com/projects/acme-backups",
+                "resourceType": "cloudresourcemanager.googleapis.com/Project",
+                "roleBindings": [
+                    {"role": "roles/storage.objectAdmin", "conditionExpression": CONDITION},
+                    {"role": "roles/storage.admin", "conditionExpression": CONDITION},
+                ],
+            }
+        },
         "maxRequestDuration": "3600s",
         "requesterJustificationConfig": {"unstructured": {}},
-        "approvalWorkflow": {"manualApprovals": {
-            "requireApproverJustification": True,
-            "steps": [{"approvalsNeeded": 1, "approvers": {"principals": ["group:security-approvers@acme.example"]},
-                       "approverEmailRecipients": EMAILS}],
-        }},
+        "approvalWorkflow": {
+            "manualApprovals": {
+                "requireApproverJustification": True,
+                "steps": [
+                    {
+                        "approvalsNeeded": 1,
+                        "approvers": {"principals": ["group:security-approvers@acme.example"]},
+                        "approverEmailRecipients": EMAILS,
+                    }
+                ],
+            }
+        },
         "additionalNotificationTargets": {"adminEmailRecipients": EMAILS, "requesterEmailRecipients": EMAILS},
     }
     assert entitlement["lands_in"] == WHERE
@@ -98,8 +108,11 @@ def test_each_address_gets_an_email_channel(plan):
         channel = by_name(plan, f"break-glass-email-{index}")
         assert channel["type"] == CHANNEL
         assert channel["inputs"] == {
-            "project": "acme-backups", "type": "email", "displayName": f"break-glass: {email}",
-            "labels": {"email_address": email}, "enabled": True,
+            "project": "acme-backups",
+            "type": "email",
+            "displayName": f"break-glass: {email}",
+            "labels": {"email_address": email},
+            "enabled": True,
         }
     assert len(resources(plan, CHANNEL)) == 2
 
@@ -111,22 +124,26 @@ def test_the_alert_fires_on_the_first_activation_and_notifies_every_channel(plan
         "project": "acme-backups",
         "displayName": "break-glass: break-glass grant activated",
         "combiner": "OR",
-        "conditions": [{
-            "displayName": "A break-glass grant was activated",
-            "conditionThreshold": {
-                "filter": 'metric.type="logging.googleapis.com/user/break-glass-grant-activations" AND resource.type="audited_resource"',
-                "comparison": "COMPARISON_GT",
-                "thresholdValue": 0,
-                "duration": "0s",
-                "aggregations": [{"alignmentPeriod": "60s", "perSeriesAligner": "ALIGN_SUM", "crossSeriesReducer": "REDUCE_SUM"}],
-                "trigger": {"count": 1},
-            },
-        }],
+        "conditions": [
+            {
+                "displayName": "A break-glass grant was activated",
+                "conditionThreshold": {
+                    "filter": 'metric.type="logging.googleapis.com/user/break-glass-grant-activations" AND resource.type="audited_resource"',
+                    "comparison": "COMPARISON_GT",
+                    "thresholdValue": 0,
+                    "duration": "0s",
+                    "aggregations": [
+                        {"alignmentPeriod": "60s", "perSeriesAligner": "ALIGN_SUM", "crossSeriesReducer": "REDUCE_SUM"}
+                    ],
+                    "trigger": {"count": 1},
+                },
+            }
+        ],
         "notificationChannels": channels,
         "severity": "CRITICAL",
         "documentation": {
             "content": "A Privileged Access Manager grant was activated in the backup project (entitlement backup-break-glass). "
-                       "Confirm the request, its justification and its approver with the people named in them.",
+            "Confirm the request, its justification and its approver with the people named in them.",
             "mimeType": "text/markdown",
         },
         "enabled": True,
@@ -138,11 +155,19 @@ def test_the_alert_fires_on_the_first_activation_and_notifies_every_channel(plan
 def test_nothing_else_is_declared_and_the_outputs_name_the_entitlement_and_the_alert(plan):
     gcp_types = sorted(r["type"] for r in resources(plan) if r["type"].startswith("gcp:"))
     assert gcp_types == [
-        "gcp:iam/workloadIdentityServiceAgent:WorkloadIdentityServiceAgent", METRIC, ALERT, CHANNEL, CHANNEL,
-        ENTITLEMENT, "gcp:projects/iAMMember:IAMMember",
+        "gcp:iam/workloadIdentityServiceAgent:WorkloadIdentityServiceAgent",
+        METRIC,
+        ALERT,
+        CHANNEL,
+        CHANNEL,
+        ENTITLEMENT,
+        "gcp:projects/iAMMember:IAMMember",
     ]
     component = one(plan, "hardened:index:BreakGlassEntitlement")
-    assert component["outputs"] == {"entitlementName": one(plan, ENTITLEMENT)["id"], "alertPolicyName": one(plan, ALERT)["id"]}
+    assert component["outputs"] == {
+        "entitlementName": one(plan, ENTITLEMENT)["id"],
+        "alertPolicyName": one(plan, ALERT)["id"],
+    }
     assert component["outputs"]["alertPolicyName"].startswith("projects/acme-backups/alertPolicies/")
     assert all(r["parent"] == component["urn"] for r in resources(plan) if r["type"].startswith("gcp:"))
 
@@ -157,12 +182,24 @@ def test_without_a_condition_the_roles_cover_the_project_and_a_shorter_duration_
 @pytest.mark.parametrize(
     ("overrides", "argument", "problem"),
     [
-        ({"approvers": ["user:alice@acme.example"]}, "approvers", "approved by someone else (both: ['user:alice@acme.example'])"),
-        ({"approvers": ["user:Alice@ACME.example", "group:security-approvers@acme.example"]}, "approvers", "approved by someone else"),
+        (
+            {"approvers": ["user:alice@acme.example"]},
+            "approvers",
+            "approved by someone else (both: ['user:alice@acme.example'])",
+        ),
+        (
+            {"approvers": ["user:Alice@ACME.example", "group:security-approvers@acme.example"]},
+            "approvers",
+            "approved by someone else",
+        ),
         ({"approvers": []}, "approvers", "one or more user:EMAIL or group:EMAIL"),
         ({"eligible_principals": []}, "eligible_principals", "(got [])"),
         ({"eligible_principals": ["alice@acme.example"]}, "eligible_principals", "(got ['alice@acme.example'])"),
-        ({"eligible_principals": ["serviceAccount:ci@acme-backups.iam.gserviceaccount.com"]}, "eligible_principals", "user:EMAIL or group:EMAIL"),
+        (
+            {"eligible_principals": ["serviceAccount:ci@acme-backups.iam.gserviceaccount.com"]},
+            "eligible_principals",
+            "user:EMAIL or group:EMAIL",
+        ),
         ({"eligible_principals": ["domain:acme.example"]}, "eligible_principals", "domain:acme.example"),
         ({"roles": ["roles/owner"]}, "roles", "never roles/owner, roles/editor or roles/viewer"),
         ({"roles": ["storage.admin"]}, "roles", "(got ['storage.admin'])"),
@@ -206,12 +243,21 @@ def plan_org(capsys, tmp_path: Path, text: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize(
     "roles",
-    ["[roles/iam.denyAdmin]", "[roles/orgpolicy.policyAdmin]", "[roles/owner]", "[roles/storage.objectViewer, roles/resourcemanager.projectIamAdmin]",
-     "[roles/iam.securityAdmin]", "[roles/resourcemanager.projectDeleter]", "[roles/editor]"],
+    [
+        "[roles/iam.denyAdmin]",
+        "[roles/orgpolicy.policyAdmin]",
+        "[roles/owner]",
+        "[roles/storage.objectViewer, roles/resourcemanager.projectIamAdmin]",
+        "[roles/iam.securityAdmin]",
+        "[roles/resourcemanager.projectDeleter]",
+        "[roles/editor]",
+    ],
 )
 def test_the_org_stack_refuses_a_break_glass_role_that_changes_the_guardrails(capsys, tmp_path, roles):
     assert BREAK_GLASS_ROLES in GOOD_ORG
-    code, out, err = plan_org(capsys, tmp_path, GOOD_ORG.replace(BREAK_GLASS_ROLES, f"{BREAK_GLASS_ROLES}      roles: {roles}\n"))
+    code, out, err = plan_org(
+        capsys, tmp_path, GOOD_ORG.replace(BREAK_GLASS_ROLES, f"{BREAK_GLASS_ROLES}      roles: {roles}\n")
+    )
     refused = ", ".join(r for r in roles.strip("[]").split(", ") if not r.startswith("roles/storage."))
     assert (code, out) == (2, "")
     assert err.startswith(
@@ -226,27 +272,42 @@ def role_bindings(plan_json: str) -> list[dict]:
     return one(json.loads(plan_json), ENTITLEMENT)["inputs"]["privilegedAccess"]["gcpIamAccess"]["roleBindings"]
 
 
-def test_by_default_a_grant_reads_the_off_site_buckets_of_every_workload_environment(capsys, tmp_path):
-    code, out, err = plan_org(capsys, tmp_path, GOOD_ORG)
-    assert (code, err) == (0, "")
-    assert role_bindings(out) == [{"role": "roles/storage.objectViewer", "conditionExpression": " || ".join(
-        f'(resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/{env}-offsite-bucket-"))'
-        for env in ("dev", "prod", "staging"))}]
+def test_by_default_a_grant_reads_the_off_site_buckets_of_every_workload_environment():
+    # The shipped org stack file as it is: its shared plan (test_deploy_rules.py holds it to every deploy rule).
+    assert role_bindings(dumps(shipped_plan("org"))) == [
+        {
+            "role": "roles/storage.objectViewer",
+            "conditionExpression": " || ".join(
+                f'(resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/{env}-offsite-bucket-"))'
+                for env in ("dev", "prod", "staging")
+            ),
+        }
+    ]
 
 
 def test_the_named_roles_reach_the_off_site_buckets_of_the_named_environments_only(capsys, tmp_path):
     named = GOOD_ORG.replace(
-        BREAK_GLASS_ROLES, f"{BREAK_GLASS_ROLES}      roles: [roles/storage.objectUser]\n      offsitePrefixes: [prod, fleet-dev]\n")
+        BREAK_GLASS_ROLES,
+        f"{BREAK_GLASS_ROLES}      roles: [roles/storage.objectUser]\n      offsitePrefixes: [prod, fleet-dev]\n",
+    )
     code, out, err = plan_org(capsys, tmp_path, named)
     assert (code, err) == (0, "")
-    assert role_bindings(out) == [{"role": "roles/storage.objectUser", "conditionExpression": (
-        '(resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/fleet-dev-offsite-bucket-"))'
-        ' || (resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/prod-offsite-bucket-"))')}]
+    assert role_bindings(out) == [
+        {
+            "role": "roles/storage.objectUser",
+            "conditionExpression": (
+                '(resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/fleet-dev-offsite-bucket-"))'
+                ' || (resource.service == "storage.googleapis.com" && resource.name.startsWith("projects/_/buckets/prod-offsite-bucket-"))'
+            ),
+        }
+    ]
 
 
 @pytest.mark.parametrize("prefixes", ["[]", "[Prod]", "[prod-]", "[prod*]", "[" + "p" * 41 + "]"])
 def test_an_environment_prefix_that_names_no_stack_is_refused(capsys, tmp_path, prefixes):
-    code, out, err = plan_org(capsys, tmp_path, GOOD_ORG.replace(BREAK_GLASS_ROLES, f"{BREAK_GLASS_ROLES}      offsitePrefixes: {prefixes}\n"))
+    code, out, err = plan_org(
+        capsys, tmp_path, GOOD_ORG.replace(BREAK_GLASS_ROLES, f"{BREAK_GLASS_ROLES}      offsitePrefixes: {prefixes}\n")
+    )
     assert (code, out) == (2, "")
     assert "key 'hardened-accounts:gcp.breakGlass.offsitePrefixes" in err
     assert "Allowed: the environment stacks whose off-site buckets a grant reaches" in err

@@ -6,18 +6,13 @@ The stacks' grant narrows by the off-site buckets' name prefix; it is judged on 
 The deny policy carries no condition (deny conditions accept only tags), so there is nothing else to evaluate.
 """
 
-from pathlib import Path
-
 import celpy
 import pytest
 from celpy.celparser import CELParseError
+from planning import one, shipped_plan
 
 from hardened.gcp.documents.deny_policies import deny_backup_destruction, folder_deny_rules
 from hardened.gcp.documents.pam import break_glass_condition, break_glass_prefix_condition
-from hardened_tools.plan import build_plan, find_project, run_stack
-from planning import one
-
-ROOT = Path(__file__).resolve().parents[1]
 
 STORAGE = "storage.googleapis.com"
 BACKUP_DR = "backupdr.googleapis.com"
@@ -65,9 +60,17 @@ def test_the_backup_bucket_and_everything_in_it_are_reached(buckets_only, name, 
         ("projects/_/buckets/acme-backups-old/objects/db.dump", "storage.googleapis.com/Object", STORAGE),
         ("projects/_/buckets/acme-backupsx/objects/db.dump", "storage.googleapis.com/Object", STORAGE),
         # Another project's resources, and the project itself.
-        ("projects/other-project/locations/europe-west3/backupVaults/acme-backups", "backupdr.googleapis.com/BackupVault", BACKUP_DR),
+        (
+            "projects/other-project/locations/europe-west3/backupVaults/acme-backups",
+            "backupdr.googleapis.com/BackupVault",
+            BACKUP_DR,
+        ),
         ("projects/acme-backups", "cloudresourcemanager.googleapis.com/Project", "cloudresourcemanager.googleapis.com"),
-        ("projects/other-project/zones/europe-west3-a/disks/acme-backups", "compute.googleapis.com/Disk", "compute.googleapis.com"),
+        (
+            "projects/other-project/zones/europe-west3-a/disks/acme-backups",
+            "compute.googleapis.com/Disk",
+            "compute.googleapis.com",
+        ),
         # The right name with another service's claim to it.
         ("projects/_/buckets/acme-backups", "storage.googleapis.com/Bucket", BACKUP_DR),
         ("", "", ""),
@@ -86,7 +89,9 @@ def test_several_buckets_and_a_vault_are_each_reached_with_what_they_hold(with_v
 
 def test_other_vaults_and_buckets_stay_out_of_reach_of_the_wider_condition(with_vault):
     assert not allows(with_vault, f"{VAULT}-old", "backupdr.googleapis.com/BackupVault", BACKUP_DR)
-    assert not allows(with_vault, VAULT.replace("acme-backups", "other-project"), "backupdr.googleapis.com/BackupVault", BACKUP_DR)
+    assert not allows(
+        with_vault, VAULT.replace("acme-backups", "other-project"), "backupdr.googleapis.com/BackupVault", BACKUP_DR
+    )
     assert not allows(with_vault, VAULT, "backupdr.googleapis.com/BackupVault", STORAGE)
     assert not allows(with_vault, "projects/_/buckets/acme-backups-eu-old", "storage.googleapis.com/Bucket")
 
@@ -120,7 +125,11 @@ def test_names_that_would_widen_or_break_the_expression_are_refused(buckets, vau
 def test_a_syntactically_broken_expression_is_rejected_by_the_parser(buckets_only):
     env = celpy.Environment()
     env.compile(buckets_only)  # the real one parses
-    for broken in (buckets_only[:-1], buckets_only.replace("&&", "&"), 'resource.name.startsWith("projects/_/buckets/a"'):
+    for broken in (
+        buckets_only[:-1],
+        buckets_only.replace("&&", "&"),
+        'resource.name.startsWith("projects/_/buckets/a"',
+    ):
         with pytest.raises(CELParseError):
             env.compile(broken)
 
@@ -128,7 +137,10 @@ def test_a_syntactically_broken_expression_is_rejected_by_the_parser(buckets_onl
 def test_the_deny_rules_have_no_condition_to_evaluate():
     rule = deny_backup_destruction(["principalSet://goog/group/bg@acme.example"])["deny_rule"]
     assert "denial_condition" not in rule
-    assert all("denial_condition" not in r["deny_rule"] for r in folder_deny_rules(["principalSet://goog/group/bg@acme.example"], []))
+    assert all(
+        "denial_condition" not in r["deny_rule"]
+        for r in folder_deny_rules(["principalSet://goog/group/bg@acme.example"], [])
+    )
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +152,10 @@ def by_prefix() -> str:
     ("name", "type_"),
     [
         ("projects/_/buckets/prod-offsite-bucket-1a2b3c4", "storage.googleapis.com/Bucket"),
-        ("projects/_/buckets/prod-offsite-bucket-1a2b3c4/objects/backups/2026-01-01.dump", "storage.googleapis.com/Object"),
+        (
+            "projects/_/buckets/prod-offsite-bucket-1a2b3c4/objects/backups/2026-01-01.dump",
+            "storage.googleapis.com/Object",
+        ),
         ("projects/_/buckets/dev-offsite-bucket-0000000/objects/x", "storage.googleapis.com/Object"),
     ],
 )
@@ -159,8 +174,11 @@ def test_the_off_site_buckets_of_the_named_environments_and_their_objects_are_re
         ("projects/_/buckets/staging-offsite-bucket-1a2b3c4", "storage.googleapis.com/Bucket", STORAGE),
         ("projects/_/buckets/other/objects/prod-offsite-bucket-1a2b3c4/x", "storage.googleapis.com/Object", STORAGE),
         # Keys, the project and other services stay out of reach.
-        ("projects/acme-backups/locations/us-east4/keyRings/prod-offsite-keyring/cryptoKeys/prod-offsite-key",
-         "cloudkms.googleapis.com/CryptoKey", "cloudkms.googleapis.com"),
+        (
+            "projects/acme-backups/locations/us-east4/keyRings/prod-offsite-keyring/cryptoKeys/prod-offsite-key",
+            "cloudkms.googleapis.com/CryptoKey",
+            "cloudkms.googleapis.com",
+        ),
         ("projects/acme-backups", "cloudresourcemanager.googleapis.com/Project", "cloudresourcemanager.googleapis.com"),
         ("projects/_/buckets/prod-offsite-bucket-1a2b3c4", "storage.googleapis.com/Bucket", BACKUP_DR),
     ],
@@ -178,7 +196,17 @@ def test_the_prefix_expression_is_written_out_literally():
 
 @pytest.mark.parametrize(
     "prefixes",
-    [[], ["prod"], ["prod-offsite-bucket"], ["Prod-"], ["prod.example-"], ["prod-*"], ['prod-") || true || ("-'], ["-"], ["p" * 62 + "-"]],
+    [
+        [],
+        ["prod"],
+        ["prod-offsite-bucket"],
+        ["Prod-"],
+        ["prod.example-"],
+        ["prod-*"],
+        ['prod-") || true || ("-'],
+        ["-"],
+        ["p" * 62 + "-"],
+    ],
 )
 def test_prefixes_that_would_widen_or_break_the_expression_are_refused(prefixes):
     with pytest.raises(ValueError, match="ending in '-'"):
@@ -186,12 +214,19 @@ def test_prefixes_that_would_widen_or_break_the_expression_are_refused(prefixes)
 
 
 def test_the_org_stacks_grant_reaches_prods_off_site_bucket_and_nothing_else():
-    project = find_project(ROOT)
-    org, prod = build_plan(run_stack(project, "org")), build_plan(run_stack(project, "prod"))
-    (binding,) = one(org, "gcp:privilegedaccessmanager/entitlement:entitlement")["inputs"]["privilegedAccess"]["gcpIamAccess"]["roleBindings"]
+    org, prod = shipped_plan("org"), shipped_plan("prod")
+    (binding,) = one(org, "gcp:privilegedaccessmanager/entitlement:entitlement")["inputs"]["privilegedAccess"][
+        "gcpIamAccess"
+    ]["roleBindings"]
     bucket = prod["outputs"]["gcp"]["buckets"]["prod"]
     assert allows(binding["conditionExpression"], f"projects/_/buckets/{bucket}", "storage.googleapis.com/Bucket")
-    assert allows(binding["conditionExpression"], f"projects/_/buckets/{bucket}/objects/db.dump", "storage.googleapis.com/Object")
+    assert allows(
+        binding["conditionExpression"], f"projects/_/buckets/{bucket}/objects/db.dump", "storage.googleapis.com/Object"
+    )
     assert not allows(binding["conditionExpression"], f"projects/_/buckets/x{bucket}", "storage.googleapis.com/Bucket")
-    assert not allows(binding["conditionExpression"], f"projects/{prod['outputs']['gcp']['project']}", "cloudresourcemanager.googleapis.com/Project",
-                      "cloudresourcemanager.googleapis.com")
+    assert not allows(
+        binding["conditionExpression"],
+        f"projects/{prod['outputs']['gcp']['project']}",
+        "cloudresourcemanager.googleapis.com/Project",
+        "cloudresourcemanager.googleapis.com",
+    )

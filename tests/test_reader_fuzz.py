@@ -12,15 +12,15 @@ import copy
 import json
 import random
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
+from planning import shipped_plan
 
 from hardened_tools.cli import main
+from hardened_tools.plan.document import dumps
 from hardened_tools.review.preview import format_path, parse_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,18 +28,18 @@ PREVIEWS = sorted((ROOT / "tests/fixtures/previews").glob("*.json"))
 SCHEMA = json.loads((ROOT / "tools/hardened_tools/plan/plan.schema.json").read_text())
 MAKE_ONE = "make one with `hardened plan --stack STACK --format json > FILE`"
 PREVIEW_HINT = "Pass the file written by `pulumi preview --json > preview.json`."
-JSON_HINT = ("Pass the output of `pulumi preview --json`; without `--json` the preview is text for people, which this "
-             "command cannot read.")
+JSON_HINT = (
+    "Pass the output of `pulumi preview --json`; without `--json` the preview is text for people, which this "
+    "command cannot read."
+)
 
 
 @pytest.fixture(scope="session")
 def plan_file(tmp_path_factory) -> Path:
-    """The JSON plan of `prod`, made once, by the command a pipeline runs."""
+    """The JSON plan of `prod` as `hardened plan --format json` prints it: the shared plan, in the command's canonical
+    JSON (test_plan.py checks the command prints exactly that plan)."""
     path = tmp_path_factory.mktemp("plan") / "prod.json"
-    result = subprocess.run([sys.executable, "-m", "hardened_tools", "plan", "--stack", "prod", "--format", "json", "--project-dir", str(ROOT)],
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    path.write_text(result.stdout)
+    path.write_text(dumps(shipped_plan("prod")))
     return path
 
 
@@ -58,7 +58,23 @@ def assert_one_error(code: int, out: str, err: str, file: Path | str) -> None:
 
 # --- the fuzz --------------------------------------------------------------------------------------------------------
 
-SWAPS = [None, True, False, 0, -7, 2.5, "", "x", "*", [], {}, [1, "a"], {"a": 1}, [{"Effect": "Deny"}], {"Statement": 5}]
+SWAPS = [
+    None,
+    True,
+    False,
+    0,
+    -7,
+    2.5,
+    "",
+    "x",
+    "*",
+    [],
+    {},
+    [1, "a"],
+    {"a": 1},
+    [{"Effect": "Deny"}],
+    {"Statement": 5},
+]
 # Mutations after which no reader may accept the file; the others may leave it valid.
 ALWAYS_BAD = {"nan", "deep", "huge-int", "duplicate-key", "bad-byte", "truncated", "empty"}
 MARK = "\u0000mark\u0000"
@@ -83,8 +99,23 @@ def mutated(document: dict, rng: random.Random, focus: Callable[[tuple], bool]) 
     every = [p for p in paths(document) if p]
     near = [p for p in every if focus(p)] or every
     path = rng.choice(near if rng.random() < 0.8 else every)
-    kind = rng.choice(["swap", "swap", "swap", "swap", "delete", "add-key", "nan", "deep", "huge-int", "duplicate-key",
-                       "bad-byte", "truncated", "empty"])
+    kind = rng.choice(
+        [
+            "swap",
+            "swap",
+            "swap",
+            "swap",
+            "delete",
+            "add-key",
+            "nan",
+            "deep",
+            "huge-int",
+            "duplicate-key",
+            "bad-byte",
+            "truncated",
+            "empty",
+        ]
+    )
     parent = at(document, path[:-1])
     if kind == "swap":
         parent[path[-1]] = copy.deepcopy(rng.choice(SWAPS))
@@ -93,7 +124,9 @@ def mutated(document: dict, rng: random.Random, focus: Callable[[tuple], bool]) 
     elif kind == "add-key":
         node = at(document, path) if isinstance(at(document, path), dict) else parent
         if isinstance(node, dict):
-            node[rng.choice(["Statement", "Condition", "Principal", "denyRule", "kind", "oldState", "extra"])] = copy.deepcopy(rng.choice(SWAPS))
+            node[rng.choice(["Statement", "Condition", "Principal", "denyRule", "kind", "oldState", "extra"])] = (
+                copy.deepcopy(rng.choice(SWAPS))
+            )
     elif kind == "nan":
         parent[path[-1]] = float(rng.choice(["nan", "inf", "-inf"]))
     elif kind in ("deep", "huge-int"):
@@ -124,6 +157,7 @@ def in_a_policy_or_resource(path: tuple) -> bool:
     return len(path) >= 2 and path[0] == "resources" and (len(path) < 4 or path[2] == "inputs")
 
 
+@pytest.mark.slow
 def test_fuzzed_plans_and_previews_exit_0_1_or_2_with_one_paragraph(plan_file, tmp_path, capsys):
     rng = random.Random(14)
     plan = json.loads(plan_file.read_text())
@@ -151,7 +185,11 @@ def test_fuzzed_plans_and_previews_exit_0_1_or_2_with_one_paragraph(plan_file, t
         if code == 2:
             assert_one_error(code, out, err, bad)
         else:
-            assert kind not in ALWAYS_BAD and code == 0 and err == "" and out.startswith("## Pulumi preview review"), (number, kind, err)
+            assert kind not in ALWAYS_BAD and code == 0 and err == "" and out.startswith("## Pulumi preview review"), (
+                number,
+                kind,
+                err,
+            )
     # Both outcomes are exercised: the mutations are neither all refused nor all harmless.
     assert exits[2] > 150 and exits[0] + exits[1] > 60, exits
 
@@ -176,49 +214,120 @@ def set_in_policy(plan: dict, key: str, value: object) -> None:
 
 PLAN_CASES = [
     # (name, the bad file's content from the plan (str or bytes), the message after "error: FILE: ")
-    ("statement-a-number", lambda p: edited(p, lambda d: d["resources"][policy_resource(d)]["inputs"]["policy"].update(Statement=5)),
-     "at resources/{n}/inputs/policy/Statement: a number (5); a policy's Statement is an object or a list of objects; " + MAKE_ONE),
-    ("statement-a-string", lambda p: edited(p, lambda d: d["resources"][policy_resource(d)]["inputs"]["policy"].update(Statement="Deny")),
-     'at resources/{n}/inputs/policy/Statement: a string ("Deny"); a policy\'s Statement is an object or a list of objects; ' + MAKE_ONE),
-    ("condition-null", lambda p: edited(p, lambda d: set_in_policy(d, "Condition", None)),
-     'at resources/{n}/inputs/policy/Statement/0/Condition: null; a Condition is an object of operators, such as {{"Bool": {{…}}}}, '
-     "or absent; " + MAKE_ONE),
-    ("action-an-object", lambda p: edited(p, lambda d: set_in_policy(d, "Action", {"s3": "*"})),
-     'at resources/{n}/inputs/policy/Statement/0/Action: an object ({{"s3": "*"}}); Action is a string or a list of strings; ' + MAKE_ONE),
-    ("principal-a-list", lambda p: edited(p, lambda d: set_in_policy(d, "Principal", ["arn:aws:iam::111122223333:root"])),
-     'at resources/{n}/inputs/policy/Statement/0/Principal: a list (["arn:aws:iam::111122223333:root"]); a Principal is "*" or an '
-     'object such as {{"AWS": ["arn:…"]}} of strings or lists of strings; ' + MAKE_ONE),
-    ("effect-lower-case", lambda p: edited(p, lambda d: set_in_policy(d, "Effect", "deny")),
-     'at resources/{n}/inputs/policy/Statement/0/Effect: a string ("deny"); Effect is "Allow" or "Deny"; ' + MAKE_ONE),
-    ("policy-as-json-text", lambda p: edited(p, lambda d: d["resources"][policy_resource(d)]["inputs"].update(
-        policy=json.dumps(d["resources"][policy_resource(d)]["inputs"]["policy"]))),
-     "at resources/{n}/inputs/policy: a policy document written as JSON text; `hardened plan` writes policy documents as objects; " + MAKE_ONE),
-    ("urn-twice", lambda p: edited(p, lambda d: d["resources"].append(copy.deepcopy(d["resources"][1]))),
-     "at resources/{last}/urn: the URN {urn1} is also the URN of resources/1; each resource has its own; " + MAKE_ONE),
-    ("protect-a-string", lambda p: edited(p, lambda d: d["resources"][0].update(protect="false")),
-     "not a valid plan document of schema version 1: at resources/0/protect: 'false' is not of type 'boolean'; " + MAKE_ONE),
-    ("nan", lambda p: edited(p, lambda d: d["resources"][1]["inputs"].update(days=float("nan"))),
-     "at resources/1/inputs/days: NaN is not a JSON number; JSON numbers are finite; " + MAKE_ONE),
-    ("infinity", lambda p: edited(p, lambda d: d["outputs"].update(days=float("-inf"))),
-     "at outputs/days: -Infinity is not a JSON number; JSON numbers are finite; " + MAKE_ONE),
-    ("1e400", lambda p: edited(p, lambda d: d.update(stack="\u0000")).replace('"\\u0000"', "1e400"),
-     "at stack: the number 1e400 is too large for a double; numbers must be finite; " + MAKE_ONE),
-    ("5000-digits", lambda p: edited(p, lambda d: d["outputs"].update(big="\u0000")).replace('"\\u0000"', "7" * 5000),
-     "at outputs/big: an integer of 5,000 digits; at most 40 are read; " + MAKE_ONE),
-    ("3000-deep", lambda p: edited(p, lambda d: d["outputs"].update(deep="\u0000")).replace('"\\u0000"', "[" * 3000 + "]" * 3000),
-     "is nested deeper than 64 levels, the most this reads; " + MAKE_ONE),
-    ("100-deep", lambda p: edited(p, lambda d: d["outputs"].update(deep="\u0000")).replace('"\\u0000"', "[" * 100 + "]" * 100),
-     "at outputs/deep/0/0/0/0/0/0/0/0/0/0/… (65 levels): nested deeper than 64 levels, the most this reads; " + MAKE_ONE),
-    ("duplicate-key", lambda p: edited(p, lambda d: d["resources"][2].update({"\u0000": 1})).replace('"\\u0000"', '"name"'),
-     'at resources/2: the key "name" is given twice; each key once per object; ' + MAKE_ONE),
-    ("lone-surrogate", lambda p: edited(p, lambda d: d["outputs"].update(note="\ud800")),
-     "at outputs/note: a string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escapes must come in pairs); " + MAKE_ONE),
-    ("not-utf-8", lambda p: b'{"schema_version": 1,\n "project": "caf\xe9"}',
-     "is not UTF-8 text (byte 0xe9 at line 2, column 17); JSON files are read as UTF-8, or as UTF-16/32"),
+    (
+        "statement-a-number",
+        lambda p: edited(p, lambda d: d["resources"][policy_resource(d)]["inputs"]["policy"].update(Statement=5)),
+        "at resources/{n}/inputs/policy/Statement: a number (5); a policy's Statement is an object or a list of objects; "
+        + MAKE_ONE,
+    ),
+    (
+        "statement-a-string",
+        lambda p: edited(p, lambda d: d["resources"][policy_resource(d)]["inputs"]["policy"].update(Statement="Deny")),
+        'at resources/{n}/inputs/policy/Statement: a string ("Deny"); a policy\'s Statement is an object or a list of objects; '
+        + MAKE_ONE,
+    ),
+    (
+        "condition-null",
+        lambda p: edited(p, lambda d: set_in_policy(d, "Condition", None)),
+        'at resources/{n}/inputs/policy/Statement/0/Condition: null; a Condition is an object of operators, such as {{"Bool": {{…}}}}, '
+        "or absent; " + MAKE_ONE,
+    ),
+    (
+        "action-an-object",
+        lambda p: edited(p, lambda d: set_in_policy(d, "Action", {"s3": "*"})),
+        'at resources/{n}/inputs/policy/Statement/0/Action: an object ({{"s3": "*"}}); Action is a string or a list of strings; '
+        + MAKE_ONE,
+    ),
+    (
+        "principal-a-list",
+        lambda p: edited(p, lambda d: set_in_policy(d, "Principal", ["arn:aws:iam::111122223333:root"])),
+        'at resources/{n}/inputs/policy/Statement/0/Principal: a list (["arn:aws:iam::111122223333:root"]); a Principal is "*" or an '
+        'object such as {{"AWS": ["arn:…"]}} of strings or lists of strings; ' + MAKE_ONE,
+    ),
+    (
+        "effect-lower-case",
+        lambda p: edited(p, lambda d: set_in_policy(d, "Effect", "deny")),
+        'at resources/{n}/inputs/policy/Statement/0/Effect: a string ("deny"); Effect is "Allow" or "Deny"; '
+        + MAKE_ONE,
+    ),
+    (
+        "policy-as-json-text",
+        lambda p: edited(
+            p,
+            lambda d: d["resources"][policy_resource(d)]["inputs"].update(
+                policy=json.dumps(d["resources"][policy_resource(d)]["inputs"]["policy"])
+            ),
+        ),
+        "at resources/{n}/inputs/policy: a policy document written as JSON text; `hardened plan` writes policy documents as objects; "
+        + MAKE_ONE,
+    ),
+    (
+        "urn-twice",
+        lambda p: edited(p, lambda d: d["resources"].append(copy.deepcopy(d["resources"][1]))),
+        "at resources/{last}/urn: the URN {urn1} is also the URN of resources/1; each resource has its own; "
+        + MAKE_ONE,
+    ),
+    (
+        "protect-a-string",
+        lambda p: edited(p, lambda d: d["resources"][0].update(protect="false")),
+        "not a valid plan document of schema version 1: at resources/0/protect: 'false' is not of type 'boolean'; "
+        + MAKE_ONE,
+    ),
+    (
+        "nan",
+        lambda p: edited(p, lambda d: d["resources"][1]["inputs"].update(days=float("nan"))),
+        "at resources/1/inputs/days: NaN is not a JSON number; JSON numbers are finite; " + MAKE_ONE,
+    ),
+    (
+        "infinity",
+        lambda p: edited(p, lambda d: d["outputs"].update(days=float("-inf"))),
+        "at outputs/days: -Infinity is not a JSON number; JSON numbers are finite; " + MAKE_ONE,
+    ),
+    (
+        "1e400",
+        lambda p: edited(p, lambda d: d.update(stack="\u0000")).replace('"\\u0000"', "1e400"),
+        "at stack: the number 1e400 is too large for a double; numbers must be finite; " + MAKE_ONE,
+    ),
+    (
+        "5000-digits",
+        lambda p: edited(p, lambda d: d["outputs"].update(big="\u0000")).replace('"\\u0000"', "7" * 5000),
+        "at outputs/big: an integer of 5,000 digits; at most 40 are read; " + MAKE_ONE,
+    ),
+    (
+        "3000-deep",
+        lambda p: edited(p, lambda d: d["outputs"].update(deep="\u0000")).replace('"\\u0000"', "[" * 3000 + "]" * 3000),
+        "is nested deeper than 64 levels, the most this reads; " + MAKE_ONE,
+    ),
+    (
+        "100-deep",
+        lambda p: edited(p, lambda d: d["outputs"].update(deep="\u0000")).replace('"\\u0000"', "[" * 100 + "]" * 100),
+        "at outputs/deep/0/0/0/0/0/0/0/0/0/0/… (65 levels): nested deeper than 64 levels, the most this reads; "
+        + MAKE_ONE,
+    ),
+    (
+        "duplicate-key",
+        lambda p: edited(p, lambda d: d["resources"][2].update({"\u0000": 1})).replace('"\\u0000"', '"name"'),
+        'at resources/2: the key "name" is given twice; each key once per object; ' + MAKE_ONE,
+    ),
+    (
+        "lone-surrogate",
+        lambda p: edited(p, lambda d: d["outputs"].update(note="\ud800")),
+        "at outputs/note: a string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escapes must come in pairs); "
+        + MAKE_ONE,
+    ),
+    (
+        "not-utf-8",
+        lambda p: b'{"schema_version": 1,\n "project": "caf\xe9"}',
+        "is not UTF-8 text (byte 0xe9 at line 2, column 17); JSON files are read as UTF-8, or as UTF-16/32",
+    ),
     ("empty", lambda p: "", "is empty; " + MAKE_ONE),
     ("whitespace", lambda p: " \n\t", "is empty; " + MAKE_ONE),
-    ("not-json", lambda p: "Plan of stack prod\n",
-     "not JSON (Expecting value at line 1, column 1); diff reads the JSON format of the plan, not its text or markdown; " + MAKE_ONE),
+    (
+        "not-json",
+        lambda p: "Plan of stack prod\n",
+        "not JSON (Expecting value at line 1, column 1); diff reads the JSON format of the plan, not its text or markdown; "
+        + MAKE_ONE,
+    ),
 ]
 
 
@@ -237,7 +346,11 @@ def test_each_bad_plan_is_named_with_its_path(plan_file, tmp_path, capsys, case,
 def test_a_missing_file_and_a_directory_are_named(plan_file, tmp_path, capsys):
     missing = tmp_path / "nowhere.json"
     assert run(capsys, "diff", str(plan_file), str(missing)) == (2, "", f"error: {missing}: no such file; {MAKE_ONE}\n")
-    assert run(capsys, "diff", str(tmp_path), str(plan_file)) == (2, "", f"error: {tmp_path}: is a directory, not a plan file; {MAKE_ONE}\n")
+    assert run(capsys, "diff", str(tmp_path), str(plan_file)) == (
+        2,
+        "",
+        f"error: {tmp_path}: is a directory, not a plan file; {MAKE_ONE}\n",
+    )
 
 
 def test_a_plan_that_is_json_text_with_a_byte_order_mark_or_in_utf16_is_read(plan_file, tmp_path, capsys):
@@ -252,8 +365,13 @@ def test_an_empty_condition_list_is_a_weakening_not_a_crash(plan_file, tmp_path,
     """Schema-valid and within IAM's grammar, so compared: a numeric bound left with no value denies nothing."""
     head = json.loads(plan_file.read_text())
     resource, statement, operator = next(
-        (r, s, op) for r in head["resources"] for s in _statements(r["inputs"]) if s["Effect"] == "Deny"
-        for op in s.get("Condition", {}) if op.startswith("Numeric"))
+        (r, s, op)
+        for r in head["resources"]
+        for s in _statements(r["inputs"])
+        if s["Effect"] == "Deny"
+        for op in s.get("Condition", {})
+        if op.startswith("Numeric")
+    )
     key = next(iter(statement["Condition"][operator]))
     statement["Condition"][operator][key] = []
     (tmp_path / "head.json").write_text(json.dumps(head))
@@ -292,38 +410,79 @@ def kms_policy(preview: dict, statement: object) -> None:
 
 
 REVIEW_CASES = [
-    ("kind-not-a-string", lambda: preview_with(lambda p: next(iter(update_step(p)["detailedDiff"].values())).update(kind=5)),
-     "is not the output of `pulumi preview --json`: steps[{step}].detailedDiff{key}.kind is a number (5); a kind is one of add, "
-     "add-replace, delete, delete-replace, update, update-replace, addReplace, deleteReplace, updateReplace. " + PREVIEW_HINT),
-    ("diff-reasons-a-number", lambda: preview_with(lambda p: update_step(p).update(diffReasons=3)),
-     "is not the output of `pulumi preview --json`: steps[{step}].diffReasons is a number (3); it is a list of property names "
-     "(strings). " + PREVIEW_HINT),
-    ("protect-a-string", lambda: preview_with(lambda p: update_step(p)["oldState"].update(protect="false")),
-     'is not the output of `pulumi preview --json`: steps[{step}].oldState.protect is a string ("false"); protect is true or false. '
-     + PREVIEW_HINT),
-    ("statement-a-number-in-json-text", lambda: preview_with(lambda p: kms_policy(p, 5)),
-     "is not the output of `pulumi preview --json`: steps[{step}].newState.inputs.policy is JSON text of a policy document, at "
-     "Statement: a number (5); a policy's Statement is an object or a list of objects. " + PREVIEW_HINT),
-    ("condition-null-in-json-text", lambda: preview_with(lambda p: kms_policy(p, [{"Effect": "Deny", "Action": "*", "Condition": None}])),
-     "is not the output of `pulumi preview --json`: steps[{step}].newState.inputs.policy is JSON text of a policy document, at "
-     'Statement/0/Condition: null; a Condition is an object of operators, such as {{"Bool": {{…}}}}, or absent. ' + PREVIEW_HINT),
-    ("diagnostics-a-string", lambda: preview_with(lambda p: p.update(diagnostics="none")),
-     'is not the output of `pulumi preview --json`: diagnostics is a string ("none"); it is a list of diagnostics. ' + PREVIEW_HINT),
-    ("negative-count", lambda: preview_with(lambda p: p.update(changeSummary={"update": -1})),
-     "is not the output of `pulumi preview --json`: changeSummary.update is a number (-1); a count is a whole number, 0 or more. "
-     + PREVIEW_HINT),
-    ("nan", lambda: preview_with(lambda p: update_step(p)["newState"]["inputs"].update(days=float("nan"))),
-     "is not the output of `pulumi preview --json`: at steps[{step}].newState.inputs.days: NaN is not a JSON number; JSON numbers "
-     "are finite. " + PREVIEW_HINT),
-    ("5000-digits", lambda: preview_with(lambda p: p.update(duration="\u0000")).replace('"\\u0000"', "1" * 5000),
-     "is not the output of `pulumi preview --json`: at duration: an integer of 5,000 digits; at most 40 are read. " + PREVIEW_HINT),
-    ("3000-deep", lambda: preview_with(lambda p: p.update(config="\u0000")).replace('"\\u0000"', "[" * 3000 + "]" * 3000),
-     "is nested deeper than 64 levels, the most this reads. " + PREVIEW_HINT),
-    ("duplicate-key", lambda: preview_with(lambda p: p.update({"\u0000": 1})).replace('"\\u0000"', '"steps"'),
-     'is not the output of `pulumi preview --json`: at the top level: the key "steps" is given twice; each key once per object. '
-     + PREVIEW_HINT),
-    ("not-utf-8", lambda: b'{"steps": []}\n\x80',
-     "is not UTF-8 text (byte 0x80 at line 2, column 1); JSON files are read as UTF-8, or as UTF-16/32. " + PREVIEW_HINT),
+    (
+        "kind-not-a-string",
+        lambda: preview_with(lambda p: next(iter(update_step(p)["detailedDiff"].values())).update(kind=5)),
+        "is not the output of `pulumi preview --json`: steps[{step}].detailedDiff{key}.kind is a number (5); a kind is one of add, "
+        "add-replace, delete, delete-replace, update, update-replace, addReplace, deleteReplace, updateReplace. "
+        + PREVIEW_HINT,
+    ),
+    (
+        "diff-reasons-a-number",
+        lambda: preview_with(lambda p: update_step(p).update(diffReasons=3)),
+        "is not the output of `pulumi preview --json`: steps[{step}].diffReasons is a number (3); it is a list of property names "
+        "(strings). " + PREVIEW_HINT,
+    ),
+    (
+        "protect-a-string",
+        lambda: preview_with(lambda p: update_step(p)["oldState"].update(protect="false")),
+        'is not the output of `pulumi preview --json`: steps[{step}].oldState.protect is a string ("false"); protect is true or false. '
+        + PREVIEW_HINT,
+    ),
+    (
+        "statement-a-number-in-json-text",
+        lambda: preview_with(lambda p: kms_policy(p, 5)),
+        "is not the output of `pulumi preview --json`: steps[{step}].newState.inputs.policy is JSON text of a policy document, at "
+        "Statement: a number (5); a policy's Statement is an object or a list of objects. " + PREVIEW_HINT,
+    ),
+    (
+        "condition-null-in-json-text",
+        lambda: preview_with(lambda p: kms_policy(p, [{"Effect": "Deny", "Action": "*", "Condition": None}])),
+        "is not the output of `pulumi preview --json`: steps[{step}].newState.inputs.policy is JSON text of a policy document, at "
+        'Statement/0/Condition: null; a Condition is an object of operators, such as {{"Bool": {{…}}}}, or absent. '
+        + PREVIEW_HINT,
+    ),
+    (
+        "diagnostics-a-string",
+        lambda: preview_with(lambda p: p.update(diagnostics="none")),
+        'is not the output of `pulumi preview --json`: diagnostics is a string ("none"); it is a list of diagnostics. '
+        + PREVIEW_HINT,
+    ),
+    (
+        "negative-count",
+        lambda: preview_with(lambda p: p.update(changeSummary={"update": -1})),
+        "is not the output of `pulumi preview --json`: changeSummary.update is a number (-1); a count is a whole number, 0 or more. "
+        + PREVIEW_HINT,
+    ),
+    (
+        "nan",
+        lambda: preview_with(lambda p: update_step(p)["newState"]["inputs"].update(days=float("nan"))),
+        "is not the output of `pulumi preview --json`: at steps[{step}].newState.inputs.days: NaN is not a JSON number; JSON numbers "
+        "are finite. " + PREVIEW_HINT,
+    ),
+    (
+        "5000-digits",
+        lambda: preview_with(lambda p: p.update(duration="\u0000")).replace('"\\u0000"', "1" * 5000),
+        "is not the output of `pulumi preview --json`: at duration: an integer of 5,000 digits; at most 40 are read. "
+        + PREVIEW_HINT,
+    ),
+    (
+        "3000-deep",
+        lambda: preview_with(lambda p: p.update(config="\u0000")).replace('"\\u0000"', "[" * 3000 + "]" * 3000),
+        "is nested deeper than 64 levels, the most this reads. " + PREVIEW_HINT,
+    ),
+    (
+        "duplicate-key",
+        lambda: preview_with(lambda p: p.update({"\u0000": 1})).replace('"\\u0000"', '"steps"'),
+        'is not the output of `pulumi preview --json`: at the top level: the key "steps" is given twice; each key once per object. '
+        + PREVIEW_HINT,
+    ),
+    (
+        "not-utf-8",
+        lambda: b'{"steps": []}\n\x80',
+        "is not UTF-8 text (byte 0x80 at line 2, column 1); JSON files are read as UTF-8, or as UTF-16/32. "
+        + PREVIEW_HINT,
+    ),
     ("empty", lambda: "", "is not JSON (it is empty). " + JSON_HINT),
 ]
 
@@ -342,8 +501,16 @@ def test_each_bad_preview_is_named_with_its_path(tmp_path, capsys, case, content
 def test_review_of_a_missing_file_or_a_directory(tmp_path, capsys):
     tail = "Pass the file written by `pulumi preview --json > preview.json`, or - to read it from standard input.\n"
     missing = tmp_path / "nowhere.json"
-    assert run(capsys, "review", str(missing)) == (2, "", f"error: cannot read the preview {missing}: No such file or directory. {tail}")
-    assert run(capsys, "review", str(tmp_path)) == (2, "", f"error: cannot read the preview {tmp_path}: Is a directory. {tail}")
+    assert run(capsys, "review", str(missing)) == (
+        2,
+        "",
+        f"error: cannot read the preview {missing}: No such file or directory. {tail}",
+    )
+    assert run(capsys, "review", str(tmp_path)) == (
+        2,
+        "",
+        f"error: cannot read the preview {tmp_path}: Is a directory. {tail}",
+    )
 
 
 def test_property_paths_with_odd_indexes_are_keys_not_crashes():
@@ -357,10 +524,16 @@ def test_property_paths_with_odd_indexes_are_keys_not_crashes():
 
 def test_deploy_refuses_a_stack_named_twice_and_an_empty_selection(capsys):
     assert run(capsys, "deploy", "--dry-run", "--stacks", "prod", "dev", "prod", "--project-dir", str(ROOT)) == (
-        2, "", "error: --stacks names prod more than once; name each stack once\n")
+        2,
+        "",
+        "error: --stacks names prod more than once; name each stack once\n",
+    )
     assert run(capsys, "deploy", "--dry-run", "--stacks", "--project-dir", str(ROOT)) == (
-        2, "", "error: no stack to deploy: name one or more after --stacks, or leave --stacks out for every stack file "
-        "(stacks: dev, org, prod, staging)\n")
+        2,
+        "",
+        "error: no stack to deploy: name one or more after --stacks, or leave --stacks out for every stack file "
+        "(stacks: dev, org, prod, staging)\n",
+    )
 
 
 def test_posture_of_a_failing_program_is_one_line_without_a_traceback(tmp_path, capsys):
@@ -369,5 +542,8 @@ def test_posture_of_a_failing_program_is_one_line_without_a_traceback(tmp_path, 
     (tmp_path / "stacks/__main__.py").write_text('raise RuntimeError("boom")\n')
     (tmp_path / "stacks/Pulumi.broken.yaml").write_text("config:\n  hardened-accounts:kind: environment\n")
     assert run(capsys, "posture", "--stack", "broken", "--project-dir", str(tmp_path)) == (
-        1, "", "error: the plan of stack 'broken' failed: the program of stack 'broken' failed: RuntimeError: boom. "
-        "`hardened plan --stack broken` shows where.\n")
+        1,
+        "",
+        "error: the plan of stack 'broken' failed: the program of stack 'broken' failed: RuntimeError: boom. "
+        "`hardened plan --stack broken` shows where.\n",
+    )

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hardened_tools.cli import main
 from hardened.errors import HardenedError
+from hardened_tools.cli import main
 from hardened_tools.plan import build_plan, find_project, run_stack
 from hardened_tools.plan.deploy_rules import PlanNotDeployable, check_deployable
 
@@ -30,11 +30,48 @@ CASE_SECONDS = 60  # a case that takes longer is hanging (an unresolved output o
 SOURCES = ("org", "prod", "dev")
 
 BAD_SCALARS = [
-    "yes", "no", "on", "off", "035", "0o17", "0x1f", "1:30", "2024-01-01", "2024-01-01T00:00:00Z", "~", "null", "[]", "{}",
-    "-1", "0", "1.5", ".nan", ".inf", "-.inf", "99999999999999999999", "9" * 5000, '"*"', '"１１１１２２２２３３３３"',
-    '"eu-west-١"', "us-wset-2", '"cron(x x x x x x)"', "!!binary aGVsbG8=", "!!python/object:os.system {}", "&a [*a]",
-    "*missing", '"' + "x" * 300 + '"', '""', '" "', "[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]", "true", "false",
-    "[1, 2, 3]", "{a: 1}", '"arn:aws:iam::*:role/*"', "o-*", '"\\u0000"',
+    "yes",
+    "no",
+    "on",
+    "off",
+    "035",
+    "0o17",
+    "0x1f",
+    "1:30",
+    "2024-01-01",
+    "2024-01-01T00:00:00Z",
+    "~",
+    "null",
+    "[]",
+    "{}",
+    "-1",
+    "0",
+    "1.5",
+    ".nan",
+    ".inf",
+    "-.inf",
+    "99999999999999999999",
+    "9" * 5000,
+    '"*"',
+    '"１１１１２２２２３３３３"',
+    '"eu-west-١"',
+    "us-wset-2",
+    '"cron(x x x x x x)"',
+    "!!binary aGVsbG8=",
+    "!!python/object:os.system {}",
+    "&a [*a]",
+    "*missing",
+    '"' + "x" * 300 + '"',
+    '""',
+    '" "',
+    "[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]",
+    "true",
+    "false",
+    "[1, 2, 3]",
+    "{a: 1}",
+    '"arn:aws:iam::*:role/*"',
+    "o-*",
+    '"\\u0000"',
 ]
 
 
@@ -86,7 +123,9 @@ def _with_raw(document: dict, path: tuple, raw: str) -> str:
 def mutate(text: str, rng: random.Random) -> tuple[str | bytes, str]:
     """One mutation of a stack file's text, and what it was."""
     document = yaml.safe_load(text)
-    kind = rng.choice(["scalar", "scalar", "scalar", "delete", "unknown-key", "duplicate-key", "bytes", "truncate", "nesting"])
+    kind = rng.choice(
+        ["scalar", "scalar", "scalar", "delete", "unknown-key", "duplicate-key", "bytes", "truncate", "nesting"]
+    )
     if kind == "scalar":
         path = rng.choice(list(_leaf_paths(document)))
         raw = rng.choice(BAD_SCALARS)
@@ -106,7 +145,10 @@ def mutate(text: str, rng: random.Random) -> tuple[str | bytes, str]:
         lines = text.splitlines(keepends=True)
         candidates = [i for i, line in enumerate(lines) if ":" in line and not line.lstrip().startswith(("#", "-"))]
         index = rng.choice(candidates)
-        lines.insert(index + 1, lines[index] if lines[index].rstrip().endswith(":") is False else lines[index].replace(":", ": {}", 1))
+        lines.insert(
+            index + 1,
+            lines[index] if lines[index].rstrip().endswith(":") is False else lines[index].replace(":", ": {}", 1),
+        )
         return "".join(lines), f"repeat line {index + 1}"
     if kind == "bytes":
         data = text.encode()
@@ -138,6 +180,7 @@ def _hanging(*_):
     raise TimeoutError(f"still running after {CASE_SECONDS} s")
 
 
+@pytest.mark.slow
 def test_fuzzed_stack_files(project, capsys):
     """Every mutation is planned or refused cleanly; failures are listed together, with the mutation that caused each."""
     failures, refused, planned = [], 0, 0
@@ -169,7 +212,9 @@ def test_fuzzed_stack_files(project, capsys):
                 code = main(["plan", "--stack", stack, "--project-dir", str(project)])
                 out, err = capsys.readouterr()
                 if (code, out) != (2, "") or "Traceback" in err or not err.startswith("error: "):
-                    failures.append(f"#{number} {source} [{what}]: CLI exit {code}, stdout {out[:60]!r}, stderr {err[:200]!r}")
+                    failures.append(
+                        f"#{number} {source} [{what}]: CLI exit {code}, stdout {out[:60]!r}, stderr {err[:200]!r}"
+                    )
         except Exception as error:  # noqa: BLE001 - the point: nothing else may escape
             failures.append(f"#{number} {source} [{what}]: {type(error).__name__}: {str(error)[:200]}")
         finally:
@@ -180,5 +225,7 @@ def test_fuzzed_stack_files(project, capsys):
                 (project / "stacks" / f"Pulumi.{stack}.yaml").unlink()
     signal.signal(signal.SIGALRM, previous)
     assert not failures, f"{len(failures)} of {CASES} fuzzed stack files were mishandled:\n" + "\n".join(failures)
-    assert refused > CASES // 2, f"only {refused} of {CASES} mutations were refused: the fuzzer is not finding bad input"
+    assert refused > CASES // 2, (
+        f"only {refused} of {CASES} mutations were refused: the fuzzer is not finding bad input"
+    )
     assert planned > 0, "no mutation was a valid stack: the fuzzer is only testing refusals"

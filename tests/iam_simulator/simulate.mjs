@@ -1,18 +1,19 @@
-// Reads a JSON array of iam-simulate Simulation objects on stdin and writes, for each, the
-// evaluator's verdict: {"result": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied"} or {"errors": ...}.
+// Reads lines on stdin, each a JSON array of iam-simulate Simulation objects, and writes one line for each: the JSON
+// array of the evaluator's verdicts, {"result": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied"} or {"errors": ...}.
+// tests/iam_evaluator.py keeps one process running per test process and sends it every batch; it ends at end of input.
+import { createInterface } from 'node:readline'
 import { runSimulation } from '@cloud-copilot/iam-simulate'
 
-const chunks = []
-for await (const chunk of process.stdin) chunks.push(chunk)
-const simulations = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-
-const verdicts = []
-for (const simulation of simulations) {
-  const response = await runSimulation(simulation, {})
-  if (response.resultType === 'error') {
-    verdicts.push({ errors: response.errors })
-  } else {
-    verdicts.push({ result: response.overallResult })
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  if (!line.trim()) continue
+  const verdicts = []
+  for (const simulation of JSON.parse(line)) {
+    const response = await runSimulation(simulation, {})
+    if (response.resultType === 'error') {
+      verdicts.push({ errors: response.errors })
+    } else {
+      verdicts.push({ result: response.overallResult })
+    }
   }
+  process.stdout.write(JSON.stringify(verdicts) + '\n')
 }
-process.stdout.write(JSON.stringify(verdicts))
