@@ -47,14 +47,24 @@ def test_no_library_file_imports_the_tools_or_their_dependencies():
     offenders = []
     for path in sorted((ROOT / "components" / "hardened").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] in ("yaml", *TOOL_ONLY)]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            offenders += [
+                f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] in ("yaml", *TOOL_ONLY)
+            ]
     assert offenders == []
 
 
 def test_the_library_depends_on_nothing_the_tools_alone_need():
-    names = {requirement.split(">")[0].split("<")[0].split("=")[0].strip().lower() for requirement in PROJECT["dependencies"]}
-    assert names == {"pulumi", "pulumi-aws", "pulumi-gcp", "pydantic"}
+    names = {
+        requirement.split(">")[0].split("<")[0].split("=")[0].strip().lower() for requirement in PROJECT["dependencies"]
+    }
+    assert names == {"pulumi", "pulumi-aws", "pulumi-gcp", "pydantic", "typing-extensions"}
     assert {r.split(">")[0].lower() for r in PROJECT["optional-dependencies"]["tools"]} == {"pyyaml", "jsonschema"}
     assert PROJECT["scripts"] == {"hardened": "hardened_tools.cli:run"}
 
@@ -72,8 +82,10 @@ def test_the_command_without_the_tools_extra_names_it():
     result = run("from hardened_tools.cli import run; run()", block=("jsonschema",))
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == ("error: the hardened command needs the tools extra (jsonschema missing): "
-                             "pip install 'hardened-accounts[tools]'\n")
+    assert result.stderr == (
+        "error: the hardened command needs the tools extra (jsonschema missing): "
+        "pip install 'hardened-accounts[tools]'\n"
+    )
 
 
 def test_the_tree_shows_the_split():
@@ -88,7 +100,7 @@ def test_the_tree_shows_the_split():
 
 def layout_paths() -> list[str]:
     readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## Layout"):readme.index("## Components")]
+    table = readme[readme.index("## Layout") : readme.index("## Components")]
     cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
     paths = []
     for cell in cells:
@@ -107,8 +119,11 @@ def test_the_readme_layout_names_every_top_level_folder_and_module():
     folders = {path.split("/")[0] + "/" for path in tracked if "/" in path and not path.startswith(".")}
     named = {p.split("/")[0] + "/" for p in layout_paths()}
     assert folders - named == set()
-    modules = {f"{package}/{p.name}" for package in ("tools/hardened_tools", "components/hardened")
-               for p in (ROOT / package).iterdir() if p.name != "__init__.py" and not p.name.startswith("__pycache__")
-               and p.name != "__main__.py"}
+    modules = {
+        f"{package}/{p.name}"
+        for package in ("tools/hardened_tools", "components/hardened")
+        for p in (ROOT / package).iterdir()
+        if p.name != "__init__.py" and not p.name.startswith("__pycache__") and p.name != "__main__.py"
+    }
     mentioned = {p.rstrip("/") for p in layout_paths()}
     assert sorted(m for m in modules if m not in mentioned) == []
