@@ -80,12 +80,16 @@ def main() -> None:
         for side in ("library", "baseline"):
             profiles[side] = work / f"{side}.prof"
             extra = ["--profile", str(profiles[side])] + (["--gc-off"] if args.gc_off else [])
-            costs[side] = worker(side, project, out, plan=None if side == "library" else plan_file, warm=warm, extra=extra)
+            costs[side] = worker(
+                side, project, out, plan=None if side == "library" else plan_file, warm=warm, extra=extra
+            )
         library, baseline = _rows(profiles["library"]), _rows(profiles["baseline"])
 
-    print(f"{args.accounts} workload accounts, garbage collector {'off' if args.gc_off else 'on'}; "
-          f"profiled wall s: library {costs['library']['seconds']:.2f}, baseline {costs['baseline']['seconds']:.2f}; "
-          f"GC s: library {costs['library']['gc_seconds']:.2f}, baseline {costs['baseline']['gc_seconds']:.2f}\n")
+    print(
+        f"{args.accounts} workload accounts, garbage collector {'off' if args.gc_off else 'on'}; "
+        f"profiled wall s: library {costs['library']['seconds']:.2f}, baseline {costs['baseline']['seconds']:.2f}; "
+        f"GC s: library {costs['library']['gc_seconds']:.2f}, baseline {costs['baseline']['gc_seconds']:.2f}\n"
+    )
     groups: dict[str, collections.Counter[str]] = {side: collections.Counter() for side in ("library", "baseline")}
     for side, rows in (("library", library), ("baseline", baseline)):
         for (file, _), (_, own, _) in rows.items():
@@ -93,17 +97,23 @@ def main() -> None:
     print(f"{'own time by where the code lives':40} {'library s':>10} {'baseline s':>10}")
     for label, seconds in groups["library"].most_common():
         print(f"{label:40} {seconds:10.2f} {groups['baseline'][label]:10.2f}")
-    print(f"\n{'functions whose own time differs most':70} {'lib s':>7} {'base s':>7} {'lib calls':>10} {'base calls':>10}")
+    print(
+        f"\n{'functions whose own time differs most':70} {'lib s':>7} {'base s':>7} {'lib calls':>10} {'base calls':>10}"
+    )
     differences = sorted(library, key=lambda k: library[k][1] - baseline.get(k, (0, 0, 0))[1], reverse=True)
     for key in differences[: args.top]:
         other = baseline.get(key, (0, 0.0, 0.0))
-        print(f"{(key[0] + ':' + key[1])[-70:]:70} {library[key][1]:7.3f} {other[1]:7.3f} {library[key][0]:10d} {other[0]:10d}")
+        print(
+            f"{(key[0] + ':' + key[1])[-70:]:70} {library[key][1]:7.3f} {other[1]:7.3f} {library[key][0]:10d} {other[0]:10d}"
+        )
     print(f"\n{'SDK steps, cumulative':70} {'lib s':>7} {'base s':>7} {'lib calls':>10} {'base calls':>10}")
     for suffix, function in STEPS:
         lib = [v for k, v in library.items() if k[0].endswith(suffix) and k[1] == function]
         base = [v for k, v in baseline.items() if k[0].endswith(suffix) and k[1] == function]
         total = lambda rows, i: sum(r[i] for r in rows)  # noqa: E731
-        print(f"{(suffix + ':' + function):70} {total(lib, 2):7.3f} {total(base, 2):7.3f} {total(lib, 0):10d} {total(base, 0):10d}")
+        print(
+            f"{(suffix + ':' + function):70} {total(lib, 2):7.3f} {total(base, 2):7.3f} {total(lib, 0):10d} {total(base, 0):10d}"
+        )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ def _wall(code: str, runs: int) -> float:
 
 def _importtime(code: str) -> list[tuple[str, int, int, int]]:
     """(module, self us, cumulative us, depth) for each import `python -X importtime` reports."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-c", code], check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], check=True, capture_output=True, text=True
+    )
     found = []
     for line in result.stderr.splitlines():
         match = _IMPORTTIME.match(line)

@@ -25,9 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 warnings.filterwarnings("ignore", category=DeprecationWarning)  # pulumi_aws.s3's deprecated aliases
 
+from raw_baseline import custom_resources, raw_program  # noqa: E402
+
 from hardened_tools.plan import build_plan, find_project, run_program, run_stack  # noqa: E402
 from hardened_tools.plan.project import load_stack_file  # noqa: E402
-from raw_baseline import custom_resources, raw_program  # noqa: E402
 
 
 def maxrss_mb() -> float:
@@ -59,8 +60,14 @@ def measure(plan_once, traced: bool) -> tuple[dict, dict]:
     run, plan = plan_once()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     gc.callbacks.remove(gc_clock)
-    cost = {"seconds": seconds, "cpu_seconds": cpu_seconds, "gc_seconds": gc_clock.seconds, "gc_collections": gc_clock.collections,
-            "maxrss_mb_before": before, "maxrss_mb": maxrss_mb()}
+    cost = {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "gc_seconds": gc_clock.seconds,
+        "gc_collections": gc_clock.collections,
+        "maxrss_mb_before": before,
+        "maxrss_mb": maxrss_mb(),
+    }
     if traced:
         cost["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
@@ -89,18 +96,22 @@ def main() -> None:
     parser.add_argument("--save-plan", type=Path, help="library: write the plan document here")
     parser.add_argument("--warm", default="", help="comma-separated modules to import before timing")
     parser.add_argument("--tracemalloc", action="store_true")
-    parser.add_argument("--profile", type=Path, help="run under cProfile and dump its stats here (time then not a measurement)")
+    parser.add_argument(
+        "--profile", type=Path, help="run under cProfile and dump its stats here (time then not a measurement)"
+    )
     parser.add_argument("--gc-off", action="store_true", help="disable the cyclic garbage collector during the run")
     parser.add_argument("--out", type=Path, required=True, help="where to write the result (JSON)")
     args = parser.parse_args()
 
     import hardened.aws  # noqa: F401  (the library side imports these anyway; not part of the timed run)
     import hardened.gcp  # noqa: F401
+
     for module in filter(None, args.warm.split(",")):
         getattr(importlib.import_module(module), "__all__", None)  # SDK modules load lazily, on first attribute
     project = find_project(args.project)
 
     if args.side == "library":
+
         def plan_once():
             run = run_stack(project, args.stack)
             return run, build_plan(run)

@@ -92,12 +92,15 @@ def raw_program(plan: dict, typed_like: bool = False) -> Callable[[], None]:
 
 
 def _provider(resource: dict, opts: pulumi.ResourceOptions) -> pulumi.ProviderResource:
-    package = resource["type"][len(PROVIDER_PREFIX):]
+    package = resource["type"][len(PROVIDER_PREFIX) :]
     module, cls = PROVIDER_CLASSES[package]
     provider_class = getattr(importlib.import_module(module), cls)
     # The provider class encodes its inputs as JSON text again; the plan shows booleans as that text.
-    kwargs = {_snake(key): _BOOLEANS.get(value, value) if isinstance(value, str) else value
-              for key, value in resource["inputs"].items() if key != "version"}
+    kwargs = {
+        _snake(key): _BOOLEANS.get(value, value) if isinstance(value, str) else value
+        for key, value in resource["inputs"].items()
+        if key != "version"
+    }
     return provider_class(resource["name"], opts=opts, **kwargs)
 
 

@@ -33,8 +33,17 @@ ENVIRONMENT_STACK = "prod"  # an environment's baseline, in its workload and bac
 MEMBER_KEY = "workload-prod"  # one member account of the real org stack
 
 
-def worker(side: str, project: Path, out: Path, *, plan: Path | None = None, save_plan: Path | None = None,
-           warm: Sequence[str] = (), traced: bool = False, extra: Sequence[str] = ()) -> dict:
+def worker(
+    side: str,
+    project: Path,
+    out: Path,
+    *,
+    plan: Path | None = None,
+    save_plan: Path | None = None,
+    warm: Sequence[str] = (),
+    traced: bool = False,
+    extra: Sequence[str] = (),
+) -> dict:
     """One measurement in a fresh interpreter (clean memory, clean SDK globals); its result."""
     command = [sys.executable, str(MEASURE), side, "--project", str(project), "--stack", STACK, "--out", str(out)]
     if plan:
@@ -58,7 +67,9 @@ def timing(runs: list[dict]) -> dict:
         "best_s": min(seconds),
         "median_s": statistics.median(seconds),
         "all_s": seconds,
-        "cpu_best_s": min(run["cpu_seconds"] for run in runs),  # process CPU time, all threads: less noisy on a shared machine
+        "cpu_best_s": min(
+            run["cpu_seconds"] for run in runs
+        ),  # process CPU time, all threads: less noisy on a shared machine
         "gc_median_s": statistics.median(run["gc_seconds"] for run in runs),
         "maxrss_mb": max(run["maxrss_mb"] for run in runs),
         "maxrss_before_run_mb": max(run["maxrss_mb_before"] for run in runs),
@@ -80,12 +91,21 @@ def measure_accounts(count: int, repeat: int, traced: bool, work: Path) -> dict:
         library.append(worker("library", project, out, warm=warm))
         baseline.append(worker("baseline", project, out, plan=plan_file, warm=warm))
         typed_like.append(worker("baseline-typed-like", project, out, plan=plan_file, warm=warm))
-    row: dict[str, Any] = {"accounts": count, "library": timing(library), "baseline": timing(baseline), "typed_like": timing(typed_like)}
+    row: dict[str, Any] = {
+        "accounts": count,
+        "library": timing(library),
+        "baseline": timing(baseline),
+        "typed_like": timing(typed_like),
+    }
     for side in (baseline[0], typed_like[0]):
         if not side["custom"] == side["expected_custom"] == row["library"]["custom"]:
-            raise RuntimeError(f"{count} accounts: the baseline registered {side['custom']} custom resources, the plan has {row['library']['custom']}")
+            raise RuntimeError(
+                f"{count} accounts: the baseline registered {side['custom']} custom resources, the plan has {row['library']['custom']}"
+            )
     if traced:
-        row["library"]["tracemalloc_peak_mb"] = worker("library", project, out, warm=warm, traced=True)["tracemalloc_peak_mb"]
+        row["library"]["tracemalloc_peak_mb"] = worker("library", project, out, warm=warm, traced=True)[
+            "tracemalloc_peak_mb"
+        ]
         row["baseline"]["tracemalloc_peak_mb"] = worker(
             "baseline", project, out, plan=plan_file, warm=warm, traced=True
         )["tracemalloc_peak_mb"]
@@ -109,7 +129,9 @@ def derive(rows: list[dict]) -> None:
         if previous is not None:
             added = library["custom"] - previous["library"]["custom"]
             row["library"]["ms_per_added_resource"] = 1000 * (library["best_s"] - previous["library"]["best_s"]) / added
-            row["baseline"]["ms_per_added_resource"] = 1000 * (baseline["best_s"] - previous["baseline"]["best_s"]) / added
+            row["baseline"]["ms_per_added_resource"] = (
+                1000 * (baseline["best_s"] - previous["baseline"]["best_s"]) / added
+            )
 
 
 def chains() -> dict:
@@ -123,7 +145,11 @@ def chains() -> dict:
     for label, plan, ending_in in [
         (f"{ENVIRONMENT_STACK} stack (workload + backup accounts, and the GCP copy)", environment, None),
         (f"{ENVIRONMENT_STACK} stack, ending in AWS resources only", environment, landing_in(environment, "aws")),
-        (f"{STACK} stack, member account {MEMBER_KEY}", organization, member_account_resources(organization, MEMBER_KEY)),
+        (
+            f"{STACK} stack, member account {MEMBER_KEY}",
+            organization,
+            member_account_resources(organization, MEMBER_KEY),
+        ),
     ]:
         chain = longest_chain(plan, ending_in)
         found[label] = {"length": len(chain), "chain": describe(chain), "resources": [r["name"] for r in chain]}
@@ -135,13 +161,20 @@ def landing_in(plan: dict, cloud: str) -> set[str]:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    import pulumi
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     from importlib.metadata import version
 
+    import pulumi
+
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "cpu": cpu,
         "cores": os.cpu_count(),
         "load_average": os.getloadavg(),
@@ -160,12 +193,15 @@ def _git(*args: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Offline plan vs raw SDK registrations, by number of workload accounts.")
+    parser = argparse.ArgumentParser(
+        description="Offline plan vs raw SDK registrations, by number of workload accounts."
+    )
     parser.add_argument("--accounts", default="1,10,100,200", help="comma-separated numbers of workload accounts")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per side and N (fresh process each)")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--no-tracemalloc", dest="tracemalloc", action="store_false",
-                        help="skip the extra traced run per side and N")
+    parser.add_argument(
+        "--no-tracemalloc", dest="tracemalloc", action="store_false", help="skip the extra traced run per side and N"
+    )
     args = parser.parse_args()
     counts = sorted({int(n) for n in args.accounts.split(",")})
 

@@ -4,8 +4,7 @@ Constructing the PolicyPack starts the server the engine talks to, and never ret
 themselves live in hardened_policies.py, which tests import without starting anything.
 """
 
-from pulumi_policy import PolicyPack
-
 from hardened_policies import POLICIES
+from pulumi_policy import PolicyPack
 
 PolicyPack("hardened-accounts", policies=list(POLICIES))

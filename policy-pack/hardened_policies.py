@@ -38,14 +38,16 @@ ENFORCEMENT_LEVELS = {"mandatory": EnforcementLevel.MANDATORY, "advisory": Enfor
 
 
 def tier_config_schema() -> PolicyConfigSchema:
-    return PolicyConfigSchema(properties={
-        "tier": {
-            "type": "string",
-            "enum": list(TIERS),
-            "default": DEFAULT_TIER,
-            "description": "the stack's tier: production rules (COMPLIANCE locks, locked retention) apply unless non-production",
-        },
-    })
+    return PolicyConfigSchema(
+        properties={
+            "tier": {
+                "type": "string",
+                "enum": list(TIERS),
+                "default": DEFAULT_TIER,
+                "description": "the stack's tier: production rules (COMPLIANCE locks, locked retention) apply unless non-production",
+            },
+        }
+    )
 
 
 def configured_tier(args: Any) -> str:

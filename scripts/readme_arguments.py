@@ -42,7 +42,7 @@ REGENERATE = (
 INTRO = (
     "Every field of every component's `args` TypedDict, and of the TypedDicts nested in them, generated from the\n"
     "code by `scripts/readme_arguments.py` (`tests/test_readme_arguments.py` fails when this section and the code\n"
-    "disagree). Required \"no\": the key may be left out. Type leaves out `pulumi.Input[...]`: a type marked\n"
+    'disagree). Required "no": the key may be left out. Type leaves out `pulumi.Input[...]`: a type marked\n'
     f"{OUTPUT_MARK} is declared as an Input, so the value (for a list, each item) may also be a Pulumi `Output`; the\n"
     "unmarked ones are declared as plain values."
 )
@@ -181,7 +181,11 @@ def field_docstrings(typed_dict: type) -> dict[str, tuple[str | None, int]]:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             after = body[index + 1] if index + 1 < len(body) else None
             docstring = None
-            if isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str):
+            if (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
                 docstring = inspect.cleandoc(after.value.value)
             found[statement.target.id] = (docstring, statement.lineno)
     return found
@@ -219,7 +223,7 @@ def render_type(annotation: object, module: str) -> tuple[str, bool]:
         return text, False
     if origin is not None:
         rendered = [render_type(a, module) for a in arguments]
-        inner = ", ".join("..." if a is Ellipsis else text for a, (text, _) in zip(arguments, rendered))
+        inner = ", ".join("..." if a is Ellipsis else text for a, (text, _) in zip(arguments, rendered, strict=True))
         return f"{_class_name(origin)}[{inner}]", any(output for _, output in rendered)
     if annotation is Ellipsis:
         return "...", False
@@ -237,8 +241,11 @@ def _class_name(cls: type) -> str:
         return f"pulumi.{cls.__qualname__}"
     if package == "collections":
         return cls.__qualname__
-    return cls.__qualname__ if (cls.__module__ == "builtins" or is_typed_dict(cls) or issubclass(cls, enum.Enum) or
-                                package == "hardened") else f"{cls.__module__}.{cls.__qualname__}"
+    return (
+        cls.__qualname__
+        if (cls.__module__ == "builtins" or is_typed_dict(cls) or issubclass(cls, enum.Enum) or package == "hardened")
+        else f"{cls.__module__}.{cls.__qualname__}"
+    )
 
 
 # --- The section ------------------------------------------------------------------------------------------------
@@ -311,19 +318,21 @@ def readme_section(readme: str) -> str | None:
     span = section_span(readme)
     if span is None:
         return None
-    return "\n".join(readme.split("\n")[span[0]:span[1]]).rstrip() + "\n"
+    return "\n".join(readme.split("\n")[span[0] : span[1]]).rstrip() + "\n"
 
 
 def write(path: Path) -> int:
     readme = path.read_text()
     span = section_span(readme)
     if span is None:
-        print(f"{path} has no `{TITLE}` section: paste the output of `scripts/readme_arguments.py` where it belongs",
-              file=sys.stderr)
+        print(
+            f"{path} has no `{TITLE}` section: paste the output of `scripts/readme_arguments.py` where it belongs",
+            file=sys.stderr,
+        )
         return 1
     lines = readme.split("\n")
-    after = lines[span[1]:]
-    replaced = "\n".join(lines[:span[0]]) + ("\n" if span[0] else "") + render_section()
+    after = lines[span[1] :]
+    replaced = "\n".join(lines[: span[0]]) + ("\n" if span[0] else "") + render_section()
     replaced += ("\n" + "\n".join(after)) if after else ""
     path.write_text(replaced)
     return 0
@@ -331,8 +340,14 @@ def write(path: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write", nargs="?", const=README, type=Path, metavar="README",
-                        help="replace the section in README.md (or the file given) instead of printing it")
+    parser.add_argument(
+        "--write",
+        nargs="?",
+        const=README,
+        type=Path,
+        metavar="README",
+        help="replace the section in README.md (or the file given) instead of printing it",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when README.md's section differs from the code's")
     options = parser.parse_args(argv)
     try:

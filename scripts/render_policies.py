@@ -50,16 +50,25 @@ PLACEHOLDERS: dict[str, tuple[Any, str]] = {
     "break_glass": ("arn:aws:iam::111122223333:role/hardened-break-glass", "the break-glass role"),
     "break_glass_role_name": ("hardened-break-glass", "the break-glass role's name, the same in every account"),
     "break_glass_user_name": ("breakglass-alice", "a break-glass IAM user's name"),
-    "break_glass_user": ("arn:aws:iam::777788889999:user/breakglass-alice", "a break-glass IAM user (security account)"),
+    "break_glass_user": (
+        "arn:aws:iam::777788889999:user/breakglass-alice",
+        "a break-glass IAM user (security account)",
+    ),
     "break_glass_group": ("arn:aws:iam::777788889999:group/hardened-break-glass", "the break-glass users' group"),
-    "break_glass_role_policy": ("arn:aws:iam::aws:policy/AdministratorAccess", "the managed policy of the break-glass role"),
+    "break_glass_role_policy": (
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "the managed policy of the break-glass role",
+    ),
     "region": ("eu-west-1", "the stack's region"),
     "second_region": ("eu-central-1", "a second region in use (replicas)"),
     "prefix": ("hardened", "the name prefix of the alarm path (the hub's name)"),
     "bucket": ("arn:aws:s3:::hardened-example-bucket", "a protected bucket"),
     "replica_bucket": ("arn:aws:s3:::hardened-example-replica", "the bucket replicas land in"),
     "key": ("arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555", "a KMS key"),
-    "replica_key": ("arn:aws:kms:eu-central-1:444455556666:key/66666666-7777-8888-9999-000000000000", "the replica bucket's key"),
+    "replica_key": (
+        "arn:aws:kms:eu-central-1:444455556666:key/66666666-7777-8888-9999-000000000000",
+        "the replica bucket's key",
+    ),
     "replication_role": ("arn:aws:iam::111122223333:role/hardened-replication", "an S3 replication role"),
     "trail": ("arn:aws:cloudtrail:eu-west-1:111122223333:trail/hardened-organization-trail", "the organization trail"),
     "log_group": ("arn:aws:logs:eu-west-1:111122223333:log-group:hardened-trail", "a CloudWatch Logs group"),
@@ -87,9 +96,9 @@ PLACEHOLDERS: dict[str, tuple[Any, str]] = {
 }
 P = {name: value for name, (value, _) in PLACEHOLDERS.items()}
 
-from hardened.aws.documents import service_roles as _service_roles  # noqa: E402  (grants shown inside other documents)
-from hardened.aws.documents import key_policy as _key_policy  # noqa: E402
 from hardened.aws.documents import alerts as _alerts  # noqa: E402
+from hardened.aws.documents import key_policy as _key_policy  # noqa: E402
+from hardened.aws.documents import service_roles as _service_roles  # noqa: E402  (grants shown inside other documents)
 from hardened.gcp.documents import service_agents as _service_agents  # noqa: E402
 
 
@@ -132,12 +141,21 @@ DOCUMENTS: tuple[Doc, ...] = (
     ),
     *(
         Doc("aws.documents.backup_plane_events", name, (P["prefix"],))
-        for name in ("alarm_state_pattern", "alert_bus_tampering_pattern", "alert_rule_tampering_pattern", "validator_tampering_pattern")
+        for name in (
+            "alarm_state_pattern",
+            "alert_bus_tampering_pattern",
+            "alert_rule_tampering_pattern",
+            "validator_tampering_pattern",
+        )
     ),
     Doc("aws.documents.backup_plane_events", "alert_topic_tampering_pattern", ("hardened-alarms",)),
     *(
         Doc("aws.documents.backup_plane_events", name, (P["break_glass_role_name"],))
-        for name in ("break_glass_assume_role_pattern", "break_glass_console_pattern", "break_glass_role_changes_pattern")
+        for name in (
+            "break_glass_assume_role_pattern",
+            "break_glass_console_pattern",
+            "break_glass_role_changes_pattern",
+        )
     ),
     *(
         Doc("aws.documents.backup_plane_events", name, ([P["break_glass_user_name"]],))
@@ -158,29 +176,64 @@ DOCUMENTS: tuple[Doc, ...] = (
     ),
     # aws/guardrails.py
     Doc("aws.documents.guardrails", "organization_guardrails", (P["trail"], [P["region"], P["second_region"]])),
-    Doc("aws.documents.guardrails", "workload_guardrails", (P["deployer"], [P["deployer"], P["break_glass"]], P["vault_retention_days"])),
-    Doc("aws.documents.guardrails", "backup_account_guardrails", (P["deployer"], [P["deployer"], P["break_glass"]], P["vault_retention_days"])),
-    Doc("aws.documents.guardrails", "backup_perimeter_guardrails", (P["deployer"], [P["deployer"], P["break_glass"]], P["organization"])),
+    Doc(
+        "aws.documents.guardrails",
+        "workload_guardrails",
+        (P["deployer"], [P["deployer"], P["break_glass"]], P["vault_retention_days"]),
+    ),
+    Doc(
+        "aws.documents.guardrails",
+        "backup_account_guardrails",
+        (P["deployer"], [P["deployer"], P["break_glass"]], P["vault_retention_days"]),
+    ),
+    Doc(
+        "aws.documents.guardrails",
+        "backup_perimeter_guardrails",
+        (P["deployer"], [P["deployer"], P["break_glass"]], P["organization"]),
+    ),
     Doc("aws.documents.guardrails", "log_archive_guardrails", (P["deployer"], [P["deployer"], P["break_glass"]])),
     Doc(
         "aws.documents.guardrails",
         "security_account_guardrails",
         (P["deployer"], [P["deployer"], P["break_glass"]], [P["break_glass_user"]], P["break_glass_group"]),
     ),
-    Doc("aws.documents.guardrails", "alert_path_guardrails", (P["deployer"], BREAK_GLASS, P["prefix"]), label="in a member account"),
-    Doc("aws.documents.guardrails", "alert_path_guardrails", (P["deployer"], BREAK_GLASS, P["prefix"]), {"hub": True}, label="in the hub's account"),
+    Doc(
+        "aws.documents.guardrails",
+        "alert_path_guardrails",
+        (P["deployer"], BREAK_GLASS, P["prefix"]),
+        label="in a member account",
+    ),
+    Doc(
+        "aws.documents.guardrails",
+        "alert_path_guardrails",
+        (P["deployer"], BREAK_GLASS, P["prefix"]),
+        {"hub": True},
+        label="in the hub's account",
+    ),
     # aws/key_policy.py
     Doc(
         "aws.documents.key_policy",
         "storage_key_policy",
-        (P["workload_account"], P["region"], "s3", ADMINS, _key_policy.allow_replica_encryption([P["replication_role"]], P["second_region"])),
+        (
+            P["workload_account"],
+            P["region"],
+            "s3",
+            ADMINS,
+            _key_policy.allow_replica_encryption([P["replication_role"]], P["second_region"]),
+        ),
         {"break_glass_arns": BREAK_GLASS},
         label="an ImmutableBucket's key, with replication",
     ),
     Doc(
         "aws.documents.key_policy",
         "storage_key_policy",
-        (P["backup_account"], P["region"], "backup", ADMINS, _key_policy.allow_grants_through_service(P["backup_account"], "backup", P["region"])),
+        (
+            P["backup_account"],
+            P["region"],
+            "backup",
+            ADMINS,
+            _key_policy.allow_grants_through_service(P["backup_account"], "backup", P["region"]),
+        ),
         {"break_glass_arns": BREAK_GLASS},
         label="a LockedVault's key",
     ),
@@ -198,7 +251,12 @@ DOCUMENTS: tuple[Doc, ...] = (
         {"break_glass_arns": BREAK_GLASS},
         label="the AlertTopic's key",
     ),
-    Doc("aws.documents.key_policy", "storage_key_policy", (P["workload_account"], P["region"], "s3", ADMINS), label="sealed: no break-glass roles"),
+    Doc(
+        "aws.documents.key_policy",
+        "storage_key_policy",
+        (P["workload_account"], P["region"], "s3", ADMINS),
+        label="sealed: no break-glass roles",
+    ),
     Doc("aws.documents.key_policy", "sealed_administration", (ADMINS, BREAK_GLASS)),
     # aws/malware_scans.py
     Doc("aws.documents.malware_scans", "recovery_point_scanner_trust", (P["workload_account"],)),
@@ -206,24 +264,44 @@ DOCUMENTS: tuple[Doc, ...] = (
     Doc("aws.documents.malware_scans", "unproven_scan_pattern", (P["workload_account"],)),
     # aws/mfa.py
     Doc("aws.documents.mfa", "require_mfa"),
-    Doc("aws.documents.mfa", "break_glass_user_policy", (P["break_glass_role_name"], P["organization"], P["mfa_age_seconds"])),
+    Doc(
+        "aws.documents.mfa",
+        "break_glass_user_policy",
+        (P["break_glass_role_name"], P["organization"], P["mfa_age_seconds"]),
+    ),
     Doc("aws.documents.mfa", "trust_break_glass_users", ([P["break_glass_user"]], P["mfa_age_seconds"])),
     # aws/resource_controls.py
     Doc("aws.documents.resource_controls", "data_perimeter", (P["organization"],)),
     Doc("aws.documents.resource_controls", "web_identity_controls", ([P["google_subject"]],)),
     # aws/restore_validation.py
-    Doc("aws.documents.restore_validation", "restore_validation_pattern", (P["workload_account"], P["restore_plan_prefix"])),
+    Doc(
+        "aws.documents.restore_validation",
+        "restore_validation_pattern",
+        (P["workload_account"], P["restore_plan_prefix"]),
+    ),
     Doc("aws.documents.restore_validation", "restore_validation_trust", (P["workload_account"],)),
-    Doc("aws.documents.restore_validation", "restore_validation_permissions", ("aws", P["log_group"], P["metric_namespace"])),
+    Doc(
+        "aws.documents.restore_validation",
+        "restore_validation_permissions",
+        ("aws", P["log_group"], P["metric_namespace"]),
+    ),
     # aws/service_roles.py
     Doc("aws.documents.service_roles", "trusted_by_service", ("backup", P["workload_account"])),
-    Doc("aws.documents.service_roles", "replication_permissions", (P["bucket"], P["key"], P["replica_bucket"], P["replica_key"])),
+    Doc(
+        "aws.documents.service_roles",
+        "replication_permissions",
+        (P["bucket"], P["key"], P["replica_bucket"], P["replica_key"]),
+    ),
     Doc("aws.documents.service_roles", "allow_cloudtrail_log_delivery", (P["log_group"],)),
     # aws/transfer.py
     Doc("aws.documents.transfer", "trusted_by_google_transfer_service", (P["google_subject"],)),
     Doc("aws.documents.transfer", "read_one_bucket", (P["bucket"], P["key"])),
     # aws/vault_policy.py
-    Doc("aws.documents.vault_policy", "backup_vault_access_policy", (P["vault"], [P["workload_account"], P["second_workload_account"]])),
+    Doc(
+        "aws.documents.vault_policy",
+        "backup_vault_access_policy",
+        (P["vault"], [P["workload_account"], P["second_workload_account"]]),
+    ),
     # gcp/deny_policies.py
     Doc("gcp.documents.deny_policies", "folder_deny_rules", ([P["gcp_break_glass"]], [P["gcp_deployer"]])),
     # gcp/org_policies.py
@@ -249,19 +327,33 @@ DOCUMENTS: tuple[Doc, ...] = (
 )
 
 _STATEMENT = "one statement: rendered as a ### section of the documents that hold it"
-_PATTERN_BUNDLE = "the patterns rendered one by one in these files, keyed by rule name; rendering them again would only repeat them"
+_PATTERN_BUNDLE = (
+    "the patterns rendered one by one in these files, keyed by rule name; rendering them again would only repeat them"
+)
 
 # Public functions of the documents modules that return a dict (or a list of dicts) and are not rendered on their own.
 NOT_DOCUMENTS: dict[tuple[str, str], str] = {
     ("aws.documents.alerts", "allow_alarm_encryption"): _STATEMENT + " (storage_key_policy, the AlertTopic's key)",
     ("aws.documents.alerts", "allow_alarm_publishing"): _STATEMENT + " (alert_topic_policy)",
     ("aws.documents.alerts", "deny_insecure_transport"): _STATEMENT + " (alert_topic_policy)",
-    ("aws.documents.backup_plane_events", "api_calls"): "a builder of event patterns from a service and its API calls; every pattern built with it is rendered",
+    (
+        "aws.documents.backup_plane_events",
+        "api_calls",
+    ): "a builder of event patterns from a service and its API calls; every pattern built with it is rendered",
     ("aws.documents.backup_plane_events", "forwarded_patterns"): _PATTERN_BUNDLE,
-    ("aws.documents.backup_plane_events", "heartbeat_input"): "the input an EventBridge rule hands its target, not a policy or a pattern",
+    (
+        "aws.documents.backup_plane_events",
+        "heartbeat_input",
+    ): "the input an EventBridge rule hands its target, not a policy or a pattern",
     **{
         ("aws.documents.bucket_policy", name): _STATEMENT + " (immutable_bucket_policy)"
-        for name in ("deny_insecure_transport", "deny_outdated_tls", "deny_outside_organization", "deny_protection_changes", "deny_retention_bypass")
+        for name in (
+            "deny_insecure_transport",
+            "deny_outdated_tls",
+            "deny_outside_organization",
+            "deny_protection_changes",
+            "deny_retention_bypass",
+        )
     },
     **{
         ("aws.documents.guardrails", name): _STATEMENT + " (the guardrail SCPs)"
@@ -335,21 +427,45 @@ NOT_DOCUMENTS: dict[tuple[str, str], str] = {
             "deny_services_acting_for_others",
         )
     },
-    ("aws.documents.service_roles", "allow_cloudtrail_delivery"): "statements: rendered as grants of immutable_bucket_policy",
-    ("aws.documents.service_roles", "allow_replication_into"): "one statement: rendered as a grant of immutable_bucket_policy",
+    (
+        "aws.documents.service_roles",
+        "allow_cloudtrail_delivery",
+    ): "statements: rendered as grants of immutable_bucket_policy",
+    (
+        "aws.documents.service_roles",
+        "allow_replication_into",
+    ): "one statement: rendered as a grant of immutable_bucket_policy",
     ("aws.documents.statements", "policy_document"): "the envelope every IAM document above is built with",
-    ("aws.documents.statements", "unless_principal_is"): "a Condition builder, rendered inside the statements that use it",
-    ("aws.documents.statements", "with_condition"): "adds a Condition to a statement, rendered inside the statements that use it",
+    (
+        "aws.documents.statements",
+        "unless_principal_is",
+    ): "a Condition builder, rendered inside the statements that use it",
+    (
+        "aws.documents.statements",
+        "with_condition",
+    ): "adds a Condition to a statement, rendered inside the statements that use it",
     **{
         ("aws.documents.vault_policy", name): _STATEMENT + " (backup_vault_access_policy)"
         for name in ("allow_copies_from_accounts", "deny_recovery_point_destruction")
     },
     **{
         ("gcp.documents.deny_policies", name): "one deny rule: rendered as a ### section of folder_deny_rules"
-        for name in ("deny_backup_destruction", "deny_backup_protection_changes", "deny_key_access_changes", "deny_key_destruction", "deny_project_removal")
+        for name in (
+            "deny_backup_destruction",
+            "deny_backup_protection_changes",
+            "deny_key_access_changes",
+            "deny_key_destruction",
+            "deny_project_removal",
+        )
     },
-    ("gcp.documents.log_alerts", "first_entry_condition"): "a Cloud Monitoring alert condition around a log filter, not a policy",
-    ("gcp.documents.org_policies", "folder_policy_specs"): "the specs rendered one by one in gcp-org_policies.md, keyed by constraint; rendering them again would only repeat them",
+    (
+        "gcp.documents.log_alerts",
+        "first_entry_condition",
+    ): "a Cloud Monitoring alert condition around a log filter, not a policy",
+    (
+        "gcp.documents.org_policies",
+        "folder_policy_specs",
+    ): "the specs rendered one by one in gcp-org_policies.md, keyed by constraint; rendering them again would only repeat them",
 }
 
 
@@ -369,7 +485,11 @@ def _module(name: str):
 
 
 def _comments(source: str) -> dict[int, str]:
-    return {tok.start[0]: tok.string.lstrip("#").strip() for tok in tokenize.generate_tokens(io.StringIO(source).readline) if tok.type == tokenize.COMMENT}
+    return {
+        tok.start[0]: tok.string.lstrip("#").strip()
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+        if tok.type == tokenize.COMMENT
+    }
 
 
 def _comment_above(lines: list[str], comments: dict[int, str], line: int) -> str | None:
@@ -399,8 +519,13 @@ def statement_reasons(module_name: str) -> dict[str, str]:
         found: list[tuple[str, int]] = []  # (key, line of the statement)
         for node in ast.walk(function):
             if isinstance(node, ast.Dict):
-                for entry, value in zip(node.keys, node.values):
-                    if isinstance(entry, ast.Constant) and entry.value == "Sid" and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                for entry, value in zip(node.keys, node.values, strict=True):
+                    if (
+                        isinstance(entry, ast.Constant)
+                        and entry.value == "Sid"
+                        and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
+                    ):
                         found.append((value.value, node.lineno))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_deny_rule":
                 if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
@@ -409,7 +534,10 @@ def statement_reasons(module_name: str) -> dict[str, str]:
             if len(found) == 1:
                 reason = first_paragraph(ast.get_docstring(function))
             else:
-                reason = _comment_above(lines, comments, line) or f"{SHARED}{function.name}\0{first_paragraph(ast.get_docstring(function))}"
+                reason = (
+                    _comment_above(lines, comments, line)
+                    or f"{SHARED}{function.name}\0{first_paragraph(ast.get_docstring(function))}"
+                )
             if reasons.get(key, reason) != reason:
                 raise ValueError(f"{module_name}: {key!r} is written with two different reasons")
             reasons[key] = reason
@@ -420,7 +548,11 @@ def all_modules() -> list[str]:
     names = []
     for package in PACKAGES:
         directory = Path(cast(str, importlib.import_module(package).__file__)).parent  # a package on disk has a file
-        names += [f"{package.removeprefix('hardened.')}.{p.stem}" for p in sorted(directory.glob("*.py")) if p.stem != "__init__"]
+        names += [
+            f"{package.removeprefix('hardened.')}.{p.stem}"
+            for p in sorted(directory.glob("*.py"))
+            if p.stem != "__init__"
+        ]
     return names
 
 
@@ -434,7 +566,9 @@ def reason_for(key: str, module_name: str, document: str, reasons: dict[str, dic
     else:
         elsewhere = sorted({r[key] for name, r in reasons.items() if key in r})
         if len(elsewhere) > 1:
-            raise ValueError(f"{key!r} (in a document of {module_name}) is written in several modules with different reasons")
+            raise ValueError(
+                f"{key!r} (in a document of {module_name}) is written in several modules with different reasons"
+            )
         reason = elsewhere[0] if elsewhere else NO_REASON
     if reason.startswith(SHARED):
         writer, docstring = reason.removeprefix(SHARED).split("\0")
@@ -486,13 +620,25 @@ def render_doc(doc: Doc, reasons: dict[str, dict[str, str]]) -> tuple[str, int]:
         for number, statement in enumerate(statements, 1):
             sid = statement.get("Sid")
             heading = f"### {number}. `{sid}`" if sid else f"### {number}. (no Sid)"
-            out += [heading, "", reason_for(sid, doc.module, doc.function, reasons) if sid else NO_REASON, "", pretty(statement)]
+            out += [
+                heading,
+                "",
+                reason_for(sid, doc.module, doc.function, reasons) if sid else NO_REASON,
+                "",
+                pretty(statement),
+            ]
         return "\n".join(out), len(statements)
     if rules is not None:
         for number, rule in enumerate(rules, 1):
             description = rule.get("description")
             heading = f"### {number}. {description}" if description else f"### {number}. (no description)"
-            out += [heading, "", reason_for(description, doc.module, doc.function, reasons) if description else NO_REASON, "", pretty(rule)]
+            out += [
+                heading,
+                "",
+                reason_for(description, doc.module, doc.function, reasons) if description else NO_REASON,
+                "",
+                pretty(rule),
+            ]
         return "\n".join(out), len(rules)
     out.append(pretty(result))
     return "\n".join(out), 0
@@ -525,13 +671,18 @@ def render() -> dict[str, str]:
             "",
         ]
         files[name] = "\n".join(header) + "\n" + "\n".join(sections)
-        index_rows.append(f"| [{name}]({name}) | {first_paragraph(module.__doc__)} | {len(by_module[module_name])} | {statements or '(shown whole)'} |")
+        index_rows.append(
+            f"| [{name}]({name}) | {first_paragraph(module.__doc__)} | {len(by_module[module_name])} | {statements or '(shown whole)'} |"
+        )
     files["README.md"] = _index(index_rows)
     return files
 
 
 def _index(rows: list[str]) -> str:
-    placeholders = [f"| `{json.dumps(value) if not isinstance(value, str) else value}` | `{name}` | {what} |" for name, (value, what) in PLACEHOLDERS.items()]
+    placeholders = [
+        f"| `{json.dumps(value) if not isinstance(value, str) else value}` | `{name}` | {what} |"
+        for name, (value, what) in PLACEHOLDERS.items()
+    ]
     not_documents = [f"| `{m}.{f}` | {why} |" for (m, f), why in sorted(NOT_DOCUMENTS.items())]
     return "\n".join(
         [
@@ -541,7 +692,7 @@ def _index(rows: list[str]) -> str:
             "SCPs and RCPs, EventBridge event patterns, GCP deny rules and organization-policy specs), rendered from the",
             "pure functions of `components/hardened/*/documents/` with example arguments, so a reviewer can read them",
             "without running anything. Each statement comes with the reason the code gives for it, or",
-            f"\"{NO_REASON}\".",
+            f'"{NO_REASON}".',
             "",
             f"Generated by `scripts/render_policies.py`; do not edit, {REGENERATE}. `tests/test_policy_docs.py` fails when",
             "these files are stale.",

@@ -5,13 +5,13 @@ value stops the run before any resource is declared.
 """
 
 import pulumi
-
 from cross_stack import check_against_organization
 from environment import environment
-from hardened.config import read_stack_config
-from hardened.errors import StackConfigError
 from organization import organization
 from stack_config import KINDS, EnvironmentStackConfig, OrganizationStackConfig
+
+from hardened.config import read_stack_config
+from hardened.errors import StackConfigError
 
 stack = pulumi.get_stack()
 source = f"stacks/Pulumi.{stack}.yaml"

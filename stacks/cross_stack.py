@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from stack_config import EnvironmentStackConfig, OrganizationStackConfig
+
 from hardened.config import validate_config
 from hardened.errors import StackConfigError
 from hardened_tools.plan.project import PlanInputError, find_project, load_stack_file
-from stack_config import EnvironmentStackConfig, OrganizationStackConfig
 
 STACKS = Path(__file__).parent
 
@@ -27,8 +28,13 @@ def vault_lock_above_scp_floor(env: EnvironmentStackConfig, org: OrganizationSta
     """The SCP DenyWeakerVaultLocks refuses every vault lock below the organization's minimumVaultRetentionDays."""
     floor = org.minimum_vault_retention_days
     if env.vault.min_retention_days < floor:
-        return [("vault.minRetentionDays", f"is {env.vault.min_retention_days} days, below the organization's minimumVaultRetentionDays of "
-                 f"{floor}, which its SCP DenyWeakerVaultLocks enforces on every vault lock: give at least {floor}")]
+        return [
+            (
+                "vault.minRetentionDays",
+                f"is {env.vault.min_retention_days} days, below the organization's minimumVaultRetentionDays of "
+                f"{floor}, which its SCP DenyWeakerVaultLocks enforces on every vault lock: give at least {floor}",
+            )
+        ]
     return []
 
 
@@ -36,8 +42,15 @@ def unwatched_regions(env: EnvironmentStackConfig, regions: list[str]) -> list[t
     """The stack's region keys whose region is not among `regions`, with the problem (also run on the stack
     reference's output, for an organization stack of another project)."""
     keys = {"region": env.region, "backups.secondRegion": env.backups.second_region}
-    return [(key, f"is {region}, not among the organization's regions ({', '.join(regions)}): its root SCP denies it and no alarm "
-             "watches it; add it to regions there") for key, region in keys.items() if region not in regions]
+    return [
+        (
+            key,
+            f"is {region}, not among the organization's regions ({', '.join(regions)}): its root SCP denies it and no alarm "
+            "watches it; add it to regions there",
+        )
+        for key, region in keys.items()
+        if region not in regions
+    ]
 
 
 def regions_watched(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
@@ -50,14 +63,19 @@ def workloads_exist(env: EnvironmentStackConfig, org: OrganizationStackConfig, s
     known = sorted(org.accounts.workloads)
     key = "workloads" if env.workloads else "environment"
     wanted = env.workloads or [env.environment or stack]
-    return [(key, f"names {name!r}, which the organization stack has no workload account for (it has: {', '.join(known)})")
-            for name in wanted if name not in known]
+    return [
+        (key, f"names {name!r}, which the organization stack has no workload account for (it has: {', '.join(known)})")
+        for name in wanted
+        if name not in known
+    ]
 
 
 def backup_account_exists(env: EnvironmentStackConfig, org: OrganizationStackConfig) -> list[tuple[str, str]]:
     """backupAccount: nonProductionBackup needs the organization's accounts.nonProductionBackup."""
     if env.backup_account == "nonProductionBackup" and org.accounts.non_production_backup is None:
-        return [("backupAccount", "is nonProductionBackup, but the organization stack has no accounts.nonProductionBackup")]
+        return [
+            ("backupAccount", "is nonProductionBackup, but the organization stack has no accounts.nonProductionBackup")
+        ]
     return []
 
 
@@ -70,11 +88,21 @@ def gcp_copy_allowed(env: EnvironmentStackConfig, org: OrganizationStackConfig) 
     problems = []
     allowed = org.gcp.bucket_retention_days
     if env.gcp.retention_days not in allowed:
-        problems.append(("gcp.retentionDays", f"is {env.gcp.retention_days}, but the backup folder's storage.retentionPolicySeconds "
-                         f"allows only {', '.join(map(str, allowed))} days (the organization's gcp.bucketRetentionDays)"))
+        problems.append(
+            (
+                "gcp.retentionDays",
+                f"is {env.gcp.retention_days}, but the backup folder's storage.retentionPolicySeconds "
+                f"allows only {', '.join(map(str, allowed))} days (the organization's gcp.bucketRetentionDays)",
+            )
+        )
     if location_allowed(env.gcp.location, org.gcp.allowed_locations) is False:
-        problems.append(("gcp.location", f"is {env.gcp.location}, but the backup folder's gcp.resourceLocations allows only "
-                         f"{', '.join(org.gcp.allowed_locations)} (the organization's gcp.allowedLocations)"))
+        problems.append(
+            (
+                "gcp.location",
+                f"is {env.gcp.location}, but the backup folder's gcp.resourceLocations allows only "
+                f"{', '.join(org.gcp.allowed_locations)} (the organization's gcp.allowedLocations)",
+            )
+        )
     return problems
 
 
@@ -126,7 +154,9 @@ def organization_config(env: EnvironmentStackConfig, source: str) -> tuple[Organ
     try:
         values, _ = load_stack_file(project, name)
     except PlanInputError as error:
-        raise StackConfigError(f"{source}: key '{project.name}:organizationStack' names {name!r}, which cannot be read: {error}") from None
+        raise StackConfigError(
+            f"{source}: key '{project.name}:organizationStack' names {name!r}, which cannot be read: {error}"
+        ) from None
     kind = values.get(f"{project.name}:kind")
     if kind != "organization":
         raise StackConfigError(

@@ -11,6 +11,8 @@ from typing import cast
 
 import pulumi
 import pulumi_aws as aws
+from second_vendor import organization_side
+from stack_config import OrganizationStackConfig
 
 from hardened.aws import (
     AlarmForwarder,
@@ -26,16 +28,23 @@ from hardened.aws import (
     check_attachments_per_target,
     users_group_name,
 )
-from hardened.stack_contract import AccountExportInputs, AccountsExportInputs, OrganizationExportsInputs, export_organization
-from second_vendor import organization_side
-from stack_config import OrganizationStackConfig
+from hardened.stack_contract import (
+    AccountExportInputs,
+    AccountsExportInputs,
+    OrganizationExportsInputs,
+    export_organization,
+)
 
 ORGANIZATIONAL_UNITS = ("Security", "Backup", "Workloads")
 SIGN_IN_EVENTS_REGION = "us-east-1"  # where IAM and console sign-in events arrive
 
 
 def _in_region(
-    name: str, account_id: pulumi.Input[str], role_arn: pulumi.Input[str], tags: dict, session: str | None = None,
+    name: str,
+    account_id: pulumi.Input[str],
+    role_arn: pulumi.Input[str],
+    tags: dict,
+    session: str | None = None,
     region: str = SIGN_IN_EVENTS_REGION,
 ) -> aws.Provider:
     """A provider `<name>-<region>` into an account, pinned to it (by default in us-east-1, where IAM and console
@@ -56,13 +65,17 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         f"{stack}-management",
         region=management.region,
         allowed_account_ids=[management.account_id],
-        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=management.deployment_role_arn, session_name=f"hardened-{stack}")],
+        assume_roles=[
+            aws.ProviderAssumeRoleArgs(role_arn=management.deployment_role_arn, session_name=f"hardened-{stack}")
+        ],
         default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
     )
     in_management = pulumi.ResourceOptions(provider=provider)
     units = {
         unit: aws.organizations.OrganizationalUnit(
-            f"{stack}-{unit.lower()}", name=unit, parent_id=config.organization.root_id,
+            f"{stack}-{unit.lower()}",
+            name=unit,
+            parent_id=config.organization.root_id,
             opts=pulumi.ResourceOptions(provider=provider, protect=True, retain_on_delete=True),
         )
         for unit in ORGANIZATIONAL_UNITS
@@ -85,9 +98,14 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     backup = member("backup", config.accounts.backup, "Backup")
     # Non-production stacks' copies in an account of their own: no dev or staging pipeline deploys where prod's copies are.
     non_production_backup = (
-        member("non-production-backup", config.accounts.non_production_backup, "Backup") if config.accounts.non_production_backup is not None else None
+        member("non-production-backup", config.accounts.non_production_backup, "Backup")
+        if config.accounts.non_production_backup is not None
+        else None
     )
-    backups = {"backup": backup, **({"non-production-backup": non_production_backup} if non_production_backup is not None else {})}
+    backups = {
+        "backup": backup,
+        **({"non-production-backup": non_production_backup} if non_production_backup is not None else {}),
+    }
     log_archive = member("log-archive", config.accounts.log_archive, "Security")
     # The break-glass users' account, under an SCP that stops its deployer taking them over, and the alarm hub's.
     security = member("security", config.accounts.security, "Security")
@@ -97,63 +115,126 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     workloads = {env: member(f"workload-{env}", spec, "Workloads") for env, spec in config.accounts.workloads.items()}
 
     trail_arn = f"arn:aws:cloudtrail:{management.region}:{management.account_id}:trail/{config.trail.name}"
-    guardrails: list[tuple[str, str, GuardrailPolicyArgs]] = [(f"{stack}-root-guardrails", "root", {
-        "baseline": Baseline.ORGANIZATION, "target_id": config.organization.root_id, "trail_arn": trail_arn,
-        # Only the regions the alarms watch (and us-east-1, where global events arrive) are usable.
-        "allowed_regions": config.used_regions,
-    })]
+    guardrails: list[tuple[str, str, GuardrailPolicyArgs]] = [
+        (
+            f"{stack}-root-guardrails",
+            "root",
+            {
+                "baseline": Baseline.ORGANIZATION,
+                "target_id": config.organization.root_id,
+                "trail_arn": trail_arn,
+                # Only the regions the alarms watch (and us-east-1, where global events arrive) are usable.
+                "allowed_regions": config.used_regions,
+            },
+        )
+    ]
 
     def in_account(baseline: Baseline, account: MemberAccount) -> GuardrailPolicyArgs:
         """An account's guardrail: the SCP on that account alone, its deployer and break-glass named; each caller adds
         its baseline's own settings."""
-        return {"baseline": baseline, "target_id": account.account_id, "account_id": account.account_id,
-                "deployment_role_name": config.member_role_name, "exempt_role_names": [config.break_glass_role_name]}
+        return {
+            "baseline": baseline,
+            "target_id": account.account_id,
+            "account_id": account.account_id,
+            "deployment_role_name": config.member_role_name,
+            "exempt_role_names": [config.break_glass_role_name],
+        }
 
     for key, account, baseline in [
         *((key, account, Baseline.BACKUP) for key, account in backups.items()),
         ("log-archive", log_archive, Baseline.LOG_ARCHIVE),
         *((f"workload-{env}", account, Baseline.WORKLOAD) for env, account in workloads.items()),
     ]:
-        guardrails.append((f"{stack}-{key}-guardrails", f"account {key}", {
-            **in_account(baseline, account), "minimum_vault_retention_days": config.minimum_vault_retention_days}))
+        guardrails.append(
+            (
+                f"{stack}-{key}-guardrails",
+                f"account {key}",
+                {**in_account(baseline, account), "minimum_vault_retention_days": config.minimum_vault_retention_days},
+            )
+        )
     # Each backup account's second SCP: nothing restored, copied or written out of the organization below break-glass.
     for key, account in backups.items():
-        guardrails.append((f"{stack}-{key}-perimeter-guardrails", f"account {key}", {
-            **in_account(Baseline.BACKUP_PERIMETER, account), "organization_id": config.organization.id}))
-    guardrails.append((f"{stack}-security-guardrails", "account security", {
-        **in_account(Baseline.SECURITY, security), "break_glass_user_names": config.break_glass.users,
-        "break_glass_group_name": users_group_name(break_glass_name)}))
+        guardrails.append(
+            (
+                f"{stack}-{key}-perimeter-guardrails",
+                f"account {key}",
+                {**in_account(Baseline.BACKUP_PERIMETER, account), "organization_id": config.organization.id},
+            )
+        )
+    guardrails.append(
+        (
+            f"{stack}-security-guardrails",
+            "account security",
+            {
+                **in_account(Baseline.SECURITY, security),
+                "break_glass_user_names": config.break_glass.users,
+                "break_glass_group_name": users_group_name(break_glass_name),
+            },
+        )
+    )
     # Every member account's alarm forwarding (and the security account's hub) kept out of reach below break-glass.
-    for key, account in [*((k, a) for k, a in backups.items()), ("log-archive", log_archive), ("security", security),
-                         *((f"workload-{env}", a) for env, a in workloads.items())]:
-        guardrails.append((f"{stack}-{key}-alert-path-guardrails", f"account {key}", {
-            **in_account(Baseline.ALERT_PATH, account), "alarm_prefix": alarm_prefix, "alarm_hub": key == "security"}))
+    for key, account in [
+        *((k, a) for k, a in backups.items()),
+        ("log-archive", log_archive),
+        ("security", security),
+        *((f"workload-{env}", a) for env, a in workloads.items()),
+    ]:
+        guardrails.append(
+            (
+                f"{stack}-{key}-alert-path-guardrails",
+                f"account {key}",
+                {
+                    **in_account(Baseline.ALERT_PATH, account),
+                    "alarm_prefix": alarm_prefix,
+                    "alarm_hub": key == "security",
+                },
+            )
+        )
     # Checked before the first one is declared, so an over-quota target leaves nothing half-attached.
     check_attachments_per_target(target for _, target, _ in guardrails)
     for name, _, args in guardrails:
         GuardrailPolicy(name, args, opts=in_management)
     # Resource control policies, with a quota of their own (5 per target, RCPFullAWSAccess included).
-    GuardrailPolicy(f"{stack}-data-perimeter", {
-        "baseline": Baseline.DATA_PERIMETER, "target_id": config.organization.root_id, "organization_id": config.organization.id,
-    }, opts=in_management)
+    GuardrailPolicy(
+        f"{stack}-data-perimeter",
+        {
+            "baseline": Baseline.DATA_PERIMETER,
+            "target_id": config.organization.root_id,
+            "organization_id": config.organization.id,
+        },
+        opts=in_management,
+    )
     second_vendor = organization_side(stack, config.gcp) if config.gcp is not None else None
     # The backup accounts' roles answer to no web identity but the GCP backup project's transfer agent (none without GCP).
     for key, account in backups.items():
-        GuardrailPolicy(f"{stack}-{key}-web-identity-controls", {
-            "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": account.account_id,
-            "web_identity_subjects": [second_vendor["transferAgentSubject"]] if second_vendor else [],
-        }, opts=in_management)
+        GuardrailPolicy(
+            f"{stack}-{key}-web-identity-controls",
+            {
+                "baseline": Baseline.WEB_IDENTITY_CONTROLS,
+                "target_id": account.account_id,
+                "web_identity_subjects": [second_vendor["transferAgentSubject"]] if second_vendor else [],
+            },
+            opts=in_management,
+        )
     # The log-archive and security accounts' roles answer to no web identity at all.
     for key, account in [("log-archive", log_archive), ("security", security)]:
-        GuardrailPolicy(f"{stack}-{key}-web-identity-controls", {
-            "baseline": Baseline.WEB_IDENTITY_CONTROLS, "target_id": account.account_id, "web_identity_subjects": [],
-        }, opts=in_management)
+        GuardrailPolicy(
+            f"{stack}-{key}-web-identity-controls",
+            {
+                "baseline": Baseline.WEB_IDENTITY_CONTROLS,
+                "target_id": account.account_id,
+                "web_identity_subjects": [],
+            },
+            opts=in_management,
+        )
 
     def break_glass_role(account: MemberAccount) -> pulumi.Output[str]:
         return pulumi.Output.concat("arn:aws:iam::", account.account_id, ":role/", config.break_glass_role_name)
 
     members = {
-        **backups, "log-archive": log_archive, "security": security,
+        **backups,
+        "log-archive": log_archive,
+        "security": security,
         **{f"workload-{env}": account for env, account in workloads.items()},
     }
     # One password policy and MFA group per account; root credentials of member accounts managed centrally.
@@ -170,13 +251,23 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             opts=pulumi.ResourceOptions(provider=account.provider, protect=True, retain_on_delete=True),
         )
     users_account = security if users_in_security else None
+
     # IAM, Organizations and console sign-in events arrive in us-east-1: a provider there into every account.
     def account_tags(key: str) -> dict:
         return tags if key == "management" else {**tags, "hardened:account": key}
 
     in_us_east_1 = {
-        "management": _in_region(f"{stack}-management", management.account_id, management.deployment_role_arn, tags, session=f"hardened-{stack}"),
-        **{key: _in_region(f"{stack}-{key}", a.account_id, a.deployment_role_arn, account_tags(key)) for key, a in members.items()},
+        "management": _in_region(
+            f"{stack}-management",
+            management.account_id,
+            management.deployment_role_arn,
+            tags,
+            session=f"hardened-{stack}",
+        ),
+        **{
+            key: _in_region(f"{stack}-{key}", a.account_id, a.deployment_role_arn, account_tags(key))
+            for key, a in members.items()
+        },
     }
     sign_in_events = in_us_east_1["security"] if users_account else in_us_east_1["management"]
     # The trail's log group, known only once the trail (which waits for the break-glass roles) is declared: the
@@ -192,7 +283,10 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "user_names": config.break_glass.users,
             "role_name": config.break_glass_role_name,
             # No role in the management account unless asked for: no SCP binds it, and it could detach every guardrail.
-            "accounts": {**({"management": provider} if config.break_glass.management_role else {}), **{key: account.provider for key, account in members.items()}},
+            "accounts": {
+                **({"management": provider} if config.break_glass.management_role else {}),
+                **{key: account.provider for key, account in members.items()},
+            },
             "sign_in_events_provider": sign_in_events,
             "subscribers": [{"protocol": s.protocol, "endpoint": s.endpoint} for s in config.break_glass.subscribers],
             "administrator_arns": [management.deployment_role_arn],
@@ -229,19 +323,32 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     resolve_trail_log_group(cast(pulumi.Output[str], trail.events_log_group_name))
 
     # Every move against the backups, from every account and every region used, to the hub in the security account.
-    alarms = AlarmHub(alarm_prefix, {
-        "organization_id": config.organization.id,
-        "subscribers": [{"protocol": s.protocol, "endpoint": s.endpoint}
-                        for s in (config.alarms.subscribers if config.alarms else config.break_glass.subscribers)],
-        "administrator_arns": [security.deployment_role_arn],
-        "break_glass_arns": [break_glass.role_arns.apply(lambda roles: roles["security"])],
-    }, opts=pulumi.ResourceOptions(provider=security.provider))
+    alarms = AlarmHub(
+        alarm_prefix,
+        {
+            "organization_id": config.organization.id,
+            "subscribers": [
+                {"protocol": s.protocol, "endpoint": s.endpoint}
+                for s in (config.alarms.subscribers if config.alarms else config.break_glass.subscribers)
+            ],
+            "administrator_arns": [security.deployment_role_arn],
+            "break_glass_arns": [break_glass.role_arns.apply(lambda roles: roles["security"])],
+        },
+        opts=pulumi.ResourceOptions(provider=security.provider),
+    )
 
     def regional_providers(key: str, account_provider: aws.Provider, account_id, role_arn) -> dict[str, aws.Provider]:
         providers = {management.region: account_provider, SIGN_IN_EVENTS_REGION: in_us_east_1[key]}
         for region in config.used_regions[1:]:
             if region != SIGN_IN_EVENTS_REGION:
-                providers[region] = _in_region(f"{stack}-{key}", account_id, role_arn, account_tags(key), session=f"hardened-{stack}", region=region)
+                providers[region] = _in_region(
+                    f"{stack}-{key}",
+                    account_id,
+                    role_arn,
+                    account_tags(key),
+                    session=f"hardened-{stack}",
+                    region=region,
+                )
         return providers
 
     watched: dict[str, tuple[aws.Provider, pulumi.Input[str], pulumi.Input[str]]] = {
@@ -249,14 +356,18 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         **{key: (a.provider, a.account_id, a.deployment_role_arn) for key, a in members.items()},
     }
     for key, (account_provider, account_id, role_arn) in watched.items():
-        AlarmForwarder(f"{stack}-{key}-alarms", {
-            "account_id": account_id,
-            "providers": regional_providers(key, account_provider, account_id, role_arn),
-            "bus_arn": alarms.bus_arn,
-            "prefix": alarm_prefix,
-            "break_glass_role_name": config.break_glass_role_name,
-            "break_glass_user_names": config.break_glass.users,
-        }, opts=in_management)
+        AlarmForwarder(
+            f"{stack}-{key}-alarms",
+            {
+                "account_id": account_id,
+                "providers": regional_providers(key, account_provider, account_id, role_arn),
+                "bus_arn": alarms.bus_arn,
+                "prefix": alarm_prefix,
+                "break_glass_role_name": config.break_glass_role_name,
+                "break_glass_user_names": config.break_glass.users,
+            },
+            opts=in_management,
+        )
 
     # Copies into the backup account need cross-account backup switched on for the whole organization.
     aws.backup.GlobalSettings(
@@ -264,7 +375,11 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
     )
 
     def described(account: MemberAccount) -> AccountExportInputs:
-        return {"accountId": account.account_id, "deploymentRoleArn": account.deployment_role_arn, "breakGlassRoleArn": break_glass_role(account)}
+        return {
+            "accountId": account.account_id,
+            "deploymentRoleArn": account.deployment_role_arn,
+            "breakGlassRoleArn": break_glass_role(account),
+        }
 
     accounts: AccountsExportInputs = {
         "backup": described(backup),
@@ -287,7 +402,12 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
             "alertTopicArns": break_glass.alert_topic_arns,
             "subscribers": [f"{s.protocol}:{s.endpoint}" for s in config.break_glass.subscribers],
         },
-        "alarms": {"busArn": alarms.bus_arn, "topicArn": alarms.topic_arn, "prefix": alarm_prefix, "regions": config.used_regions},
+        "alarms": {
+            "busArn": alarms.bus_arn,
+            "topicArn": alarms.topic_arn,
+            "prefix": alarm_prefix,
+            "regions": config.used_regions,
+        },
         "trailArn": trail.trail_arn,
         "logBucket": trail.bucket_name,
     }

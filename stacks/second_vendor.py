@@ -10,12 +10,19 @@ a Backup and DR data source, so nothing would ever be backed up into one (README
 import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
+from stack_config import GcpCopySettings, GcpOrganizationSettings
 
-from hardened.gcp import BackupPlaneAlerts, BackupProject, BreakGlassEntitlement, CrossCloudTransfer, FolderGuardrails, LockedBucket
+from hardened.gcp import (
+    BackupPlaneAlerts,
+    BackupProject,
+    BreakGlassEntitlement,
+    CrossCloudTransfer,
+    FolderGuardrails,
+    LockedBucket,
+)
 from hardened.gcp.documents.pam import break_glass_prefix_condition
 from hardened.gcp.documents.service_agents import pam_agent, storage_agent, transfer_agent
 from hardened.stack_contract import GcpExport, GcpExportInputs
-from stack_config import GcpCopySettings, GcpOrganizationSettings
 
 
 def offsite_component(prefix: str) -> str:
@@ -64,12 +71,18 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExpor
             "allowed_customer_ids": [settings.customer_id],
             "retention_days": settings.bucket_retention_days,
             "break_glass_principals": [exception_principal(m) for m in settings.break_glass.eligible],
-            "deployer_principals": [f"principal://iam.googleapis.com/projects/-/serviceAccounts/{settings.deployer_service_account}"],
+            "deployer_principals": [
+                f"principal://iam.googleapis.com/projects/-/serviceAccounts/{settings.deployer_service_account}"
+            ],
             "service_agents": {
                 "project_number": number,
                 "organization_id": settings.organization_id,
-                "members": [number.apply(storage_agent), number.apply(transfer_agent), pam_agent(settings.organization_id),
-                            folder_logging.logging_service_account_id.apply(lambda agent: f"serviceAccount:{agent}")],
+                "members": [
+                    number.apply(storage_agent),
+                    number.apply(transfer_agent),
+                    pam_agent(settings.organization_id),
+                    folder_logging.logging_service_account_id.apply(lambda agent: f"serviceAccount:{agent}"),
+                ],
             },
         },
         opts=pulumi.ResourceOptions(provider=organization),
@@ -85,7 +98,9 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExpor
             "approvers": settings.break_glass.approvers,
             "roles": settings.break_glass.roles,
             # The buckets are named in the environment stacks, after this stack ran: narrow by their names' prefix.
-            "condition": break_glass_prefix_condition([offsite_bucket_prefix(p) for p in settings.break_glass.offsite_prefixes or []]),
+            "condition": break_glass_prefix_condition(
+                [offsite_bucket_prefix(p) for p in settings.break_glass.offsite_prefixes or []]
+            ),
             "notification_emails": settings.break_glass.notification_emails,
         },
         # The APIs, and the guardrails that let PAM's agent be granted its role.
@@ -121,7 +136,12 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExpor
 
 
 def environment_side(
-    stack: str, copy: GcpCopySettings, organization_gcp: pulumi.Output[GcpExport], aws_region: str, replicas: dict, backup_provider: aws.Provider
+    stack: str,
+    copy: GcpCopySettings,
+    organization_gcp: pulumi.Output[GcpExport],
+    aws_region: str,
+    replicas: dict,
+    backup_provider: aws.Provider,
 ) -> dict:
     """Declare the third copies in the organization's backup project (from the `org` stack's `gcp` output): one
     locked bucket and daily transfer per replica bucket (`replicas`, by name prefix)."""

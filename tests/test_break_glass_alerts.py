@@ -17,9 +17,14 @@ import json
 from pathlib import Path
 
 import pytest
+from event_patterns import load
+from event_patterns import matches as judged
 
-from event_patterns import load, matches as judged
-from hardened.aws.documents.alerts import break_glass_assume_role_pattern, break_glass_metric_filter, break_glass_sign_in_pattern
+from hardened.aws.documents.alerts import (
+    break_glass_assume_role_pattern,
+    break_glass_metric_filter,
+    break_glass_sign_in_pattern,
+)
 
 EVENTS = Path(__file__).parent / "fixtures" / "events"
 MANAGEMENT, BACKUP, PROD = "999988887777", "555910829563", "770864034297"
@@ -54,15 +59,19 @@ def matches(pattern: dict, name: str) -> bool:
 
 
 def rules(users=USERS, role_name=ROLE_NAME, account=MANAGEMENT) -> dict:
-    return {"sign-in": break_glass_sign_in_pattern(account, users), "assume-role": break_glass_assume_role_pattern(role_name)}
+    return {
+        "sign-in": break_glass_sign_in_pattern(account, users),
+        "assume-role": break_glass_assume_role_pattern(role_name),
+    }
 
 
 def test_every_fixture_has_a_verdict():
     assert sorted(path.stem for path in EVENTS.glob("*.json")) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    pytest.param(name, expected, id=name) for name, expected in EXPECTED.items()])
+@pytest.mark.parametrize(
+    ("name", "expected"), [pytest.param(name, expected, id=name) for name, expected in EXPECTED.items()]
+)
 def test_exactly_the_expected_rule_fires(name, expected):
     verdicts = {what: matches(pattern, name) for what, pattern in rules().items()}
     assert verdicts == {what: what == expected for what in verdicts}
@@ -74,7 +83,11 @@ def test_the_sign_in_pattern_exactly():
         "detail-type": ["AWS Console Sign In via CloudTrail"],
         "detail": {
             "eventName": ["ConsoleLogin"],
-            "userIdentity": {"type": ["IAMUser"], "accountId": ["999988887777"], "userName": ["break-glass-1", "break-glass-2"]},
+            "userIdentity": {
+                "type": ["IAMUser"],
+                "accountId": ["999988887777"],
+                "userName": ["break-glass-1", "break-glass-2"],
+            },
         },
     }
 
@@ -99,7 +112,9 @@ def test_the_patterns_stay_within_eventbridges_size_limit():
 
 def test_patterns_built_for_other_principals_match_none_of_the_break_glass_events():
     others = [rules(["alice"], "hardened-break-glass-old"), rules(["alice"], "legacy/hardened-break-glass")]
-    matched = {name for name in EXPECTED if any(matches(pattern, name) for rule_set in others for pattern in rule_set.values())}
+    matched = {
+        name for name in EXPECTED if any(matches(pattern, name) for rule_set in others for pattern in rule_set.values())
+    }
     assert matched == {"sign_in_other_user", "assume_role_similar_suffix", "assume_role_similar_path"}
     # The same user names in another account are other users.
     elsewhere = rules(account=BACKUP)["sign-in"]
@@ -115,12 +130,21 @@ def test_the_matcher_is_real():
         assert not any(matches(pattern | {"source": ["aws.iam"]}, name) for name in EXPECTED)
     saml = {"detail": {"eventName": ["AssumeRoleWithSAML"], "requestParameters": {"transitiveTagKeys": ["Department"]}}}
     assert matches(saml, "assume_role_with_saml")  # an array value matches when any element does
-    assert not matches(saml | {"detail": {"requestParameters": {"transitiveTagKeys": ["CostCenter"]}}}, "assume_role_with_saml")
+    assert not matches(
+        saml | {"detail": {"requestParameters": {"transitiveTagKeys": ["CostCenter"]}}}, "assume_role_with_saml"
+    )
     assert matches({"detail": {"responseElements": [None]}}, "assume_role_break_glass_denied")
     assert not matches({"detail": {"userIdentity": {"arn": [{"exists": True}]}}}, "sign_in_break_glass_failure")
     assert matches({"detail": {"userIdentity": {"arn": [{"exists": True}]}}}, "sign_in_break_glass_failure_with_arn")
-    assert matches({"detail": {"errorCode": ["AccessDenied"], "requestParameters": {"roleArn": [{"prefix": "arn:aws:iam::770864034297:"}]}}},
-                   "assume_role_break_glass_denied")
+    assert matches(
+        {
+            "detail": {
+                "errorCode": ["AccessDenied"],
+                "requestParameters": {"roleArn": [{"prefix": "arn:aws:iam::770864034297:"}]},
+            }
+        },
+        "assume_role_break_glass_denied",
+    )
 
 
 def test_the_trail_metric_filter_exactly():

@@ -4,25 +4,29 @@ required argument, before anything is declared (components/hardened/arguments.py
 import typing
 
 import pulumi
-
 import pytest
+from planning import PROJECT
 
 import hardened.aws
 import hardened.gcp
 from hardened.arguments import _options, _required_or_not
 from hardened.errors import ComponentArgumentError
 from hardened_tools.plan import run_program
-from planning import PROJECT
 
 COMPONENTS = {
     name: (getattr(module, name), getattr(module, f"{name}Args"))
-    for module in (hardened.aws, hardened.gcp) for name in module.__all__ if hasattr(module, f"{name}Args")
+    for module in (hardened.aws, hardened.gcp)
+    for name in module.__all__
+    if hasattr(module, f"{name}Args")
 }
 
 
 def list_fields(schema: type) -> list[str]:
-    return sorted(key for key, annotation in schema.__annotations__.items()
-                  if any(typing.get_origin(o) is list for o in _options(_required_or_not(annotation))))
+    return sorted(
+        key
+        for key, annotation in schema.__annotations__.items()
+        if any(typing.get_origin(o) is list for o in _options(_required_or_not(annotation)))
+    )
 
 
 def declared(build) -> list[str]:
@@ -34,8 +38,12 @@ def declared(build) -> list[str]:
 
 
 def test_every_component_is_covered():
-    public = {name for module in (hardened.aws, hardened.gcp) for name in module.__all__
-              if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), pulumi.ComponentResource)}
+    public = {
+        name
+        for module in (hardened.aws, hardened.gcp)
+        for name in module.__all__
+        if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), pulumi.ComponentResource)
+    }
     assert set(COMPONENTS) == public and len(COMPONENTS) >= 23
 
 
@@ -45,7 +53,9 @@ def test_a_misspelled_argument_is_refused_with_a_suggestion(component):
     real = sorted(schema.__required_keys__ | schema.__optional_keys__)[0]
     typo = real[:-1] + ("x" if real[-1] != "x" else "y")
     [message] = declared(lambda: cls("c", {typo: None}))
-    assert message.startswith(f"{component} 'c': argument '{typo}' is not an argument of {schema.__name__} (did you mean '{real}'?)")
+    assert message.startswith(
+        f"{component} 'c': argument '{typo}' is not an argument of {schema.__name__} (did you mean '{real}'?)"
+    )
 
 
 @pytest.mark.parametrize("component", [c for c in COMPONENTS if list_fields(COMPONENTS[c][1])])
@@ -67,10 +77,20 @@ def test_a_missing_required_argument_is_named(component):
 def test_nested_arguments_are_checked_too():
     from hardened.aws import ImmutableBucket
 
-    [message] = declared(lambda: ImmutableBucket("c", {"retention_days": 35, "administrator_arns": ["arn:aws:iam::111122223333:role/d"],
-                                                       "replicate_to": {"bucket_arn": "arn:aws:s3:::r", "acount_id": "111122223333"}}))
-    assert message.startswith("ImmutableBucket 'c': argument 'replicate_to.acount_id' is not an argument of ReplicaDestination "
-                              "(did you mean 'account_id'?)")
+    [message] = declared(
+        lambda: ImmutableBucket(
+            "c",
+            {
+                "retention_days": 35,
+                "administrator_arns": ["arn:aws:iam::111122223333:role/d"],
+                "replicate_to": {"bucket_arn": "arn:aws:s3:::r", "acount_id": "111122223333"},
+            },
+        )
+    )
+    assert message.startswith(
+        "ImmutableBucket 'c': argument 'replicate_to.acount_id' is not an argument of ReplicaDestination "
+        "(did you mean 'account_id'?)"
+    )
 
 
 def test_arguments_that_are_not_a_mapping_are_refused():
@@ -82,10 +102,11 @@ def test_arguments_that_are_not_a_mapping_are_refused():
 
 # --- Outputs are checked when they resolve ------------------------------------------------------------------------
 
+from planning import BREAK_GLASS, DEPLOYER, account_provider, in_account, plan_of  # noqa: E402
+
 from hardened.arguments import Arguments  # noqa: E402
 from hardened.aws import BucketReplication, ImmutableBucket, LockedVault  # noqa: E402
 from hardened.aws.arns import resolved_value_problem  # noqa: E402
-from planning import BREAK_GLASS, DEPLOYER, account_provider, in_account, plan_of  # noqa: E402
 
 
 def refused_when_resolved(build) -> str:
@@ -94,12 +115,20 @@ def refused_when_resolved(build) -> str:
     return str(raised.value)
 
 
-@pytest.mark.parametrize("resolved", ["*", "arn:aws:iam::111122223333:role/*", "arn:aws:iam::111122223333:root", "deployer"])
+@pytest.mark.parametrize(
+    "resolved", ["*", "arn:aws:iam::111122223333:role/*", "arn:aws:iam::111122223333:root", "deployer"]
+)
 def test_a_principal_output_resolving_to_a_wildcard_or_a_malformed_arn_fails(resolved):
     def program():
-        ImmutableBucket("backups", {"retention_mode": "GOVERNANCE", "retention_days": 1,
-                                    "administrator_arns": [DEPLOYER, pulumi.Output.from_input(resolved)]},
-                        opts=in_account(account_provider()))
+        ImmutableBucket(
+            "backups",
+            {
+                "retention_mode": "GOVERNANCE",
+                "retention_days": 1,
+                "administrator_arns": [DEPLOYER, pulumi.Output.from_input(resolved)],
+            },
+            opts=in_account(account_provider()),
+        )
 
     assert refused_when_resolved(program) == (
         f"ImmutableBucket 'backups': argument 'administrator_arns[1]' resolved to {resolved!r}, which is not an exact IAM "
@@ -109,10 +138,18 @@ def test_a_principal_output_resolving_to_a_wildcard_or_a_malformed_arn_fails(res
 
 def test_an_account_id_output_is_checked_when_it_resolves():
     def program():
-        LockedVault("vault", {"retention_mode": "GOVERNANCE", "min_retention_days": 1, "max_retention_days": 30,
-                              "administrator_arns": [DEPLOYER], "break_glass_arns": [BREAK_GLASS],
-                              "copy_source_account_ids": [pulumi.Output.from_input("１１１１２２２２３３３３")]},
-                    opts=in_account(account_provider()))
+        LockedVault(
+            "vault",
+            {
+                "retention_mode": "GOVERNANCE",
+                "min_retention_days": 1,
+                "max_retention_days": 30,
+                "administrator_arns": [DEPLOYER],
+                "break_glass_arns": [BREAK_GLASS],
+                "copy_source_account_ids": [pulumi.Output.from_input("１１１１２２２２３３３３")],
+            },
+            opts=in_account(account_provider()),
+        )
 
     assert refused_when_resolved(program) == (
         "LockedVault 'vault': argument 'copy_source_account_ids[0]' resolved to '１１１１２２２２３３３３', "
@@ -122,12 +159,20 @@ def test_an_account_id_output_is_checked_when_it_resolves():
 
 def test_nested_arguments_are_checked_when_they_resolve():
     def program():
-        BucketReplication("replication", {
-            "bucket": "source", "bucket_arn": "arn:aws:s3:::source",
-            "key_arn": "arn:aws:kms:eu-west-1:111122223333:key/1234",
-            "destination": {"bucket_arn": pulumi.Output.from_input("arn:aws:s3:::*"), "account_id": "444455556666",
-                            "key_arn": "arn:aws:kms:eu-west-1:444455556666:key/5678"},
-        }, opts=in_account(account_provider()))
+        BucketReplication(
+            "replication",
+            {
+                "bucket": "source",
+                "bucket_arn": "arn:aws:s3:::source",
+                "key_arn": "arn:aws:kms:eu-west-1:111122223333:key/1234",
+                "destination": {
+                    "bucket_arn": pulumi.Output.from_input("arn:aws:s3:::*"),
+                    "account_id": "444455556666",
+                    "key_arn": "arn:aws:kms:eu-west-1:444455556666:key/5678",
+                },
+            },
+            opts=in_account(account_provider()),
+        )
 
     assert refused_when_resolved(program).startswith(
         "BucketReplication 'replication': argument 'destination.bucket_arn' resolved to 'arn:aws:s3:::*', which is not a whole ARN"
@@ -137,19 +182,34 @@ def test_nested_arguments_are_checked_when_they_resolve():
 def test_good_outputs_and_plain_values_pass_unchanged():
     args = {"retention_mode": "GOVERNANCE", "retention_days": 1, "administrator_arns": [DEPLOYER]}
     assert Arguments("ImmutableBucket", "b", args, hardened.aws.ImmutableBucketArgs).args == args
-    plan_of(lambda: ImmutableBucket("backups", {"retention_mode": "GOVERNANCE", "retention_days": 1,
-                                                "administrator_arns": [pulumi.Output.from_input(DEPLOYER)]},
-                                    opts=in_account(account_provider())))
+    plan_of(
+        lambda: ImmutableBucket(
+            "backups",
+            {
+                "retention_mode": "GOVERNANCE",
+                "retention_days": 1,
+                "administrator_arns": [pulumi.Output.from_input(DEPLOYER)],
+            },
+            opts=in_account(account_provider()),
+        )
+    )
 
 
-@pytest.mark.parametrize(("argument", "good", "bad"), [
-    ("administrator_arns", "arn:aws:iam::111122223333:user/bg-1", "arn:aws:iam::111122223333:group/admins"),
-    ("role_arn", "arn:aws-us-gov:iam::111122223333:role/r", "arn:aws:iam::111122223333:user/u"),
-    ("role_policy_arns", "arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/*"),
-    ("bus_arn", "arn:aws:events:eu-west-1:111122223333:event-bus/hub", "arn:aws:events:eu-west-1:111122223333:event-bus/*"),
-    ("account_id", "111122223333", "11112222333"),
-    ("organization_id", "o-abcd123456", "o-*"),
-])
+@pytest.mark.parametrize(
+    ("argument", "good", "bad"),
+    [
+        ("administrator_arns", "arn:aws:iam::111122223333:user/bg-1", "arn:aws:iam::111122223333:group/admins"),
+        ("role_arn", "arn:aws-us-gov:iam::111122223333:role/r", "arn:aws:iam::111122223333:user/u"),
+        ("role_policy_arns", "arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/*"),
+        (
+            "bus_arn",
+            "arn:aws:events:eu-west-1:111122223333:event-bus/hub",
+            "arn:aws:events:eu-west-1:111122223333:event-bus/*",
+        ),
+        ("account_id", "111122223333", "11112222333"),
+        ("organization_id", "o-abcd123456", "o-*"),
+    ],
+)
 def test_what_each_identifier_must_be(argument, good, bad):
     check = resolved_value_problem(argument)
     assert check(good) is None and check(bad)
@@ -162,13 +222,25 @@ def test_names_that_are_no_identifiers_are_not_checked():
 
 def test_identifiers_take_ascii_digits_only():
     """Python's \\d matches any script's digits; AWS account ids are ASCII."""
-    def program():
-        LockedVault("vault", {"retention_mode": "GOVERNANCE", "min_retention_days": 1, "max_retention_days": 30,
-                              "administrator_arns": [DEPLOYER], "copy_source_account_ids": ["１１１１２２２２３３３３"]},
-                    opts=in_account(account_provider()))
 
-    message, = declared(program)
-    assert message.startswith("LockedVault 'vault': argument 'copy_source_account_ids'") and "１１１１２２２２３３３３" in message
+    def program():
+        LockedVault(
+            "vault",
+            {
+                "retention_mode": "GOVERNANCE",
+                "min_retention_days": 1,
+                "max_retention_days": 30,
+                "administrator_arns": [DEPLOYER],
+                "copy_source_account_ids": ["１１１１２２２２３３３３"],
+            },
+            opts=in_account(account_provider()),
+        )
+
+    (message,) = declared(program)
+    assert (
+        message.startswith("LockedVault 'vault': argument 'copy_source_account_ids'")
+        and "１１１１２２２２３３３３" in message
+    )
 
 
 def test_gcp_identifier_outputs_are_checked_when_they_resolve():
@@ -178,12 +250,22 @@ def test_gcp_identifier_outputs_are_checked_when_they_resolve():
 
     def program():
         provider = gcp.Provider("backup-project", project="acme-backups", region="europe-west3")
-        FolderGuardrails("guardrails", {
-            "folder_id": "folders/123456789", "allowed_locations": ["europe-west3"], "allowed_customer_ids": ["C03xyz7ab"],
-            "retention_days": [30], "break_glass_principals": ["principal://goog/subject/alice@acme.example"],
-            "service_agents": {"project_number": "123456789012", "organization_id": "111122223333",
-                               "members": [pulumi.Output.from_input("user:mallory@evil.example")]},
-        }, opts=pulumi.ResourceOptions(provider=provider))
+        FolderGuardrails(
+            "guardrails",
+            {
+                "folder_id": "folders/123456789",
+                "allowed_locations": ["europe-west3"],
+                "allowed_customer_ids": ["C03xyz7ab"],
+                "retention_days": [30],
+                "break_glass_principals": ["principal://goog/subject/alice@acme.example"],
+                "service_agents": {
+                    "project_number": "123456789012",
+                    "organization_id": "111122223333",
+                    "members": [pulumi.Output.from_input("user:mallory@evil.example")],
+                },
+            },
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
 
     assert refused_when_resolved(program) == (
         "FolderGuardrails 'guardrails': argument 'service_agents.members[0]' resolved to 'user:mallory@evil.example', "
@@ -212,7 +294,12 @@ def test_a_value_of_the_wrong_type_is_refused_as_an_argument_error(component):
         for value in WRONG_TYPES:
             registered = {}
             try:
-                run_program(lambda: cls("c", {field: value}), project=PROJECT, stack="test", registrations=registered)
+                run_program(
+                    lambda cls=cls, field=field, value=value: cls("c", {field: value}),
+                    project=PROJECT,
+                    stack="test",
+                    registrations=registered,
+                )
             except ComponentArgumentError:
                 assert [r.type for r in registered.values() if not r.type.startswith("pulumi:")] == [], (field, value)
             # Accepted only when the value fits and nothing else is required (MfaEnforcement(centralize_root_access=True)).
@@ -221,7 +308,10 @@ def test_a_value_of_the_wrong_type_is_refused_as_an_argument_error(component):
 def test_a_wrong_type_names_what_is_due():
     with pytest.raises(ComponentArgumentError) as raised:
         Arguments("ImmutableBucket", "b", {"retention_days": "seven"}, hardened.aws.ImmutableBucketArgs)
-    assert str(raised.value) == "ImmutableBucket 'b': argument 'retention_days' takes a whole number, not str (got 'seven')"
+    assert (
+        str(raised.value)
+        == "ImmutableBucket 'b': argument 'retention_days' takes a whole number, not str (got 'seven')"
+    )
     with pytest.raises(ComponentArgumentError) as raised:
         Arguments("ImmutableBucket", "b", {"administrator_arns": [DEPLOYER, 5]}, hardened.aws.ImmutableBucketArgs)
     assert str(raised.value) == "ImmutableBucket 'b': argument 'administrator_arns[1]' takes a string, not int (got 5)"
@@ -229,12 +319,20 @@ def test_a_wrong_type_names_what_is_due():
 
 def test_a_secret_output_that_resolves_badly_is_not_printed():
     def program():
-        ImmutableBucket("backups", {"retention_mode": "GOVERNANCE", "retention_days": 1,
-                                    "administrator_arns": [pulumi.Output.secret("arn:aws:iam::111122223333:role/*")]},
-                        opts=in_account(account_provider()))
+        ImmutableBucket(
+            "backups",
+            {
+                "retention_mode": "GOVERNANCE",
+                "retention_days": 1,
+                "administrator_arns": [pulumi.Output.secret("arn:aws:iam::111122223333:role/*")],
+            },
+            opts=in_account(account_provider()),
+        )
 
     message = refused_when_resolved(program)
-    assert message.startswith("ImmutableBucket 'backups': argument 'administrator_arns[0]' resolved to a secret value, which ")
+    assert message.startswith(
+        "ImmutableBucket 'backups': argument 'administrator_arns[0]' resolved to a secret value, which "
+    )
     assert "role/*" not in message
 
 
@@ -255,7 +353,10 @@ def argument_errors_made(source: str) -> list[str]:
     found = []
 
     def visit(node: ast.AST, function: str) -> None:
-        if isinstance(node, ast.Call) and "ComponentArgumentError" in (getattr(node.func, "id", None), getattr(node.func, "attr", None)):
+        if isinstance(node, ast.Call) and "ComponentArgumentError" in (
+            getattr(node.func, "id", None),
+            getattr(node.func, "attr", None),
+        ):
             found.append(function)
         for child in ast.iter_child_nodes(node):
             visit(child, child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function)
@@ -265,7 +366,9 @@ def argument_errors_made(source: str) -> list[str]:
 
 
 def test_the_search_for_argument_errors_finds_them():
-    source = "def _check(name):\n    def problem(a, t):\n        return errors.ComponentArgumentError('X', name, a, t)\n"
+    source = (
+        "def _check(name):\n    def problem(a, t):\n        return errors.ComponentArgumentError('X', name, a, t)\n"
+    )
     assert argument_errors_made(source) == ["problem"]
     assert argument_errors_made("raise ComponentArgumentError('X', 'n', 'a', 'p')") == ["<module>"]
 
@@ -273,7 +376,9 @@ def test_the_search_for_argument_errors_finds_them():
 def test_only_refuse_makes_an_argument_error():
     """No component, shared check or helper builds a ComponentArgumentError of its own: each refusal is
     `checked.refuse(...)` (or `hardened.arguments.refuse` where no component's arguments are at hand)."""
-    made = {str(path.relative_to(LIBRARY)): argument_errors_made(path.read_text()) for path in sorted(LIBRARY.rglob("*.py"))}
+    made = {
+        str(path.relative_to(LIBRARY)): argument_errors_made(path.read_text()) for path in sorted(LIBRARY.rglob("*.py"))
+    }
     assert {path: functions for path, functions in made.items() if functions} == {"arguments.py": ["refuse"]}
 
 
@@ -299,16 +404,28 @@ def test_a_refusal_keeps_only_its_own_message():
     from hardened.aws import GuardrailPolicy
     from hardened.gcp import LockedBucket
 
-    for build in (lambda: LockedBucket("b", {"location": "mars-north1", "retention_days": 30}),
-                  lambda: GuardrailPolicy("g", {"baseline": "everything", "target_id": "r-a1b2"})):
+    for build in (
+        lambda: LockedBucket("b", {"location": "mars-north1", "retention_days": 30}),
+        lambda: GuardrailPolicy("g", {"baseline": "everything", "target_id": "r-a1b2"}),
+    ):
         with pytest.raises(ComponentArgumentError) as raised:
             run_program(build, project=PROJECT, stack="test")
         assert raised.value.__cause__ is None and raised.value.__suppress_context__
-    assert str(raised.value).startswith("GuardrailPolicy 'g': argument 'baseline' must be one of organization, backup, ")
+    assert str(raised.value).startswith(
+        "GuardrailPolicy 'g': argument 'baseline' must be one of organization, backup, "
+    )
 
 
 def test_the_checker_names_the_component_and_the_argument():
-    checked = Arguments("ImmutableBucket", "b", {"retention_days": 0, "administrator_arns": [DEPLOYER]}, hardened.aws.ImmutableBucketArgs)
+    checked = Arguments(
+        "ImmutableBucket",
+        "b",
+        {"retention_days": 0, "administrator_arns": [DEPLOYER]},
+        hardened.aws.ImmutableBucketArgs,
+    )
     with pytest.raises(ComponentArgumentError) as raised:
         checked.refuse("retention_days", "must be a whole number of days from 1 to 36500 (got 0)")
-    assert str(raised.value) == "ImmutableBucket 'b': argument 'retention_days' must be a whole number of days from 1 to 36500 (got 0)"
+    assert (
+        str(raised.value)
+        == "ImmutableBucket 'b': argument 'retention_days' must be a whole number of days from 1 to 36500 (got 0)"
+    )

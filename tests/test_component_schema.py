@@ -13,13 +13,13 @@ import tomllib
 import typing
 from pathlib import Path
 
-import pytest
-import yaml
-from google.protobuf import struct_pb2
-
 import pulumi
 import pulumi.provider.experimental
 import pulumi_aws as aws
+import pytest
+import yaml
+from google.protobuf import struct_pb2
+from planning import plan_of, resources
 from pulumi.provider.experimental import host
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
@@ -28,7 +28,6 @@ from pulumi.runtime import rpc
 
 import hardened.aws
 import hardened.gcp
-from planning import plan_of, resources
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "components"
@@ -77,9 +76,13 @@ def docstrings(cls: type) -> dict[str, str]:
             continue
         body = ast.parse(textwrap.dedent(inspect.getsource(base))).body[0].body
         for statement, following in zip(body, body[1:], strict=False):
-            if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-                    and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
-                    and isinstance(following.value.value, str)):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
                 found[statement.target.id] = following.value.value
     return found
 
@@ -119,7 +122,9 @@ def hosted() -> dict:
 @pytest.fixture(scope="module")
 def schema(hosted) -> dict:
     """The schema the plugin serves (`pulumi package get-schema components/`)."""
-    provider = ComponentProvider(hosted["components"], hosted["name"], hosted["namespace"], hosted["version"] or "0.0.0")
+    provider = ComponentProvider(
+        hosted["components"], hosted["name"], hosted["namespace"], hosted["version"] or "0.0.0"
+    )
     return json.loads(provider.schema)
 
 
@@ -182,9 +187,13 @@ def test_the_component_registers_under_its_schema_token(component, schema):
     tokens = [
         call.args[0].value
         for call in ast.walk(source)
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"
-        and isinstance(call.func.value, ast.Call) and getattr(call.func.value.func, "id", None) == "super"
-        and call.args and isinstance(call.args[0], ast.Constant)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "__init__"
+        and isinstance(call.func.value, ast.Call)
+        and getattr(call.func.value.func, "id", None) == "super"
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
     ]
     assert tokens == [f"{schema['name']}:index:{component}"]
 
@@ -221,7 +230,6 @@ def test_the_readme_section_lists_exactly_the_arguments_and_outputs(component):
     assert sorted(outputs) == sorted(annotated(cls)) and len(set(outputs)) == len(outputs)
 
 
-
 def construct(hosted: dict, component: str, inputs: dict):
     provider = ComponentProvider(hosted["components"], hosted["name"], hosted["namespace"], "0.0.0")
     provider.construct("plugin", f"{hosted['name']}:index:{component}", inputs, None)
@@ -232,28 +240,47 @@ def test_a_component_constructed_by_the_plugin_takes_provider_references(hosted)
     accounts = {"management": "999988887777", "backup": "222233334444"}
 
     def program():
-        construct(hosted, "BreakGlassAccess", {
-            "accountId": accounts["management"], "organizationId": "o-a1b2c3d4e5", "userNames": ["break-glass-1", "break-glass-2"], "roleName": "hardened-break-glass",
-            "accounts": {label: aws.Provider(label, region="eu-west-1", allowed_account_ids=[account]) for label, account in accounts.items()},
-            "signInEventsProvider": aws.Provider("us-east-1", region="us-east-1", allowed_account_ids=[accounts["management"]]),
-            "subscribers": [{"protocol": "email", "endpoint": "security@acme.example"}],
-            "administratorArns": [f"arn:aws:iam::{accounts['management']}:role/hardened-deployer"],
-        })
+        construct(
+            hosted,
+            "BreakGlassAccess",
+            {
+                "accountId": accounts["management"],
+                "organizationId": "o-a1b2c3d4e5",
+                "userNames": ["break-glass-1", "break-glass-2"],
+                "roleName": "hardened-break-glass",
+                "accounts": {
+                    label: aws.Provider(label, region="eu-west-1", allowed_account_ids=[account])
+                    for label, account in accounts.items()
+                },
+                "signInEventsProvider": aws.Provider(
+                    "us-east-1", region="us-east-1", allowed_account_ids=[accounts["management"]]
+                ),
+                "subscribers": [{"protocol": "email", "endpoint": "security@acme.example"}],
+                "administratorArns": [f"arn:aws:iam::{accounts['management']}:role/hardened-deployer"],
+            },
+        )
 
     plan = plan_of(program)
     roles = {r["name"]: r["lands_in"] for r in resources(plan, "aws:iam/role:Role")}
-    assert roles == {f"plugin-role-{label}": {"cloud": "aws", "account": account, "region": "eu-west-1"} for label, account in accounts.items()}
+    assert roles == {
+        f"plugin-role-{label}": {"cloud": "aws", "account": account, "region": "eu-west-1"}
+        for label, account in accounts.items()
+    }
     assert {r["lands_in"]["region"] for r in resources(plan, "aws:cloudwatch/eventRule:EventRule")} == {"us-east-1"}
 
 
 @pytest.mark.xfail(
-    strict=True, raises=ComponentInitError,
+    strict=True,
+    raises=ComponentInitError,
     reason="pulumi 3.272's ComponentProvider.map_input_properties converts an integer input with int() and then overwrites "
-           "it with the raw float (no `continue`), and never converts list items: integers from other languages arrive as "
-           "floats, which every whole-number check refuses",
+    "it with the raw float (no `continue`), and never converts list items: integers from other languages arrive as "
+    "floats, which every whole-number check refuses",
 )
 def test_whole_numbers_from_the_wire_reach_the_component_as_int(hosted):
     wire = struct_pb2.Struct()
     wire.update({"minimumPasswordLength": 16})  # numbers travel as doubles
     plan = plan_of(lambda: construct(hosted, "MfaEnforcement", rpc.deserialize_properties(wire)))
-    assert resources(plan, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy")[0]["inputs"]["minimumPasswordLength"] == 16
+    assert (
+        resources(plan, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy")[0]["inputs"]["minimumPasswordLength"]
+        == 16
+    )

@@ -18,10 +18,10 @@ Backup's (its access policy and vault are judged in test_attack_matrix.py).
 from dataclasses import replace
 
 import pytest
-
 from attack_matrix import ENVIRONMENT_STACK, ORGANIZATION_STACK, Attempt, Estate, Principal, Target, plan_stack, table
-from hardened_tools.posture import survival
 from iam_evaluator import ALLOWED, evaluate
+
+from hardened_tools.posture import survival
 
 OUTSIDER_ACCOUNT = "999900001111"
 LOST, KEPT = "LOST", "survives"
@@ -38,19 +38,31 @@ def footholds(estate: Estate) -> dict[str, tuple[Principal, survival.Foothold | 
     workload, backup, management, break_glass_user = (survival.FOOTHOLDS[i] for i in range(4))
 
     def root(account: str) -> Principal:
-        return estate.principal(f"root user ({account})", f"arn:aws:iam::{account}:root", account, estate.organization_id,
-                                estate.service_control_policies(account),
-                                context_overrides={"aws:PrincipalType": "Account", "aws:MultiFactorAuthPresent": "true"})
+        return estate.principal(
+            f"root user ({account})",
+            f"arn:aws:iam::{account}:root",
+            account,
+            estate.organization_id,
+            estate.service_control_policies(account),
+            context_overrides={"aws:PrincipalType": "Account", "aws:MultiFactorAuthPresent": "true"},
+        )
 
     def user_without_mfa(account: str) -> Principal:
         # Long-term access keys carry no aws:MultiFactorAuthPresent at all.
-        return estate.principal(f"IAM user without MFA ({account})", f"arn:aws:iam::{account}:user/ci-bot", account, estate.organization_id,
-                                estate.service_control_policies(account),
-                                context_overrides={"aws:PrincipalType": "User", "aws:MultiFactorAuthPresent": None})
+        return estate.principal(
+            f"IAM user without MFA ({account})",
+            f"arn:aws:iam::{account}:user/ci-bot",
+            account,
+            estate.organization_id,
+            estate.service_control_policies(account),
+            context_overrides={"aws:PrincipalType": "User", "aws:MultiFactorAuthPresent": None},
+        )
 
     def unbound(account: str) -> Principal:
         # With every SCP detached; the RCPs go too (the same admin detaches them), so none are passed.
-        return Principal(f"management admin in {account}", estate.deployer[account], account, estate.organization_id, [])
+        return Principal(
+            f"management admin in {account}", estate.deployer[account], account, estate.organization_id, []
+        )
 
     return {
         "workload admin": (estate.admin("workload admin", w), workload),
@@ -65,13 +77,24 @@ def footholds(estate: Estate) -> dict[str, tuple[Principal, survival.Foothold | 
         "backup IAM user, no MFA": (user_without_mfa(b), backup),
         "log-archive admin": (estate.admin("log-archive admin", log), None),
         "log-archive deployer": (estate.role("log-archive deployer", estate.deployer[log]), None),
-        "outsider": (estate.principal("outsider", f"arn:aws:iam::{OUTSIDER_ACCOUNT}:role/intruder", OUTSIDER_ACCOUNT, "o-outsider000", []), None),
+        "outsider": (
+            estate.principal(
+                "outsider", f"arn:aws:iam::{OUTSIDER_ACCOUNT}:role/intruder", OUTSIDER_ACCOUNT, "o-outsider000", []
+            ),
+            None,
+        ),
         # Two columns, one credential: the management account's admin in each member account, SCPs detached.
         "management admin (workload)": (unbound(w), management),
         "management admin (backup)": (unbound(b), management),
         # Two columns, one credential: a break-glass user, in the break-glass role of each account it reaches.
-        "break-glass user (workload)": (estate.role("break-glass user (workload)", estate.break_glass[w]), break_glass_user),
-        "break-glass user (backup)": (estate.role("break-glass user (backup)", estate.break_glass[b]), break_glass_user),
+        "break-glass user (workload)": (
+            estate.role("break-glass user (workload)", estate.break_glass[w]),
+            break_glass_user,
+        ),
+        "break-glass user (backup)": (
+            estate.role("break-glass user (backup)", estate.break_glass[b]),
+            break_glass_user,
+        ),
     }
 
 
@@ -88,7 +111,9 @@ def copy_keys(estate: Estate) -> dict[str, Target]:
 def _takeover_policy(key: Target, principal: str) -> dict:
     """The key policy an intruder allowed to re-policy would write: its own allows, no deny, deletion for itself."""
     statements = [s for s in key.policy["Statement"] if s["Effect"] != "Deny"]
-    statements.append({"Sid": "Takeover", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*", "Resource": "*"})
+    statements.append(
+        {"Sid": "Takeover", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*", "Resource": "*"}
+    )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -99,31 +124,51 @@ def _shred_steps(principal: Principal, key: Target) -> list:
         ("ScheduleKeyDeletion", [Attempt("delete", "kms:ScheduleKeyDeletion", key).by(principal)]),
         ("DisableKey", [Attempt("disable", "kms:DisableKey", key).by(principal)]),
         ("PutKeyPolicy past the lockout check", [Attempt("ransom", "kms:PutKeyPolicy", key, bypass).by(principal)]),
-        ("PutKeyPolicy, then ScheduleKeyDeletion", [
-            Attempt("re-policy", "kms:PutKeyPolicy", key, checked).by(principal),
-            Attempt("then delete", "kms:ScheduleKeyDeletion", key.under(_takeover_policy(key, principal.arn))).by(principal),
-        ]),
+        (
+            "PutKeyPolicy, then ScheduleKeyDeletion",
+            [
+                Attempt("re-policy", "kms:PutKeyPolicy", key, checked).by(principal),
+                Attempt("then delete", "kms:ScheduleKeyDeletion", key.under(_takeover_policy(key, principal.arn))).by(
+                    principal
+                ),
+            ],
+        ),
     ]
 
 
 def _ways_in(estate: Estate, principal: Principal, key: Target) -> list:
     """The shred steps as `principal`, and as the key account's break-glass role after re-trusting it."""
     account = key.account
-    break_glass = replace(principal, label=f"{principal.label} as break-glass", arn=estate.break_glass[account], account=account,
-                          service_control_policies=principal.service_control_policies if principal.account == account else estate.service_control_policies(account),
-                          context_overrides={})
-    retrust = Attempt("re-trust break-glass", "iam:UpdateAssumeRolePolicy", Target(estate.break_glass[account], account)).by(principal)
+    break_glass = replace(
+        principal,
+        label=f"{principal.label} as break-glass",
+        arn=estate.break_glass[account],
+        account=account,
+        service_control_policies=principal.service_control_policies
+        if principal.account == account
+        else estate.service_control_policies(account),
+        context_overrides={},
+    )
+    retrust = Attempt(
+        "re-trust break-glass", "iam:UpdateAssumeRolePolicy", Target(estate.break_glass[account], account)
+    ).by(principal)
     ways = _shred_steps(principal, key)
     if break_glass.arn != principal.arn:
-        ways += [(f"re-trust break-glass, then {name}", [retrust, *steps]) for name, steps in _shred_steps(break_glass, key)]
+        ways += [
+            (f"re-trust break-glass, then {name}", [retrust, *steps]) for name, steps in _shred_steps(break_glass, key)
+        ]
     return ways
 
 
 def judged(estate: Estate) -> dict[tuple[str, str], str]:
     """(copy, foothold) -> LOST with the way, or survives; every request judged in one run of the evaluator."""
     keys, holds = copy_keys(estate), footholds(estate)
-    plan = [(copy, who, name, steps) for copy, key in keys.items() for who, (principal, _) in holds.items()
-            for name, steps in _ways_in(estate, principal, key)]
+    plan = [
+        (copy, who, name, steps)
+        for copy, key in keys.items()
+        for who, (principal, _) in holds.items()
+        for name, steps in _ways_in(estate, principal, key)
+    ]
     verdicts = iter(evaluate([request for *_, steps in plan for request in steps]))
     cells: dict[tuple[str, str], str] = {(copy, who): KEPT for copy in keys for who in holds}
     for copy, who, name, steps in plan:
@@ -148,7 +193,9 @@ def cells(estate) -> dict[tuple[str, str], str]:
 def test_below_the_management_account_no_foothold_shreds_any_copys_key(estate, cells):
     """Invariants 1 and 3: every member-account foothold, break-glass included, leaves every AWS copy readable."""
     below = [who for who, (_, model) in footholds(estate).items() if model is not survival.FOOTHOLDS[2]]
-    assert {cell: verdict for cell, verdict in cells.items() if cell[1] in below} == {(c, who): KEPT for c in copy_keys(estate) for who in below}
+    assert {cell: verdict for cell, verdict in cells.items() if cell[1] in below} == {
+        (c, who): KEPT for c in copy_keys(estate) for who in below
+    }
 
 
 def test_the_management_account_can_shred_every_aws_copy_so_the_gcp_copy_is_the_one_that_survives(estate, cells):
@@ -161,7 +208,9 @@ def test_the_management_account_can_shred_every_aws_copy_so_the_gcp_copy_is_the_
     prod = plan_stack(ENVIRONMENT_STACK)["outputs"]["copies"]
     kept = [v.copy for v in survival.survivors(prod, survival.FOOTHOLDS[2]) if v.survives]
     assert kept == ["offsite"]
-    assert all(cells[(copy, who)] == KEPT for copy in reached for who in management if not who.endswith(f"({reached[copy]})"))
+    assert all(
+        cells[(copy, who)] == KEPT for copy in reached for who in management if not who.endswith(f"({reached[copy]})")
+    )
 
 
 def test_the_posture_model_agrees_with_the_evaluator_on_every_aws_copy(estate, cells):

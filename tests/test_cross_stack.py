@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hardened_tools.cli import main
 from hardened.errors import StackConfigError
+from hardened_tools.cli import main
 from hardened_tools.plan import find_project, run_stack
 
 ROOT = Path(__file__).parent.parent
@@ -19,38 +19,47 @@ DEV_FLOOR = "    minRetentionDays: 7   # the organization's SCP refuses any vaul
 
 CASES = {
     "vault-lock-above-scp-floor": (
-        DEV.replace(DEV_FLOOR, "    minRetentionDays: 3\n"), None,
+        DEV.replace(DEV_FLOOR, "    minRetentionDays: 3\n"),
+        None,
         "key 'hardened-accounts:vault.minRetentionDays' is 3 days, below the organization's minimumVaultRetentionDays of 7, which its SCP "
         "DenyWeakerVaultLocks enforces on every vault lock: give at least 7 [vault-lock-above-scp-floor, against stacks/Pulumi.org.yaml].",
     ),
     "regions-watched": (
-        DEV.replace("  hardened-accounts:region: eu-west-1\n", "  hardened-accounts:region: us-west-2\n"), None,
+        DEV.replace("  hardened-accounts:region: eu-west-1\n", "  hardened-accounts:region: us-west-2\n"),
+        None,
         "key 'hardened-accounts:region' is us-west-2, not among the organization's regions (eu-west-1, eu-central-1): its root SCP denies it "
         "and no alarm watches it; add it to regions there [regions-watched, against stacks/Pulumi.org.yaml].",
     ),
     "workloads-exist": (
-        DEV.replace("config:\n", "config:\n  hardened-accounts:environment: qa\n"), None,
+        DEV.replace("config:\n", "config:\n  hardened-accounts:environment: qa\n"),
+        None,
         "key 'hardened-accounts:environment' names 'qa', which the organization stack has no workload account for "
         "(it has: dev, prod, staging) [workloads-exist, against stacks/Pulumi.org.yaml].",
     ),
     "backup-account-exists": (
         DEV.replace("config:\n", "config:\n  hardened-accounts:backupAccount: nonProductionBackup\n"),
-        ORG.replace("    nonProductionBackup: {name: acme-backup-non-production, email: aws-backup-non-production@acme.example}   # dev's and staging's copies\n", ""),
+        ORG.replace(
+            "    nonProductionBackup: {name: acme-backup-non-production, email: aws-backup-non-production@acme.example}   # dev's and staging's copies\n",
+            "",
+        ),
         "key 'hardened-accounts:backupAccount' is nonProductionBackup, but the organization stack has no accounts.nonProductionBackup "
         "[backup-account-exists, against stacks/Pulumi.org.yaml].",
     ),
     "gcp-copy-allowed": (
-        PROD.replace("    retentionDays: 400\n    locked: true", "    retentionDays: 365\n    locked: true"), None,
+        PROD.replace("    retentionDays: 400\n    locked: true", "    retentionDays: 365\n    locked: true"),
+        None,
         "key 'hardened-accounts:gcp.retentionDays' is 365, but the backup folder's storage.retentionPolicySeconds allows only 400 days "
         "(the organization's gcp.bucketRetentionDays) [gcp-copy-allowed, against stacks/Pulumi.org.yaml].",
     ),
     "gcp-copy-allowed (location)": (
-        PROD.replace("    location: us-east4\n", "    location: northamerica-northeast1\n"), None,
+        PROD.replace("    location: us-east4\n", "    location: northamerica-northeast1\n"),
+        None,
         "key 'hardened-accounts:gcp.location' is northamerica-northeast1, but the backup folder's gcp.resourceLocations allows only "
         "in:us-locations (the organization's gcp.allowedLocations) [gcp-copy-allowed, against stacks/Pulumi.org.yaml].",
     ),
     "organization-stack-is-an-organization": (
-        DEV.replace("  hardened-accounts:organizationStack: org\n", "  hardened-accounts:organizationStack: staging\n"), None,
+        DEV.replace("  hardened-accounts:organizationStack: org\n", "  hardened-accounts:organizationStack: staging\n"),
+        None,
         "key 'hardened-accounts:organizationStack' names 'staging', whose kind is 'environment': it must name the organization stack",
     ),
 }
@@ -87,16 +96,19 @@ def test_the_shipped_environment_stacks_pass_every_rule(capsys):
     capsys.readouterr()
 
 
-@pytest.mark.parametrize(("location", "allowed", "verdict"), [
-    ("us-east4", ["in:us-locations"], True),
-    ("us", ["in:us-locations"], True),
-    ("nam4", ["in:us-locations"], True),
-    ("northamerica-northeast1", ["in:us-locations"], False),
-    ("europe-west3", ["in:europe-west3-locations"], True),
-    ("europe-west4", ["in:europe-west3-locations", "us-east1"], False),
-    ("US-EAST1", ["us-east1"], True),
-    ("europe-west3", ["in:eu-locations"], None),  # a group the rule does not expand: left to GCP
-])
+@pytest.mark.parametrize(
+    ("location", "allowed", "verdict"),
+    [
+        ("us-east4", ["in:us-locations"], True),
+        ("us", ["in:us-locations"], True),
+        ("nam4", ["in:us-locations"], True),
+        ("northamerica-northeast1", ["in:us-locations"], False),
+        ("europe-west3", ["in:europe-west3-locations"], True),
+        ("europe-west4", ["in:europe-west3-locations", "us-east1"], False),
+        ("US-EAST1", ["us-east1"], True),
+        ("europe-west3", ["in:eu-locations"], None),  # a group the rule does not expand: left to GCP
+    ],
+)
 def test_location_allowed(location, allowed, verdict, monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "stacks"))
     before = set(sys.modules)

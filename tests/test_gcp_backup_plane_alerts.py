@@ -10,11 +10,11 @@ match is argued from Google's audit logging pages in documents/log_alerts.py.
 import pulumi
 import pulumi_gcp as gcp
 import pytest
+from planning import by_name, one, plan_of, refusal, resources
 
 from hardened.gcp import BackupPlaneAlerts, BackupProject
 from hardened.gcp.documents import log_alerts
 from hardened_tools.plan import placeholders
-from planning import by_name, one, plan_of, refusal, resources
 
 ALERT = "gcp:monitoring/alertPolicy:AlertPolicy"
 CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
@@ -42,7 +42,9 @@ KEY_DESTRUCTION = (
     f'({AUDIT} AND protoPayload.serviceName="cloudkms.googleapis.com"'
     ' AND (protoPayload.methodName="DestroyCryptoKeyVersion" OR protoPayload.methodName="UpdateCryptoKeyVersion"))'
 )
-KEY_ACCESS = f'({AUDIT} AND protoPayload.serviceName="cloudkms.googleapis.com" AND (protoPayload.methodName="SetIamPolicy"))'
+KEY_ACCESS = (
+    f'({AUDIT} AND protoPayload.serviceName="cloudkms.googleapis.com" AND (protoPayload.methodName="SetIamPolicy"))'
+)
 TRANSFER_JOB = (
     f'({AUDIT} AND protoPayload.serviceName="storagetransfer.googleapis.com"'
     ' AND (protoPayload.methodName="google.storagetransfer.v1.StorageTransferService.UpdateTransferJob"'
@@ -91,33 +93,69 @@ WHO_DID_WHAT = {
 }
 # role: (filter, summary, advice) of each log-match policy on the project.
 PROJECT_ALERTS = {
-    "bucket-settings": (BUCKET_SETTINGS, "A backup bucket's retention policy or settings changed, or a bucket was deleted",
-                        "Check that the retention policy, soft delete and default key of the bucket are as the stacks declare them."),
-    "bucket-access": (BUCKET_ACCESS, "Who may use a backup bucket changed",
-                      "Compare the bucket's IAM policy with the grants the stacks declare; a deploy adds the transfer agent's roles."),
-    "key-destruction": (KEY_DESTRUCTION, "An off-site key version was scheduled for destruction, disabled or re-enabled",
-                        "A destroyed or disabled version leaves every object it encrypted unreadable: restore or re-enable it within "
-                        "its scheduled-destruction period, then find out who asked."),
-    "key-access": (KEY_ACCESS, "Who may use an off-site key or key ring changed",
-                   "Cloud Storage's service agent must keep roles/cloudkms.cryptoKeyEncrypterDecrypter; nobody else needs a role."),
-    "transfer-job": (TRANSFER_JOB, "The daily copy into GCP was changed, disabled, paused, cancelled or deleted",
-                     "Compare the transfer job with the one the environment stack declares; a stopped job stops the off-site copy."),
-    "transfer-failures": (TRANSFER_FAILURES, "The daily copy into GCP failed",
-                          "Read the transfer job's operation and its failed entries: a copy that keeps failing leaves the off-site copy behind."),
-    "deny-policy": (DENY_POLICY, "A deny policy on the backup project was created, changed or deleted",
-                    "The backups' deny policy sits on the folder; a deny policy on the project can stop the transfer agent or the deployers."),
-    "org-policy": (ORG_POLICY, "An organization policy on the backup project was created, changed or deleted",
-                   "A project's policy can replace the folder's: compare it with the folder's guardrails."),
-    "alerting": (ALERTING, "An alert, notification channel, log sink, log bucket, exclusion or log-based metric of the backup project changed",
-                 "Whoever silences the alarms comes next for the backups: confirm the change with the people who made it."),
+    "bucket-settings": (
+        BUCKET_SETTINGS,
+        "A backup bucket's retention policy or settings changed, or a bucket was deleted",
+        "Check that the retention policy, soft delete and default key of the bucket are as the stacks declare them.",
+    ),
+    "bucket-access": (
+        BUCKET_ACCESS,
+        "Who may use a backup bucket changed",
+        "Compare the bucket's IAM policy with the grants the stacks declare; a deploy adds the transfer agent's roles.",
+    ),
+    "key-destruction": (
+        KEY_DESTRUCTION,
+        "An off-site key version was scheduled for destruction, disabled or re-enabled",
+        "A destroyed or disabled version leaves every object it encrypted unreadable: restore or re-enable it within "
+        "its scheduled-destruction period, then find out who asked.",
+    ),
+    "key-access": (
+        KEY_ACCESS,
+        "Who may use an off-site key or key ring changed",
+        "Cloud Storage's service agent must keep roles/cloudkms.cryptoKeyEncrypterDecrypter; nobody else needs a role.",
+    ),
+    "transfer-job": (
+        TRANSFER_JOB,
+        "The daily copy into GCP was changed, disabled, paused, cancelled or deleted",
+        "Compare the transfer job with the one the environment stack declares; a stopped job stops the off-site copy.",
+    ),
+    "transfer-failures": (
+        TRANSFER_FAILURES,
+        "The daily copy into GCP failed",
+        "Read the transfer job's operation and its failed entries: a copy that keeps failing leaves the off-site copy behind.",
+    ),
+    "deny-policy": (
+        DENY_POLICY,
+        "A deny policy on the backup project was created, changed or deleted",
+        "The backups' deny policy sits on the folder; a deny policy on the project can stop the transfer agent or the deployers.",
+    ),
+    "org-policy": (
+        ORG_POLICY,
+        "An organization policy on the backup project was created, changed or deleted",
+        "A project's policy can replace the folder's: compare it with the folder's guardrails.",
+    ),
+    "alerting": (
+        ALERTING,
+        "An alert, notification channel, log sink, log bucket, exclusion or log-based metric of the backup project changed",
+        "Whoever silences the alarms comes next for the backups: confirm the change with the people who made it.",
+    ),
 }
 FOLDER_ALERTS = {
-    "folder-deny-policy": (DENY_POLICY, "A deny policy on the backup folder was created, changed or deleted",
-                           "The folder's deny policy is what keeps everyone but break-glass from destroying the backups: compare it with FolderGuardrails."),
-    "folder-org-policy": (ORG_POLICY, "An organization policy on the backup folder was created, changed or deleted",
-                          "Compare the folder's organization policies with FolderGuardrails."),
-    "folder-alerting": (ALERTING, "A log sink or exclusion of the backup folder changed",
-                        "The folder's sink feeds the folder alerts: a change to it can silence them."),
+    "folder-deny-policy": (
+        DENY_POLICY,
+        "A deny policy on the backup folder was created, changed or deleted",
+        "The folder's deny policy is what keeps everyone but break-glass from destroying the backups: compare it with FolderGuardrails.",
+    ),
+    "folder-org-policy": (
+        ORG_POLICY,
+        "An organization policy on the backup folder was created, changed or deleted",
+        "Compare the folder's organization policies with FolderGuardrails.",
+    ),
+    "folder-alerting": (
+        ALERTING,
+        "A log sink or exclusion of the backup folder changed",
+        "The folder's sink feeds the folder alerts: a change to it can silence them.",
+    ),
 }
 WRITER = "serviceAccount:service-folder-{number}@gcp-sa-logging.iam.gserviceaccount.com"
 
@@ -141,8 +179,12 @@ def organization(overrides: dict | None = None):
     provider = gcp.Provider("backup-project", project="acme-backups", region="europe-west3")
     project = BackupProject(
         "org-gcp-backup",
-        {"organization_id": "123456789012", "billing_account": "01AB23-45CD67-89EF01", "project_id": "acme-backups",
-         "folder_display_name": "Backups"},
+        {
+            "organization_id": "123456789012",
+            "billing_account": "01AB23-45CD67-89EF01",
+            "project_id": "acme-backups",
+            "folder_display_name": "Backups",
+        },
         opts=pulumi.ResourceOptions(provider=provider),
     )
     BackupPlaneAlerts(
@@ -199,8 +241,12 @@ def test_every_address_gets_an_email_channel_in_the_project(plan):
         channel = by_name(plan, f"alerts-email-{index}")
         assert channel["type"] == CHANNEL
         assert channel["inputs"] == {
-            "project": "acme-backups", "type": "email", "displayName": f"alerts: {email}",
-            "labels": {"email_address": email}, "userLabels": LABELS, "enabled": True,
+            "project": "acme-backups",
+            "type": "email",
+            "displayName": f"alerts: {email}",
+            "labels": {"email_address": email},
+            "userLabels": LABELS,
+            "enabled": True,
         }
     assert len(resources(plan, CHANNEL)) == len(EMAILS)
 
@@ -214,13 +260,22 @@ def test_each_project_threat_is_a_log_match_alert_that_emails_every_channel(plan
         "project": "acme-backups",
         "displayName": f"alerts: {summary}",
         "combiner": "OR",
-        "conditions": [{"displayName": summary, "conditionMatchedLog": {
-            "filter": filter_,
-            "labelExtractors": (
-                {"operation": "EXTRACT(jsonPayload.operation)", "status": "EXTRACT(jsonPayload.status.statusCode)"}
-                if role == "transfer-failures" else WHO_DID_WHAT
-            ),
-        }}],
+        "conditions": [
+            {
+                "displayName": summary,
+                "conditionMatchedLog": {
+                    "filter": filter_,
+                    "labelExtractors": (
+                        {
+                            "operation": "EXTRACT(jsonPayload.operation)",
+                            "status": "EXTRACT(jsonPayload.status.statusCode)",
+                        }
+                        if role == "transfer-failures"
+                        else WHO_DID_WHAT
+                    ),
+                },
+            }
+        ],
         "alertStrategy": {"notificationRateLimit": {"period": "300s"}, "autoClose": "1800s"},
         "notificationChannels": channel_names(plan),
         "severity": "CRITICAL",
@@ -244,7 +299,10 @@ def test_the_folder_sink_routes_only_the_folders_own_guardrail_and_sink_changes_
         "description": "The backup folder's deny-policy, organization-policy and sink changes, for the folder alerts",
     }
     assert one(plan, LOG_BUCKET)["inputs"] == {
-        "project": "acme-backups", "location": "europe-west3", "bucketId": "alerts-folder-logs", "retentionDays": 30,
+        "project": "acme-backups",
+        "location": "europe-west3",
+        "bucketId": "alerts-folder-logs",
+        "retentionDays": 30,
         "description": "The backup folder's own audit entries that the folder alerts count",
     }
 
@@ -275,18 +333,28 @@ def test_each_folder_threat_is_counted_in_the_log_bucket_and_alerts_on_the_first
         "project": "acme-backups",
         "displayName": f"alerts: {summary}",
         "combiner": "OR",
-        "conditions": [{"displayName": summary, "conditionThreshold": {
-            "filter": f'metric.type="logging.googleapis.com/user/alerts-{role}-entries"'
-                      ' AND (resource.type="audited_resource" OR resource.type="folder" OR resource.type="logging_sink")',
-            "comparison": "COMPARISON_GT",
-            "thresholdValue": 0,
-            "duration": "0s",
-            "aggregations": [{"alignmentPeriod": "60s", "perSeriesAligner": "ALIGN_SUM", "crossSeriesReducer": "REDUCE_SUM"}],
-            "trigger": {"count": 1},
-        }}],
+        "conditions": [
+            {
+                "displayName": summary,
+                "conditionThreshold": {
+                    "filter": f'metric.type="logging.googleapis.com/user/alerts-{role}-entries"'
+                    ' AND (resource.type="audited_resource" OR resource.type="folder" OR resource.type="logging_sink")',
+                    "comparison": "COMPARISON_GT",
+                    "thresholdValue": 0,
+                    "duration": "0s",
+                    "aggregations": [
+                        {"alignmentPeriod": "60s", "perSeriesAligner": "ALIGN_SUM", "crossSeriesReducer": "REDUCE_SUM"}
+                    ],
+                    "trigger": {"count": 1},
+                },
+            }
+        ],
         "notificationChannels": channel_names(plan),
         "severity": "CRITICAL",
-        "documentation": {"content": f"{summary}. {advice} The folder's audit logs say who.", "mimeType": "text/markdown"},
+        "documentation": {
+            "content": f"{summary}. {advice} The folder's audit logs say who.",
+            "mimeType": "text/markdown",
+        },
         "userLabels": LABELS,
         "enabled": True,
     }
@@ -311,8 +379,11 @@ def test_every_child_waits_for_the_logging_and_monitoring_apis(plan):
 def test_without_depends_on_the_children_wait_for_nothing_but_each_other():
     def program():
         provider = gcp.Provider("backup-project", project="acme-backups", region="europe-west3")
-        BackupPlaneAlerts("alerts", {"project_id": "acme-backups", "folder_id": "folders/123456789012", "notification_emails": EMAILS},
-                          opts=pulumi.ResourceOptions(provider=provider))
+        BackupPlaneAlerts(
+            "alerts",
+            {"project_id": "acme-backups", "folder_id": "folders/123456789012", "notification_emails": EMAILS},
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
 
     plan = plan_of(program)
     urns = {r["urn"] for r in children(plan)}
@@ -341,9 +412,19 @@ GOOD = {"project_id": "acme-backups", "folder_id": "folders/123456789012", "noti
         ("alerts", {"folder_id": "123456789012"}, "folder_id", "must be folders/NUMBER (got '123456789012')"),
         ("alerts", {"folder_id": "folders/acme"}, "folder_id", "(got 'folders/acme')"),
         ("alerts", {"notification_emails": []}, "notification_emails", "one or more e-mail addresses"),
-        ("alerts", {"notification_emails": "security@acme.example"}, "notification_emails", "(got 'security@acme.example')"),
+        (
+            "alerts",
+            {"notification_emails": "security@acme.example"},
+            "notification_emails",
+            "(got 'security@acme.example')",
+        ),
         ("alerts", {"notification_emails": ["security"]}, "notification_emails", "(got ['security'])"),
-        ("alerts", {"notification_emails": ["a@acme.example", "A@acme.example"]}, "notification_emails", "each address once"),
+        (
+            "alerts",
+            {"notification_emails": ["a@acme.example", "A@acme.example"]},
+            "notification_emails",
+            "each address once",
+        ),
         ("alerts", {"log_location": "Europe-West3"}, "log_location", "(got 'Europe-West3')"),
         ("alerts", {"log_location": ""}, "log_location", "a Cloud Logging location"),
         ("alerts", {"labels": {"Team": "security"}}, "labels", "lower-case letters"),

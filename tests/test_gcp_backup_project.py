@@ -3,9 +3,9 @@
 import pulumi
 import pulumi_gcp as gcp
 import pytest
+from planning import one, plan_of, refusal, resources
 
 from hardened.gcp.backup_project import BackupProject
-from planning import one, plan_of, resources, refusal
 
 BACKUP_PROJECT = "acme-backups"
 GCP_REGION = "europe-west3"
@@ -24,7 +24,12 @@ DEFAULT_SERVICES = [
     "storage.googleapis.com",
     "storagetransfer.googleapis.com",
 ]
-ARGS = {"organization_id": ORGANIZATION, "billing_account": BILLING, "project_id": BACKUP_PROJECT, "folder_display_name": "Backups"}
+ARGS = {
+    "organization_id": ORGANIZATION,
+    "billing_account": BILLING,
+    "project_id": BACKUP_PROJECT,
+    "folder_display_name": "Backups",
+}
 
 
 def project_plan(**overrides) -> dict:
@@ -45,7 +50,11 @@ def plan() -> dict:
 def test_folder_sits_under_the_organization_and_refuses_deletion(plan):
     folder = one(plan, FOLDER)
     assert folder["name"] == "backup-folder"
-    assert folder["inputs"] == {"deletionProtection": True, "displayName": "Backups", "parent": f"organizations/{ORGANIZATION}"}
+    assert folder["inputs"] == {
+        "deletionProtection": True,
+        "displayName": "Backups",
+        "parent": f"organizations/{ORGANIZATION}",
+    }
 
 
 def test_project_sits_in_the_folder_without_a_default_network_and_refuses_deletion(plan):
@@ -107,7 +116,11 @@ def test_pulumi_can_delete_neither_folder_project_nor_lien_and_all_land_through_
 def test_outputs_name_the_folder_and_the_project(plan):
     folder, project = one(plan, FOLDER), one(plan, GCP_PROJECT)
     outputs = one(plan, "hardened:index:BackupProject")["outputs"]
-    assert outputs == {"folderId": folder["outputs"]["name"], "projectId": BACKUP_PROJECT, "projectNumber": project["outputs"]["number"]}
+    assert outputs == {
+        "folderId": folder["outputs"]["name"],
+        "projectId": BACKUP_PROJECT,
+        "projectNumber": project["outputs"]["number"],
+    }
     assert outputs["folderId"] == f"folders/{folder['outputs']['folderId']}"
 
 
@@ -144,7 +157,11 @@ def test_project_name_defaults_to_the_project_id_and_services_can_be_replaced():
         ({"services": []}, "services", "non-empty list"),
         ({"services": "storage.googleapis.com"}, "services", "takes a list, not a str (got 'storage.googleapis.com')"),
         ({"services": ["storage"]}, "services", "such as storage.googleapis.com (got 'storage')"),
-        ({"services": ["storage.googleapis.com", "storage.googleapis.com"]}, "services", "once (got 'storage.googleapis.com' twice)"),
+        (
+            {"services": ["storage.googleapis.com", "storage.googleapis.com"]},
+            "services",
+            "once (got 'storage.googleapis.com' twice)",
+        ),
         ({"labels": {"purpose": "Offsite"}}, "labels", "lower-case"),
     ],
 )

@@ -7,12 +7,12 @@ from pathlib import Path
 import pulumi
 import pulumi_gcp as gcp
 import pytest
+from planning import PROJECT, by_name, one, plan_of, refusal
 
-from hardened_tools.cli import main
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.backup_vault import BackupVault
+from hardened_tools.cli import main
 from hardened_tools.plan import run_program
-from planning import PROJECT, by_name, one, plan_of, refusal
 
 BACKUP_PROJECT = "acme-backups"
 GCP_REGION = "europe-west3"
@@ -64,7 +64,10 @@ def test_outputs_name_the_vault_in_full(plan):
         "vaultId": "offsite-vault",
         "vaultName": one(plan, VAULT)["outputs"]["name"],
     }
-    assert one(plan, VAULT)["outputs"]["name"] == f"projects/{BACKUP_PROJECT}/locations/{GCP_REGION}/backupVaults/offsite-vault"
+    assert (
+        one(plan, VAULT)["outputs"]["name"]
+        == f"projects/{BACKUP_PROJECT}/locations/{GCP_REGION}/backupVaults/offsite-vault"
+    )
 
 
 def test_without_an_effective_time_the_minimum_stays_adjustable():
@@ -107,7 +110,11 @@ def test_a_fixed_vault_id_and_the_longest_retention():
         ({"vault_id": "offsite-"}, "vault_id", "not ending in '-'"),
         ({"vault_id": "o" * 64}, "vault_id", "up to 62"),
         ({"vault_id": "offsite_vault"}, "vault_id", "defaults to the component name"),
-        ({"access_restriction": "UNRESTRICTED"}, "access_restriction", "WITHIN_ORGANIZATION, WITHIN_PROJECT, WITHIN_ORG_BUT_UNRESTRICTED_FOR_BA"),
+        (
+            {"access_restriction": "UNRESTRICTED"},
+            "access_restriction",
+            "WITHIN_ORGANIZATION, WITHIN_PROJECT, WITHIN_ORG_BUT_UNRESTRICTED_FOR_BA",
+        ),
         ({"access_restriction": "ACCESS_RESTRICTION_UNSPECIFIED"}, "access_restriction", "must be one of"),
         ({"access_restriction": "within_organization"}, "access_restriction", "(got 'within_organization')"),
         ({"labels": {"Purpose": "backups"}}, "labels", "lower-case"),
@@ -126,7 +133,9 @@ def test_a_component_name_that_is_no_vault_id_needs_an_explicit_one():
     with pytest.raises(ComponentArgumentError) as raised:
         run_program(
             lambda: BackupVault("Offsite_Vault", {"location": GCP_REGION, "minimum_retention_days": 35}),
-            project=PROJECT, stack="test", registrations=registered,
+            project=PROJECT,
+            stack="test",
+            registrations=registered,
         )
     assert "argument 'vault_id'" in str(raised.value) and "(got 'Offsite_Vault'" in str(raised.value)
     assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]
@@ -148,7 +157,9 @@ def test_a_stack_file_that_still_sets_the_vault_is_told_it_was_removed_and_why(c
     shutil.copytree(ROOT / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
     prod = (ROOT / "stacks/Pulumi.prod.yaml").read_text()
     assert "vault" not in prod.split("hardened-accounts:gcp:")[1]
-    (tmp_path / "stacks/Pulumi.prod.yaml").write_text(prod.replace("    softDeleteDays: 30\n", f"    softDeleteDays: 30\n{keys}"))
+    (tmp_path / "stacks/Pulumi.prod.yaml").write_text(
+        prod.replace("    softDeleteDays: 30\n", f"    softDeleteDays: 30\n{keys}")
+    )
     code = main(["plan", "--stack", "prod", "--project-dir", str(tmp_path)])
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")

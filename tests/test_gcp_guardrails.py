@@ -5,12 +5,12 @@ import re
 import pulumi
 import pulumi_gcp as gcp
 import pytest
+from planning import PROJECT, by_name, one, plan_of, resources
 
 from hardened.errors import ComponentArgumentError
 from hardened.gcp.documents import deny_policies, org_policies
 from hardened.gcp.folder_guardrails import FolderGuardrails
 from hardened_tools.plan import run_program
-from planning import PROJECT, by_name, one, plan_of, resources
 
 ORG_POLICY = "gcp:orgpolicy/policy:Policy"
 DENY_POLICY = "gcp:iam/denyPolicy:DenyPolicy"
@@ -26,12 +26,22 @@ PROTECTION = [
     "storage.googleapis.com/objects.setIamPolicy",
     "storage.googleapis.com/objects.update",
 ]
-KEY_DESTRUCTION = ["cloudkms.googleapis.com/cryptoKeyVersions.destroy", "cloudkms.googleapis.com/cryptoKeyVersions.update"]
+KEY_DESTRUCTION = [
+    "cloudkms.googleapis.com/cryptoKeyVersions.destroy",
+    "cloudkms.googleapis.com/cryptoKeyVersions.update",
+]
 KEY_ACCESS = ["cloudkms.googleapis.com/cryptoKeys.setIamPolicy", "cloudkms.googleapis.com/keyRings.setIamPolicy"]
-PROJECT_REMOVAL = ["cloudresourcemanager.googleapis.com/projects.delete", "cloudresourcemanager.googleapis.com/projects.move"]
+PROJECT_REMOVAL = [
+    "cloudresourcemanager.googleapis.com/projects.delete",
+    "cloudresourcemanager.googleapis.com/projects.move",
+]
 DEPLOYER = "principal://iam.googleapis.com/projects/-/serviceAccounts/deployer@acme-seed.iam.gserviceaccount.com"
 ONLY_BREAK_GLASS = ["principal://goog/subject/alice@acme.example", "principalSet://goog/group/break-glass@acme.example"]
-BREAK_GLASS_AND_DEPLOYER = ["principal://goog/subject/alice@acme.example", DEPLOYER, "principalSet://goog/group/break-glass@acme.example"]
+BREAK_GLASS_AND_DEPLOYER = [
+    "principal://goog/subject/alice@acme.example",
+    DEPLOYER,
+    "principalSet://goog/group/break-glass@acme.example",
+]
 ARGS = {
     "folder_id": FOLDER,
     "allowed_locations": ["in:eu-locations", "europe-west3"],
@@ -47,8 +57,12 @@ def run_guardrails(overrides: dict, registrations: dict | None = None, folder_fr
         provider = gcp.Provider("backup-project", project="acme-backups", region="europe-west3")
         args = ARGS | overrides
         if folder_from_program:
-            folder = gcp.organizations.Folder("backups", display_name="backups", parent="organizations/111122223333",
-                                              opts=pulumi.ResourceOptions(provider=provider))
+            folder = gcp.organizations.Folder(
+                "backups",
+                display_name="backups",
+                parent="organizations/111122223333",
+                opts=pulumi.ResourceOptions(provider=provider),
+            )
             args = args | {"folder_id": folder.name}
         FolderGuardrails("guardrails", args, opts=pulumi.ResourceOptions(provider=provider))
 
@@ -67,9 +81,15 @@ def org_policy(plan: dict, constraint: str) -> dict:
 
 
 def test_each_boolean_constraint_is_enforced_on_the_folder(plan):
-    for constraint in ("iam.disableServiceAccountKeyCreation", "storage.publicAccessPrevention", "storage.uniformBucketLevelAccess"):
+    for constraint in (
+        "iam.disableServiceAccountKeyCreation",
+        "storage.publicAccessPrevention",
+        "storage.uniformBucketLevelAccess",
+    ):
         policy = org_policy(plan, constraint)
-        assert policy["inputs"] == {"name": f"{FOLDER}/policies/{constraint}", "parent": FOLDER, "spec": ENFORCED}, constraint
+        assert policy["inputs"] == {"name": f"{FOLDER}/policies/{constraint}", "parent": FOLDER, "spec": ENFORCED}, (
+            constraint
+        )
         assert policy["protect"] and policy["lands_in"] == WHERE
 
 
@@ -87,7 +107,10 @@ def test_resources_stay_in_the_allowed_locations_and_roles_go_to_the_allowed_cus
     assert org_policy(plan, "gcp.resourceLocations")["inputs"] == {
         "name": f"{FOLDER}/policies/gcp.resourceLocations",
         "parent": FOLDER,
-        "spec": {"inheritFromParent": False, "rules": [{"values": {"allowedValues": ["europe-west3", "in:eu-locations"]}}]},
+        "spec": {
+            "inheritFromParent": False,
+            "rules": [{"values": {"allowedValues": ["europe-west3", "in:eu-locations"]}}],
+        },
     }
     assert org_policy(plan, "iam.allowedPolicyMemberDomains")["inputs"] == {
         "name": f"{FOLDER}/policies/iam.allowedPolicyMemberDomains",
@@ -158,8 +181,14 @@ def test_nobody_but_the_break_glass_principals_destroys_backups(plan):
 def test_exactly_six_organization_policies_and_one_deny_policy_and_the_outputs_name_them(plan):
     gcp_types = sorted(r["type"] for r in resources(plan) if r["type"].startswith("gcp:"))
     assert gcp_types == [DENY_POLICY] + [ORG_POLICY] * 6
-    constraints = ["iam.disableServiceAccountKeyCreation", "storage.publicAccessPrevention", "storage.uniformBucketLevelAccess",
-                   "storage.retentionPolicySeconds", "gcp.resourceLocations", "iam.allowedPolicyMemberDomains"]
+    constraints = [
+        "iam.disableServiceAccountKeyCreation",
+        "storage.publicAccessPrevention",
+        "storage.uniformBucketLevelAccess",
+        "storage.retentionPolicySeconds",
+        "gcp.resourceLocations",
+        "iam.allowedPolicyMemberDomains",
+    ]
     component = one(plan, "hardened:index:FolderGuardrails")
     assert component["outputs"] == {
         "denyPolicyName": "guardrails-backup-destruction",
@@ -186,7 +215,9 @@ def test_the_documents_are_pure_and_literal():
             "denied_permissions": DESTRUCTION,
         },
     }
-    assert deny_policies.deny_backup_protection_changes(["principalSet://goog/group/bg@acme.example"], [DEPLOYER])["deny_rule"] == {
+    assert deny_policies.deny_backup_protection_changes(["principalSet://goog/group/bg@acme.example"], [DEPLOYER])[
+        "deny_rule"
+    ] == {
         "denied_principals": ["principalSet://goog/public:all"],
         "exception_principals": [DEPLOYER, "principalSet://goog/group/bg@acme.example"],
         "denied_permissions": PROTECTION,
@@ -217,11 +248,23 @@ def test_the_documents_are_pure_and_literal():
     }
     assert deny_policies.folder_deny_policy_parent("folders/42") == "cloudresourcemanager.googleapis.com%2Ffolders%2F42"
     assert org_policies.retention_periods([7, 7, 1]) == {
-        "inherit_from_parent": False, "rules": [{"values": {"allowed_values": [str(DAY), str(7 * DAY)]}}]}
-    assert org_policies.no_service_account_keys() == org_policies.no_public_buckets() == org_policies.uniform_bucket_access() == ENFORCED
+        "inherit_from_parent": False,
+        "rules": [{"values": {"allowed_values": [str(DAY), str(7 * DAY)]}}],
+    }
+    assert (
+        org_policies.no_service_account_keys()
+        == org_policies.no_public_buckets()
+        == org_policies.uniform_bucket_access()
+        == ENFORCED
+    )
     assert list(org_policies.folder_policy_specs([1], ["us"], ["C0abcdef"])) == [
-        "iam.disableServiceAccountKeyCreation", "storage.publicAccessPrevention", "storage.uniformBucketLevelAccess",
-        "storage.retentionPolicySeconds", "gcp.resourceLocations", "iam.allowedPolicyMemberDomains"]
+        "iam.disableServiceAccountKeyCreation",
+        "storage.publicAccessPrevention",
+        "storage.uniformBucketLevelAccess",
+        "storage.retentionPolicySeconds",
+        "gcp.resourceLocations",
+        "iam.allowedPolicyMemberDomains",
+    ]
 
 
 def test_the_folder_rules_are_the_five_documents_in_order_and_within_googles_limit():
@@ -237,15 +280,24 @@ def test_the_folder_rules_are_the_five_documents_in_order_and_within_googles_lim
 
 
 def test_the_deployer_escapes_no_rule_that_destroys_and_every_permission_is_in_the_v2_form():
-    rules = {r["description"]: r["deny_rule"] for r in deny_policies.folder_deny_rules(["principalSet://goog/group/bg@acme.example"], [DEPLOYER])}
+    rules = {
+        r["description"]: r["deny_rule"]
+        for r in deny_policies.folder_deny_rules(["principalSet://goog/group/bg@acme.example"], [DEPLOYER])
+    }
     spared = sorted(d for d, rule in rules.items() if DEPLOYER in rule["exception_principals"])
-    assert spared == ["Only break-glass principals and the deployers change what protects backups",
-                      "Only break-glass principals and the deployers change who may use the keys"]
+    assert spared == [
+        "Only break-glass principals and the deployers change what protects backups",
+        "Only break-glass principals and the deployers change who may use the keys",
+    ]
     permissions = [p for rule in rules.values() for p in rule["denied_permissions"]]
     assert all(re.fullmatch(r"[a-z]+\.googleapis\.com/[A-Za-z]+\.[A-Za-z]+", p) for p in permissions), permissions
     assert len(set(permissions)) == len(permissions) == 12
     # Left out until confirmed on Google's supported list: one unsupported permission fails the whole policy.
-    assert not [p for p in permissions if p.startswith(("storagetransfer.", "backupdr.")) or p.endswith("cryptoKeyVersions.restore")]
+    assert not [
+        p
+        for p in permissions
+        if p.startswith(("storagetransfer.", "backupdr.")) or p.endswith("cryptoKeyVersions.restore")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -254,10 +306,20 @@ def test_the_deployer_escapes_no_rule_that_destroys_and_every_permission_is_in_t
         (lambda: deny_policies.deny_backup_destruction([]), "exception principals"),
         (lambda: deny_policies.deny_key_destruction([]), "exception principals"),
         (lambda: deny_policies.deny_project_removal(["principalSet://goog/public:all"]), "public:all"),
-        (lambda: deny_policies.deny_key_access_changes([], ["principal://iam.googleapis.com/projects/-/serviceAccounts/*"]), "serviceAccounts/*"),
+        (
+            lambda: deny_policies.deny_key_access_changes(
+                [], ["principal://iam.googleapis.com/projects/-/serviceAccounts/*"]
+            ),
+            "serviceAccounts/*",
+        ),
         (lambda: deny_policies.deny_backup_destruction(["principalSet://goog/public:all"]), "public:all"),
         (lambda: deny_policies.deny_backup_destruction(["principalSet://goog/group/*"]), "group/*"),
-        (lambda: deny_policies.deny_backup_protection_changes([], ["principal://iam.googleapis.com/projects/-/serviceAccounts/*"]), "serviceAccounts/*"),
+        (
+            lambda: deny_policies.deny_backup_protection_changes(
+                [], ["principal://iam.googleapis.com/projects/-/serviceAccounts/*"]
+            ),
+            "serviceAccounts/*",
+        ),
         (lambda: deny_policies.folder_deny_policy_parent("123"), "folders/NUMBER"),
         (lambda: org_policies.retention_periods([]), "at least one"),
         (lambda: org_policies.retention_periods([36526]), "36525"),
@@ -278,7 +340,11 @@ def test_the_documents_refuse_what_they_cannot_express(call, message):
         ({"folder_id": None}, "folder_id", "folders/NUMBER (got None)"),
         ({"allowed_locations": []}, "allowed_locations", "one or more value groups"),
         ({"allowed_locations": ["europe west3"]}, "allowed_locations", "(got ['europe west3'])"),
-        ({"allowed_locations": "in:eu-locations"}, "allowed_locations", "takes a list, not a str (got 'in:eu-locations')"),
+        (
+            {"allowed_locations": "in:eu-locations"},
+            "allowed_locations",
+            "takes a list, not a str (got 'in:eu-locations')",
+        ),
         ({"allowed_customer_ids": ["acme.example"]}, "allowed_customer_ids", "customer ids like C0xxxxxxx"),
         ({"allowed_customer_ids": []}, "allowed_customer_ids", "(got [])"),
         ({"retention_days": [0]}, "retention_days", "from 1 to 36525 (got [0])"),
@@ -286,12 +352,28 @@ def test_the_documents_refuse_what_they_cannot_express(call, message):
         ({"retention_days": [True]}, "retention_days[0]", "takes a whole number, not bool (got True)"),
         ({"retention_days": []}, "retention_days", "one or more whole numbers"),
         ({"break_glass_principals": []}, "break_glass_principals", "at least one exact principal"),
-        ({"break_glass_principals": ["principalSet://goog/public:all"]}, "break_glass_principals", "never a wildcard, domain or everyone"),
+        (
+            {"break_glass_principals": ["principalSet://goog/public:all"]},
+            "break_glass_principals",
+            "never a wildcard, domain or everyone",
+        ),
         ({"break_glass_principals": ["principalSet://goog/group/*"]}, "break_glass_principals", "group/*"),
-        ({"break_glass_principals": ["principal://goog/subject/*@acme.example"]}, "break_glass_principals", "principal://goog/subject/EMAIL"),
+        (
+            {"break_glass_principals": ["principal://goog/subject/*@acme.example"]},
+            "break_glass_principals",
+            "principal://goog/subject/EMAIL",
+        ),
         # The v1 form of allow policies is not a deny-policy principal.
-        ({"break_glass_principals": ["user:alice@acme.example"]}, "break_glass_principals", "(got ['user:alice@acme.example'])"),
-        ({"break_glass_principals": ["principalSet://goog/cloudIdentityCustomerId/C03xyz7ab"]}, "break_glass_principals", "cloudIdentityCustomerId"),
+        (
+            {"break_glass_principals": ["user:alice@acme.example"]},
+            "break_glass_principals",
+            "(got ['user:alice@acme.example'])",
+        ),
+        (
+            {"break_glass_principals": ["principalSet://goog/cloudIdentityCustomerId/C03xyz7ab"]},
+            "break_glass_principals",
+            "cloudIdentityCustomerId",
+        ),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argument, problem):

@@ -85,7 +85,15 @@ def test_unknown_cloud_storage_locations_are_refused_naming_the_known_ones(locat
 
 @pytest.mark.parametrize(
     ("location", "kms_location"),
-    [("EU", "europe"), ("us", "us"), ("ASIA", "asia"), ("EUR4", "eur4"), ("NAM4", "nam4"), ("europe-west3", "europe-west3"), ("US-CENTRAL1", "us-central1")],
+    [
+        ("EU", "europe"),
+        ("us", "us"),
+        ("ASIA", "asia"),
+        ("EUR4", "eur4"),
+        ("NAM4", "nam4"),
+        ("europe-west3", "europe-west3"),
+        ("US-CENTRAL1", "us-central1"),
+    ],
 )
 def test_kms_names_the_multi_regions_its_own_way(location, kms_location):
     assert kms_location_of_gcs(location) == kms_location

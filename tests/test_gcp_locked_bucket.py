@@ -5,9 +5,9 @@ import re
 import pulumi
 import pulumi_gcp as gcp
 import pytest
+from planning import by_name, one, plan_of, refusal, resources
 
 from hardened.gcp.locked_bucket import LockedBucket
-from planning import by_name, one, plan_of, resources, refusal
 
 BACKUP_PROJECT = "acme-backups"
 GCP_REGION = "europe-west3"
@@ -68,15 +68,26 @@ def test_only_the_projects_storage_agent_may_use_the_key_and_before_the_bucket_e
     grant = one(plan, GRANT)
     assert grant["inputs"]["cryptoKeyId"] == one(plan, KEY)["id"]
     assert grant["inputs"]["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-    assert re.fullmatch(r"serviceAccount:service-\d+@gs-project-accounts\.iam\.gserviceaccount\.com", grant["inputs"]["member"])
+    assert re.fullmatch(
+        r"serviceAccount:service-\d+@gs-project-accounts\.iam\.gserviceaccount\.com", grant["inputs"]["member"]
+    )
     assert set(grant["inputs"]) == {"cryptoKeyId", "member", "role"}
     assert grant["urn"] in one(plan, BUCKET)["depends_on"]
 
 
 def test_pulumi_can_delete_nothing_and_everything_lands_in_the_backup_project(plan):
     component = one(plan, "hardened:index:LockedBucket")
-    children = [r for r in resources(plan) if r["type"].startswith("gcp:") and r["custom"] and r["type"] != "pulumi:providers:gcp"]
-    assert sorted(r["name"] for r in children) == ["offsite-bucket", "offsite-key", "offsite-key-user", "offsite-keyring"]
+    children = [
+        r
+        for r in resources(plan)
+        if r["type"].startswith("gcp:") and r["custom"] and r["type"] != "pulumi:providers:gcp"
+    ]
+    assert sorted(r["name"] for r in children) == [
+        "offsite-bucket",
+        "offsite-key",
+        "offsite-key-user",
+        "offsite-keyring",
+    ]
     for resource in children:
         assert resource["protect"] and resource["retain_on_delete"], resource["name"]
         assert resource["parent"] == component["urn"]
@@ -114,7 +125,13 @@ def test_production_locks_the_retention_policy_for_good():
 
 @pytest.mark.parametrize(
     ("location", "bucket_location", "kms_location"),
-    [("us", "US", "us"), ("ASIA", "ASIA", "asia"), ("eur4", "EUR4", "eur4"), ("NAM4", "NAM4", "nam4"), ("asia-northeast1", "ASIA-NORTHEAST1", "asia-northeast1")],
+    [
+        ("us", "US", "us"),
+        ("ASIA", "ASIA", "asia"),
+        ("eur4", "EUR4", "eur4"),
+        ("NAM4", "NAM4", "nam4"),
+        ("asia-northeast1", "ASIA-NORTHEAST1", "asia-northeast1"),
+    ],
 )
 def test_key_ring_follows_the_bucket_location(location, bucket_location, kms_location):
     plan = bucket_plan(location=location, primary_aws_region="sa-east-1")
@@ -141,7 +158,11 @@ def test_without_a_primary_region_any_location_is_accepted():
         ),
         ({"location": "EU", "primary_aws_region": "eu-central-1"}, "location", "'EU' lies in europe"),
         ({"location": "NAM4", "primary_aws_region": "us-east-1"}, "location", "(north-america)"),
-        ({"location": "australia-southeast1", "primary_aws_region": "ap-southeast-2"}, "location", "'australia-southeast1' lies in asia-pacific"),
+        (
+            {"location": "australia-southeast1", "primary_aws_region": "ap-southeast-2"},
+            "location",
+            "'australia-southeast1' lies in asia-pacific",
+        ),
         ({"primary_aws_region": "europe-west3"}, "primary_aws_region", "'europe-west3' is not a known AWS region"),
         ({"retention_days": 0}, "retention_days", "from 1 to 36500 (got 0)"),
         ({"retention_days": 36501}, "retention_days", "from 1 to 36500"),

@@ -6,12 +6,11 @@ and FullAWSAccess stays attached at each level, so every denial is the guardrail
 """
 
 import pytest
+from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
+from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, REGION
 
 from hardened.aws.arns import ADMINISTRATOR_ACCESS
-from hardened.aws.documents.resource_controls import web_identity_controls, data_perimeter
 from hardened.aws.documents.guardrails import (
-    alert_path_guardrails,
-    deny_unused_regions,
     BACKUP_DESTRUCTION,
     BACKUP_SETTING_CHANGES,
     BREAK_GLASS_ROLE_CREATION,
@@ -29,15 +28,16 @@ from hardened.aws.documents.guardrails import (
     SCRATCH_BUCKET_EXPOSURE,
     SHARING_CHANGES,
     TRAIL_TAMPERING,
+    alert_path_guardrails,
     backup_account_guardrails,
     backup_perimeter_guardrails,
     check_scp_size,
     deny_backup_destruction,
     deny_backup_setting_changes,
-    deny_bucket_destruction,
-    deny_bucket_protection_changes,
     deny_break_glass_role_changes,
     deny_break_glass_role_creation,
+    deny_bucket_destruction,
+    deny_bucket_protection_changes,
     deny_deployment_role_changes,
     deny_key_destruction,
     deny_key_lockout_bypass,
@@ -54,6 +54,7 @@ from hardened.aws.documents.guardrails import (
     deny_scratch_bucket_exposure,
     deny_sharing,
     deny_trail_tampering,
+    deny_unused_regions,
     deny_weaker_vault_locks,
     deny_writes_outside_organization,
     log_archive_guardrails,
@@ -63,8 +64,7 @@ from hardened.aws.documents.guardrails import (
     security_account_guardrails,
     workload_guardrails,
 )
-from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
-from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, REGION
+from hardened.aws.documents.resource_controls import data_perimeter, web_identity_controls
 
 EXEMPT = [DEPLOYER, BREAK_GLASS]
 OTHER_EXEMPT = [BREAK_GLASS]
@@ -163,7 +163,10 @@ EXPECTED_BUCKET_PROTECTION_CHANGES = {
 
 # In the backup account, AWS Backup's restore-test scratch buckets are left out of both bucket statements.
 SCRATCH = {"NotResource": ["arn:aws:s3:::awsbackup-restore-test-*", "arn:aws:s3:::awsbackup-restore-test-*/*"]}
-EXPECTED_BUCKET_DESTRUCTION_BUT_SCRATCH = {**{k: v for k, v in EXPECTED_BUCKET_DESTRUCTION.items() if k != "Resource"}, **SCRATCH}
+EXPECTED_BUCKET_DESTRUCTION_BUT_SCRATCH = {
+    **{k: v for k, v in EXPECTED_BUCKET_DESTRUCTION.items() if k != "Resource"},
+    **SCRATCH,
+}
 EXPECTED_BUCKET_PROTECTION_CHANGES_BUT_SCRATCH = {
     **{k: v for k, v in EXPECTED_BUCKET_PROTECTION_CHANGES.items() if k not in ("Resource", "Condition")},
     **SCRATCH,
@@ -229,7 +232,11 @@ EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES = {
     },
 }
 
-EXPECTED_BREAK_GLASS_ROLE_KEPT = [EXPECTED_BREAK_GLASS_ROLE_CHANGES, EXPECTED_BREAK_GLASS_ROLE_CREATION, EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES]
+EXPECTED_BREAK_GLASS_ROLE_KEPT = [
+    EXPECTED_BREAK_GLASS_ROLE_CHANGES,
+    EXPECTED_BREAK_GLASS_ROLE_CREATION,
+    EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES,
+]
 
 ORGANIZATION_ID = "o-a1b2c3d4e5"
 UNLESS_BREAK_GLASS = {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/hardened-break-glass"]}}
@@ -424,7 +431,10 @@ EXPECTED_ROOT_USER = {
         (deny_deployment_role_changes(DEPLOYER), EXPECTED_DEPLOYMENT_ROLE_CHANGES),
         (deny_break_glass_role_changes([BREAK_GLASS, BREAK_GLASS]), EXPECTED_BREAK_GLASS_ROLE_CHANGES),
         (deny_break_glass_role_creation([BREAK_GLASS], DEPLOYER), EXPECTED_BREAK_GLASS_ROLE_CREATION),
-        (deny_other_break_glass_role_policies([BREAK_GLASS], [ADMINISTRATOR_ACCESS]), EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES),
+        (
+            deny_other_break_glass_role_policies([BREAK_GLASS], [ADMINISTRATOR_ACCESS]),
+            EXPECTED_OTHER_BREAK_GLASS_ROLE_POLICIES,
+        ),
         (deny_trail_tampering(TRAIL), EXPECTED_TRAIL_TAMPERING),
         (deny_key_destruction(), EXPECTED_KEY_DESTRUCTION),
         (deny_key_destruction("hardened-accounts:protects"), EXPECTED_TAGGED_KEY_DESTRUCTION),
@@ -443,14 +453,18 @@ EXPECTED_ROOT_USER = {
         (deny_leaving_organization(), EXPECTED_LEAVING_ORGANIZATION),
         (deny_root_user(), EXPECTED_ROOT_USER),
     ],
-    ids=lambda value: (value.get("Sid", "") + ("-but-scratch" if "NotResource" in value else "")) if isinstance(value, dict) else "",
+    ids=lambda value: (
+        (value.get("Sid", "") + ("-but-scratch" if "NotResource" in value else "")) if isinstance(value, dict) else ""
+    ),
 )
 def test_each_statement_is_exactly_as_written(built, expected):
     assert built == expected
 
 
 def test_without_exempt_roles_a_statement_applies_to_everyone():
-    assert deny_backup_setting_changes([]) == {k: v for k, v in EXPECTED_BACKUP_SETTING_CHANGES.items() if k != "Condition"}
+    assert deny_backup_setting_changes([]) == {
+        k: v for k, v in EXPECTED_BACKUP_SETTING_CHANGES.items() if k != "Condition"
+    }
     assert deny_key_repolicy([], "hardened-accounts:protects")["Condition"] == {
         "Null": {"aws:ResourceTag/hardened-accounts:protects": "false"}
     }
@@ -469,7 +483,12 @@ def test_the_protected_key_tag_is_the_one_keys_are_tagged_with():
 # --- the composed documents, exactly -----------------------------------------------------------------
 
 
-EXPECTED_ACCESS_KEY_CREATION = {"Sid": "DenyAccessKeyCreation", "Effect": "Deny", "Action": "iam:CreateAccessKey", "Resource": "*"}
+EXPECTED_ACCESS_KEY_CREATION = {
+    "Sid": "DenyAccessKeyCreation",
+    "Effect": "Deny",
+    "Action": "iam:CreateAccessKey",
+    "Resource": "*",
+}
 
 EXPECTED_SENSITIVE_ACTIONS_WITHOUT_MFA = {
     "Sid": "DenySensitiveActionsWithoutMfa",
@@ -494,7 +513,10 @@ EXPECTED_SENSITIVE_ACTIONS_WITHOUT_MFA = {
         "sts:AssumeRole",
     ],
     "Resource": "*",
-    "Condition": {"StringEquals": {"aws:PrincipalType": "User"}, "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+    "Condition": {
+        "StringEquals": {"aws:PrincipalType": "User"},
+        "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"},
+    },
 }
 
 
@@ -575,11 +597,28 @@ def test_the_security_account_keeps_the_break_glass_users_in_break_glass_hands()
                 "Sid": "DenyBreakGlassUserChanges",
                 "Effect": "Deny",
                 "Action": [
-                    "iam:AttachGroupPolicy", "iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateServiceSpecificCredential",
-                    "iam:DeactivateMFADevice", "iam:DeleteGroup", "iam:DeleteGroupPolicy", "iam:DeleteLoginProfile", "iam:DeleteUser",
-                    "iam:DeleteUserPermissionsBoundary", "iam:DeleteUserPolicy", "iam:DetachGroupPolicy", "iam:DetachUserPolicy",
-                    "iam:PutUserPermissionsBoundary", "iam:PutUserPolicy", "iam:RemoveUserFromGroup", "iam:ResyncMFADevice",
-                    "iam:UpdateAccessKey", "iam:UpdateGroup", "iam:UpdateLoginProfile", "iam:UpdateUser", "iam:UploadSigningCertificate",
+                    "iam:AttachGroupPolicy",
+                    "iam:AttachUserPolicy",
+                    "iam:CreateAccessKey",
+                    "iam:CreateServiceSpecificCredential",
+                    "iam:DeactivateMFADevice",
+                    "iam:DeleteGroup",
+                    "iam:DeleteGroupPolicy",
+                    "iam:DeleteLoginProfile",
+                    "iam:DeleteUser",
+                    "iam:DeleteUserPermissionsBoundary",
+                    "iam:DeleteUserPolicy",
+                    "iam:DetachGroupPolicy",
+                    "iam:DetachUserPolicy",
+                    "iam:PutUserPermissionsBoundary",
+                    "iam:PutUserPolicy",
+                    "iam:RemoveUserFromGroup",
+                    "iam:ResyncMFADevice",
+                    "iam:UpdateAccessKey",
+                    "iam:UpdateGroup",
+                    "iam:UpdateLoginProfile",
+                    "iam:UpdateUser",
+                    "iam:UploadSigningCertificate",
                     "iam:UploadSSHPublicKey",
                 ],
                 "Resource": [*USERS, GROUP],
@@ -588,12 +627,23 @@ def test_the_security_account_keeps_the_break_glass_users_in_break_glass_hands()
             {
                 "Sid": "DenyBreakGlassUserCreation",
                 "Effect": "Deny",
-                "Action": ["iam:AddUserToGroup", "iam:CreateGroup", "iam:CreateLoginProfile", "iam:CreateUser", "iam:PutGroupPolicy"],
+                "Action": [
+                    "iam:AddUserToGroup",
+                    "iam:CreateGroup",
+                    "iam:CreateLoginProfile",
+                    "iam:CreateUser",
+                    "iam:PutGroupPolicy",
+                ],
                 "Resource": [*USERS, GROUP],
                 "Condition": EXPECTED_EXEMPTION,
             },
-            {"Sid": "DenyMfaEnrollmentByOthers", "Effect": "Deny", "Action": "iam:EnableMFADevice", "Resource": USERS,
-             "Condition": UNLESS_BREAK_GLASS_OR_USERS},
+            {
+                "Sid": "DenyMfaEnrollmentByOthers",
+                "Effect": "Deny",
+                "Action": "iam:EnableMFADevice",
+                "Resource": USERS,
+                "Condition": UNLESS_BREAK_GLASS_OR_USERS,
+            },
             {**{k: v for k, v in EXPECTED_LASTING_IDENTITIES.items() if k != "Resource"}, "NotResource": USERS},
             EXPECTED_NEW_ROLE_TRUST,
             EXPECTED_DEPLOYMENT_ROLE_CHANGES,
@@ -661,13 +711,23 @@ def test_every_composed_document_fits_an_scp(name):
 
 def test_the_size_is_that_of_the_minified_json():
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
-    assert scp_content(document) == '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
+    assert (
+        scp_content(document) == '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}'
+    )
     assert scp_size(document) == 84
 
 
 def test_a_stand_in_account_id_gives_the_real_size():
-    stand_in = backup_account_guardrails("arn:aws:iam::000000000000:role/hardened-deployer", ["arn:aws:iam::000000000000:role/hardened-break-glass"], FLOOR)
-    real = backup_account_guardrails("arn:aws:iam::123456789012:role/hardened-deployer", ["arn:aws:iam::123456789012:role/hardened-break-glass"], FLOOR)
+    stand_in = backup_account_guardrails(
+        "arn:aws:iam::000000000000:role/hardened-deployer",
+        ["arn:aws:iam::000000000000:role/hardened-break-glass"],
+        FLOOR,
+    )
+    real = backup_account_guardrails(
+        "arn:aws:iam::123456789012:role/hardened-deployer",
+        ["arn:aws:iam::123456789012:role/hardened-break-glass"],
+        FLOOR,
+    )
     assert scp_size(stand_in) == scp_size(real)
 
 
@@ -725,7 +785,10 @@ def request(principal: str, action: str, resource: str, account_scp: dict, **con
         context={"aws:PrincipalArn": principal, **context},
         resource_policy=DEFAULT_KEY_POLICY if action.startswith("kms:") else None,
         service_control_policies=[
-            {"orgIdentifier": "r-a1b2", "policies": [FULL_AWS_ACCESS, {"name": "root", "policy": organization_guardrails(TRAIL)}]},
+            {
+                "orgIdentifier": "r-a1b2",
+                "policies": [FULL_AWS_ACCESS, {"name": "root", "policy": organization_guardrails(TRAIL)}],
+            },
             {"orgIdentifier": ACCOUNT, "policies": [FULL_AWS_ACCESS, {"name": "account", "policy": account_scp}]},
         ],
     )
@@ -765,7 +828,16 @@ def test_only_the_exempt_roles_change_backup_settings(account_scp):
         (BREAK_GLASS, {"backup:MinRetentionDays": "1"}, EXPLICIT_DENY),
         (ADMIN, {"backup:MinRetentionDays": "35"}, EXPLICIT_DENY),
     ],
-    ids=["1-day", "6-days", "no-minimum", "maximum-only", "at-floor", "above-floor", "break-glass-1-day", "admin-compliant"],
+    ids=[
+        "1-day",
+        "6-days",
+        "no-minimum",
+        "maximum-only",
+        "at-floor",
+        "above-floor",
+        "break-glass-1-day",
+        "admin-compliant",
+    ],
 )
 def test_vault_locks_weaker_than_the_floor_are_denied_to_everyone(principal, lock, expected):
     verdicts = evaluate([request(principal, "backup:PutBackupVaultLockConfiguration", VAULT, BACKUP_ACCOUNT, **lock)])
@@ -808,14 +880,18 @@ def test_an_untagged_key_in_a_workload_account_is_the_workloads_own():
 def test_only_break_glass_replaces_a_protected_key_policy_and_never_past_the_lockout_check(account_scp, context):
     bypass = {"kms:BypassPolicyLockoutSafetyCheck": "true"}
     cases = [(who, extra) for extra in ({}, bypass) for who in (ADMIN, DEPLOYER, BREAK_GLASS)]
-    verdicts = evaluate([request(who, "kms:PutKeyPolicy", KEY, account_scp, **context, **extra) for who, extra in cases])
+    verdicts = evaluate(
+        [request(who, "kms:PutKeyPolicy", KEY, account_scp, **context, **extra) for who, extra in cases]
+    )
     assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED] + [EXPLICIT_DENY] * 3
 
 
 def test_the_deployment_role_still_creates_keys_it_may_not_re_policy():
     """CreateKey with the lockout check bypassed is how a sealed key is made: no guardrail stands in its way."""
     bypass = {"kms:BypassPolicyLockoutSafetyCheck": "true"}
-    verdicts = evaluate([request(DEPLOYER, "kms:CreateKey", "*", scp, **bypass) for scp in (BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD)])
+    verdicts = evaluate(
+        [request(DEPLOYER, "kms:CreateKey", "*", scp, **bypass) for scp in (BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD)]
+    )
     assert verdicts == [ALLOWED] * 3
 
 
@@ -840,12 +916,19 @@ def role_arn(name: str) -> str:
     return f"arn:aws:iam::{ACCOUNT}:role/{name}"
 
 
-@pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"])
+@pytest.mark.parametrize(
+    "account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"]
+)
 def test_nobody_changes_the_deployment_role_and_nobody_below_break_glass_changes_break_glass(account_scp):
     """The deployment role may only create the break-glass role and attach its own policy; re-trusting, re-policying,
     deleting or bounding it is break-glass's alone. Nobody changes the deployment role."""
     administrator = {"iam:PolicyARN": ADMINISTRATOR_ACCESS}
-    cases = [(who, action, role) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for role in (DEPLOYER, BREAK_GLASS) for action in ROLE_TAKEOVER]
+    cases = [
+        (who, action, role)
+        for who in (ADMIN, DEPLOYER, BREAK_GLASS)
+        for role in (DEPLOYER, BREAK_GLASS)
+        for action in ROLE_TAKEOVER
+    ]
     verdicts = evaluate([request(who, action, role, account_scp, **administrator) for who, action, role in cases])
 
     def expected(who: str, action: str, role: str) -> str:
@@ -856,25 +939,44 @@ def test_nobody_changes_the_deployment_role_and_nobody_below_break_glass_changes
     assert dict(zip(cases, verdicts, strict=True)) == {case: expected(*case) for case in cases}
     # Attaching any other policy to break-glass (one that denies its way in, say) is break-glass's alone.
     other = {"iam:PolicyARN": f"arn:aws:iam::{ACCOUNT}:policy/deny-everything"}
-    verdicts = evaluate([request(who, "iam:AttachRolePolicy", BREAK_GLASS, account_scp, **other) for who in (ADMIN, DEPLOYER, BREAK_GLASS)])
+    verdicts = evaluate(
+        [
+            request(who, "iam:AttachRolePolicy", BREAK_GLASS, account_scp, **other)
+            for who in (ADMIN, DEPLOYER, BREAK_GLASS)
+        ]
+    )
     assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED]
 
 
-@pytest.mark.parametrize("account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"])
+@pytest.mark.parametrize(
+    "account_scp", [BACKUP_ACCOUNT, LOG_ARCHIVE, WORKLOAD], ids=["backup-account", "log-archive", "workload"]
+)
 def test_other_roles_stay_the_accounts_own(account_scp):
     """Only the exempt names are kept: a path or a longer name is another role, and exempts nothing. (The deployer
     is the caller here: in the log-archive account nobody else creates or re-trusts roles at all.)"""
     others = [role_arn("application"), role_arn("hardened-deployer-2"), role_arn("team/hardened-break-glass")]
-    cases = [(role, action) for role in others for action in ("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole")]
+    cases = [
+        (role, action)
+        for role in others
+        for action in ("iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole")
+    ]
     verdicts = evaluate([request(DEPLOYER, action, role, account_scp) for role, action in cases])
     assert verdicts == [ALLOWED] * len(cases)
 
 
 def test_restore_tests_prepare_and_clear_their_scratch_buckets_in_the_backup_account():
     scratch = "arn:aws:s3:::awsbackup-restore-test-4f2a9c"
-    actions = ["s3:PutBucketVersioning", "s3:PutBucketOwnershipControls", "s3:PutEncryptionConfiguration", "s3:DeleteObjectVersion", "s3:DeleteBucket"]
+    actions = [
+        "s3:PutBucketVersioning",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutEncryptionConfiguration",
+        "s3:DeleteObjectVersion",
+        "s3:DeleteBucket",
+    ]
     resources = [f"{scratch}/restored.tar" if a == "s3:DeleteObjectVersion" else scratch for a in actions]
-    assert evaluate([request(ADMIN, a, r, BACKUP_ACCOUNT) for a, r in zip(actions, resources, strict=True)]) == [ALLOWED] * len(actions)
+    assert evaluate([request(ADMIN, a, r, BACKUP_ACCOUNT) for a, r in zip(actions, resources, strict=True)]) == [
+        ALLOWED
+    ] * len(actions)
     # Only that prefix, and only buckets: the account-wide public access block stays guarded.
     lookalikes = ["arn:aws:s3:::my-awsbackup-restore-test-4f2a9c", "arn:aws:s3:::awsbackup-restore-tests"]
     guarded = [request(ADMIN, "s3:PutBucketVersioning", bucket, BACKUP_ACCOUNT) for bucket in lookalikes]
@@ -885,7 +987,9 @@ def test_restore_tests_prepare_and_clear_their_scratch_buckets_in_the_backup_acc
 BACKUP_PERIMETER = backup_perimeter_guardrails(DEPLOYER, OTHER_EXEMPT, ORGANIZATION_ID)
 
 
-def perimeter_request(principal: str, action: str, resource: str, resource_account: str = ACCOUNT, **context) -> Request:
+def perimeter_request(
+    principal: str, action: str, resource: str, resource_account: str = ACCOUNT, **context
+) -> Request:
     """A call in the backup account, under its guardrails and its perimeter."""
     return Request(
         principal=principal,
@@ -894,10 +998,18 @@ def perimeter_request(principal: str, action: str, resource: str, resource_accou
         resource_account=resource_account,
         context={"aws:PrincipalArn": principal, **context},
         service_control_policies=[
-            {"orgIdentifier": "r-a1b2", "policies": [FULL_AWS_ACCESS, {"name": "root", "policy": organization_guardrails(TRAIL)}]},
-            {"orgIdentifier": ACCOUNT, "policies": [
-                FULL_AWS_ACCESS, {"name": "account", "policy": BACKUP_ACCOUNT}, {"name": "perimeter", "policy": BACKUP_PERIMETER},
-            ]},
+            {
+                "orgIdentifier": "r-a1b2",
+                "policies": [FULL_AWS_ACCESS, {"name": "root", "policy": organization_guardrails(TRAIL)}],
+            },
+            {
+                "orgIdentifier": ACCOUNT,
+                "policies": [
+                    FULL_AWS_ACCESS,
+                    {"name": "account", "policy": BACKUP_ACCOUNT},
+                    {"name": "perimeter", "policy": BACKUP_PERIMETER},
+                ],
+            },
         ],
     )
 
@@ -907,70 +1019,108 @@ def test_below_break_glass_nobody_restores_copies_out_or_passes_roles_to_backup(
     to_backup = {"iam:PassedToService": "backup.amazonaws.com"}
     cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in RESTORES_AND_COPIES_OUT]
     verdicts = evaluate([perimeter_request(who, action, point) for who, action in cases])
-    assert dict(zip(cases, verdicts, strict=True)) == {(who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases}
+    assert dict(zip(cases, verdicts, strict=True)) == {
+        (who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases
+    }
     restore_role = role_arn("prod-restore-tests-restore")
-    verdicts = evaluate([perimeter_request(who, "iam:PassRole", restore_role, **to_backup) for who in (ADMIN, DEPLOYER, BREAK_GLASS)])
+    verdicts = evaluate(
+        [perimeter_request(who, "iam:PassRole", restore_role, **to_backup) for who in (ADMIN, DEPLOYER, BREAK_GLASS)]
+    )
     assert verdicts == [EXPLICIT_DENY, ALLOWED, ALLOWED]
     # Passing a role to another service is not this guardrail's business.
-    assert evaluate([perimeter_request(ADMIN, "iam:PassRole", restore_role, **{"iam:PassedToService": "lambda.amazonaws.com"})]) == [ALLOWED]
+    assert evaluate(
+        [perimeter_request(ADMIN, "iam:PassRole", restore_role, **{"iam:PassedToService": "lambda.amazonaws.com"})]
+    ) == [ALLOWED]
 
 
 def test_a_scratch_copy_is_never_shared_but_restore_tests_still_set_it_up():
     scratch = "arn:aws:s3:::awsbackup-restore-test-4f2a9c"
     exposure = [scratch for _ in SCRATCH_BUCKET_EXPOSURE]
-    cases = [(who, action, resource) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action, resource in zip(SCRATCH_BUCKET_EXPOSURE, exposure, strict=True)]
+    cases = [
+        (who, action, resource)
+        for who in (ADMIN, DEPLOYER, BREAK_GLASS)
+        for action, resource in zip(SCRATCH_BUCKET_EXPOSURE, exposure, strict=True)
+    ]
     verdicts = evaluate([perimeter_request(who, action, resource) for who, action, resource in cases])
     assert verdicts == [EXPLICIT_DENY] * (2 * len(exposure)) + [ALLOWED] * len(exposure)
     setup = ["s3:PutBucketVersioning", "s3:PutBucketOwnershipControls", "s3:PutEncryptionConfiguration"]
     assert evaluate([perimeter_request(ADMIN, action, scratch) for action in setup]) == [ALLOWED] * len(setup)
     # A restore puts the objects' own ACLs back (AWSBackupServiceRolePolicyForS3Restore): that stays allowed.
     restored = f"{scratch}/restored.tar"
-    assert evaluate([perimeter_request(ADMIN, a, restored) for a in ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")]) == [ALLOWED] * 2
+    assert (
+        evaluate([perimeter_request(ADMIN, a, restored) for a in ("s3:PutObjectAcl", "s3:PutObjectVersionAcl")])
+        == [ALLOWED] * 2
+    )
 
 
 def test_only_break_glass_shares_what_the_backup_account_holds_or_changes_a_share():
     """A share reaches another account of the organization, which may then restore: as much a way out as a restore."""
     share = f"arn:aws:ram:{REGION}:{ACCOUNT}:resource-share/7f1c2b7e-1b5a-4c37-9d7f-0c1f4f3f9a11"
     vault = f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:prod-air-gapped-vault"
-    resources = {"ram:CreateResourceShare": "*", "ram:ReplacePermissionAssociations": "*", "backup:PutBackupVaultSharingPolicy": vault}
+    resources = {
+        "ram:CreateResourceShare": "*",
+        "ram:ReplacePermissionAssociations": "*",
+        "backup:PutBackupVaultSharingPolicy": vault,
+    }
     cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in SHARING_CHANGES]
     verdicts = evaluate([perimeter_request(who, action, resources.get(action, share)) for who, action in cases])
-    assert dict(zip(cases, verdicts, strict=True)) == {(who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases}
+    assert dict(zip(cases, verdicts, strict=True)) == {
+        (who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases
+    }
 
 
 @pytest.mark.parametrize("account_scp", [LOG_ARCHIVE, None], ids=["log-archive", "backup-perimeter"])
 def test_no_identity_outlasts_an_intrusion_in_the_backup_and_log_archive_accounts(account_scp):
     """No users, passwords, long-term credentials or identity providers below break-glass; new roles and new trust
     only by the deployer, which deploys roles. (Access keys are denied to everyone by the root SCP.)"""
+
     def call(who: str, action: str, resource: str) -> Request:
         return request(who, action, resource, account_scp) if account_scp else perimeter_request(who, action, resource)
 
     resources = {a: "*" for a in LASTING_IDENTITIES} | {
-        "iam:CreateUser": f"arn:aws:iam::{ACCOUNT}:user/persistent", "iam:CreateLoginProfile": f"arn:aws:iam::{ACCOUNT}:user/persistent",
+        "iam:CreateUser": f"arn:aws:iam::{ACCOUNT}:user/persistent",
+        "iam:CreateLoginProfile": f"arn:aws:iam::{ACCOUNT}:user/persistent",
         "iam:UpdateLoginProfile": f"arn:aws:iam::{ACCOUNT}:user/persistent",
         "iam:CreateServiceSpecificCredential": f"arn:aws:iam::{ACCOUNT}:user/persistent",
-        "iam:UploadSigningCertificate": f"arn:aws:iam::{ACCOUNT}:user/persistent", "iam:UploadSSHPublicKey": f"arn:aws:iam::{ACCOUNT}:user/persistent",
+        "iam:UploadSigningCertificate": f"arn:aws:iam::{ACCOUNT}:user/persistent",
+        "iam:UploadSSHPublicKey": f"arn:aws:iam::{ACCOUNT}:user/persistent",
         "iam:CreateOpenIDConnectProvider": f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example",
         "iam:AddClientIDToOpenIDConnectProvider": f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example",
         "iam:UpdateOpenIDConnectProviderThumbprint": f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example",
-        "iam:CreateSAMLProvider": f"arn:aws:iam::{ACCOUNT}:saml-provider/idp", "iam:UpdateSAMLProvider": f"arn:aws:iam::{ACCOUNT}:saml-provider/idp",
+        "iam:CreateSAMLProvider": f"arn:aws:iam::{ACCOUNT}:saml-provider/idp",
+        "iam:UpdateSAMLProvider": f"arn:aws:iam::{ACCOUNT}:saml-provider/idp",
     }
     cases = [(who, action) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in LASTING_IDENTITIES]
     verdicts = evaluate([call(who, action, resources[action]) for who, action in cases])
-    assert dict(zip(cases, verdicts, strict=True)) == {(who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases}
+    assert dict(zip(cases, verdicts, strict=True)) == {
+        (who, a): ALLOWED if who == BREAK_GLASS else EXPLICIT_DENY for who, a in cases
+    }
     role = role_arn("trusts-someone")
-    verdicts = evaluate([call(who, action, role) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in ROLE_TRUST_CHANGES])
+    verdicts = evaluate(
+        [call(who, action, role) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in ROLE_TRUST_CHANGES]
+    )
     assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED, ALLOWED, ALLOWED, ALLOWED]
 
 
 def test_nobody_writes_into_a_bucket_outside_the_organization():
     outside, elsewhere = "arn:aws:s3:::drop/copy.tar", "999900001111"
-    cases = [(who, action, context) for who in (ADMIN, DEPLOYER, BREAK_GLASS) for action in ("s3:PutObject", "s3:ReplicateObject")
-             for context in ({"aws:ResourceOrgID": "o-zzzzzzzzzz"}, {})]
-    verdicts = evaluate([perimeter_request(who, action, outside, elsewhere, **context) for who, action, context in cases])
+    cases = [
+        (who, action, context)
+        for who in (ADMIN, DEPLOYER, BREAK_GLASS)
+        for action in ("s3:PutObject", "s3:ReplicateObject")
+        for context in ({"aws:ResourceOrgID": "o-zzzzzzzzzz"}, {})
+    ]
+    verdicts = evaluate(
+        [perimeter_request(who, action, outside, elsewhere, **context) for who, action, context in cases]
+    )
     assert verdicts == [EXPLICIT_DENY] * len(cases)
     own = "arn:aws:s3:::own-bucket/copy.tar"
-    inside = evaluate([perimeter_request(who, "s3:PutObject", own, **{"aws:ResourceOrgID": ORGANIZATION_ID}) for who in (ADMIN, DEPLOYER)])
+    inside = evaluate(
+        [
+            perimeter_request(who, "s3:PutObject", own, **{"aws:ResourceOrgID": ORGANIZATION_ID})
+            for who in (ADMIN, DEPLOYER)
+        ]
+    )
     assert inside == [ALLOWED, ALLOWED]
 
 
@@ -995,7 +1145,9 @@ def test_no_member_account_tampers_with_the_organization_trail():
 
 
 def test_no_account_leaves_the_organization():
-    verdicts = evaluate([request(who, "organizations:LeaveOrganization", "*", WORKLOAD) for who in (ADMIN, DEPLOYER, BREAK_GLASS)])
+    verdicts = evaluate(
+        [request(who, "organizations:LeaveOrganization", "*", WORKLOAD) for who in (ADMIN, DEPLOYER, BREAK_GLASS)]
+    )
     assert verdicts == [EXPLICIT_DENY] * 3
 
 
@@ -1014,23 +1166,52 @@ def test_the_data_perimeter_is_exactly_the_four_statements():
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "DenyAccessOutsideOrganization", "Effect": "Deny", "Principal": "*",
-                "Action": ["kms:*", "s3:*", "sts:AssumeRole", "sts:DecodeAuthorizationMessage", "sts:GetAccessKeyInfo",
-                           "sts:GetFederationToken", "sts:GetServiceBearerToken", "sts:GetSessionToken", "sts:SetContext"],
+                "Sid": "DenyAccessOutsideOrganization",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": [
+                    "kms:*",
+                    "s3:*",
+                    "sts:AssumeRole",
+                    "sts:DecodeAuthorizationMessage",
+                    "sts:GetAccessKeyInfo",
+                    "sts:GetFederationToken",
+                    "sts:GetServiceBearerToken",
+                    "sts:GetSessionToken",
+                    "sts:SetContext",
+                ],
                 "Resource": "*",
-                "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORGANIZATION_ID}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}},
+                "Condition": {
+                    "StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORGANIZATION_ID},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                },
             },
             {
-                "Sid": "DenyServicesActingForOthers", "Effect": "Deny", "Principal": "*", "Action": ["kms:*", "s3:*", "sts:*"], "Resource": "*",
-                "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": ORGANIZATION_ID}, "Null": {"aws:SourceAccount": "false"},
-                              "Bool": {"aws:PrincipalIsAWSService": "true"}},
+                "Sid": "DenyServicesActingForOthers",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["kms:*", "s3:*", "sts:*"],
+                "Resource": "*",
+                "Condition": {
+                    "StringNotEqualsIfExists": {"aws:SourceOrgID": ORGANIZATION_ID},
+                    "Null": {"aws:SourceAccount": "false"},
+                    "Bool": {"aws:PrincipalIsAWSService": "true"},
+                },
             },
             {
-                "Sid": "DenyCustomerProvidedKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*",
+                "Sid": "DenyCustomerProvidedKeys",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": "*",
                 "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
             },
             {
-                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["kms:*", "s3:*", "sts:*"], "Resource": "*",
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["kms:*", "s3:*", "sts:*"],
+                "Resource": "*",
                 "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}},
             },
         ],
@@ -1038,100 +1219,235 @@ def test_the_data_perimeter_is_exactly_the_four_statements():
     assert scp_size(data_perimeter(ORGANIZATION_ID)) <= SCP_MAX_CHARACTERS
 
 
-def rcp_request(principal: str, action: str, resource: str, context: dict, resource_policy: dict | None = None) -> Request:
+def rcp_request(
+    principal: str, action: str, resource: str, context: dict, resource_policy: dict | None = None
+) -> Request:
     """A call on a member account's resource, under the root's data perimeter (the caller's SCPs play no part)."""
     return Request(
-        principal=principal, action=action, resource=resource, resource_account=ACCOUNT,
+        principal=principal,
+        action=action,
+        resource=resource,
+        resource_account=ACCOUNT,
         context={"aws:PrincipalArn": principal, "aws:SecureTransport": "true", **context},
-        identity_policies=[ALLOW_EVERYTHING], resource_policy=resource_policy,
-        resource_control_policies=[{"orgIdentifier": "r-a1b2", "policies": [{"name": "perimeter", "policy": data_perimeter(ORGANIZATION_ID)}]}],
+        identity_policies=[ALLOW_EVERYTHING],
+        resource_policy=resource_policy,
+        resource_control_policies=[
+            {"orgIdentifier": "r-a1b2", "policies": [{"name": "perimeter", "policy": data_perimeter(ORGANIZATION_ID)}]}
+        ],
     )
 
 
 def test_the_perimeter_refuses_outsiders_whatever_a_resource_policy_grants_and_lets_federation_through():
     outsider = "arn:aws:iam::999900001111:role/intruder"
-    grant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": outsider}, "Action": ["s3:GetObject", "kms:Decrypt", "sts:AssumeRole"], "Resource": "*"}]}
-    outside = {"aws:PrincipalOrgID": "o-zzzzzzzzzz", "aws:PrincipalAccount": "999900001111", "aws:PrincipalIsAWSService": "false"}
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": outsider},
+                "Action": ["s3:GetObject", "kms:Decrypt", "sts:AssumeRole"],
+                "Resource": "*",
+            }
+        ],
+    }
+    outside = {
+        "aws:PrincipalOrgID": "o-zzzzzzzzzz",
+        "aws:PrincipalAccount": "999900001111",
+        "aws:PrincipalIsAWSService": "false",
+    }
     role = f"arn:aws:iam::{ACCOUNT}:role/target"
-    verdicts = evaluate([
-        rcp_request(outsider, "s3:GetObject", "arn:aws:s3:::backups/copy.tar", outside, grant),
-        rcp_request(outsider, "kms:Decrypt", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab", outside, grant),
-        rcp_request(outsider, "sts:AssumeRole", role, outside, grant),
-    ])
+    verdicts = evaluate(
+        [
+            rcp_request(outsider, "s3:GetObject", "arn:aws:s3:::backups/copy.tar", outside, grant),
+            rcp_request(
+                outsider,
+                "kms:Decrypt",
+                f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                outside,
+                grant,
+            ),
+            rcp_request(outsider, "sts:AssumeRole", role, outside, grant),
+        ]
+    )
     assert verdicts == [EXPLICIT_DENY] * 3
     # Google's transfer agent assumes its role by web identity: no organization id, and not covered by the perimeter.
-    web = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"},
-                                                  "Action": "sts:AssumeRoleWithWebIdentity", "Resource": "*"}]}
+    web = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "accounts.google.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Resource": "*",
+            }
+        ],
+    }
     assert evaluate([rcp_request("accounts.google.com", "sts:AssumeRoleWithWebIdentity", role, {}, web)]) == [ALLOWED]
 
 
 def test_the_perimeter_refuses_sse_c_and_plain_http_even_inside_the_organization():
-    inside = {"aws:PrincipalOrgID": ORGANIZATION_ID, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalIsAWSService": "false"}
+    inside = {
+        "aws:PrincipalOrgID": ORGANIZATION_ID,
+        "aws:PrincipalAccount": ACCOUNT,
+        "aws:PrincipalIsAWSService": "false",
+    }
     sse_c = {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}
-    verdicts = evaluate([
-        rcp_request(ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", {**inside, **sse_c}),
-        rcp_request(ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", {**inside, "aws:SecureTransport": "false"}),
-        rcp_request(ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", inside),
-    ])
+    verdicts = evaluate(
+        [
+            rcp_request(ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", {**inside, **sse_c}),
+            rcp_request(
+                ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", {**inside, "aws:SecureTransport": "false"}
+            ),
+            rcp_request(ADMIN, "s3:PutObject", "arn:aws:s3:::backups/copy.tar", inside),
+        ]
+    )
     assert verdicts == [EXPLICIT_DENY, EXPLICIT_DENY, ALLOWED]
 
 
 def test_only_the_transfer_agent_assumes_a_backup_account_role_by_web_identity():
     agent = "107304712345678901234"
-    assert web_identity_controls([agent, agent]) == {"Version": "2012-10-17", "Statement": [{
-        "Sid": "DenyForeignWebIdentities", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity", "Resource": "*",
-        "Condition": {"StringNotEqualsIfExists": {"accounts.google.com:sub": [agent]}},
-    }]}
+    assert web_identity_controls([agent, agent]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyForeignWebIdentities",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Resource": "*",
+                "Condition": {"StringNotEqualsIfExists": {"accounts.google.com:sub": [agent]}},
+            }
+        ],
+    }
     role = f"arn:aws:iam::{ACCOUNT}:role/prod-to-gcp-google-transfer"
-    trust_anyone = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": ["accounts.google.com", "token.actions.githubusercontent.com"]},
-                                                           "Action": "sts:AssumeRoleWithWebIdentity", "Resource": "*"}]}
+    trust_anyone = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": ["accounts.google.com", "token.actions.githubusercontent.com"]},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Resource": "*",
+            }
+        ],
+    }
 
     def web(provider: str, context: dict, subjects: list[str]) -> Request:
-        return Request(principal=provider, action="sts:AssumeRoleWithWebIdentity", resource=role, resource_account=ACCOUNT,
-                       context={"aws:SecureTransport": "true", **context}, identity_policies=[ALLOW_EVERYTHING], resource_policy=trust_anyone,
-                       resource_control_policies=[{"orgIdentifier": ACCOUNT, "policies": [{"name": "backup", "policy": web_identity_controls(subjects)}]}])
+        return Request(
+            principal=provider,
+            action="sts:AssumeRoleWithWebIdentity",
+            resource=role,
+            resource_account=ACCOUNT,
+            context={"aws:SecureTransport": "true", **context},
+            identity_policies=[ALLOW_EVERYTHING],
+            resource_policy=trust_anyone,
+            resource_control_policies=[
+                {"orgIdentifier": ACCOUNT, "policies": [{"name": "backup", "policy": web_identity_controls(subjects)}]}
+            ],
+        )
 
-    verdicts = evaluate([
-        web("accounts.google.com", {"accounts.google.com:sub": agent}, [agent]),
-        web("accounts.google.com", {"accounts.google.com:sub": "100000000000000000001"}, [agent]),
-        web("token.actions.githubusercontent.com", {"token.actions.githubusercontent.com:sub": "repo:intruder/x:ref:refs/heads/main"}, [agent]),
-        web("accounts.google.com", {"accounts.google.com:sub": agent}, []),
-    ])
+    verdicts = evaluate(
+        [
+            web("accounts.google.com", {"accounts.google.com:sub": agent}, [agent]),
+            web("accounts.google.com", {"accounts.google.com:sub": "100000000000000000001"}, [agent]),
+            web(
+                "token.actions.githubusercontent.com",
+                {"token.actions.githubusercontent.com:sub": "repo:intruder/x:ref:refs/heads/main"},
+                [agent],
+            ),
+            web("accounts.google.com", {"accounts.google.com:sub": agent}, []),
+        ]
+    )
     assert verdicts == [ALLOWED, EXPLICIT_DENY, EXPLICIT_DENY, EXPLICIT_DENY]
 
 
 def test_the_alert_path_scp_exactly():
     """Removal is break-glass's alone, changes the deployer's and break-glass's, on everything named after the hub;
     in the security account, the hub's bus too."""
-    resources = ["arn:aws:cloudwatch:*:*:alarm:org-alarms-*", "arn:aws:events:*:*:rule/org-alarms-*", "arn:aws:events:*:*:rule/org-alarms/*",
-                 "arn:aws:iam::*:role/org-alarms-*", "arn:aws:lambda:*:*:function:org-alarms-*", "arn:aws:sns:*:*:org-alarms-alerts"]
+    resources = [
+        "arn:aws:cloudwatch:*:*:alarm:org-alarms-*",
+        "arn:aws:events:*:*:rule/org-alarms-*",
+        "arn:aws:events:*:*:rule/org-alarms/*",
+        "arn:aws:iam::*:role/org-alarms-*",
+        "arn:aws:lambda:*:*:function:org-alarms-*",
+        "arn:aws:sns:*:*:org-alarms-alerts",
+    ]
     assert alert_path_guardrails(DEPLOYER, OTHER_EXEMPT, "org-alarms", hub=True) == {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "DenyAlertPathRemoval", "Effect": "Deny", "Action": [
-                "cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "events:DeleteRule", "events:DisableRule", "events:RemoveTargets",
-                "iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
-                "iam:PutRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy", "lambda:DeleteFunction", "lambda:PutFunctionConcurrency",
-                "lambda:RemovePermission", "sns:DeleteTopic", "sns:RemovePermission", "sns:Unsubscribe"],
-             "Resource": resources, "Condition": UNLESS_BREAK_GLASS},
-            {"Sid": "DenyAlertPathChanges", "Effect": "Deny", "Action": [
-                "cloudwatch:PutMetricAlarm", "events:PutRule", "events:PutTargets", "iam:PutRolePolicy", "lambda:AddPermission",
-                "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "sns:AddPermission", "sns:SetSubscriptionAttributes",
-                "sns:SetTopicAttributes"],
-             "Resource": resources, "Condition": EXPECTED_EXEMPTION},
-            {"Sid": "DenyAlertBusRemoval", "Effect": "Deny", "Action": ["events:DeleteEventBus", "events:RemovePermission"], "Resource": "*",
-             "Condition": UNLESS_BREAK_GLASS},
-            {"Sid": "DenyAlertBusChanges", "Effect": "Deny", "Action": ["events:PutPermission"], "Resource": "*", "Condition": EXPECTED_EXEMPTION},
+            {
+                "Sid": "DenyAlertPathRemoval",
+                "Effect": "Deny",
+                "Action": [
+                    "cloudwatch:DeleteAlarms",
+                    "cloudwatch:DisableAlarmActions",
+                    "events:DeleteRule",
+                    "events:DisableRule",
+                    "events:RemoveTargets",
+                    "iam:AttachRolePolicy",
+                    "iam:DeleteRole",
+                    "iam:DeleteRolePermissionsBoundary",
+                    "iam:DeleteRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:PutRolePermissionsBoundary",
+                    "iam:UpdateAssumeRolePolicy",
+                    "lambda:DeleteFunction",
+                    "lambda:PutFunctionConcurrency",
+                    "lambda:RemovePermission",
+                    "sns:DeleteTopic",
+                    "sns:RemovePermission",
+                    "sns:Unsubscribe",
+                ],
+                "Resource": resources,
+                "Condition": UNLESS_BREAK_GLASS,
+            },
+            {
+                "Sid": "DenyAlertPathChanges",
+                "Effect": "Deny",
+                "Action": [
+                    "cloudwatch:PutMetricAlarm",
+                    "events:PutRule",
+                    "events:PutTargets",
+                    "iam:PutRolePolicy",
+                    "lambda:AddPermission",
+                    "lambda:UpdateFunctionCode",
+                    "lambda:UpdateFunctionConfiguration",
+                    "sns:AddPermission",
+                    "sns:SetSubscriptionAttributes",
+                    "sns:SetTopicAttributes",
+                ],
+                "Resource": resources,
+                "Condition": EXPECTED_EXEMPTION,
+            },
+            {
+                "Sid": "DenyAlertBusRemoval",
+                "Effect": "Deny",
+                "Action": ["events:DeleteEventBus", "events:RemovePermission"],
+                "Resource": "*",
+                "Condition": UNLESS_BREAK_GLASS,
+            },
+            {
+                "Sid": "DenyAlertBusChanges",
+                "Effect": "Deny",
+                "Action": ["events:PutPermission"],
+                "Resource": "*",
+                "Condition": EXPECTED_EXEMPTION,
+            },
         ],
     }
-    assert [s["Sid"] for s in alert_path_guardrails(DEPLOYER, OTHER_EXEMPT, "org-alarms")["Statement"]] == ["DenyAlertPathRemoval", "DenyAlertPathChanges"]
+    assert [s["Sid"] for s in alert_path_guardrails(DEPLOYER, OTHER_EXEMPT, "org-alarms")["Statement"]] == [
+        "DenyAlertPathRemoval",
+        "DenyAlertPathChanges",
+    ]
 
 
 def test_the_region_deny_exactly():
     """Every region but those given and us-east-1, to everyone; only single-endpoint global services are left out."""
     assert deny_unused_regions(["eu-west-1", "eu-central-1"]) == {
-        "Sid": "DenyUnusedRegions", "Effect": "Deny",
-        "NotAction": ["cloudfront:*", "iam:*", "organizations:*", "route53:*", "sts:*", "support:*"], "Resource": "*",
+        "Sid": "DenyUnusedRegions",
+        "Effect": "Deny",
+        "NotAction": ["cloudfront:*", "iam:*", "organizations:*", "route53:*", "sts:*", "support:*"],
+        "Resource": "*",
         "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-central-1", "eu-west-1", "us-east-1"]}},
     }
     assert organization_guardrails(TRAIL, ["eu-west-1"])["Statement"][-1]["Sid"] == "DenyUnusedRegions"

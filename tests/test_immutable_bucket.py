@@ -1,11 +1,23 @@
 """ImmutableBucket: the exact security inputs of every child, its options, outputs and bad arguments."""
 
 import pytest
+from planning import (
+    ACCOUNT,
+    BREAK_GLASS,
+    DEPLOYER,
+    PROJECT,
+    REGION,
+    account_provider,
+    by_name,
+    in_account,
+    one,
+    plan_of,
+    resources,
+)
 
 from hardened.aws import ImmutableBucket
 from hardened.errors import ComponentArgumentError
 from hardened_tools.plan import run_program
-from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
 
 ORG = "o-a1b2c3d4e5"
 S3 = "aws:s3/"
@@ -106,9 +118,19 @@ def test_key_policy_names_administrators_only_break_glass_repolicies_and_use_is_
                 "Effect": "Allow",
                 "Principal": {"AWS": sorted([BREAK_GLASS, DEPLOYER])},
                 "Action": [
-                    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKey",
-                    "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags",
-                    "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+                    "kms:CancelKeyDeletion",
+                    "kms:CreateAlias",
+                    "kms:DeleteAlias",
+                    "kms:DescribeKey",
+                    "kms:EnableKey",
+                    "kms:EnableKeyRotation",
+                    "kms:GetKeyPolicy",
+                    "kms:GetKeyRotationStatus",
+                    "kms:ListResourceTags",
+                    "kms:TagResource",
+                    "kms:UntagResource",
+                    "kms:UpdateAlias",
+                    "kms:UpdateKeyDescription",
                 ],
                 "Resource": "*",
             },
@@ -124,17 +146,29 @@ def test_key_policy_names_administrators_only_break_glass_repolicies_and_use_is_
                 "Effect": "Allow",
                 "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
                 "Action": [
-                    "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
-                    "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey",
+                    "kms:GenerateDataKeyWithoutPlaintext",
+                    "kms:ReEncryptFrom",
+                    "kms:ReEncryptTo",
                 ],
                 "Resource": "*",
-                "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": f"s3.{REGION}.amazonaws.com"}},
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+                },
             },
             {
                 "Sid": "DenyKeyDestruction",
                 "Effect": "Deny",
                 "Principal": "*",
-                "Action": ["kms:DeleteImportedKeyMaterial", "kms:DisableKey", "kms:DisableKeyRotation", "kms:ScheduleKeyDeletion"],
+                "Action": [
+                    "kms:DeleteImportedKeyMaterial",
+                    "kms:DisableKey",
+                    "kms:DisableKeyRotation",
+                    "kms:ScheduleKeyDeletion",
+                ],
                 "Resource": "*",
             },
         ],
@@ -148,24 +182,60 @@ def test_bucket_policy_denies_plain_http_old_tls_tampering_and_outsiders(plan):
     assert one(plan, "aws:s3/bucketPolicy:BucketPolicy")["inputs"]["policy"] == {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": everything,
-             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            {"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": everything,
-             "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}},
-            {"Sid": "DenyProtectionChanges", "Effect": "Deny", "Principal": "*",
-             "Action": [
-                 "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration",
-                 "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock",
-                 "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
-                 "s3:PutReplicationConfiguration",
-             ],
-             "Resource": arn, "Condition": unless_break_glass},
-            {"Sid": "DenyRetentionBypass", "Effect": "Deny", "Principal": "*",
-             "Action": ["s3:BypassGovernanceRetention", "s3:DeleteObjectVersion"],
-             "Resource": f"{arn}/*", "Condition": unless_break_glass},
-            {"Sid": "DenyOutsideOrganization", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": everything,
-             "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG},
-                           "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}},
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": everything,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "DenyOutdatedTls",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": everything,
+                "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+            },
+            {
+                "Sid": "DenyProtectionChanges",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": [
+                    "s3:DeleteBucket",
+                    "s3:DeleteBucketPolicy",
+                    "s3:PutBucketObjectLockConfiguration",
+                    "s3:PutBucketOwnershipControls",
+                    "s3:PutBucketPolicy",
+                    "s3:PutBucketPublicAccessBlock",
+                    "s3:PutBucketVersioning",
+                    "s3:PutEncryptionConfiguration",
+                    "s3:PutLifecycleConfiguration",
+                    "s3:PutReplicationConfiguration",
+                ],
+                "Resource": arn,
+                "Condition": unless_break_glass,
+            },
+            {
+                "Sid": "DenyRetentionBypass",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": ["s3:BypassGovernanceRetention", "s3:DeleteObjectVersion"],
+                "Resource": f"{arn}/*",
+                "Condition": unless_break_glass,
+            },
+            {
+                "Sid": "DenyOutsideOrganization",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": everything,
+                "Condition": {
+                    "StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG},
+                    "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+                },
+            },
         ],
     }
 
@@ -180,8 +250,13 @@ def test_without_break_glass_the_tamper_denies_have_no_exemption():
 
 def test_all_public_access_is_blocked_and_acls_are_disabled(plan):
     block = one(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")["inputs"]
-    assert {k: block[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")} == {
-        "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True,
+    assert {
+        k: block[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    } == {
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
     }
     ownership = one(plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")["inputs"]
     assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
@@ -255,7 +330,11 @@ BAD_ARGUMENTS = [
     ({"retention_days": 36501}, "retention_days", "from 1 to 36500 (got 36501)"),
     ({"retention_days": "30"}, "retention_days", "(got '30')"),
     ({"retention_days": True}, "retention_days", "(got True)"),
-    ({"noncurrent_version_expiration_days": 30}, "noncurrent_version_expiration_days", "no shorter than retention_days (365)"),
+    (
+        {"noncurrent_version_expiration_days": 30},
+        "noncurrent_version_expiration_days",
+        "no shorter than retention_days (365)",
+    ),
     ({"administrator_arns": []}, "administrator_arns", "needs at least one IAM role ARN"),
     ({"administrator_arns": ["arn:aws:iam::111122223333:role/*"]}, "administrator_arns", "without wildcards"),
     ({"break_glass_arns": ["arn:aws:iam::*:role/break-glass"]}, "break_glass_arns", "without wildcards"),

@@ -5,16 +5,21 @@ holds an identity policy allowing everything, so the verdicts are the bucket's a
 """
 
 import pytest
+from iam_evaluator import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
+from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, REGION, account_provider, in_account, one, plan_of
 
 from hardened.aws import ImmutableBucket
 from hardened.aws.documents.bucket_policy import PROTECTION_CHANGES, RETENTION_BYPASS
-from iam_evaluator import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
-from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, REGION, account_provider, in_account, one, plan_of
 
 ORG = "o-a1b2c3d4e5"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/AdministratorAccess"
 OUTSIDER = "arn:aws:iam::999988887777:role/AdministratorAccess"
-SECURE = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3", "aws:PrincipalOrgID": ORG, "aws:PrincipalIsAWSService": "false"}
+SECURE = {
+    "aws:SecureTransport": "true",
+    "s3:TlsVersion": "1.3",
+    "aws:PrincipalOrgID": ORG,
+    "aws:PrincipalIsAWSService": "false",
+}
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +27,12 @@ def plan() -> dict:
     def program():
         ImmutableBucket(
             "backups",
-            {"retention_days": 365, "administrator_arns": [DEPLOYER], "break_glass_arns": [BREAK_GLASS], "organization_id": ORG},
+            {
+                "retention_days": 365,
+                "administrator_arns": [DEPLOYER],
+                "break_glass_arns": [BREAK_GLASS],
+                "organization_id": ORG,
+            },
             opts=in_account(account_provider()),
         )
 
@@ -89,7 +99,12 @@ def test_insecure_or_foreign_requests_are_explicitly_denied(plan, principal, con
 
 
 def test_nobody_can_disable_or_delete_the_key_and_only_break_glass_re_policies_it(plan):
-    destructive = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:DeleteImportedKeyMaterial"]
+    destructive = [
+        "kms:ScheduleKeyDeletion",
+        "kms:DisableKey",
+        "kms:DisableKeyRotation",
+        "kms:DeleteImportedKeyMaterial",
+    ]
     cases = [(who, action) for who in (DEPLOYER, ADMIN, BREAK_GLASS) for action in destructive]
     verdicts = evaluate([kms_request(plan, who, action) for who, action in cases])
     _print_matrix("key destruction", dict(zip(cases, verdicts, strict=True)))

@@ -1,10 +1,9 @@
 """LockedVault: the lock, key and access policy of a backup vault, exactly, and its bad arguments."""
 
-
 import pytest
+from planning import ACCOUNT, DEPLOYER, REGION, account_provider, by_name, in_account, one, plan_of, refusal, resources
 
 from hardened.aws import LockedVault
-from planning import ACCOUNT, DEPLOYER, REGION, account_provider, by_name, in_account, one, plan_of, resources, refusal
 
 WORKLOAD = "222233334444"
 
@@ -25,7 +24,12 @@ def plan() -> dict:
 
 def test_compliance_lock_with_three_days_grace_by_default(plan):
     lock = one(plan, "aws:backup/vaultLockConfiguration:VaultLockConfiguration")
-    assert lock["inputs"] == {"backupVaultName": "vault", "changeableForDays": 3, "maxRetentionDays": 2555, "minRetentionDays": 35}
+    assert lock["inputs"] == {
+        "backupVaultName": "vault",
+        "changeableForDays": 3,
+        "maxRetentionDays": 2555,
+        "minRetentionDays": 35,
+    }
     assert one(plan, "hardened:index:LockedVault")["outputs"] == {
         "keyArn": one(plan, "aws:kms/key:Key")["outputs"]["arn"],
         "maxRetentionDays": 2555,
@@ -37,7 +41,10 @@ def test_compliance_lock_with_three_days_grace_by_default(plan):
 
 
 def test_governance_lock_has_no_grace_period_so_it_stays_removable():
-    lock = one(vault_plan(retention_mode="GOVERNANCE", min_retention_days=1), "aws:backup/vaultLockConfiguration:VaultLockConfiguration")
+    lock = one(
+        vault_plan(retention_mode="GOVERNANCE", min_retention_days=1),
+        "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+    )
     assert lock["inputs"] == {"backupVaultName": "vault", "maxRetentionDays": 2555, "minRetentionDays": 1}
 
 
@@ -53,8 +60,15 @@ def test_vault_is_encrypted_by_its_own_key_and_never_force_destroyed(plan):
 
 def test_key_is_used_only_through_aws_backup_and_cannot_be_destroyed(plan):
     statements = one(plan, "aws:kms/key:Key")["inputs"]["policy"]["Statement"]
-    assert [s["Sid"] for s in statements] == ["AllowKeyAdministration", "AllowUseThroughService", "AllowGrantsThroughService", "DenyKeyDestruction"]
-    assert statements[1]["Condition"] == {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": f"backup.{REGION}.amazonaws.com"}}
+    assert [s["Sid"] for s in statements] == [
+        "AllowKeyAdministration",
+        "AllowUseThroughService",
+        "AllowGrantsThroughService",
+        "DenyKeyDestruction",
+    ]
+    assert statements[1]["Condition"] == {
+        "StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": f"backup.{REGION}.amazonaws.com"}
+    }
     assert statements[2] == {
         "Sid": "AllowGrantsThroughService",
         "Effect": "Allow",

@@ -1,16 +1,22 @@
 """MfaEnforcement: the CIS password policy, the MFA-required group and its policy, exactly, and its bad arguments."""
 
 import pytest
+from planning import ACCOUNT, account_provider, in_account, one, plan_of, refusal, resources
 
 from hardened.aws import MfaEnforcement
 from hardened.aws.documents.mfa import require_mfa
-from planning import ACCOUNT, account_provider, in_account, one, plan_of, resources, refusal
 
 PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 ROOT_ACCESS = "aws:iam/organizationsFeatures:OrganizationsFeatures"
 SELF_SERVICE = [
-    "iam:ChangePassword", "iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser",
-    "iam:ListMFADevices", "iam:ListVirtualMFADevices", "iam:ResyncMFADevice", "sts:GetSessionToken",
+    "iam:ChangePassword",
+    "iam:CreateVirtualMFADevice",
+    "iam:EnableMFADevice",
+    "iam:GetUser",
+    "iam:ListMFADevices",
+    "iam:ListVirtualMFADevices",
+    "iam:ResyncMFADevice",
+    "sts:GetSessionToken",
 ]
 OWN = ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:mfa/*"]
 NO_MFA = {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
@@ -51,12 +57,32 @@ def test_the_group_policy_is_require_mfa_written_out(plan):
             "Version": "2012-10-17",
             "Statement": [
                 {"Sid": "AllowMfaSelfService", "Effect": "Allow", "Action": SELF_SERVICE, "Resource": OWN},
-                {"Sid": "AllowListingMfaDevices", "Effect": "Allow",
-                 "Action": ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"], "Resource": "*"},
-                {"Sid": "DenyEverythingWithoutMfa", "Effect": "Deny", "NotAction": SELF_SERVICE, "Resource": "*", "Condition": NO_MFA},
-                {"Sid": "DenyOthersMfaWithoutMfa", "Effect": "Deny",
-                 "Action": ["iam:ChangePassword", "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices", "iam:ResyncMFADevice"],
-                 "NotResource": "arn:aws:iam::*:user/${aws:username}", "Condition": NO_MFA},
+                {
+                    "Sid": "AllowListingMfaDevices",
+                    "Effect": "Allow",
+                    "Action": ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"],
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "DenyEverythingWithoutMfa",
+                    "Effect": "Deny",
+                    "NotAction": SELF_SERVICE,
+                    "Resource": "*",
+                    "Condition": NO_MFA,
+                },
+                {
+                    "Sid": "DenyOthersMfaWithoutMfa",
+                    "Effect": "Deny",
+                    "Action": [
+                        "iam:ChangePassword",
+                        "iam:EnableMFADevice",
+                        "iam:GetUser",
+                        "iam:ListMFADevices",
+                        "iam:ResyncMFADevice",
+                    ],
+                    "NotResource": "arn:aws:iam::*:user/${aws:username}",
+                    "Condition": NO_MFA,
+                },
             ],
         },
     }
@@ -67,18 +93,22 @@ def test_the_group_carries_the_policy(plan):
     policy = one(plan, "aws:iam/policy:Policy")
     assert group["inputs"] == {"name": "hardened-mfa-required"}
     assert one(plan, "aws:iam/groupPolicyAttachment:GroupPolicyAttachment")["inputs"] == {
-        "group": "hardened-mfa-required", "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/hardened-mfa-required",
+        "group": "hardened-mfa-required",
+        "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/hardened-mfa-required",
     }
     assert policy["outputs"]["arn"] == f"arn:aws:iam::{ACCOUNT}:policy/hardened-mfa-required"
     assert one(plan, "hardened:index:MfaEnforcement")["outputs"] == {
-        "groupName": "hardened-mfa-required", "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/hardened-mfa-required",
+        "groupName": "hardened-mfa-required",
+        "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/hardened-mfa-required",
     }
 
 
 def test_nothing_else_is_declared_and_root_access_stays_as_it_is_by_default(plan):
     assert sorted(r["type"] for r in resources(plan) if r["type"].startswith("aws:")) == [
-        "aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "aws:iam/group:Group",
-        "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "aws:iam/policy:Policy",
+        "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+        "aws:iam/group:Group",
+        "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+        "aws:iam/policy:Policy",
     ]
     assert resources(plan, ROOT_ACCESS) == []
 
@@ -92,11 +122,16 @@ def test_centralized_root_access_enables_both_features():
 def test_overrides_are_stricter_and_rename_group_and_policy():
     plan = mfa_plan({"minimum_password_length": 20, "max_password_age_days": 30, "group_name": "humans"})
     inputs = one(plan, PASSWORD_POLICY)["inputs"]
-    assert (inputs["minimumPasswordLength"], inputs["maxPasswordAge"], inputs["passwordReusePrevention"]) == (20, 30, 24)
+    assert (inputs["minimumPasswordLength"], inputs["maxPasswordAge"], inputs["passwordReusePrevention"]) == (
+        20,
+        30,
+        24,
+    )
     assert one(plan, "aws:iam/group:Group")["inputs"] == {"name": "humans"}
     assert one(plan, "aws:iam/policy:Policy")["inputs"]["name"] == "humans"
     assert one(plan, "aws:iam/groupPolicyAttachment:GroupPolicyAttachment")["inputs"] == {
-        "group": "humans", "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/humans",
+        "group": "humans",
+        "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/humans",
     }
 
 

@@ -2,11 +2,11 @@
 
 import pulumi_aws as aws
 import pytest
+from planning import DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
 
 from hardened.aws import OrganizationTrail
 from hardened.errors import ComponentArgumentError
 from hardened_tools.plan import run_program
-from planning import DEPLOYER, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of, resources
 
 MANAGEMENT = "999988887777"
 GROUP_ARN = f"arn:aws:logs:{REGION}:{MANAGEMENT}:log-group:/hardened/cloudtrail/org-trail"
@@ -16,8 +16,12 @@ DELIVERY_TYPES = ("aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role", "aws:
 
 def trail_args(**overrides) -> dict:
     return {
-        "trail_name": "org-trail", "management_account_id": MANAGEMENT, "region": REGION,
-        "log_archive_administrator_arns": [DEPLOYER], "retention_days": 400, "organization_id": "o-a1b2c3d4e5",
+        "trail_name": "org-trail",
+        "management_account_id": MANAGEMENT,
+        "region": REGION,
+        "log_archive_administrator_arns": [DEPLOYER],
+        "retention_days": 400,
+        "organization_id": "o-a1b2c3d4e5",
     } | overrides
 
 
@@ -40,7 +44,10 @@ def test_the_log_group_is_named_after_the_trail_and_kept_ninety_days_in_the_mana
     assert group["inputs"] == {"name": "/hardened/cloudtrail/org-trail", "retentionInDays": 90}
     assert group["outputs"]["arn"] == GROUP_ARN
     assert group["lands_in"] == {"cloud": "aws", "account": MANAGEMENT, "region": REGION}
-    assert one(plan, "hardened:index:OrganizationTrail")["outputs"]["eventsLogGroupName"] == "/hardened/cloudtrail/org-trail"
+    assert (
+        one(plan, "hardened:index:OrganizationTrail")["outputs"]["eventsLogGroupName"]
+        == "/hardened/cloudtrail/org-trail"
+    )
 
 
 def test_only_cloudtrail_on_behalf_of_the_management_account_assumes_the_delivery_role(plan):
@@ -51,8 +58,13 @@ def test_only_cloudtrail_on_behalf_of_the_management_account_assumes_the_deliver
         "assumeRolePolicy": {
             "Version": "2012-10-17",
             "Statement": [
-                {"Sid": "TrustedByService", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                 "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": MANAGEMENT}}},
+                {
+                    "Sid": "TrustedByService",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": MANAGEMENT}},
+                },
             ],
         },
     }
@@ -67,8 +79,12 @@ def test_the_role_writes_log_streams_of_that_group_and_nothing_else(plan):
         "policy": {
             "Version": "2012-10-17",
             "Statement": [
-                {"Sid": "DeliverTrailEvents", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                 "Resource": f"{GROUP_ARN}:log-stream:*"},
+                {
+                    "Sid": "DeliverTrailEvents",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": f"{GROUP_ARN}:log-stream:*",
+                },
             ],
         },
     }
@@ -78,10 +94,15 @@ def test_the_role_writes_log_streams_of_that_group_and_nothing_else(plan):
 def test_the_trail_delivers_into_the_group_with_the_role_once_the_role_may_deliver(plan):
     trail = one(plan, "aws:cloudtrail/trail:Trail")
     assert trail["inputs"] == {
-        "cloudWatchLogsGroupArn": f"{GROUP_ARN}:*", "cloudWatchLogsRoleArn": ROLE_ARN,
-        "enableLogFileValidation": True, "enableLogging": True, "includeGlobalServiceEvents": True,
-        "isMultiRegionTrail": True, "isOrganizationTrail": True,
-        "kmsKeyId": by_name(plan, "org-trail-trail-key")["outputs"]["arn"], "name": "org-trail",
+        "cloudWatchLogsGroupArn": f"{GROUP_ARN}:*",
+        "cloudWatchLogsRoleArn": ROLE_ARN,
+        "enableLogFileValidation": True,
+        "enableLogging": True,
+        "includeGlobalServiceEvents": True,
+        "isMultiRegionTrail": True,
+        "isOrganizationTrail": True,
+        "kmsKeyId": by_name(plan, "org-trail-trail-key")["outputs"]["arn"],
+        "name": "org-trail",
         "s3BucketName": by_name(plan, "org-trail-logs-bucket")["outputs"]["bucket"],
     }
     assert one(plan, "aws:iam/rolePolicy:RolePolicy")["urn"] in trail["depends_on"]
@@ -101,8 +122,16 @@ def test_without_the_argument_events_stay_in_the_bucket_alone():
 def test_a_retention_cloudwatch_logs_does_not_accept_is_refused_before_anything_is_declared(days):
     registered = {}
     with pytest.raises(ComponentArgumentError) as raised:
-        run_program(lambda: OrganizationTrail("org-trail", trail_args(log_archive_provider=None, events_log_retention_days=days)),
-                    project=PROJECT, stack="test", registrations=registered)
-    assert str(raised.value).startswith("OrganizationTrail 'org-trail': argument 'events_log_retention_days' must be one of 1, 3, 5, 7, 14, 30, 60, 90,")
+        run_program(
+            lambda: OrganizationTrail(
+                "org-trail", trail_args(log_archive_provider=None, events_log_retention_days=days)
+            ),
+            project=PROJECT,
+            stack="test",
+            registrations=registered,
+        )
+    assert str(raised.value).startswith(
+        "OrganizationTrail 'org-trail': argument 'events_log_retention_days' must be one of 1, 3, 5, 7, 14, 30, 60, 90,"
+    )
     assert str(raised.value).endswith(f", 3653 (got {days})")
     assert [r.type for r in registered.values()] == ["pulumi:pulumi:Stack"]

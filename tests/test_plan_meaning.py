@@ -4,9 +4,10 @@ markdown table."""
 
 import re
 
+from planning import shipped_plan
+
 from hardened.resource_types import CATALOGUE, ROLE_WORDS, meaning_of
 from hardened_tools.plan.render import render_markdown, render_text
-from planning import shipped_plan
 
 
 def test_every_role_is_worded():

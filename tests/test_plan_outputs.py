@@ -8,12 +8,12 @@ import jsonschema
 import pulumi
 import pulumi_aws as aws
 import pytest
+from planning import ACCOUNT, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of
 
 from hardened_tools.plan import run_program
 from hardened_tools.plan.document import dumps
 from hardened_tools.plan.render import render_markdown, render_text
 from hardened_tools.plan.runtime import OfflinePlanLimit, PlanViolation
-from planning import ACCOUNT, PROJECT, REGION, account_provider, by_name, in_account, one, plan_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "tools/hardened_tools/plan/plan.schema.json").read_text())
@@ -140,13 +140,17 @@ def _organization_program():
         "prod-account",
         region=REGION,
         allowed_account_ids=[account.id],
-        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=account.id.apply(lambda i: f"arn:aws:iam::{i}:role/deployer"))],
+        assume_roles=[
+            aws.ProviderAssumeRoleArgs(role_arn=account.id.apply(lambda i: f"arn:aws:iam::{i}:role/deployer"))
+        ],
     )
     aws.sns.Topic("alerts", opts=in_account(member))
     only_role = aws.Provider(
         "prod-account-by-role",
         region=REGION,
-        assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=account.id.apply(lambda i: f"arn:aws:iam::{i}:role/deployer"))],
+        assume_roles=[
+            aws.ProviderAssumeRoleArgs(role_arn=account.id.apply(lambda i: f"arn:aws:iam::{i}:role/deployer"))
+        ],
     )
     aws.sns.Topic("alerts-by-role", opts=in_account(only_role))
 
@@ -161,7 +165,9 @@ def test_organization_shapes(organization):
     unit = by_name(organization, "workloads")
     policy = by_name(organization, "guardrails")
     assert re.fullmatch(r"[0-9]{12}", account["id"])
-    org = re.fullmatch(rf"arn:aws:organizations::{MANAGEMENT}:account/(o-[0-9a-z]{{10}})/{account['id']}", account["outputs"]["arn"])
+    org = re.fullmatch(
+        rf"arn:aws:organizations::{MANAGEMENT}:account/(o-[0-9a-z]{{10}})/{account['id']}", account["outputs"]["arn"]
+    )
     assert org, account["outputs"]["arn"]
     assert (account["outputs"]["state"], account["outputs"]["govcloudId"]) == ("ACTIVE", "")
     assert re.fullmatch(r"prod-[0-9a-f]{7}", account["outputs"]["name"]) and "name" in account["computed_outputs"]
@@ -169,7 +175,10 @@ def test_organization_shapes(organization):
     assert re.fullmatch(r"ou-[0-9a-z]{4}-[0-9a-z]{8}", unit["id"])
     assert unit["outputs"]["arn"] == f"arn:aws:organizations::{MANAGEMENT}:ou/{org[1]}/{unit['id']}"
     assert re.fullmatch(r"p-[0-9a-z]{8}", policy["id"])
-    assert policy["outputs"]["arn"] == f"arn:aws:organizations::{MANAGEMENT}:policy/{org[1]}/service_control_policy/{policy['id']}"
+    assert (
+        policy["outputs"]["arn"]
+        == f"arn:aws:organizations::{MANAGEMENT}:policy/{org[1]}/service_control_policy/{policy['id']}"
+    )
     assert by_name(organization, "guardrails-prod")["id"] == f"{account['id']}:{policy['id']}"
 
 
@@ -186,7 +195,10 @@ def test_providers_of_a_new_account_land_in_it(organization):
     account_id = by_name(organization, "prod")["id"]
     for provider, topic in (("prod-account", "alerts"), ("prod-account-by-role", "alerts-by-role")):
         assert by_name(organization, provider)["lands_in"] == {"account": account_id, "cloud": "aws", "region": REGION}
-        assert by_name(organization, topic)["id"] == f"arn:aws:sns:{REGION}:{account_id}:{topic}-{by_name(organization, topic)['id'][-7:]}"
+        assert (
+            by_name(organization, topic)["id"]
+            == f"arn:aws:sns:{REGION}:{account_id}:{topic}-{by_name(organization, topic)['id'][-7:]}"
+        )
     assert by_name(organization, "prod-account")["computed_inputs"] == ["allowedAccountIds", "assumeRoles"]
 
 
@@ -200,7 +212,9 @@ def _backup_and_iam_program():
     vault = aws.backup.Vault("vault", name="backups", opts=opts)
     aws.backup.VaultLockConfiguration("lock", backup_vault_name=vault.name, min_retention_days=7, opts=opts)
     aws.backup.LogicallyAirGappedVault("air-gapped", min_retention_days=7, max_retention_days=35, opts=opts)
-    plan = aws.backup.Plan("daily", rules=[aws.backup.PlanRuleArgs(rule_name="daily", target_vault_name=vault.name)], opts=opts)
+    plan = aws.backup.Plan(
+        "daily", rules=[aws.backup.PlanRuleArgs(rule_name="daily", target_vault_name=vault.name)], opts=opts
+    )
     aws.backup.Selection("everything", plan_id=plan.id, iam_role_arn=role.arn, resources=["*"], opts=opts)
     aws.backup.GlobalSettings("settings", global_settings={"isCrossAccountBackupEnabled": "true"}, opts=opts)
     testing = aws.backup.RestoreTestingPlan(
@@ -212,7 +226,11 @@ def _backup_and_iam_program():
         opts=opts,
     )
     aws.backup.RestoreTestingSelection(
-        "restore-test-s3", restore_testing_plan_name=testing.name, iam_role_arn=role.arn, protected_resource_type="S3", opts=opts
+        "restore-test-s3",
+        restore_testing_plan_name=testing.name,
+        iam_role_arn=role.arn,
+        protected_resource_type="S3",
+        opts=opts,
     )
     aws.cloudtrail.Trail("trail", name="organization-trail", s3_bucket_name="logs", opts=opts)
     rule = aws.cloudwatch.EventRule("changes", event_pattern="{}", opts=opts)
@@ -231,7 +249,10 @@ def test_iam_shapes(backup):
     assert role["id"] == role["outputs"]["name"]
     assert re.fullmatch(r"AROA[A-Z2-7]{17}", role["outputs"]["uniqueId"])
     named = by_name(backup, "named")
-    assert (named["id"], named["outputs"]["arn"]) == ("hardened-deployer", f"arn:aws:iam::{ACCOUNT}:role/hardened-deployer")
+    assert (named["id"], named["outputs"]["arn"]) == (
+        "hardened-deployer",
+        f"arn:aws:iam::{ACCOUNT}:role/hardened-deployer",
+    )
     assert by_name(backup, "inline")["id"] == f"hardened-deployer:{by_name(backup, 'inline')['outputs']['name']}"
     policy = by_name(backup, "boundary")
     assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT}:policy/boundary-[0-9a-f]{{7}}", policy["id"])
@@ -242,7 +263,10 @@ def test_iam_shapes(backup):
 def test_backup_shapes(backup):
     assert by_name(backup, "vault")["outputs"]["arn"] == f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:backups"
     lock = by_name(backup, "lock")
-    assert (lock["id"], lock["outputs"]["backupVaultArn"]) == ("backups", f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:backups")
+    assert (lock["id"], lock["outputs"]["backupVaultArn"]) == (
+        "backups",
+        f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:backups",
+    )
     air_gapped = by_name(backup, "air-gapped")
     assert air_gapped["outputs"]["arn"] == f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:{air_gapped['id']}"
     plan = by_name(backup, "daily")

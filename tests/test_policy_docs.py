@@ -81,10 +81,14 @@ def test_every_document_function_is_rendered_or_excused():
         f"{render_policies.REGENERATE}"
     )
     assert not rendered_functions & excused, f"both rendered and excused: {sorted(rendered_functions & excused)}"
-    assert all(why.strip() for why in render_policies.NOT_DOCUMENTS.values()), "every NOT_DOCUMENTS entry needs a reason"
+    assert all(why.strip() for why in render_policies.NOT_DOCUMENTS.values()), (
+        "every NOT_DOCUMENTS entry needs a reason"
+    )
 
 
-@pytest.mark.parametrize("entry", sorted({(d.module, d.function) for d in render_policies.DOCUMENTS} | set(render_policies.NOT_DOCUMENTS)))
+@pytest.mark.parametrize(
+    "entry", sorted({(d.module, d.function) for d in render_policies.DOCUMENTS} | set(render_policies.NOT_DOCUMENTS))
+)
 def test_every_listed_function_exists(entry):
     module_name, function = entry
     module = importlib.import_module(f"hardened.{module_name}")
@@ -112,7 +116,9 @@ def test_a_changed_statement_helper_makes_the_files_stale(monkeypatch, rendered)
     from hardened.aws.documents import bucket_policy
 
     original = bucket_policy.deny_outdated_tls
-    monkeypatch.setattr(bucket_policy, "deny_outdated_tls", lambda bucket_arn, minimum_version="1.2": original(bucket_arn, "1.3"))
+    monkeypatch.setattr(
+        bucket_policy, "deny_outdated_tls", lambda bucket_arn, minimum_version="1.2": original(bucket_arn, "1.3")
+    )
     assert render_policies.render()["aws-bucket_policy.md"] != rendered["aws-bucket_policy.md"]
 
 
@@ -165,7 +171,9 @@ def test_ids_are_placeholders(rendered):
     """No id but the placeholders: a document with a real-looking id would be a copy of someone's stack."""
     import re
 
-    allowed = {m for value, _ in render_policies.PLACEHOLDERS.values() for m in re.findall(r"\b[0-9]{12}\b", str(value))}
+    allowed = {
+        m for value, _ in render_policies.PLACEHOLDERS.values() for m in re.findall(r"\b[0-9]{12}\b", str(value))
+    }
     for name, text in rendered.items():
         ids = set(re.findall(r"\b[0-9]{12}\b", text))
         assert ids <= allowed, f"{name} holds ids that are not placeholders: {sorted(ids - allowed)}"

@@ -38,7 +38,7 @@ def lines_after(text: str, heading: str) -> list[str]:
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("### ") and heading in line)
     section = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.startswith("### "):
             break
         if line.strip():
@@ -120,7 +120,7 @@ def test_protected_vault_replace_is_one_loud_entry():
         "(steps: create-replacement + replace + delete-replaced) — replaced because of `name`"
     )
     assert section[1].startswith("  - The engine refuses to replace a resource protected in its old and new state")
-    assert "  - `name`: `\"prod-vault\"` → `\"prod-vault-eu\"` — forces replacement" in section
+    assert '  - `name`: `"prod-vault"` → `"prod-vault-eu"` — forces replacement' in section
     assert any(line.startswith("  - engine error: unable to replace resource") for line in section)
     assert sum(line.startswith("- ") for line in section) == 1
     assert "prod-vault-vault" not in collapsed(text)
@@ -131,8 +131,10 @@ def test_a_replacement_shown_only_as_its_create_and_delete_steps_is_grouped():
     preview = load("vault-replace-protected.json")
     preview["steps"] = [s for s in preview["steps"] if s["op"] != "replace"]
     section = lines_after(summarize_preview(preview), DESTRUCTIVE)
-    assert section[0].startswith("- 🛑 **replace of a PROTECTED resource** `aws:backup/vault:Vault` `prod-vault-vault` "
-                                 "(steps: create-replacement + delete-replaced)")
+    assert section[0].startswith(
+        "- 🛑 **replace of a PROTECTED resource** `aws:backup/vault:Vault` `prod-vault-vault` "
+        "(steps: create-replacement + delete-replaced)"
+    )
     assert sum(line.startswith("- ") for line in section) == 1
 
 
@@ -143,8 +145,10 @@ def test_replace_whose_protect_is_removed_in_the_same_change_goes_through():
         if step["op"] in ("create-replacement", "replace"):
             del step["newState"]["protect"]
     section = lines_after(summarize_preview(preview), DESTRUCTIVE)
-    assert section[0].startswith("- 🛑 **replace of a resource whose `protect` is removed in this same change** "
-                                 "`aws:backup/vault:Vault` `prod-vault-vault`")
+    assert section[0].startswith(
+        "- 🛑 **replace of a resource whose `protect` is removed in this same change** "
+        "`aws:backup/vault:Vault` `prod-vault-vault`"
+    )
     assert "the engine WILL delete the old resource" in section[1]
     assert "  - `protect` (resource option): `true` → `false` ⚠️ turned off" in section
 
@@ -177,8 +181,13 @@ def test_unprotected_data_bearing_delete_says_the_cloud_resource_goes():
 def test_delete_of_an_ordinary_resource_is_routine():
     preview = load("read-step.json")
     create = preview["steps"][2]
-    preview["steps"][2] = {"op": "delete", "urn": create["urn"], "provider": create["provider"],
-                           "oldState": create["newState"], "detailedDiff": None}
+    preview["steps"][2] = {
+        "op": "delete",
+        "urn": create["urn"],
+        "provider": create["provider"],
+        "oldState": create["newState"],
+        "detailedDiff": None,
+    }
     preview["changeSummary"] = {"delete": 1, "read": 1, "same": 40}
     text = summarize_preview(preview)
     assert lines_after(text, DESTRUCTIVE)[0].startswith("None:")
@@ -233,12 +242,27 @@ def _policy(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-DENY_DELETE = {"Sid": "DenyRecoveryPointDeletion", "Effect": "Deny", "Principal": "*",
-               "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"], "Resource": "*"}
-DENY_POLICY_CHANGE = {"Sid": "DenyVaultPolicyChange", "Effect": "Deny", "Principal": "*",
-                      "Action": ["backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy"], "Resource": "*"}
-ALLOW_COPY = {"Sid": "AllowCopyIntoVault", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
-              "Action": "backup:CopyIntoBackupVault", "Resource": "*"}
+DENY_DELETE = {
+    "Sid": "DenyRecoveryPointDeletion",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+    "Resource": "*",
+}
+DENY_POLICY_CHANGE = {
+    "Sid": "DenyVaultPolicyChange",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": ["backup:PutBackupVaultAccessPolicy", "backup:DeleteBackupVaultAccessPolicy"],
+    "Resource": "*",
+}
+ALLOW_COPY = {
+    "Sid": "AllowCopyIntoVault",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+    "Action": "backup:CopyIntoBackupVault",
+    "Resource": "*",
+}
 
 
 def _vault_policy_update(old_policy: str, new_policy: str, detailed: bool = True) -> dict:
@@ -256,7 +280,9 @@ def _vault_policy_update(old_policy: str, new_policy: str, detailed: bool = True
 
 @pytest.mark.parametrize("detailed", [True, False])
 def test_policy_documents_are_compared_statement_by_statement(detailed):
-    preview = _vault_policy_update(_policy(DENY_DELETE, DENY_POLICY_CHANGE, ALLOW_COPY), _policy(DENY_POLICY_CHANGE, ALLOW_COPY), detailed)
+    preview = _vault_policy_update(
+        _policy(DENY_DELETE, DENY_POLICY_CHANGE, ALLOW_COPY), _policy(DENY_POLICY_CHANGE, ALLOW_COPY), detailed
+    )
     assert lines_after(summarize_preview(preview), DESTRUCTIVE) == [
         "- ⚠️ **update** `aws:backup/vaultPolicy:VaultPolicy` `prod-vault-policy`",
         "  - `policy`: ⚠️ policy changed: 3 statements → 2, Deny removed: `DenyRecoveryPointDeletion`",
@@ -277,17 +303,40 @@ def test_policy_with_a_new_allow_and_reformatting():
 
 
 def test_assume_role_policy_of_any_role_is_security_relevant():
-    trust_old = _policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole",
-                         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}})
-    trust_new = _policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"})
+    trust_old = _policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }
+    )
+    trust_new = _policy(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}
+    )
     urn = PREFIX + "hardened:index:BreakGlassAccess$aws:iam/role:Role::break-glass-role"
-    state = {"urn": urn, "custom": True, "id": "break-glass", "type": "aws:iam/role:Role",
-             "inputs": {"__defaults": [], "assumeRolePolicy": trust_old, "name": "break-glass"}}
+    state = {
+        "urn": urn,
+        "custom": True,
+        "id": "break-glass",
+        "type": "aws:iam/role:Role",
+        "inputs": {"__defaults": [], "assumeRolePolicy": trust_old, "name": "break-glass"},
+    }
     new_state = copy.deepcopy(state)
     new_state["inputs"]["assumeRolePolicy"] = trust_new
-    preview = {"steps": [{"op": "update", "urn": urn, "oldState": state, "newState": new_state,
-                          "diffReasons": ["assumeRolePolicy"], "detailedDiff": {"assumeRolePolicy": {"kind": "update", "inputDiff": True}}}],
-               "changeSummary": {"update": 1}}
+    preview = {
+        "steps": [
+            {
+                "op": "update",
+                "urn": urn,
+                "oldState": state,
+                "newState": new_state,
+                "diffReasons": ["assumeRolePolicy"],
+                "detailedDiff": {"assumeRolePolicy": {"kind": "update", "inputDiff": True}},
+            }
+        ],
+        "changeSummary": {"update": 1},
+    }
     assert lines_after(summarize_preview(preview), DESTRUCTIVE) == [
         "- ⚠️ **update** `aws:iam/role:Role` `break-glass-role`",
         # One statement identity for diff and review (Sid, or Effect and actions): the same statement, changed.
@@ -311,32 +360,59 @@ def test_unprotecting_shows_as_a_same_step_and_is_flagged():
 
 def test_guard_settings_are_shown_old_to_new():
     urn = PREFIX + "hardened:index:LockedBucket$gcp:storage/bucket:Bucket::archive-bucket"
-    old = {"urn": urn, "custom": True, "type": "gcp:storage/bucket:Bucket", "protect": True,
-           "inputs": {"name": "archive-91ce", "publicAccessPrevention": "enforced", "forceDestroy": False,
-                      "retentionPolicy": {"isLocked": True, "retentionPeriod": "31536000"},
-                      "labels": {"team": "platform"}}}
+    old = {
+        "urn": urn,
+        "custom": True,
+        "type": "gcp:storage/bucket:Bucket",
+        "protect": True,
+        "inputs": {
+            "name": "archive-91ce",
+            "publicAccessPrevention": "enforced",
+            "forceDestroy": False,
+            "retentionPolicy": {"isLocked": True, "retentionPeriod": "31536000"},
+            "labels": {"team": "platform"},
+        },
+    }
     new = copy.deepcopy(old)
-    new["inputs"].update(publicAccessPrevention="inherited", forceDestroy=True,
-                         retentionPolicy={"isLocked": False, "retentionPeriod": "86400"}, labels={"team": "security"})
-    preview = {"steps": [{"op": "update", "urn": urn, "oldState": old, "newState": new, "detailedDiff": None,
-                          "diffReasons": ["forceDestroy", "labels", "publicAccessPrevention", "retentionPolicy"]}]}
+    new["inputs"].update(
+        publicAccessPrevention="inherited",
+        forceDestroy=True,
+        retentionPolicy={"isLocked": False, "retentionPeriod": "86400"},
+        labels={"team": "security"},
+    )
+    preview = {
+        "steps": [
+            {
+                "op": "update",
+                "urn": urn,
+                "oldState": old,
+                "newState": new,
+                "detailedDiff": None,
+                "diffReasons": ["forceDestroy", "labels", "publicAccessPrevention", "retentionPolicy"],
+            }
+        ]
+    }
     section = lines_after(summarize_preview(preview), DESTRUCTIVE)
     assert section == [
         "- ⚠️ **update** `gcp:storage/bucket:Bucket` `archive-bucket`",
-        "  - `publicAccessPrevention`: `\"enforced\"` → `\"inherited\"` ⚠️ weakened",
+        '  - `publicAccessPrevention`: `"enforced"` → `"inherited"` ⚠️ weakened',
         "  - `forceDestroy`: `false` → `true` ⚠️ turned on",
         "  - `retentionPolicy.isLocked`: `true` → `false` ⚠️ turned off",
-        "  - `retentionPolicy.retentionPeriod`: `\"31536000\"` → `\"86400\"` ⚠️ shortened",
+        '  - `retentionPolicy.retentionPeriod`: `"31536000"` → `"86400"` ⚠️ shortened',
     ]
 
 
 def test_kms_key_rotation_and_deletion_window():
     preview = load("secret-inputs.json")
     step = preview["steps"][3]
-    step["newState"]["inputs"].update(policy=step["oldState"]["inputs"]["policy"], enableKeyRotation=False, deletionWindowInDays=7)
+    step["newState"]["inputs"].update(
+        policy=step["oldState"]["inputs"]["policy"], enableKeyRotation=False, deletionWindowInDays=7
+    )
     step["diffReasons"] = ["deletionWindowInDays", "enableKeyRotation"]
-    step["detailedDiff"] = {"deletionWindowInDays": {"kind": "update", "inputDiff": False},
-                            "enableKeyRotation": {"kind": "update", "inputDiff": False}}
+    step["detailedDiff"] = {
+        "deletionWindowInDays": {"kind": "update", "inputDiff": False},
+        "enableKeyRotation": {"kind": "update", "inputDiff": False},
+    }
     preview["steps"] = preview["steps"][:1] + [step]
     assert lines_after(summarize_preview(preview), DESTRUCTIVE) == [
         "- ⚠️ **update** `aws:kms/key:Key` `prod-vault-key`",
@@ -352,19 +428,28 @@ def test_both_spellings_of_replace_kinds(kind):
         if step["detailedDiff"]:
             step["detailedDiff"] = {"name": {"kind": kind, "inputDiff": False}}
         step.pop("replaceReasons", None)
-    assert "  - `name`: `\"prod-vault\"` → `\"prod-vault-eu\"` — forces replacement" in lines_after(
-        summarize_preview(preview), DESTRUCTIVE)
+    assert '  - `name`: `"prod-vault"` → `"prod-vault-eu"` — forces replacement' in lines_after(
+        summarize_preview(preview), DESTRUCTIVE
+    )
 
 
 def test_unknown_values_are_known_after_apply():
     preview = load("object-lock-shortened.json")
-    preview["steps"][1]["newState"]["inputs"]["rule"]["defaultRetention"]["days"] = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-    assert "  - `rule.defaultRetention.days`: `365` → (known after apply)" in lines_after(summarize_preview(preview), DESTRUCTIVE)
+    preview["steps"][1]["newState"]["inputs"]["rule"]["defaultRetention"]["days"] = (
+        "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    )
+    assert "  - `rule.defaultRetention.days`: `365` → (known after apply)" in lines_after(
+        summarize_preview(preview), DESTRUCTIVE
+    )
 
 
 def test_urns_and_property_paths():
     assert parse_urn(PREFIX + "hardened:index:LockedVault$aws:backup/vault:Vault::a::b") == (
-        "prod", "hardened-accounts", "aws:backup/vault:Vault", "a::b")
+        "prod",
+        "hardened-accounts",
+        "aws:backup/vault:Vault",
+        "a::b",
+    )
     assert parse_urn("not-a-urn") == ("", "", "", "not-a-urn")
     assert parse_path('rules[0].lifecycle["delete.after"]') == ["rules", 0, "lifecycle", "delete.after"]
     assert format_path(["rules", 0, "lifecycle", "delete.after"]) == 'rules[0].lifecycle["delete.after"]'
@@ -411,8 +496,10 @@ def test_large_preview_is_cut_in_the_collapsed_part_first():
     body = collapsed(text).splitlines()
     shown = [line for line in body if line.startswith("- `")]
     assert 100 < len(shown) < 402
-    assert body[-3] == (f"- … and {402 - len(shown)} more steps not shown: a pull-request comment holds at most 64,000 "
-                        "characters here. Run `pulumi preview` to see them all.")
+    assert body[-3] == (
+        f"- … and {402 - len(shown)} more steps not shown: a pull-request comment holds at most 64,000 "
+        "characters here. Run `pulumi preview` to see them all."
+    )
     assert shown[0] == "- `update` `aws:sns/topic:Topic` `security-alerts-topic`"  # changes before unchanged steps
     assert text.endswith("\n</details>\n")
 
@@ -476,9 +563,18 @@ def test_command_reads_utf16_from_powershell_redirection(capsys, tmp_path):
         ("Previewing update (prod):\n", "error: {path} is not JSON (line 1, column 1: Expecting value)."),
         ("[]", "error: {path} is not the output of `pulumi preview --json`: it is JSON, but not an object."),
         ("{}", "error: {path} is an empty JSON object, not a preview:"),
-        ('{"changeSummary": {"same": 1}}', 'error: {path} is not the output of `pulumi preview --json`: it has no "steps" list.'),
-        ('{"steps": {"op": "same"}}', 'error: {path} is not the output of `pulumi preview --json`: it has no "steps" list.'),
-        ('{"steps": [{"urn": "urn:pulumi:a::b::c::d"}]}', "error: {path} is not the output of `pulumi preview --json`: steps[0]"),
+        (
+            '{"changeSummary": {"same": 1}}',
+            'error: {path} is not the output of `pulumi preview --json`: it has no "steps" list.',
+        ),
+        (
+            '{"steps": {"op": "same"}}',
+            'error: {path} is not the output of `pulumi preview --json`: it has no "steps" list.',
+        ),
+        (
+            '{"steps": [{"urn": "urn:pulumi:a::b::c::d"}]}',
+            "error: {path} is not the output of `pulumi preview --json`: steps[0]",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_paragraph(capsys, tmp_path, content, expected):
@@ -494,8 +590,12 @@ def test_bad_input_exits_2_with_one_paragraph(capsys, tmp_path, content, expecte
 def test_directory_and_unwritable_output_exit_2(capsys, tmp_path):
     code, out, err = run(["review", str(tmp_path)], capsys)
     assert (code, out) == (2, "") and err.startswith(f"error: cannot read the preview {tmp_path}: Is a directory.")
-    code, out, err = run(["review", str(FIXTURES / "read-step.json"), "--output", str(tmp_path / "missing" / "c.md")], capsys)
-    assert (code, out) == (2, "") and err.startswith(f"error: cannot write {tmp_path / 'missing' / 'c.md'}: No such file")
+    code, out, err = run(
+        ["review", str(FIXTURES / "read-step.json"), "--output", str(tmp_path / "missing" / "c.md")], capsys
+    )
+    assert (code, out) == (2, "") and err.startswith(
+        f"error: cannot write {tmp_path / 'missing' / 'c.md'}: No such file"
+    )
 
 
 def test_summarize_rejects_a_non_digest():

@@ -4,13 +4,12 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 import pulumi
+import pytest
+from planning import one, plan_of, resources
 
 import hardened.aws
 import hardened.gcp
-from planning import one, plan_of, resources
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -55,8 +54,12 @@ def test_plan_schema_tables_list_every_documented_key():
     assert set(schema["properties"]) | set(schema["$defs"]["resource"]["properties"]) == documented
 
 
-PUBLIC_COMPONENTS = [name for module in (hardened.aws, hardened.gcp) for name in module.__all__
-                     if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), pulumi.ComponentResource)]
+PUBLIC_COMPONENTS = [
+    name
+    for module in (hardened.aws, hardened.gcp)
+    for name in module.__all__
+    if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), pulumi.ComponentResource)
+]
 
 
 @pytest.mark.parametrize("component", PUBLIC_COMPONENTS)
@@ -70,11 +73,16 @@ def test_component_arguments_and_outputs_are_documented(component):
     assert f"### {component}Args" in README
     output_rows = re.search(r"^\| Output \|.*?\n\n", text, flags=re.S | re.M).group(0)
     documented = set(re.findall(r"`(\w+)`", output_rows))
-    assert documented == {name for name in component_class.__annotations__ if name != "provider"} | ({"provider"} & documented)
+    assert documented == {name for name in component_class.__annotations__ if name != "provider"} | (
+        {"provider"} & documented
+    )
 
 
 @pytest.mark.parametrize(("module", "cloud"), [(hardened.aws, "AWS"), (hardened.gcp, "GCP")], ids=["aws", "gcp"])
 def test_every_public_component_has_a_section(module, cloud):
-    components = {name for name in module.__all__ if isinstance(getattr(module, name), type)
-                  and issubclass(getattr(module, name), pulumi.ComponentResource)}
+    components = {
+        name
+        for name in module.__all__
+        if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), pulumi.ComponentResource)
+    }
     assert components == set(re.findall(rf"^### `(\w+)` \({cloud}\)", README, flags=re.M))

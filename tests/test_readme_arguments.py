@@ -59,10 +59,14 @@ def source_docstrings(typed_dict: type) -> dict[str, tuple[str | None, int]]:
         if isinstance(parent, type) and typing.is_typeddict(parent) and parent is not typed_dict:
             found.update(source_docstrings(parent))
     body = classes[0].body
-    for statement, after in zip(body, body[1:] + [None]):
+    for statement, after in zip(body, body[1:] + [None], strict=True):
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            is_docstring = (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-                            and isinstance(after.value.value, str) and after.value.value.strip())
+            is_docstring = (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+                and after.value.value.strip()
+            )
             found[statement.target.id] = (after.value.value if is_docstring else None, statement.lineno)
     return found
 
@@ -96,9 +100,11 @@ def readme_text() -> str:
 def readme_section() -> str:
     section = reference.readme_section(readme_text())
     if section is None:
-        pytest.fail(f"{README.name} has no `{reference.TITLE}` section: paste the output of "
-                    f"`.venv/bin/python scripts/readme_arguments.py` into it (after that, `--write` keeps it current)",
-                    pytrace=False)
+        pytest.fail(
+            f"{README.name} has no `{reference.TITLE}` section: paste the output of "
+            f"`.venv/bin/python scripts/readme_arguments.py` into it (after that, `--write` keeps it current)",
+            pytrace=False,
+        )
     return section
 
 
@@ -132,21 +138,33 @@ def tables(section: str) -> dict[str, dict]:
 
 
 def test_every_field_has_a_docstring():
-    missing = [f"{t.__name__}.{name} ({where(t, line)})"
-               for t in TYPES for name, (docstring, line) in source_docstrings(t).items() if docstring is None]
+    missing = [
+        f"{t.__name__}.{name} ({where(t, line)})"
+        for t in TYPES
+        for name, (docstring, line) in source_docstrings(t).items()
+        if docstring is None
+    ]
     undeclared = [f"{t.__name__}.{name}" for t in TYPES for name in keys(t) - set(source_docstrings(t))]
     if missing or undeclared:
-        pytest.fail("these args fields have no docstring (a string literal right under the field), so the README's "
-                    "argument reference has nothing to say about them:\n  " + "\n  ".join(missing + undeclared),
-                    pytrace=False)
+        pytest.fail(
+            "these args fields have no docstring (a string literal right under the field), so the README's "
+            "argument reference has nothing to say about them:\n  " + "\n  ".join(missing + undeclared),
+            pytrace=False,
+        )
 
 
 def test_every_exported_args_type_and_its_nested_types_are_covered():
     names = [t.__name__ for t in TYPES]
-    exported = [name for module in (hardened.aws, hardened.gcp) for name in module.__all__ if name.endswith("Args")
-                and typing.is_typeddict(getattr(module, name))]
+    exported = [
+        name
+        for module in (hardened.aws, hardened.gcp)
+        for name in module.__all__
+        if name.endswith("Args") and typing.is_typeddict(getattr(module, name))
+    ]
     assert exported, "hardened.aws and hardened.gcp export no *Args TypedDict"
-    missed = [n for n in exported + ["BackupCopy", "ReplicaDestination", "Subscriber", "MalwareScans"] if n not in names]
+    missed = [
+        n for n in exported + ["BackupCopy", "ReplicaDestination", "Subscriber", "MalwareScans"] if n not in names
+    ]
     assert not missed, f"scripts/readme_arguments.py misses these args types: {missed}"
     assert [n for n in names if n in exported] == exported, "the components' args come in __all__ order"
     assert len(names) == len(set(names)), "each type once"
@@ -163,7 +181,9 @@ def test_every_exported_args_type_and_its_nested_types_are_covered():
                 for name in nodes:
                     named = namespace.get(name.id) if isinstance(name, ast.Name) else None
                     if isinstance(named, type) and typing.is_typeddict(named):
-                        assert named in TYPES, f"{typed_dict.__name__}.{ast.unparse(statement.target)} uses {named.__name__}, which the generator misses"
+                        assert named in TYPES, (
+                            f"{typed_dict.__name__}.{ast.unparse(statement.target)} uses {named.__name__}, which the generator misses"
+                        )
 
 
 def test_readme_documents_every_type_and_no_other():
@@ -172,15 +192,20 @@ def test_readme_documents_every_type_and_no_other():
     missing = [name for name in expected if name not in documented]
     stale = [name for name in documented if name not in expected]
     if missing or stale:
-        pytest.fail(f"README's `{reference.TITLE}`: missing `### <Type>` tables for {missing or 'none'}; tables of "
-                    f"types the components no longer take: {stale or 'none'}; {REGENERATE}", pytrace=False)
+        pytest.fail(
+            f"README's `{reference.TITLE}`: missing `### <Type>` tables for {missing or 'none'}; tables of "
+            f"types the components no longer take: {stale or 'none'}; {REGENERATE}",
+            pytrace=False,
+        )
 
 
 @pytest.mark.parametrize("typed_dict", TYPES, ids=[t.__name__ for t in TYPES])
 def test_table_lists_exactly_the_fields(typed_dict):
     table = tables(readme_section()).get(typed_dict.__name__)
     if table is None:
-        pytest.fail(f"README's `{reference.TITLE}` has no `### {typed_dict.__name__}` table; {REGENERATE}", pytrace=False)
+        pytest.fail(
+            f"README's `{reference.TITLE}` has no `### {typed_dict.__name__}` table; {REGENERATE}", pytrace=False
+        )
     name = typed_dict.__name__
     problems = []
     if table["header"] != reference.HEADER:
@@ -198,19 +223,29 @@ def test_table_lists_exactly_the_fields(typed_dict):
             continue
         required = "yes" if field in typed_dict.__required_keys__ else "no"
         if row[2] != required:
-            problems.append(f"{name}.{field} is {'required' if required == 'yes' else 'optional'}: Required must be {required!r}, not {row[2]!r}")
+            problems.append(
+                f"{name}.{field} is {'required' if required == 'yes' else 'optional'}: Required must be {required!r}, not {row[2]!r}"
+            )
         if row[1] != generated[field][1]:
             problems.append(f"the Type of {name}.{field} is {row[1]!r}, the code says {generated[field][1]!r}")
         docstring, _ = docstrings.get(field, (None, 0))
         if docstring is not None and row[3].replace("\\|", "|") != description(docstring):
-            problems.append(f"the Description of {name}.{field} is stale:\n      README: {row[3]!r}\n      code:   {description(docstring)!r}")
+            problems.append(
+                f"the Description of {name}.{field} is stale:\n      README: {row[3]!r}\n      code:   {description(docstring)!r}"
+            )
     if problems:
         pytest.fail(f"README's `### {name}` table:\n  " + "\n  ".join(problems) + f"\n{REGENERATE}", pytrace=False)
 
 
 def test_section_is_exactly_the_generated_one():
     written, generated = readme_section(), reference.render_section(TYPES)
-    diff = "".join(difflib.unified_diff(written.splitlines(True), generated.splitlines(True),
-                                        "README.md (Argument reference)", "scripts/readme_arguments.py"))
+    diff = "".join(
+        difflib.unified_diff(
+            written.splitlines(True),
+            generated.splitlines(True),
+            "README.md (Argument reference)",
+            "scripts/readme_arguments.py",
+        )
+    )
     if written != generated:
         pytest.fail(f"README's `{reference.TITLE}` differs from the generated one; {REGENERATE}\n{diff}", pytrace=False)

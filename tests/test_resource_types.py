@@ -2,8 +2,8 @@
 
 import re
 
-from hardened_tools.policy.rules import RULES
 from hardened.resource_types import CATALOGUE, DATA_BEARING, REVIEWED_ON_DELETE, SETTINGS_GUARDS
+from hardened_tools.policy.rules import RULES
 from hardened_tools.review import preview_changes, preview_steps
 
 TOKEN = re.compile(r"^(aws|gcp):[a-z0-9]+/([a-zA-Z0-9]+):([A-Za-z0-9]+)$")
@@ -48,22 +48,36 @@ def test_review_reads_the_catalogue():
 def test_removal_kinds_are_the_diffs():
     kinds = {m.removal for m in CATALOGUE.values()}
     assert kinds - {None} <= {
-        "data-store-removed", "lock-removed", "copy-removed", "backup-removed", "restore-test-removed", "logging-removed",
-        "alarm-removed", "guardrail-removed", "deletion-protection-removed", "password-policy-weakened", "public-access-opened",
-        "versioning-suspended", "encryption-weakened",
+        "data-store-removed",
+        "lock-removed",
+        "copy-removed",
+        "backup-removed",
+        "restore-test-removed",
+        "logging-removed",
+        "alarm-removed",
+        "guardrail-removed",
+        "deletion-protection-removed",
+        "password-policy-weakened",
+        "public-access-opened",
+        "versioning-suspended",
+        "encryption-weakened",
     }
-    assert CATALOGUE["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"].removal is None  # keeps versions longer
+    assert (
+        CATALOGUE["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"].removal is None
+    )  # keeps versions longer
 
 
 # --- one number parser, one "absent" marker, one statement identity (issue 15, item 1) ---------------------------
+
 
 def test_one_number_parser():
     from hardened.json_text import parse_number
     from hardened_tools.policy import checks
     from hardened_tools.review import plan_paths
 
-    assert [parse_number(v) for v in (7, 2.5, "35", " 2592000s ", "-1", True, "1e3", "nan", float("inf"), "seven", None)] == [
-        7.0, 2.5, 35.0, 2592000.0, -1.0, None, None, None, None, None, None]
+    assert [
+        parse_number(v) for v in (7, 2.5, "35", " 2592000s ", "-1", True, "1e3", "nan", float("inf"), "seven", None)
+    ] == [7.0, 2.5, 35.0, 2592000.0, -1.0, None, None, None, None, None, None]
     assert checks._number is not None and checks._number("35") == plan_paths.as_number("35", 0) == 35.0
     assert plan_paths.as_number(plan_paths.ABSENT, absent=0.0) == 0.0
 
@@ -74,10 +88,14 @@ def test_one_absent_marker_and_statement_identity():
     assert preview_changes.MISSING is plan_paths.ABSENT
     unnamed = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}}
     assert plan_paths.item_keys([unnamed, {**unnamed, "Sid": "Named"}, dict(unnamed)]) == [
-        "Allow sts:assumerole", "Named", "Allow sts:assumerole#2"]  # actions compare case-insensitively, as IAM does
+        "Allow sts:assumerole",
+        "Named",
+        "Allow sts:assumerole#2",
+    ]  # actions compare case-insensitively, as IAM does
 
 
 # --- one place for constraints (issue 15, item 3) -------------------------------------------------------------------
+
 
 def test_the_stack_schema_and_the_components_read_one_role_arn_pattern():
     import re

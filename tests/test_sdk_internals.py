@@ -40,16 +40,28 @@ def problems_of(internal: Internal) -> list[str]:
         signature = inspect.signature(obj)
         names = list(signature.parameters)
         if names[: len(internal.positional)] != list(internal.positional):
-            problems.append(f"takes {names[: len(internal.positional)]} first, where the plan passes {list(internal.positional)}")
+            problems.append(
+                f"takes {names[: len(internal.positional)]} first, where the plan passes {list(internal.positional)}"
+            )
         else:
             try:
                 signature.bind(*internal.positional, **dict.fromkeys(internal.keywords))
             except TypeError as error:
-                problems.append(f"cannot be called as the plan calls it, with {list(internal.positional)} and "
-                                f"{list(internal.keywords)} by name: {error}")
+                problems.append(
+                    f"cannot be called as the plan calls it, with {list(internal.positional)} and "
+                    f"{list(internal.keywords)} by name: {error}"
+                )
     problems += [f"has no method {name}" for name in internal.methods if not callable(getattr(obj, name, None))]
-    declared = {name for cls in inspect.getmro(obj) for name in inspect.get_annotations(cls)} if inspect.isclass(obj) else set()
-    problems += [f"declares no attribute {name}" for name in internal.attributes if name not in declared and not hasattr(obj, name)]
+    declared = (
+        {name for cls in inspect.getmro(obj) for name in inspect.get_annotations(cls)}
+        if inspect.isclass(obj)
+        else set()
+    )
+    problems += [
+        f"declares no attribute {name}"
+        for name in internal.attributes
+        if name not in declared and not hasattr(obj, name)
+    ]
     if internal.kind == MESSAGE:
         problems += [f"has no field {name}" for name in internal.fields if name not in obj.DESCRIPTOR.fields_by_name]
     return problems
@@ -72,23 +84,37 @@ def test_the_module_gives_the_sdk_object_under_its_alias(internal):
 def test_each_entry_is_listed_once_and_says_why():
     assert len({internal.alias for internal in sdk.INTERNALS}) == len(sdk.INTERNALS)
     assert len({internal.path for internal in sdk.INTERNALS}) == len(sdk.INTERNALS)
-    assert all(internal.why and internal.kind in (FUNCTION, COROUTINE, CLASS, MESSAGE, TEXT) for internal in sdk.INTERNALS)
+    assert all(
+        internal.why and internal.kind in (FUNCTION, COROUTINE, CLASS, MESSAGE, TEXT) for internal in sdk.INTERNALS
+    )
 
 
 def test_the_check_catches_a_name_that_moved():
     gone = Internal("x", "pulumi.runtime.rpc", "_special_gone_sig", TEXT, "is made up")
     assert problems_of(gone) == ["is gone (module 'pulumi.runtime.rpc' has no attribute '_special_gone_sig')"]
-    assert problems_of(Internal("x", "pulumi.runtime.rpc", "UNKNOWN", FUNCTION, "is made up")) == ["is no longer a function (str)"]
+    assert problems_of(Internal("x", "pulumi.runtime.rpc", "UNKNOWN", FUNCTION, "is made up")) == [
+        "is no longer a function (str)"
+    ]
     assert problems_of(Internal("x", "pulumi.runtime.rpc", "serialize_properties", FUNCTION, "is made up")) == [
-        "is no longer a function (function)"]
-    renamed = Internal("x", "pulumi.runtime.rpc", "serialize_properties", COROUTINE, "is made up", positional=("values", "deps"))
-    assert problems_of(renamed) == [
-        "takes ['inputs', 'property_deps'] first, where the plan passes ['values', 'deps']"]
-    keyword = Internal("x", "pulumi.runtime", "set_mocks", FUNCTION, "is made up", positional=("mocks",), keywords=("engine",))
-    assert problems_of(keyword)[0].startswith("cannot be called as the plan calls it, with ['mocks'] and ['engine'] by name:")
-    members = Internal("x", "pulumi.runtime.stack", "Stack", CLASS, "is made up", methods=("finish",), attributes=("exports",))
+        "is no longer a function (function)"
+    ]
+    renamed = Internal(
+        "x", "pulumi.runtime.rpc", "serialize_properties", COROUTINE, "is made up", positional=("values", "deps")
+    )
+    assert problems_of(renamed) == ["takes ['inputs', 'property_deps'] first, where the plan passes ['values', 'deps']"]
+    keyword = Internal(
+        "x", "pulumi.runtime", "set_mocks", FUNCTION, "is made up", positional=("mocks",), keywords=("engine",)
+    )
+    assert problems_of(keyword)[0].startswith(
+        "cannot be called as the plan calls it, with ['mocks'] and ['engine'] by name:"
+    )
+    members = Internal(
+        "x", "pulumi.runtime.stack", "Stack", CLASS, "is made up", methods=("finish",), attributes=("exports",)
+    )
     assert problems_of(members) == ["has no method finish", "declares no attribute exports"]
-    message = Internal("x", "pulumi.runtime.proto.resource_pb2", "ReadResourceResponse", MESSAGE, "is made up", fields=("state",))
+    message = Internal(
+        "x", "pulumi.runtime.proto.resource_pb2", "ReadResourceResponse", MESSAGE, "is made up", fields=("state",)
+    )
     assert problems_of(message) == ["has no field state"]
 
 
@@ -149,9 +175,18 @@ def reaches(source: str) -> set[str]:
         if dotted and dotted.split(".")[0] in bound:
             if dotted.startswith("pulumi.runtime") or any(map(_private, dotted.split(".")[1:])):
                 found.add(f"line {node.lineno}: {dotted}")
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("getattr", "setattr", "hasattr") and len(node.args) > 1:
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) in ("getattr", "setattr", "hasattr")
+            and len(node.args) > 1
+        ):
             target, name = _dotted(node.args[0]), node.args[1]
-            if target and target.split(".")[0] in bound and isinstance(name, ast.Constant) and _private(str(name.value)):
+            if (
+                target
+                and target.split(".")[0] in bound
+                and isinstance(name, ast.Constant)
+                and _private(str(name.value))
+            ):
                 found.add(f"line {node.lineno}: {node.func.id}({target}, {name.value!r})")
     return {item for item in found if not any(other != item and other.startswith(item) for other in found)}
 
@@ -173,18 +208,29 @@ def test_the_check_catches_a_module_reaching_into_the_sdk():
 def test_no_module_of_the_tools_but_the_table_reaches_into_the_sdk():
     found = {
         f"{path.relative_to(TOOLS.parent)} {where}"
-        for path in sorted(TOOLS.rglob("*.py")) if path != TABLE
+        for path in sorted(TOOLS.rglob("*.py"))
+        if path != TABLE
         for where in reaches(path.read_text(encoding="utf-8"))
     }
-    assert found == set(), "use the SDK's runtime only through hardened_tools/plan/sdk_internals.py: " + ", ".join(sorted(found))
+    assert found == set(), "use the SDK's runtime only through hardened_tools/plan/sdk_internals.py: " + ", ".join(
+        sorted(found)
+    )
 
 
 def test_every_entry_is_used_and_every_use_has_an_entry():
     used = set()
     for path in sorted(TOOLS.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        names = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                 for alias in node.names if alias.name == "sdk_internals"}
-        used |= {node.attr for node in ast.walk(tree)
-                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names}
+        names = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+            if alias.name == "sdk_internals"
+        }
+        used |= {
+            node.attr
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names
+        }
     assert used == {internal.alias for internal in sdk.INTERNALS}

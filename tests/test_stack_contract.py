@@ -6,15 +6,14 @@ shipped organization stack's outputs, changed by each case.
 """
 
 import ast
-import copy
 import gc
-import json
 import warnings
 from pathlib import Path
 from typing import get_args
 
 import pulumi
 import pytest
+from planning import shipped_plan
 from pydantic import TypeAdapter
 
 from hardened.errors import StackConfigError
@@ -36,7 +35,6 @@ from hardened.stack_contract import (
 from hardened_tools.cli import main
 from hardened_tools.plan import build_plan, find_project, run_program, run_stack
 from hardened_tools.plan.references import ReferencedStack, StackReferences
-from planning import shipped_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = (AccountExport, AccountsExport, BreakGlassExport, AlarmsExport, GcpExport, OrganizationExports, CopyExport)
@@ -109,7 +107,9 @@ def served(monkeypatch):
 
     def resolve(self, reference: str) -> ReferencedStack:
         assert reference == "org"
-        return ReferencedStack(stack="org", outputs=outputs, secret_outputs=[], computed_outputs=org["computed_outputs"])
+        return ReferencedStack(
+            stack="org", outputs=outputs, secret_outputs=[], computed_outputs=org["computed_outputs"]
+        )
 
     monkeypatch.setattr(StackReferences, "__call__", resolve)
     return outputs
@@ -202,22 +202,26 @@ def test_exports_beyond_the_contract_are_not_read(served):
 # What the environment program checked on the reference before the contract, with the same messages.
 CHECKED = {
     "alarm hub of another stack": (
-        "dev", lambda o: o["alarms"].update(prefix="other-alarms"),
+        "dev",
+        lambda o: o["alarms"].update(prefix="other-alarms"),
         "the organization stack 'org' names its alarm hub 'other-alarms', not 'org-alarms': organizationStack must "
         "name the stack that deployed it",
     ),
     "no workload account": (
-        "dev", lambda o: o["accounts"]["workloads"].pop("dev"),
+        "dev",
+        lambda o: o["accounts"]["workloads"].pop("dev"),
         "the organization stack 'org' has no workload account 'dev' (it has: prod, staging); add it there under "
         "accounts.workloads, or set environment",
     ),
     "an unwatched region": (
-        "dev", lambda o: o["alarms"].update(regions=["eu-west-1"]),
+        "dev",
+        lambda o: o["alarms"].update(regions=["eu-west-1"]),
         "key 'backups.secondRegion' is eu-central-1, not among the organization's regions (eu-west-1): its root SCP "
         "denies it and no alarm watches it; add it to regions there (organization stack 'org').",
     ),
     "no GCP backup project": (
-        "prod", lambda o: o.pop("gcp"),
+        "prod",
+        lambda o: o.pop("gcp"),
         "this stack keeps a copy at GCP, but the organization stack 'org' has no gcp backup project; add gcp there, "
         "or leave gcp out of this stack",
     ),
@@ -234,7 +238,10 @@ def test_the_checks_on_what_the_contract_allows_keep_their_messages(served, case
 def test_without_a_non_production_backup_account_dev_copies_into_the_backup_account(served):
     served["accounts"].pop("nonProductionBackup")
     assert environment("dev")["outputs"]["backupAccount"] == served["accounts"]["backup"]["accountId"]
-    assert shipped_plan("dev")["outputs"]["backupAccount"] == shipped_plan("org")["outputs"]["accounts"]["nonProductionBackup"]["accountId"]
+    assert (
+        shipped_plan("dev")["outputs"]["backupAccount"]
+        == shipped_plan("org")["outputs"]["accounts"]["nonProductionBackup"]["accountId"]
+    )
 
 
 # --- the reading function and the organization's side ---------------------------------------------------------
@@ -354,16 +361,31 @@ def string_keys_read(tree: ast.AST) -> list[str]:
     """Every string constant used as a subscript, or looked for with `in` in a value (not in one just built)."""
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
             found.append(node.slice.value)
-        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str) \
-                and isinstance(node.ops[0], (ast.In, ast.NotIn)) and not isinstance(node.comparators[0], ast.Call):
+        if (
+            isinstance(node, ast.Compare)
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.left.value, str)
+            and isinstance(node.ops[0], (ast.In, ast.NotIn))
+            and not isinstance(node.comparators[0], ast.Call)
+        ):
             found.append(node.left.value)
     return found
 
 
 def keys_built(tree: ast.AST) -> set[str]:
-    return {k.value for node in ast.walk(tree) if isinstance(node, ast.Dict) for k in node.keys if isinstance(k, ast.Constant)}
+    return {
+        k.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        for k in node.keys
+        if isinstance(k, ast.Constant)
+    }
 
 
 def test_the_environment_program_reads_its_stack_reference_through_the_contract_only():
@@ -373,11 +395,19 @@ def test_the_environment_program_reads_its_stack_reference_through_the_contract_
     assert called.count("StackReference") == 1 and called.count("organization_exports") == 1
     read_by_hand = {"require_output", "get_output", "get_output_details", "outputs", "secret_output_names"}
     assert [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in read_by_hand] == []
-    assert [c.args[0].value for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr == "get"
-            and c.args and isinstance(c.args[0], ast.Constant)] == []
+    assert [
+        c.args[0].value
+        for c in calls
+        if isinstance(c.func, ast.Attribute) and c.func.attr == "get" and c.args and isinstance(c.args[0], ast.Constant)
+    ] == []
     # The reference itself goes to organization_exports and nowhere else.
-    reference = next(n.targets[0].id for n in ast.walk(tree) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-                     and getattr(n.value.func, "attr", None) == "StackReference")
+    reference = next(
+        n.targets[0].id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign)
+        and isinstance(n.value, ast.Call)
+        and getattr(n.value.func, "attr", None) == "StackReference"
+    )
     uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == reference and isinstance(n.ctx, ast.Load)]
     assert len(uses) == 1
     assert any(c.args and c.args[0] is uses[0] and getattr(c.func, "id", None) == "organization_exports" for c in calls)
@@ -386,13 +416,24 @@ def test_the_environment_program_reads_its_stack_reference_through_the_contract_
 def test_every_key_the_environment_side_reads_is_the_contracts_or_its_own():
     environment = ast.parse((ROOT / "stacks/environment.py").read_text())
     second_vendor = ast.parse((ROOT / "stacks/second_vendor.py").read_text())
-    environment_side = next(n for n in ast.walk(second_vendor) if isinstance(n, ast.FunctionDef) and n.name == "environment_side")
+    environment_side = next(
+        n for n in ast.walk(second_vendor) if isinstance(n, ast.FunctionDef) and n.name == "environment_side"
+    )
     for tree in (environment, environment_side):
         read = string_keys_read(tree)
         assert read, "nothing read"
         assert sorted(set(read) - contract_keys() - keys_built(tree)) == []
     # The organization's exports that the environment side reads by name, all declared by the contract.
     assert sorted(set(string_keys_read(environment)) - keys_built(environment)) == [
-        "accounts", "alarms", "breakGlassRoleArn", "deploymentRoleArn", "gcp", "nonProductionBackup", "organizationId", "prefix", "regions",
-        "workloads"]
+        "accounts",
+        "alarms",
+        "breakGlassRoleArn",
+        "deploymentRoleArn",
+        "gcp",
+        "nonProductionBackup",
+        "organizationId",
+        "prefix",
+        "regions",
+        "workloads",
+    ]
     assert sorted(set(string_keys_read(environment_side)) - keys_built(environment_side)) == ["projectId", "region"]

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from planning import by_name, one
 
 from hardened_tools.cli import main
-from hardened_tools.plan import build_plan, find_project, run_program, run_stack
-from hardened_tools.plan import references
+from hardened_tools.plan import build_plan, find_project, references, run_program, run_stack
 from hardened_tools.plan.references import StackReferences
 from hardened_tools.plan.render import render_markdown, render_text
 from hardened_tools.plan.runtime import OfflinePlanLimit
-from planning import by_name, one
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests/fixtures/stack_references"

@@ -18,21 +18,38 @@ def line_of(text: str, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 
 
-DUPLICATE = DEV.replace("  hardened-accounts:region: eu-west-1\n", "  hardened-accounts:region: eu-west-1\n  hardened-accounts:region: us-east-1\n")
-BOOLEAN = DEV.replace("  hardened-accounts:region: eu-west-1\n", "  hardened-accounts:region: eu-west-1\n  hardened-accounts:backupAccount: no\n")
+DUPLICATE = DEV.replace(
+    "  hardened-accounts:region: eu-west-1\n",
+    "  hardened-accounts:region: eu-west-1\n  hardened-accounts:region: us-east-1\n",
+)
+BOOLEAN = DEV.replace(
+    "  hardened-accounts:region: eu-west-1\n",
+    "  hardened-accounts:region: eu-west-1\n  hardened-accounts:backupAccount: no\n",
+)
 OCTAL = DEV.replace("    copyRetentionDays: 7\n", "    copyRetentionDays: 010\n")
 SEXAGESIMAL = DEV.replace("    copyRetentionDays: 7\n", "    copyRetentionDays: 1:30\n")
-ALIAS = DEV.replace("  hardened-accounts:region: eu-west-1\n", "  hardened-accounts:region: &r eu-west-1\n  hardened-accounts:other: *r\n")
-LAUGHS = "config:\n" + "".join(f"  l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9 if i else ["lol"] * 9) + "]\n" for i in range(9))
+ALIAS = DEV.replace(
+    "  hardened-accounts:region: eu-west-1\n",
+    "  hardened-accounts:region: &r eu-west-1\n  hardened-accounts:other: *r\n",
+)
+LAUGHS = "config:\n" + "".join(
+    f"  l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9 if i else ["lol"] * 9) + "]\n" for i in range(9)
+)
 TAG = DEV.replace("    copyRetentionDays: 7\n", "    copyRetentionDays: !!binary aGVsbG8=\n")
 DEEP = DEV + "  hardened-accounts:deep: " + "[" * 30 + "1" + "]" * 30 + "\n"
 HUGE = DEV.replace("    copyRetentionDays: 7\n", "    copyRetentionDays: " + "9" * 5000 + "\n")
 FULL_WIDTH = DEV.replace("    copyRetentionDays: 7\n", "    copyRetentionDays: \uff17\n")
 
 CASES = {
-    "duplicate-key": (DUPLICATE, f"line {line_of(DUPLICATE, 'hardened-accounts:region: us-east-1')}, column 3: key 'hardened-accounts:region' is given "
-                                 f"twice in this mapping (first on line {line_of(DUPLICATE, 'hardened-accounts:region: eu-west-1')})"),
-    "yaml-1.1-boolean": (BOOLEAN, "'no' is a boolean to some YAML readers and a string to others: write true or false, or quote it"),
+    "duplicate-key": (
+        DUPLICATE,
+        f"line {line_of(DUPLICATE, 'hardened-accounts:region: us-east-1')}, column 3: key 'hardened-accounts:region' is given "
+        f"twice in this mapping (first on line {line_of(DUPLICATE, 'hardened-accounts:region: eu-west-1')})",
+    ),
+    "yaml-1.1-boolean": (
+        BOOLEAN,
+        "'no' is a boolean to some YAML readers and a string to others: write true or false, or quote it",
+    ),
     "leading-zero": (OCTAL, "'010' has a leading zero, an octal number to some YAML readers: write 10, or quote it"),
     "base-60": (SEXAGESIMAL, "'1:30' is a base-60 number to some YAML readers: quote it"),
     "alias": (ALIAS, "anchors (&r) are not allowed in a stack file: write the value out"),
@@ -80,8 +97,12 @@ def test_an_unquoted_date_stays_the_string_it_looks_like(tmp_path):
 
 def test_what_both_readers_agree_on_still_reads(tmp_path):
     path = tmp_path / "s.yaml"
-    path.write_text("config:\n  a: true\n  b: 35\n  c: 0\n  d: -3\n  e: 1.5\n  f: null\n  g: 'yes'\n  h: \"035\"\n  i: [x, y]\n")
-    assert strict_yaml.load(path) == {"config": {"a": True, "b": 35, "c": 0, "d": -3, "e": 1.5, "f": None, "g": "yes", "h": "035", "i": ["x", "y"]}}
+    path.write_text(
+        "config:\n  a: true\n  b: 35\n  c: 0\n  d: -3\n  e: 1.5\n  f: null\n  g: 'yes'\n  h: \"035\"\n  i: [x, y]\n"
+    )
+    assert strict_yaml.load(path) == {
+        "config": {"a": True, "b": 35, "c": 0, "d": -3, "e": 1.5, "f": None, "g": "yes", "h": "035", "i": ["x", "y"]}
+    }
 
 
 def test_a_file_too_large_is_refused(tmp_path):

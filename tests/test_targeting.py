@@ -29,8 +29,13 @@ def target(package: str, inputs: dict) -> tuple[Target | None, set[str]]:
 
 def test_an_aws_provider_lands_in_its_pinned_account_else_its_role_s_account():
     assert target("aws", {"allowedAccountIds": '["111122223333"]', "region": "eu-west-1"}) == (
-        Target("aws", account="111122223333", region="eu-west-1"), set())
-    assert target("aws", {"assumeRoles": f'[{{"roleArn": "{ROLE}"}}]'}) == (Target("aws", account="210987654321"), set())
+        Target("aws", account="111122223333", region="eu-west-1"),
+        set(),
+    )
+    assert target("aws", {"assumeRoles": f'[{{"roleArn": "{ROLE}"}}]'}) == (
+        Target("aws", account="210987654321"),
+        set(),
+    )
     # A pinned account that is a secret (an output of a secret) is still the account a reviewer must see.
     assert target("aws", {"allowedAccountIds": sdk.wrap_rpc_secret('["111122223333"]')})[0].account == "111122223333"
 
@@ -43,7 +48,10 @@ def test_an_aws_provider_pinned_to_nothing_lands_in_a_placeholder_account():
 
 def test_other_providers():
     assert target("gcp", {"project": "acme-backups", "region": "europe-west3"})[0].as_dict() == {
-        "cloud": "gcp", "project": "acme-backups", "region": "europe-west3"}
+        "cloud": "gcp",
+        "project": "acme-backups",
+        "region": "europe-west3",
+    }
     assert target("pulumi", {}) == (None, set())
     assert target("random", {"version": "4.16.0"}) == (Target("random"), set())
 
@@ -51,9 +59,12 @@ def test_other_providers():
 def test_role_settings():
     assert assumed_role_arn({"assumeRoles": f'[{{"roleArn": "{ROLE}"}}]'}) == ROLE
     assert assumed_role_arn({}) is None
-    assert misspelled_provider_keys({"assumeRoles": f'[{{"role_arn": "{ROLE}", "sessionName": "ci"}}]',
-                                     "assumeRoleWithWebIdentity": '{"web_identity_token_file": "/t"}'}) == [
-        "assumeRoles.role_arn", "assumeRoleWithWebIdentity.web_identity_token_file"]
+    assert misspelled_provider_keys(
+        {
+            "assumeRoles": f'[{{"role_arn": "{ROLE}", "sessionName": "ci"}}]',
+            "assumeRoleWithWebIdentity": '{"web_identity_token_file": "/t"}',
+        }
+    ) == ["assumeRoles.role_arn", "assumeRoleWithWebIdentity.web_identity_token_file"]
     assert misspelled_provider_keys({"assumeRoles": f'[{{"roleArn": "{ROLE}"}}]'}) == []
 
 
@@ -66,20 +77,30 @@ def test_the_provider_serving_a_request():
 
 
 def test_a_default_provider_is_configured_from_its_package_s_keys():
-    config = {"aws:region": "eu-west-1", "aws:allowedAccountIds": '["111122223333"]', "gcp:project": "p",
-              "pulumi:disable-default-providers": "[]"}
+    config = {
+        "aws:region": "eu-west-1",
+        "aws:allowedAccountIds": '["111122223333"]',
+        "gcp:project": "p",
+        "pulumi:disable-default-providers": "[]",
+    }
     assert default_provider_inputs("aws", "7.51.1", config) == {
-        "allowedAccountIds": '["111122223333"]', "region": "eu-west-1", "version": "7.51.1"}
+        "allowedAccountIds": '["111122223333"]',
+        "region": "eu-west-1",
+        "version": "7.51.1",
+    }
     assert default_provider_inputs("gcp", "", config) == {"project": "p"}
     assert default_provider_inputs("pulumi", "", config) == {}
 
 
-@pytest.mark.parametrize(("setting", "aws", "gcp"), [
-    (None, False, False),
-    ('["aws"]', True, False),
-    ('["*"]', True, True),
-    ("aws", True, False),  # a single name rather than a JSON list
-])
+@pytest.mark.parametrize(
+    ("setting", "aws", "gcp"),
+    [
+        (None, False, False),
+        ('["aws"]', True, False),
+        ('["*"]', True, True),
+        ("aws", True, False),  # a single name rather than a JSON list
+    ],
+)
 def test_default_providers_disabled_by_the_stack(setting, aws, gcp):
     config = {} if setting is None else {"pulumi:disable-default-providers": setting}
     assert (default_provider_disabled("aws", config), default_provider_disabled("gcp", config)) == (aws, gcp)

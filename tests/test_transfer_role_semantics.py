@@ -15,11 +15,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
 import pytest
+from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
+from planning import one, plan_of
 
 from hardened.aws.documents.key_policy import storage_key_policy
 from hardened.gcp.cross_cloud_transfer import CrossCloudTransfer
-from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Request, evaluate
-from planning import one, plan_of
 
 ACCOUNT, REGION, PROJECT_ID = "555910829563", "eu-west-1", "acme-offsite-backups"
 BUCKET = "arn:aws:s3:::prod-backups"
@@ -36,10 +36,19 @@ def plan() -> dict:
     def program():
         backup = aws.Provider("backup", region=REGION, allowed_account_ids=[ACCOUNT])
         offsite = gcp.Provider("offsite-project", project=PROJECT_ID)
-        CrossCloudTransfer("offsite", {
-            "source_bucket": "prod-backups", "source_bucket_arn": BUCKET, "source_key_arn": KEY, "aws_provider": backup,
-            "sink_bucket": "acme-offsite-prod-backups", "project_id": PROJECT_ID, "start_date": "2026-03-01",
-        }, opts=pulumi.ResourceOptions(provider=offsite))
+        CrossCloudTransfer(
+            "offsite",
+            {
+                "source_bucket": "prod-backups",
+                "source_bucket_arn": BUCKET,
+                "source_key_arn": KEY,
+                "aws_provider": backup,
+                "sink_bucket": "acme-offsite-prod-backups",
+                "project_id": PROJECT_ID,
+                "start_date": "2026-03-01",
+            },
+            opts=pulumi.ResourceOptions(provider=offsite),
+        )
 
     return plan_of(program)
 
@@ -60,30 +69,68 @@ def subject(role) -> str:
 def web_identity(role: dict, provider: str, claims: dict) -> Request:
     """AssumeRoleWithWebIdentity with a token from `provider` carrying `claims` (as AWS's context keys)."""
     arn = role["outputs"]["arn"]
-    return Request(provider, "sts:AssumeRoleWithWebIdentity", arn, ACCOUNT, claims, [ALLOW_EVERYTHING], role["inputs"]["assumeRolePolicy"], [])
+    return Request(
+        provider,
+        "sts:AssumeRoleWithWebIdentity",
+        arn,
+        ACCOUNT,
+        claims,
+        [ALLOW_EVERYTHING],
+        role["inputs"]["assumeRolePolicy"],
+        [],
+    )
 
 
 def assume_role(role: dict, principal: str) -> Request:
     """sts:AssumeRole by an AWS principal of the account that holds every permission."""
     context = {"aws:PrincipalArn": principal, "aws:PrincipalAccount": ACCOUNT, "aws:PrincipalType": "AssumedRole"}
-    return Request(principal, "sts:AssumeRole", role["outputs"]["arn"], ACCOUNT, context, [ALLOW_EVERYTHING], role["inputs"]["assumeRolePolicy"], [])
+    return Request(
+        principal,
+        "sts:AssumeRole",
+        role["outputs"]["arn"],
+        ACCOUNT,
+        context,
+        [ALLOW_EVERYTHING],
+        role["inputs"]["assumeRolePolicy"],
+        [],
+    )
 
 
 def test_only_the_backup_projects_transfer_agent_assumes_the_role(role, subject):
     assert subject.isdigit()
     github = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
     cases = {
-        "the backup project's transfer agent": (web_identity(role, "accounts.google.com", {"accounts.google.com:sub": subject}), ALLOWED),
+        "the backup project's transfer agent": (
+            web_identity(role, "accounts.google.com", {"accounts.google.com:sub": subject}),
+            ALLOWED,
+        ),
         "another project's transfer agent": (
-            web_identity(role, "accounts.google.com", {"accounts.google.com:sub": ANOTHER_PROJECTS_AGENT}), IMPLICIT_DENY),
+            web_identity(role, "accounts.google.com", {"accounts.google.com:sub": ANOTHER_PROJECTS_AGENT}),
+            IMPLICIT_DENY,
+        ),
         "a Google token without a subject": (web_identity(role, "accounts.google.com", {}), IMPLICIT_DENY),
         "a Google token naming the agent only as audience": (
-            web_identity(role, "accounts.google.com", {"accounts.google.com:aud": subject, "accounts.google.com:sub": ANOTHER_PROJECTS_AGENT}),
-            IMPLICIT_DENY),
-        "a Cognito identity with the same subject": (web_identity(role, "cognito-identity.amazonaws.com", {
-            "cognito-identity.amazonaws.com:sub": subject, "accounts.google.com:sub": subject}), IMPLICIT_DENY),
-        "another OIDC provider of the account": (web_identity(role, github, {
-            "token.actions.githubusercontent.com:sub": subject, "accounts.google.com:sub": subject}), IMPLICIT_DENY),
+            web_identity(
+                role,
+                "accounts.google.com",
+                {"accounts.google.com:aud": subject, "accounts.google.com:sub": ANOTHER_PROJECTS_AGENT},
+            ),
+            IMPLICIT_DENY,
+        ),
+        "a Cognito identity with the same subject": (
+            web_identity(
+                role,
+                "cognito-identity.amazonaws.com",
+                {"cognito-identity.amazonaws.com:sub": subject, "accounts.google.com:sub": subject},
+            ),
+            IMPLICIT_DENY,
+        ),
+        "another OIDC provider of the account": (
+            web_identity(
+                role, github, {"token.actions.githubusercontent.com:sub": subject, "accounts.google.com:sub": subject}
+            ),
+            IMPLICIT_DENY,
+        ),
         "an administrator role of the account": (assume_role(role, ADMIN), IMPLICIT_DENY),
         "the deployment role": (assume_role(role, DEPLOYER), IMPLICIT_DENY),
         "the account root": (assume_role(role, f"arn:aws:iam::{ACCOUNT}:root"), IMPLICIT_DENY),
@@ -97,15 +144,20 @@ def test_only_the_backup_projects_transfer_agent_assumes_the_role(role, subject)
 SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/offsite-google-transfer/storage-transfer"
 DEFAULT_KEY_POLICY = {  # AWS's default key policy: IAM policies alone decide, so verdicts are the role policy's
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}],
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}
+    ],
 }
 
 
 def as_the_role(plan: dict, action: str, resource: str, key_policy: dict | None = None, **context) -> Request:
     """A call by a session of the transfer role, holding only its inline policy."""
     context = {
-        "aws:PrincipalArn": one(plan, "aws:iam/role:Role")["outputs"]["arn"], "aws:PrincipalAccount": ACCOUNT,
-        "aws:PrincipalType": "AssumedRole", "aws:FederatedProvider": "accounts.google.com", **context,
+        "aws:PrincipalArn": one(plan, "aws:iam/role:Role")["outputs"]["arn"],
+        "aws:PrincipalAccount": ACCOUNT,
+        "aws:PrincipalType": "AssumedRole",
+        "aws:FederatedProvider": "accounts.google.com",
+        **context,
     }
     policy = one(plan, "aws:iam/rolePolicy:RolePolicy")["inputs"]["policy"]
     return Request(SESSION, action, resource, ACCOUNT, context, [policy], key_policy, [])
@@ -138,15 +190,31 @@ KMS_CASES = [
     # (what, action, key, context, verdict under AWS's default key policy, verdict under the library's storage key policy)
     ("decrypt through S3", "kms:Decrypt", KEY, THROUGH_S3, ALLOWED, ALLOWED),
     ("decrypt directly", "kms:Decrypt", KEY, {"kms:CallerAccount": ACCOUNT}, IMPLICIT_DENY, IMPLICIT_DENY),
-    ("decrypt through another service", "kms:Decrypt", KEY, {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}, IMPLICIT_DENY, IMPLICIT_DENY),
-    ("decrypt through S3 of another region", "kms:Decrypt", KEY, {"kms:ViaService": "s3.us-east-1.amazonaws.com"}, IMPLICIT_DENY, IMPLICIT_DENY),
+    (
+        "decrypt through another service",
+        "kms:Decrypt",
+        KEY,
+        {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"},
+        IMPLICIT_DENY,
+        IMPLICIT_DENY,
+    ),
+    (
+        "decrypt through S3 of another region",
+        "kms:Decrypt",
+        KEY,
+        {"kms:ViaService": "s3.us-east-1.amazonaws.com"},
+        IMPLICIT_DENY,
+        IMPLICIT_DENY,
+    ),
     ("decrypt with another key through S3", "kms:Decrypt", OTHER_KEY, THROUGH_S3, IMPLICIT_DENY, IMPLICIT_DENY),
     ("encrypt through S3", "kms:GenerateDataKey", KEY, THROUGH_S3, IMPLICIT_DENY, IMPLICIT_DENY),
     ("disable the key", "kms:DisableKey", KEY, {}, IMPLICIT_DENY, EXPLICIT_DENY),
 ]
 
 
-@pytest.mark.parametrize("key_policy", ["default", "storage"], ids=["default-key-policy", "the-librarys-storage-key-policy"])
+@pytest.mark.parametrize(
+    "key_policy", ["default", "storage"], ids=["default-key-policy", "the-librarys-storage-key-policy"]
+)
 def test_the_role_decrypts_only_through_s3(plan, key_policy):
     """Under AWS's default key policy the verdicts are the role policy's; under the library's own, the real ones."""
     policy = DEFAULT_KEY_POLICY if key_policy == "default" else storage_key_policy(ACCOUNT, REGION, "s3", [DEPLOYER])

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from planning import shipped_plan
 
 SNAPSHOTS = Path(__file__).parent / "fixtures" / "urns"
@@ -35,8 +34,10 @@ def test_no_urn_of_a_shipped_stack_moves(stack):
     assert not lost_protected, f"{stack}: protected resources would move or be deleted:\n" + "\n".join(lost_protected)
     assert not lost, f"{stack}: URNs that would move or be deleted:\n" + "\n".join(lost)
     added = sorted(set(planned) - set(before))
-    assert not added, (f"{stack}: new URNs; if the change means to add them, rewrite the snapshot "
-                       "(python tests/test_urn_stability.py --write):\n" + "\n".join(added))
+    assert not added, (
+        f"{stack}: new URNs; if the change means to add them, rewrite the snapshot "
+        "(python tests/test_urn_stability.py --write):\n" + "\n".join(added)
+    )
 
 
 def test_the_snapshot_holds_every_protected_child_of_the_shipped_stacks():

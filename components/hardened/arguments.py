@@ -72,12 +72,21 @@ def _checked_when_resolved(checked: Arguments, args: Mapping, schema: type, path
         argument = f"{path}{key}"
         problem = resolved_value_problem(key)
         nested = next((o for o in _options(hints[key]) if _is_typed_dict(o)), None)
-        items = next((typing.get_args(o)[0] for o in _options(hints[key]) if typing.get_origin(o) is list and typing.get_args(o)), None)
+        items = next(
+            (
+                typing.get_args(o)[0]
+                for o in _options(hints[key])
+                if typing.get_origin(o) is list and typing.get_args(o)
+            ),
+            None,
+        )
         if nested is not None and isinstance(value, Mapping):
             value = _checked_when_resolved(checked, value, nested, f"{argument}.")
         elif _is_typed_dict(items) and isinstance(value, (list, tuple)):
-            value = [_checked_when_resolved(checked, v, items, f"{argument}[{i}].") if isinstance(v, Mapping) else v
-                     for i, v in enumerate(value)]
+            value = [
+                _checked_when_resolved(checked, v, items, f"{argument}[{i}].") if isinstance(v, Mapping) else v
+                for i, v in enumerate(value)
+            ]
         elif problem is not None and isinstance(value, (list, tuple)):
             value = [_deferred(checked, f"{argument}[{i}]", v, problem) for i, v in enumerate(value)]
         elif problem is not None:
@@ -113,7 +122,9 @@ def _check(checked: Arguments, args: object, schema: type, path: str) -> None:
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            checked.refuse(f"{path}{key}", f"is not an argument of {schema.__name__}{hint}; it takes {', '.join(known)}")
+            checked.refuse(
+                f"{path}{key}", f"is not an argument of {schema.__name__}{hint}; it takes {', '.join(known)}"
+            )
     # The annotations as written (pulumi.Input holds a forward reference get_type_hints cannot resolve).
     hints = {key: _required_or_not(annotation) for key, annotation in schema.__annotations__.items()}
     for key, value in args.items():

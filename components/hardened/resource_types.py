@@ -74,77 +74,227 @@ def _row(tokens: str | tuple[str, ...], role: Role, loses: str, **flags) -> list
 
 
 _S3_SETTINGS = dict(settings_guard=True)
-CATALOGUE: dict[str, ResourceType] = {t.token: t for t in [
-    # Stores: deleting one loses the data, or makes it unreadable.
-    *_row(("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "gcp:storage/bucket:Bucket"), "store",
-          "the bucket and the copies in it", protected=True),
-    *_row(("aws:backup/vault:Vault", "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault",
-           "gcp:backupdisasterrecovery/backupVault:BackupVault"), "store", "the vault and its recovery points", protected=True),
-    *_row(("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/externalKey:ExternalKey",
-           "aws:kms/replicaExternalKey:ReplicaExternalKey", "gcp:kms/cryptoKey:CryptoKey", "gcp:kms/keyRing:KeyRing"), "store",
-          "what it encrypts is unreadable once it is deleted", protected=True),
-    *_row("aws:organizations/account:Account", "store", "the account and everything in it", protected=True),
-    *_row("aws:organizations/organization:Organization", "store", "the organization, its accounts and every guardrail", protected=True),
-    *_row("gcp:organizations/project:Project", "store", "the project and everything in it", protected=True),
-    *_row("gcp:organizations/folder:Folder", "store", "the folder, its projects and its guardrails", protected=True),
-    # The trail's CloudWatch Logs copy is a working copy (90 days) for its alarms; the locked bucket keeps the record.
-    *_row("aws:cloudwatch/logGroup:LogGroup", "store", "the logs in it"),
-    # Locks: deleting one unlocks what it held.
-    *_row(("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
-           "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"), "lock",
-          "objects written from now on are not locked", **_S3_SETTINGS),
-    *_row("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "lock", "recovery points in the vault can be deleted",
-          protected=True, settings_guard=True),
-    # Guards: policies and settings that keep a store closed.
-    *_row("aws:organizations/policy:Policy", "guard", "its Deny statements no longer apply", settings_guard=True,
-          removal_kind="guardrail-removed"),
-    *_row("aws:organizations/policyAttachment:PolicyAttachment", "guard", "the policy no longer applies to its target",
-          settings_guard=True, removal_kind="guardrail-removed"),
-    *_row("gcp:orgpolicy/policy:Policy", "guard", "the constraint is no longer enforced", settings_guard=True,
-          removal_kind="guardrail-removed"),
-    *_row("gcp:iam/denyPolicy:DenyPolicy", "guard", "its deny rules no longer apply", settings_guard=True,
-          removal_kind="guardrail-removed"),
-    *_row("aws:s3/bucketPolicy:BucketPolicy", "guard", "the bucket's Deny statements no longer apply", **_S3_SETTINGS,
-          removal_kind="guardrail-removed"),
-    *_row("aws:backup/vaultPolicy:VaultPolicy", "guard", "the vault's Deny statements no longer apply", settings_guard=True,
-          removal_kind="guardrail-removed"),
-    *_row("aws:kms/keyPolicy:KeyPolicy", "guard", "the key falls back to the policy it was created with", settings_guard=True,
-          removal_kind="guardrail-removed"),
-    *_row("aws:iam/organizationsFeatures:OrganizationsFeatures", "guard", "central root access management is off",
-          removal_kind="guardrail-removed"),
-    *_row("gcp:resourcemanager/lien:Lien", "guard", "the project can be deleted", removal_kind="deletion-protection-removed"),
-    *_row("aws:iam/accountPasswordPolicy:AccountPasswordPolicy", "guard", "the account falls back to the default password policy",
-          removal_kind="password-policy-weakened"),
-    *_row(("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",), "guard", "public ACLs and policies are no longer blocked",
-          **_S3_SETTINGS, removal_kind="public-access-opened"),
-    *_row("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "guard", "public ACLs and policies are no longer blocked",
-          removal_kind="public-access-opened"),
-    *_row("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "guard", "ACLs are honoured again",
-          removal_kind="public-access-opened"),
-    *_row(("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"), "guard",
-          "versioning is no longer managed", **_S3_SETTINGS, removal_kind="versioning-suspended"),
-    *_row(("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-           "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"), "guard",
-          "objects are no longer encrypted with the customer-managed key", **_S3_SETTINGS, removal_kind="encryption-weakened"),
-    # Its removal keeps versions longer, which weakens nothing; a change to it (an earlier expiry) is judged by review.
-    *_row(("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-           "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"), "guard", "", **_S3_SETTINGS),
-    # Copies, backups, restore tests.
-    *_row("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "copy", "new versions are no longer replicated", **_S3_SETTINGS),
-    *_row("gcp:storage/transferJob:TransferJob", "copy", "the copy to the other vendor stops"),
-    *_row("aws:backup/plan:Plan", "backup", "scheduled backups and their copies stop"),
-    *_row("aws:backup/selection:Selection", "backup", "its resources are no longer backed up"),
-    *_row(("gcp:backupdisasterrecovery/backupPlan:BackupPlan", "gcp:backupdisasterrecovery/backupPlanAssociation:BackupPlanAssociation"),
-          "backup", "scheduled backups stop"),
-    *_row(("aws:backup/restoreTestingPlan:RestoreTestingPlan", "aws:backup/restoreTestingSelection:RestoreTestingSelection"),
-          "restore-test", "restores are no longer tested"),
-    # Records and alarms.
-    *_row("aws:cloudtrail/trail:Trail", "logging", "API activity is no longer recorded", protected=True),
-    *_row(("aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/eventTarget:EventTarget", "aws:cloudwatch/metricAlarm:MetricAlarm",
-           "aws:cloudwatch/logMetricFilter:LogMetricFilter", "aws:sns/topicSubscription:TopicSubscription",
-           "gcp:monitoring/alertPolicy:AlertPolicy", "gcp:logging/metric:Metric", "gcp:monitoring/notificationChannel:NotificationChannel"),
-          "alarm", "an alert no longer fires or reaches anyone"),
-]}
+CATALOGUE: dict[str, ResourceType] = {
+    t.token: t
+    for t in [
+        # Stores: deleting one loses the data, or makes it unreadable.
+        *_row(
+            ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "gcp:storage/bucket:Bucket"),
+            "store",
+            "the bucket and the copies in it",
+            protected=True,
+        ),
+        *_row(
+            (
+                "aws:backup/vault:Vault",
+                "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault",
+                "gcp:backupdisasterrecovery/backupVault:BackupVault",
+            ),
+            "store",
+            "the vault and its recovery points",
+            protected=True,
+        ),
+        *_row(
+            (
+                "aws:kms/key:Key",
+                "aws:kms/replicaKey:ReplicaKey",
+                "aws:kms/externalKey:ExternalKey",
+                "aws:kms/replicaExternalKey:ReplicaExternalKey",
+                "gcp:kms/cryptoKey:CryptoKey",
+                "gcp:kms/keyRing:KeyRing",
+            ),
+            "store",
+            "what it encrypts is unreadable once it is deleted",
+            protected=True,
+        ),
+        *_row("aws:organizations/account:Account", "store", "the account and everything in it", protected=True),
+        *_row(
+            "aws:organizations/organization:Organization",
+            "store",
+            "the organization, its accounts and every guardrail",
+            protected=True,
+        ),
+        *_row("gcp:organizations/project:Project", "store", "the project and everything in it", protected=True),
+        *_row(
+            "gcp:organizations/folder:Folder", "store", "the folder, its projects and its guardrails", protected=True
+        ),
+        # The trail's CloudWatch Logs copy is a working copy (90 days) for its alarms; the locked bucket keeps the record.
+        *_row("aws:cloudwatch/logGroup:LogGroup", "store", "the logs in it"),
+        # Locks: deleting one unlocks what it held.
+        *_row(
+            (
+                "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+                "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
+            ),
+            "lock",
+            "objects written from now on are not locked",
+            **_S3_SETTINGS,
+        ),
+        *_row(
+            "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+            "lock",
+            "recovery points in the vault can be deleted",
+            protected=True,
+            settings_guard=True,
+        ),
+        # Guards: policies and settings that keep a store closed.
+        *_row(
+            "aws:organizations/policy:Policy",
+            "guard",
+            "its Deny statements no longer apply",
+            settings_guard=True,
+            removal_kind="guardrail-removed",
+        ),
+        *_row(
+            "aws:organizations/policyAttachment:PolicyAttachment",
+            "guard",
+            "the policy no longer applies to its target",
+            settings_guard=True,
+            removal_kind="guardrail-removed",
+        ),
+        *_row(
+            "gcp:orgpolicy/policy:Policy",
+            "guard",
+            "the constraint is no longer enforced",
+            settings_guard=True,
+            removal_kind="guardrail-removed",
+        ),
+        *_row(
+            "gcp:iam/denyPolicy:DenyPolicy",
+            "guard",
+            "its deny rules no longer apply",
+            settings_guard=True,
+            removal_kind="guardrail-removed",
+        ),
+        *_row(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "guard",
+            "the bucket's Deny statements no longer apply",
+            **_S3_SETTINGS,
+            removal_kind="guardrail-removed",
+        ),
+        *_row(
+            "aws:backup/vaultPolicy:VaultPolicy",
+            "guard",
+            "the vault's Deny statements no longer apply",
+            settings_guard=True,
+            removal_kind="guardrail-removed",
+        ),
+        *_row(
+            "aws:kms/keyPolicy:KeyPolicy",
+            "guard",
+            "the key falls back to the policy it was created with",
+            settings_guard=True,
+            removal_kind="guardrail-removed",
+        ),
+        *_row(
+            "aws:iam/organizationsFeatures:OrganizationsFeatures",
+            "guard",
+            "central root access management is off",
+            removal_kind="guardrail-removed",
+        ),
+        *_row(
+            "gcp:resourcemanager/lien:Lien",
+            "guard",
+            "the project can be deleted",
+            removal_kind="deletion-protection-removed",
+        ),
+        *_row(
+            "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+            "guard",
+            "the account falls back to the default password policy",
+            removal_kind="password-policy-weakened",
+        ),
+        *_row(
+            ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",),
+            "guard",
+            "public ACLs and policies are no longer blocked",
+            **_S3_SETTINGS,
+            removal_kind="public-access-opened",
+        ),
+        *_row(
+            "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+            "guard",
+            "public ACLs and policies are no longer blocked",
+            removal_kind="public-access-opened",
+        ),
+        *_row(
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+            "guard",
+            "ACLs are honoured again",
+            removal_kind="public-access-opened",
+        ),
+        *_row(
+            ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"),
+            "guard",
+            "versioning is no longer managed",
+            **_S3_SETTINGS,
+            removal_kind="versioning-suspended",
+        ),
+        *_row(
+            (
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+            ),
+            "guard",
+            "objects are no longer encrypted with the customer-managed key",
+            **_S3_SETTINGS,
+            removal_kind="encryption-weakened",
+        ),
+        # Its removal keeps versions longer, which weakens nothing; a change to it (an earlier expiry) is judged by review.
+        *_row(
+            (
+                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+            ),
+            "guard",
+            "",
+            **_S3_SETTINGS,
+        ),
+        # Copies, backups, restore tests.
+        *_row(
+            "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+            "copy",
+            "new versions are no longer replicated",
+            **_S3_SETTINGS,
+        ),
+        *_row("gcp:storage/transferJob:TransferJob", "copy", "the copy to the other vendor stops"),
+        *_row("aws:backup/plan:Plan", "backup", "scheduled backups and their copies stop"),
+        *_row("aws:backup/selection:Selection", "backup", "its resources are no longer backed up"),
+        *_row(
+            (
+                "gcp:backupdisasterrecovery/backupPlan:BackupPlan",
+                "gcp:backupdisasterrecovery/backupPlanAssociation:BackupPlanAssociation",
+            ),
+            "backup",
+            "scheduled backups stop",
+        ),
+        *_row(
+            (
+                "aws:backup/restoreTestingPlan:RestoreTestingPlan",
+                "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+            ),
+            "restore-test",
+            "restores are no longer tested",
+        ),
+        # Records and alarms.
+        *_row("aws:cloudtrail/trail:Trail", "logging", "API activity is no longer recorded", protected=True),
+        *_row(
+            (
+                "aws:cloudwatch/eventRule:EventRule",
+                "aws:cloudwatch/eventTarget:EventTarget",
+                "aws:cloudwatch/metricAlarm:MetricAlarm",
+                "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+                "aws:sns/topicSubscription:TopicSubscription",
+                "gcp:monitoring/alertPolicy:AlertPolicy",
+                "gcp:logging/metric:Metric",
+                "gcp:monitoring/notificationChannel:NotificationChannel",
+            ),
+            "alarm",
+            "an alert no longer fires or reaches anyone",
+        ),
+    ]
+}
 
 DATA_BEARING: frozenset[str] = frozenset(t for t, meaning in CATALOGUE.items() if meaning.protected)
 """Types the protect rule covers: deleting one loses data or evidence, or the lock that keeps it."""
@@ -153,7 +303,9 @@ SETTINGS_GUARDS: frozenset[str] = frozenset(t for t, meaning in CATALOGUE.items(
 """Types whose every property (tags aside) is security-relevant."""
 
 REVIEWED_ON_DELETE: frozenset[str] = frozenset(
-    t for t, meaning in CATALOGUE.items() if meaning.protected or meaning.settings_guard or meaning.role in ("copy", "backup")
+    t
+    for t, meaning in CATALOGUE.items()
+    if meaning.protected or meaning.settings_guard or meaning.role in ("copy", "backup")
 )
 """Types whose delete or replace `review` reports as destructive: the data-bearing, the guards, copies and backups."""
 

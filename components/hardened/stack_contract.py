@@ -16,17 +16,19 @@ key, no coercion but one: numbers cross a stack reference as floats, so a whole 
 import json
 from collections.abc import Mapping
 from functools import cache
-from typing import Annotated, Any, Final, Literal, get_args, get_origin
+from typing import Annotated, Any, Final, Literal, NotRequired, Required, get_args, get_origin
 
 import pulumi
 from pydantic import BeforeValidator, ConfigDict, StringConstraints, TypeAdapter, ValidationError, with_config
-from typing_extensions import NotRequired, Required, TypedDict, get_type_hints, is_typeddict
+from typing_extensions import TypedDict, get_type_hints, is_typeddict
 
 from .constraints import ACCOUNT_ID, ORGANIZATION_ID, ROLE_ARN
 from .errors import StackConfigError
 
 # The `key` of a copy in the copies export.
-CUSTOMER_MANAGED: Final = "customer-managed"  # a KMS or Cloud KMS key of ours: sealed, but a key whose policy can change
+CUSTOMER_MANAGED: Final = (
+    "customer-managed"  # a KMS or Cloud KMS key of ours: sealed, but a key whose policy can change
+)
 AWS_OWNED: Final = "AWS-owned"  # nobody of ours holds it, so nobody of ours can shred it
 
 COPIES = "copies"
@@ -270,14 +272,16 @@ def export_copies(copies: list[CopyExport]) -> None:
     pulumi.export(COPIES, _checked(list[CopyExport], copies, "the environment program's copies", (COPIES,)))
 
 
-def organization_exports(reference: pulumi.StackReference, organization_stack: str) -> pulumi.Output[OrganizationExports]:
+def organization_exports(
+    reference: pulumi.StackReference, organization_stack: str
+) -> pulumi.Output[OrganizationExports]:
     """The organization stack's exports, read through `reference` and validated against `OrganizationExports`.
 
     Reads only the keys the contract declares (the stack may export more). Raises StackConfigError, naming
     `organization_stack`, each export that is missing or not what the contract expects."""
     keys = list(_fields(OrganizationExports))
     read = pulumi.Output.all(*(reference.get_output(key) for key in keys))
-    return read.apply(lambda values: _organization(dict(zip(keys, values)), organization_stack))
+    return read.apply(lambda values: _organization(dict(zip(keys, values, strict=True)), organization_stack))
 
 
 def copies_of(outputs: Mapping[str, Any], stack: str) -> list[CopyExport]:
@@ -287,7 +291,10 @@ def copies_of(outputs: Mapping[str, Any], stack: str) -> list[CopyExport]:
         return []
     problems = _problems(list[CopyExport], list[CopyExport], copies, (), (COPIES,))
     if problems:
-        raise StackConfigError(f"the stack '{stack}' exports copies that do not match hardened.stack_contract.CopyExport: " + " ".join(problems))
+        raise StackConfigError(
+            f"the stack '{stack}' exports copies that do not match hardened.stack_contract.CopyExport: "
+            + " ".join(problems)
+        )
     return copies
 
 
@@ -322,10 +329,20 @@ def _checked(root: Any, value: Any, subject: str, prefix: tuple = ()) -> Any:
         bare = _bare(kind)
         if is_typeddict(bare) and isinstance(value, dict):
             fields = _fields(bare)
-            problems += [_sentence(root, {"type": "missing", "loc": (*path, key)}, prefix)
-                         for key in fields if key in bare.__required_keys__ and key not in value]
-            problems += [_sentence(root, {"type": "extra_forbidden", "loc": (*path, key)}, prefix) for key in value if key not in fields]
-            return {key: walk(fields[key], item, (*path, key), problems) if key in fields else item for key, item in value.items()}
+            problems += [
+                _sentence(root, {"type": "missing", "loc": (*path, key)}, prefix)
+                for key in fields
+                if key in bare.__required_keys__ and key not in value
+            ]
+            problems += [
+                _sentence(root, {"type": "extra_forbidden", "loc": (*path, key)}, prefix)
+                for key in value
+                if key not in fields
+            ]
+            return {
+                key: walk(fields[key], item, (*path, key), problems) if key in fields else item
+                for key, item in value.items()
+            }
         if get_origin(bare) is dict and isinstance(value, dict):
             return {key: walk(get_args(bare)[1], item, (*path, key), problems) for key, item in value.items()}
         if get_origin(bare) is list and isinstance(value, list):

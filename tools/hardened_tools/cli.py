@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--stack", required=True, help="stack name; its config is <stackConfigDir>/Pulumi.<stack>.yaml")
     plan.add_argument("--format", choices=FORMATS, default="text", help="text (default), json or markdown")
-    plan.add_argument("--project-dir", type=Path, default=Path.cwd(), help="where to look for Pulumi.yaml (default: here)")
+    plan.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(), help="where to look for Pulumi.yaml (default: here)"
+    )
     plan.set_defaults(command=_plan)
     from . import fleet, posture
     from .review import diff, preview
@@ -55,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _plan(args: argparse.Namespace) -> int:
     from hardened.errors import HardenedError
+
     from .plan import build_plan, find_project, run_stack
     from .plan.deploy_rules import check_deployable
     from .plan.document import dumps
@@ -104,7 +107,10 @@ def missing_tool_dependencies() -> list[str]:
 def run() -> None:
     missing = missing_tool_dependencies()
     if missing:
-        print(f"error: the hardened command needs the tools extra ({', '.join(missing)} missing): "
-              "pip install 'hardened-accounts[tools]'", file=sys.stderr)
+        print(
+            f"error: the hardened command needs the tools extra ({', '.join(missing)} missing): "
+            "pip install 'hardened-accounts[tools]'",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_BAD_INPUT)
     sys.exit(main())

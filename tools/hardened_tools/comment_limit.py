@@ -34,7 +34,7 @@ def hard_cut(text: str, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """`text`, or its first `limit` characters ending in a line saying it was cut: the last resort."""
     if len(text) <= limit:
         return text
-    note = "\n\n… cut here: the comment is limited to {:,} characters.\n".format(limit)
+    note = f"\n\n… cut here: the comment is limited to {limit:,} characters.\n"
     return text[: limit - len(note)] + note
 
 

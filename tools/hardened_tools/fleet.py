@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from hardened.errors import HardenedError
+
 from .plan.project import PulumiProject, find_project, load_stack_file
 
 PROJECT_KEY = "hardened-accounts"
@@ -27,8 +28,10 @@ def deployment_waves(project: PulumiProject, stacks: list[str] | None = None) ->
     """The stacks in waves: each wave only references stacks of earlier waves, and runs in parallel."""
     chosen = project.stacks() if stacks is None else list(stacks)
     if not chosen:
-        raise FleetError(f"no stack to deploy: name one or more after --stacks, or leave --stacks out for every stack file "
-                         f"(stacks: {', '.join(project.stacks()) or 'none'})")
+        raise FleetError(
+            f"no stack to deploy: name one or more after --stacks, or leave --stacks out for every stack file "
+            f"(stacks: {', '.join(project.stacks()) or 'none'})"
+        )
     twice = sorted({stack for stack in chosen if chosen.count(stack) > 1})
     if twice:  # the waves place each stack once: a repeat would be reported as a reference cycle
         raise FleetError(f"--stacks names {', '.join(twice)} more than once; name each stack once")
@@ -54,8 +57,10 @@ def deployment_waves(project: PulumiProject, stacks: list[str] | None = None) ->
 def run_waves(project: PulumiProject, waves: list[list[str]], operation: str, parallel: int) -> dict[str, str]:
     """Run `operation` on every stack, wave by wave; the result of each stack ("succeeded" or the error)."""
     if shutil.which("pulumi") is None:
-        raise FleetError("`hardened deploy` drives the Pulumi CLI through the Automation API, and `pulumi` is not on PATH; "
-                         "install it (https://www.pulumi.com/docs/install/) or use `hardened plan` offline")
+        raise FleetError(
+            "`hardened deploy` drives the Pulumi CLI through the Automation API, and `pulumi` is not on PATH; "
+            "install it (https://www.pulumi.com/docs/install/) or use `hardened plan` offline"
+        )
     from pulumi import automation
 
     def run(stack: str) -> tuple[str, str]:
@@ -85,7 +90,9 @@ def register(commands) -> None:
     deploy.add_argument("--parallel", type=int, default=4, help="stacks run at once within a wave (default 4)")
     deploy.add_argument("--stacks", nargs="*", help="only these stacks (default: every stack file)")
     deploy.add_argument("--dry-run", action="store_true", help="print the waves and stop")
-    deploy.add_argument("--project-dir", type=Path, default=Path.cwd(), help="where to look for Pulumi.yaml (default: here)")
+    deploy.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(), help="where to look for Pulumi.yaml (default: here)"
+    )
     deploy.set_defaults(command=_deploy)
 
 

@@ -36,8 +36,16 @@ class JsonReadError(ValueError):
     file errors carry the system's `message`.
     """
 
-    def __init__(self, kind: str, problem: str, *, path: Sequence[PathSegment] | None = None,
-                 message: str = "", line: int = 0, column: int = 0):
+    def __init__(
+        self,
+        kind: str,
+        problem: str,
+        *,
+        path: Sequence[PathSegment] | None = None,
+        message: str = "",
+        line: int = 0,
+        column: int = 0,
+    ):
         super().__init__(problem)
         self.kind, self.problem, self.path = kind, problem, tuple(path) if path is not None else None
         self.message, self.line, self.column = message, line, column
@@ -68,8 +76,17 @@ def described(value: Any) -> str:
     """A JSON value as an error message shows it: its kind and, shortened, the value itself."""
     if value is None:
         return "null"
-    kind = ("a boolean" if isinstance(value, bool) else "a number" if isinstance(value, int | float) else "a string"
-            if isinstance(value, str) else "a list" if isinstance(value, list) else "an object")
+    kind = (
+        "a boolean"
+        if isinstance(value, bool)
+        else "a number"
+        if isinstance(value, int | float)
+        else "a string"
+        if isinstance(value, str)
+        else "a list"
+        if isinstance(value, list)
+        else "an object"
+    )
     return f"{kind} ({shown_text(json.dumps(value, ensure_ascii=False, sort_keys=True), 60)})"
 
 
@@ -89,7 +106,9 @@ def read_bytes(source: str | Path, stdin: Any = None) -> bytes:
             kind = {FileNotFoundError: "missing", IsADirectoryError: "directory"}.get(type(error), "unreadable")
             problem = {"missing": "no such file", "directory": "is a directory, not a file"}.get(kind, "cannot be read")
             reason = error.strerror or str(error)
-            raise JsonReadError(kind, problem if kind != "unreadable" else f"{problem} ({reason})", message=reason) from None
+            raise JsonReadError(
+                kind, problem if kind != "unreadable" else f"{problem} ({reason})", message=reason
+            ) from None
     if len(data) > MAX_BYTES:
         raise JsonReadError("too-large", f"is larger than {MAX_BYTES:,} bytes, the most this reads")
     return data
@@ -112,11 +131,17 @@ def loads(data: bytes | str) -> Any:
     if not text.strip(" \t\n\r"):  # JSON's whitespace only
         raise JsonReadError("empty", "is empty")
     try:
-        document = json.loads(text, parse_constant=_constant, parse_int=_integer, parse_float=_float,
-                              object_pairs_hook=_object)
+        document = json.loads(
+            text, parse_constant=_constant, parse_int=_integer, parse_float=_float, object_pairs_hook=_object
+        )
     except json.JSONDecodeError as error:
-        raise JsonReadError("syntax", f"is not JSON ({error.msg} at line {error.lineno}, column {error.colno})",
-                            message=error.msg, line=error.lineno, column=error.colno) from None
+        raise JsonReadError(
+            "syntax",
+            f"is not JSON ({error.msg} at line {error.lineno}, column {error.colno})",
+            message=error.msg,
+            line=error.lineno,
+            column=error.colno,
+        ) from None
     except RecursionError:  # the C parser stops at Python's recursion limit (1,000), long before the C stack
         raise JsonReadError("value", f"is nested deeper than {MAX_DEPTH} levels, the most this reads") from None
     # Decoded bytes hold no lone surrogate; only a \ud800 escape makes one. Text passed in may hold one as it is.
@@ -132,7 +157,7 @@ def _decoded(data: bytes | bytearray) -> str:
         if encoding.startswith("utf-8"):
             before = data[: error.start]
             line = before.count(b"\n") + 1
-            column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+            column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
             problem = f"is not UTF-8 text (byte 0x{data[error.start]:02x} at line {line}, column {column})"
         else:
             problem = f"starts as {encoding.upper()} text but is not (at byte {error.start:,})"
@@ -195,24 +220,35 @@ def _check(document: Any, surrogates: bool) -> None:
     while stack:
         value, depth, trail = stack.pop()
         if depth > MAX_DEPTH:
-            raise JsonReadError("value", f"nested deeper than {MAX_DEPTH} levels, the most this reads", path=_path(trail))
+            raise JsonReadError(
+                "value", f"nested deeper than {MAX_DEPTH} levels, the most this reads", path=_path(trail)
+            )
         if isinstance(value, dict):
             if isinstance(value, _DuplicateKey):
-                raise JsonReadError("value", f"the key \"{shown_text(value.duplicate)}\" is given twice; each key once per object",
-                                    path=_path(trail))
+                raise JsonReadError(
+                    "value",
+                    f'the key "{shown_text(value.duplicate)}" is given twice; each key once per object',
+                    path=_path(trail),
+                )
             if surrogates:
                 for key in value:
                     if _LONE_SURROGATE.search(key):
-                        raise JsonReadError("value", "a key holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escapes "
-                                            "must come in pairs)", path=_path((trail, key)))
+                        raise JsonReadError(
+                            "value",
+                            "a key holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escapes must come in pairs)",
+                            path=_path((trail, key)),
+                        )
             stack.extend((child, depth + 1, (trail, key)) for key, child in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend((value[n], depth + 1, (trail, n)) for n in range(len(value) - 1, -1, -1))
         elif isinstance(value, _Refused):
             raise JsonReadError("value", value.problem, path=_path(trail))
         elif surrogates and isinstance(value, str) and _LONE_SURROGATE.search(value):
-            raise JsonReadError("value", "a string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escapes must "
-                                "come in pairs)", path=_path(trail))
+            raise JsonReadError(
+                "value",
+                "a string holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escapes must come in pairs)",
+                path=_path(trail),
+            )
 
 
 def _path(trail: tuple | None) -> tuple[PathSegment, ...]:
@@ -221,4 +257,3 @@ def _path(trail: tuple | None) -> tuple[PathSegment, ...]:
         trail, key = trail
         keys.append(key)
     return tuple(reversed(keys))
-

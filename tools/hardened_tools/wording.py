@@ -12,5 +12,5 @@ def agree(number: int, singular: str, plural: str) -> str:
 
 
 def plural_s(number: int) -> str:
-    """"" for one, "s" for any other number: for notes written as "{n} more step{s}"."""
+    """ "" for one, "s" for any other number: for notes written as "{n} more step{s}"."""
     return "" if number == 1 else "s"

@@ -36,7 +36,7 @@ Sources (checked for this component):
 
 import json
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -63,13 +63,13 @@ class AirGappedVaultArgs(TypedDict):
     """Shortest retention a recovery point in the vault may have, in days (7, AWS's floor, to 36500)."""
     max_retention_days: int
     """Longest retention a recovery point in the vault may have, in days (min_retention_days to 36500)."""
-    copy_source_account_ids: NotRequired[Optional[list[pulumi.Input[str]]]]
+    copy_source_account_ids: NotRequired[list[pulumi.Input[str]] | None]
     """Accounts allowed to copy recovery points into the vault (backup:CopyIntoBackupVault)."""
-    recovery_account_ids: NotRequired[Optional[list[str]]]
+    recovery_account_ids: NotRequired[list[str] | None]
     """Accounts of the organization the vault is shared with through AWS RAM, to restore from it."""
-    vault_name: NotRequired[Optional[str]]
+    vault_name: NotRequired[str | None]
     """Fixed vault name (2 to 50 letters, digits, - or _); defaults to the component name."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the vault and its resource share."""
 
 
@@ -84,10 +84,10 @@ class AirGappedVault(pulumi.ComponentResource):
     """Shortest retention the vault allows, in days."""
     max_retention_days: pulumi.Output[int]
     """Longest retention the vault allows, in days."""
-    resource_share_arn: pulumi.Output[Optional[str]]
+    resource_share_arn: pulumi.Output[str | None]
     """ARN of the RAM share with the recovery accounts; absent without recovery_account_ids."""
 
-    def __init__(self, name: str, args: AirGappedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: AirGappedVaultArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("AirGappedVault", name, args, AirGappedVaultArgs)
         args = checked.args
         minimum, maximum, vault_name, sources, recovery = _validated(checked)
@@ -109,11 +109,13 @@ class AirGappedVault(pulumi.ComponentResource):
         aws.backup.VaultPolicy(
             f"{name}-policy",
             backup_vault_name=vault.name,
-            policy=pulumi.Output.all(vault.arn, sources).apply(lambda v: json.dumps(backup_vault_access_policy(v[0], v[1]))),
+            policy=pulumi.Output.all(vault.arn, sources).apply(
+                lambda v: json.dumps(backup_vault_access_policy(v[0], v[1]))
+            ),
             opts=guarded,
         )
 
-        share_arn: pulumi.Output[Optional[str]] = pulumi.Output.from_input(None)
+        share_arn: pulumi.Output[str | None] = pulumi.Output.from_input(None)
         if recovery:
             # Not data-bearing, but the way back in when this account is lost: protected against deletion.
             # Not retained on delete: removing the share on purpose must revoke the access it grants.
@@ -125,9 +127,13 @@ class AirGappedVault(pulumi.ComponentResource):
                 tags=tags,
                 opts=way_back,
             )
-            aws.ram.ResourceAssociation(f"{name}-share-vault", resource_arn=vault.arn, resource_share_arn=share.arn, opts=way_back)
+            aws.ram.ResourceAssociation(
+                f"{name}-share-vault", resource_arn=vault.arn, resource_share_arn=share.arn, opts=way_back
+            )
             for account in recovery:
-                aws.ram.PrincipalAssociation(f"{name}-share-{account}", principal=account, resource_share_arn=share.arn, opts=way_back)
+                aws.ram.PrincipalAssociation(
+                    f"{name}-share-{account}", principal=account, resource_share_arn=share.arn, opts=way_back
+                )
             share_arn = share.arn
 
         self.vault_name = vault.name
@@ -156,13 +162,18 @@ def _validated(checked: Arguments[AirGappedVaultArgs]) -> tuple[int, int, str, l
             f"to {MAX_RETENTION_DAYS} (got {minimum!r})",
         )
     if not whole_number(maximum, minimum, MAX_RETENTION_DAYS):
-        checked.refuse("max_retention_days", f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})")
+        checked.refuse(
+            "max_retention_days",
+            f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})",
+        )
 
     given = args.get("vault_name")
     vault_name = given if given is not None else checked.name
     if not (isinstance(vault_name, str) and VAULT_NAME.match(vault_name)):
         source = "" if given is not None else ", and it defaults to the component name"
-        checked.refuse("vault_name", f"must be 2 to 50 letters, digits, hyphens or underscores{source} (got {vault_name!r})")
+        checked.refuse(
+            "vault_name", f"must be 2 to 50 letters, digits, hyphens or underscores{source} (got {vault_name!r})"
+        )
 
     sources = list(args.get("copy_source_account_ids") or [])
     bad = [s for s in sources if isinstance(s, str) and not ACCOUNT_ID.match(s)]

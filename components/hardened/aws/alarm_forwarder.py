@@ -19,15 +19,15 @@ events between AWS Regions" (a target bus in another account or region, and the 
 
 import json
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
 from .arns import ROLE_NAME
-from .documents.alerts import allow_forwarding_to, trust_event_forwarding
 from .documents.alarm_names import forwarding_role_name
+from .documents.alerts import allow_forwarding_to, trust_event_forwarding
 from .documents.backup_plane_events import GLOBAL_EVENTS_REGION, forwarded_patterns
 
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$", re.ASCII)
@@ -51,9 +51,9 @@ class AlarmForwarderArgs(TypedDict):
     """Name of the break-glass role in every account: its use and its changes are forwarded."""
     break_glass_user_names: list[str]
     """Names of the break-glass users: their sign-ins and changes are forwarded."""
-    role_arn: NotRequired[Optional[pulumi.Input[str]]]
+    role_arn: NotRequired[pulumi.Input[str] | None]
     """The account's forwarding role, when another forwarder created it; without it, this one creates it."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the rules and the role."""
 
 
@@ -65,7 +65,7 @@ class AlarmForwarder(pulumi.ComponentResource):
     rule_names: pulumi.Output[dict[str, list[str]]]
     """The forwarding rules' names, per region."""
 
-    def __init__(self, name: str, args: AlarmForwarderArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: AlarmForwarderArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("AlarmForwarder", name, args, AlarmForwarderArgs)
         args = checked.args
         providers, prefix, patterns_by_region = _validated(checked)
@@ -81,7 +81,9 @@ class AlarmForwarder(pulumi.ComponentResource):
                 f"{name}-role",
                 name=forwarding_role_name(prefix),
                 description="Assumed by EventBridge to forward this account's backup-plane events to the alarm hub",
-                assume_role_policy=pulumi.Output.from_input(args["account_id"]).apply(lambda a: json.dumps(trust_event_forwarding(a))),
+                assume_role_policy=pulumi.Output.from_input(args["account_id"]).apply(
+                    lambda a: json.dumps(trust_event_forwarding(a))
+                ),
                 tags=tags,
                 opts=in_account,
             )
@@ -108,7 +110,9 @@ class AlarmForwarder(pulumi.ComponentResource):
                     tags=tags,
                     opts=kept,
                 )
-                aws.cloudwatch.EventTarget(f"{name}-{region}-{threat}-forward", rule=rule.name, arn=bus_arn, role_arn=role_arn, opts=kept)
+                aws.cloudwatch.EventTarget(
+                    f"{name}-{region}-{threat}-forward", rule=rule.name, arn=bus_arn, role_arn=role_arn, opts=kept
+                )
 
         self.role_arn = pulumi.Output.from_input(role_arn)
         self.rule_names = pulumi.Output.from_input(names)
@@ -121,11 +125,18 @@ def _validated(checked: Arguments[AlarmForwarderArgs]) -> tuple[dict, str, dict[
     providers = args.get("providers")
     if not isinstance(providers, dict) or not providers:
         checked.refuse("providers", "must give at least one region and a provider into the account there")
-    bad = [r for r, p in providers.items() if not (isinstance(r, str) and REGION.match(r)) or not isinstance(p, pulumi.ProviderResource)]
+    bad = [
+        r
+        for r, p in providers.items()
+        if not (isinstance(r, str) and REGION.match(r)) or not isinstance(p, pulumi.ProviderResource)
+    ]
     if bad:
         checked.refuse("providers", f"must map region names to providers (got {bad[0]!r})")
     if args.get("role_arn") is None and GLOBAL_EVENTS_REGION not in providers:
-        checked.refuse("providers", f"must include {GLOBAL_EVENTS_REGION} where the forwarder creates the account's role: IAM and Organizations events arrive only there")
+        checked.refuse(
+            "providers",
+            f"must include {GLOBAL_EVENTS_REGION} where the forwarder creates the account's role: IAM and Organizations events arrive only there",
+        )
     prefix = args.get("prefix")
     if not isinstance(prefix, str) or not prefix or len(prefix) > 40:
         checked.refuse("prefix", f"must be the alarm hub's name, 1 to 40 characters (got {prefix!r})")

@@ -17,7 +17,7 @@ matching every value).
 """
 
 import json
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -25,8 +25,8 @@ import pulumi_aws as aws
 from ..arguments import Arguments
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ORGANIZATION_ID
-from .documents.alerts import alarm_bus_policy
 from .documents.alarm_names import alarm_topic_name
+from .documents.alerts import alarm_bus_policy
 from .documents.backup_plane_events import heartbeat_input
 from .retention import schedule_problem
 
@@ -44,11 +44,11 @@ class AlarmHubArgs(TypedDict):
     """Who is told of every alarm and of the daily heartbeat."""
     administrator_arns: list[pulumi.Input[str]]
     """Roles that administer the topic's key (the security account's deployment role)."""
-    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    break_glass_arns: NotRequired[list[pulumi.Input[str]] | None]
     """Break-glass roles, the only ones that may change the topic key's policy."""
-    heartbeat_schedule: NotRequired[Optional[str]]
+    heartbeat_schedule: NotRequired[str | None]
     """When the heartbeat is published: an EventBridge rate or cron expression (default rate(1 day))."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the bus, the rules and the topic."""
 
 
@@ -62,7 +62,7 @@ class AlarmHub(pulumi.ComponentResource):
     topic_arn: pulumi.Output[str]
     """ARN of the topic every alarm is published to."""
 
-    def __init__(self, name: str, args: AlarmHubArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: AlarmHubArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("AlarmHub", name, args, AlarmHubArgs)
         args = checked.args
         check_alert_arguments(checked)
@@ -71,24 +71,30 @@ class AlarmHub(pulumi.ComponentResource):
             checked.refuse("organization_id", f"must be an organization id, o-... (got {organization_id!r})")
         if len(name) > BUS_NAME_LIMIT or not all(c.isalnum() or c in "-_." for c in name):
             checked.refuse(
-                "name", f"names the bus and prefixes every rule: at most {BUS_NAME_LIMIT} letters, digits, '-', '_' or '.'"
+                "name",
+                f"names the bus and prefixes every rule: at most {BUS_NAME_LIMIT} letters, digits, '-', '_' or '.'",
             )
         schedule = args.get("heartbeat_schedule") or DEFAULT_HEARTBEAT
         if schedule_problem(schedule, rate=True) is not None:
             checked.refuse(
-                "heartbeat_schedule", f"must be rate(<n> minutes|hours|days) or an AWS cron(...) expression (got {schedule!r})"
+                "heartbeat_schedule",
+                f"must be rate(<n> minutes|hours|days) or an AWS cron(...) expression (got {schedule!r})",
             )
         tags = args.get("tags") or {}
         super().__init__("hardened:index:AlarmHub", name, None, opts)
 
         # The alarm path itself: Pulumi never removes it (the alert-path SCP keeps everyone else from doing so).
         kept = pulumi.ResourceOptions(parent=self, protect=True)
-        topic = AlertTopic(alarm_topic_name(name), {
-            "administrator_arns": args["administrator_arns"],
-            "subscribers": args["subscribers"],
-            "break_glass_arns": args.get("break_glass_arns"),
-            "tags": tags,
-        }, opts=pulumi.ResourceOptions(parent=self))
+        topic = AlertTopic(
+            alarm_topic_name(name),
+            {
+                "administrator_arns": args["administrator_arns"],
+                "subscribers": args["subscribers"],
+                "break_glass_arns": args.get("break_glass_arns"),
+                "tags": tags,
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         bus = aws.cloudwatch.EventBus(f"{name}-bus", name=name, tags=tags, opts=kept)
         aws.cloudwatch.EventBusPolicy(
             f"{name}-bus-policy",
@@ -119,7 +125,11 @@ class AlarmHub(pulumi.ComponentResource):
             opts=kept,
         )
         aws.cloudwatch.EventTarget(
-            f"{name}-heartbeat-alert", rule=heartbeat.name, arn=topic.topic_arn, input=json.dumps(heartbeat_input(name)), opts=kept
+            f"{name}-heartbeat-alert",
+            rule=heartbeat.name,
+            arn=topic.topic_arn,
+            input=json.dumps(heartbeat_input(name)),
+            opts=kept,
         )
 
         self.bus_arn = bus.arn

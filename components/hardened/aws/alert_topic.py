@@ -7,7 +7,7 @@ subscriptions wait for the recipient to confirm them, which the README's runbook
 
 import json
 import re
-from typing import Any, NotRequired, Optional, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -44,9 +44,9 @@ class AlertTopicArgs(TypedDict):
     """Roles that administer the topic's key (the deployment role); never its policy."""
     subscribers: list[Subscriber]
     """Who is told: at least one."""
-    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    break_glass_arns: NotRequired[list[pulumi.Input[str]] | None]
     """Break-glass roles, the only ones that may change the key's policy; without them it is sealed for good."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the topic and its key."""
 
 
@@ -60,7 +60,9 @@ def check_alert_arguments(checked: Arguments[Any]) -> list[Subscriber]:
         protocol, endpoint = subscriber.get("protocol"), subscriber.get("endpoint")
         shape = ENDPOINT_SHAPES.get(protocol)
         if shape is None:
-            checked.refuse(f"subscribers[{index}].protocol", f"must be one of {', '.join(ENDPOINT_SHAPES)} (got {protocol!r})")
+            checked.refuse(
+                f"subscribers[{index}].protocol", f"must be one of {', '.join(ENDPOINT_SHAPES)} (got {protocol!r})"
+            )
         if not isinstance(endpoint, str) or not shape.match(endpoint):
             checked.refuse(f"subscribers[{index}].endpoint", f"is not a valid {protocol} endpoint (got {endpoint!r})")
     if not args.get("administrator_arns"):
@@ -76,7 +78,7 @@ class AlertTopic(pulumi.ComponentResource):
     key_arn: pulumi.Output[str]
     """ARN of the key that encrypts the topic."""
 
-    def __init__(self, name: str, args: AlertTopicArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: AlertTopicArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("AlertTopic", name, args, AlertTopicArgs)
         args = checked.args
         subscribers = check_alert_arguments(checked)
@@ -89,7 +91,9 @@ class AlertTopic(pulumi.ComponentResource):
         account = aws.get_caller_identity_output(opts=invoke).account_id
         region = aws.get_region_output(opts=invoke).region
         key_policy = pulumi.Output.all(account, region, administrators, list(args.get("break_glass_arns") or [])).apply(
-            lambda v: json.dumps(storage_key_policy(v[0], v[1], "sns", v[2], allow_alarm_encryption(), break_glass_arns=v[3]))
+            lambda v: json.dumps(
+                storage_key_policy(v[0], v[1], "sns", v[2], allow_alarm_encryption(), break_glass_arns=v[3])
+            )
         )
         key = protected_key(name, f"Encrypts the alarms published to {name}", key_policy, tags, parent=self)
         topic = aws.sns.Topic(f"{name}-topic", name=name, kms_master_key_id=key.arn, tags=tags, opts=child)
@@ -101,7 +105,11 @@ class AlertTopic(pulumi.ComponentResource):
         )
         for index, subscriber in enumerate(subscribers):
             aws.sns.TopicSubscription(
-                f"{name}-subscriber-{index}", topic=topic.arn, protocol=subscriber["protocol"], endpoint=subscriber["endpoint"], opts=child
+                f"{name}-subscriber-{index}",
+                topic=topic.arn,
+                protocol=subscriber["protocol"],
+                endpoint=subscriber["endpoint"],
+                opts=child,
             )
 
         self.topic_arn = topic.arn

@@ -36,7 +36,9 @@ def resolved_value_problem(argument: str) -> "Callable[[object], str | None] | N
     if argument.endswith(("role_arn", "role_arns")):
         return _matching(ROLE_ARN, "is not an exact IAM role ARN such as arn:aws:iam::111122223333:role/name")
     if argument.endswith(PRINCIPAL_ARGUMENTS):
-        return _matching(IAM_PRINCIPAL_ARN, "is not an exact IAM role or user ARN such as arn:aws:iam::111122223333:role/name")
+        return _matching(
+            IAM_PRINCIPAL_ARN, "is not an exact IAM role or user ARN such as arn:aws:iam::111122223333:role/name"
+        )
     if argument.endswith(("_arn", "_arns")) and argument != "resource_arns":
         return _matching(ARN, "is not a whole ARN without wildcards")
     if argument.endswith(("account_id", "account_ids")):
@@ -48,6 +50,10 @@ def resolved_value_problem(argument: str) -> "Callable[[object], str | None] | N
 
 def _matching(pattern: "re.Pattern[str]", problem: str) -> "Callable[[object], str | None]":
     def check(value: object) -> "str | None":
-        return None if isinstance(value, str) and pattern.fullmatch(value) and "*" not in value and "?" not in value else problem
+        return (
+            None
+            if isinstance(value, str) and pattern.fullmatch(value) and "*" not in value and "?" not in value
+            else problem
+        )
 
     return check

@@ -13,7 +13,7 @@ scan to stand on, and EventBridge rules tell an alert topic of an infected or un
 import json
 import re
 from functools import partial
-from typing import NamedTuple, NotRequired, Optional, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -52,15 +52,15 @@ class BackupCopy(TypedDict):
 class MalwareScans(TypedDict):
     """GuardDuty Malware Protection scans of the recovery points the plan makes, and the alarm on what they find."""
 
-    mode: NotRequired[Optional[str]]
+    mode: NotRequired[str | None]
     """How the daily rule scans each new recovery point: INCREMENTAL_SCAN (default) or FULL_SCAN."""
-    full_scan_schedule: NotRequired[Optional[str]]
+    full_scan_schedule: NotRequired[str | None]
     """When a second rule backs up and scans in full, as an AWS cron expression (default cron(0 5 ? * SUN *)); INCREMENTAL_SCAN only."""
-    resource_types: NotRequired[Optional[list[str]]]
+    resource_types: NotRequired[list[str] | None]
     """Resource types GuardDuty scans: S3 (default), EBS, EC2, or ALL alone."""
-    scanner_role_arn: NotRequired[Optional[pulumi.Input[str]]]
+    scanner_role_arn: NotRequired[pulumi.Input[str] | None]
     """Role GuardDuty assumes to read the recovery points; by default one made here with AWS's managed scanner policy."""
-    alert_topic_arn: NotRequired[Optional[pulumi.Input[str]]]
+    alert_topic_arn: NotRequired[pulumi.Input[str] | None]
     """SNS topic, in this account and region, told of an infected or unproven scan; without it no alarm rules are made."""
 
 
@@ -75,20 +75,20 @@ class BackupPlanArgs(TypedDict):
     """Days each local recovery point is kept (1 to 36500)."""
     resource_arns: list[pulumi.Input[str]]
     """ARNs of the resources to back up (at least one)."""
-    copies: NotRequired[Optional[list[BackupCopy]]]
+    copies: NotRequired[list[BackupCopy] | None]
     """Vaults every recovery point is copied to, each with its own retention."""
-    malware_scans: NotRequired[Optional[MalwareScans]]
+    malware_scans: NotRequired[MalwareScans | None]
     """GuardDuty Malware Protection scans of every recovery point, and the alarm on an infected or unproven one."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the plan and its role."""
 
 
 class _Scans(NamedTuple):
     mode: str
-    full_scan_schedule: Optional[str]
+    full_scan_schedule: str | None
     resource_types: list[str]
-    scanner_role_arn: Optional[pulumi.Input[str]]
-    alert_topic_arn: Optional[pulumi.Input[str]]
+    scanner_role_arn: pulumi.Input[str] | None
+    alert_topic_arn: pulumi.Input[str] | None
 
 
 class BackupPlan(pulumi.ComponentResource):
@@ -99,7 +99,7 @@ class BackupPlan(pulumi.ComponentResource):
     role_arn: pulumi.Output[str]
     """ARN of the role AWS Backup assumes to run the jobs."""
 
-    def __init__(self, name: str, args: BackupPlanArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: BackupPlanArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("BackupPlan", name, args, BackupPlanArgs)
         args = checked.args
         retention, copies, scans = _validated(checked)
@@ -110,10 +110,15 @@ class BackupPlan(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         policies = BACKUP_POLICY_ARNS + ((BACKUP_SCAN_POLICY_ARN,) if scans else ())
         role, attachments = backup_service_role(
-            name, f"{name}-backup", "Assumed by AWS Backup to run this account's backup and copy jobs", policies, self, tags
+            name,
+            f"{name}-backup",
+            "Assumed by AWS Backup to run this account's backup and copy jobs",
+            policies,
+            self,
+            tags,
         )
 
-        def rule(rule_name: str, schedule: str, scan_mode: Optional[str]) -> aws.backup.PlanRuleArgsDict:
+        def rule(rule_name: str, schedule: str, scan_mode: str | None) -> aws.backup.PlanRuleArgsDict:
             planned: aws.backup.PlanRuleArgsDict = {
                 "rule_name": rule_name,
                 "target_vault_name": args["vault_name"],
@@ -131,7 +136,7 @@ class BackupPlan(pulumi.ComponentResource):
             return planned
 
         rules = [rule("daily-with-copies", args["schedule"], scans.mode if scans else None)]
-        scan_settings: Optional[list[aws.backup.PlanScanSettingArgsDict]] = None
+        scan_settings: list[aws.backup.PlanScanSettingArgsDict] | None = None
         plan_depends_on: list[pulumi.Resource] = []
         if scans:
             if scans.full_scan_schedule:
@@ -141,7 +146,11 @@ class BackupPlan(pulumi.ComponentResource):
                 scanner_role, scanner_attachment = self._scanner_role(name, tags)
                 scanner_role_arn, plan_depends_on = scanner_role.arn, [scanner_attachment]
             scan_settings = [
-                {"malware_scanner": MALWARE_SCANNER, "resource_types": scans.resource_types, "scanner_role_arn": scanner_role_arn}
+                {
+                    "malware_scanner": MALWARE_SCANNER,
+                    "resource_types": scans.resource_types,
+                    "scanner_role_arn": scanner_role_arn,
+                }
             ]
         plan = aws.backup.Plan(
             f"{name}-plan",
@@ -176,12 +185,17 @@ class BackupPlan(pulumi.ComponentResource):
             f"{name}-scanner-role",
             name=f"{name}-scanner"[:MAX_ROLE_NAME],
             description="Assumed by GuardDuty Malware Protection to scan this account's recovery points for malware",
-            assume_role_policy=self._account_id().apply(lambda account: json.dumps(recovery_point_scanner_trust(account))),
+            assume_role_policy=self._account_id().apply(
+                lambda account: json.dumps(recovery_point_scanner_trust(account))
+            ),
             tags=tags,
             opts=child,
         )
         attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-scanner-role-{SCANNER_POLICY_ARN.rsplit('/', 1)[-1]}", role=role.name, policy_arn=SCANNER_POLICY_ARN, opts=child
+            f"{name}-scanner-role-{SCANNER_POLICY_ARN.rsplit('/', 1)[-1]}",
+            role=role.name,
+            policy_arn=SCANNER_POLICY_ARN,
+            opts=child,
         )
         return role, attachment
 
@@ -210,7 +224,7 @@ def _event_pattern(suffix: str, patterns: dict[str, dict]) -> str:
     return json.dumps(patterns[suffix])
 
 
-def _validated(checked: Arguments[BackupPlanArgs]) -> tuple[int, list[BackupCopy], Optional[_Scans]]:
+def _validated(checked: Arguments[BackupPlanArgs]) -> tuple[int, list[BackupCopy], _Scans | None]:
     args = checked.args
     schedule = args.get("schedule")
     if not is_aws_cron(schedule):
@@ -226,7 +240,7 @@ def _validated(checked: Arguments[BackupPlanArgs]) -> tuple[int, list[BackupCopy
     return args["retention_days"], copies, _validated_scans(checked, schedule, args.get("malware_scans"))
 
 
-def _validated_scans(checked: Arguments[BackupPlanArgs], schedule: str, given: object) -> Optional[_Scans]:
+def _validated_scans(checked: Arguments[BackupPlanArgs], schedule: str, given: object) -> _Scans | None:
     if given is None:
         return None
     if not isinstance(given, dict):
@@ -237,7 +251,10 @@ def _validated_scans(checked: Arguments[BackupPlanArgs], schedule: str, given: o
     full_scan_schedule = given.get("full_scan_schedule")
     if mode == "FULL_SCAN":
         if full_scan_schedule is not None:
-            checked.refuse("malware_scans.full_scan_schedule", "is for INCREMENTAL_SCAN only: with FULL_SCAN the daily rule already scans in full")
+            checked.refuse(
+                "malware_scans.full_scan_schedule",
+                "is for INCREMENTAL_SCAN only: with FULL_SCAN the daily rule already scans in full",
+            )
     else:
         full_scan_schedule = DEFAULT_FULL_SCAN_SCHEDULE if full_scan_schedule is None else full_scan_schedule
         if not is_aws_cron(full_scan_schedule):
@@ -246,7 +263,10 @@ def _validated_scans(checked: Arguments[BackupPlanArgs], schedule: str, given: o
                 f"must be an AWS cron expression such as {DEFAULT_FULL_SCAN_SCHEDULE}: incremental scans need full ones (got {full_scan_schedule!r})",
             )
         if full_scan_schedule == schedule:
-            checked.refuse("malware_scans.full_scan_schedule", f"must differ from the daily schedule {schedule!r}, or every backup is made twice")
+            checked.refuse(
+                "malware_scans.full_scan_schedule",
+                f"must differ from the daily schedule {schedule!r}, or every backup is made twice",
+            )
     resource_types = given.get("resource_types")
     resource_types = list(DEFAULT_SCAN_RESOURCE_TYPES) if resource_types is None else resource_types
     if (
@@ -256,13 +276,22 @@ def _validated_scans(checked: Arguments[BackupPlanArgs], schedule: str, given: o
         or not all(t in SCAN_RESOURCE_TYPES for t in resource_types)
         or ("ALL" in resource_types and len(resource_types) > 1)
     ):
-        checked.refuse("malware_scans.resource_types", f"must list distinct types among EBS, EC2 and S3, or ALL alone (got {resource_types!r})")
+        checked.refuse(
+            "malware_scans.resource_types",
+            f"must list distinct types among EBS, EC2 and S3, or ALL alone (got {resource_types!r})",
+        )
     scanner_role_arn = given.get("scanner_role_arn")
-    if scanner_role_arn is not None and not isinstance(scanner_role_arn, pulumi.Output) and not (
-        isinstance(scanner_role_arn, str) and ROLE_ARN.match(scanner_role_arn)
+    if (
+        scanner_role_arn is not None
+        and not isinstance(scanner_role_arn, pulumi.Output)
+        and not (isinstance(scanner_role_arn, str) and ROLE_ARN.match(scanner_role_arn))
     ):
         checked.refuse("malware_scans.scanner_role_arn", f"must be an IAM role ARN (got {scanner_role_arn!r})")
     topic = given.get("alert_topic_arn")
-    if topic is not None and not isinstance(topic, pulumi.Output) and not (isinstance(topic, str) and SNS_TOPIC_ARN.match(topic)):
+    if (
+        topic is not None
+        and not isinstance(topic, pulumi.Output)
+        and not (isinstance(topic, str) and SNS_TOPIC_ARN.match(topic))
+    ):
         checked.refuse("malware_scans.alert_topic_arn", f"must be an SNS topic ARN (got {topic!r})")
     return _Scans(mode, full_scan_schedule, sorted(resource_types), scanner_role_arn, topic)

@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Iterable
-from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -11,14 +10,13 @@ from .arns import MAX_ROLE_NAME
 from .documents.service_roles import trusted_by_service
 
 
-
 def backup_service_role(
     name: str,
     role_name: str,
     description: str,
     policy_arns: Iterable[str],
     parent: pulumi.Resource,
-    tags: Optional[dict[str, str]] = None,
+    tags: dict[str, str] | None = None,
 ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
     """Declare `<name>-role` under `parent`, with one attachment per managed policy; return both."""
     child = pulumi.ResourceOptions(parent=parent)
@@ -33,7 +31,9 @@ def backup_service_role(
         opts=child,
     )
     attachments = [
-        aws.iam.RolePolicyAttachment(f"{name}-role-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child)
+        aws.iam.RolePolicyAttachment(
+            f"{name}-role-{arn.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child
+        )
         for arn in policy_arns
     ]
     return role, attachments

@@ -19,7 +19,7 @@ Every use raises two alarms through encrypted SNS topics:
 """
 
 import json
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -49,7 +49,7 @@ class BreakGlassAccessArgs(TypedDict):
     """Name of the break-glass role in every account."""
     accounts: dict[str, aws.Provider]
     """Where to create the role: a label per account and a provider into it."""
-    users_provider: NotRequired[Optional[aws.Provider]]
+    users_provider: NotRequired[aws.Provider | None]
     """Provider into the users' account when it is not this component's own (the security account)."""
     sign_in_events_provider: aws.Provider
     """Provider into the users' account in us-east-1, where sign-in and IAM events arrive."""
@@ -57,13 +57,13 @@ class BreakGlassAccessArgs(TypedDict):
     """Who is told of every use."""
     administrator_arns: list[pulumi.Input[str]]
     """Roles that administer the alert topics' keys (the deployment role)."""
-    users_administrator_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    users_administrator_arns: NotRequired[list[pulumi.Input[str]] | None]
     """Roles that administer the sign-in alert topic's key in the users' account (default administrator_arns)."""
-    trail_log_group_name: NotRequired[Optional[pulumi.Input[str]]]
+    trail_log_group_name: NotRequired[pulumi.Input[str] | None]
     """CloudWatch Logs group of the organization trail, in this provider's region: adds the metric-filter alarm."""
-    max_mfa_age_seconds: NotRequired[Optional[int]]
+    max_mfa_age_seconds: NotRequired[int | None]
     """How recent the users' MFA must be to assume the role: 60 to 3600 seconds (default 900)."""
-    role_policy_arns: NotRequired[Optional[list[str]]]
+    role_policy_arns: NotRequired[list[str] | None]
     """Managed policies of the break-glass role (default AdministratorAccess; the guardrail SCPs still apply)."""
 
 
@@ -82,11 +82,13 @@ class BreakGlassAccess(pulumi.ComponentResource):
     alert_topic_arns: pulumi.Output[list[str]]
     """ARNs of the topics that announce each use."""
 
-    def __init__(self, name: str, args: BreakGlassAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: BreakGlassAccessArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("BreakGlassAccess", name, args, BreakGlassAccessArgs)
         args = checked.args
         account_id = args.get("account_id")
-        if not isinstance(account_id, pulumi.Output) and not (isinstance(account_id, str) and ACCOUNT_ID.match(account_id)):
+        if not isinstance(account_id, pulumi.Output) and not (
+            isinstance(account_id, str) and ACCOUNT_ID.match(account_id)
+        ):
             checked.refuse("account_id", f"must be a 12-digit account id (got {account_id!r})")
         users_provider = args.get("users_provider")
         if users_provider is not None and not isinstance(users_provider, pulumi.ProviderResource):
@@ -95,7 +97,11 @@ class BreakGlassAccess(pulumi.ComponentResource):
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.match(organization_id):
             checked.refuse("organization_id", f"must be an organization id, o-... (got {organization_id!r})")
         users = list(args.get("user_names") or [])
-        if len(set(users)) < 2 or len(set(users)) != len(users) or not all(isinstance(u, str) and ROLE_NAME.match(u) for u in users):
+        if (
+            len(set(users)) < 2
+            or len(set(users)) != len(users)
+            or not all(isinstance(u, str) and ROLE_NAME.match(u) for u in users)
+        ):
             checked.refuse("user_names", f"must name at least two distinct IAM users (got {users!r})")
         role_name = args.get("role_name")
         if not isinstance(role_name, str) or not ROLE_NAME.match(role_name):
@@ -107,22 +113,33 @@ class BreakGlassAccess(pulumi.ComponentResource):
         max_age = args.get("max_mfa_age_seconds")
         max_age = DEFAULT_MAX_MFA_AGE_SECONDS if max_age is None else max_age
         if not whole_number(max_age, 60, 3600):
-            checked.refuse("max_mfa_age_seconds", f"must be a whole number of seconds from 60 to 3600 (got {max_age!r})")
+            checked.refuse(
+                "max_mfa_age_seconds", f"must be a whole number of seconds from 60 to 3600 (got {max_age!r})"
+            )
         policies = args.get("role_policy_arns")
         policies = [ADMINISTRATOR_ACCESS] if policies is None else list(policies)
         if not policies or not all(isinstance(arn, str) and MANAGED_POLICY_ARN.match(arn) for arn in policies):
             checked.refuse("role_policy_arns", f"must be at least one managed policy ARN (got {policies!r})")
         check_alert_arguments(checked)
         users_administrators = args.get("users_administrator_arns")
-        if users_administrators is not None and (not isinstance(users_administrators, list) or not users_administrators):
+        if users_administrators is not None and (
+            not isinstance(users_administrators, list) or not users_administrators
+        ):
             checked.refuse(
-                "users_administrator_arns", f"must list the roles administering keys in the users' account (got {users_administrators!r})"
+                "users_administrator_arns",
+                f"must list the roles administering keys in the users' account (got {users_administrators!r})",
             )
         super().__init__("hardened:index:BreakGlassAccess", name, None, opts)
 
         in_users_account = pulumi.ResourceOptions(parent=self, provider=users_provider)
         created = [
-            aws.iam.User(f"{name}-user-{user}", name=user, force_destroy=False, tags={"hardened:break-glass": "true"}, opts=in_users_account)
+            aws.iam.User(
+                f"{name}-user-{user}",
+                name=user,
+                force_destroy=False,
+                tags={"hardened:break-glass": "true"},
+                opts=in_users_account,
+            )
             for user in users
         ]
         group = aws.iam.Group(f"{name}-users", name=users_group_name(name), opts=in_users_account)
@@ -132,11 +149,15 @@ class BreakGlassAccess(pulumi.ComponentResource):
             policy=json.dumps(break_glass_user_policy(role_name, organization_id, max_age)),
             opts=in_users_account,
         )
-        aws.iam.GroupMembership(f"{name}-users-membership", group=group.name, users=[u.name for u in created], opts=in_users_account)
+        aws.iam.GroupMembership(
+            f"{name}-users-membership", group=group.name, users=[u.name for u in created], opts=in_users_account
+        )
 
         # The users' own ARNs, not names built by hand: IAM refuses a trust policy naming a user that does not exist yet,
         # so every role waits for the users.
-        trust = pulumi.Output.all(*[u.arn for u in created]).apply(lambda arns: json.dumps(trust_break_glass_users(arns, max_age)))
+        trust = pulumi.Output.all(*[u.arn for u in created]).apply(
+            lambda arns: json.dumps(trust_break_glass_users(arns, max_age))
+        )
         roles = {}
         for label, provider in args["accounts"].items():
             role = aws.iam.Role(
@@ -149,7 +170,10 @@ class BreakGlassAccess(pulumi.ComponentResource):
             )
             for index, arn in enumerate(policies):
                 aws.iam.RolePolicyAttachment(
-                    f"{name}-role-{label}-policy-{index}", role=role.name, policy_arn=arn, opts=pulumi.ResourceOptions(parent=self, provider=provider)
+                    f"{name}-role-{label}-policy-{index}",
+                    role=role.name,
+                    policy_arn=arn,
+                    opts=pulumi.ResourceOptions(parent=self, provider=provider),
                 )
             roles[label] = role.arn
 
@@ -160,10 +184,12 @@ class BreakGlassAccess(pulumi.ComponentResource):
         self.user_arns = pulumi.Output.all(*[u.arn for u in created])
         self.role_arns = pulumi.Output.all(**roles)
         self.alert_topic_arns = pulumi.Output.all(*topics)
-        self.register_outputs({"userArns": self.user_arns, "roleArns": self.role_arns, "alertTopicArns": self.alert_topic_arns})
+        self.register_outputs(
+            {"userArns": self.user_arns, "roleArns": self.role_arns, "alertTopicArns": self.alert_topic_arns}
+        )
 
     def _alert_topic(
-        self, name: str, args: BreakGlassAccessArgs, provider: Optional[pulumi.ProviderResource], administrator_arns: list
+        self, name: str, args: BreakGlassAccessArgs, provider: pulumi.ProviderResource | None, administrator_arns: list
     ) -> AlertTopic:
         return AlertTopic(
             name,
@@ -178,12 +204,19 @@ class BreakGlassAccess(pulumi.ComponentResource):
         topic = self._alert_topic(f"{name}-sign-in-alerts", args, args["sign_in_events_provider"], administrators)
         users = args["user_names"]
         patterns = {
-            "sign-in": pulumi.Output.from_input(args["account_id"]).apply(lambda account: json.dumps(break_glass_sign_in_pattern(account, users))),
+            "sign-in": pulumi.Output.from_input(args["account_id"]).apply(
+                lambda account: json.dumps(break_glass_sign_in_pattern(account, users))
+            ),
             "assume-role": pulumi.Output.from_input(json.dumps(break_glass_assume_role_pattern(args["role_name"]))),
         }
         for what, pattern in patterns.items():
             rule = aws.cloudwatch.EventRule(
-                f"{name}-{what}", name=f"{name}-{what}", description=f"Break-glass use: {what}", event_pattern=pattern, state="ENABLED", opts=in_us_east_1
+                f"{name}-{what}",
+                name=f"{name}-{what}",
+                description=f"Break-glass use: {what}",
+                event_pattern=pattern,
+                state="ENABLED",
+                opts=in_us_east_1,
             )
             aws.cloudwatch.EventTarget(f"{name}-{what}-alert", rule=rule.name, arn=topic.topic_arn, opts=in_us_east_1)
         return topic.topic_arn
@@ -197,7 +230,9 @@ class BreakGlassAccess(pulumi.ComponentResource):
             f"{name}-uses",
             name=metric,
             log_group_name=args["trail_log_group_name"],
-            pattern=pulumi.Output.from_input(args["account_id"]).apply(lambda account: break_glass_metric_filter(account, args["user_names"], role_name)),
+            pattern=pulumi.Output.from_input(args["account_id"]).apply(
+                lambda account: break_glass_metric_filter(account, args["user_names"], role_name)
+            ),
             metric_transformation={"name": metric, "namespace": METRIC_NAMESPACE, "value": "1"},
             opts=child,
         )

@@ -12,17 +12,14 @@ alarm fires on the first failure; name it after the alarm hub and the account's 
 """
 
 import json
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
-
 from .arns import MAX_ROLE_NAME
 from .documents.service_roles import replication_permissions, trusted_by_service
-
-
 
 RULE_ID = "replicate-every-version-to-the-backup-account"
 
@@ -36,7 +33,7 @@ class ReplicaDestination(TypedDict):
     """12-digit id of the account that owns the destination bucket and, afterwards, every replica."""
     key_arn: pulumi.Input[str]
     """ARN of the destination's KMS key, which encrypts the replicas."""
-    failure_alarm_name: NotRequired[Optional[str]]
+    failure_alarm_name: NotRequired[str | None]
     """Name of a CloudWatch alarm on versions that fail to replicate (`<alarm hub>-...` reaches the hub); none without it."""
 
 
@@ -64,7 +61,7 @@ class BucketReplication(pulumi.ComponentResource):
     role_arn: pulumi.Output[str]
     """ARN of the role S3 assumes to replicate."""
 
-    def __init__(self, name: str, args: BucketReplicationArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: BucketReplicationArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("BucketReplication", name, args, BucketReplicationArgs)
         args = checked.args
         super().__init__("hardened:index:BucketReplication", name, None, opts)
@@ -80,9 +77,9 @@ class BucketReplication(pulumi.ComponentResource):
             assume_role_policy=account_id.apply(lambda account: json.dumps(trusted_by_service("s3", account))),
             opts=child,
         )
-        permissions = pulumi.Output.all(args["bucket_arn"], args["key_arn"], destination["bucket_arn"], destination["key_arn"]).apply(
-            lambda values: json.dumps(replication_permissions(*values))
-        )
+        permissions = pulumi.Output.all(
+            args["bucket_arn"], args["key_arn"], destination["bucket_arn"], destination["key_arn"]
+        ).apply(lambda values: json.dumps(replication_permissions(*values)))
         role_policy = aws.iam.RolePolicy(f"{name}-permissions", role=role.id, policy=permissions, opts=child)
         aws.s3.BucketReplicationConfig(
             f"{name}-rules",
@@ -115,12 +112,16 @@ class BucketReplication(pulumi.ComponentResource):
             aws.cloudwatch.MetricAlarm(
                 f"{name}-failures",
                 name=alarm,
-                alarm_description=pulumi.Output.concat("Versions of s3://", args["bucket"], " failed to replicate to the backup account"),
+                alarm_description=pulumi.Output.concat(
+                    "Versions of s3://", args["bucket"], " failed to replicate to the backup account"
+                ),
                 namespace="AWS/S3",
                 metric_name="OperationsFailedReplication",
                 dimensions={
                     "SourceBucket": args["bucket"],
-                    "DestinationBucket": pulumi.Output.from_input(destination["bucket_arn"]).apply(lambda arn: arn.split(":::", 1)[-1]),
+                    "DestinationBucket": pulumi.Output.from_input(destination["bucket_arn"]).apply(
+                        lambda arn: arn.split(":::", 1)[-1]
+                    ),
                     "RuleId": RULE_ID,
                 },
                 statistic="Sum",

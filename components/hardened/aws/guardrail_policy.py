@@ -11,7 +11,7 @@ detaches a guardrail (`skip_destroy`, `protect`): lifting one is a deliberate ac
 import re
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import NotRequired, Optional, TypedDict, TypeGuard, cast
+from typing import NotRequired, TypedDict, TypeGuard, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -51,7 +51,10 @@ class Baseline(str, Enum):
 
 
 # A baseline's policy type; every other baseline is a service control policy.
-POLICY_TYPES = {Baseline.DATA_PERIMETER: "RESOURCE_CONTROL_POLICY", Baseline.WEB_IDENTITY_CONTROLS: "RESOURCE_CONTROL_POLICY"}
+POLICY_TYPES = {
+    Baseline.DATA_PERIMETER: "RESOURCE_CONTROL_POLICY",
+    Baseline.WEB_IDENTITY_CONTROLS: "RESOURCE_CONTROL_POLICY",
+}
 STAND_IN_SUBJECT = "1" * 21  # a Google subject id has 21 digits, so sizes are exact
 
 
@@ -62,31 +65,31 @@ class GuardrailPolicyArgs(TypedDict):
     """Which guardrails: organization, backup, backup-perimeter, log-archive, workload, security, alert-path, data-perimeter or web-identity-controls."""
     target_id: pulumi.Input[str]
     """Root (r-...), organizational unit (ou-...) or account id the policy is attached to."""
-    account_id: NotRequired[Optional[pulumi.Input[str]]]
+    account_id: NotRequired[pulumi.Input[str] | None]
     """Member baselines: the account whose exempt roles the policy names."""
-    deployment_role_name: NotRequired[Optional[str]]
+    deployment_role_name: NotRequired[str | None]
     """Member baselines: the role that deploys into that account; exempt from the setting guardrails, never changeable."""
-    exempt_role_names: NotRequired[Optional[list[str]]]
+    exempt_role_names: NotRequired[list[str] | None]
     """Member baselines: further roles allowed to configure (never destroy), e.g. break-glass; the deployment role creates them, only they change them."""
-    exempt_role_policy_arns: NotRequired[Optional[list[str]]]
+    exempt_role_policy_arns: NotRequired[list[str] | None]
     """Member baselines: managed policies the deployment role may attach to those roles (default AdministratorAccess, as BreakGlassAccess)."""
-    trail_arn: NotRequired[Optional[str]]
+    trail_arn: NotRequired[str | None]
     """Organization baseline: ARN of the organization trail that nobody may stop or change."""
-    minimum_vault_retention_days: NotRequired[Optional[int]]
+    minimum_vault_retention_days: NotRequired[int | None]
     """Backup and workload baselines: the weakest vault lock anyone may set, in days (default 7)."""
-    organization_id: NotRequired[Optional[str]]
+    organization_id: NotRequired[str | None]
     """Backup-perimeter and data-perimeter baselines: the organization (o-...) the data stays in."""
-    break_glass_user_names: NotRequired[Optional[list[str]]]
+    break_glass_user_names: NotRequired[list[str] | None]
     """Security baseline: the break-glass users of the account (BreakGlassAccess's user_names)."""
-    break_glass_group_name: NotRequired[Optional[str]]
+    break_glass_group_name: NotRequired[str | None]
     """Security baseline: their group (`users_group_name` of the BreakGlassAccess component)."""
-    allowed_regions: NotRequired[Optional[list[str]]]
+    allowed_regions: NotRequired[list[str] | None]
     """Organization baseline: the regions the stacks use; every other (us-east-1 aside) is denied but to global services."""
-    alarm_prefix: NotRequired[Optional[str]]
+    alarm_prefix: NotRequired[str | None]
     """Alert-path baseline: the alarm hub's name, which prefixes every forwarding rule, the topic and the forwarding role."""
-    alarm_hub: NotRequired[Optional[bool]]
+    alarm_hub: NotRequired[bool | None]
     """Alert-path baseline: the account holds the alarm hub (its bus is protected too)."""
-    web_identity_subjects: NotRequired[Optional[list[pulumi.Input[str]]]]
+    web_identity_subjects: NotRequired[list[pulumi.Input[str]] | None]
     """Web-identity-controls baseline: Google subject ids (accounts.google.com:sub) that may assume the account's roles, such as the transfer agent's."""
 
 
@@ -96,7 +99,7 @@ class GuardrailPolicy(pulumi.ComponentResource):
     policy_id: pulumi.Output[str]
     """Id of the SCP (p-...)."""
 
-    def __init__(self, name: str, args: GuardrailPolicyArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: GuardrailPolicyArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("GuardrailPolicy", name, args, GuardrailPolicyArgs)
         args = checked.args
         build = _builder(checked)
@@ -111,7 +114,9 @@ class GuardrailPolicy(pulumi.ComponentResource):
         super().__init__("hardened:index:GuardrailPolicy", name, None, opts)
 
         guarded = pulumi.ResourceOptions(parent=self, protect=True)
-        content = pulumi.Output.all(args.get("account_id") or STAND_IN_ACCOUNT, *subjects).apply(lambda v: scp_content(build(v[0], v[1:])))
+        content = pulumi.Output.all(args.get("account_id") or STAND_IN_ACCOUNT, *subjects).apply(
+            lambda v: scp_content(build(v[0], v[1:]))
+        )
         policy = aws.organizations.Policy(
             f"{name}-policy",
             name=name,
@@ -136,7 +141,9 @@ def check_attachments_per_target(attachments: Iterable[str]) -> None:
     for target, count in counts.items():
         if count + INHERITED_FULL_ACCESS > SCPS_PER_TARGET:
             refuse(
-                "GuardrailPolicy", target, "target_id",
+                "GuardrailPolicy",
+                target,
+                "target_id",
                 f"would carry {count} guardrail SCPs plus FullAWSAccess, over AWS's limit of {SCPS_PER_TARGET} per target",
             )
 
@@ -154,15 +161,19 @@ def _builder(checked: Arguments[GuardrailPolicyArgs]) -> Callable[[str, list[str
         if not isinstance(trail_arn, str) or not trail_arn.startswith("arn:aws:cloudtrail:"):
             checked.refuse("trail_arn", f"must be the organization trail's ARN (got {trail_arn!r})")
         regions = args.get("allowed_regions")
-        if regions is not None and (not isinstance(regions, list) or not regions or not all(isinstance(r, str) and REGION.fullmatch(r) for r in regions)):
+        if regions is not None and (
+            not isinstance(regions, list)
+            or not regions
+            or not all(isinstance(r, str) and REGION.fullmatch(r) for r in regions)
+        ):
             checked.refuse("allowed_regions", f"must list AWS region names (got {regions!r})")
         return lambda _account, _subjects: guardrails.organization_guardrails(trail_arn, regions)
     if baseline == Baseline.WEB_IDENTITY_CONTROLS:
         subjects = args.get("web_identity_subjects") or []
-        if not isinstance(subjects, list) or not all(isinstance(v, pulumi.Output) or (isinstance(v, str) and GOOGLE_SUBJECT.fullmatch(v)) for v in subjects):
-            checked.refuse(
-                "web_identity_subjects", f"must be Google subject ids, 21 digits each (got {subjects!r})"
-            )
+        if not isinstance(subjects, list) or not all(
+            isinstance(v, pulumi.Output) or (isinstance(v, str) and GOOGLE_SUBJECT.fullmatch(v)) for v in subjects
+        ):
+            checked.refuse("web_identity_subjects", f"must be Google subject ids, 21 digits each (got {subjects!r})")
         return lambda _account, resolved: resource_controls.web_identity_controls(resolved)
     if baseline in (Baseline.BACKUP_PERIMETER, Baseline.DATA_PERIMETER):
         organization_id = args.get("organization_id")
@@ -197,7 +208,9 @@ def _builder(checked: Arguments[GuardrailPolicyArgs]) -> Callable[[str, list[str
         if not isinstance(prefix, str) or not re.fullmatch(r"[\w.-]{1,40}", prefix):
             checked.refuse("alarm_prefix", f"must be the alarm hub's name, 1 to 40 characters (got {prefix!r})")
         hub = bool(args.get("alarm_hub"))
-        return lambda account, _subjects: guardrails.alert_path_guardrails(role(account, deployer), exempt(account), prefix, hub)
+        return lambda account, _subjects: guardrails.alert_path_guardrails(
+            role(account, deployer), exempt(account), prefix, hub
+        )
     if baseline == Baseline.SECURITY:
         users = args.get("break_glass_user_names")
         if not isinstance(users, list) or not users or not all(_is_role_name(u) for u in users):
@@ -206,16 +219,28 @@ def _builder(checked: Arguments[GuardrailPolicyArgs]) -> Callable[[str, list[str
         if not _is_role_name(group):
             checked.refuse("break_glass_group_name", f"must name the break-glass users' group (got {group!r})")
         return lambda account, _subjects: guardrails.security_account_guardrails(
-            role(account, deployer), exempt(account), [f"arn:aws:iam::{account}:user/{u}" for u in users], f"arn:aws:iam::{account}:group/{group}", policies
+            role(account, deployer),
+            exempt(account),
+            [f"arn:aws:iam::{account}:user/{u}" for u in users],
+            f"arn:aws:iam::{account}:group/{group}",
+            policies,
         )
     if baseline == Baseline.BACKUP_PERIMETER:
         perimeter = cast(str, organization_id)  # checked a str above, for this baseline
-        return lambda account, _subjects: guardrails.backup_perimeter_guardrails(role(account, deployer), exempt(account), perimeter)
+        return lambda account, _subjects: guardrails.backup_perimeter_guardrails(
+            role(account, deployer), exempt(account), perimeter
+        )
     if baseline == Baseline.BACKUP:
-        return lambda account, _subjects: guardrails.backup_account_guardrails(role(account, deployer), exempt(account), floor, policies)
+        return lambda account, _subjects: guardrails.backup_account_guardrails(
+            role(account, deployer), exempt(account), floor, policies
+        )
     if baseline == Baseline.LOG_ARCHIVE:
-        return lambda account, _subjects: guardrails.log_archive_guardrails(role(account, deployer), exempt(account), policies)
-    return lambda account, _subjects: guardrails.workload_guardrails(role(account, deployer), exempt(account), floor, policies)
+        return lambda account, _subjects: guardrails.log_archive_guardrails(
+            role(account, deployer), exempt(account), policies
+        )
+    return lambda account, _subjects: guardrails.workload_guardrails(
+        role(account, deployer), exempt(account), floor, policies
+    )
 
 
 def _is_role_name(value: object) -> TypeGuard[str]:

@@ -6,7 +6,7 @@ but the named break-glass roles weaken any of that. Pulumi can neither delete no
 """
 
 import json
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -30,23 +30,23 @@ class ImmutableBucketArgs(TypedDict):
     """Days each new object version stays locked, from 1 to 36500."""
     administrator_arns: list[pulumi.Input[str]]
     """IAM roles that administer the bucket's KMS key, such as the deployment role (at least one)."""
-    retention_mode: NotRequired[Optional[RetentionMode]]
+    retention_mode: NotRequired[RetentionMode | None]
     """COMPLIANCE (default): nobody, root included, can shorten or lift a lock. GOVERNANCE: break-glass can."""
-    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    break_glass_arns: NotRequired[list[pulumi.Input[str]] | None]
     """Exact IAM role ARNs exempt from the bucket policy's tamper denies, and the only ones that may change the key's policy (no wildcards)."""
-    organization_id: NotRequired[Optional[pulumi.Input[str]]]
+    organization_id: NotRequired[pulumi.Input[str] | None]
     """AWS Organization id (o-...); when set, only its principals and AWS services reach the bucket."""
-    bucket_name: NotRequired[Optional[str]]
+    bucket_name: NotRequired[str | None]
     """Fixed bucket name; when omitted, Pulumi derives one from the component name plus a random suffix."""
-    noncurrent_version_expiration_days: NotRequired[Optional[int]]
+    noncurrent_version_expiration_days: NotRequired[int | None]
     """Days until a noncurrent version expires; at least retention_days, which is the default."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the bucket and its key."""
-    replicate_to: NotRequired[Optional[ReplicaDestination]]
+    replicate_to: NotRequired[ReplicaDestination | None]
     """Another account's ImmutableBucket that receives a replica of every new version."""
-    replication_role_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    replication_role_arns: NotRequired[list[pulumi.Input[str]] | None]
     """Replication roles of other accounts allowed to write replicas into this bucket."""
-    cloudtrail_arn: NotRequired[Optional[pulumi.Input[str]]]
+    cloudtrail_arn: NotRequired[pulumi.Input[str] | None]
     """ARN of the one CloudTrail trail allowed to deliver log files into this bucket."""
 
 
@@ -64,7 +64,7 @@ class ImmutableBucket(pulumi.ComponentResource):
     retention_days: pulumi.Output[int]
     """Default Object Lock retention in force, in days."""
 
-    def __init__(self, name: str, args: ImmutableBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: ImmutableBucketArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("ImmutableBucket", name, args, ImmutableBucketArgs)
         args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
@@ -116,7 +116,10 @@ class ImmutableBucket(pulumi.ComponentResource):
             bucket=bucket.id,
             rules=[
                 {
-                    "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": key.arn,
+                    },
                     "bucket_key_enabled": True,
                 }
             ],
@@ -192,13 +195,19 @@ class ImmutableBucket(pulumi.ComponentResource):
         )
 
 
-def _key_policy(account_id: str, region: str, administrators: list[str], break_glass: list[str], replication_roles: list[str]) -> dict:
+def _key_policy(
+    account_id: str, region: str, administrators: list[str], break_glass: list[str], replication_roles: list[str]
+) -> dict:
     grants = [allow_replica_encryption(replication_roles, region)] if replication_roles else []
     return storage_key_policy(account_id, region, "s3", administrators, *grants, break_glass_arns=break_glass)
 
 
 def _bucket_policy(
-    bucket_arn: str, break_glass: list[str], replication_roles: list[str], cloudtrail_arn: Optional[str], organization_id: Optional[str]
+    bucket_arn: str,
+    break_glass: list[str],
+    replication_roles: list[str],
+    cloudtrail_arn: str | None,
+    organization_id: str | None,
 ) -> dict:
     grants = [allow_replication_into(bucket_arn, replication_roles)] if replication_roles else []
     if cloudtrail_arn:
@@ -216,7 +225,9 @@ def _validated_retention(checked: Arguments[ImmutableBucketArgs]) -> tuple[str, 
     mode = retention_mode(checked)
     days = checked.args.get("retention_days")
     if not whole_number(days, 1, MAX_RETENTION_DAYS):
-        checked.refuse("retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
+        checked.refuse(
+            "retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})"
+        )
     noncurrent = checked.args.get("noncurrent_version_expiration_days")
     if noncurrent is None:
         noncurrent = days
@@ -228,7 +239,9 @@ def _validated_retention(checked: Arguments[ImmutableBucketArgs]) -> tuple[str, 
     return mode, days, noncurrent
 
 
-def _check_principals(checked: Arguments[ImmutableBucketArgs], administrators: list, break_glass: list, organization_id: object) -> None:
+def _check_principals(
+    checked: Arguments[ImmutableBucketArgs], administrators: list, break_glass: list, organization_id: object
+) -> None:
     if not administrators:
         checked.refuse("administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
     for argument, values in (("administrator_arns", administrators), ("break_glass_arns", break_glass)):

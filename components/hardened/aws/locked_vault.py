@@ -7,7 +7,7 @@ deleting recovery points to everyone and admits copies only from named accounts.
 """
 
 import json
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -31,17 +31,17 @@ class LockedVaultArgs(TypedDict):
     """Longest retention a recovery point in the vault may have, in days (at least min_retention_days)."""
     administrator_arns: list[pulumi.Input[str]]
     """IAM roles that administer the vault's KMS key, such as the deployment role (at least one); never its policy."""
-    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    break_glass_arns: NotRequired[list[pulumi.Input[str]] | None]
     """Break-glass roles, the only ones that may change the key's policy; without them it is sealed for good."""
-    retention_mode: NotRequired[Optional[RetentionMode]]
+    retention_mode: NotRequired[RetentionMode | None]
     """COMPLIANCE (default): the lock sets for good after changeable_for_days. GOVERNANCE: it stays removable."""
-    changeable_for_days: NotRequired[Optional[int]]
+    changeable_for_days: NotRequired[int | None]
     """COMPLIANCE only: days the lock can still be changed after it is applied (at least 3, the default)."""
-    copy_source_account_ids: NotRequired[Optional[list[pulumi.Input[str]]]]
+    copy_source_account_ids: NotRequired[list[pulumi.Input[str]] | None]
     """Accounts allowed to copy recovery points into the vault (backup:CopyIntoBackupVault)."""
-    vault_name: NotRequired[Optional[str]]
+    vault_name: NotRequired[str | None]
     """Fixed vault name; defaults to the component name."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the vault and its key."""
 
 
@@ -61,7 +61,7 @@ class LockedVault(pulumi.ComponentResource):
     max_retention_days: pulumi.Output[int]
     """Longest retention the lock allows, in days."""
 
-    def __init__(self, name: str, args: LockedVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: LockedVaultArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("LockedVault", name, args, LockedVaultArgs)
         args = checked.args
         mode, minimum, maximum, changeable = _validated_lock(checked)
@@ -79,10 +79,19 @@ class LockedVault(pulumi.ComponentResource):
         region = aws.get_region_output(opts=invoke).region
         key_policy = pulumi.Output.all(account_id, region, administrators, break_glass).apply(
             lambda v: json.dumps(
-                storage_key_policy(v[0], v[1], "backup", v[2], allow_grants_through_service(v[0], "backup", v[1]), break_glass_arns=v[3])
+                storage_key_policy(
+                    v[0],
+                    v[1],
+                    "backup",
+                    v[2],
+                    allow_grants_through_service(v[0], "backup", v[1]),
+                    break_glass_arns=v[3],
+                )
             )
         )
-        key = protected_key(name, f"Encrypts the recovery points of the locked vault {name}", key_policy, tags, parent=self)
+        key = protected_key(
+            name, f"Encrypts the recovery points of the locked vault {name}", key_policy, tags, parent=self
+        )
 
         vault = aws.backup.Vault(
             f"{name}-vault",
@@ -103,7 +112,9 @@ class LockedVault(pulumi.ComponentResource):
         aws.backup.VaultPolicy(
             f"{name}-policy",
             backup_vault_name=vault.name,
-            policy=pulumi.Output.all(vault.arn, sources).apply(lambda v: json.dumps(backup_vault_access_policy(v[0], v[1]))),
+            policy=pulumi.Output.all(vault.arn, sources).apply(
+                lambda v: json.dumps(backup_vault_access_policy(v[0], v[1]))
+            ),
             opts=guarded,
         )
 
@@ -125,14 +136,19 @@ class LockedVault(pulumi.ComponentResource):
         )
 
 
-def _validated_lock(checked: Arguments[LockedVaultArgs]) -> tuple[str, int, int, Optional[int]]:
+def _validated_lock(checked: Arguments[LockedVaultArgs]) -> tuple[str, int, int, int | None]:
     args = checked.args
     mode = retention_mode(checked)
     minimum, maximum = args.get("min_retention_days"), args.get("max_retention_days")
     if not whole_number(minimum, 1, MAX_RETENTION_DAYS):
-        checked.refuse("min_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {minimum!r})")
+        checked.refuse(
+            "min_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {minimum!r})"
+        )
     if not whole_number(maximum, minimum, MAX_RETENTION_DAYS):
-        checked.refuse("max_retention_days", f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})")
+        checked.refuse(
+            "max_retention_days",
+            f"must be a whole number of days from min_retention_days ({minimum}) to {MAX_RETENTION_DAYS} (got {maximum!r})",
+        )
     changeable = args.get("changeable_for_days")
     if mode == RetentionMode.GOVERNANCE.value:
         if changeable is not None:
@@ -140,11 +156,16 @@ def _validated_lock(checked: Arguments[LockedVaultArgs]) -> tuple[str, int, int,
         return mode, minimum, maximum, None
     changeable = MIN_CHANGEABLE_FOR_DAYS if changeable is None else changeable
     if not whole_number(changeable, MIN_CHANGEABLE_FOR_DAYS):
-        checked.refuse("changeable_for_days", f"must be a whole number of days, at least {MIN_CHANGEABLE_FOR_DAYS} (got {changeable!r})")
+        checked.refuse(
+            "changeable_for_days",
+            f"must be a whole number of days, at least {MIN_CHANGEABLE_FOR_DAYS} (got {changeable!r})",
+        )
     return mode, minimum, maximum, changeable
 
 
-def _check_principals(checked: Arguments[LockedVaultArgs], administrators: list, break_glass: list, sources: list) -> None:
+def _check_principals(
+    checked: Arguments[LockedVaultArgs], administrators: list, break_glass: list, sources: list
+) -> None:
     if not administrators:
         checked.refuse("administrator_arns", "needs at least one IAM role ARN (such as the deployment role)")
     for argument, values in (("administrator_arns", administrators), ("break_glass_arns", break_glass)):

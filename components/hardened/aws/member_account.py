@@ -7,7 +7,7 @@ from the program never closes it, nor takes it out of the organization (and out 
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -31,7 +31,7 @@ class MemberAccountArgs(TypedDict):
     """Role Organizations creates in the account for the management account; the provider assumes it."""
     region: str
     """Region of the account's provider."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the account, and default tags of everything its provider deploys."""
 
 
@@ -45,7 +45,7 @@ class MemberAccount(pulumi.ComponentResource):
     provider: aws.Provider
     """Provider that deploys into the account, pinned to its id."""
 
-    def __init__(self, name: str, args: MemberAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: MemberAccountArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("MemberAccount", name, args, MemberAccountArgs)
         args = checked.args
         _check(checked)

@@ -11,7 +11,7 @@ IAM user changes permissions or assumes a role only with MFA. In the management 
 """
 
 import json
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -30,13 +30,13 @@ ROOT_ACCESS_FEATURES = ["RootCredentialsManagement", "RootSessions"]
 class MfaEnforcementArgs(TypedDict):
     """Arguments of MfaEnforcement."""
 
-    minimum_password_length: NotRequired[Optional[int]]
+    minimum_password_length: NotRequired[int | None]
     """Shortest password IAM accepts: 14 (the default) to 128."""
-    max_password_age_days: NotRequired[Optional[int]]
+    max_password_age_days: NotRequired[int | None]
     """Days before a password expires: 1 to 90 (the default)."""
-    group_name: NotRequired[Optional[str]]
+    group_name: NotRequired[str | None]
     """Name of the IAM group (and its policy) whose members must use MFA; default hardened-mfa-required."""
-    centralize_root_access: NotRequired[Optional[bool]]
+    centralize_root_access: NotRequired[bool | None]
     """Management account only: manage member accounts' root credentials and sessions centrally."""
 
 
@@ -48,7 +48,7 @@ class MfaEnforcement(pulumi.ComponentResource):
     policy_arn: pulumi.Output[str]
     """ARN of the managed policy that denies everything without MFA."""
 
-    def __init__(self, name: str, args: MfaEnforcementArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: MfaEnforcementArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("MfaEnforcement", name, args, MfaEnforcementArgs)
         args = checked.args
         length = _given_or(args.get("minimum_password_length"), CIS_MINIMUM_PASSWORD_LENGTH)
@@ -59,7 +59,9 @@ class MfaEnforcement(pulumi.ComponentResource):
             checked.refuse("max_password_age_days", f"must be a whole number of days from 1 to 90 (got {max_age!r})")
         group_name = args.get("group_name") or "hardened-mfa-required"
         if not isinstance(group_name, str) or not ROLE_NAME.match(group_name):
-            checked.refuse("group_name", f"must be an IAM name of 1 to 64 letters, digits and +=,.@_- (got {group_name!r})")
+            checked.refuse(
+                "group_name", f"must be an IAM name of 1 to 64 letters, digits and +=,.@_- (got {group_name!r})"
+            )
         super().__init__("hardened:index:MfaEnforcement", name, None, opts)
 
         child = pulumi.ResourceOptions(parent=self)

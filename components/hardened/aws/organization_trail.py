@@ -8,7 +8,7 @@ the management account, where metric filters raise alarms (the break-glass alarm
 """
 
 import json
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -37,17 +37,41 @@ class OrganizationTrailArgs(TypedDict):
     """Roles of the log-archive account that administer its bucket and key (the deployment role)."""
     retention_days: int
     """Days each log file stays locked."""
-    retention_mode: NotRequired[Optional[RetentionMode]]
+    retention_mode: NotRequired[RetentionMode | None]
     """COMPLIANCE (default) or GOVERNANCE for the log bucket's Object Lock."""
-    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    break_glass_arns: NotRequired[list[pulumi.Input[str]] | None]
     """Break-glass roles exempt from the log bucket's tamper denies; the only ones that may change the log and trail keys' policies."""
-    organization_id: NotRequired[Optional[str]]
+    organization_id: NotRequired[str | None]
     """The organization id; only its principals reach the log bucket."""
-    events_log_retention_days: NotRequired[Optional[int]]
+    events_log_retention_days: NotRequired[int | None]
     """Also deliver events to a CloudWatch Logs group in the management account, kept this many days (a value CloudWatch Logs accepts)."""
 
+
 # The retention periods CloudWatch Logs accepts (PutRetentionPolicy).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 
 class OrganizationTrail(pulumi.ComponentResource):
@@ -57,10 +81,10 @@ class OrganizationTrail(pulumi.ComponentResource):
     """ARN of the trail."""
     bucket_name: pulumi.Output[str]
     """Name of the log bucket in the log-archive account."""
-    events_log_group_name: pulumi.Output[Optional[str]]
+    events_log_group_name: pulumi.Output[str | None]
     """Name of the CloudWatch Logs group receiving the events, if any."""
 
-    def __init__(self, name: str, args: OrganizationTrailArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: OrganizationTrailArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("OrganizationTrail", name, args, OrganizationTrailArgs)
         args = checked.args
         management = args.get("management_account_id")
@@ -73,7 +97,8 @@ class OrganizationTrail(pulumi.ComponentResource):
         log_days = args.get("events_log_retention_days")
         if log_days is not None and log_days not in LOG_RETENTION_DAYS:
             checked.refuse(
-                "events_log_retention_days", f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {log_days!r})"
+                "events_log_retention_days",
+                f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {log_days!r})",
             )
         super().__init__("hardened:index:OrganizationTrail", name, None, opts)
         in_log_archive = pulumi.ResourceOptions(parent=self, provider=args["log_archive_provider"])
@@ -94,13 +119,22 @@ class OrganizationTrail(pulumi.ComponentResource):
         log_account = aws.get_caller_identity_output(opts=invoke).account_id
         key_policy = pulumi.Output.all(log_account, administrators, list(args.get("break_glass_arns") or [])).apply(
             lambda v: json.dumps(
-                storage_key_policy(v[0], args["region"], "s3", v[1], allow_cloudtrail_encryption(trail_arn), break_glass_arns=v[2])
+                storage_key_policy(
+                    v[0], args["region"], "s3", v[1], allow_cloudtrail_encryption(trail_arn), break_glass_arns=v[2]
+                )
             )
         )
         key = protected_key(
-            f"{name}-trail", f"Encrypts the log files of the trail {trail_name}", key_policy, {}, parent=self, provider=args["log_archive_provider"]
+            f"{name}-trail",
+            f"Encrypts the log files of the trail {trail_name}",
+            key_policy,
+            {},
+            parent=self,
+            provider=args["log_archive_provider"],
         )
-        delivery, delivery_ready, group_name = self._events_delivery(name, trail_name, management, log_days) if log_days else ({}, [], None)
+        delivery, delivery_ready, group_name = (
+            self._events_delivery(name, trail_name, management, log_days) if log_days else ({}, [], None)
+        )
         trail = aws.cloudtrail.Trail(
             f"{name}-trail",
             name=trail_name,
@@ -112,19 +146,31 @@ class OrganizationTrail(pulumi.ComponentResource):
             enable_log_file_validation=True,
             enable_logging=True,
             **delivery,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs, *delivery_ready], protect=True, retain_on_delete=True),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[logs, *delivery_ready], protect=True, retain_on_delete=True
+            ),
         )
 
         self.trail_arn = trail.arn
         self.bucket_name = logs.bucket_name
         # The log group's own output: whatever reads the group (a metric filter) waits for it to exist.
         self.events_log_group_name = pulumi.Output.from_input(group_name)
-        self.register_outputs({"trailArn": self.trail_arn, "bucketName": self.bucket_name, "eventsLogGroupName": self.events_log_group_name})
+        self.register_outputs(
+            {
+                "trailArn": self.trail_arn,
+                "bucketName": self.bucket_name,
+                "eventsLogGroupName": self.events_log_group_name,
+            }
+        )
 
-    def _events_delivery(self, name: str, trail_name: str, management: str, days: int) -> tuple[dict, list[pulumi.Resource], pulumi.Output[str]]:
+    def _events_delivery(
+        self, name: str, trail_name: str, management: str, days: int
+    ) -> tuple[dict, list[pulumi.Resource], pulumi.Output[str]]:
         """The management account's log group and the role CloudTrail delivers with: the trail's arguments, what to wait for."""
         child = pulumi.ResourceOptions(parent=self)
-        group = aws.cloudwatch.LogGroup(f"{name}-events", name=events_log_group_of(trail_name), retention_in_days=days, opts=child)
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-events", name=events_log_group_of(trail_name), retention_in_days=days, opts=child
+        )
         role = aws.iam.Role(
             f"{name}-delivery",
             name=f"{trail_name}-cloudwatch-delivery"[:64],
@@ -133,9 +179,15 @@ class OrganizationTrail(pulumi.ComponentResource):
             opts=child,
         )
         policy = aws.iam.RolePolicy(
-            f"{name}-delivery", role=role.name, policy=group.arn.apply(lambda arn: json.dumps(allow_cloudtrail_log_delivery(arn))), opts=child
+            f"{name}-delivery",
+            role=role.name,
+            policy=group.arn.apply(lambda arn: json.dumps(allow_cloudtrail_log_delivery(arn))),
+            opts=child,
         )
-        arguments = {"cloud_watch_logs_group_arn": group.arn.apply(lambda arn: f"{arn}:*"), "cloud_watch_logs_role_arn": role.arn}
+        arguments = {
+            "cloud_watch_logs_group_arn": group.arn.apply(lambda arn: f"{arn}:*"),
+            "cloud_watch_logs_role_arn": role.arn,
+        }
         # CloudTrail checks that the role can deliver when the trail is created, so its permissions come first.
         return arguments, [policy], group.name
 

@@ -1,7 +1,5 @@
 """The KMS key behind every store of backups or logs: rotating, slow to delete, tagged as protected."""
 
-from typing import Optional
-
 import pulumi
 import pulumi_aws as aws
 
@@ -16,7 +14,7 @@ def protected_key(
     policy: pulumi.Input[str],
     tags: dict[str, str],
     parent: pulumi.Resource,
-    provider: Optional[pulumi.ProviderResource] = None,
+    provider: pulumi.ProviderResource | None = None,
 ) -> aws.kms.Key:
     """Declare `<name>-key` and its alias under `parent`; the key can be neither deleted nor replaced by Pulumi."""
     key = aws.kms.Key(
@@ -34,5 +32,10 @@ def protected_key(
         tags={**tags, PROTECTED_KEY_TAG: name},
         opts=pulumi.ResourceOptions(parent=parent, provider=provider, protect=True, retain_on_delete=True),
     )
-    aws.kms.Alias(f"{name}-key-alias", name=f"alias/{name}", target_key_id=key.key_id, opts=pulumi.ResourceOptions(parent=parent, provider=provider))
+    aws.kms.Alias(
+        f"{name}-key-alias",
+        name=f"alias/{name}",
+        target_key_id=key.key_id,
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider),
+    )
     return key

@@ -7,7 +7,7 @@ day the backup is needed.
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -30,9 +30,9 @@ class RestoreTestingArgs(TypedDict):
     """ARN of the vault whose recovery points are restored."""
     schedule: str
     """When restore tests run, as an AWS cron expression such as cron(0 5 ? * SUN *)."""
-    resource_type: NotRequired[Optional[str]]
+    resource_type: NotRequired[str | None]
     """AWS Backup resource type to restore, such as S3 (the default) or EBS."""
-    selection_window_days: NotRequired[Optional[int]]
+    selection_window_days: NotRequired[int | None]
     """Restore only recovery points made in the last this many days (1 to 365, default 7)."""
 
 
@@ -42,7 +42,7 @@ class RestoreTesting(pulumi.ComponentResource):
     role_arn: pulumi.Output[str]
     """ARN of the role AWS Backup assumes to run restores; the one role named for restoring."""
 
-    def __init__(self, name: str, args: RestoreTestingArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: RestoreTestingArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("RestoreTesting", name, args, RestoreTestingArgs)
         args = checked.args
         window = args.get("selection_window_days") or 7

@@ -13,7 +13,7 @@ validator would otherwise stay silent.
 import json
 import re
 from pathlib import Path
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -54,12 +54,12 @@ class RestoreValidationArgs(TypedDict):
     """Name of the restore testing plan whose restores are validated (RestoreTesting 'prod-restore-tests' names its plan prod_restore_tests)."""
     recovery_time_objective_minutes: int
     """Longest a restore may take, in minutes (1 to 10080); a longer one raises the alarm."""
-    alert_topic_arn: NotRequired[Optional[pulumi.Input[str]]]
+    alert_topic_arn: NotRequired[pulumi.Input[str] | None]
     """ARN of an SNS topic, in the plan's account and region, the alarms publish to; without it, name the component
     `<alarm hub>-...` and the account's AlarmForwarder sends the alarms' state changes to the hub."""
-    log_retention_days: NotRequired[Optional[int]]
+    log_retention_days: NotRequired[int | None]
     """Days the function's logs are kept, a value CloudWatch Logs accepts (default 365)."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the function, its role, log group, rule and alarms."""
 
 
@@ -73,27 +73,32 @@ def _checked(checked: Arguments[RestoreValidationArgs]) -> tuple[str, int, int]:
     name, args = checked.name, checked.args
     if not isinstance(name, str) or not COMPONENT_NAME.match(name):
         checked.refuse(
-            "name", "must be 1 to 48 letters, digits, hyphens or underscores: it names the function, its role and its rule"
+            "name",
+            "must be 1 to 48 letters, digits, hyphens or underscores: it names the function, its role and its rule",
         )
     plan = args.get("restore_testing_plan_name")
     if not isinstance(plan, str) or not PLAN_NAME.match(plan):
         checked.refuse(
-            "restore_testing_plan_name", f"must be a restore testing plan's name: 1 to 50 letters, digits or underscores (got {plan!r})"
+            "restore_testing_plan_name",
+            f"must be a restore testing plan's name: 1 to 50 letters, digits or underscores (got {plan!r})",
         )
     objective = args.get("recovery_time_objective_minutes")
     if not whole_number(objective, 1, MAX_OBJECTIVE_MINUTES):
         checked.refuse(
-            "recovery_time_objective_minutes", f"must be a whole number of minutes from 1 to {MAX_OBJECTIVE_MINUTES} (got {objective!r})"
+            "recovery_time_objective_minutes",
+            f"must be a whole number of minutes from 1 to {MAX_OBJECTIVE_MINUTES} (got {objective!r})",
         )
     topic = args.get("alert_topic_arn")
-    if isinstance(topic, str) and not TOPIC_ARN.match(topic) or (topic is not None and not isinstance(topic, (str, pulumi.Output))):
+    if (
+        isinstance(topic, str)
+        and not TOPIC_ARN.match(topic)
+        or (topic is not None and not isinstance(topic, (str, pulumi.Output)))
+    ):
         checked.refuse("alert_topic_arn", f"must be an SNS topic ARN (got {topic!r})")
     days = args.get("log_retention_days")
     days = DEFAULT_LOG_RETENTION_DAYS if days is None else days
     if days not in LOG_RETENTION_DAYS or isinstance(days, bool):
-        checked.refuse(
-            "log_retention_days", f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {days!r})"
-        )
+        checked.refuse("log_retention_days", f"must be one of {', '.join(map(str, LOG_RETENTION_DAYS))} (got {days!r})")
     return plan, objective, days
 
 
@@ -105,7 +110,7 @@ class RestoreValidation(pulumi.ComponentResource):
     role_arn: pulumi.Output[str]
     """ARN of the role the function runs as."""
 
-    def __init__(self, name: str, args: RestoreValidationArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: RestoreValidationArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("RestoreValidation", name, args, RestoreValidationArgs)
         args = checked.args
         plan, objective, log_days = _checked(checked)
@@ -117,10 +122,14 @@ class RestoreValidation(pulumi.ComponentResource):
         account = aws.get_caller_identity_output(opts=invoke).account_id
         region = aws.get_region_output(opts=invoke).region
         partition = aws.get_partition_output(opts=invoke).partition
-        plan_arn_prefix = pulumi.Output.all(partition, region, account).apply(lambda v: restore_testing_plan_arn_prefix(v[0], v[1], v[2], plan))
+        plan_arn_prefix = pulumi.Output.all(partition, region, account).apply(
+            lambda v: restore_testing_plan_arn_prefix(v[0], v[1], v[2], plan)
+        )
         topic = args.get("alert_topic_arn")
 
-        logs = aws.cloudwatch.LogGroup(f"{name}-logs", name=f"/aws/lambda/{name}", retention_in_days=log_days, tags=tags, opts=child)
+        logs = aws.cloudwatch.LogGroup(
+            f"{name}-logs", name=f"/aws/lambda/{name}", retention_in_days=log_days, tags=tags, opts=child
+        )
         role = aws.iam.Role(
             f"{name}-role",
             name=name,
@@ -133,7 +142,9 @@ class RestoreValidation(pulumi.ComponentResource):
         policy = aws.iam.RolePolicy(
             f"{name}-policy",
             role=role.name,
-            policy=pulumi.Output.all(partition, logs.arn).apply(lambda v: json.dumps(restore_validation_permissions(v[0], v[1], METRIC_NAMESPACE))),
+            policy=pulumi.Output.all(partition, logs.arn).apply(
+                lambda v: json.dumps(restore_validation_permissions(v[0], v[1], METRIC_NAMESPACE))
+            ),
             opts=child,
         )
         function = aws.lambda_.Function(
@@ -146,12 +157,14 @@ class RestoreValidation(pulumi.ComponentResource):
             code=function_code(),
             timeout=TIMEOUT_SECONDS,
             memory_size=128,
-            environment={"variables": {
-                "RESTORE_TESTING_PLAN_NAME": plan,
-                "RESTORE_TESTING_PLAN_ARN_PREFIX": plan_arn_prefix,
-                "METRIC_NAMESPACE": METRIC_NAMESPACE,
-                "RECOVERY_TIME_OBJECTIVE_MINUTES": str(objective),
-            }},
+            environment={
+                "variables": {
+                    "RESTORE_TESTING_PLAN_NAME": plan,
+                    "RESTORE_TESTING_PLAN_ARN_PREFIX": plan_arn_prefix,
+                    "METRIC_NAMESPACE": METRIC_NAMESPACE,
+                    "RECOVERY_TIME_OBJECTIVE_MINUTES": str(objective),
+                }
+            },
             # Its own group, with a retention; the role may not create another.
             logging_config={"log_format": "Text", "log_group": logs.name},
             tags=tags,
@@ -162,7 +175,9 @@ class RestoreValidation(pulumi.ComponentResource):
             f"{name}-restore-jobs",
             name=f"{name}-restore-jobs",
             description=f"Finished restore jobs of the restore testing plan {plan}",
-            event_pattern=pulumi.Output.all(account, plan_arn_prefix).apply(lambda v: json.dumps(restore_validation_pattern(v[0], v[1]))),
+            event_pattern=pulumi.Output.all(account, plan_arn_prefix).apply(
+                lambda v: json.dumps(restore_validation_pattern(v[0], v[1]))
+            ),
             state="ENABLED",
             tags=tags,
             opts=child,
@@ -177,25 +192,64 @@ class RestoreValidation(pulumi.ComponentResource):
             opts=child,
         )
         aws.cloudwatch.EventTarget(
-            f"{name}-target", rule=rule.name, arn=function.arn, opts=pulumi.ResourceOptions(parent=self, depends_on=[permission])
+            f"{name}-target",
+            rule=rule.name,
+            arn=function.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )
 
         plan_metric = {"namespace": METRIC_NAMESPACE, "dimensions": {PLAN_DIMENSION: plan}}
-        self._alarm(name, "restore-time", f"A restore test of {plan} took longer than the recovery-time objective of {objective} minutes",
-                    plan_metric | {"metric_name": RESTORE_TIME_METRIC, "statistic": "Maximum", "threshold": objective * 60,
-                                   "comparison_operator": "GreaterThanThreshold"}, topic, tags)
-        self._alarm(name, "validation-failed", f"A restore test of {plan} failed, or what it restored was not usable",
-                    plan_metric | {"metric_name": VALIDATION_FAILED_METRIC, "statistic": "Maximum", "threshold": 1,
-                                   "comparison_operator": "GreaterThanOrEqualToThreshold"}, topic, tags)
-        self._alarm(name, "function-errors", f"The function validating the restore tests of {plan} failed: restores go unchecked",
-                    {"namespace": "AWS/Lambda", "dimensions": {"FunctionName": function.name}, "metric_name": "Errors", "statistic": "Sum",
-                     "threshold": 1, "comparison_operator": "GreaterThanOrEqualToThreshold"}, topic, tags)
+        self._alarm(
+            name,
+            "restore-time",
+            f"A restore test of {plan} took longer than the recovery-time objective of {objective} minutes",
+            plan_metric
+            | {
+                "metric_name": RESTORE_TIME_METRIC,
+                "statistic": "Maximum",
+                "threshold": objective * 60,
+                "comparison_operator": "GreaterThanThreshold",
+            },
+            topic,
+            tags,
+        )
+        self._alarm(
+            name,
+            "validation-failed",
+            f"A restore test of {plan} failed, or what it restored was not usable",
+            plan_metric
+            | {
+                "metric_name": VALIDATION_FAILED_METRIC,
+                "statistic": "Maximum",
+                "threshold": 1,
+                "comparison_operator": "GreaterThanOrEqualToThreshold",
+            },
+            topic,
+            tags,
+        )
+        self._alarm(
+            name,
+            "function-errors",
+            f"The function validating the restore tests of {plan} failed: restores go unchecked",
+            {
+                "namespace": "AWS/Lambda",
+                "dimensions": {"FunctionName": function.name},
+                "metric_name": "Errors",
+                "statistic": "Sum",
+                "threshold": 1,
+                "comparison_operator": "GreaterThanOrEqualToThreshold",
+            },
+            topic,
+            tags,
+        )
 
         self.function_arn = function.arn
         self.role_arn = role.arn
         self.register_outputs({"functionArn": self.function_arn, "roleArn": self.role_arn})
 
-    def _alarm(self, name: str, what: str, description: str, metric: dict, topic: Optional[pulumi.Input[str]], tags: dict) -> aws.cloudwatch.MetricAlarm:
+    def _alarm(
+        self, name: str, what: str, description: str, metric: dict, topic: pulumi.Input[str] | None, tags: dict
+    ) -> aws.cloudwatch.MetricAlarm:
         """An alarm on the first data point past the threshold; no data (no restore test ran) is no alarm."""
         return aws.cloudwatch.MetricAlarm(
             f"{name}-{what}",

@@ -6,7 +6,7 @@ no component: each caller words its own refusal. `retention_mode` words it for e
 
 import re
 from enum import Enum
-from typing import Any, Optional, TypeGuard
+from typing import Any, TypeGuard
 
 from ..arguments import Arguments
 from ..constraints import MAX_RETENTION_DAYS  # noqa: F401 - re-exported: the components read it here
@@ -38,7 +38,7 @@ CRON_FIELDS = (
 RATE_EXPRESSION = re.compile(r"rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)")
 
 
-def whole_number(value: object, low: int, high: Optional[int] = None) -> TypeGuard[int]:
+def whole_number(value: object, low: int, high: int | None = None) -> TypeGuard[int]:
     """Whether `value` is an int (not a bool) from `low` to `high` (no upper bound when None)."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value and (high is None or value <= high)
 
@@ -48,7 +48,7 @@ def is_aws_cron(value: object) -> bool:
     return aws_cron_problem(value) is None
 
 
-def aws_cron_problem(value: object) -> Optional[str]:
+def aws_cron_problem(value: object) -> str | None:
     """Why `value` is not an AWS cron expression, or None when it is one."""
     if not isinstance(value, str) or not value.startswith("cron(") or not value.endswith(")"):
         return "must be written cron(minutes hours day-of-month month day-of-week year)"
@@ -64,7 +64,7 @@ def aws_cron_problem(value: object) -> Optional[str]:
     return None
 
 
-def _cron_field_problem(text: str, low: int, high: int, names: Optional[list[str]], extra: str) -> Optional[str]:
+def _cron_field_problem(text: str, low: int, high: int, names: list[str] | None, extra: str) -> str | None:
     if text in ("*", "?") and (text == "*" or "?" in extra):
         return None
     if text == "?":
@@ -75,7 +75,11 @@ def _cron_field_problem(text: str, low: int, high: int, names: Optional[list[str
             return f"step {step!r} is not a whole number from 1 to {high}"
         if base == "*":
             continue
-        if "L" in extra and base in ("L", "LW") or (base.endswith("L") and "L" in extra and _value(base[:-1], low, high, names) is not None):
+        if (
+            "L" in extra
+            and base in ("L", "LW")
+            or (base.endswith("L") and "L" in extra and _value(base[:-1], low, high, names) is not None)
+        ):
             continue
         if "W" in extra and base.endswith("W") and _value(base[:-1], low, high, names) is not None:
             continue
@@ -92,7 +96,7 @@ def _cron_field_problem(text: str, low: int, high: int, names: Optional[list[str
     return None
 
 
-def _value(text: str, low: int, high: int, names: Optional[list[str]]) -> Optional[int]:
+def _value(text: str, low: int, high: int, names: list[str] | None) -> int | None:
     if names and text.upper() in names:
         return names.index(text.upper()) + low
     if text.isascii() and text.isdigit() and low <= int(text) <= high:
@@ -110,7 +114,7 @@ def retention_mode(checked: Arguments[Any]) -> str:
         checked.refuse("retention_mode", f"must be one of {allowed} (got {given!r})")
 
 
-def schedule_problem(value: object, *, rate: bool) -> Optional[str]:
+def schedule_problem(value: object, *, rate: bool) -> str | None:
     """Why `value` is not an AWS cron expression (or, where `rate`, an EventBridge rate expression), or None."""
     if rate and isinstance(value, str) and RATE_EXPRESSION.fullmatch(value):
         return None

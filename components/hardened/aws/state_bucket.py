@@ -12,7 +12,7 @@ a second key, which only the named deployer roles may use, directly (not through
 
 import json
 from collections.abc import Iterable
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -34,19 +34,19 @@ class StateBucketArgs(TypedDict):
 
     deployer_arns: list[pulumi.Input[str]]
     """Roles that run `pulumi up` against this backend: they administer both keys and use the secrets key."""
-    retention_days: NotRequired[Optional[int]]
+    retention_days: NotRequired[int | None]
     """Days every checkpoint version stays locked, from 1 to 36500 (default 30)."""
-    retention_mode: NotRequired[Optional[RetentionMode]]
+    retention_mode: NotRequired[RetentionMode | None]
     """COMPLIANCE (default) or GOVERNANCE for the state bucket's Object Lock."""
-    history_days: NotRequired[Optional[int]]
+    history_days: NotRequired[int | None]
     """Days an overwritten checkpoint is kept, at least retention_days (default 365)."""
-    break_glass_arns: NotRequired[Optional[list[pulumi.Input[str]]]]
+    break_glass_arns: NotRequired[list[pulumi.Input[str]] | None]
     """Break-glass roles exempt from the bucket policy's tamper denies; the only ones that may change either key's policy."""
-    organization_id: NotRequired[Optional[pulumi.Input[str]]]
+    organization_id: NotRequired[pulumi.Input[str] | None]
     """AWS Organization id; only its principals reach the bucket."""
-    bucket_name: NotRequired[Optional[str]]
+    bucket_name: NotRequired[str | None]
     """Fixed bucket name; generated when omitted."""
-    tags: NotRequired[Optional[dict[str, str]]]
+    tags: NotRequired[dict[str, str] | None]
     """Tags for the bucket and the keys."""
 
 
@@ -60,7 +60,7 @@ class StateBucket(pulumi.ComponentResource):
     secrets_provider: pulumi.Output[str]
     """What `pulumi stack init --secrets-provider` takes: awskms://<key id>?region=<region>."""
 
-    def __init__(self, name: str, args: StateBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: StateBucketArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("StateBucket", name, args, StateBucketArgs)
         args = checked.args
         deployers = list(args.get("deployer_arns") or [])
@@ -68,10 +68,15 @@ class StateBucket(pulumi.ComponentResource):
             checked.refuse("deployer_arns", f"must name at least one exact role ARN (got {deployers!r})")
         retention = DEFAULT_RETENTION_DAYS if args.get("retention_days") is None else args["retention_days"]
         if not whole_number(retention, 1, MAX_RETENTION_DAYS):
-            checked.refuse("retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {retention!r})")
+            checked.refuse(
+                "retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {retention!r})"
+            )
         history = DEFAULT_HISTORY_DAYS if args.get("history_days") is None else args["history_days"]
         if not whole_number(history, retention):
-            checked.refuse("history_days", f"must be a whole number of days, at least retention_days ({retention}) (got {history!r})")
+            checked.refuse(
+                "history_days",
+                f"must be a whole number of days, at least retention_days ({retention}) (got {history!r})",
+            )
         super().__init__("hardened:index:StateBucket", name, None, opts)
 
         bucket = ImmutableBucket(
@@ -92,12 +97,20 @@ class StateBucket(pulumi.ComponentResource):
         secrets_policy = pulumi.Output.all(deployers, list(args.get("break_glass_arns") or [])).apply(
             lambda v: json.dumps(state_secrets_key_policy(v[0], v[1]))
         )
-        key = protected_key(f"{name}-secrets", "Encrypts the secrets of the Pulumi stacks kept in this backend", secrets_policy, args.get("tags") or {}, parent=self)
+        key = protected_key(
+            f"{name}-secrets",
+            "Encrypts the secrets of the Pulumi stacks kept in this backend",
+            secrets_policy,
+            args.get("tags") or {},
+            parent=self,
+        )
 
         self.bucket_name = bucket.bucket_name
         self.backend_url = pulumi.Output.concat("s3://", bucket.bucket_name, "?region=", region, "&awssdk=v2")
         self.secrets_provider = pulumi.Output.concat("awskms://", key.key_id, "?region=", region)
-        self.register_outputs({"bucketName": self.bucket_name, "backendUrl": self.backend_url, "secretsProvider": self.secrets_provider})
+        self.register_outputs(
+            {"bucketName": self.bucket_name, "backendUrl": self.backend_url, "secretsProvider": self.secrets_provider}
+        )
 
 
 def state_secrets_key_policy(deployer_arns: list[str], break_glass_arns: Iterable[str] = ()) -> dict:

@@ -24,7 +24,7 @@ is not inherited by its children, so each child is given it.
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict, cast
+from typing import NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_gcp as gcp
@@ -56,46 +56,82 @@ TRANSFER_LABELS = {"operation": "EXTRACT(jsonPayload.operation)", "status": "EXT
 
 # The project's threats: (role, filter, what happened, what to do). Each role names the policy's child.
 PROJECT_THREATS = (
-    ("bucket-settings", log_alerts.backup_bucket_settings(),
-     "A backup bucket's retention policy or settings changed, or a bucket was deleted",
-     "Check that the retention policy, soft delete and default key of the bucket are as the stacks declare them."),
-    ("bucket-access", log_alerts.backup_bucket_access(),
-     "Who may use a backup bucket changed",
-     "Compare the bucket's IAM policy with the grants the stacks declare; a deploy adds the transfer agent's roles."),
-    ("key-destruction", log_alerts.offsite_key_destruction(),
-     "An off-site key version was scheduled for destruction, disabled or re-enabled",
-     "A destroyed or disabled version leaves every object it encrypted unreadable: restore or re-enable it within "
-     "its scheduled-destruction period, then find out who asked."),
-    ("key-access", log_alerts.offsite_key_access(),
-     "Who may use an off-site key or key ring changed",
-     "Cloud Storage's service agent must keep roles/cloudkms.cryptoKeyEncrypterDecrypter; nobody else needs a role."),
-    ("transfer-job", log_alerts.transfer_job_changes(),
-     "The daily copy into GCP was changed, disabled, paused, cancelled or deleted",
-     "Compare the transfer job with the one the environment stack declares; a stopped job stops the off-site copy."),
-    ("transfer-failures", log_alerts.transfer_failures(),
-     "The daily copy into GCP failed",
-     "Read the transfer job's operation and its failed entries: a copy that keeps failing leaves the off-site copy behind."),
-    ("deny-policy", log_alerts.deny_policy_changes(),
-     "A deny policy on the backup project was created, changed or deleted",
-     "The backups' deny policy sits on the folder; a deny policy on the project can stop the transfer agent or the deployers."),
-    ("org-policy", log_alerts.org_policy_changes(),
-     "An organization policy on the backup project was created, changed or deleted",
-     "A project's policy can replace the folder's: compare it with the folder's guardrails."),
-    ("alerting", log_alerts.alerting_changes(),
-     "An alert, notification channel, log sink, log bucket, exclusion or log-based metric of the backup project changed",
-     "Whoever silences the alarms comes next for the backups: confirm the change with the people who made it."),
+    (
+        "bucket-settings",
+        log_alerts.backup_bucket_settings(),
+        "A backup bucket's retention policy or settings changed, or a bucket was deleted",
+        "Check that the retention policy, soft delete and default key of the bucket are as the stacks declare them.",
+    ),
+    (
+        "bucket-access",
+        log_alerts.backup_bucket_access(),
+        "Who may use a backup bucket changed",
+        "Compare the bucket's IAM policy with the grants the stacks declare; a deploy adds the transfer agent's roles.",
+    ),
+    (
+        "key-destruction",
+        log_alerts.offsite_key_destruction(),
+        "An off-site key version was scheduled for destruction, disabled or re-enabled",
+        "A destroyed or disabled version leaves every object it encrypted unreadable: restore or re-enable it within "
+        "its scheduled-destruction period, then find out who asked.",
+    ),
+    (
+        "key-access",
+        log_alerts.offsite_key_access(),
+        "Who may use an off-site key or key ring changed",
+        "Cloud Storage's service agent must keep roles/cloudkms.cryptoKeyEncrypterDecrypter; nobody else needs a role.",
+    ),
+    (
+        "transfer-job",
+        log_alerts.transfer_job_changes(),
+        "The daily copy into GCP was changed, disabled, paused, cancelled or deleted",
+        "Compare the transfer job with the one the environment stack declares; a stopped job stops the off-site copy.",
+    ),
+    (
+        "transfer-failures",
+        log_alerts.transfer_failures(),
+        "The daily copy into GCP failed",
+        "Read the transfer job's operation and its failed entries: a copy that keeps failing leaves the off-site copy behind.",
+    ),
+    (
+        "deny-policy",
+        log_alerts.deny_policy_changes(),
+        "A deny policy on the backup project was created, changed or deleted",
+        "The backups' deny policy sits on the folder; a deny policy on the project can stop the transfer agent or the deployers.",
+    ),
+    (
+        "org-policy",
+        log_alerts.org_policy_changes(),
+        "An organization policy on the backup project was created, changed or deleted",
+        "A project's policy can replace the folder's: compare it with the folder's guardrails.",
+    ),
+    (
+        "alerting",
+        log_alerts.alerting_changes(),
+        "An alert, notification channel, log sink, log bucket, exclusion or log-based metric of the backup project changed",
+        "Whoever silences the alarms comes next for the backups: confirm the change with the people who made it.",
+    ),
 )
 # The folder's threats, counted from the entries its sink routes into the project.
 FOLDER_THREATS = (
-    ("folder-deny-policy", log_alerts.deny_policy_changes(),
-     "A deny policy on the backup folder was created, changed or deleted",
-     "The folder's deny policy is what keeps everyone but break-glass from destroying the backups: compare it with FolderGuardrails."),
-    ("folder-org-policy", log_alerts.org_policy_changes(),
-     "An organization policy on the backup folder was created, changed or deleted",
-     "Compare the folder's organization policies with FolderGuardrails."),
-    ("folder-alerting", log_alerts.alerting_changes(),
-     "A log sink or exclusion of the backup folder changed",
-     "The folder's sink feeds the folder alerts: a change to it can silence them."),
+    (
+        "folder-deny-policy",
+        log_alerts.deny_policy_changes(),
+        "A deny policy on the backup folder was created, changed or deleted",
+        "The folder's deny policy is what keeps everyone but break-glass from destroying the backups: compare it with FolderGuardrails.",
+    ),
+    (
+        "folder-org-policy",
+        log_alerts.org_policy_changes(),
+        "An organization policy on the backup folder was created, changed or deleted",
+        "Compare the folder's organization policies with FolderGuardrails.",
+    ),
+    (
+        "folder-alerting",
+        log_alerts.alerting_changes(),
+        "A log sink or exclusion of the backup folder changed",
+        "The folder's sink feeds the folder alerts: a change to it can silence them.",
+    ),
 )
 
 
@@ -108,9 +144,9 @@ class BackupPlaneAlertsArgs(TypedDict):
     """The backup folder, folders/NUMBER: a sink routes its own audit logs (deny and organization policies, sinks) into the project."""
     notification_emails: list[str]
     """Addresses e-mailed on every alert."""
-    log_location: NotRequired[Optional[str]]
+    log_location: NotRequired[str | None]
     """Cloud Logging location of the folder log bucket, such as europe-west3 (default global); the folder's gcp.resourceLocations must allow it."""
-    labels: NotRequired[Optional[dict[str, str]]]
+    labels: NotRequired[dict[str, str] | None]
     """User labels for the alert policies and notification channels."""
 
 
@@ -122,7 +158,7 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
     folder_sink_writer: pulumi.Output[str]
     """Identity the folder sink writes as; it holds roles/logging.bucketWriter on the project."""
 
-    def __init__(self, name: str, args: BackupPlaneAlertsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: BackupPlaneAlertsArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("BackupPlaneAlerts", name, args, BackupPlaneAlertsArgs)
         args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
@@ -135,8 +171,14 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, protect=True, depends_on=opts.depends_on if opts else None)
         channels = [
             gcp.monitoring.NotificationChannel(
-                f"{name}-email-{index}", project=project, type="email", display_name=f"{name}: {email}",
-                labels={"email_address": email}, user_labels=labels, enabled=True, opts=child,
+                f"{name}-email-{index}",
+                project=project,
+                type="email",
+                display_name=f"{name}: {email}",
+                labels={"email_address": email},
+                user_labels=labels,
+                enabled=True,
+                opts=child,
             )
             for index, email in enumerate(emails)
         ]
@@ -148,13 +190,15 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
                 project=project,
                 display_name=f"{name}: {summary}",
                 combiner="OR",
-                conditions=[{
-                    "display_name": summary,
-                    "condition_matched_log": {
-                        "filter": filter_,
-                        "label_extractors": TRANSFER_LABELS if role == "transfer-failures" else AUDIT_LABELS,
-                    },
-                }],
+                conditions=[
+                    {
+                        "display_name": summary,
+                        "condition_matched_log": {
+                            "filter": filter_,
+                            "label_extractors": TRANSFER_LABELS if role == "transfer-failures" else AUDIT_LABELS,
+                        },
+                    }
+                ],
                 alert_strategy={"notification_rate_limit": {"period": NOTIFICATION_PERIOD}, "auto_close": AUTO_CLOSE},
                 notification_channels=channel_names,
                 severity="CRITICAL",
@@ -189,7 +233,11 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
         )
         # A sink writing into another resource's log bucket needs Logs Bucket Writer there, granted to its writer identity.
         gcp.projects.IAMMember(
-            f"{name}-folder-sink-writer", project=project, role="roles/logging.bucketWriter", member=sink.writer_identity, opts=child,
+            f"{name}-folder-sink-writer",
+            project=project,
+            role="roles/logging.bucketWriter",
+            member=sink.writer_identity,
+            opts=child,
         )
         for role, filter_, summary, advice in FOLDER_THREATS:
             metric = gcp.logging.Metric(
@@ -208,12 +256,23 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
                 display_name=f"{name}: {summary}",
                 combiner="OR",
                 # The document builds the SDK's condition as a plain dict (the documents import no SDK).
-                conditions=[cast(gcp.monitoring.AlertPolicyConditionArgsDict, log_alerts.first_entry_condition(
-                    summary, metric.name.apply(lambda m: log_alerts.user_metric_filter(m, log_alerts.FOLDER_ENTRY_RESOURCES))
-                ))],
+                conditions=[
+                    cast(
+                        gcp.monitoring.AlertPolicyConditionArgsDict,
+                        log_alerts.first_entry_condition(
+                            summary,
+                            metric.name.apply(
+                                lambda m: log_alerts.user_metric_filter(m, log_alerts.FOLDER_ENTRY_RESOURCES)
+                            ),
+                        ),
+                    )
+                ],
                 notification_channels=channel_names,
                 severity="CRITICAL",
-                documentation={"content": f"{summary}. {advice} The folder's audit logs say who.", "mime_type": "text/markdown"},
+                documentation={
+                    "content": f"{summary}. {advice} The folder's audit logs say who.",
+                    "mime_type": "text/markdown",
+                },
                 user_labels=labels,
                 enabled=True,
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[metric])),
@@ -221,7 +280,9 @@ class BackupPlaneAlerts(pulumi.ComponentResource):
 
         self.alert_policy_names = pulumi.Output.all(**{role: policy.id for role, policy in policies.items()})
         self.folder_sink_writer = sink.writer_identity
-        self.register_outputs({"alertPolicyNames": self.alert_policy_names, "folderSinkWriter": self.folder_sink_writer})
+        self.register_outputs(
+            {"alertPolicyNames": self.alert_policy_names, "folderSinkWriter": self.folder_sink_writer}
+        )
 
 
 def _validated(checked: Arguments[BackupPlaneAlertsArgs]) -> tuple:
@@ -229,7 +290,10 @@ def _validated(checked: Arguments[BackupPlaneAlertsArgs]) -> tuple:
     project = args.get("project_id")
     # An output (a project created in the same program) is taken as it comes.
     if not isinstance(project, pulumi.Output) and not (isinstance(project, str) and PROJECT_ID.fullmatch(project)):
-        checked.refuse("project_id", f"must be a project id: 6 to 30 lower-case letters, digits or '-', starting with a letter (got {project!r})")
+        checked.refuse(
+            "project_id",
+            f"must be a project id: 6 to 30 lower-case letters, digits or '-', starting with a letter (got {project!r})",
+        )
     folder = args.get("folder_id")
     if not isinstance(folder, pulumi.Output) and not (isinstance(folder, str) and FOLDER_ID.fullmatch(folder)):
         checked.refuse("folder_id", f"must be folders/NUMBER (got {folder!r})")
@@ -241,12 +305,17 @@ def _validated(checked: Arguments[BackupPlaneAlertsArgs]) -> tuple:
     location = args.get("log_location")
     location = DEFAULT_LOG_LOCATION if location is None else location
     if not isinstance(location, str) or not LOG_LOCATION.fullmatch(location):
-        checked.refuse("log_location", f"must be a Cloud Logging location such as global, eu or europe-west3 (got {location!r})")
+        checked.refuse(
+            "log_location", f"must be a Cloud Logging location such as global, eu or europe-west3 (got {location!r})"
+        )
     labels = checked_labels(checked)
-    ids = {"bucket": f"{name}-folder-logs", "sink": f"{name}-folder"} | {role: f"{name}-{role}-entries" for role, *_ in FOLDER_THREATS}
+    ids = {"bucket": f"{name}-folder-logs", "sink": f"{name}-folder"} | {
+        role: f"{name}-{role}-entries" for role, *_ in FOLDER_THREATS
+    }
     for id_ in ids.values():
         if not LOGGING_ID.fullmatch(id_):
             checked.refuse(
-                "name", f"must give log bucket, sink and metric ids such as {id_!r} of at most 100 letters, digits, '_', '-' or '.'"
+                "name",
+                f"must give log bucket, sink and metric ids such as {id_!r} of at most 100 letters, digits, '_', '-' or '.'",
             )
     return project, folder, emails, location, labels, ids

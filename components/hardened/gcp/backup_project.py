@@ -8,7 +8,7 @@ and leaving the program does not disable an API the backups still use.
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
@@ -48,11 +48,11 @@ class BackupProjectArgs(TypedDict):
     """Project id: 6 to 30 lower-case letters, digits or '-', starting with a letter, not ending in '-'."""
     folder_display_name: str
     """Display name of the folder: letters, digits, spaces, '-' or '_', 30 at most, starting and ending with a letter or digit."""
-    project_name: NotRequired[Optional[str]]
+    project_name: NotRequired[str | None]
     """Display name of the project (4 to 30 characters); defaults to the project id."""
-    services: NotRequired[Optional[list[str]]]
+    services: NotRequired[list[str] | None]
     """APIs to enable, replacing the default list (Storage, KMS, Storage Transfer, Backup and DR, PAM, Logging, Monitoring)."""
-    labels: NotRequired[Optional[dict[str, str]]]
+    labels: NotRequired[dict[str, str] | None]
     """Labels for the project."""
 
 
@@ -66,7 +66,7 @@ class BackupProject(pulumi.ComponentResource):
     project_number: pulumi.Output[str]
     """The project's number."""
 
-    def __init__(self, name: str, args: BackupProjectArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: BackupProjectArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("BackupProject", name, args, BackupProjectArgs)
         args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
@@ -120,7 +120,9 @@ class BackupProject(pulumi.ComponentResource):
         self.folder_id = folder.name
         self.project_id = project.project_id
         self.project_number = project.number
-        self.register_outputs({"folderId": self.folder_id, "projectId": self.project_id, "projectNumber": self.project_number})
+        self.register_outputs(
+            {"folderId": self.folder_id, "projectId": self.project_id, "projectNumber": self.project_number}
+        )
 
 
 def _validated(checked: Arguments[BackupProjectArgs]) -> tuple[str, str, str, str, str]:
@@ -131,10 +133,15 @@ def _validated(checked: Arguments[BackupProjectArgs]) -> tuple[str, str, str, st
 
     organization_id = args.get("organization_id")
     if not matches(ORGANIZATION_ID, organization_id):
-        checked.refuse("organization_id", f"must be the organization's numeric id, digits only, such as 123456789012 (got {organization_id!r})")
+        checked.refuse(
+            "organization_id",
+            f"must be the organization's numeric id, digits only, such as 123456789012 (got {organization_id!r})",
+        )
     billing_account = args.get("billing_account")
     if not matches(BILLING_ACCOUNT, billing_account):
-        checked.refuse("billing_account", f"must look like 01AB23-45CD67-89EF01, upper-case hexadecimal (got {billing_account!r})")
+        checked.refuse(
+            "billing_account", f"must look like 01AB23-45CD67-89EF01, upper-case hexadecimal (got {billing_account!r})"
+        )
     project_id = args.get("project_id")
     if not matches(PROJECT_ID, project_id) or any(word in project_id for word in RESTRICTED_IN_PROJECT_IDS):
         checked.refuse(
@@ -166,9 +173,7 @@ def _validated_services(checked: Arguments[BackupProjectArgs]) -> list[str]:
         checked.refuse("services", f"takes a non-empty list of API names (got {services!r})")
     for service in services:
         if not (isinstance(service, str) and SERVICE.fullmatch(service)):
-            checked.refuse(
-                "services", f"takes API names such as storage.googleapis.com (got {service!r})"
-            )
+            checked.refuse("services", f"takes API names such as storage.googleapis.com (got {service!r})")
     duplicates = sorted({s for s in services if services.count(s) > 1})
     if duplicates:
         checked.refuse("services", f"names each API once (got {duplicates[0]!r} twice)")

@@ -12,13 +12,13 @@ Storage buckets are not one, so the stacks here no longer declare a vault for th
 
 import datetime
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
-from ..aws.retention import MAX_RETENTION_DAYS, whole_number
 from ..arguments import Arguments
+from ..aws.retention import MAX_RETENTION_DAYS, whole_number
 from .locked_bucket import DAY_SECONDS, checked_labels
 
 VAULT_ID = re.compile(r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")  # Google's resource id: 1-63, no trailing hyphen
@@ -35,13 +35,13 @@ class BackupVaultArgs(TypedDict):
     """Region of the vault, such as europe-west3."""
     minimum_retention_days: int
     """Days every backup in the vault is kept at least (the minimum enforced retention), from 1 to 36500."""
-    lock_effective_time: NotRequired[Optional[str]]
+    lock_effective_time: NotRequired[str | None]
     """UTC time (YYYY-MM-DDTHH:MM:SSZ) from which the minimum retention can no longer be shortened."""
-    vault_id: NotRequired[Optional[str]]
+    vault_id: NotRequired[str | None]
     """Vault id: a lower-case letter, then up to 62 lower-case letters, digits or '-' (defaults to the component name)."""
-    access_restriction: NotRequired[Optional[str]]
+    access_restriction: NotRequired[str | None]
     """WITHIN_ORGANIZATION (default), WITHIN_PROJECT or WITHIN_ORG_BUT_UNRESTRICTED_FOR_BA."""
-    labels: NotRequired[Optional[dict[str, str]]]
+    labels: NotRequired[dict[str, str] | None]
     """Labels for the vault."""
 
 
@@ -53,7 +53,7 @@ class BackupVault(pulumi.ComponentResource):
     vault_id: pulumi.Output[str]
     """The vault's id."""
 
-    def __init__(self, name: str, args: BackupVaultArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: BackupVaultArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("BackupVault", name, args, BackupVaultArgs)
         args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
@@ -75,7 +75,9 @@ class BackupVault(pulumi.ComponentResource):
             ignore_backup_plan_references=False,
             labels=labels,
             # Waits for what `opts.depends_on` names (the project's Backup and DR API): children do not inherit it.
-            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True, depends_on=opts.depends_on if opts else None),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=True, retain_on_delete=True, depends_on=opts.depends_on if opts else None
+            ),
         )
 
         self.vault_name = vault.name
@@ -83,14 +85,16 @@ class BackupVault(pulumi.ComponentResource):
         self.register_outputs({"vaultName": self.vault_name, "vaultId": self.vault_id})
 
 
-def _validated(checked: Arguments[BackupVaultArgs]) -> tuple[str, int, Optional[str], str, str]:
+def _validated(checked: Arguments[BackupVaultArgs]) -> tuple[str, int, str | None, str, str]:
     args = checked.args
     location = args.get("location")
     if not (isinstance(location, str) and LOCATION.fullmatch(location)):
         checked.refuse("location", f"must be a lower-case Google Cloud region such as europe-west3 (got {location!r})")
     days = args.get("minimum_retention_days")
     if not whole_number(days, 1, MAX_RETENTION_DAYS):
-        checked.refuse("minimum_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
+        checked.refuse(
+            "minimum_retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})"
+        )
     effective_time = args.get("lock_effective_time")
     if effective_time is not None and not _is_utc_time(effective_time):
         checked.refuse(

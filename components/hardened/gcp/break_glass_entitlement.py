@@ -17,7 +17,7 @@ FolderGuardrails that allow the agent's grant): a component's depends_on is not 
 """
 
 import re
-from typing import NotRequired, Optional, TypedDict, cast
+from typing import NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_gcp as gcp
@@ -52,9 +52,9 @@ class BreakGlassEntitlementArgs(TypedDict):
     """Who approves a grant (one approval is needed): user:EMAIL or group:EMAIL, none of them eligible."""
     roles: list[str]
     """Roles a grant gives on the project, e.g. roles/storage.objectAdmin; never owner, editor or viewer."""
-    condition: NotRequired[Optional[str]]
+    condition: NotRequired[str | None]
     """CEL condition narrowing every role, e.g. documents.pam.break_glass_condition(["acme-backups"])."""
-    max_duration_seconds: NotRequired[Optional[int]]
+    max_duration_seconds: NotRequired[int | None]
     """Longest grant a requester may ask for: 60 to 3600 seconds (default 3600)."""
     notification_emails: list[str]
     """Addresses told of every request and grant, and alerted on every activation."""
@@ -68,18 +68,20 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
     alert_policy_name: pulumi.Output[str]
     """Name of the alert policy: projects/PROJECT/alertPolicies/NUMBER."""
 
-    def __init__(self, name: str, args: BreakGlassEntitlementArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: BreakGlassEntitlementArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("BreakGlassEntitlement", name, args, BreakGlassEntitlementArgs)
         args = checked.args
         if not isinstance(args.get("project_id"), (str, pulumi.Output)) or args.get("project_id") == "":
             checked.refuse("project_id", f"must be a project id (got {args.get('project_id')!r})")
         organization_id = args.get("organization_id")
         if not isinstance(organization_id, str) or not ORGANIZATION_ID.fullmatch(organization_id):
-            checked.refuse(
-                "organization_id", f"must be the organization's numeric id (got {organization_id!r})"
-            )
+            checked.refuse("organization_id", f"must be the organization's numeric id (got {organization_id!r})")
         entitlement_id = args.get("entitlement_id")
-        if not isinstance(entitlement_id, str) or not ENTITLEMENT_ID.fullmatch(entitlement_id) or entitlement_id.endswith("-"):
+        if (
+            not isinstance(entitlement_id, str)
+            or not ENTITLEMENT_ID.fullmatch(entitlement_id)
+            or entitlement_id.endswith("-")
+        ):
             checked.refuse(
                 "entitlement_id",
                 f"must be 4 to 63 lowercase letters, digits and hyphens, starting with a letter (got {entitlement_id!r})",
@@ -115,7 +117,9 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
 
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         project = args["project_id"]
-        agent = gcp.iam.WorkloadIdentityServiceAgent(f"{name}-pam-agent", parent=pam_agent_parent(organization_id), opts=child)
+        agent = gcp.iam.WorkloadIdentityServiceAgent(
+            f"{name}-pam-agent", parent=pam_agent_parent(organization_id), opts=child
+        )
         agent_role = gcp.projects.IAMMember(
             f"{name}-pam-agent-role",
             project=project,
@@ -132,17 +136,27 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
             location="global",
             entitlement_id=entitlement_id,
             eligible_users=[{"principals": eligible}],
-            privileged_access={"gcp_iam_access": {
-                "resource": pulumi.Output.concat("//cloudresourcemanager.googleapis.com/projects/", project),
-                "resource_type": "cloudresourcemanager.googleapis.com/Project",
-                "role_bindings": bindings,
-            }},
+            privileged_access={
+                "gcp_iam_access": {
+                    "resource": pulumi.Output.concat("//cloudresourcemanager.googleapis.com/projects/", project),
+                    "resource_type": "cloudresourcemanager.googleapis.com/Project",
+                    "role_bindings": bindings,
+                }
+            },
             max_request_duration=f"{duration}s",
             requester_justification_config={"unstructured": {}},
-            approval_workflow={"manual_approvals": {
-                "require_approver_justification": True,
-                "steps": [{"approvals_needed": 1, "approvers": {"principals": approvers}, "approver_email_recipients": emails}],
-            }},
+            approval_workflow={
+                "manual_approvals": {
+                    "require_approver_justification": True,
+                    "steps": [
+                        {
+                            "approvals_needed": 1,
+                            "approvers": {"principals": approvers},
+                            "approver_email_recipients": emails,
+                        }
+                    ],
+                }
+            },
             additional_notification_targets={"admin_email_recipients": emails, "requester_email_recipients": emails},
             # PAM refuses an entitlement on a resource whose IAM policy its agent cannot set.
             opts=_after(child, agent_role),
@@ -159,8 +173,13 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
         # A channel's and an alert policy's provider id is its name (projects/PROJECT/notificationChannels/ID).
         channels = [
             gcp.monitoring.NotificationChannel(
-                f"{name}-email-{index}", project=project, type="email", display_name=f"{name}: {email}",
-                labels={"email_address": email}, enabled=True, opts=child,
+                f"{name}-email-{index}",
+                project=project,
+                type="email",
+                display_name=f"{name}: {email}",
+                labels={"email_address": email},
+                enabled=True,
+                opts=child,
             )
             for index, email in enumerate(emails)
         ]
@@ -170,9 +189,15 @@ class BreakGlassEntitlement(pulumi.ComponentResource):
             display_name=f"{name}: break-glass grant activated",
             combiner="OR",
             # The document builds the SDK's condition as a plain dict (the documents import no SDK).
-            conditions=[cast(gcp.monitoring.AlertPolicyConditionArgsDict, first_entry_condition(
-                "A break-glass grant was activated", metric.name.apply(lambda m: user_metric_filter(m, [GRANT_ACTIVATED_RESOURCE]))
-            ))],
+            conditions=[
+                cast(
+                    gcp.monitoring.AlertPolicyConditionArgsDict,
+                    first_entry_condition(
+                        "A break-glass grant was activated",
+                        metric.name.apply(lambda m: user_metric_filter(m, [GRANT_ACTIVATED_RESOURCE])),
+                    ),
+                )
+            ],
             notification_channels=[channel.id for channel in channels],
             severity="CRITICAL",
             documentation={
@@ -197,6 +222,10 @@ def _after(options: pulumi.ResourceOptions, resource: pulumi.Resource) -> pulumi
 def _principals(checked: Arguments[BreakGlassEntitlementArgs], argument: str) -> list[str]:
     """Distinct user:EMAIL or group:EMAIL principals, at least one, or a refusal naming the argument."""
     given = checked.args.get(argument)
-    if not isinstance(given, list) or not given or not all(isinstance(p, str) and PRINCIPAL.fullmatch(p) for p in given):
+    if (
+        not isinstance(given, list)
+        or not given
+        or not all(isinstance(p, str) and PRINCIPAL.fullmatch(p) for p in given)
+    ):
         checked.refuse(argument, f"must be one or more user:EMAIL or group:EMAIL principals (got {given!r})")
     return sorted(set(given))

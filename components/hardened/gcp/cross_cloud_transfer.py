@@ -20,15 +20,15 @@ The component's own provider is the GCP provider of the backup project; the AWS 
 import datetime
 import json
 import re
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
 
+from ..arguments import Arguments
 from ..aws.arns import ROLE_NAME
 from ..aws.documents.transfer import read_one_bucket, trusted_by_google_transfer_service
-from ..arguments import Arguments
 
 MAX_SESSION_SECONDS = 3600
 DAILY = "86400s"
@@ -70,7 +70,7 @@ class CrossCloudTransferArgs(TypedDict):
     """GCP project that runs the transfer job, whose transfer service account assumes the role."""
     start_date: str
     """Day of the first daily run, YYYY-MM-DD (UTC)."""
-    role_name: NotRequired[Optional[str]]
+    role_name: NotRequired[str | None]
     """Name of the AWS role, at most 64 characters (default `<name>-google-transfer`)."""
 
 
@@ -84,7 +84,7 @@ class CrossCloudTransfer(pulumi.ComponentResource):
     transfer_service_account: pulumi.Output[str]
     """Email of the project's Google-managed transfer service account."""
 
-    def __init__(self, name: str, args: CrossCloudTransferArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: CrossCloudTransferArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("CrossCloudTransfer", name, args, CrossCloudTransferArgs)
         args = checked.args
         role_name, start = _checked(checked)
@@ -102,7 +102,9 @@ class CrossCloudTransfer(pulumi.ComponentResource):
             f"{name}-role",
             name=role_name,
             description="Assumed by Google Storage Transfer Service of one project, with federated identity, to read one bucket",
-            assume_role_policy=agent.subject_id.apply(lambda subject: json.dumps(trusted_by_google_transfer_service(subject))),
+            assume_role_policy=agent.subject_id.apply(
+                lambda subject: json.dumps(trusted_by_google_transfer_service(subject))
+            ),
             max_session_duration=MAX_SESSION_SECONDS,
             opts=in_aws,
         )
@@ -113,7 +115,9 @@ class CrossCloudTransfer(pulumi.ComponentResource):
 
         member = agent.email.apply(lambda email: f"serviceAccount:{email}")
         grants = [
-            gcp.storage.BucketIAMMember(f"{name}-sink-{label}", bucket=args["sink_bucket"], role=role_id, member=member, opts=child)
+            gcp.storage.BucketIAMMember(
+                f"{name}-sink-{label}", bucket=args["sink_bucket"], role=role_id, member=member, opts=child
+            )
             for label, role_id in SINK_ROLES.items()
         ]
 
@@ -121,7 +125,11 @@ class CrossCloudTransfer(pulumi.ComponentResource):
             f"{name}-job",
             project=args["project_id"],
             description=pulumi.Output.concat(
-                "Daily copy of s3://", args["source_bucket"], " into gs://", args["sink_bucket"], "; never overwrites or deletes"
+                "Daily copy of s3://",
+                args["source_bucket"],
+                " into gs://",
+                args["sink_bucket"],
+                "; never overwrites or deletes",
             ),
             transfer_spec={
                 "aws_s3_data_source": {"bucket_name": args["source_bucket"], "role_arn": role.arn},
@@ -143,7 +151,11 @@ class CrossCloudTransfer(pulumi.ComponentResource):
         self.job_name = job.name
         self.transfer_service_account = agent.email
         self.register_outputs(
-            {"roleArn": self.role_arn, "jobName": self.job_name, "transferServiceAccount": self.transfer_service_account}
+            {
+                "roleArn": self.role_arn,
+                "jobName": self.job_name,
+                "transferServiceAccount": self.transfer_service_account,
+            }
         )
 
 
@@ -159,12 +171,23 @@ def _checked(checked: Arguments[CrossCloudTransferArgs]) -> tuple[str, datetime.
     check("source_bucket", S3_BUCKET, "an S3 bucket name")
     check("source_bucket_arn", S3_BUCKET_ARN, "an S3 bucket ARN such as arn:aws:s3:::bucket")
     bucket, bucket_arn = args.get("source_bucket"), args.get("source_bucket_arn")
-    if isinstance(bucket, str) and isinstance(bucket_arn, str) and (match := S3_BUCKET_ARN.match(bucket_arn)) and match.group(1) != bucket:
+    if (
+        isinstance(bucket, str)
+        and isinstance(bucket_arn, str)
+        and (match := S3_BUCKET_ARN.match(bucket_arn))
+        and match.group(1) != bucket
+    ):
         checked.refuse("source_bucket_arn", f"must be the ARN of source_bucket {bucket!r} (got {bucket_arn!r})")
-    check("source_key_arn", KMS_KEY_ARN, "a KMS key ARN such as arn:aws:kms:eu-west-1:111122223333:key/<id> (not an alias)")
+    check(
+        "source_key_arn",
+        KMS_KEY_ARN,
+        "a KMS key ARN such as arn:aws:kms:eu-west-1:111122223333:key/<id> (not an alias)",
+    )
     provider = args.get("aws_provider")
     if not isinstance(provider, pulumi.ProviderResource) or provider.package != "aws":
-        checked.refuse("aws_provider", f"must be an AWS provider into the account that holds the bucket (got {provider!r})")
+        checked.refuse(
+            "aws_provider", f"must be an AWS provider into the account that holds the bucket (got {provider!r})"
+        )
     check("sink_bucket", GCS_BUCKET, "a Cloud Storage bucket name")
     check("project_id", PROJECT_ID, "a GCP project id")
 
@@ -181,5 +204,8 @@ def _checked(checked: Arguments[CrossCloudTransferArgs]) -> tuple[str, datetime.
     role_name = args.get("role_name")
     role_name = f"{name}-google-transfer" if role_name is None else role_name
     if not isinstance(role_name, str) or not ROLE_NAME.match(role_name):
-        checked.refuse("role_name", f"must be an IAM role name of at most 64 characters (got {role_name!r}); give a shorter role_name")
+        checked.refuse(
+            "role_name",
+            f"must be an IAM role name of at most 64 characters (got {role_name!r}); give a shorter role_name",
+        )
     return role_name, start

@@ -18,7 +18,7 @@ organization-level roles Organization Policy Administrator and Deny Admin.
 
 import re
 from functools import partial
-from typing import NotRequired, Optional, TypedDict, cast
+from typing import NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_gcp as gcp
@@ -66,9 +66,9 @@ class FolderGuardrailsArgs(TypedDict):
     """The retention periods, in whole days, that buckets under the folder may have."""
     break_glass_principals: list[str]
     """The only principals the deny policy spares: principal://goog/subject/EMAIL or principalSet://goog/group/EMAIL."""
-    deployer_principals: NotRequired[Optional[list[str]]]
+    deployer_principals: NotRequired[list[str] | None]
     """Service accounts that deploy into the folder, principal://iam.googleapis.com/projects/-/serviceAccounts/EMAIL: spared the bucket-settings and key-IAM rules, never a destruction rule."""
-    service_agents: NotRequired[Optional[ServiceAgentGrants]]
+    service_agents: NotRequired[ServiceAgentGrants | None]
     """Google service agents a project under the folder grants roles to, which the customer list alone refuses."""
 
 
@@ -80,12 +80,14 @@ class FolderGuardrails(pulumi.ComponentResource):
     policy_names: pulumi.Output[list[str]]
     """Names of the organization policies (folders/NUMBER/policies/CONSTRAINT)."""
 
-    def __init__(self, name: str, args: FolderGuardrailsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: FolderGuardrailsArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("FolderGuardrails", name, args, FolderGuardrailsArgs)
         args = checked.args
         folder_id = args.get("folder_id")
         # An output (a folder created in the same program) is checked when it resolves, by folder_deny_policy_parent.
-        if not isinstance(folder_id, pulumi.Output) and not (isinstance(folder_id, str) and FOLDER_ID.fullmatch(folder_id)):
+        if not isinstance(folder_id, pulumi.Output) and not (
+            isinstance(folder_id, str) and FOLDER_ID.fullmatch(folder_id)
+        ):
             checked.refuse("folder_id", f"must be folders/NUMBER (got {folder_id!r})")
         specs = _specs(checked)
         principals = list(args.get("break_glass_principals") or [])
@@ -129,7 +131,9 @@ class FolderGuardrails(pulumi.ComponentResource):
                 f"{name}-{POLICY_MEMBERS}",
                 name=folder.apply(lambda f: f"{f}/policies/{POLICY_MEMBERS}"),
                 parent=folder,
-                spec=pulumi.Output.all(*members).apply(lambda m: cast(gcp.orgpolicy.PolicySpecArgsDict, allowed_policy_members(organization_id, m))),
+                spec=pulumi.Output.all(*members).apply(
+                    lambda m: cast(gcp.orgpolicy.PolicySpecArgsDict, allowed_policy_members(organization_id, m))
+                ),
                 opts=guarded,
             )
             policies.append(allowed)
@@ -156,7 +160,7 @@ class FolderGuardrails(pulumi.ComponentResource):
         self.register_outputs({"denyPolicyName": self.deny_policy_name, "policyNames": self.policy_names})
 
 
-def _service_agents(checked: Arguments[FolderGuardrailsArgs]) -> Optional[tuple]:
+def _service_agents(checked: Arguments[FolderGuardrailsArgs]) -> tuple | None:
     """The project number, organization id and agents of `service_agents`, those known now checked; None when absent."""
     given = checked.args.get("service_agents")
     if given is None:
@@ -165,7 +169,9 @@ def _service_agents(checked: Arguments[FolderGuardrailsArgs]) -> Optional[tuple]
     if not isinstance(number, pulumi.Output) and not (isinstance(number, str) and PROJECT_NUMBER.fullmatch(number)):
         checked.refuse("service_agents.project_number", f"must be the project's number, digits only (got {number!r})")
     if not (isinstance(organization_id, str) and ORGANIZATION_ID.fullmatch(organization_id)):
-        checked.refuse("service_agents.organization_id", f"must be the organization's numeric id (got {organization_id!r})")
+        checked.refuse(
+            "service_agents.organization_id", f"must be the organization's numeric id (got {organization_id!r})"
+        )
     known = [m for m in members or [] if not isinstance(m, pulumi.Output)]
     if not members or not all(isinstance(m, str) and SERVICE_AGENT.fullmatch(m) for m in known):
         checked.refuse(
@@ -189,7 +195,11 @@ def _specs(checked: Arguments[FolderGuardrailsArgs]) -> dict[str, gcp.orgpolicy.
     """The organization policy specs, or an error naming the argument a document refused and what it allows."""
     checks = (
         ("retention_days", retention_periods, "must be one or more whole numbers of days from 1 to 36525"),
-        ("allowed_locations", resource_locations, "must be one or more value groups like in:eu-locations or locations like europe-west3"),
+        (
+            "allowed_locations",
+            resource_locations,
+            "must be one or more value groups like in:eu-locations or locations like europe-west3",
+        ),
         ("allowed_customer_ids", member_domains, "must be one or more customer ids like C0xxxxxxx"),
     )
     args = checked.args

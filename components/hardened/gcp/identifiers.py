@@ -19,7 +19,10 @@ CHECKS = {
     "folder_id": (FOLDER_ID, "is not a folder such as folders/123456789"),
     "project_number": (PROJECT_NUMBER, "is not a GCP project number (digits only)"),
     "organization_id": (ORGANIZATION_ID, "is not a GCP organization id (digits only)"),
-    "members": (SERVICE_AGENT, "is not a Google service agent such as serviceAccount:service-123@gs-project-accounts.iam.gserviceaccount.com"),
+    "members": (
+        SERVICE_AGENT,
+        "is not a Google service agent such as serviceAccount:service-123@gs-project-accounts.iam.gserviceaccount.com",
+    ),
 }
 
 

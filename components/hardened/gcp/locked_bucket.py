@@ -9,13 +9,13 @@ otherwise when told which region that is. Pulumi can neither delete nor replace 
 """
 
 import re
-from typing import Any, NotRequired, Optional, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
-from ..aws.retention import MAX_RETENTION_DAYS, whole_number
 from ..arguments import Arguments
+from ..aws.retention import MAX_RETENTION_DAYS, whole_number
 from .locations import geography_of_aws_region, geography_of_gcs_location, kms_location_of_gcs
 
 DAY_SECONDS = 86400
@@ -35,17 +35,17 @@ class LockedBucketArgs(TypedDict):
     """Cloud Storage location: a region (europe-west3), dual-region (EUR4) or multi-region (EU)."""
     retention_days: int
     """Days every object is kept from deletion and replacement, from 1 to 36500."""
-    lock_retention: NotRequired[Optional[bool]]
+    lock_retention: NotRequired[bool | None]
     """Lock the retention policy for good (production); it can then only grow. Default False."""
-    primary_aws_region: NotRequired[Optional[str]]
+    primary_aws_region: NotRequired[str | None]
     """AWS region of the primary copy; the bucket must then lie in another geography."""
-    soft_delete_days: NotRequired[Optional[int]]
+    soft_delete_days: NotRequired[int | None]
     """Days a deleted object stays recoverable, from 7 (the default) to 90."""
-    key_rotation_days: NotRequired[Optional[int]]
+    key_rotation_days: NotRequired[int | None]
     """Days between automatic rotations of the bucket's KMS key, from 1 to 365 (default 90)."""
-    bucket_name: NotRequired[Optional[str]]
+    bucket_name: NotRequired[str | None]
     """Fixed bucket name; when omitted, Pulumi derives one from the component name plus a random suffix."""
-    labels: NotRequired[Optional[dict[str, str]]]
+    labels: NotRequired[dict[str, str] | None]
     """Labels for the bucket and its key."""
 
 
@@ -59,7 +59,7 @@ class LockedBucket(pulumi.ComponentResource):
     key_id: pulumi.Output[str]
     """Resource id of the KMS key that encrypts the bucket (projects/.../cryptoKeys/...)."""
 
-    def __init__(self, name: str, args: LockedBucketArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: LockedBucketArgs, opts: pulumi.ResourceOptions | None = None):
         checked = Arguments("LockedBucket", name, args, LockedBucketArgs)
         args = checked.args
         # Validate everything before registering anything, so bad input leaves nothing half-declared.
@@ -85,7 +85,9 @@ class LockedBucket(pulumi.ComponentResource):
             opts=guarded,
         )
         # Cloud Storage encrypts and decrypts as the project's service agent, which the data source also creates.
-        agent = gcp.storage.get_project_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self, depends_on=after))
+        agent = gcp.storage.get_project_service_account_output(
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=after)
+        )
         grant = gcp.kms.CryptoKeyIAMMember(
             f"{name}-key-user",
             crypto_key_id=key.id,
@@ -155,7 +157,9 @@ def _validated(checked: Arguments[LockedBucketArgs]) -> tuple[str, int, bool, in
             )
     days = args.get("retention_days")
     if not whole_number(days, 1, MAX_RETENTION_DAYS):
-        checked.refuse("retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})")
+        checked.refuse(
+            "retention_days", f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS} (got {days!r})"
+        )
     lock = args.get("lock_retention")
     if lock is not None and not isinstance(lock, bool):
         checked.refuse("lock_retention", f"must be True or False (got {lock!r})")
@@ -169,7 +173,10 @@ def _validated(checked: Arguments[LockedBucketArgs]) -> tuple[str, int, bool, in
     rotation_days = args.get("key_rotation_days")
     rotation_days = 90 if rotation_days is None else rotation_days
     if not whole_number(rotation_days, 1, MAX_KEY_ROTATION_DAYS):
-        checked.refuse("key_rotation_days", f"must be a whole number of days from 1 to {MAX_KEY_ROTATION_DAYS} (got {rotation_days!r})")
+        checked.refuse(
+            "key_rotation_days",
+            f"must be a whole number of days from 1 to {MAX_KEY_ROTATION_DAYS} (got {rotation_days!r})",
+        )
     bucket_name = args.get("bucket_name")
     if bucket_name is not None and not (
         isinstance(bucket_name, str)

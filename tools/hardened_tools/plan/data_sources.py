@@ -13,8 +13,7 @@ from .targeting import Target
 # Google-managed service accounts a project's data sources name: Cloud Storage's (CMEK) and Storage Transfer's.
 GCP_SERVICE_AGENTS = {
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": "gs-project-accounts.iam.gserviceaccount.com",
-    "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount":
-        "storage-transfer-service.iam.gserviceaccount.com",
+    "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": "storage-transfer-service.iam.gserviceaccount.com",
 }
 
 
@@ -36,7 +35,13 @@ def _caller_identity(token: str, target: Target, role_arn: str | None, args: dic
 
 def _region(token: str, target: Target, role_arn: str | None, args: dict) -> dict:
     region = target.region or "us-east-1"
-    return {"id": region, "region": region, "name": region, "endpoint": f"ec2.{region}.amazonaws.com", "description": region}
+    return {
+        "id": region,
+        "region": region,
+        "name": region,
+        "endpoint": f"ec2.{region}.amazonaws.com",
+        "description": region,
+    }
 
 
 def _partition(token: str, target: Target, role_arn: str | None, args: dict) -> dict:
@@ -50,17 +55,30 @@ def _gcp_service_agent(token: str, target: Target, role_arn: str | None, args: d
     subject = "1" + str(int(hashlib.sha256(f"subject:{token}:{project}".encode()).hexdigest(), 16))[:20]
     prefix = "project" if "Transfer" in token else "service"
     email = f"{prefix}-{number}@{GCP_SERVICE_AGENTS[token]}"
-    return {"id": email, "email": email, "emailAddress": email, "member": f"serviceAccount:{email}", "subjectId": subject,
-            "project": project}
+    return {
+        "id": email,
+        "email": email,
+        "emailAddress": email,
+        "member": f"serviceAccount:{email}",
+        "subjectId": subject,
+        "project": project,
+    }
 
 
 def _folder_settings(token: str, target: Target, role_arn: str | None, args: dict) -> dict | None:
     if not isinstance(args.get("folder"), str):
         return None
     folder = args["folder"].removeprefix("folders/")
-    return {"id": f"folders/{folder}/settings", "name": f"folders/{folder}/settings", "folder": folder,
-            "loggingServiceAccountId": gcp_folder_logging_agent(folder), "kmsServiceAccountId": "", "kmsKeyName": "",
-            "storageLocation": "", "disableDefaultSink": False}
+    return {
+        "id": f"folders/{folder}/settings",
+        "name": f"folders/{folder}/settings",
+        "folder": folder,
+        "loggingServiceAccountId": gcp_folder_logging_agent(folder),
+        "kmsServiceAccountId": "",
+        "kmsKeyName": "",
+        "storageLocation": "",
+        "disableDefaultSink": False,
+    }
 
 
 Answer = Callable[[str, Target, "str | None", dict], "dict | None"]

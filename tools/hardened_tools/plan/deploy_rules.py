@@ -98,7 +98,9 @@ def s3_bucket_name_problem(name: str) -> str | None:
     if not 3 <= len(name) <= 63:
         return f"is {len(name)} characters; bucket names are 3 to 63"
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name):
-        return "may hold only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit"
+        return (
+            "may hold only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit"
+        )
     if ".." in name:
         return "has two adjacent dots"
     if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name):
@@ -124,7 +126,10 @@ def _s3_bucket_names(resources: list[Resource]) -> Iterable[tuple[Resource, str]
             generated = r["name"].lower() + "-" + "0" * (AUTONAME_SUFFIX - 1)
             problem = s3_bucket_name_problem(generated)
             if problem:
-                yield r, f"the generated bucket name {r['name'].lower()}-<7 hex> {problem}; shorten the resource name or give bucketName"
+                yield (
+                    r,
+                    f"the generated bucket name {r['name'].lower()}-<7 hex> {problem}; shorten the resource name or give bucketName",
+                )
 
 
 def _iam_names(resources: list[Resource]) -> Iterable[tuple[Resource, str]]:
@@ -204,8 +209,10 @@ def lifecycle_problem(lifecycle: object) -> str | None:
         return None
     cold, delete = lifecycle.get("coldStorageAfter"), lifecycle.get("deleteAfter")
     if isinstance(cold, int) and isinstance(delete, int) and delete < cold + COLD_STORAGE_MINIMUM_DAYS:
-        return (f"deleteAfter {delete} is less than coldStorageAfter {cold} plus the {COLD_STORAGE_MINIMUM_DAYS} days "
-                f"a recovery point must stay in cold storage: give at least {cold + COLD_STORAGE_MINIMUM_DAYS}")
+        return (
+            f"deleteAfter {delete} is less than coldStorageAfter {cold} plus the {COLD_STORAGE_MINIMUM_DAYS} days "
+            f"a recovery point must stay in cold storage: give at least {cold + COLD_STORAGE_MINIMUM_DAYS}"
+        )
     return None
 
 
@@ -225,7 +232,10 @@ def _within_vault_locks(resources: list[Resource]) -> Iterable[tuple[Resource, s
         delete = lifecycle.get("deleteAfter") if isinstance(lifecycle, Mapping) else None
         if not isinstance(delete, int):
             if high is not None:
-                yield r, f"{where} keeps recovery points forever, but {what} allows at most {high} days: the job would fail"
+                yield (
+                    r,
+                    f"{where} keeps recovery points forever, but {what} allows at most {high} days: the job would fail",
+                )
             continue
         if low is not None and delete < low:
             yield r, f"{where} deletes after {delete} days, below the {low} days {what} requires: the job would fail"
@@ -252,7 +262,11 @@ def _lifecycles(resources: list[Resource]) -> Iterable[tuple[Resource, str, obje
 
 
 def _vault_key(arn: object) -> tuple[str, str, str] | None:
-    match = re.fullmatch(r"arn:aws[\w-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:(.+)", arn) if isinstance(arn, str) else None
+    match = (
+        re.fullmatch(r"arn:aws[\w-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:(.+)", arn)
+        if isinstance(arn, str)
+        else None
+    )
     return (match.group(2), match.group(1), match.group(3)) if match else None
 
 
@@ -266,7 +280,10 @@ def _vault_bounds(resources: list[Resource]) -> dict[tuple, tuple[int | None, in
         what = f"the vault lock {r['name']}" if r["type"] == VAULT_LOCK else f"the air-gapped vault {r['name']}"
         if isinstance(name, str):
             bounds[(lands.get("account"), lands.get("region"), name)] = (
-                low if isinstance(low, int) else None, high if isinstance(high, int) else None, what)
+                low if isinstance(low, int) else None,
+                high if isinstance(high, int) else None,
+                what,
+            )
     return bounds
 
 
@@ -279,8 +296,13 @@ def _filters_wait_for_log_groups(resources: list[Resource]) -> Iterable[tuple[Re
     for r in _of(resources, METRIC_FILTER):
         group = groups.get((_where(r), r["inputs"].get("logGroupName")))
         if group is not None and group["urn"] not in _waits_for(r, by_urn):
-            yield r, (f"names log group {group['inputs'].get('name')} ({group['name']}) but does not wait for it: "
-                      "on the first deploy PutMetricFilter races CreateLogGroup and fails with ResourceNotFoundException")
+            yield (
+                r,
+                (
+                    f"names log group {group['inputs'].get('name')} ({group['name']}) but does not wait for it: "
+                    "on the first deploy PutMetricFilter races CreateLogGroup and fails with ResourceNotFoundException"
+                ),
+            )
 
 
 def _waits_for(resource: Resource, by_urn: Mapping[str, Resource]) -> set[str]:
@@ -337,8 +359,13 @@ def _apis_enabled_first(resources: list[Resource]) -> Iterable[tuple[Resource, s
         api = _api_of(r.get("type", ""))
         service = services.get((_gcp_project_of(r), api)) if api else None
         if service is not None and not r.get("read") and service["urn"] not in _waits_for(r, by_urn):
-            yield r, (f"needs {api}, which {service['name']} enables in {_gcp_project_of(r)}, but does not wait for it: "
-                      "on a new project the call fails with SERVICE_DISABLED")
+            yield (
+                r,
+                (
+                    f"needs {api}, which {service['name']} enables in {_gcp_project_of(r)}, but does not wait for it: "
+                    "on a new project the call fails with SERVICE_DISABLED"
+                ),
+            )
 
 
 def _alert_filters_typed(resources: list[Resource]) -> Iterable[tuple[Resource, str]]:
@@ -354,14 +381,24 @@ def _alert_filters_typed(resources: list[Resource]) -> Iterable[tuple[Resource, 
             if not found:
                 continue
             if "resource.type" not in query:
-                yield r, (f"conditions[{index}] filters on the log-based metric {found.group(1)} without a resource.type: "
-                          "Cloud Monitoring refuses such a filter")
+                yield (
+                    r,
+                    (
+                        f"conditions[{index}] filters on the log-based metric {found.group(1)} without a resource.type: "
+                        "Cloud Monitoring refuses such a filter"
+                    ),
+                )
             metric = metrics.get((r["inputs"].get("project"), found.group(1)))
             if metric is not None and metric["urn"] not in _waits_for(r, by_urn):
-                yield r, f"conditions[{index}] reads the log-based metric {found.group(1)} but does not wait for {metric['name']}"
+                yield (
+                    r,
+                    f"conditions[{index}] reads the log-based metric {found.group(1)} but does not wait for {metric['name']}",
+                )
 
 
-def _effective_policy(policies: Mapping[str, Resource], constraint: str, project_number: str, folder: str) -> Resource | None:
+def _effective_policy(
+    policies: Mapping[str, Resource], constraint: str, project_number: str, folder: str
+) -> Resource | None:
     """The organization policy in force for `constraint` in the project: its own, unless it inherits, else its folder's."""
     own = policies.get(f"projects/{project_number}/policies/{constraint}")
     if own is not None and not (own["inputs"].get("spec") or {}).get("inheritFromParent"):
@@ -370,11 +407,17 @@ def _effective_policy(policies: Mapping[str, Resource], constraint: str, project
 
 
 def _service_agents_allowed(resources: list[Resource]) -> Iterable[tuple[Resource, str]]:
-    policies = {r["inputs"].get("name"): r for r in _of(resources, GCP_ORG_POLICY) if isinstance(r["inputs"].get("name"), str)}
+    policies = {
+        r["inputs"].get("name"): r for r in _of(resources, GCP_ORG_POLICY) if isinstance(r["inputs"].get("name"), str)
+    }
     if not policies:
         return
     enabled = {(r["inputs"].get("project"), r["inputs"].get("service")) for r in _of(resources, GCP_SERVICE)}
-    grants = [r for r in resources if r.get("type", "").startswith("gcp:") and r.get("type", "").endswith(("IAMMember:IAMMember", "IAMMember"))]
+    grants = [
+        r
+        for r in resources
+        if r.get("type", "").startswith("gcp:") and r.get("type", "").endswith(("IAMMember:IAMMember", "IAMMember"))
+    ]
     for project in _of(resources, GCP_PROJECT):
         project_id, number = project["inputs"].get("projectId"), (project.get("outputs") or {}).get("number")
         folder = str(project["inputs"].get("folderId") or "").removeprefix("folders/")
@@ -384,14 +427,24 @@ def _service_agents_allowed(resources: list[Resource]) -> Iterable[tuple[Resourc
         members += [(agent(number), project) for api, agent in AGENTS_OF_APIS.items() if (project_id, api) in enabled]
         legacy = _effective_policy(policies, LEGACY_DOMAINS, number, folder)
         managed = _effective_policy(policies, MANAGED_MEMBERS, number, folder)
-        agents = sorted(((m, w) for m, w in members if isinstance(m, str) and SERVICE_AGENT.fullmatch(m)), key=lambda p: p[0])
+        agents = sorted(
+            ((m, w) for m, w in members if isinstance(m, str) and SERVICE_AGENT.fullmatch(m)), key=lambda p: p[0]
+        )
         for member, where in agents:
             granted = "granted here" if where is not project else "granted by the environment stacks"
             if legacy is not None and not _allows_all(legacy):
-                yield where, (f"{member} ({granted}) is refused in {project_id}: {legacy['name']} allows only its customers, "
-                              "and no service agent belongs to one; lift it in the project for the managed constraint")
+                yield (
+                    where,
+                    (
+                        f"{member} ({granted}) is refused in {project_id}: {legacy['name']} allows only its customers, "
+                        "and no service agent belongs to one; lift it in the project for the managed constraint"
+                    ),
+                )
             if managed is not None and member.lower() not in _allowed_subjects(managed):
-                yield where, f"{member} ({granted}) is not among the allowedMemberSubjects of {managed['name']}: its grant is refused"
+                yield (
+                    where,
+                    f"{member} ({granted}) is not among the allowedMemberSubjects of {managed['name']}: its grant is refused",
+                )
 
 
 def _allows_all(policy: Resource) -> bool:
@@ -433,35 +486,79 @@ def _where(resource: Resource) -> tuple:
 
 
 DEPLOY_RULES: tuple[DeployRule, ...] = (
-    DeployRule("aws-regions-exist", "Every AWS provider names a region the AWS provider knows.",
-               "pulumi_aws.Region", _regions),
-    DeployRule("schedule-expressions", "Backup plan, restore-testing and EventBridge schedules are cron (or rate) "
-               "expressions as AWS accepts them.",
-               "AWS Backup ScheduleExpression; EventBridge 'Schedule expressions for rules'", _schedules),
-    DeployRule("backup-lifecycle-cold-storage", "A lifecycle that moves recovery points to cold storage keeps them "
-               f"there at least {COLD_STORAGE_MINIMUM_DAYS} days before deleting them.",
-               "AWS Backup API, Lifecycle", _cold_storage),
-    DeployRule("retention-within-vault-lock", "Every backup and copy rule keeps recovery points within the minimum and "
-               "maximum retention of the destination vault's lock (or air-gapped vault), or its jobs fail.",
-               "AWS Backup Developer Guide, Vault Lock", _within_vault_locks),
-    DeployRule("s3-bucket-names", "S3 bucket names, given or generated, follow the general purpose bucket naming rules.",
-               "Amazon S3 User Guide, General purpose bucket naming rules; pulumi-aws AutoNameTransform", _s3_bucket_names),
-    DeployRule("iam-names", "IAM role, user and policy names, paths and session durations are within IAM's limits.",
-               "IAM User Guide, IAM and AWS STS quotas; terraform-provider-aws internal/service/iam", _iam_names),
-    DeployRule("backup-names", "Backup vault, plan and restore-testing plan names match AWS Backup's patterns.",
-               "AWS Backup API; terraform-provider-aws internal/service/backup", _backup_names),
-    DeployRule("account-emails-unique", "Every new AWS account has its own email address of 6 to 64 characters.",
-               "AWS Organizations API, CreateAccount", _account_emails),
-    DeployRule("gcp-apis-enabled-first", "A GCP resource waits for the gcp.projects.Service that enables its API in its "
-               "project, when the stack declares one.",
-               "Service Usage, Enabling an API (SERVICE_DISABLED)", _apis_enabled_first),
-    DeployRule("gcp-alert-filters-typed", "An alert on a log-based metric restricts resource.type and waits for the metric.",
-               "Cloud Monitoring, alerting on log-based metrics; terraform-provider-google issues", _alert_filters_typed),
-    DeployRule("gcp-service-agents-allowed", "Under domain-restricted sharing, every Google service agent granted a role in a "
-               "project (here or by the environment stacks) is allowed by the policies in force there.",
-               "Resource Manager, Restricting identities by domain", _service_agents_allowed),
-    DeployRule("metric-filters-wait-for-log-groups", "A metric filter on a log group the stack creates waits for it.",
-               "CloudWatch Logs API, PutMetricFilter (ResourceNotFoundException)", _filters_wait_for_log_groups),
+    DeployRule(
+        "aws-regions-exist", "Every AWS provider names a region the AWS provider knows.", "pulumi_aws.Region", _regions
+    ),
+    DeployRule(
+        "schedule-expressions",
+        "Backup plan, restore-testing and EventBridge schedules are cron (or rate) expressions as AWS accepts them.",
+        "AWS Backup ScheduleExpression; EventBridge 'Schedule expressions for rules'",
+        _schedules,
+    ),
+    DeployRule(
+        "backup-lifecycle-cold-storage",
+        "A lifecycle that moves recovery points to cold storage keeps them "
+        f"there at least {COLD_STORAGE_MINIMUM_DAYS} days before deleting them.",
+        "AWS Backup API, Lifecycle",
+        _cold_storage,
+    ),
+    DeployRule(
+        "retention-within-vault-lock",
+        "Every backup and copy rule keeps recovery points within the minimum and "
+        "maximum retention of the destination vault's lock (or air-gapped vault), or its jobs fail.",
+        "AWS Backup Developer Guide, Vault Lock",
+        _within_vault_locks,
+    ),
+    DeployRule(
+        "s3-bucket-names",
+        "S3 bucket names, given or generated, follow the general purpose bucket naming rules.",
+        "Amazon S3 User Guide, General purpose bucket naming rules; pulumi-aws AutoNameTransform",
+        _s3_bucket_names,
+    ),
+    DeployRule(
+        "iam-names",
+        "IAM role, user and policy names, paths and session durations are within IAM's limits.",
+        "IAM User Guide, IAM and AWS STS quotas; terraform-provider-aws internal/service/iam",
+        _iam_names,
+    ),
+    DeployRule(
+        "backup-names",
+        "Backup vault, plan and restore-testing plan names match AWS Backup's patterns.",
+        "AWS Backup API; terraform-provider-aws internal/service/backup",
+        _backup_names,
+    ),
+    DeployRule(
+        "account-emails-unique",
+        "Every new AWS account has its own email address of 6 to 64 characters.",
+        "AWS Organizations API, CreateAccount",
+        _account_emails,
+    ),
+    DeployRule(
+        "gcp-apis-enabled-first",
+        "A GCP resource waits for the gcp.projects.Service that enables its API in its "
+        "project, when the stack declares one.",
+        "Service Usage, Enabling an API (SERVICE_DISABLED)",
+        _apis_enabled_first,
+    ),
+    DeployRule(
+        "gcp-alert-filters-typed",
+        "An alert on a log-based metric restricts resource.type and waits for the metric.",
+        "Cloud Monitoring, alerting on log-based metrics; terraform-provider-google issues",
+        _alert_filters_typed,
+    ),
+    DeployRule(
+        "gcp-service-agents-allowed",
+        "Under domain-restricted sharing, every Google service agent granted a role in a "
+        "project (here or by the environment stacks) is allowed by the policies in force there.",
+        "Resource Manager, Restricting identities by domain",
+        _service_agents_allowed,
+    ),
+    DeployRule(
+        "metric-filters-wait-for-log-groups",
+        "A metric filter on a log group the stack creates waits for it.",
+        "CloudWatch Logs API, PutMetricFilter (ResourceNotFoundException)",
+        _filters_wait_for_log_groups,
+    ),
 )
 
 DEPLOY_RULE_NAMES = tuple(rule.name for rule in DEPLOY_RULES)
@@ -470,8 +567,9 @@ DEPLOY_RULE_NAMES = tuple(rule.name for rule in DEPLOY_RULES)
 def deploy_problems(plan: Mapping[str, Any], rules: Iterable[DeployRule] = DEPLOY_RULES) -> list[DeployProblem]:
     """What a real `pulumi up` of `plan` would refuse, rule by rule."""
     resources = [r for r in plan.get("resources", []) if isinstance(r, Mapping)]
-    return [DeployProblem(rule.name, r["urn"], r["name"], message)
-            for rule in rules for r, message in rule.check(resources)]
+    return [
+        DeployProblem(rule.name, r["urn"], r["name"], message) for rule in rules for r, message in rule.check(resources)
+    ]
 
 
 class PlanNotDeployable(HardenedError):

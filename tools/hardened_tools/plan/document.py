@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from hardened.json_text import parse_json_text
+
 from .runtime import PROVIDER_PREFIX, PlanRun, Registration
 
 PLAN_SCHEMA_VERSION = 1

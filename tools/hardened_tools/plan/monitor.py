@@ -14,6 +14,7 @@ from typing import Any
 
 from hardened.errors import HardenedError
 from hardened.json_text import parse_json_text
+
 from . import sdk_internals as sdk
 from .data_sources import invoke_result
 from .fragments import Placeholders, string_leaves
@@ -145,7 +146,9 @@ class RecordingMonitor(sdk.MockMonitor):
                 custom=bool(request.custom),
                 protect=request.protect if request.HasField("protect") else bool(parent and parent.protect),
                 retain_on_delete=(
-                    request.retainOnDelete if request.HasField("retainOnDelete") else bool(parent and parent.retain_on_delete)
+                    request.retainOnDelete
+                    if request.HasField("retainOnDelete")
+                    else bool(parent and parent.retain_on_delete)
                 ),
                 depends_on=sorted(set(request.dependencies)),
                 provider=None,
@@ -175,7 +178,9 @@ class RecordingMonitor(sdk.MockMonitor):
         with self._lock:
             provider = self._provider_urn(request.provider, request.tok, request.version, f"data source {request.tok}")
             target = self.registrations[provider].target
-            result = invoke_result(request.tok, target, self._provider_roles.get(provider), _display(sdk.message_to_dict(request.args)))
+            result = invoke_result(
+                request.tok, target, self._provider_roles.get(provider), _display(sdk.message_to_dict(request.args))
+            )
         if result is None:
             raise OfflinePlanLimit(
                 f"The offline plan cannot answer the data source '{request.tok}': it only knows the caller identity, "
@@ -240,7 +245,7 @@ class RecordingMonitor(sdk.MockMonitor):
     def _create(self, record: Registration, inputs: dict, provider_reference: str = "", version: str = "") -> dict:
         """Work out where a custom resource lands and what it would report once created."""
         if record.type.startswith(PROVIDER_PREFIX):
-            package = record.type[len(PROVIDER_PREFIX):]
+            package = record.type[len(PROVIDER_PREFIX) :]
             if package == "aws":
                 for key in misspelled_provider_keys(inputs):
                     self.violations.append(
@@ -258,7 +263,9 @@ class RecordingMonitor(sdk.MockMonitor):
         # Placeholders only: not what the program gave (a fixed name the shape repeats), nor values known in
         # advance (a state of ACTIVE, the ARN of a trail whose name and account are given).
         record.computed_outputs = sorted(
-            key for key, value in computed.items() if inputs.get(key) != value and self.placeholders.contains_atom(value)
+            key
+            for key, value in computed.items()
+            if inputs.get(key) != value and self.placeholders.contains_atom(value)
         )
         record.outputs = {**record.inputs, **computed}
         return {**inputs, **computed}
@@ -277,7 +284,9 @@ class RecordingMonitor(sdk.MockMonitor):
         urn = self._urn("", PROVIDER_PREFIX + package, name)
         if urn not in self.registrations:
             inputs = default_provider_inputs(package, version, self.config)
-            record = Registration(urn, PROVIDER_PREFIX + package, name, None, True, False, False, [], None, dict(inputs))
+            record = Registration(
+                urn, PROVIDER_PREFIX + package, name, None, True, False, False, [], None, dict(inputs)
+            )
             self._create(record, inputs)
             self.registrations[urn] = record
         return urn

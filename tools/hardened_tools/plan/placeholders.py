@@ -50,12 +50,16 @@ class NewResource:
     def region(self) -> str:
         """Resources of pulumi-aws 7 may override the provider's region with their own `region` input."""
         given = self.inputs.get("region")
-        return given if isinstance(given, str) and given else (self.target.region if self.target else None) or "us-east-1"
+        return (
+            given if isinstance(given, str) and given else (self.target.region if self.target else None) or "us-east-1"
+        )
 
     @property
     def project(self) -> str:
         """A GCP resource's project: its own `project` input, else its provider's, else `project`."""
-        return self.input("project") or (self.target.project if self.target and self.target.project else "") or "project"
+        return (
+            self.input("project") or (self.target.project if self.target and self.target.project else "") or "project"
+        )
 
     def input(self, key: str, default: str = "") -> str:
         value = self.inputs.get(key)
@@ -96,7 +100,9 @@ class Shape:
 
     id: str = "{name}"
     outputs: Mapping[str, Any] = field(default_factory=dict)
-    name: str = "name"  # the input that names the resource ({name}: given, or `<name>Prefix` plus suffix, or auto-named)
+    name: str = (
+        "name"  # the input that names the resource ({name}: given, or `<name>Prefix` plus suffix, or auto-named)
+    )
     lowercase: bool = False  # auto-names lower-cased (bucket names)
     separator: str = "-"  # auto-names joined with this (restore testing allows only underscores)
     defaults: Mapping[str, str] = field(default_factory=dict)  # {input[key]} when the key is not given
@@ -113,14 +119,18 @@ class Shape:
             problems.append("{unique_id} needs unique_id=<prefix>")
         if "number" in named and not self.number[1]:
             problems.append("{number} needs number=(<kind>, <digits>)")
-        problems += [f"the default of {key!r} is never named" for key in sorted(self.defaults) if f"input[{key}]" not in named]
+        problems += [
+            f"the default of {key!r} is never named" for key in sorted(self.defaults) if f"input[{key}]" not in named
+        ]
         if problems:
             raise ValueError(f"Shape with id {self.id!r}: {'; '.join(problems)}.")
 
     def __call__(self, r: NewResource) -> tuple[str, dict]:
         fields = _Fields(r, self)
         fields["id"] = resource_id = fields.format(self.id)
-        return resource_id, {k: fields.format(v) if isinstance(v, str) else copy.deepcopy(v) for k, v in self.outputs.items()}
+        return resource_id, {
+            k: fields.format(v) if isinstance(v, str) else copy.deepcopy(v) for k, v in self.outputs.items()
+        }
 
 
 def fields_of(template: str) -> set[str]:
@@ -149,7 +159,9 @@ def opaque(r: NewResource) -> tuple[str, dict]:
     if r.target and r.target.cloud == "aws":
         service = r.type.split(":")[1].split("/")[0].lower()
         kind = r.type.rsplit(":", 1)[-1].lower()
-        return resource_id, {"arn": f"arn:aws:{service}:{r.target.region or ''}:{r.target.account}:{kind}/{resource_id}"}
+        return resource_id, {
+            "arn": f"arn:aws:{service}:{r.target.region or ''}:{r.target.account}:{kind}/{resource_id}"
+        }
     return resource_id, {}
 
 
@@ -230,7 +242,11 @@ def _sns_topic(r: NewResource) -> tuple[str, dict]:
 def _sns_topic_subscription(r: NewResource) -> tuple[str, dict]:
     arn = f"{r.input('topic')}:{r.placeholders.uuid(r.urn)}"
     # Email subscriptions wait for the recipient to confirm; the others are confirmed by AWS or the endpoint.
-    return arn, {"arn": arn, "ownerId": r.account, "pendingConfirmation": r.input("protocol") in ("email", "email-json")}
+    return arn, {
+        "arn": arn,
+        "ownerId": r.account,
+        "pendingConfirmation": r.input("protocol") in ("email", "email-json"),
+    }
 
 
 def _event_bus(r: NewResource) -> str:
@@ -260,7 +276,9 @@ def _gcp_folder_sink(r: NewResource) -> tuple[str, dict]:
     folder = r.input("folder", "folders/0")
     name = r.autoname("name")
     return f"folders/{folder.removeprefix('folders/')}/sinks/{name}", {
-        "name": name, "writerIdentity": f"serviceAccount:{gcp_folder_logging_agent(folder)}"}
+        "name": name,
+        "writerIdentity": f"serviceAccount:{gcp_folder_logging_agent(folder)}",
+    }
 
 
 # --- The table --------------------------------------------------------------------------------------
@@ -268,15 +286,25 @@ def _gcp_folder_sink(r: NewResource) -> tuple[str, dict]:
 _BUCKET_SETTING = Shape(id="{input[bucket]}")  # a bucket's sub-resources take the bucket's name as their id
 _VAULT_SETTING = Shape(  # a vault's lock, policy and notifications take the vault's name as their id
     id="{input[backupVaultName]}",
-    outputs={"backupVaultArn": "arn:aws:backup:{region}:{account}:backup-vault:{input[backupVaultName]}"})
+    outputs={"backupVaultArn": "arn:aws:backup:{region}:{account}:backup-vault:{input[backupVaultName]}"},
+)
 _IAM_PRINCIPAL = {"name": "{name}", "uniqueId": "{unique_id}"}
 _NAMED = Shape(outputs={"name": "{name}"})
 
 SHAPES: dict[str, Callable[[NewResource], tuple[str, dict]]] = {
     # S3
-    "aws:s3/bucket:Bucket": Shape(name="bucket", lowercase=True, outputs={
-        "bucket": "{name}", "arn": "arn:aws:s3:::{name}", "bucketDomainName": "{name}.s3.amazonaws.com",
-        "bucketRegionalDomainName": "{name}.s3.{region}.amazonaws.com", "hostedZoneId": "Z3AQBSTGFYJSTF", "region": "{region}"}),
+    "aws:s3/bucket:Bucket": Shape(
+        name="bucket",
+        lowercase=True,
+        outputs={
+            "bucket": "{name}",
+            "arn": "arn:aws:s3:::{name}",
+            "bucketDomainName": "{name}.s3.amazonaws.com",
+            "bucketRegionalDomainName": "{name}.s3.{region}.amazonaws.com",
+            "hostedZoneId": "Z3AQBSTGFYJSTF",
+            "region": "{region}",
+        },
+    ),
     "aws:s3/bucketVersioning:BucketVersioning": _BUCKET_SETTING,
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": _BUCKET_SETTING,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _BUCKET_SETTING,
@@ -287,7 +315,9 @@ SHAPES: dict[str, Callable[[NewResource], tuple[str, dict]]] = {
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _BUCKET_SETTING,
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": opaque,
     # KMS
-    "aws:kms/key:Key": Shape(id="{uuid}", outputs={"keyId": "{uuid}", "arn": "arn:aws:kms:{region}:{account}:key/{uuid}"}),
+    "aws:kms/key:Key": Shape(
+        id="{uuid}", outputs={"keyId": "{uuid}", "arn": "arn:aws:kms:{region}:{account}:key/{uuid}"}
+    ),
     "aws:kms/alias:Alias": _kms_alias,
     # AWS Organizations: ARNs live in the management account and name the organization.
     "aws:organizations/account:Account": _organizations_account,
@@ -295,14 +325,27 @@ SHAPES: dict[str, Callable[[NewResource], tuple[str, dict]]] = {
     "aws:organizations/policy:Policy": _organizations_policy,
     "aws:organizations/policyAttachment:PolicyAttachment": Shape(id="{input[targetId]}:{input[policyId]}"),
     # IAM
-    "aws:iam/role:Role": Shape(unique_id="AROA", defaults={"path": "/"}, outputs={
-        **_IAM_PRINCIPAL, "arn": "arn:aws:iam::{account}:role{input[path]}{name}"}),
-    "aws:iam/user:User": Shape(unique_id="AIDA", defaults={"path": "/"}, outputs={
-        **_IAM_PRINCIPAL, "arn": "arn:aws:iam::{account}:user{input[path]}{name}"}),
-    "aws:iam/group:Group": Shape(unique_id="AGPA", defaults={"path": "/"}, outputs={
-        **_IAM_PRINCIPAL, "arn": "arn:aws:iam::{account}:group{input[path]}{name}"}),
-    "aws:iam/policy:Policy": Shape(id="arn:aws:iam::{account}:policy{input[path]}{name}", unique_id="ANPA", defaults={"path": "/"},
-                                   outputs={"name": "{name}", "arn": "{id}", "policyId": "{unique_id}", "attachmentCount": 0}),
+    "aws:iam/role:Role": Shape(
+        unique_id="AROA",
+        defaults={"path": "/"},
+        outputs={**_IAM_PRINCIPAL, "arn": "arn:aws:iam::{account}:role{input[path]}{name}"},
+    ),
+    "aws:iam/user:User": Shape(
+        unique_id="AIDA",
+        defaults={"path": "/"},
+        outputs={**_IAM_PRINCIPAL, "arn": "arn:aws:iam::{account}:user{input[path]}{name}"},
+    ),
+    "aws:iam/group:Group": Shape(
+        unique_id="AGPA",
+        defaults={"path": "/"},
+        outputs={**_IAM_PRINCIPAL, "arn": "arn:aws:iam::{account}:group{input[path]}{name}"},
+    ),
+    "aws:iam/policy:Policy": Shape(
+        id="arn:aws:iam::{account}:policy{input[path]}{name}",
+        unique_id="ANPA",
+        defaults={"path": "/"},
+        outputs={"name": "{name}", "arn": "{id}", "policyId": "{unique_id}", "attachmentCount": 0},
+    ),
     "aws:iam/rolePolicy:RolePolicy": Shape(id="{input[role]}:{name}", outputs={"name": "{name}"}),
     "aws:iam/groupPolicy:GroupPolicy": Shape(id="{input[group]}:{name}", outputs={"name": "{name}"}),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": partial(_iam_policy_attachment, owner="role"),
@@ -311,10 +354,12 @@ SHAPES: dict[str, Callable[[NewResource], tuple[str, dict]]] = {
     "aws:iam/accountPasswordPolicy:AccountPasswordPolicy": _iam_account_password_policy,
     "aws:iam/organizationsFeatures:OrganizationsFeatures": Shape(id="{organization}"),
     # AWS Backup
-    "aws:backup/vault:Vault": Shape(outputs={
-        "name": "{name}", "arn": "arn:aws:backup:{region}:{account}:backup-vault:{name}", "recoveryPoints": 0}),
-    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": Shape(outputs={
-        "name": "{name}", "arn": "arn:aws:backup:{region}:{account}:backup-vault:{name}"}),
+    "aws:backup/vault:Vault": Shape(
+        outputs={"name": "{name}", "arn": "arn:aws:backup:{region}:{account}:backup-vault:{name}", "recoveryPoints": 0}
+    ),
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": Shape(
+        outputs={"name": "{name}", "arn": "arn:aws:backup:{region}:{account}:backup-vault:{name}"}
+    ),
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": _VAULT_SETTING,
     "aws:backup/vaultPolicy:VaultPolicy": _VAULT_SETTING,
     "aws:backup/vaultNotifications:VaultNotifications": _VAULT_SETTING,
@@ -323,20 +368,29 @@ SHAPES: dict[str, Callable[[NewResource], tuple[str, dict]]] = {
     "aws:backup/globalSettings:GlobalSettings": Shape(id="{account}"),
     "aws:backup/restoreTestingPlan:RestoreTestingPlan": _restore_testing_plan,
     "aws:backup/restoreTestingSelection:RestoreTestingSelection": Shape(
-        id="{name}:{input[restoreTestingPlanName]}", separator="_", outputs={"name": "{name}"}),
+        id="{name}:{input[restoreTestingPlanName]}", separator="_", outputs={"name": "{name}"}
+    ),
     # AWS RAM: a share's ARN ends in a UUID; associations are "<share ARN>,<resource or principal>".
-    "aws:ram/resourceShare:ResourceShare": Shape(id="arn:aws:ram:{region}:{account}:resource-share/{uuid}", outputs={"arn": "{id}"}),
+    "aws:ram/resourceShare:ResourceShare": Shape(
+        id="arn:aws:ram:{region}:{account}:resource-share/{uuid}", outputs={"arn": "{id}"}
+    ),
     "aws:ram/resourceAssociation:ResourceAssociation": Shape(id="{input[resourceShareArn]},{input[resourceArn]}"),
     "aws:ram/principalAssociation:PrincipalAssociation": Shape(id="{input[resourceShareArn]},{input[principal]}"),
     # Audit, alarms and notification
-    "aws:cloudtrail/trail:Trail": Shape(id="arn:aws:cloudtrail:{region}:{account}:trail/{name}", outputs={
-        "name": "{name}", "arn": "{id}", "homeRegion": "{region}"}),
+    "aws:cloudtrail/trail:Trail": Shape(
+        id="arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+        outputs={"name": "{name}", "arn": "{id}", "homeRegion": "{region}"},
+    ),
     "aws:sns/topic:Topic": _sns_topic,
     "aws:sns/topicPolicy:TopicPolicy": Shape(id="{input[arn]}", outputs={"owner": "{account}"}),
     "aws:sns/topicSubscription:TopicSubscription": _sns_topic_subscription,
-    "aws:cloudwatch/logGroup:LogGroup": Shape(outputs={"name": "{name}", "arn": "arn:aws:logs:{region}:{account}:log-group:{name}"}),
+    "aws:cloudwatch/logGroup:LogGroup": Shape(
+        outputs={"name": "{name}", "arn": "arn:aws:logs:{region}:{account}:log-group:{name}"}
+    ),
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": Shape(id="{input[name]}"),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": Shape(outputs={"arn": "arn:aws:cloudwatch:{region}:{account}:alarm:{name}"}),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": Shape(
+        outputs={"arn": "arn:aws:cloudwatch:{region}:{account}:alarm:{name}"}
+    ),
     "aws:cloudwatch/eventRule:EventRule": _event_rule,
     "aws:cloudwatch/eventTarget:EventTarget": _event_target,
     "aws:cloudwatch/eventBus:EventBus": opaque,
@@ -344,30 +398,51 @@ SHAPES: dict[str, Callable[[NewResource], tuple[str, dict]]] = {
     "aws:lambda/function:Function": opaque,
     "aws:lambda/permission:Permission": opaque,
     # GCP: resource names are paths under the project (or folder).
-    "gcp:organizations/folder:Folder": Shape(id="folders/{number}", number=("folder", 12), outputs={
-        "name": "{id}", "folderId": "{number}", "lifecycleState": "ACTIVE"}),
+    "gcp:organizations/folder:Folder": Shape(
+        id="folders/{number}",
+        number=("folder", 12),
+        outputs={"name": "{id}", "folderId": "{number}", "lifecycleState": "ACTIVE"},
+    ),
     "gcp:organizations/project:Project": _gcp_project,
     "gcp:logging/folderSink:FolderSink": _gcp_folder_sink,
-    "gcp:kms/keyRing:KeyRing": Shape(id="projects/{project}/locations/{input[location]}/keyRings/{name}",
-                                     defaults={"location": "global"}, outputs={"name": "{name}"}),
+    "gcp:kms/keyRing:KeyRing": Shape(
+        id="projects/{project}/locations/{input[location]}/keyRings/{name}",
+        defaults={"location": "global"},
+        outputs={"name": "{name}"},
+    ),
     "gcp:kms/cryptoKey:CryptoKey": Shape(id="{input[keyRing]}/cryptoKeys/{name}", outputs={"name": "{name}"}),
-    "gcp:storage/bucket:Bucket": Shape(lowercase=True, outputs={
-        "name": "{name}", "url": "gs://{name}", "selfLink": "https://www.googleapis.com/storage/v1/b/{name}", "project": "{project}"}),
+    "gcp:storage/bucket:Bucket": Shape(
+        lowercase=True,
+        outputs={
+            "name": "{name}",
+            "url": "gs://{name}",
+            "selfLink": "https://www.googleapis.com/storage/v1/b/{name}",
+            "project": "{project}",
+        },
+    ),
     "gcp:backupdisasterrecovery/backupVault:BackupVault": Shape(
-        id="projects/{project}/locations/{input[location]}/backupVaults/{name}", name="backupVaultId", lowercase=True,
-        outputs={"name": "{id}", "state": "ACTIVE"}),
+        id="projects/{project}/locations/{input[location]}/backupVaults/{name}",
+        name="backupVaultId",
+        lowercase=True,
+        outputs={"name": "{id}", "state": "ACTIVE"},
+    ),
     "gcp:orgpolicy/policy:Policy": _NAMED,
     "gcp:logging/metric:Metric": _NAMED,
     "gcp:iam/denyPolicy:DenyPolicy": Shape(id="{input[parent]}/{name}", outputs={"name": "{name}"}),
     "gcp:privilegedaccessmanager/entitlement:entitlement": Shape(
-        id="{input[parent]}/locations/{input[location]}/entitlements/{input[entitlementId]}", defaults={"location": "global"},
-        outputs={"name": "{id}", "state": "AVAILABLE"}),
+        id="{input[parent]}/locations/{input[location]}/entitlements/{input[entitlementId]}",
+        defaults={"location": "global"},
+        outputs={"name": "{id}", "state": "AVAILABLE"},
+    ),
     "gcp:monitoring/alertPolicy:AlertPolicy": Shape(
-        id="projects/{project}/alertPolicies/{number}", number=("alert", 19), outputs={"name": "{id}"}),
+        id="projects/{project}/alertPolicies/{number}", number=("alert", 19), outputs={"name": "{id}"}
+    ),
     "gcp:monitoring/notificationChannel:NotificationChannel": Shape(
-        id="projects/{project}/notificationChannels/{number}", number=("channel", 19), outputs={"name": "{id}"}),
-    "gcp:storage/transferJob:TransferJob": Shape(id="{project}/transferJobs/{number}", number=("transfer", 20), outputs={
-        "name": "transferJobs/{number}"}),
+        id="projects/{project}/notificationChannels/{number}", number=("channel", 19), outputs={"name": "{id}"}
+    ),
+    "gcp:storage/transferJob:TransferJob": Shape(
+        id="{project}/transferJobs/{number}", number=("transfer", 20), outputs={"name": "transferJobs/{number}"}
+    ),
     "gcp:iam/workloadIdentityServiceAgent:WorkloadIdentityServiceAgent": opaque,
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": opaque,
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": opaque,

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from hardened.errors import HardenedError
+
 from . import strict_yaml
 
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -60,7 +61,9 @@ def _read_project(project_file: Path) -> PulumiProject:
     root = project_file.parent
     main = root / str(document.get("main") or ".")
     if not (main / "__main__.py").is_file():
-        raise PlanInputError(f"{project_file}: key 'main' must name a directory holding __main__.py (got {document.get('main')!r}).")
+        raise PlanInputError(
+            f"{project_file}: key 'main' must name a directory holding __main__.py (got {document.get('main')!r})."
+        )
     stack_config_dir = root / str(document.get("stackConfigDir") or ".")
     return PulumiProject(root=root, name=name, main=main, stack_config_dir=stack_config_dir)
 

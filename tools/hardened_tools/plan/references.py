@@ -114,8 +114,21 @@ def plan_in_subprocess(project_root, stack: str, chain: list[str] | None = None)
     global to a process. `chain` is the stacks being planned above it, for cycle detection."""
     environment = {**os.environ, CHAIN_VARIABLE: ",".join(chain)} if chain is not None else None
     return subprocess.run(
-        [sys.executable, "-m", "hardened_tools", "plan", "--stack", stack, "--format", "json", "--project-dir", str(project_root)],
-        capture_output=True, text=True, env=environment,
+        [
+            sys.executable,
+            "-m",
+            "hardened_tools",
+            "plan",
+            "--stack",
+            stack,
+            "--format",
+            "json",
+            "--project-dir",
+            str(project_root),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
     )
 
 

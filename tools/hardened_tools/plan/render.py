@@ -29,8 +29,14 @@ DURATION_INPUTS: dict[tuple[str, str], str] = {
     ("aws:backup/restoreTestingPlan:RestoreTestingPlan", "recoveryPointSelection.selectionWindowDays"): "days",
     ("aws:backup/restoreTestingSelection:RestoreTestingSelection", "validationWindowHours"): "hours",
     ("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "rule.defaultRetention.days"): "days",
-    ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "rules[].noncurrentVersionExpiration.noncurrentDays"): "days",
-    ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "rules[].abortIncompleteMultipartUpload.daysAfterInitiation"): "days",
+    (
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "rules[].noncurrentVersionExpiration.noncurrentDays",
+    ): "days",
+    (
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "rules[].abortIncompleteMultipartUpload.daysAfterInitiation",
+    ): "days",
     ("aws:cloudwatch/logGroup:LogGroup", "retentionInDays"): "days",
     ("aws:cloudwatch/metricAlarm:MetricAlarm", "period"): "seconds",
     ("aws:iam/role:Role", "maxSessionDuration"): "seconds",
@@ -45,7 +51,10 @@ DURATION_INPUTS: dict[tuple[str, str], str] = {
     ("gcp:monitoring/alertPolicy:AlertPolicy", "alertStrategy.autoClose"): "seconds",
     ("gcp:monitoring/alertPolicy:AlertPolicy", "alertStrategy.notificationRateLimit.period"): "seconds",
     ("gcp:monitoring/alertPolicy:AlertPolicy", "conditions[].conditionThreshold.duration"): "seconds",
-    ("gcp:monitoring/alertPolicy:AlertPolicy", "conditions[].conditionThreshold.aggregations[].alignmentPeriod"): "seconds",
+    (
+        "gcp:monitoring/alertPolicy:AlertPolicy",
+        "conditions[].conditionThreshold.aggregations[].alignmentPeriod",
+    ): "seconds",
     ("gcp:storage/transferJob:TransferJob", "schedule.repeatInterval"): "seconds",
 }
 _SECONDS = {"days": 86_400, "hours": 3_600, "minutes": 60, "seconds": 1}
@@ -83,12 +92,19 @@ def render_markdown(plan: dict, limit: int = GITHUB_COMMENT_LIMIT) -> str:
 
     def compose(shown_rows: int, shown_blocks: int, output_lines: list[str]) -> str:
         kept = set(priority[:shown_rows])
-        lines = [*head, "| Resource | Type | Lands in | protect | retain_on_delete | Means |", "|---|---|---|---|---|---|"]
+        lines = [
+            *head,
+            "| Resource | Type | Lands in | protect | retain_on_delete | Means |",
+            "|---|---|---|---|---|---|",
+        ]
         lines += [row for i, row in enumerate(rows) if i in kept]
         lines += _unlisted([r for i, r in enumerate(listed) if i not in kept], why)
         if shown_blocks or not blocks:
-            which = "every resource" if shown_blocks == len(blocks) else (
-                "the first resource" if shown_blocks == 1 else f"the first {shown_blocks} resources")
+            which = (
+                "every resource"
+                if shown_blocks == len(blocks)
+                else ("the first resource" if shown_blocks == 1 else f"the first {shown_blocks} resources")
+            )
             lines += ["", f"<details><summary>Security-relevant inputs of {which}</summary>", "", "```text"]
             lines += [*blocks[:shown_blocks], "```", "", "</details>"]
         if shown_blocks < len(blocks):
@@ -137,8 +153,12 @@ def _unlisted(resources: list[dict], why: str) -> list[str]:
         flagged = sum(1 for r in group if r[flag])
         return "yes" if flagged == len(group) else "no" if not flagged else f"{flagged} of {len(group)}"
 
-    lines = ["", f"… and {count(len(resources), 'more resource')} not shown in this table, the most alike (type and "
-                 f"protect settings) first: {why}", ""]
+    lines = [
+        "",
+        f"… and {count(len(resources), 'more resource')} not shown in this table, the most alike (type and "
+        f"protect settings) first: {why}",
+        "",
+    ]
     lines += ["| Type | Not shown | protect | retain_on_delete |", "|---|---|---|---|"]
     for type_, group in sorted(by_type.items(), key=lambda item: (-len(item[1]), item[0])):
         lines.append(f"| `{type_}` | {len(group)} | {share(group, 'protect')} | {share(group, 'retain_on_delete')} |")
@@ -192,7 +212,9 @@ def _tree_blocks(resources: list[dict]) -> list[list[str]]:
     return blocks
 
 
-def _branch(resource: dict, children: dict, prefix: str, last: bool, blocks: list[list[str]], is_root: bool = False) -> None:
+def _branch(
+    resource: dict, children: dict, prefix: str, last: bool, blocks: list[list[str]], is_root: bool = False
+) -> None:
     connector = "" if is_root else ("└── " if last else "├── ")
     lines = [prefix + connector + _title(resource)]
     blocks.append(lines)
@@ -241,7 +263,9 @@ def _value_lines(key: str, value, prefix: str, computed: bool, where: tuple[str,
     if isinstance(value, dict) and value:
         lines = [f"{prefix}{key}:{mark}"]
         for sub_key, sub_value in value.items():
-            lines += _value_lines(sub_key, sub_value, prefix + "  ", False, where and (where[0], f"{where[1]}.{sub_key}"))
+            lines += _value_lines(
+                sub_key, sub_value, prefix + "  ", False, where and (where[0], f"{where[1]}.{sub_key}")
+            )
         return lines
     if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
         lines = [f"{prefix}{key}:{mark}"]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hardened.errors import HardenedError
+
 from . import sdk_internals as sdk
 from .monitor import (
     PROVIDER_PREFIX,

@@ -53,8 +53,14 @@ _Resolver.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT, list("-+.01234
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:null", NULL, ["~", "n", "N", ""])
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
-              yaml.constructor.SafeConstructor, _Resolver):
+class _Loader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.SafeConstructor,
+    _Resolver,
+):
     def __init__(self, stream):
         yaml.reader.Reader.__init__(self, stream)
         yaml.scanner.Scanner.__init__(self)
@@ -93,7 +99,10 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml
                 raise _at(key_node, "a key must be a plain value")
             if key in seen:
                 first = seen[key]
-                raise _at(key_node, f"key {key!r} is given twice in this mapping (first on line {first}): YAML would keep the last silently")
+                raise _at(
+                    key_node,
+                    f"key {key!r} is given twice in this mapping (first on line {first}): YAML would keep the last silently",
+                )
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -106,9 +115,15 @@ def _at(event_or_node, problem: str) -> StrictYamlError:
 def _refuse_ambiguous(event: yaml.ScalarEvent) -> None:
     value = event.value
     if value.lower() in AMBIGUOUS_BOOLEANS:
-        raise _at(event, f"{value!r} is a boolean to some YAML readers and a string to others: write true or false, or quote it")
+        raise _at(
+            event,
+            f"{value!r} is a boolean to some YAML readers and a string to others: write true or false, or quote it",
+        )
     if LEADING_ZERO.match(value):
-        raise _at(event, f"{value!r} has a leading zero, an octal number to some YAML readers: write {value.lstrip('+-0') or '0'}, or quote it")
+        raise _at(
+            event,
+            f"{value!r} has a leading zero, an octal number to some YAML readers: write {value.lstrip('+-0') or '0'}, or quote it",
+        )
     if SEXAGESIMAL.match(value):
         raise _at(event, f"{value!r} is a base-60 number to some YAML readers: quote it")
     if any(c.isdigit() and not c.isascii() for c in value) and all(c.isdigit() or c in "-+._" for c in value):

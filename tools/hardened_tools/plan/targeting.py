@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardened.json_text import parse_json_text
+
 from . import sdk_internals as sdk
 from .fragments import Placeholders
 
@@ -89,7 +90,9 @@ def default_provider_inputs(package: str, version: str, config: dict[str, str]) 
     """A default provider's inputs: the stack's `<package>:` config keys, and the version asked for.
 
     `pulumi:` keys configure the engine itself, never its builtin provider."""
-    inputs = {k.split(":", 1)[1]: v for k, v in sorted(config.items()) if k.startswith(f"{package}:") and package != "pulumi"}
+    inputs = {
+        k.split(":", 1)[1]: v for k, v in sorted(config.items()) if k.startswith(f"{package}:") and package != "pulumi"
+    }
     if version:
         inputs["version"] = version
     return inputs

@@ -14,6 +14,7 @@ from typing import Any
 
 from hardened.json_text import parse_number
 from hardened.resource_types import DATA_BEARING
+
 from .planned_resource import PlannedResource
 
 MINIMUM_RETENTION_DAYS = 30
@@ -60,7 +61,7 @@ class Finding(str):
 
     urn: str | None
 
-    def __new__(cls, message: str, urn: str | None = None) -> "Finding":
+    def __new__(cls, message: str, urn: str | None = None) -> Finding:
         finding = super().__new__(cls, message)
         finding.urn = urn
         return finding
@@ -106,14 +107,20 @@ def no_public_buckets(resource: PlannedResource) -> list[str]:
         problems = []
         prevention = resource.get("publicAccessPrevention")
         if prevention != "enforced":
-            problems.append(f"publicAccessPrevention is {prevention!r}: set it to 'enforced' so no object can be made public")
+            problems.append(
+                f"publicAccessPrevention is {prevention!r}: set it to 'enforced' so no object can be made public"
+            )
         if not _true(resource.get("uniformBucketLevelAccess")):
-            problems.append("uniformBucketLevelAccess is off: object ACLs could grant access the bucket's IAM policy does not show")
+            problems.append(
+                "uniformBucketLevelAccess is off: object ACLs could grant access the bucket's IAM policy does not show"
+            )
         return problems
     scope = "account" if resource.type == S3_ACCOUNT_PUBLIC_ACCESS_BLOCK else "bucket"
     off = [flag for flag in PUBLIC_ACCESS_FLAGS if not _true(resource.get(flag))]
     if off:
-        return [f"{', '.join(off)} not true: the {scope}-level public access block must turn on all four of {', '.join(PUBLIC_ACCESS_FLAGS)}"]
+        return [
+            f"{', '.join(off)} not true: the {scope}-level public access block must turn on all four of {', '.join(PUBLIC_ACCESS_FLAGS)}"
+        ]
     return []
 
 
@@ -121,12 +128,16 @@ def keys_rotate(resource: PlannedResource) -> list[str]:
     if resource.type == GCP_CRYPTO_KEY:
         period = resource.get("rotationPeriod")
         if period is None:
-            return [f"no rotationPeriod: give one of at most {MAX_KEY_ROTATION_DAYS} days (such as '7776000s', 90 days)"]
+            return [
+                f"no rotationPeriod: give one of at most {MAX_KEY_ROTATION_DAYS} days (such as '7776000s', 90 days)"
+            ]
         seconds = _duration_seconds(period)
         if seconds is None:
             return [f"rotationPeriod {period!r} is not a duration in seconds such as '7776000s'"]
         if seconds > MAX_KEY_ROTATION_DAYS * 86400:
-            return [f"rotationPeriod is {_days(seconds / 86400)}: keys rotate at least every {MAX_KEY_ROTATION_DAYS} days"]
+            return [
+                f"rotationPeriod is {_days(seconds / 86400)}: keys rotate at least every {MAX_KEY_ROTATION_DAYS} days"
+            ]
         return []
     if not _true(resource.get("enableKeyRotation")):
         return ["enableKeyRotation is not true: customer-managed keys rotate their key material every year or sooner"]
@@ -142,8 +153,10 @@ def key_policies_sealed(resource: PlannedResource) -> list[str]:
     named break-glass roles only)."""
     policy = resource.get("policy")
     if policy is None:
-        return ["no key policy: KMS's default one lets the account's IAM policies grant kms:PutKeyPolicy to any administrator; "
-                "name the roles that may replace it (break-glass)"]
+        return [
+            "no key policy: KMS's default one lets the account's IAM policies grant kms:PutKeyPolicy to any administrator; "
+            "name the roles that may replace it (break-glass)"
+        ]
     problems = []
     for index, statement in enumerate(_statements(policy)):
         if not _allows(statement) or not _grants(statement, "kms:PutKeyPolicy"):
@@ -190,7 +203,9 @@ def break_glass_requires_mfa(resource: PlannedResource) -> list[str]:
     session = resource.get("maxSessionDuration")
     seconds = _number(session)
     if session is not None and (seconds is None or seconds > MAX_BREAK_GLASS_SESSION_SECONDS):
-        problems.append(f"{what}: maxSessionDuration is {session}; sessions last at most {MAX_BREAK_GLASS_SESSION_SECONDS} seconds")
+        problems.append(
+            f"{what}: maxSessionDuration is {session}; sessions last at most {MAX_BREAK_GLASS_SESSION_SECONDS} seconds"
+        )
     return problems
 
 
@@ -200,9 +215,13 @@ def gcp_vault_enforces_retention(resource: PlannedResource) -> list[str]:
         return ["no backupMinimumEnforcedRetentionDuration: the vault must enforce a minimum retention"]
     seconds = _duration_seconds(duration)
     if seconds is None or seconds <= 0:
-        return [f"backupMinimumEnforcedRetentionDuration {duration!r} enforces nothing: give a positive duration such as '3024000s'"]
+        return [
+            f"backupMinimumEnforcedRetentionDuration {duration!r} enforces nothing: give a positive duration such as '3024000s'"
+        ]
     if resource.production and seconds < MINIMUM_RETENTION_DAYS * 86400:
-        return [f"backupMinimumEnforcedRetentionDuration is {_days(seconds / 86400)}: production keeps at least {MINIMUM_RETENTION_DAYS} days"]
+        return [
+            f"backupMinimumEnforcedRetentionDuration is {_days(seconds / 86400)}: production keeps at least {MINIMUM_RETENTION_DAYS} days"
+        ]
     return []
 
 
@@ -223,7 +242,9 @@ def gcs_retention_locked(resource: PlannedResource) -> list[str]:
         return []
     policy = resource.get("retentionPolicy")
     if not isinstance(policy, Mapping) or not _true(policy.get("isLocked")):
-        return ["retention policy is not locked: a production bucket's retention policy is locked so nobody can shorten it"]
+        return [
+            "retention policy is not locked: a production bucket's retention policy is locked so nobody can shorten it"
+        ]
     return []
 
 
@@ -235,15 +256,23 @@ def vaults_locked(resources: list[PlannedResource]) -> list[str]:
     for vault in (r for r in resources if r.type == BACKUP_VAULT):
         name = vault.get("name") or vault.output("name")
         if not name:
-            findings.append(Finding(f"backup vault {vault.name} has no name a vault lock configuration could name", vault.urn))
+            findings.append(
+                Finding(f"backup vault {vault.name} has no name a vault lock configuration could name", vault.urn)
+            )
             continue
-        if (vault.provider, name) in locked or (vault.provider is None and name in locked_names) or (None, name) in locked:
+        if (
+            (vault.provider, name) in locked
+            or (vault.provider is None and name in locked_names)
+            or (None, name) in locked
+        ):
             continue
-        findings.append(Finding(
-            f"backup vault {name!r} ({vault.name}) has no aws:backup/vaultLockConfiguration naming it: "
-            "without Vault Lock anyone with backup:DeleteRecoveryPoint can delete its recovery points",
-            vault.urn,
-        ))
+        findings.append(
+            Finding(
+                f"backup vault {name!r} ({vault.name}) has no aws:backup/vaultLockConfiguration naming it: "
+                "without Vault Lock anyone with backup:DeleteRecoveryPoint can delete its recovery points",
+                vault.urn,
+            )
+        )
     return findings
 
 

@@ -18,15 +18,17 @@ TIERS = (PRODUCTION, NON_PRODUCTION)
 DEFAULT_TIER = PRODUCTION
 
 # The engine's sentinels for values not known during preview (as in pulumi_policy.proxy).
-UNKNOWN_SENTINELS = frozenset({
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
-    "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
-    "e48ece36-62e2-4504-bad9-02848725956a",  # archive
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
-})
+UNKNOWN_SENTINELS = frozenset(
+    {
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class PlannedResource:
     """The URN of the resource's provider, when known (tells apart same-named resources in two accounts)."""
 
     @classmethod
-    def from_plan(cls, resource: Mapping[str, Any], tier: str | None = None) -> "PlannedResource":
+    def from_plan(cls, resource: Mapping[str, Any], tier: str | None = None) -> PlannedResource:
         """A resource of an offline plan document (`hardened_tools.plan.build_plan`)."""
         return cls(
             type=resource["type"],
@@ -81,7 +83,7 @@ class PlannedResource:
         )
 
     @classmethod
-    def from_policy_args(cls, args: Any, tier: str | None = None) -> "PlannedResource":
+    def from_policy_args(cls, args: Any, tier: str | None = None) -> PlannedResource:
         """What pulumi-policy passes: `ResourceValidationArgs` (props are inputs) or a stack's `PolicyResource`
         (props are outputs). JSON-text policy documents are parsed; unknown values become `Unknown`."""
         props = _plain(args.props)

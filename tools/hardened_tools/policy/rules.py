@@ -16,6 +16,7 @@ Every public name of the three is importable from here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -70,13 +71,48 @@ from .planned_resource import (
 
 # Tests, the policy pack and `posture` import all of these from here.
 __all__ = [
-    "BACKUP_VAULT", "BACKUP_VAULT_LOCK", "CLOUDTRAIL_TRAIL", "DATA_BEARING_TYPES", "DEFAULT_TIER", "ENFORCEMENTS",
-    "GCP_BACKUP_VAULT", "GCP_CRYPTO_KEY", "GCP_FOLDER", "GCP_PROJECT", "GCS_BUCKET", "IAM_ROLE", "KMS_KEY",
-    "MAX_BREAK_GLASS_SESSION_SECONDS", "MAX_KEY_ROTATION_DAYS", "MAX_MFA_AGE_SECONDS", "MINIMUM_RETENTION_DAYS",
-    "NON_PRODUCTION", "ORGANIZATIONS_ACCOUNT", "ORGANIZATION_TYPES", "PRODUCTION", "PUBLIC_ACCESS_FLAGS", "RULES",
-    "RULE_NAMES", "S3_ACCOUNT_PUBLIC_ACCESS_BLOCK", "S3_BUCKET", "S3_BUCKET_V2", "S3_OBJECT_LOCK",
-    "S3_OBJECT_LOCK_V2", "S3_PUBLIC_ACCESS_BLOCK", "STACK_RULES", "TIERS", "UNKNOWN_SENTINELS", "Enforcement",
-    "Finding", "PlannedResource", "Rule", "StackRule", "Unknown", "UnknownInput", "Violation", "evaluate_plan",
+    "BACKUP_VAULT",
+    "BACKUP_VAULT_LOCK",
+    "CLOUDTRAIL_TRAIL",
+    "DATA_BEARING_TYPES",
+    "DEFAULT_TIER",
+    "ENFORCEMENTS",
+    "GCP_BACKUP_VAULT",
+    "GCP_CRYPTO_KEY",
+    "GCP_FOLDER",
+    "GCP_PROJECT",
+    "GCS_BUCKET",
+    "IAM_ROLE",
+    "KMS_KEY",
+    "MAX_BREAK_GLASS_SESSION_SECONDS",
+    "MAX_KEY_ROTATION_DAYS",
+    "MAX_MFA_AGE_SECONDS",
+    "MINIMUM_RETENTION_DAYS",
+    "NON_PRODUCTION",
+    "ORGANIZATIONS_ACCOUNT",
+    "ORGANIZATION_TYPES",
+    "PRODUCTION",
+    "PUBLIC_ACCESS_FLAGS",
+    "RULES",
+    "RULE_NAMES",
+    "S3_ACCOUNT_PUBLIC_ACCESS_BLOCK",
+    "S3_BUCKET",
+    "S3_BUCKET_V2",
+    "S3_OBJECT_LOCK",
+    "S3_OBJECT_LOCK_V2",
+    "S3_PUBLIC_ACCESS_BLOCK",
+    "STACK_RULES",
+    "TIERS",
+    "UNKNOWN_SENTINELS",
+    "Enforcement",
+    "Finding",
+    "PlannedResource",
+    "Rule",
+    "StackRule",
+    "Unknown",
+    "UnknownInput",
+    "Violation",
+    "evaluate_plan",
     "tier_of",
 ]
 
@@ -144,53 +180,74 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "object-lock-compliance-in-production",
         f"S3 Object Lock in production is COMPLIANCE mode with a default retention of at least {MINIMUM_RETENTION_DAYS} days.",
-        "mandatory", (S3_OBJECT_LOCK, S3_OBJECT_LOCK_V2), object_lock_compliance, uses_tier=True,
+        "mandatory",
+        (S3_OBJECT_LOCK, S3_OBJECT_LOCK_V2),
+        object_lock_compliance,
+        uses_tier=True,
     ),
     Rule(
         "no-public-buckets",
         "S3 public access blocks (bucket and account) turn on all four flags; GCS buckets enforce public access "
         "prevention and uniform bucket-level access.",
-        "mandatory", (S3_PUBLIC_ACCESS_BLOCK, S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, GCS_BUCKET), no_public_buckets,
+        "mandatory",
+        (S3_PUBLIC_ACCESS_BLOCK, S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, GCS_BUCKET),
+        no_public_buckets,
     ),
     Rule(
         "kms-keys-rotate",
         f"AWS KMS keys enable key rotation; GCP KMS crypto keys rotate at least every {MAX_KEY_ROTATION_DAYS} days.",
-        "mandatory", (KMS_KEY, GCP_CRYPTO_KEY), keys_rotate,
+        "mandatory",
+        (KMS_KEY, GCP_CRYPTO_KEY),
+        keys_rotate,
     ),
     Rule(
         "kms-key-policies-sealed",
         "AWS KMS key policies let no whole account (its IAM policies) and nobody at large replace them (kms:PutKeyPolicy): "
         "only named roles, such as break-glass.",
-        "advisory", (KMS_KEY,), key_policies_sealed,
+        "advisory",
+        (KMS_KEY,),
+        key_policies_sealed,
     ),
     Rule(
         "break-glass-requires-mfa",
         "IAM roles named break-glass, or trusted by IAM users, demand recent MFA (Bool aws:MultiFactorAuthPresent "
         f"true and NumericLessThan aws:MultiFactorAuthAge) in every Allow statement and last at most "
         f"{MAX_BREAK_GLASS_SESSION_SECONDS} seconds.",
-        "mandatory", (IAM_ROLE,), break_glass_requires_mfa,
+        "mandatory",
+        (IAM_ROLE,),
+        break_glass_requires_mfa,
     ),
     Rule(
         "gcp-backup-vaults-enforce-retention",
         "GCP Backup and DR vaults enforce a minimum retention (backupMinimumEnforcedRetentionDuration), in "
         f"production at least {MINIMUM_RETENTION_DAYS} days.",
-        "mandatory", (GCP_BACKUP_VAULT,), gcp_vault_enforces_retention, uses_tier=True,
+        "mandatory",
+        (GCP_BACKUP_VAULT,),
+        gcp_vault_enforces_retention,
+        uses_tier=True,
     ),
     Rule(
         "data-resources-protected",
         "Data-bearing resources (buckets, keys, vaults and their locks, trails, accounts, GCP projects and folders) "
         "are protected from deletion by Pulumi.",
-        "mandatory", DATA_BEARING_TYPES, data_resource_protected,
+        "mandatory",
+        DATA_BEARING_TYPES,
+        data_resource_protected,
     ),
     Rule(
         "data-resources-retained",
         "Data-bearing resources are retained in the cloud when removed from the program (retainOnDelete).",
-        "advisory", DATA_BEARING_TYPES, data_resource_retained,
+        "advisory",
+        DATA_BEARING_TYPES,
+        data_resource_retained,
     ),
     Rule(
         "gcs-retention-locked-in-production",
         "GCS buckets in production have a locked retention policy.",
-        "advisory", (GCS_BUCKET,), gcs_retention_locked, uses_tier=True,
+        "advisory",
+        (GCS_BUCKET,),
+        gcs_retention_locked,
+        uses_tier=True,
     ),
 )
 
@@ -198,7 +255,8 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule(
         "backup-vaults-locked",
         "Every AWS Backup vault has an aws:backup/vaultLockConfiguration naming it (in the same account and region).",
-        "mandatory", vaults_locked,
+        "mandatory",
+        vaults_locked,
     ),
 )
 
@@ -220,10 +278,10 @@ def evaluate_plan(plan: Mapping[str, Any], tier: str | None = None) -> list[Viol
         for resource in resources:
             if not rule.applies_to(resource):
                 continue
-            for message in _run(lambda: rule.check(resource)):  # run here, so no loop variable need be bound
+            for message in _run(functools.partial(rule.check, resource)):
                 violations.append(Violation(rule.name, rule.enforcement, resource.urn, resource.name, str(message)))
     for stack_rule in STACK_RULES:
-        for message in _run(lambda: stack_rule.check(resources)):
+        for message in _run(functools.partial(stack_rule.check, resources)):
             urn = getattr(message, "urn", None) or stack_urn
             violations.append(Violation(stack_rule.name, stack_rule.enforcement, urn, names.get(urn, ""), str(message)))
     return violations

@@ -32,12 +32,25 @@ def scorecard(project_dir: Path, stack: str) -> dict:
     environment = plan_in_subprocess(project.root, stack)
     organization = environment if kind == "organization" else _referenced_organization(project.root, environment)
     estate = controls.Estate(stack, tier, environment, organization)
-    checks = [controls.copies, controls.single_credential, controls.restore_drill, controls.immutability, controls.encryption,
-              controls.public_access, controls.mfa, controls.break_glass, controls.guardrails, controls.trail, controls.alarms]
+    checks = [
+        controls.copies,
+        controls.single_credential,
+        controls.restore_drill,
+        controls.immutability,
+        controls.encryption,
+        controls.public_access,
+        controls.mfa,
+        controls.break_glass,
+        controls.guardrails,
+        controls.trail,
+        controls.alarms,
+    ]
     if kind == "organization":  # the copies and their restore tests live in the environment stacks
         checks = [c for c in checks if c not in (controls.copies, controls.single_credential, controls.restore_drill)]
     results = [check(estate) for check in checks] + [controls.policy_pack(estate, evaluate_plan)]
-    counts = {status: sum(r.status == status for r in results) for status in (controls.PASS, controls.WARN, controls.FAIL)}
+    counts = {
+        status: sum(r.status == status for r in results) for status in (controls.PASS, controls.WARN, controls.FAIL)
+    }
     return {"stack": stack, "kind": kind, "tier": tier, "summary": counts, "controls": [vars(r) for r in results]}
 
 
@@ -55,7 +68,9 @@ def plan_in_subprocess(project_root: Path, stack: str) -> dict:
     try:
         return strict_json.loads(completed.stdout)
     except JsonReadError as error:
-        raise PostureInputError(f"the plan of stack '{stack}' cannot be read: it {error.describe()}", EXIT_FAILED) from None
+        raise PostureInputError(
+            f"the plan of stack '{stack}' cannot be read: it {error.describe()}", EXIT_FAILED
+        ) from None
 
 
 class PostureInputError(Exception):
@@ -82,9 +97,15 @@ def register(commands) -> None:
         "library exists for: the 3-2-1 copies, immutability, encryption, public access, MFA, break-glass, guardrails, "
         "the organization trail and the policy pack. Exit status 1 when a control fails.",
     )
-    posture.add_argument("--stack", required=True, help="stack name; its config is <stackConfigDir>/Pulumi.<stack>.yaml")
-    posture.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="text (default), json or markdown")
-    posture.add_argument("--project-dir", type=Path, default=Path.cwd(), help="where to look for Pulumi.yaml (default: here)")
+    posture.add_argument(
+        "--stack", required=True, help="stack name; its config is <stackConfigDir>/Pulumi.<stack>.yaml"
+    )
+    posture.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="text (default), json or markdown"
+    )
+    posture.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(), help="where to look for Pulumi.yaml (default: here)"
+    )
     posture.set_defaults(command=_posture)
 
 

@@ -15,8 +15,10 @@ def _sorted(card: dict) -> list[dict]:
 
 def _headline(card: dict) -> str:
     summary = card["summary"]
-    return (f"Security posture of stack '{card['stack']}' ({card['kind']}, {card['tier']}): "
-            f"{summary['fail']} fail, {summary['warn']} warn, {summary['pass']} pass")
+    return (
+        f"Security posture of stack '{card['stack']}' ({card['kind']}, {card['tier']}): "
+        f"{summary['fail']} fail, {summary['warn']} warn, {summary['pass']} pass"
+    )
 
 
 def render_text(card: dict) -> str:
@@ -37,15 +39,20 @@ def render_markdown(card: dict, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     controls = _sorted(card)
     table = [f"### {_headline(card)}", "", "| Status | Control | Benchmarks |", "|---|---|---|"]
     for control in controls:
-        table.append(f"| **{MARK[control['status']]}** | {control['title']} (`{control['id']}`) | {', '.join(control['benchmarks']) or '-'} |")
+        table.append(
+            f"| **{MARK[control['status']]}** | {control['title']} (`{control['id']}`) | {', '.join(control['benchmarks']) or '-'} |"
+        )
     table.append("")
     items = sum(len(control["evidence"]) for control in controls)
 
     def compose(shown: int) -> str:
         lines, left = list(table), shown
         if shown < items:
-            lines += [f"Evidence cut: a pull-request comment holds at most {limit:,} characters here. "
-                      f"Run `hardened posture --stack {card['stack']}` to see it all.", ""]
+            lines += [
+                f"Evidence cut: a pull-request comment holds at most {limit:,} characters here. "
+                f"Run `hardened posture --stack {card['stack']}` to see it all.",
+                "",
+            ]
         for control in controls:
             evidence, left = control["evidence"][:left], max(left - len(control["evidence"]), 0)
             cut = len(control["evidence"]) - len(evidence)

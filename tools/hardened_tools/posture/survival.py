@@ -19,7 +19,7 @@ folder's deny policy: against those, only copies out of their reach or with no c
 
 from dataclasses import dataclass
 
-from hardened.stack_contract import AWS_OWNED, CUSTOMER_MANAGED, CopyExport
+from hardened.stack_contract import AWS_OWNED, CopyExport
 
 COMPLIANCE = "COMPLIANCE"
 
@@ -37,9 +37,17 @@ class Foothold:
 
 # `reaches` names the `where` of the copies export; the log-archive account holds no copy.
 FOOTHOLDS = (
-    Foothold("a workload account (admin, root, deployer or break-glass)", "aws", frozenset({"workload account"}), False),
+    Foothold(
+        "a workload account (admin, root, deployer or break-glass)", "aws", frozenset({"workload account"}), False
+    ),
     Foothold("the backup account (admin, root, deployer or break-glass)", "aws", frozenset({"backup account"}), False),
-    Foothold("the management account's admin", "aws", frozenset({"workload account", "backup account"}), True, closes_accounts=True),
+    Foothold(
+        "the management account's admin",
+        "aws",
+        frozenset({"workload account", "backup account"}),
+        True,
+        closes_accounts=True,
+    ),
     # A break-glass user assumes the break-glass role of every member account: as strong as break-glass in each.
     Foothold("a break-glass user (password and MFA)", "aws", frozenset({"workload account", "backup account"}), False),
     Foothold("any single GCP principal (break-glass included)", "gcp", frozenset({"backup project"}), True),
@@ -61,7 +69,9 @@ def verdict(copy: CopyExport, foothold: Foothold) -> Verdict:
     if copy["vendor"] != foothold.vendor or copy["where"] not in foothold.reaches:
         return Verdict(name, True, "out of its reach")
     if foothold.closes_accounts:
-        return Verdict(name, False, "it can close the account, and AWS deletes what a closed account holds after 90 days")
+        return Verdict(
+            name, False, "it can close the account, and AWS deletes what a closed account holds after 90 days"
+        )
     if copy["retentionMode"] != COMPLIANCE:
         return Verdict(name, False, "its lock can be lifted")
     if copy["key"] == AWS_OWNED:

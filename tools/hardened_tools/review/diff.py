@@ -25,7 +25,17 @@ from ..strict_json import JsonReadError, pointer, shown_text
 from .policy_documents import shape_problem
 from .weakenings import ABSENT, Item, Weakening, find_weakenings, item_keys, path_text, show, transition
 
-__all__ = ["Change", "Diff", "PlanInputError", "ResourceChange", "Weakening", "load_plan", "register", "render_diff", "security_diff"]
+__all__ = [
+    "Change",
+    "Diff",
+    "PlanInputError",
+    "ResourceChange",
+    "Weakening",
+    "load_plan",
+    "register",
+    "render_diff",
+    "security_diff",
+]
 
 EXIT_OK, EXIT_WEAKENED, EXIT_BAD_INPUT = 0, 1, 2
 FORMATS = ("text", "markdown", "json")
@@ -100,11 +110,17 @@ def _changes(old: Any, new: Any, path: tuple = ()) -> list[Change]:
     if old == new:
         return []
     if isinstance(old, dict) and isinstance(new, dict):
-        return [c for key in sorted(old.keys() | new.keys()) for c in _changes(old.get(key, ABSENT), new.get(key, ABSENT), (*path, key))]
+        return [
+            c
+            for key in sorted(old.keys() | new.keys())
+            for c in _changes(old.get(key, ABSENT), new.get(key, ABSENT), (*path, key))
+        ]
     if _keyed(old) and _keyed(new):
         before, after = dict(zip(item_keys(old), old, strict=True)), dict(zip(item_keys(new), new, strict=True))
         keys = list(before) + [k for k in after if k not in before]
-        return [c for key in keys for c in _changes(before.get(key, ABSENT), after.get(key, ABSENT), (*path, Item(key)))]
+        return [
+            c for key in keys for c in _changes(before.get(key, ABSENT), after.get(key, ABSENT), (*path, Item(key)))
+        ]
     return [Change(path_text(path) or "(the whole value)", old, new)]
 
 
@@ -180,8 +196,10 @@ def _markdown(diff: Diff, limit: int | None = None) -> str:
             body += [f"  - `{c.path}`: {_cell(_compact(c))}" for c in change.changes]
     if diff.outputs:
         body += ["", "### Stack outputs", ""] + [f"- `{c.path}`: {_cell(_compact(c))}" for c in diff.outputs]
-    why = (f"a pull-request comment holds at most {limit:,} characters here. Run `hardened diff` on the two plans "
-           "(text or JSON format) to see them all.")
+    why = (
+        f"a pull-request comment holds at most {limit:,} characters here. Run `hardened diff` on the two plans "
+        "(text or JSON format) to see them all."
+    )
 
     def compose(shown_rows: int, shown_body: int) -> str:
         lines = [f"## {_headline(diff)}"]
@@ -213,14 +231,20 @@ def _compact(change: Change) -> str:
         gained = [show(v) for v in new if v not in old]
         lost = [show(v) for v in old if v not in new]
         if gained or lost:
-            return "; ".join(([f"+ {', '.join(gained)}"] if gained else []) + ([f"- {', '.join(lost)}"] if lost else []))
+            return "; ".join(
+                ([f"+ {', '.join(gained)}"] if gained else []) + ([f"- {', '.join(lost)}"] if lost else [])
+            )
         return f"reordered {show(old)} → {show(new)}"
     return transition(old, new)
 
 
 def _json(diff: Diff) -> str:
     def change(c: Change) -> dict:
-        return {"path": c.path} | ({"old": c.old} if c.old is not ABSENT else {}) | ({"new": c.new} if c.new is not ABSENT else {})
+        return (
+            {"path": c.path}
+            | ({"old": c.old} if c.old is not ABSENT else {})
+            | ({"new": c.new} if c.new is not ABSENT else {})
+        )
 
     def ref(r: dict) -> dict:
         return {"urn": r["urn"], "type": r["type"], "name": r["name"]}
@@ -233,7 +257,8 @@ def _json(diff: Diff) -> str:
         "added": [ref(r) for r in diff.added.values()],
         "removed": [ref(r) for r in diff.removed.values()],
         "changed": [
-            {"urn": c.urn, "type": c.type, "name": c.name, "changes": [change(x) for x in c.changes]} for c in diff.changed.values()
+            {"urn": c.urn, "type": c.type, "name": c.name, "changes": [change(x) for x in c.changes]}
+            for c in diff.changed.values()
         ],
         "outputs": [change(c) for c in diff.outputs],
     }
@@ -279,8 +304,10 @@ def _read_problem(path: Path, error: JsonReadError) -> str:
     if error.kind == "directory":
         return f"{path}: is a directory, not a plan file; {_MAKE_ONE}"
     if error.kind == "syntax":
-        return (f"{path}: not JSON ({error.message} at line {error.line}, column {error.column}); "
-                f"diff reads the JSON format of the plan, not its text or markdown; {_MAKE_ONE}")
+        return (
+            f"{path}: not JSON ({error.message} at line {error.line}, column {error.column}); "
+            f"diff reads the JSON format of the plan, not its text or markdown; {_MAKE_ONE}"
+        )
     return f"{path}: {error.describe()}" + (f"; {_MAKE_ONE}" if error.kind in ("empty", "value") else "")
 
 
@@ -291,8 +318,10 @@ def _analysis_problem(document: dict) -> str | None:
     first: dict[str, int] = {}
     for n, resource in enumerate(document["resources"]):
         if resource["urn"] in first:
-            return (f"at resources/{n}/urn: the URN {shown_text(resource['urn'], 300)} is also the URN of "
-                    f"resources/{first[resource['urn']]}; each resource has its own")
+            return (
+                f"at resources/{n}/urn: the URN {shown_text(resource['urn'], 300)} is also the URN of "
+                f"resources/{first[resource['urn']]}; each resource has its own"
+            )
         first[resource["urn"]] = n
         found = shape_problem(resource["inputs"], "refuse")
         if found:

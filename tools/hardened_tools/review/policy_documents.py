@@ -12,12 +12,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardened.json_text import parse_json_text
+
 from ..strict_json import JsonReadError, described, loads, pointer
 from .plan_paths import ABSENT, Item, KeyPath, as_list, as_number, as_strings, item_keys, normalized
 
 MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
-_NEGATED = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike", "notipaddress",
-            "numericnotequals", "datenotequals"}
+_NEGATED = {
+    "stringnotequals",
+    "stringnotequalsignorecase",
+    "stringnotlike",
+    "arnnotequals",
+    "arnnotlike",
+    "notipaddress",
+    "numericnotequals",
+    "datenotequals",
+}
 _AT_MOST = {"numericlessthan", "numericlessthanequals", "datelessthan", "datelessthanequals"}
 _AT_LEAST = {"numericgreaterthan", "numericgreaterthanequals", "dategreaterthan", "dategreaterthanequals"}
 EVERYONE = ("*", "*")
@@ -74,8 +83,10 @@ def shape_problem(value: Any, policy_text: str, path: JsonPath = ()) -> tuple[Js
         walked = all(isinstance(item, dict) for item in value)  # as policy_documents_in walks lists
         for n, item in enumerate(value):
             if not walked and _holds_document(item):
-                return (*path, n), ("a policy document in a list whose items are not all objects; policies are compared "
-                                    "only in objects and in lists of objects")
+                return (*path, n), (
+                    "a policy document in a list whose items are not all objects; policies are compared "
+                    "only in objects and in lists of objects"
+                )
             found = shape_problem(item, policy_text, (*path, n))
             if found:
                 return found
@@ -119,18 +130,28 @@ def _statement_problem(statement: dict) -> tuple[JsonPath, str] | None:
     for name in ("Principal", "NotPrincipal"):
         value = statement.get(name, "*")
         if value != "*" and not (isinstance(value, dict) and all(_strings(v) for v in value.values())):
-            return (name,), f'{described(value)}; a {name} is "*" or an object such as {{"AWS": ["arn:…"]}} of strings or lists of strings'
+            return (
+                (name,),
+                f'{described(value)}; a {name} is "*" or an object such as {{"AWS": ["arn:…"]}} of strings or lists of strings',
+            )
     if "Condition" in statement:
         condition = statement["Condition"]
         if not isinstance(condition, dict):
-            return ("Condition",), f"{described(condition)}; a Condition is an object of operators, such as {{\"Bool\": {{…}}}}, or absent"
+            return (
+                "Condition",
+            ), f'{described(condition)}; a Condition is an object of operators, such as {{"Bool": {{…}}}}, or absent'
         for operator, block in condition.items():
             if not isinstance(block, dict):
-                return ("Condition", operator), f"{described(block)}; each condition operator holds an object of condition keys"
+                return (
+                    "Condition",
+                    operator,
+                ), f"{described(block)}; each condition operator holds an object of condition keys"
             for key, values in block.items():
                 if not all(_scalar(v) for v in (values if isinstance(values, list) else [values])):
-                    return ("Condition", operator, key), (f"{described(values)}; a condition key's value is a string, number or "
-                                                          "boolean, or a list of them")
+                    return ("Condition", operator, key), (
+                        f"{described(values)}; a condition key's value is a string, number or "
+                        "boolean, or a list of them"
+                    )
     return None
 
 
@@ -147,7 +168,12 @@ def _deny_rules_problem(rules: list, path: JsonPath) -> tuple[JsonPath, str] | N
             if rule.get(key) is not None and not (isinstance(rule[key], list) and _strings(rule[key])):
                 return (*path, n, "denyRule", key), f"{described(rule[key])}; {key} is a list of strings"
         if rule.get("denialCondition") is not None and not isinstance(rule["denialCondition"], dict):
-            return (*path, n, "denyRule", "denialCondition"), f"{described(rule['denialCondition'])}; a denialCondition is an object"
+            return (
+                *path,
+                n,
+                "denyRule",
+                "denialCondition",
+            ), f"{described(rule['denialCondition'])}; a denialCondition is an object"
     return None
 
 
@@ -240,7 +266,13 @@ def principal_covered(principals: set[tuple[str, str]], principal: tuple[str, st
         if other == "*" or fnmatch.fnmatchcase(name, other):
             return True
         whole_account = _ACCOUNT.match(other)
-        if kind == "AWS" and account and whole_account and whole_account.group(1) == account.group(1) and (other.endswith(":root") or other == whole_account.group(1)):
+        if (
+            kind == "AWS"
+            and account
+            and whole_account
+            and whole_account.group(1) == account.group(1)
+            and (other.endswith(":root") or other == whole_account.group(1))
+        ):
             return True
     return False
 
@@ -273,9 +305,12 @@ def _bare_operator(operator: str) -> str:
 
 def conditions_by_key(condition: Any) -> dict[tuple[str, str], tuple[str, list[str]]]:
     found = {}
-    for operator, block in (condition.items() if isinstance(condition, dict) else []):
-        for key, values in (block.items() if isinstance(block, dict) else []):
-            found[(operator, key.lower())] = (key, [normalized(v) if isinstance(v, bool) else str(v) for v in as_list(values)])
+    for operator, block in condition.items() if isinstance(condition, dict) else []:
+        for key, values in block.items() if isinstance(block, dict) else []:
+            found[(operator, key.lower())] = (
+                key,
+                [normalized(v) if isinstance(v, bool) else str(v) for v in as_list(values)],
+            )
     return found
 
 
@@ -298,13 +333,17 @@ def condition_changes(old: Any, new: Any) -> list[ConditionChange]:
         if was == now:
             continue
         if was is ABSENT or now is ABSENT:
-            changes.append(ConditionChange(operator, key, _one(was), _one(now), loosened=now is ABSENT, tightened=was is ABSENT))
+            changes.append(
+                ConditionChange(operator, key, _one(was), _one(now), loosened=now is ABSENT, tightened=was is ABSENT)
+            )
             continue
         bare = _bare_operator(operator)
         if bare in _AT_MOST or bare in _AT_LEAST:
             try:  # a bound: numbers (or ISO dates) compared as such
                 a, b = _magnitudes(was), _magnitudes(now)
-                up, down = (max(b) > max(a), max(b) < max(a)) if bare in _AT_MOST else (min(b) > min(a), min(b) < min(a))
+                up, down = (
+                    (max(b) > max(a), max(b) < max(a)) if bare in _AT_MOST else (min(b) > min(a), min(b) < min(a))
+                )
                 loosened, tightened = (up, down) if bare in _AT_MOST else (down, up)
                 changes.append(ConditionChange(operator, key, _one(was), _one(now), loosened, tightened))
                 continue

@@ -47,7 +47,9 @@ def policy_weakenings(resource: dict, before: dict, after: dict, only_public: bo
     for path in sorted(old_docs.keys() | new_docs.keys(), key=path_text):
         old, new = old_docs.get(path, {}), new_docs.get(path, {})
         if old != new:
-            found += _document_weakenings(resource, path_text(path), statements_by_key(old), statements_by_key(new), only_public)
+            found += _document_weakenings(
+                resource, path_text(path), statements_by_key(old), statements_by_key(new), only_public
+            )
     if not only_public:
         old_rules, new_rules = dict(deny_rule_lists(before, ("inputs",))), dict(deny_rule_lists(after, ("inputs",)))
         for path in sorted(old_rules.keys(), key=path_text):
@@ -56,12 +58,25 @@ def policy_weakenings(resource: dict, before: dict, after: dict, only_public: bo
     return found
 
 
-def _document_weakenings(resource: dict, doc_path: str, before: dict[str, dict], after: dict[str, dict], only_public: bool) -> list[Weakening]:
-    pairs = [(key, before[key], after[key]) for key in before if key in after and before[key].get("Effect") == after[key].get("Effect")]
+def _document_weakenings(
+    resource: dict, doc_path: str, before: dict[str, dict], after: dict[str, dict], only_public: bool
+) -> list[Weakening]:
+    pairs = [
+        (key, before[key], after[key])
+        for key in before
+        if key in after and before[key].get("Effect") == after[key].get("Effect")
+    ]
     gone = {k: s for k, s in before.items() if k not in {p[0] for p in pairs}}
     new = {k: s for k, s in after.items() if k not in {p[0] for p in pairs}}
     for key, statement in list(gone.items()):  # a Sid renamed: same effect, same actions
-        twin = next((k for k, s in new.items() if s.get("Effect") == statement.get("Effect") and statement_actions(s) == statement_actions(statement)), None)
+        twin = next(
+            (
+                k
+                for k, s in new.items()
+                if s.get("Effect") == statement.get("Effect") and statement_actions(s) == statement_actions(statement)
+            ),
+            None,
+        )
         if twin is not None:
             pairs.append((twin, statement, new.pop(twin)))
             del gone[key]
@@ -76,19 +91,35 @@ def _document_weakenings(resource: dict, doc_path: str, before: dict[str, dict],
         principals = statement_principals(statement) or set()
         field, actions = statement_field(statement, "Action", ["*"])
         if EVERYONE in principals or any(name == "*" for _, name in principals):
-            weak("principal-widened", f"{doc_path}.Statement[{key}]", ABSENT, "Allow",
-                 f"now allows {field} {', '.join(actions)} to everyone (*)")
+            weak(
+                "principal-widened",
+                f"{doc_path}.Statement[{key}]",
+                ABSENT,
+                "Allow",
+                f"now allows {field} {', '.join(actions)} to everyone (*)",
+            )
         elif not only_public:
             who = f" to {show_principals(list(principals))}" if principals else ""
-            weak("allow-added", f"{doc_path}.Statement[{key}]", ABSENT, "Allow", f"now allows {field} {', '.join(actions)}{who}")
+            weak(
+                "allow-added",
+                f"{doc_path}.Statement[{key}]",
+                ABSENT,
+                "Allow",
+                f"now allows {field} {', '.join(actions)}{who}",
+            )
     if only_public:
         return found
     for key, statement in gone.items():
         if is_deny(statement):
             field, actions = statement_field(statement, "Action", ["*"])
             mfa = any(c[1] in MFA_KEYS for c in conditions_by_key(statement.get("Condition")))
-            weak("deny-removed", f"{doc_path}.Statement[{key}]", "Deny", ABSENT,
-                 f"no longer denies {field} {show(', '.join(actions), 160)}" + ("; it enforced MFA" if mfa else ""))
+            weak(
+                "deny-removed",
+                f"{doc_path}.Statement[{key}]",
+                "Deny",
+                ABSENT,
+                f"no longer denies {field} {show(', '.join(actions), 160)}" + ("; it enforced MFA" if mfa else ""),
+            )
     for key, old, new_statement in pairs:
         path = f"{doc_path}.Statement[{key}]"
         judge = _deny_changes if is_deny(old) else _allow_changes
@@ -124,13 +155,30 @@ def _deny_changes(old: dict, new: dict) -> list[Finding]:
     was_who, now_who = statement_principals(old) or {EVERYONE}, statement_principals(new) or {EVERYONE}
     lost_who = [p for p in was_who if not principal_covered(now_who, p)]
     if lost_who:
-        found.append(("deny-narrowed", "Principal", old.get("Principal", "*"), new.get("Principal", "*"),
-                      f"no longer denied to {show_principals(lost_who)}"))
-    spared_before, spared_now = statement_principals(old, "NotPrincipal") or set(), statement_principals(new, "NotPrincipal") or set()
+        found.append(
+            (
+                "deny-narrowed",
+                "Principal",
+                old.get("Principal", "*"),
+                new.get("Principal", "*"),
+                f"no longer denied to {show_principals(lost_who)}",
+            )
+        )
+    spared_before, spared_now = (
+        statement_principals(old, "NotPrincipal") or set(),
+        statement_principals(new, "NotPrincipal") or set(),
+    )
     spared = [p for p in spared_now if not principal_covered(spared_before, p)]
     if spared:
-        found.append(("exemption-added", "NotPrincipal", old.get("NotPrincipal", ABSENT), new.get("NotPrincipal"),
-                      f"now exempt from the Deny: {show_principals(spared)}"))
+        found.append(
+            (
+                "exemption-added",
+                "NotPrincipal",
+                old.get("NotPrincipal", ABSENT),
+                new.get("NotPrincipal"),
+                f"now exempt from the Deny: {show_principals(spared)}",
+            )
+        )
     for change in condition_changes(old.get("Condition"), new.get("Condition")):
         if not change.tightened:
             continue
@@ -138,7 +186,10 @@ def _deny_changes(old: dict, new: dict) -> list[Finding]:
             kind, why = "mfa-condition-weakened", "the Deny now applies in fewer MFA situations"
         elif change.negated:
             added = [v for v in as_list(change.new) if v not in as_list(change.old)]
-            kind, why = "exemption-added", "now exempt from the Deny" if added else "the Deny now spares whoever matches the new condition"
+            kind, why = (
+                "exemption-added",
+                "now exempt from the Deny" if added else "the Deny now spares whoever matches the new condition",
+            )
         else:
             kind, why = "deny-narrowed", "the Deny now applies to fewer requests"
         found.append((kind, f"Condition.{change.operator}.{change.key}", change.old, change.new, why))
@@ -152,8 +203,15 @@ def _allow_changes(old: dict, new: dict) -> list[Finding]:
     if was_who is not None:
         extra_principals = [p for p in (now_who or {EVERYONE}) if not principal_covered(was_who, p)]
         if extra_principals:
-            found.append(("principal-widened", "Principal", old.get("Principal"), new.get("Principal", ABSENT),
-                          f"now also allows {show_principals(extra_principals)}"))
+            found.append(
+                (
+                    "principal-widened",
+                    "Principal",
+                    old.get("Principal"),
+                    new.get("Principal", ABSENT),
+                    f"now also allows {show_principals(extra_principals)}",
+                )
+            )
     for name, everything, fold in (("Action", ["*"], True), ("Resource", ["*"], False)):
         old_field, was = statement_field(old, name, everything)
         new_field, now = statement_field(new, name, everything)
@@ -191,27 +249,62 @@ def _deny_rules_weakenings(resource: dict, path: KeyPath, before: list, after: l
         for permission in as_strings(rule.get("deniedPermissions")):
             for principal in as_strings(rule.get("deniedPrincipals")):
                 candidates = [
-                    h for h in head
+                    h
+                    for h in head
                     if covered(as_strings(h.get("deniedPermissions")), permission)
-                    and (principal in as_strings(h.get("deniedPrincipals")) or "principalSet://goog/public:all" in as_strings(h.get("deniedPrincipals")))
+                    and (
+                        principal in as_strings(h.get("deniedPrincipals"))
+                        or "principalSet://goog/public:all" in as_strings(h.get("deniedPrincipals"))
+                    )
                     and not covered(as_strings(h.get("exceptionPermissions")), permission)
                 ]
                 if not candidates:
                     lost.append(permission)
                     continue
-                best = min(candidates, key=lambda h: (len(set(as_strings(h.get("exceptionPrincipals"))) - set(exceptions)),
-                                                      h.get("denialCondition") not in (None, rule.get("denialCondition"))))
-                extra += [e for e in as_strings(best.get("exceptionPrincipals")) if e not in exceptions and e not in extra]
+                best = min(
+                    candidates,
+                    key=lambda h: (
+                        len(set(as_strings(h.get("exceptionPrincipals"))) - set(exceptions)),
+                        h.get("denialCondition") not in (None, rule.get("denialCondition")),
+                    ),
+                )
+                extra += [
+                    e for e in as_strings(best.get("exceptionPrincipals")) if e not in exceptions and e not in extra
+                ]
                 if best.get("denialCondition") not in (None, rule.get("denialCondition")):
                     conditioned.append(permission)
         if lost:
             permissions = as_strings(rule.get("deniedPermissions"))
-            found.append(weakening_at(resource, "deny-removed", f"{where}.deniedPermissions", permissions,
-                                      [p for p in permissions if p not in lost], f"no longer denied: {', '.join(sorted(set(lost)))}"))
+            found.append(
+                weakening_at(
+                    resource,
+                    "deny-removed",
+                    f"{where}.deniedPermissions",
+                    permissions,
+                    [p for p in permissions if p not in lost],
+                    f"no longer denied: {', '.join(sorted(set(lost)))}",
+                )
+            )
         if extra:
-            found.append(weakening_at(resource, "exemption-added", f"{where}.exceptionPrincipals", exceptions, exceptions + extra,
-                                      "now exempt from the deny"))
+            found.append(
+                weakening_at(
+                    resource,
+                    "exemption-added",
+                    f"{where}.exceptionPrincipals",
+                    exceptions,
+                    exceptions + extra,
+                    "now exempt from the deny",
+                )
+            )
         if conditioned:
-            found.append(weakening_at(resource, "deny-narrowed", f"{where}.denialCondition", rule.get("denialCondition", ABSENT),
-                                      "a new condition", f"denied only under a condition now: {', '.join(sorted(set(conditioned)))}"))
+            found.append(
+                weakening_at(
+                    resource,
+                    "deny-narrowed",
+                    f"{where}.denialCondition",
+                    rule.get("denialCondition", ABSENT),
+                    "a new condition",
+                    f"denied only under a condition now: {', '.join(sorted(set(conditioned)))}",
+                )
+            )
     return found

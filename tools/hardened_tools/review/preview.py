@@ -66,9 +66,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hardened.errors import HardenedError
+
 from .. import strict_json
 from ..comment_limit import GITHUB_COMMENT_LIMIT, fit_lines, hard_cut
-from hardened.errors import HardenedError
 from ..strict_json import JsonReadError, described
 from ..wording import plural_s
 from .policy_documents import shape_problem
@@ -84,22 +85,47 @@ from .preview_steps import (
 
 # What the tests and the CLI import from here; steps and changes live in the modules above.
 __all__ = [
-    "GITHUB_COMMENT_LIMIT", "PreviewInputError", "format_path", "load_preview", "parse_path", "parse_urn",
-    "register", "summarize_preview",
+    "GITHUB_COMMENT_LIMIT",
+    "PreviewInputError",
+    "format_path",
+    "load_preview",
+    "parse_path",
+    "parse_urn",
+    "register",
+    "summarize_preview",
 ]
 
 
 STEP_OPS = (
-    "same", "create", "update", "delete", "replace", "create-replacement", "delete-replaced", "read",
-    "read-replacement", "refresh", "discard", "discard-replaced", "remove-pending-replace", "import",
+    "same",
+    "create",
+    "update",
+    "delete",
+    "replace",
+    "create-replacement",
+    "delete-replaced",
+    "read",
+    "read-replacement",
+    "refresh",
+    "discard",
+    "discard-replaced",
+    "remove-pending-replace",
+    "import",
     "import-replacement",
 )
 # Logical steps the engine counts in changeSummary under their own op (refresh steps count as `same`).
 CROSS_CHECKED_OPS = ("create", "update", "delete", "replace", "import", "import-replacement")
 COUNT_LABELS = {
-    "create": "to create", "update": "to update", "delete": "to delete", "replace": "to replace",
-    "read": "to read", "refresh": "to refresh", "import": "to import", "import-replacement": "to import and replace",
-    "discard": "to discard", "same": "unchanged",
+    "create": "to create",
+    "update": "to update",
+    "delete": "to delete",
+    "replace": "to replace",
+    "read": "to read",
+    "refresh": "to refresh",
+    "import": "to import",
+    "import-replacement": "to import and replace",
+    "discard": "to discard",
+    "same": "unchanged",
 }
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|<\{%[^%]*%\}>")
@@ -118,7 +144,9 @@ class PreviewInputError(HardenedError):
 def _validated(preview: Any, source: str = "the input") -> dict:
     hint = "Pass the file written by `pulumi preview --json > preview.json`."
     if not isinstance(preview, dict):
-        raise PreviewInputError(f"{source} is not the output of `pulumi preview --json`: it is JSON, but not an object. {hint}")
+        raise PreviewInputError(
+            f"{source} is not the output of `pulumi preview --json`: it is JSON, but not an object. {hint}"
+        )
     steps = preview.get("steps")
     if not isinstance(steps, list):
         if not preview:
@@ -126,21 +154,35 @@ def _validated(preview: Any, source: str = "the input") -> dict:
                 f"{source} is an empty JSON object, not a preview: `pulumi preview --json` prints `{{}}` when the preview "
                 "could not start (missing stack, config or project); its error output says why."
             )
-        raise PreviewInputError(f"{source} is not the output of `pulumi preview --json`: it has no \"steps\" list. {hint}")
+        raise PreviewInputError(
+            f'{source} is not the output of `pulumi preview --json`: it has no "steps" list. {hint}'
+        )
     for number, step in enumerate(steps):
         if not isinstance(step, dict) or not isinstance(step.get("op"), str) or not isinstance(step.get("urn"), str):
             raise PreviewInputError(
                 f"{source} is not the output of `pulumi preview --json`: steps[{number}] is not a step with a string "
-                f"\"op\" and \"urn\". {hint}"
+                f'"op" and "urn". {hint}'
             )
     problem = _digest_problem(preview)
     if problem:
         where, what = problem
-        raise PreviewInputError(f"{source} is not the output of `pulumi preview --json`: {format_path(where)} is {what}. {hint}")
+        raise PreviewInputError(
+            f"{source} is not the output of `pulumi preview --json`: {format_path(where)} is {what}. {hint}"
+        )
     return preview
 
 
-_KINDS = ("add", "add-replace", "delete", "delete-replace", "update", "update-replace", "addReplace", "deleteReplace", "updateReplace")
+_KINDS = (
+    "add",
+    "add-replace",
+    "delete",
+    "delete-replace",
+    "update",
+    "update-replace",
+    "addReplace",
+    "deleteReplace",
+    "updateReplace",
+)
 _Problem = tuple[list, str] | None
 
 
@@ -182,7 +224,9 @@ def _step_problem(step: dict) -> _Problem:
         if state is None:
             continue
         if not isinstance(state, dict):
-            return [key], f"{described(state)}; a state is an object (absent for a create's oldState, a delete's newState)"
+            return [
+                key
+            ], f"{described(state)}; a state is an object (absent for a create's oldState, a delete's newState)"
         for part in ("inputs", "outputs"):
             if state.get(part) is not None and not isinstance(state[part], dict):
                 return [key, part], f"{described(state[part])}; {part} is an object of properties"
@@ -190,7 +234,7 @@ def _step_problem(step: dict) -> _Problem:
             if state.get(option) is not None and not isinstance(state[option], bool):
                 return [key, option], f"{described(state[option])}; {option} is true or false"
         if state.get("type") is not None and not isinstance(state["type"], str):
-            return [key, "type"], f"{described(state['type'])}; a type is a string such as \"aws:s3/bucketV2:BucketV2\""
+            return [key, "type"], f'{described(state["type"])}; a type is a string such as "aws:s3/bucketV2:BucketV2"'
         for part in ("inputs", "outputs"):
             found = shape_problem(state.get(part) or {}, "read")
             if found:
@@ -199,7 +243,9 @@ def _step_problem(step: dict) -> _Problem:
     if detailed is None:
         return None
     if not isinstance(detailed, dict):
-        return ["detailedDiff"], f"{described(detailed)}; it is an object of property path → {{kind, inputDiff}}, or null"
+        return [
+            "detailedDiff"
+        ], f"{described(detailed)}; it is an object of property path → {{kind, inputDiff}}, or null"
     for path, diff in detailed.items():
         if not isinstance(diff, dict):
             return ["detailedDiff", path], f"{described(diff)}; each property diff is an object {{kind, inputDiff}}"
@@ -234,12 +280,16 @@ def _counts(preview: dict, steps: list[Step]) -> list[str]:
         for op in CROSS_CHECKED_OPS:
             listed, counted = by_op.get(op, 0), summary.get(op, 0)
             if listed > counted:
-                lines.append(f"⚠️ The steps list {listed} {code_span(op)} but `changeSummary` counts {counted}: the engine "
-                             "could not plan the difference (see the errors below); this preview would fail.")
+                lines.append(
+                    f"⚠️ The steps list {listed} {code_span(op)} but `changeSummary` counts {counted}: the engine "
+                    "could not plan the difference (see the errors below); this preview would fail."
+                )
             elif listed < counted:
                 lines.append(f"⚠️ `changeSummary` counts {counted} {code_span(op)} but the steps list only {listed}.")
         if by_op.get("same", 0) > summary.get("same", 0):
-            lines.append(f"⚠️ The steps list {by_op['same']} `same` but `changeSummary` counts {summary.get('same', 0)}.")
+            lines.append(
+                f"⚠️ The steps list {by_op['same']} `same` but `changeSummary` counts {summary.get('same', 0)}."
+            )
     else:
         counts = {op: n for op, n in by_op.items() if op not in ("create-replacement", "delete-replaced")}
         source = "counted from the steps: the preview has no `changeSummary`"
@@ -277,7 +327,10 @@ def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> st
         if finding:
             findings.append(finding)
         else:
-            others += [(s.op == "same", s.index, f"- {code_span(s.op)} {code_span(s.type)} {code_span(s.name)}") for s in unit.steps]
+            others += [
+                (s.op == "same", s.index, f"- {code_span(s.op)} {code_span(s.type)} {code_span(s.name)}")
+                for s in unit.steps
+            ]
     findings.sort(key=lambda f: (f.severity, f.order))
     other_lines = [line for _, _, line in sorted(others)]
     for urn, messages in errors_by_urn.items():
@@ -287,14 +340,19 @@ def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> st
         loose_errors = [*loose_errors[:_MAX_ENGINE_ERRORS], f"- … and {more} more errors: see the full preview."]
 
     stack, project = next(((p[0], p[1]) for p in (parse_urn(s.urn) for s in steps) if p[0]), ("", ""))
-    title = f"## Pulumi preview review: {code_span(project)} / {code_span(stack)}" if stack else "## Pulumi preview review"
+    title = (
+        f"## Pulumi preview review: {code_span(project)} / {code_span(stack)}" if stack else "## Pulumi preview review"
+    )
     head = [title, "", *_counts(preview, steps), ""]
     if findings:
         head += [f"### ⚠️ Destructive or weakening steps ({len(findings)})", ""]
     else:
-        head += ["### Destructive or weakening steps", "",
-                 "None: no delete or replace of a protected or data-bearing resource, and no security-relevant "
-                 "property change."]
+        head += [
+            "### Destructive or weakening steps",
+            "",
+            "None: no delete or replace of a protected or data-bearing resource, and no security-relevant "
+            "property change.",
+        ]
     errors = ["", "### Engine errors", "", *loose_errors] if loose_errors else []
     unchanged = sum(1 for is_same, _, _ in others if is_same)
     summary_text = f"{len(other_lines)} step{'s' * (len(other_lines) != 1)}"
@@ -315,16 +373,23 @@ def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> st
     text = render(finding_lines, other_lines)
     if len(text) <= limit:
         return text
-    cut_note = ("- … and {n} more step{s} not shown: a pull-request comment holds at most "
-                f"{limit:,} characters here. Run `pulumi preview` to see them all.")
+    cut_note = (
+        "- … and {n} more step{s} not shown: a pull-request comment holds at most "
+        f"{limit:,} characters here. Run `pulumi preview` to see them all."
+    )
     fixed = len(render(finding_lines, []))
     if fixed + len(cut_note) + 20 <= limit:
         return render(finding_lines, fit_lines(other_lines, limit - fixed, cut_note))
     # Even the destructive steps do not fit: keep as many as fit, and none of the others.
     empty = len(render([], [cut_note.format(n=len(other_lines), s=plural_s(len(other_lines)))]))
-    finding_note = ("- … and {n} more line{s} of destructive or weakening steps not shown: the comment is limited to "
-                    f"{limit:,} characters. Run `pulumi preview` to see them all.")
-    text = render(fit_lines(finding_lines, limit - empty - 1, finding_note), [cut_note.format(n=len(other_lines), s=plural_s(len(other_lines)))])
+    finding_note = (
+        "- … and {n} more line{s} of destructive or weakening steps not shown: the comment is limited to "
+        f"{limit:,} characters. Run `pulumi preview` to see them all."
+    )
+    text = render(
+        fit_lines(finding_lines, limit - empty - 1, finding_note),
+        [cut_note.format(n=len(other_lines), s=plural_s(len(other_lines)))],
+    )
     return hard_cut(text, limit)
 
 
@@ -345,12 +410,16 @@ def load_preview(source: str) -> dict:
 
 def _read_problem(name: str, source: str, error: JsonReadError) -> str:
     if error.kind in ("missing", "directory", "unreadable"):
-        return (f"cannot read the preview {source}: {error.message}. Pass the file written by "
-                "`pulumi preview --json > preview.json`, or - to read it from standard input.")
+        return (
+            f"cannot read the preview {source}: {error.message}. Pass the file written by "
+            "`pulumi preview --json > preview.json`, or - to read it from standard input."
+        )
     if error.kind in ("empty", "syntax"):
         where = "it is empty" if error.kind == "empty" else f"line {error.line}, column {error.column}: {error.message}"
-        return (f"{name} is not JSON ({where}). Pass the output of `pulumi preview --json`; without `--json` the "
-                "preview is text for people, which this command cannot read.")
+        return (
+            f"{name} is not JSON ({where}). Pass the output of `pulumi preview --json`; without `--json` the "
+            "preview is text for people, which this command cannot read."
+        )
     hint = "Pass the file written by `pulumi preview --json > preview.json`."
     if error.path is not None:
         return f"{name} is not the output of `pulumi preview --json`: {error.describe(format_path)}. {hint}"
@@ -367,7 +436,9 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "first, every other step collapsed. At most 64,000 characters.",
     )
     parser.add_argument("preview", help="the file written by `pulumi preview --json`, or - for standard input")
-    parser.add_argument("--output", type=Path, metavar="FILE", help="write the comment to this file instead of standard output")
+    parser.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the comment to this file instead of standard output"
+    )
     parser.set_defaults(command=_review)
     return parser
 

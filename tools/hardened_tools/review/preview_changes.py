@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
-from .. import strict_json
 from hardened.json_text import parse_number
 from hardened.resource_types import SETTINGS_GUARDS
+
+from .. import strict_json
 from ..strict_json import JsonReadError
 from .plan_paths import ABSENT, item_keys
 
@@ -27,20 +29,65 @@ GUARD_TYPES = SETTINGS_GUARDS
 
 # A property path is security-relevant when one of its keys contains one of these (lower case).
 _RELEVANT_KEY_PARTS = (
-    "retention", "islocked", "objectlock", "lifecycle", "expiration", "noncurrentversion", "deleteafter",
-    "coldstorageafter", "softdelete", "publicaccessprevention", "blockpublicacls", "blockpublicpolicy",
-    "ignorepublicacls", "restrictpublicbuckets", "policy", "enablekeyrotation", "rotationperiod",
-    "deletionwindowindays", "forcedestroy", "forcedelete", "deletionprotection", "mfadelete", "versioning",
+    "retention",
+    "islocked",
+    "objectlock",
+    "lifecycle",
+    "expiration",
+    "noncurrentversion",
+    "deleteafter",
+    "coldstorageafter",
+    "softdelete",
+    "publicaccessprevention",
+    "blockpublicacls",
+    "blockpublicpolicy",
+    "ignorepublicacls",
+    "restrictpublicbuckets",
+    "policy",
+    "enablekeyrotation",
+    "rotationperiod",
+    "deletionwindowindays",
+    "forcedestroy",
+    "forcedelete",
+    "deletionprotection",
+    "mfadelete",
+    "versioning",
 )
 _ROUTINE_TOP_KEYS = frozenset({"tags", "tagsAll", "labels", "effectiveLabels", "pulumiLabels", "terraformLabels"})
-_SHORTENABLE_PARTS = ("retention", "deleteafter", "coldstorageafter", "expiration", "noncurrentversion",
-                      "deletionwindowindays", "softdelete")
-_GUARD_FLAGS = frozenset({"protect", "retainondelete", "islocked", "blockpublicacls", "blockpublicpolicy",
-                          "ignorepublicacls", "restrictpublicbuckets", "enablekeyrotation", "deletionprotection",
-                          "objectlockenabled", "enabled", "mfadelete"})
+_SHORTENABLE_PARTS = (
+    "retention",
+    "deleteafter",
+    "coldstorageafter",
+    "expiration",
+    "noncurrentversion",
+    "deletionwindowindays",
+    "softdelete",
+)
+_GUARD_FLAGS = frozenset(
+    {
+        "protect",
+        "retainondelete",
+        "islocked",
+        "blockpublicacls",
+        "blockpublicpolicy",
+        "ignorepublicacls",
+        "restrictpublicbuckets",
+        "enablekeyrotation",
+        "deletionprotection",
+        "objectlockenabled",
+        "enabled",
+        "mfadelete",
+    }
+)
 _UNGUARD_FLAGS = frozenset({"forcedestroy", "forcedelete"})
-_WEAKER_WORDS = {("compliance", "governance"), ("enforced", "inherited"), ("enabled", "suspended"),
-                 ("enabled", "disabled"), ("enabled", ""), ("true", "false")}
+_WEAKER_WORDS = {
+    ("compliance", "governance"),
+    ("enforced", "inherited"),
+    ("enabled", "suspended"),
+    ("enabled", "disabled"),
+    ("enabled", ""),
+    ("true", "false"),
+}
 
 _INDEX = re.compile(r"[0-9]{1,9}")  # str.isdigit() takes "²", which int() refuses, and any number of digits
 MISSING = ABSENT  # a property that is not there (added or deleted); None is a value: diff's one marker
@@ -83,7 +130,7 @@ def parse_path(path: str) -> list[str | int]:
             else:
                 end = path.find("]", i)
                 end = n if end < 0 else end
-                token = path[i + 1:end]
+                token = path[i + 1 : end]
                 keys.append(int(token) if _INDEX.fullmatch(token) else token)
                 i = end + 1
         else:
@@ -147,7 +194,9 @@ def diff_values(old: Any, new: Any, keys: list[str | int]) -> list[Change]:
 
 
 def normal_kind(kind: str) -> str:
-    return {"addReplace": "add-replace", "deleteReplace": "delete-replace", "updateReplace": "update-replace"}.get(kind, kind)
+    return {"addReplace": "add-replace", "deleteReplace": "delete-replace", "updateReplace": "update-replace"}.get(
+        kind, kind
+    )
 
 
 def is_relevant(resource_type: str, change: Change) -> bool:
@@ -180,6 +229,7 @@ def _policy_statements(value: Any) -> list[dict] | None:
 
 def _policy_summary(old: list[dict], new: list[dict]) -> tuple[str, bool]:
     """'policy changed: 3 statements → 2, Deny removed: `Sid`', and whether it weakens the policy."""
+
     def label(statement: dict, number: int) -> str:
         sid = statement.get("Sid")
         return code_span(sid) if isinstance(sid, str) and sid else f"statement {number + 1} (no Sid)"
@@ -189,10 +239,17 @@ def _policy_summary(old: list[dict], new: list[dict]) -> tuple[str, bool]:
     new_by_id = dict(zip(item_keys(new), enumerate(new), strict=True))
     notes, weaker = [], False
     for effect in ("Deny", "Allow"):
-        removed = [label(s, i) for key, (i, s) in old_by_id.items() if key not in new_by_id and s.get("Effect") == effect]
+        removed = [
+            label(s, i) for key, (i, s) in old_by_id.items() if key not in new_by_id and s.get("Effect") == effect
+        ]
         added = [label(s, i) for key, (i, s) in new_by_id.items() if key not in old_by_id and s.get("Effect") == effect]
-        changed = [label(s, i) for key, (i, s) in new_by_id.items()
-                   if key in old_by_id and old_by_id[key][1] != s and effect in (s.get("Effect"), old_by_id[key][1].get("Effect"))]
+        changed = [
+            label(s, i)
+            for key, (i, s) in new_by_id.items()
+            if key in old_by_id
+            and old_by_id[key][1] != s
+            and effect in (s.get("Effect"), old_by_id[key][1].get("Effect"))
+        ]
         for verb, labels in (("removed", removed), ("added", added), ("changed", changed)):
             if labels:
                 notes.append(f"{effect} {verb}: {', '.join(labels)}")
@@ -274,7 +331,10 @@ def change_line(change: Change) -> tuple[str, bool]:
         return f"{where}: {'⚠️ ' if weaker else ''}{summary}{replaces}", weaker
     if old_policy is not None or new_policy is not None:
         if change.new == UNKNOWN:
-            return f"{where}: policy recomputed, known after apply ({len(old_policy or [])} statements now){replaces}", False
+            return (
+                f"{where}: policy recomputed, known after apply ({len(old_policy or [])} statements now){replaces}",
+                False,
+            )
         if change.new is MISSING:
             return f"{where}: ⚠️ policy removed ({len(old_policy or [])} statements){replaces}", True
         return f"{where}: policy set: {len(old_policy or [])} statements → {len(new_policy or [])}{replaces}", False

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hardened.resource_types import REVIEWED_ON_DELETE
+
 from .preview_changes import (
     MISSING,
     Change,
@@ -66,7 +67,7 @@ def parse_urn(urn: str) -> tuple[str, str, str, str]:
     """(stack, project, type, name) of `urn:pulumi:stack::project::parent$type::name`."""
     if not urn.startswith("urn:pulumi:"):
         return "", "", "", urn
-    parts = urn[len("urn:pulumi:"):].split("::", 3)
+    parts = urn[len("urn:pulumi:") :].split("::", 3)
     if len(parts) < 4:
         return "", "", "", urn
     stack, project, qualified_type, name = parts
@@ -80,18 +81,20 @@ def read_steps(preview: dict) -> list[Step]:
         new = raw.get("newState") if isinstance(raw.get("newState"), dict) else None
         _, _, urn_type, name = parse_urn(raw["urn"])
         state_type = (new or old or {}).get("type")
-        steps.append(Step(
-            index=index,
-            op=raw["op"],
-            urn=raw["urn"],
-            type=urn_type or (state_type if isinstance(state_type, str) else "") or "(unknown type)",
-            name=name,
-            old=old,
-            new=new,
-            diff_reasons=[str(k) for k in raw.get("diffReasons") or [] if isinstance(k, str)],
-            replace_reasons=[str(k) for k in raw.get("replaceReasons") or [] if isinstance(k, str)],
-            detailed_diff=raw.get("detailedDiff") if isinstance(raw.get("detailedDiff"), dict) else None,
-        ))
+        steps.append(
+            Step(
+                index=index,
+                op=raw["op"],
+                urn=raw["urn"],
+                type=urn_type or (state_type if isinstance(state_type, str) else "") or "(unknown type)",
+                name=name,
+                old=old,
+                new=new,
+                diff_reasons=[str(k) for k in raw.get("diffReasons") or [] if isinstance(k, str)],
+                replace_reasons=[str(k) for k in raw.get("replaceReasons") or [] if isinstance(k, str)],
+                detailed_diff=raw.get("detailedDiff") if isinstance(raw.get("detailedDiff"), dict) else None,
+            )
+        )
     return steps
 
 
@@ -149,7 +152,9 @@ def unit_changes(unit: Unit) -> list[Change]:
             old = lookup_path(old_inputs, keys)
             old = lookup_path(old_outputs, keys) if old is MISSING else old
             new = lookup_path(new_inputs, keys)
-            changes.append(Change(key, [k for k in keys if isinstance(k, str)], old, new, "update", values_known=old != new))
+            changes.append(
+                Change(key, [k for k in keys if isinstance(k, str)], old, new, "update", values_known=old != new)
+            )
     replace_keys = {k for s in unit.steps for k in s.replace_reasons}
     for change in changes:
         if change.keys and change.keys[0] in replace_keys and not normal_kind(change.kind).endswith("replace"):
@@ -198,36 +203,52 @@ def finding_for(unit: Unit, errors_by_urn: dict[str, list[str]]) -> Finding | No
         severity = 0 if protected_old or (data_bearing and not retained) else 1
         if protected_old:
             head = f"🛑 **delete of a PROTECTED resource** {what}"
-            notes.append("The engine refuses to delete a resource whose state has `protect: true`, so this "
-                         "preview cannot be applied as it is. It goes through only if someone first removes "
-                         "`protect` (in the program or with `pulumi state unprotect`): check that this is intended.")
+            notes.append(
+                "The engine refuses to delete a resource whose state has `protect: true`, so this "
+                "preview cannot be applied as it is. It goes through only if someone first removes "
+                "`protect` (in the program or with `pulumi state unprotect`): check that this is intended."
+            )
         else:
             head = f"⚠️ **delete** {what}"
         if data_bearing:
             notes.append("Data-bearing resource: deleting it can lose data or a guard of data.")
-        notes.append("`retainOnDelete` is set: Pulumi would drop it from the state and leave it in the cloud."
-                     if retained else "`retainOnDelete` is not set: the cloud resource itself is deleted.")
+        notes.append(
+            "`retainOnDelete` is set: Pulumi would drop it from the state and leave it in the cloud."
+            if retained
+            else "`retainOnDelete` is not set: the cloud resource itself is deleted."
+        )
     elif unit.op == "replace":
         reasons = list(dict.fromkeys(k for s in unit.steps for k in s.replace_reasons))
         because = f" — replaced because of {', '.join(code_span(k) for k in reasons)}" if reasons else ""
         if protected_old and protected_new:
             severity = 0
             head = f"🛑 **replace of a PROTECTED resource** {what}{ops}{because}"
-            notes.append("The engine refuses to replace a resource protected in its old and new state (a replace "
-                         "deletes the old one), so this preview cannot be applied as it is.")
+            notes.append(
+                "The engine refuses to replace a resource protected in its old and new state (a replace "
+                "deletes the old one), so this preview cannot be applied as it is."
+            )
         elif protected_old:
             severity = 0
             head = f"🛑 **replace of a resource whose `protect` is removed in this same change** {what}{ops}{because}"
-            notes.append("`protect` goes from true to false in this change, so the engine WILL delete the old "
-                         "resource after creating its replacement.")
+            notes.append(
+                "`protect` goes from true to false in this change, so the engine WILL delete the old "
+                "resource after creating its replacement."
+            )
         else:
             severity = 0 if data_bearing else 1
             head = f"⚠️ **replace** {what}{ops}{because}"
-            notes.append("A replace creates a new resource and deletes the old one" +
-                         (" (`retainOnDelete` is set: the old one is left in the cloud, out of Pulumi's state)." if retained
-                          else "."))
+            notes.append(
+                "A replace creates a new resource and deletes the old one"
+                + (
+                    " (`retainOnDelete` is set: the old one is left in the cloud, out of Pulumi's state)."
+                    if retained
+                    else "."
+                )
+            )
         if data_bearing:
-            notes.append("Data-bearing resource: the replacement starts empty; data and locks of the old one do not move over.")
+            notes.append(
+                "Data-bearing resource: the replacement starts empty; data and locks of the old one do not move over."
+            )
     else:
         head = f"⚠️ **{unit.op}** {what}{ops}"
     weakening = False

@@ -47,9 +47,27 @@ def find_weakenings(base: dict, head: dict) -> list[Weakening]:
 def _resource_weakenings(old: dict, new: dict) -> list[Weakening]:
     found = []
     if old.get("protect") and not new.get("protect"):
-        found.append(weakening_at(old, "protect-removed", "protect", True, False, "Pulumi will now delete or replace it when the program asks"))
+        found.append(
+            weakening_at(
+                old,
+                "protect-removed",
+                "protect",
+                True,
+                False,
+                "Pulumi will now delete or replace it when the program asks",
+            )
+        )
     if old.get("retain_on_delete") and not new.get("retain_on_delete"):
-        found.append(weakening_at(old, "retain-on-delete-removed", "retain_on_delete", True, False, "removing it from the program now deletes it from the cloud"))
+        found.append(
+            weakening_at(
+                old,
+                "retain-on-delete-removed",
+                "retain_on_delete",
+                True,
+                False,
+                "removing it from the program now deletes it from the cloud",
+            )
+        )
     before, after = old.get("inputs") or {}, new.get("inputs") or {}
     if before != after:
         found += setting_weakenings(new, before, after)
@@ -84,21 +102,46 @@ def _copies_weakenings(stack_urn: str, before: dict, after: dict) -> list[Weaken
     found = []
     lost = [c for c in was if str(c.get("copy")) not in names_now]
     if lost or len(now) < len(was):
-        found.append(Weakening(stack_urn, "copy-lost", f"outputs.copies: {len(was)} → {len(now)} copies"
-                               + (f", lost {'; '.join(describe(c) for c in lost)}" if lost else "") + " (fewer independent copies of the backups)"))
+        found.append(
+            Weakening(
+                stack_urn,
+                "copy-lost",
+                f"outputs.copies: {len(was)} → {len(now)} copies"
+                + (f", lost {'; '.join(describe(c) for c in lost)}" if lost else "")
+                + " (fewer independent copies of the backups)",
+            )
+        )
     vendors_before = sorted({str(c.get("vendor")) for c in was if c.get("vendor")})
     vendors_now = sorted({str(c.get("vendor")) for c in now if c.get("vendor")})
     gone = [v for v in vendors_before if v not in vendors_now]
     if gone:
-        found.append(Weakening(stack_urn, "copy-lost", f"outputs.copies vendors {show(vendors_before)} → {show(vendors_now)} "
-                               f"(no copy at {', '.join(gone)} any more)"))
+        found.append(
+            Weakening(
+                stack_urn,
+                "copy-lost",
+                f"outputs.copies vendors {show(vendors_before)} → {show(vendors_now)} "
+                f"(no copy at {', '.join(gone)} any more)",
+            )
+        )
     for copy in was:
         match = names_now.get(str(copy.get("copy")))
         if match is not None and copy.get("lock") and not match.get("lock"):
-            found.append(Weakening(stack_urn, "lock-removed", f"outputs.copies[{copy.get('copy')}].lock "
-                                   f"{transition(copy.get('lock'), match.get('lock', ABSENT))} (the copy is no longer locked)"))
+            found.append(
+                Weakening(
+                    stack_urn,
+                    "lock-removed",
+                    f"outputs.copies[{copy.get('copy')}].lock "
+                    f"{transition(copy.get('lock'), match.get('lock', ABSENT))} (the copy is no longer locked)",
+                )
+            )
         days_before, days_now = (c.get("retentionDays") if c else None for c in (copy, match))
         if isinstance(days_before, int) and isinstance(days_now, int) and days_now < days_before:
-            found.append(Weakening(stack_urn, "retention-shortened", f"outputs.copies[{copy.get('copy')}].retentionDays "
-                                   f"{transition(days_before, days_now)} (the copy is kept locked for less time)"))
+            found.append(
+                Weakening(
+                    stack_urn,
+                    "retention-shortened",
+                    f"outputs.copies[{copy.get('copy')}].retentionDays "
+                    f"{transition(days_before, days_now)} (the copy is kept locked for less time)",
+                )
+            )
     return found

@@ -94,27 +94,33 @@ def allow_alarm_encryption() -> dict:
 
 def alarm_bus_policy(bus_arn: str, organization_id: str) -> dict:
     """The alarm hub's bus: any principal of the organization (the forwarding roles) may put events on it, nobody else."""
-    return policy_document({
-        "Sid": "AllowForwardingFromTheOrganization",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "events:PutEvents",
-        "Resource": bus_arn,
-        "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
-    })
+    return policy_document(
+        {
+            "Sid": "AllowForwardingFromTheOrganization",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "events:PutEvents",
+            "Resource": bus_arn,
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+        }
+    )
 
 
 def trust_event_forwarding(account_id: str) -> dict:
     """Trust policy of a forwarding role: EventBridge, for this account's rules only."""
-    return policy_document({
-        "Sid": "TrustedByEventBridge",
-        "Effect": "Allow",
-        "Principal": {"Service": "events.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-    })
+    return policy_document(
+        {
+            "Sid": "TrustedByEventBridge",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        }
+    )
 
 
 def allow_forwarding_to(bus_arn: str) -> dict:
     """All a forwarding role may do: put events on the alarm hub's bus."""
-    return policy_document({"Sid": "ForwardToTheAlarmHub", "Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn})
+    return policy_document(
+        {"Sid": "ForwardToTheAlarmHub", "Effect": "Allow", "Action": "events:PutEvents", "Resource": bus_arn}
+    )

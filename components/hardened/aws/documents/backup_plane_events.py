@@ -22,15 +22,23 @@ the two sources differ, which can only add matches.
 from collections.abc import Iterable
 
 from .alarm_names import alarm_topic_name
+from .guardrails import (
+    BACKUP_DESTRUCTION,
+    BACKUP_SETTING_CHANGES,
+    BREAK_GLASS_ROLE_CHANGES,
+    BREAK_GLASS_USER_CHANGES,
+    TRAIL_TAMPERING,
+)
 from .malware_scans import infected_recovery_point_pattern, unproven_scan_pattern
-from .guardrails import BACKUP_DESTRUCTION, BACKUP_SETTING_CHANGES, BREAK_GLASS_ROLE_CHANGES, BREAK_GLASS_USER_CHANGES, TRAIL_TAMPERING
 
 API_CALL = "AWS API Call via CloudTrail"
 SIGN_IN = "AWS Console Sign In via CloudTrail"
 GLOBAL_EVENTS_REGION = "us-east-1"  # IAM, Organizations and the global STS endpoint record their events here
 
 # AWS Backup calls that destroy a backup, or weaken or silence what keeps them; StopBackupJob stops one being made.
-BACKUP_TAMPERING = tuple(sorted({a.split(":", 1)[1] for a in (*BACKUP_DESTRUCTION, *BACKUP_SETTING_CHANGES)} | {"StopBackupJob"}))
+BACKUP_TAMPERING = tuple(
+    sorted({a.split(":", 1)[1] for a in (*BACKUP_DESTRUCTION, *BACKUP_SETTING_CHANGES)} | {"StopBackupJob"})
+)
 # Job states that mean a copy was not made (backup and copy jobs report `state`, restore jobs `status`).
 FAILED_JOB_STATES = ("ABORTED", "EXPIRED", "FAILED")
 FAILED_RESTORE_STATUSES = ("ABORTED", "FAILED")
@@ -78,7 +86,9 @@ ORGANIZATION_TAMPERING = (
 ASSUME_ROLE_CALLS = ("AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity")
 
 # What changes a break-glass user, by IAM event name: the SCP's list (documents/guardrails.py) and MFA enrolment.
-BREAK_GLASS_USER_EVENTS = tuple(sorted({a.split(":", 1)[1] for a in BREAK_GLASS_USER_CHANGES} | {"CreateLoginProfile", "EnableMFADevice"}))
+BREAK_GLASS_USER_EVENTS = tuple(
+    sorted({a.split(":", 1)[1] for a in BREAK_GLASS_USER_CHANGES} | {"CreateLoginProfile", "EnableMFADevice"})
+)
 BREAK_GLASS_ROLE_EVENTS = tuple(sorted({a.split(":", 1)[1] for a in BREAK_GLASS_ROLE_CHANGES} | {"AttachRolePolicy"}))
 
 # EventBridge and SNS calls that silence the alarm path.
@@ -87,9 +97,21 @@ ALERT_BUS_TAMPERING = ("DeleteEventBus", "PutPermission", "RemovePermission")
 # Lambda calls on the restore validator. CloudTrail names Lambda's events after the API version
 # (UpdateFunctionCode20150331v2, DeleteFunction20150331, ...; AWS Lambda Developer Guide, "Logging AWS Lambda API calls
 # using AWS CloudTrail"), so they are matched by prefix.
-VALIDATOR_TAMPERING = ("AddPermission", "DeleteFunction", "PutFunctionConcurrency", "RemovePermission", "UpdateFunctionCode",
-                       "UpdateFunctionConfiguration")
-ALERT_TOPIC_TAMPERING = ("DeleteTopic", "RemovePermission", "SetSubscriptionAttributes", "SetTopicAttributes", "Unsubscribe")
+VALIDATOR_TAMPERING = (
+    "AddPermission",
+    "DeleteFunction",
+    "PutFunctionConcurrency",
+    "RemovePermission",
+    "UpdateFunctionCode",
+    "UpdateFunctionConfiguration",
+)
+ALERT_TOPIC_TAMPERING = (
+    "DeleteTopic",
+    "RemovePermission",
+    "SetSubscriptionAttributes",
+    "SetTopicAttributes",
+    "Unsubscribe",
+)
 
 
 def api_calls(service: str, event_names: Iterable[str], **detail) -> dict:
@@ -118,7 +140,11 @@ def backup_job_failure_pattern() -> dict:
 
 def restore_job_failure_pattern() -> dict:
     """A restore job that failed or was aborted: a restore, or a restore test, that did not work."""
-    return {"source": ["aws.backup"], "detail-type": ["Restore Job State Change"], "detail": {"status": list(FAILED_RESTORE_STATUSES)}}
+    return {
+        "source": ["aws.backup"],
+        "detail-type": ["Restore Job State Change"],
+        "detail": {"status": list(FAILED_RESTORE_STATUSES)},
+    }
 
 
 def key_tampering_pattern() -> dict:
@@ -148,7 +174,9 @@ def organization_tampering_pattern() -> dict:
 
 def break_glass_assume_role_pattern(role_name: str) -> dict:
     """Any STS way into a role of that name in any account (AssumeRole, with SAML or with a web identity)."""
-    return api_calls("sts", ASSUME_ROLE_CALLS, requestParameters={"roleArn": [{"wildcard": f"arn:aws:iam::*:role/{role_name}"}]})
+    return api_calls(
+        "sts", ASSUME_ROLE_CALLS, requestParameters={"roleArn": [{"wildcard": f"arn:aws:iam::*:role/{role_name}"}]}
+    )
 
 
 def break_glass_console_pattern(role_name: str) -> dict:
@@ -156,7 +184,10 @@ def break_glass_console_pattern(role_name: str) -> dict:
     return {
         "source": ["aws.signin"],
         "detail-type": [SIGN_IN],
-        "detail": {"eventName": ["ConsoleLogin", "SwitchRole"], "userIdentity": {"arn": [{"wildcard": f"arn:aws:sts::*:assumed-role/{role_name}/*"}]}},
+        "detail": {
+            "eventName": ["ConsoleLogin", "SwitchRole"],
+            "userIdentity": {"arn": [{"wildcard": f"arn:aws:sts::*:assumed-role/{role_name}/*"}]},
+        },
     }
 
 
@@ -166,7 +197,10 @@ def break_glass_sign_in_pattern(user_names: Iterable[str]) -> dict:
     return {
         "source": ["aws.signin"],
         "detail-type": [SIGN_IN],
-        "detail": {"eventName": ["ConsoleLogin"], "userIdentity": {"type": ["IAMUser"], "userName": sorted(set(user_names))}},
+        "detail": {
+            "eventName": ["ConsoleLogin"],
+            "userIdentity": {"type": ["IAMUser"], "userName": sorted(set(user_names))},
+        },
     }
 
 
@@ -193,10 +227,16 @@ def alert_bus_tampering_pattern(prefix: str) -> dict:
 def alert_topic_tampering_pattern(topic_name: str) -> dict:
     """The alarm topic deleted, re-permissioned, re-keyed, or a subscription to it removed or redirected (subscription
     calls name the subscription, `<topic ARN>:<id>`, not the topic)."""
-    return api_calls("sns", ALERT_TOPIC_TAMPERING, **{"$or": [
-        {"requestParameters": {"topicArn": [{"wildcard": f"arn:aws:sns:*:*:{topic_name}"}]}},
-        {"requestParameters": {"subscriptionArn": [{"wildcard": f"arn:aws:sns:*:*:{topic_name}:*"}]}},
-    ]})
+    return api_calls(
+        "sns",
+        ALERT_TOPIC_TAMPERING,
+        **{
+            "$or": [
+                {"requestParameters": {"topicArn": [{"wildcard": f"arn:aws:sns:*:*:{topic_name}"}]}},
+                {"requestParameters": {"subscriptionArn": [{"wildcard": f"arn:aws:sns:*:*:{topic_name}:*"}]}},
+            ]
+        },
+    )
 
 
 def validator_tampering_pattern(prefix: str) -> dict:
@@ -207,7 +247,9 @@ def validator_tampering_pattern(prefix: str) -> dict:
         "detail": {
             "eventSource": ["lambda.amazonaws.com"],
             "eventName": [{"prefix": name} for name in VALIDATOR_TAMPERING],
-            "requestParameters": {"functionName": [{"prefix": f"{prefix}-"}, {"wildcard": f"arn:aws:lambda:*:*:function:{prefix}-*"}]},
+            "requestParameters": {
+                "functionName": [{"prefix": f"{prefix}-"}, {"wildcard": f"arn:aws:lambda:*:*:function:{prefix}-*"}]
+            },
         },
     }
 
@@ -224,14 +266,19 @@ def alarm_state_pattern(prefix: str) -> dict:
 
 def heartbeat_input(prefix: str) -> dict:
     """What the daily heartbeat publishes: a message whose absence means the alarm path is broken."""
-    return {"heartbeat": prefix, "meaning": "the alarm path works: if this message stops arriving daily, nothing else arrives either"}
+    return {
+        "heartbeat": prefix,
+        "meaning": "the alarm path works: if this message stops arriving daily, nothing else arrives either",
+    }
 
 
 # Threats whose events arrive only in us-east-1 (IAM, Organizations): forwarded from there alone.
 GLOBAL_THREATS = ("break-glass-role-changes", "break-glass-user-changes", "organization-tampering")
 
 
-def forwarded_patterns(region: str, prefix: str, break_glass_role_name: str, break_glass_user_names: Iterable[str]) -> dict[str, dict]:
+def forwarded_patterns(
+    region: str, prefix: str, break_glass_role_name: str, break_glass_user_names: Iterable[str]
+) -> dict[str, dict]:
     """Every threat's pattern that can arrive in `region`, by the name of its forwarding rule (`<prefix>-<threat>`)."""
     patterns = {
         "backup-tampering": backup_tampering_pattern(),
@@ -255,11 +302,11 @@ def forwarded_patterns(region: str, prefix: str, break_glass_role_name: str, bre
         "break-glass-role-changes": break_glass_role_changes_pattern(break_glass_role_name),
         "break-glass-user-changes": break_glass_user_changes_pattern(break_glass_user_names),
     }
-    return {threat: p for threat, p in patterns.items() if region == GLOBAL_EVENTS_REGION or threat not in GLOBAL_THREATS}
+    return {
+        threat: p for threat, p in patterns.items() if region == GLOBAL_EVENTS_REGION or threat not in GLOBAL_THREATS
+    }
 
 
 def threats(region: str) -> list[str]:
     """The names of the threats forwarded from `region` (the rules are `<prefix>-<threat>`)."""
     return list(forwarded_patterns(region, "prefix", "role", ["user"]))
-
-

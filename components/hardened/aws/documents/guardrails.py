@@ -335,6 +335,7 @@ TRAIL_TAMPERING = (
     "cloudtrail:UpdateTrail",  # other bucket, no validation, no KMS, single region
 )
 
+
 def deny_backup_destruction() -> dict:
     """Nobody deletes a vault, its policy, lock or sharing, a recovery point, or shortens a recovery point's life."""
     return {
@@ -545,7 +546,9 @@ def deny_break_glass_user_changes(user_arns: Iterable[str], group_arn: str, brea
     )
 
 
-def deny_break_glass_user_creation(user_arns: Iterable[str], group_arn: str, deployment_role_arn: str, break_glass_arns: Iterable[str]) -> dict:
+def deny_break_glass_user_creation(
+    user_arns: Iterable[str], group_arn: str, deployment_role_arn: str, break_glass_arns: Iterable[str]
+) -> dict:
     """Nobody but the deployment role (and break-glass) creates a break-glass user, its first password or its group."""
     return with_condition(
         {
@@ -586,7 +589,12 @@ def alert_path_resources(prefix: str) -> list[str]:
 def deny_alert_path_removal(prefix: str, break_glass_arns: Iterable[str]) -> dict:
     """Nobody but break-glass deletes, disables or strips a rule of the alarm path, its topic or its forwarding role."""
     return with_condition(
-        {"Sid": "DenyAlertPathRemoval", "Effect": "Deny", "Action": list(ALERT_PATH_REMOVAL), "Resource": alert_path_resources(prefix)},
+        {
+            "Sid": "DenyAlertPathRemoval",
+            "Effect": "Deny",
+            "Action": list(ALERT_PATH_REMOVAL),
+            "Resource": alert_path_resources(prefix),
+        },
         unless_principal_is(break_glass_arns),
     )
 
@@ -594,7 +602,12 @@ def deny_alert_path_removal(prefix: str, break_glass_arns: Iterable[str]) -> dic
 def deny_alert_path_changes(prefix: str, exempt_role_arns: Iterable[str]) -> dict:
     """Nobody but the deployment role and break-glass rewrites a rule of the alarm path, its targets, topic or role."""
     return with_condition(
-        {"Sid": "DenyAlertPathChanges", "Effect": "Deny", "Action": list(ALERT_PATH_CHANGES), "Resource": alert_path_resources(prefix)},
+        {
+            "Sid": "DenyAlertPathChanges",
+            "Effect": "Deny",
+            "Action": list(ALERT_PATH_CHANGES),
+            "Resource": alert_path_resources(prefix),
+        },
         unless_principal_is(exempt_role_arns),
     )
 
@@ -633,14 +646,22 @@ def deny_passing_roles_to_backup(exempt_role_arns: Iterable[str]) -> dict:
         "Effect": "Deny",
         "Action": "iam:PassRole",
         "Resource": "*",
-        "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}, **unless_principal_is(exempt_role_arns)},
+        "Condition": {
+            "StringEquals": {"iam:PassedToService": "backup.amazonaws.com"},
+            **unless_principal_is(exempt_role_arns),
+        },
     }
 
 
 def deny_scratch_bucket_exposure(break_glass_arns: Iterable[str]) -> dict:
     """Nobody but break-glass shares, publishes or replicates a restore test's scratch copy."""
     return with_condition(
-        {"Sid": "DenyScratchBucketExposure", "Effect": "Deny", "Action": list(SCRATCH_BUCKET_EXPOSURE), "Resource": list(RESTORE_TEST_BUCKETS)},
+        {
+            "Sid": "DenyScratchBucketExposure",
+            "Effect": "Deny",
+            "Action": list(SCRATCH_BUCKET_EXPOSURE),
+            "Resource": list(RESTORE_TEST_BUCKETS),
+        },
         unless_principal_is(break_glass_arns),
     )
 
@@ -657,7 +678,12 @@ def deny_lasting_identities(break_glass_arns: Iterable[str], except_users: Itera
     """Nobody but break-glass creates users, passwords, long-term credentials or identity providers in the account
     (`except_users`, the break-glass users, are left to the statements on them)."""
     return with_condition(
-        {"Sid": "DenyLastingIdentities", "Effect": "Deny", "Action": list(LASTING_IDENTITIES), **_every_resource_but(sorted(set(except_users)))},
+        {
+            "Sid": "DenyLastingIdentities",
+            "Effect": "Deny",
+            "Action": list(LASTING_IDENTITIES),
+            **_every_resource_but(sorted(set(except_users))),
+        },
         unless_principal_is(break_glass_arns),
     )
 
@@ -761,7 +787,9 @@ def backup_account_guardrails(
     )
 
 
-def backup_perimeter_guardrails(deployment_role_arn: str, exempt_role_arns: Iterable[str], organization_id: str) -> dict:
+def backup_perimeter_guardrails(
+    deployment_role_arn: str, exempt_role_arns: Iterable[str], organization_id: str
+) -> dict:
     """The backup account's second SCP: below break-glass no copy leaves it (restore, copy job, share, scratch bucket,
     write), no recovery account loses its share of the air-gapped vault, and no identity outlasts an intrusion."""
     exempt_role_arns = list(exempt_role_arns)
@@ -777,7 +805,9 @@ def backup_perimeter_guardrails(deployment_role_arn: str, exempt_role_arns: Iter
 
 
 def log_archive_guardrails(
-    deployment_role_arn: str, exempt_role_arns: Iterable[str], exempt_role_policy_arns: Iterable[str] = (ADMINISTRATOR_ACCESS,)
+    deployment_role_arn: str,
+    exempt_role_arns: Iterable[str],
+    exempt_role_policy_arns: Iterable[str] = (ADMINISTRATOR_ACCESS,),
 ) -> dict:
     """The SCP of the log-archive account: its buckets, every key in it, the exempt roles, no lasting identities."""
     exempt_role_arns = list(exempt_role_arns)
@@ -814,7 +844,9 @@ def security_account_guardrails(
     )
 
 
-def alert_path_guardrails(deployment_role_arn: str, break_glass_arns: Iterable[str], prefix: str, hub: bool = False) -> dict:
+def alert_path_guardrails(
+    deployment_role_arn: str, break_glass_arns: Iterable[str], prefix: str, hub: bool = False
+) -> dict:
     """The alert-path SCP of a member account: nobody below break-glass silences its forwarding rules and role (and, in
     the security account, `hub`, the hub's bus, rules and topic); only the deployer and break-glass change them."""
     break_glass = list(break_glass_arns)
@@ -865,11 +897,15 @@ def check_scp_size(name: str, document: dict) -> int:
     """The document's size; ValueError naming the policy if AWS would refuse it as too large."""
     size = scp_size(document)
     if size > SCP_MAX_CHARACTERS:
-        raise ValueError(f"service control policy {name!r} is {size} characters, over the limit of {SCP_MAX_CHARACTERS}")
+        raise ValueError(
+            f"service control policy {name!r} is {size} characters, over the limit of {SCP_MAX_CHARACTERS}"
+        )
     return size
 
 
-def _exempt_roles_kept(deployment_role_arn: str, exempt_role_arns: Iterable[str], exempt_role_policy_arns: Iterable[str]) -> list[dict]:
+def _exempt_roles_kept(
+    deployment_role_arn: str, exempt_role_arns: Iterable[str], exempt_role_policy_arns: Iterable[str]
+) -> list[dict]:
     """The statements that keep every exempt role in the hands it was given to."""
     others = sorted(set(exempt_role_arns) - {deployment_role_arn})
     statements = [deny_deployment_role_changes(deployment_role_arn)]

@@ -95,7 +95,12 @@ def deny_others_mfa_without_mfa() -> dict:
 
 def require_mfa() -> dict:
     """The managed policy of the MFA-required group: nothing but MFA self-service until MFA is used."""
-    return policy_document(allow_mfa_self_service(), allow_listing_mfa_devices(), deny_everything_without_mfa(), deny_others_mfa_without_mfa())
+    return policy_document(
+        allow_mfa_self_service(),
+        allow_listing_mfa_devices(),
+        deny_everything_without_mfa(),
+        deny_others_mfa_without_mfa(),
+    )
 
 
 def deny_access_key_creation() -> dict:
@@ -119,7 +124,10 @@ def deny_sensitive_actions_without_mfa() -> dict:
         "Effect": "Deny",
         "Action": list(SENSITIVE_ACTIONS),
         "Resource": "*",
-        "Condition": {"StringEquals": {"aws:PrincipalType": "User"}, "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        "Condition": {
+            "StringEquals": {"aws:PrincipalType": "User"},
+            "BoolIfExists": {"aws:MultiFactorAuthPresent": "false"},
+        },
     }
 
 

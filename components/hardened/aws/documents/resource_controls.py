@@ -120,7 +120,9 @@ def deny_foreign_web_identities(google_subjects: Iterable[str]) -> dict:
         "Resource": "*",
     }
     subjects = sorted(set(google_subjects))
-    return with_condition(statement, {"StringNotEqualsIfExists": {f"{GOOGLE_IDENTITY_PROVIDER}:sub": subjects}} if subjects else {})
+    return with_condition(
+        statement, {"StringNotEqualsIfExists": {f"{GOOGLE_IDENTITY_PROVIDER}:sub": subjects}} if subjects else {}
+    )
 
 
 def web_identity_controls(google_subjects: Iterable[str]) -> dict:

@@ -46,8 +46,18 @@ def replication_permissions(
 ) -> dict:
     """Least privilege for S3 replication: read one bucket's versions, write replicas into one bucket."""
     return policy_document(
-        {"Sid": "ReadSourceBucket", "Effect": "Allow", "Action": list(REPLICATION_SOURCE_BUCKET), "Resource": source_bucket_arn},
-        {"Sid": "ReadSourceVersions", "Effect": "Allow", "Action": list(REPLICATION_SOURCE_OBJECTS), "Resource": f"{source_bucket_arn}/*"},
+        {
+            "Sid": "ReadSourceBucket",
+            "Effect": "Allow",
+            "Action": list(REPLICATION_SOURCE_BUCKET),
+            "Resource": source_bucket_arn,
+        },
+        {
+            "Sid": "ReadSourceVersions",
+            "Effect": "Allow",
+            "Action": list(REPLICATION_SOURCE_OBJECTS),
+            "Resource": f"{source_bucket_arn}/*",
+        },
         {
             "Sid": "WriteReplicas",
             "Effect": "Allow",
@@ -55,7 +65,12 @@ def replication_permissions(
             "Resource": f"{destination_bucket_arn}/*",
         },
         {"Sid": "DecryptSource", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": source_key_arn},
-        {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"], "Resource": destination_key_arn},
+        {
+            "Sid": "EncryptReplicas",
+            "Effect": "Allow",
+            "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+            "Resource": destination_key_arn,
+        },
     )
 
 

@@ -37,7 +37,12 @@ def read_one_bucket(bucket_arn: str, key_arn: str) -> dict:
     region = key_arn.split(":")[3]
     return policy_document(
         {"Sid": "ListSourceBucket", "Effect": "Allow", "Action": list(TRANSFER_SOURCE_BUCKET), "Resource": bucket_arn},
-        {"Sid": "ReadSourceObjects", "Effect": "Allow", "Action": list(TRANSFER_SOURCE_OBJECTS), "Resource": f"{bucket_arn}/*"},
+        {
+            "Sid": "ReadSourceObjects",
+            "Effect": "Allow",
+            "Action": list(TRANSFER_SOURCE_OBJECTS),
+            "Resource": f"{bucket_arn}/*",
+        },
         {
             "Sid": "DecryptThroughS3",
             "Effect": "Allow",

@@ -24,9 +24,10 @@ import json
 import logging
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
@@ -43,7 +44,14 @@ FINISHED = ("COMPLETED", "FAILED", "ABORTED")
 SETTLED = ("SUCCESSFUL", "FAILED", "TIMED_OUT")
 S3_BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$")
 # Answers that may not hold on a retry: recording FAILED on them would be final.
-PASSING_ERRORS = ("RequestTimeout", "SlowDown", "Throttling", "ThrottlingException", "ServiceUnavailable", "InternalError")
+PASSING_ERRORS = (
+    "RequestTimeout",
+    "SlowDown",
+    "Throttling",
+    "ThrottlingException",
+    "ServiceUnavailable",
+    "InternalError",
+)
 STATUS_MESSAGE_CHARACTERS = 300  # enough to read AWS Backup's reason in the console
 
 
@@ -83,7 +91,13 @@ def validate_restore_job(event: dict, settings: Settings, backup: Any, s3: Any, 
     job = backup.describe_restore_job(RestoreJobId=job_id)
     plan_arn = (job.get("CreatedBy") or {}).get("RestoreTestingPlanArn") or ""
     status = job.get("Status")
-    outcome = {"restoreJobId": job_id, "restoreTestingPlanArn": plan_arn, "status": status, "validationStatus": None, "restoreTimeSeconds": None}
+    outcome = {
+        "restoreJobId": job_id,
+        "restoreTestingPlanArn": plan_arn,
+        "status": status,
+        "validationStatus": None,
+        "restoreTimeSeconds": None,
+    }
 
     if not plan_arn.startswith(settings.plan_arn_prefix):
         return outcome | {"message": f"ignored: not a restore job of restore testing plan {settings.plan_name}"}
@@ -107,7 +121,7 @@ def validate_restore_job(event: dict, settings: Settings, backup: Any, s3: Any, 
     return outcome | {"validationStatus": validation, "restoreTimeSeconds": seconds, "message": message}
 
 
-def restore_seconds(job: dict) -> Optional[float]:
+def restore_seconds(job: dict) -> float | None:
     """How long the restore ran: completion minus creation of the job; None when AWS Backup gave either date out."""
     created, completed = job.get("CreationDate"), job.get("CompletionDate")
     if not isinstance(created, datetime) or not isinstance(completed, datetime) or completed < created:
@@ -115,15 +129,17 @@ def restore_seconds(job: dict) -> Optional[float]:
     return (completed - created).total_seconds()
 
 
-def timing(seconds: Optional[float], objective_minutes: int) -> str:
+def timing(seconds: float | None, objective_minutes: int) -> str:
     if seconds is None:
         return "No restore time was measured."
     minutes = seconds / 60
     verdict = "over" if minutes > objective_minutes else "within"
-    return f"The restore took {minutes:.1f} minutes, {verdict} the recovery-time objective of {objective_minutes} minutes."
+    return (
+        f"The restore took {minutes:.1f} minutes, {verdict} the recovery-time objective of {objective_minutes} minutes."
+    )
 
 
-def check_restored_resource(job: dict, s3: Any) -> tuple[Optional[bool], str]:
+def check_restored_resource(job: dict, s3: Any) -> tuple[bool | None, str]:
     """Whether the restored resource is usable (None: no check for its type), and what was found."""
     resource_type = job.get("ResourceType")
     if resource_type != "S3":
@@ -134,7 +150,10 @@ def check_restored_resource(job: dict, s3: Any) -> tuple[Optional[bool], str]:
         return False, f"The restore job names no restored bucket (CreatedResourceArn {created!r})."
     bucket = match["bucket"]
     if not bucket.startswith(SCRATCH_BUCKET_PREFIX):
-        return False, f"The restored bucket {bucket} is not a restore-test bucket ({SCRATCH_BUCKET_PREFIX}*), so it was not checked."
+        return (
+            False,
+            f"The restored bucket {bucket} is not a restore-test bucket ({SCRATCH_BUCKET_PREFIX}*), so it was not checked.",
+        )
     try:
         listed = s3.list_objects_v2(Bucket=bucket, MaxKeys=1)
     except ClientError as error:
@@ -149,13 +168,20 @@ def check_restored_resource(job: dict, s3: Any) -> tuple[Optional[bool], str]:
     return True, f"The restored bucket {bucket} exists and holds objects."
 
 
-def publish_metrics(cloudwatch: Any, settings: Settings, seconds: Optional[float], passed: Optional[bool]) -> None:
+def publish_metrics(cloudwatch: Any, settings: Settings, seconds: float | None, passed: bool | None) -> None:
     dimensions = [{"Name": PLAN_DIMENSION, "Value": settings.plan_name}]
     data = []
     if seconds is not None:
         data.append({"MetricName": RESTORE_TIME_METRIC, "Dimensions": dimensions, "Value": seconds, "Unit": "Seconds"})
     if passed is not None:
-        data.append({"MetricName": VALIDATION_FAILED_METRIC, "Dimensions": dimensions, "Value": 0.0 if passed else 1.0, "Unit": "Count"})
+        data.append(
+            {
+                "MetricName": VALIDATION_FAILED_METRIC,
+                "Dimensions": dimensions,
+                "Value": 0.0 if passed else 1.0,
+                "Unit": "Count",
+            }
+        )
     if data:
         cloudwatch.put_metric_data(Namespace=settings.namespace, MetricData=data)
 
@@ -165,7 +191,9 @@ def record_result(backup: Any, job_id: str, status: str, validation: str, messag
         # An SDK older than the API: fail loudly (the function's error alarm) rather than validate nothing.
         raise RuntimeError("this boto3 has no PutRestoreValidationResult: the runtime's SDK is too old")
     try:
-        backup.put_restore_validation_result(RestoreJobId=job_id, ValidationStatus=validation, ValidationStatusMessage=message)
+        backup.put_restore_validation_result(
+            RestoreJobId=job_id, ValidationStatus=validation, ValidationStatusMessage=message
+        )
     except ClientError as error:
         # A job that did not complete may take no validation result; its ValidationFailed data point is published already.
         if status != "COMPLETED" and error.response.get("Error", {}).get("Code") == "InvalidRequestException":

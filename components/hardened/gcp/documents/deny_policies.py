@@ -20,14 +20,14 @@ from collections.abc import Iterable
 # supported-permissions page above before adding any other. Overwriting an object needs `objects.delete` too, so
 # writers can add objects, never replace them.
 BACKUP_DESTRUCTION_PERMISSIONS = (
-    "storage.googleapis.com/buckets.delete",        # delete the bucket
-    "storage.googleapis.com/objects.delete",        # delete or overwrite an object
+    "storage.googleapis.com/buckets.delete",  # delete the bucket
+    "storage.googleapis.com/objects.delete",  # delete or overwrite an object
 )
 BACKUP_PROTECTION_PERMISSIONS = (
     "storage.googleapis.com/buckets.setIamPolicy",  # change who may use the bucket; with `update`, its ACLs
-    "storage.googleapis.com/buckets.update",        # shorten or remove an unlocked retention policy, change ACLs, lifecycle
+    "storage.googleapis.com/buckets.update",  # shorten or remove an unlocked retention policy, change ACLs, lifecycle
     "storage.googleapis.com/objects.setIamPolicy",  # change an object's ACL (fine-grained buckets only)
-    "storage.googleapis.com/objects.update",        # release an event-based or temporary hold, change metadata
+    "storage.googleapis.com/objects.update",  # release an event-based or temporary hold, change metadata
 )
 # A CMEK key that holds the only copy can crypto-shred a locked bucket: destroying a key version, or disabling it
 # (a version is disabled through `update`, which sets its state), leaves every object it encrypted unreadable.
@@ -37,11 +37,11 @@ BACKUP_PROTECTION_PERMISSIONS = (
 # supported-permissions table itself could not be read row by row. Confirm them there before the first deploy.
 KEY_DESTRUCTION_PERMISSIONS = (
     "cloudkms.googleapis.com/cryptoKeyVersions.destroy",  # schedule a version's destruction
-    "cloudkms.googleapis.com/cryptoKeyVersions.update",   # disable a version (or re-enable it)
+    "cloudkms.googleapis.com/cryptoKeyVersions.update",  # disable a version (or re-enable it)
 )
 KEY_ACCESS_PERMISSIONS = (
-    "cloudkms.googleapis.com/cryptoKeys.setIamPolicy",    # take the key away from Cloud Storage's service agent
-    "cloudkms.googleapis.com/keyRings.setIamPolicy",      # the same for every key of the ring
+    "cloudkms.googleapis.com/cryptoKeys.setIamPolicy",  # take the key away from Cloud Storage's service agent
+    "cloudkms.googleapis.com/keyRings.setIamPolicy",  # the same for every key of the ring
 )
 # Deleting the project deletes every bucket in it once its 30-day pending-deletion period ends; moving it out of
 # the folder leaves this policy (and the folder's organization policies) behind.
@@ -84,7 +84,9 @@ def deny_backup_destruction(break_glass_principals: Iterable[str]) -> dict:
     One rule of `gcp.iam.DenyPolicy.rules`. No denial condition: deny conditions accept only resource tags, and
     the rule is meant for every bucket under the folder it is attached to.
     """
-    return _deny_rule("Only break-glass principals delete backups", BACKUP_DESTRUCTION_PERMISSIONS, break_glass_principals)
+    return _deny_rule(
+        "Only break-glass principals delete backups", BACKUP_DESTRUCTION_PERMISSIONS, break_glass_principals
+    )
 
 
 def deny_backup_protection_changes(break_glass_principals: Iterable[str], deployer_principals: Iterable[str]) -> dict:
@@ -102,7 +104,11 @@ def deny_key_destruction(break_glass_principals: Iterable[str]) -> dict:
     The deployers are not spared: they create keys and let Cloud KMS rotate them (a new version), never destroy or
     disable a version.
     """
-    return _deny_rule("Only break-glass principals destroy or disable key versions", KEY_DESTRUCTION_PERMISSIONS, break_glass_principals)
+    return _deny_rule(
+        "Only break-glass principals destroy or disable key versions",
+        KEY_DESTRUCTION_PERMISSIONS,
+        break_glass_principals,
+    )
 
 
 def deny_key_access_changes(break_glass_principals: Iterable[str], deployer_principals: Iterable[str]) -> dict:
@@ -123,7 +129,11 @@ def deny_project_removal(break_glass_principals: Iterable[str]) -> dict:
 
     The deployers are not spared: they create the backup project in the folder, never delete or move it.
     """
-    return _deny_rule("Only break-glass principals delete or move the backup project", PROJECT_REMOVAL_PERMISSIONS, break_glass_principals)
+    return _deny_rule(
+        "Only break-glass principals delete or move the backup project",
+        PROJECT_REMOVAL_PERMISSIONS,
+        break_glass_principals,
+    )
 
 
 def folder_deny_rules(break_glass_principals: Iterable[str], deployer_principals: Iterable[str]) -> list[dict]:

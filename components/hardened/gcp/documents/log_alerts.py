@@ -64,7 +64,9 @@ TRANSFER_JOB_RESOURCE = "storage_transfer_job"
 # long-running (two entries each, when the operation starts and when it ends).
 IAM = "iam.googleapis.com"
 DENY_POLICY_METHODS = tuple(
-    f"google.iam.{version}.Policies.{verb}Policy" for version in ("v2", "v2beta", "v2alpha") for verb in ("Create", "Update", "Delete")
+    f"google.iam.{version}.Policies.{verb}Policy"
+    for version in ("v2", "v2beta", "v2alpha")
+    for verb in ("Create", "Update", "Delete")
 )
 
 # Organization policies ("Organization Policy audit logging",
@@ -73,7 +75,9 @@ DENY_POLICY_METHODS = tuple(
 # which the page defers to Resource Manager's audit logging page; its names SetOrgPolicy and ClearOrgPolicy are those
 # public detection code matches, not read on that page.
 ORG_POLICY = "orgpolicy.googleapis.com"
-ORG_POLICY_METHODS = tuple(f"google.cloud.orgpolicy.v2.OrgPolicy.{verb}Policy" for verb in ("Create", "Update", "Delete"))
+ORG_POLICY_METHODS = tuple(
+    f"google.cloud.orgpolicy.v2.OrgPolicy.{verb}Policy" for verb in ("Create", "Update", "Delete")
+)
 RESOURCE_MANAGER = "cloudresourcemanager.googleapis.com"
 ORG_POLICY_V1_METHODS = ("SetOrgPolicy", "ClearOrgPolicy")
 
@@ -86,18 +90,24 @@ LOGGING = "logging.googleapis.com"
 LOGGING_METHODS = tuple(
     f"google.logging.v2.{service}.{method}"
     for service, method in (
-        ("ConfigServiceV2", "UpdateSink"), ("ConfigServiceV2", "DeleteSink"),
-        ("ConfigServiceV2", "UpdateBucket"), ("ConfigServiceV2", "DeleteBucket"),
-        ("ConfigServiceV2", "CreateExclusion"), ("ConfigServiceV2", "UpdateExclusion"),
-        ("MetricsServiceV2", "UpdateLogMetric"), ("MetricsServiceV2", "DeleteLogMetric"),
+        ("ConfigServiceV2", "UpdateSink"),
+        ("ConfigServiceV2", "DeleteSink"),
+        ("ConfigServiceV2", "UpdateBucket"),
+        ("ConfigServiceV2", "DeleteBucket"),
+        ("ConfigServiceV2", "CreateExclusion"),
+        ("ConfigServiceV2", "UpdateExclusion"),
+        ("MetricsServiceV2", "UpdateLogMetric"),
+        ("MetricsServiceV2", "DeleteLogMetric"),
     )
 )
 MONITORING = "monitoring.googleapis.com"
 MONITORING_METHODS = tuple(
     f"google.monitoring.v3.{service}.{method}"
     for service, method in (
-        ("AlertPolicyService", "UpdateAlertPolicy"), ("AlertPolicyService", "DeleteAlertPolicy"),
-        ("NotificationChannelService", "UpdateNotificationChannel"), ("NotificationChannelService", "DeleteNotificationChannel"),
+        ("AlertPolicyService", "UpdateAlertPolicy"),
+        ("AlertPolicyService", "DeleteAlertPolicy"),
+        ("NotificationChannelService", "UpdateNotificationChannel"),
+        ("NotificationChannelService", "DeleteNotificationChannel"),
         ("SnoozeService", "CreateSnooze"),
     )
 )
@@ -185,7 +195,9 @@ def user_metric_filter(metric_name: str, resource_types: Iterable[str]) -> str:
     """
     types = list(resource_types)
     if not types or not all(isinstance(t, str) and RESOURCE_TYPE.fullmatch(t) for t in types):
-        raise ValueError(f"resource types must be one or more monitored resource types such as audited_resource (got {types!r})")
+        raise ValueError(
+            f"resource types must be one or more monitored resource types such as audited_resource (got {types!r})"
+        )
     names = sorted(set(types))
     restriction = " OR ".join(f'resource.type="{t}"' for t in names)
     restriction = restriction if len(names) == 1 else f"({restriction})"
@@ -202,7 +214,9 @@ def first_entry_condition(display_name: str, metric_filter: object) -> dict:
             "comparison": "COMPARISON_GT",
             "threshold_value": 0,
             "duration": "0s",
-            "aggregations": [{"alignment_period": "60s", "per_series_aligner": "ALIGN_SUM", "cross_series_reducer": "REDUCE_SUM"}],
+            "aggregations": [
+                {"alignment_period": "60s", "per_series_aligner": "ALIGN_SUM", "cross_series_reducer": "REDUCE_SUM"}
+            ],
             "trigger": {"count": 1},
         },
     }

@@ -22,6 +22,7 @@ CUSTOMER_ID = re.compile(r"^C0[0-9a-z]{5,}$")
 MEMBER_DOMAINS = "iam.allowedPolicyMemberDomains"
 POLICY_MEMBERS = "iam.managed.allowedPolicyMembers"
 
+
 def no_service_account_keys() -> dict:
     """iam.disableServiceAccountKeyCreation: nobody creates long-lived service account keys."""
     return _enforced()
@@ -56,7 +57,9 @@ def resource_locations(locations: Iterable[str]) -> dict:
     locations = list(locations)
     refused = [loc for loc in locations if not isinstance(loc, str) or not LOCATION.fullmatch(loc)]
     if refused:
-        raise ValueError(f"locations must be value groups like in:us-locations or locations like europe-west3 (got {refused!r})")
+        raise ValueError(
+            f"locations must be value groups like in:us-locations or locations like europe-west3 (got {refused!r})"
+        )
     return _allowed(sorted(set(locations)), "locations")
 
 
@@ -85,7 +88,9 @@ def allowed_policy_members(organization_id: str, service_agents: Iterable[str]) 
     agents = list(service_agents)
     refused = [a for a in agents if not isinstance(a, str) or not SERVICE_AGENT.fullmatch(a)]
     if refused or not agents:
-        raise ValueError(f"service agents must be one or more serviceAccount:EMAIL of Google-managed agents, never a user, group or domain (got {refused or agents!r})")
+        raise ValueError(
+            f"service agents must be one or more serviceAccount:EMAIL of Google-managed agents, never a user, group or domain (got {refused or agents!r})"
+        )
     parameters = {
         "allowedMemberSubjects": sorted(set(agents)),
         "allowedPrincipalSets": [f"//cloudresourcemanager.googleapis.com/organizations/{organization_id}"],
@@ -101,7 +106,9 @@ def member_domains_lifted() -> dict:
     return {"rules": [{"allow_all": "TRUE"}]}
 
 
-def folder_policy_specs(retention_days: Iterable[int], locations: Iterable[str], customer_ids: Iterable[str]) -> dict[str, dict]:
+def folder_policy_specs(
+    retention_days: Iterable[int], locations: Iterable[str], customer_ids: Iterable[str]
+) -> dict[str, dict]:
     """Every constraint the folder gets, with its spec, in the order they are declared."""
     return {
         "iam.disableServiceAccountKeyCreation": no_service_account_keys(),

@@ -15,7 +15,6 @@ stacks use instead, always one ending in "-": a whole name segment, never a bare
 
 import re
 from collections.abc import Iterable
-from typing import Optional
 
 STORAGE = "storage.googleapis.com"
 BACKUP_DR = "backupdr.googleapis.com"
@@ -23,7 +22,9 @@ BACKUP_DR = "backupdr.googleapis.com"
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
 # A bucket-name prefix: a name's start that ends in "-", leaving room for at least one more character.
 BUCKET_NAME_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}-$")
-VAULT_NAME = re.compile(r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/backupVaults/[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+VAULT_NAME = re.compile(
+    r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/backupVaults/[a-z][a-z0-9-]{1,61}[a-z0-9]$"
+)
 
 # The system event PAM writes when a grant becomes active, after approval (Privileged Access Manager audit
 # logging, "System events": https://cloud.google.com/iam/docs/audit-logging/audit-logging-pam). System Event
@@ -34,7 +35,7 @@ GRANT_ACTIVATED_FILTER = 'protoPayload.methodName="PAMActivateGrant"'
 GRANT_ACTIVATED_RESOURCE = "audited_resource"
 
 
-def break_glass_condition(bucket_names: Iterable[str], vault_names: Optional[Iterable[str]] = None) -> str:
+def break_glass_condition(bucket_names: Iterable[str], vault_names: Iterable[str] | None = None) -> str:
     """A CEL expression true only on the named buckets, their objects, and the named vaults and what they hold.
 
     Each resource is matched by its exact name or by its name followed by "/", never by a bare prefix.
@@ -64,7 +65,8 @@ def break_glass_prefix_condition(bucket_name_prefixes: Iterable[str]) -> str:
             f"(got {prefixes!r})"
         )
     return " || ".join(
-        f'(resource.service == "{STORAGE}" && resource.name.startsWith("projects/_/buckets/{prefix}"))' for prefix in sorted(set(prefixes))
+        f'(resource.service == "{STORAGE}" && resource.name.startsWith("projects/_/buckets/{prefix}"))'
+        for prefix in sorted(set(prefixes))
     )
 
 

@@ -19,7 +19,9 @@ import re
 PROJECT_NUMBER = re.compile(r"^[1-9][0-9]{5,19}$")
 ORGANIZATION_ID = re.compile(r"^[1-9][0-9]{0,19}$")
 # A Google-managed agent's member: a numbered local part, never a user, group, domain or wildcard.
-SERVICE_AGENT = re.compile(r"^serviceAccount:(?:service-(?:org-|folder-)?[0-9]+|project-[0-9]+)@[a-z][a-z0-9-]*\.iam\.gserviceaccount\.com$")
+SERVICE_AGENT = re.compile(
+    r"^serviceAccount:(?:service-(?:org-|folder-)?[0-9]+|project-[0-9]+)@[a-z][a-z0-9-]*\.iam\.gserviceaccount\.com$"
+)
 
 PAM_SERVICE = "privilegedaccessmanager.googleapis.com"
 PAM_AGENT_ROLE = "roles/privilegedaccessmanager.serviceAgent"
