@@ -107,6 +107,8 @@ PREVIEW_KINDS: dict[str, str] = {
     "lost.",
     "data-bearing-replace": "The preview replaces a data-bearing resource: the replacement starts empty, and the old "
     "one's data and locks do not move over.",
+    "delete": "The preview deletes a resource, neither protected nor data-bearing, that `hardened review` shows for "
+    "a security-relevant change.",
     "replace": "The preview replaces a resource, neither protected nor data-bearing, whose security-relevant "
     "properties change.",
     "weakening": "The preview changes a security-relevant property (or resource option) in the direction that "
