@@ -3,7 +3,11 @@
 The fixtures in tests/fixtures/previews follow the engine's `PreviewDigest` format (see the docstring of
 hardened_tools.review.preview for the Pulumi sources): a routine tags update, an object-lock retention shortened
 with and without `detailedDiff`, a protected backup vault replaced (with --show-replacement-steps), a
-protected bucket deleted (refused by the engine), secret inputs, and a read step.
+protected bucket deleted (refused by the engine), an unprotected GCS bucket of a team's own stack replaced (its
+location changes), secret inputs, and a read step.
+
+`hardened review` is a gate: exit 1 when the preview deletes or replaces a protected or data-bearing resource or
+weakens a guard, 0 otherwise, 2 on bad input; `--format json` writes the same findings as one document.
 """
 
 import argparse
@@ -14,13 +18,18 @@ from pathlib import Path
 
 import pytest
 
+from hardened_tools.cli import main
 from hardened_tools.review.preview import (
+    FINDING_KINDS,
     GITHUB_COMMENT_LIMIT,
     PreviewInputError,
+    ReviewResult,
     format_path,
     parse_path,
     parse_urn,
     register,
+    render_review,
+    review_findings,
     summarize_preview,
 )
 
@@ -529,19 +538,25 @@ def test_many_destructive_steps_are_cut_last():
 
 
 def test_command_prints_the_summary(capsys):
+    # A protected delete fails the gate: the whole comment is still printed, then exit 1.
     code, out, err = run(["review", str(FIXTURES / "protected-delete.json")], capsys)
-    assert (code, err) == (0, "")
+    assert (code, err) == (1, "")
     assert out == summarize_preview(load("protected-delete.json"))
+    code, out, err = run(["review", str(FIXTURES / "routine-tags.json")], capsys)
+    assert (code, err) == (0, "")
+    assert out == summarize_preview(load("routine-tags.json"))
 
 
 def test_command_writes_output_file(capsys, tmp_path):
+    # A protected replace fails the gate: the comment is written to the file first, then exit 1.
     target = tmp_path / "comment.md"
     code, out, err = run(["review", str(FIXTURES / "vault-replace-protected.json"), "--output", str(target)], capsys)
-    assert (code, out, err) == (0, "", "")
+    assert (code, out, err) == (1, "", "")
     assert target.read_text(encoding="utf-8") == summarize_preview(load("vault-replace-protected.json"))
 
 
 def test_command_reads_standard_input(capsys, monkeypatch):
+    # Secret policies changed: shown, but nothing says they weaken, so the gate passes.
     raw = (FIXTURES / "secret-inputs.json").read_bytes()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
     code, out, _ = run(["review", "-"], capsys)
@@ -577,11 +592,12 @@ def test_command_reads_utf16_from_powershell_redirection(capsys, tmp_path):
         ),
     ],
 )
-def test_bad_input_exits_2_with_one_paragraph(capsys, tmp_path, content, expected):
+@pytest.mark.parametrize("fmt", ["markdown", "json"])
+def test_bad_input_exits_2_with_one_paragraph(capsys, tmp_path, content, expected, fmt):
     path = tmp_path / "preview.json"
     if content is not None:
         path.write_text(content)
-    code, out, err = run(["review", str(path)], capsys)
+    code, out, err = run(["review", str(path), "--format", fmt], capsys)
     assert (code, out) == (2, "")
     assert err.startswith(expected.format(path=path))
     assert err.endswith("\n") and err.count("\n") == 1
@@ -601,3 +617,422 @@ def test_directory_and_unwritable_output_exit_2(capsys, tmp_path):
 def test_summarize_rejects_a_non_digest():
     with pytest.raises(PreviewInputError, match='no "steps" list'):
         summarize_preview({"changeSummary": {}})
+
+
+# ---------------------------------------------------------------------------------------------
+# The gate: exit 1 on a destructive or weakening step, and the same findings as JSON
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """`hardened ARGV` through the real command line."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def review_json(capsys, path: Path | str) -> tuple[int, dict]:
+    code, out, err = cli(capsys, "review", str(path), "--format", "json")
+    assert err == ""
+    assert (
+        out.endswith("}\n") and out == json.dumps(json.loads(out), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+    return code, json.loads(out)
+
+
+def written(tmp_path: Path, preview: dict) -> Path:
+    path = tmp_path / "preview.json"
+    path.write_text(json.dumps(preview))
+    return path
+
+
+GATES = {
+    "protected-delete.json": 1,
+    "vault-replace-protected.json": 1,
+    "data-bearing-replace.json": 1,
+    "object-lock-shortened.json": 1,
+    "object-lock-shortened-no-detailed-diff.json": 1,
+    "routine-tags.json": 0,  # tag updates, one of a protected data-bearing bucket
+    "read-step.json": 0,  # a create of an alarm and a read of a bucket
+    "secret-inputs.json": 0,  # security-relevant, but secret: nothing says it weakens
+}
+
+
+def test_every_fixture_has_its_exit_status():
+    assert sorted(GATES) == sorted(path.name for path in FIXTURES.glob("*.json"))
+
+
+@pytest.mark.parametrize(("fixture", "status"), sorted(GATES.items()))
+def test_exit_status_is_the_gate_in_both_formats(capsys, fixture, status):
+    code, out, err = cli(capsys, "review", str(FIXTURES / fixture))
+    assert (code, err) == (status, "")
+    assert out == summarize_preview(load(fixture))  # the whole comment, whatever the exit
+    code, document = review_json(capsys, FIXTURES / fixture)
+    assert code == status
+    assert document["gate"] == ("fail" if status else "pass")
+    assert any(f["gates"] for f in document["findings"]) == bool(status)
+    result = review_findings(load(fixture))
+    assert isinstance(result, ReviewResult) and result.gate_fails == bool(status)
+    assert render_review(result, "json") == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("fixture", sorted(GATES))
+def test_markdown_and_json_list_the_same_findings(capsys, fixture):
+    comment = summarize_preview(load(fixture))
+    _, document = review_json(capsys, FIXTURES / fixture)
+    findings = document["findings"]
+    heads = [line for line in lines_after(comment, DESTRUCTIVE) if line.startswith("- ")]
+    if findings:
+        assert len(heads) == len(findings)
+        heading = next(line for line in comment.splitlines() if DESTRUCTIVE in line)
+        assert heading.startswith(f"### ⚠️ {DESTRUCTIVE} ({len(findings)}; ")
+        # In the same order: each finding's resource in its head line, each change as one of its bullets.
+        for head, finding in zip(heads, findings, strict=True):
+            assert f"`{finding['type']}` `{finding['name']}`" in head
+    else:
+        assert heads == [] and lines_after(comment, DESTRUCTIVE)[0].startswith("None:")
+    assert {f["kind"] for f in findings} <= set(FINDING_KINDS)
+
+
+def test_json_of_a_protected_delete(capsys):
+    code, document = review_json(capsys, FIXTURES / "protected-delete.json")
+    urn = PREFIX + "hardened:index:ImmutableBucket$aws:s3/bucket:Bucket::prod-backups-bucket"
+    assert code == 1
+    assert document == {
+        "schema_version": 1,
+        "project": "hardened-accounts",
+        "stack": "prod",
+        "gate": "fail",
+        "counts": {"same": 42},  # the engine does not count the delete it refuses
+        "findings": [
+            {
+                "severity": 0,
+                "kind": "protected-delete",
+                "urn": urn,
+                "type": "aws:s3/bucket:Bucket",
+                "name": "prod-backups-bucket",
+                "op": "delete",
+                "message": "delete of a PROTECTED resource `aws:s3/bucket:Bucket` `prod-backups-bucket`",
+                "gates": True,
+                "changes": [],
+                "engine_errors": [
+                    f'Preview failed: resource "{urn}" cannot be deleted because it is protected. To unprotect the '
+                    "resource, either remove the `protect` flag from the resource in your Pulumi program and run "
+                    f"`pulumi up`, or use the command: `pulumi state unprotect '{urn}'`"
+                ],
+            }
+        ],
+        "engine_errors": [],
+    }
+
+
+def test_json_of_a_protected_replace(capsys):
+    code, document = review_json(capsys, FIXTURES / "vault-replace-protected.json")
+    urn = PREFIX + "hardened:index:LockedVault$aws:backup/vault:Vault::prod-vault-vault"
+    assert code == 1
+    assert document["gate"] == "fail" and document["counts"] == {"replace": 1, "same": 40}
+    assert document["findings"] == [
+        {
+            "severity": 0,
+            "kind": "protected-replace",
+            "urn": urn,
+            "type": "aws:backup/vault:Vault",
+            "name": "prod-vault-vault",
+            "op": "replace",  # the three steps of the replacement are one finding
+            "message": "replace of a PROTECTED resource `aws:backup/vault:Vault` `prod-vault-vault` — replaced because "
+            'of `name`: `name`: `"prod-vault"` → `"prod-vault-eu"` — forces replacement',
+            "gates": True,
+            "changes": [
+                {
+                    "path": "name",
+                    "old": "prod-vault",
+                    "new": "prod-vault-eu",
+                    "weakens": False,
+                    "forces_replacement": True,
+                    "option": False,
+                    "values_shown": True,
+                }
+            ],
+            "engine_errors": [
+                f'unable to replace resource "{urn}" as it is currently marked for protection. To unprotect the '
+                "resource, remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`"
+            ],
+        }
+    ]
+    # The error about no listed step, without its colour codes.
+    assert document["engine_errors"] == [{"urn": "", "message": "error: preview failed"}]
+
+
+def test_json_of_a_data_bearing_replace(capsys):
+    code, document = review_json(capsys, FIXTURES / "data-bearing-replace.json")
+    assert code == 1
+    assert (document["project"], document["stack"], document["gate"]) == ("payments", "staging", "fail")
+    assert document["counts"] == {"create": 1, "replace": 1, "same": 12}
+    assert document["findings"] == [
+        {
+            "severity": 0,
+            "kind": "data-bearing-replace",
+            "urn": "urn:pulumi:staging::payments::gcp:storage/bucket:Bucket::exports-bucket",
+            "type": "gcp:storage/bucket:Bucket",
+            "name": "exports-bucket",
+            "op": "replace",
+            "message": "replace `gcp:storage/bucket:Bucket` `exports-bucket` — replaced because of `location`: "
+            '`location`: `"EU"` → `"EUROPE-WEST1"` — forces replacement',
+            "gates": True,
+            "changes": [
+                {
+                    "path": "location",
+                    "old": "EU",
+                    "new": "EUROPE-WEST1",
+                    "weakens": False,
+                    "forces_replacement": True,
+                    "option": False,
+                    "values_shown": True,
+                }
+            ],
+            "engine_errors": [],
+        }
+    ]
+    assert document["engine_errors"] == []
+    comment = summarize_preview(load("data-bearing-replace.json"))
+    assert lines_after(comment, DESTRUCTIVE) == [
+        "- ⚠️ **replace** `gcp:storage/bucket:Bucket` `exports-bucket` — replaced because of `location`",
+        "  - A replace creates a new resource and deletes the old one.",
+        "  - Data-bearing resource: the replacement starts empty; data and locks of the old one do not move over.",
+        '  - `location`: `"EU"` → `"EUROPE-WEST1"` — forces replacement',
+    ]
+    assert "- `create` `gcp:monitoring/alertPolicy:AlertPolicy` `exports-errors`" in collapsed(comment)
+    assert f"### ⚠️ {DESTRUCTIVE} (1; it fails the gate)" in comment
+
+
+def test_a_shortened_retention_fails_the_gate_and_a_longer_one_passes(capsys, tmp_path):
+    code, document = review_json(capsys, FIXTURES / "object-lock-shortened.json")
+    assert code == 1
+    [finding] = document["findings"]
+    assert (finding["kind"], finding["gates"], finding["severity"]) == ("weakening", True, 1)
+    assert finding["changes"] == [
+        {
+            "path": "rule.defaultRetention.days",
+            "old": 365,
+            "new": 1,
+            "weakens": True,
+            "forces_replacement": False,
+            "option": False,
+            "values_shown": True,
+        }
+    ]
+    # The same property lengthened is still security-relevant, and shown, but does not fail the gate.
+    preview = load("object-lock-shortened.json")
+    preview["steps"][1]["newState"]["inputs"]["rule"]["defaultRetention"]["days"] = 730
+    path = written(tmp_path, preview)
+    code, out, err = cli(capsys, "review", str(path))
+    assert (code, err) == (0, "")
+    assert lines_after(out, DESTRUCTIVE) == [
+        "- ⚠️ **update** `aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration` `prod-backups-object-lock`",
+        "  - `rule.defaultRetention.days`: `365` → `730` lengthened",
+    ]
+    assert f"### ⚠️ {DESTRUCTIVE} (1; none fails the gate)" in out
+    code, document = review_json(capsys, path)
+    assert (code, document["gate"]) == (0, "pass")
+    [finding] = document["findings"]
+    assert (finding["kind"], finding["gates"], finding["severity"]) == ("change", False, 2)
+    assert finding["changes"][0] | {"old": 365, "new": 730, "weakens": False} == finding["changes"][0]
+
+
+def test_a_weakening_guard_setting_fails_the_gate_and_routine_changes_of_the_same_resource_do_not(capsys, tmp_path):
+    preview = load("secret-inputs.json")
+    step = preview["steps"][3]
+    step["newState"]["inputs"].update(policy=step["oldState"]["inputs"]["policy"], enableKeyRotation=False)
+    step["diffReasons"] = ["enableKeyRotation"]
+    step["detailedDiff"] = {"enableKeyRotation": {"kind": "update", "inputDiff": False}}
+    preview["steps"] = preview["steps"][:1] + [step]
+    code, document = review_json(capsys, written(tmp_path, preview))
+    assert code == 1
+    [finding] = document["findings"]
+    assert (finding["kind"], finding["name"], finding["gates"]) == ("weakening", "prod-vault-key", True)
+    assert [(c["path"], c["old"], c["new"], c["weakens"]) for c in finding["changes"]] == [
+        ("enableKeyRotation", True, False, True)
+    ]
+    step["newState"]["inputs"]["enableKeyRotation"] = True  # back on; only the tags change
+    step["newState"]["inputs"]["tags"] = {"Owner": "security"}
+    step["diffReasons"] = ["tags"]
+    step["detailedDiff"] = {"tags.Owner": {"kind": "update", "inputDiff": False}}
+    code, document = review_json(capsys, written(tmp_path, preview))
+    assert (code, document["findings"]) == (0, [])
+
+
+def test_unprotecting_is_a_weakening_that_fails_the_gate():
+    preview = load("routine-tags.json")
+    step = preview["steps"][1]
+    step["op"], step["diffReasons"], step["detailedDiff"] = "same", None, None
+    step["newState"]["inputs"]["tags"] = step["oldState"]["inputs"]["tags"]
+    del step["newState"]["protect"]
+    result = review_findings(preview)
+    [finding] = result.findings
+    assert (finding.kind, finding.op, finding.gates, result.gate_fails) == ("weakening", "same", True, True)
+    assert [(c.path, c.old, c.new, c.option, c.weakens) for c in finding.changes] == [
+        ("protect", True, False, True, True)
+    ]
+
+
+def test_a_data_bearing_delete_fails_the_gate_even_when_retained():
+    preview = load("protected-delete.json")
+    del preview["steps"][1]["oldState"]["protect"]
+    preview["diagnostics"], preview["changeSummary"] = [], {"delete": 1, "same": 42}
+    [finding] = review_findings(preview).findings
+    assert (finding.kind, finding.severity, finding.gates) == ("data-bearing-delete", 1, True)  # retainOnDelete
+    del preview["steps"][1]["oldState"]["retainOnDelete"]
+    [finding] = review_findings(preview).findings
+    assert (finding.kind, finding.severity, finding.gates) == ("data-bearing-delete", 0, True)
+
+
+def test_replace_of_an_ordinary_resource_is_shown_but_gates_only_if_it_weakens(capsys, tmp_path):
+    """A role (neither protected nor data-bearing) replaced for its name, its trust policy reformatted: a finding
+    for the policy, destructive, yet nothing weakens; with the MFA condition dropped, the gate fails."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+            }
+        ],
+    }
+    urn = PREFIX + "aws:iam/role:Role::reporting-role"
+    old = {
+        "urn": urn,
+        "custom": True,
+        "type": "aws:iam/role:Role",
+        "inputs": {"name": "reporting", "assumeRolePolicy": json.dumps(trust)},
+    }
+    new = copy.deepcopy(old)
+    new["inputs"].update(name="reporting-eu", assumeRolePolicy=json.dumps(trust, indent=2))
+    preview = {
+        "steps": [
+            {
+                "op": "replace",
+                "urn": urn,
+                "oldState": old,
+                "newState": new,
+                "diffReasons": ["assumeRolePolicy", "name"],
+                "replaceReasons": ["name"],
+                "detailedDiff": {
+                    "assumeRolePolicy": {"kind": "update", "inputDiff": True},
+                    "name": {"kind": "update-replace", "inputDiff": True},
+                },
+            }
+        ],
+        "changeSummary": {"replace": 1},
+    }
+    code, document = review_json(capsys, written(tmp_path, preview))
+    assert code == 0
+    [finding] = document["findings"]
+    assert (finding["kind"], finding["severity"], finding["gates"]) == ("replace", 1, False)
+    assert [(c["path"], c["weakens"], c["forces_replacement"]) for c in finding["changes"]] == [
+        ("assumeRolePolicy", False, False),
+        ("name", False, True),
+    ]
+    del trust["Statement"][0]["Condition"]
+    new["inputs"]["assumeRolePolicy"] = json.dumps(trust)
+    code, document = review_json(capsys, written(tmp_path, preview))
+    assert code == 1
+    [finding] = document["findings"]
+    assert (finding["kind"], finding["gates"]) == ("replace", True)
+    assert finding["changes"][0]["weakens"] is True
+
+
+def test_json_keeps_secrets_secret(capsys, tmp_path):
+    code, out, _ = cli(capsys, "review", str(FIXTURES / "secret-inputs.json"), "--format", "json")
+    assert code == 0
+    for leaked in ("AllowKeyAdministration", "KeyAdmins", "alertEmail", "awsAccessKey"):
+        assert leaked not in out
+    document = json.loads(out)
+    assert [(f["name"], f["kind"], f["gates"]) for f in document["findings"]] == [
+        ("prod-vault-policy", "change", False),
+        ("prod-vault-key", "change", False),
+    ]
+    # The key policy was plain before it became secret: both sides are "[secret]".
+    assert document["findings"][1]["changes"] == [
+        {
+            "path": "policy",
+            "old": "[secret]",
+            "new": "[secret]",
+            "weakens": False,
+            "forces_replacement": False,
+            "option": False,
+            "values_shown": True,
+        }
+    ]
+    # A plain value that becomes secret is hidden on both sides.
+    preview = load("object-lock-shortened-no-detailed-diff.json")
+    preview["steps"][1]["oldState"]["inputs"]["rule"]["defaultRetention"] = {"days": 365, "mode": "[secret]"}
+    preview["steps"][1]["newState"]["inputs"]["rule"]["defaultRetention"] = {"days": 1, "mode": "[secret]"}
+    preview["steps"][1]["oldState"]["inputs"]["objectLockToken"] = "visible-before"
+    preview["steps"][1]["newState"]["inputs"]["objectLockToken"] = "[secret]"
+    code, out, _ = cli(capsys, "review", str(written(tmp_path, preview)), "--format", "json")
+    assert "visible-before" not in out
+    changes = {c["path"]: c for f in json.loads(out)["findings"] for c in f["changes"]}
+    assert (
+        changes["objectLockToken"] | {"old": "[secret]", "new": "[secret]", "weakens": False}
+        == changes["objectLockToken"]
+    )
+    # The retention's days, a plain value beside the secret mode, are still judged: shortened.
+    assert (changes["rule.defaultRetention.days"]["weakens"], code) == (True, 1)
+    # A changed object holding a secret (the detailed diff names the object) is "[secret]" as a whole.
+    preview = load("object-lock-shortened.json")
+    step = preview["steps"][1]
+    step["oldState"]["inputs"]["rule"]["defaultRetention"]["mode"] = "[secret]"
+    step["oldState"]["outputs"]["rule"]["defaultRetention"]["mode"] = "[secret]"
+    step["newState"]["inputs"]["rule"]["defaultRetention"]["mode"] = "[secret]"
+    step["detailedDiff"] = {"rule.defaultRetention": {"kind": "update", "inputDiff": False}}
+    code, document = review_json(capsys, written(tmp_path, preview))
+    [change] = document["findings"][0]["changes"]
+    assert (change["path"], change["old"], change["new"], change["weakens"], code) == (
+        "rule.defaultRetention",
+        "[secret]",
+        "[secret]",
+        False,
+        0,
+    )
+
+
+def test_json_leaves_out_absent_and_unshown_values(tmp_path):
+    """A property added has no `old`, one deleted no `new`; a change only `diffReasons` name has neither."""
+    preview = load("object-lock-shortened-no-detailed-diff.json")
+    step = preview["steps"][1]
+    step["oldState"]["inputs"]["rule"]["defaultRetention"]["years"] = 1
+    step["newState"]["inputs"]["expectedBucketOwner"] = "111122223333"  # a guard type: every property is relevant
+    step["diffReasons"] = ["rule", "expectedBucketOwner", "token"]
+    result = review_findings(preview)
+    document = json.loads(render_review(result, "json"))
+    changes = {c["path"]: c for c in document["findings"][0]["changes"]}
+    assert "new" not in changes["rule.defaultRetention.years"] and changes["rule.defaultRetention.years"]["old"] == 1
+    assert "old" not in changes["expectedBucketOwner"] and changes["expectedBucketOwner"]["new"] == "111122223333"
+    assert changes["expectedBucketOwner"]["values_shown"] is True
+    assert "old" not in changes["token"] and "new" not in changes["token"]
+    assert changes["token"]["values_shown"] is False
+
+
+def test_output_file_in_json_and_the_exit_status(capsys, tmp_path):
+    target = tmp_path / "review.json"
+    code, out, err = cli(
+        capsys, "review", str(FIXTURES / "protected-delete.json"), "--format", "json", "--output", str(target)
+    )
+    assert (code, out, err) == (1, "", "")
+    assert json.loads(target.read_text(encoding="utf-8"))["gate"] == "fail"
+
+
+def test_review_findings_refuses_a_non_digest():
+    with pytest.raises(PreviewInputError, match='no "steps" list'):
+        review_findings({"changeSummary": {}})
+    with pytest.raises(ValueError, match="unknown format"):
+        render_review(review_findings(load("read-step.json")), "text")
+
+
+def test_the_help_names_the_exit_statuses(capsys):
+    with pytest.raises(SystemExit):
+        main(["review", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Exit status: 0 when nothing fails the gate; 1 when the preview deletes or replaces" in text
+    assert "--format {markdown,json}" in text

@@ -21,7 +21,7 @@ from planning import shipped_plan
 
 from hardened_tools.cli import main
 from hardened_tools.plan.document import dumps
-from hardened_tools.review.preview import format_path, parse_path
+from hardened_tools.review.preview import format_path, load_preview, parse_path, review_findings
 
 ROOT = Path(__file__).resolve().parents[1]
 PREVIEWS = sorted((ROOT / "tests/fixtures/previews").glob("*.json"))
@@ -185,11 +185,10 @@ def test_fuzzed_plans_and_previews_exit_0_1_or_2_with_one_paragraph(plan_file, t
         if code == 2:
             assert_one_error(code, out, err, bad)
         else:
-            assert kind not in ALWAYS_BAD and code == 0 and err == "" and out.startswith("## Pulumi preview review"), (
-                number,
-                kind,
-                err,
-            )
+            # Accepted: exit 1 exactly when the review gate fails on what was read (a delete, replace or weakening).
+            gate = review_findings(load_preview(str(bad))).gate_fails
+            assert kind not in ALWAYS_BAD and code == int(gate) and err == "", (number, kind, code, err)
+            assert out.startswith("## Pulumi preview review"), (number, kind)
     # Both outcomes are exercised: the mutations are neither all refused nor all harmless.
     assert exits[2] > 150 and exits[0] + exits[1] > 60, exits
 

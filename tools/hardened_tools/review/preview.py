@@ -1,7 +1,7 @@
-"""`hardened review preview.json`: the output of `pulumi preview --json` as a pull-request comment.
+"""`hardened review preview.json`: the output of `pulumi preview --json` as a pull-request comment, and a gate.
 
     pulumi preview --json --stack prod > preview.json
-    hardened review preview.json [--output comment.md]
+    hardened review preview.json [--format markdown|json] [--output FILE]
 
 The comment puts first what a reviewer must not miss: deletes and replaces of protected or
 data-bearing resources, and changes to retention, locks, public access, policies, key rotation
@@ -9,8 +9,34 @@ and Pulumi's own `protect` / `retainOnDelete`, each shown as `old → new`. Ever
 listed, one line each, in a collapsed block. The comment stays within 64,000 characters
 (GitHub's limit is 65,536); the collapsed block is cut first, with a note.
 
+Exit status: 1 when the review gate fails, that is when the preview deletes or replaces a protected
+or data-bearing resource, or makes a change that plainly weakens a guard (a retention shortened, a
+lock, `protect` or key rotation turned off, `forceDestroy` turned on, a Deny removed or an Allow
+added); the review is written in full first. A security-relevant change that does not weaken (a
+longer retention, a secret or unshown value, a policy only reformatted) is shown and does not fail
+it. 0 otherwise; 2 when the input is not a preview digest or the output cannot be written (nothing
+on stdout). Each finding says whether it fails the gate (`gates`).
+
+`--format json` writes one document instead of the comment (sorted keys, UTF-8 as is, no size
+limit; secrets stay "[secret]", and so does the other side of a change to or from a secret):
+
+    {"schema_version": 1, "project": str, "stack": str, "gate": "fail" | "pass",
+     "counts": {op: n},                      # changeSummary's (else counted from the steps), 0s left out
+     "findings": [{"severity": 0 | 1 | 2,    # 0 refused or data goes, 1 destructive or weakening, 2 other
+                   "kind": "protected-delete" | "protected-replace" | "data-bearing-delete"
+                           | "data-bearing-replace" | "delete" | "replace" | "weakening" | "change",
+                   "urn", "type", "name", "op", "message": str, "gates": bool,
+                   "changes": [{"path": str, "old"?, "new"?,   # absent: added / deleted / not shown
+                                "weakens", "forces_replacement", "option", "values_shown": bool}],
+                   "engine_errors": [str]}],           # the engine's errors about it, as plain text
+     "engine_errors": [{"urn": str, "message": str}]}   # errors about no listed step; urn "" if none
+
+Findings are ordered as in the comment (most severe first, then by step); `review_findings` gives
+them as data (`ReviewResult`) to other tools, such as `hardened ci`. Both outputs are written from
+that one classification.
+
 Steps are grouped and classified in `preview_steps.py`; property changes are read, judged and
-shown in `preview_changes.py`. This module checks the input and writes the comment.
+shown in `preview_changes.py`. This module checks the input, and writes the comment and the document.
 
 What these modules rely on, from Pulumi's source (github.com/pulumi/pulumi):
 
@@ -61,8 +87,11 @@ What these modules rely on, from Pulumi's source (github.com/pulumi/pulumi):
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +102,11 @@ from ..comment_limit import GITHUB_COMMENT_LIMIT, fit_lines, hard_cut
 from ..strict_json import JsonReadError, described
 from ..wording import plural_s
 from .policy_documents import shape_problem
-from .preview_changes import code_span, format_path, parse_path
+from .preview_changes import MISSING, code_span, format_path, parse_path
 from .preview_steps import (
+    FINDING_KINDS,
+    Finding,
+    FindingChange,
     Step,
     finding_for,
     group_units,
@@ -83,18 +115,32 @@ from .preview_steps import (
     unit_changes,
 )
 
-# What the tests and the CLI import from here; steps and changes live in the modules above.
+# What the tests, the CLI and `hardened ci` import from here; steps and changes live in the modules above.
 __all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_GATE_FAILS",
+    "EXIT_PASS",
+    "FINDING_KINDS",
+    "FORMATS",
     "GITHUB_COMMENT_LIMIT",
+    "EngineError",
+    "Finding",
+    "FindingChange",
     "PreviewInputError",
+    "ReviewResult",
     "format_path",
     "load_preview",
     "parse_path",
     "parse_urn",
     "register",
+    "render_review",
+    "review_findings",
     "summarize_preview",
 ]
 
+EXIT_PASS, EXIT_GATE_FAILS, EXIT_BAD_INPUT = 0, 1, 2
+FORMATS = ("markdown", "json")
+JSON_SCHEMA_VERSION = 1
 
 STEP_OPS = (
     "same",
@@ -261,14 +307,65 @@ def _step_problem(step: dict) -> _Problem:
 
 
 def _plain(text: str, width: int = _MESSAGE_WIDTH) -> str:
-    """A diagnostic message as one line of markdown text (no HTML, no colour codes)."""
+    """A diagnostic message as one line of plain text (no colour codes, at most `width` characters)."""
     text = re.sub(r"\s+", " ", _ANSI.sub("", text)).strip()
     if len(text) > width:
         text = text[: width - 1] + "…"
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
-def _counts(preview: dict, steps: list[Step]) -> list[str]:
+def _escaped(text: str) -> str:
+    """Plain text as markdown text: no HTML gets through."""
+    return html.escape(text, quote=False)
+
+
+@dataclass(frozen=True)
+class EngineError:
+    """An `error` diagnostic of the engine that no listed step of its resource took: `urn` is "" when it names none."""
+
+    urn: str
+    message: str  # plain text: colour codes stripped, white space collapsed, at most 600 characters
+
+
+@dataclass
+class ReviewResult:
+    """A preview digest classified: what the comment and the JSON document are both written from.
+
+    `project`, `stack`: read from the first URN that names them ("" when none does).
+    `counts`: op -> number of steps, 0s left out: the engine's `changeSummary`, or counted from the steps when the
+    digest has none (`counts_from_summary` says which).
+    `findings`: the `Finding`s (preview_steps.py), most severe first, then in step order; each has `kind` (one of
+    `FINDING_KINDS`), `gates`, `urn`, `type`, `name`, `op`, `message` (one line), `severity` (0 the engine refuses or
+    data goes, 1 destructive or weakening, 2 a security-relevant change), `changes` (`FindingChange`s: `path`, `old`,
+    `new`, `weakens`, ...; secrets stay "[secret]") and `engine_errors` (plain text).
+    `engine_errors`: the engine's errors about no listed step (`EngineError`s).
+    `routine`: the steps that are no finding, in the order the comment lists them (changes before unchanged ones).
+    `count_notes`: markdown lines on counts that disagree with the steps, and on `maybeCorrupt`.
+    """
+
+    project: str
+    stack: str
+    counts: dict[str, int]
+    counts_from_summary: bool
+    findings: list[Finding]
+    engine_errors: list[EngineError]
+    routine: list[Step]
+    count_notes: list[str]
+
+    @property
+    def gating(self) -> list[Finding]:
+        """The findings that fail the gate."""
+        return [f for f in self.findings if f.gates]
+
+    @property
+    def gate_fails(self) -> bool:
+        """True when `hardened review` exits 1: a finding deletes or replaces a protected or data-bearing resource,
+        or makes a security-weakening change."""
+        return any(f.gates for f in self.findings)
+
+
+def _counts(preview: dict, steps: list[Step]) -> tuple[dict[str, int], bool, list[str]]:
+    """op -> count (from `changeSummary`, else from the steps), whether from `changeSummary`, and markdown notes."""
     by_op: dict[str, int] = {}
     for step in steps:
         by_op[step.op] = by_op.get(step.op, 0) + 1
@@ -276,7 +373,7 @@ def _counts(preview: dict, steps: list[Step]) -> list[str]:
     lines: list[str] = []
     if isinstance(summary, dict) and all(isinstance(v, int) for v in summary.values()):
         counts = {str(op): n for op, n in summary.items() if n}
-        source = "from `changeSummary`"
+        from_summary = True
         for op in CROSS_CHECKED_OPS:
             listed, counted = by_op.get(op, 0), summary.get(op, 0)
             if listed > counted:
@@ -292,25 +389,47 @@ def _counts(preview: dict, steps: list[Step]) -> list[str]:
             )
     else:
         counts = {op: n for op, n in by_op.items() if op not in ("create-replacement", "delete-replaced")}
-        source = "counted from the steps: the preview has no `changeSummary`"
-    ordered = sorted(counts, key=lambda op: (STEP_OPS.index(op) if op in STEP_OPS else len(STEP_OPS), op))
-    ordered = [op for op in ordered if op != "same"] + (["same"] if "same" in counts else [])
-    text = ", ".join(f"{counts[op]} {COUNT_LABELS.get(op, code_span(op))}" for op in ordered) or "no changes"
+        from_summary = False
     if preview.get("maybeCorrupt"):
         lines.append("⚠️ The engine reports that one or more resources may be corrupt (`maybeCorrupt`).")
-    return [f"**Planned:** {text} ({source}).", *lines]
+    return counts, from_summary, lines
 
 
-def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
-    """A markdown pull-request comment on a `pulumi preview --json` digest, at most `limit` characters."""
-    preview = _validated(preview)
+def review_findings(preview: dict) -> ReviewResult:
+    """Classify a `pulumi preview --json` digest without writing anything: its findings, and whether the gate fails.
+
+    `preview` is the parsed digest (`load_preview(FILE)` reads and checks a file). Returns a `ReviewResult`:
+
+    * `.gate_fails: bool`: True exactly when `hardened review` exits 1: a finding deletes or replaces a protected or
+      data-bearing resource, or one of its changes plainly weakens a guard. `.gating` lists those findings.
+    * `.findings: list[Finding]`, most severe first, then in step order, one per resource (a replacement's steps
+      are one), each with `kind: str` (one of `FINDING_KINDS`: "protected-delete", "protected-replace",
+      "data-bearing-delete", "data-bearing-replace", "delete", "replace", "weakening", "change"; `delete` is not
+      emitted today), `gates: bool`, `urn`,
+      `type`, `name`, `op` ("replace" for any replacement step), `message` (one line: what happens, and the changes),
+      `severity: int` (0 the engine refuses or data goes, 1 destructive or weakening, 2 a security-relevant change
+      that does not weaken), `changes: list[FindingChange]` (`path`, `old` / `new` — `MISSING` when absent or not
+      shown, "[secret]" when either side holds a secret —, `weakens`, `forces_replacement`, `option`,
+      `values_shown`), `engine_errors: list[str]` (plain text) and `lines` (the comment's markdown).
+    * `.engine_errors: list[EngineError]` (`urn`, "" when none, and `message`): errors about no listed step.
+    * `.project`, `.stack` ("" when no URN names them), `.counts: dict[str, int]` (op -> steps, 0s left out),
+      and what the comment alone uses: `.routine` (the other steps), `.counts_from_summary`, `.count_notes`.
+
+    `render_review(result)` writes the comment and `render_review(result, "json")` the JSON document, both from
+    this one result. Raises PreviewInputError when `preview` is not a digest.
+    """
+    return _classified(_validated(preview))
+
+
+def _classified(preview: dict) -> ReviewResult:
+    """`review_findings` of a digest already checked by `_validated`."""
     steps = read_steps(preview)
     units = group_units(steps)
     for unit in units:
         unit.changes = unit_changes(unit)
 
     errors_by_urn: dict[str, list[str]] = {}
-    loose_errors: list[str] = []
+    engine_errors: list[EngineError] = []
     for diagnostic in preview.get("diagnostics") or []:
         if not isinstance(diagnostic, dict) or diagnostic.get("severity") != "error":
             continue
@@ -319,33 +438,86 @@ def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> st
         if isinstance(urn, str) and urn:
             errors_by_urn.setdefault(urn, []).append(message)
         else:
-            loose_errors.append(f"- {message}")
+            engine_errors.append(EngineError("", message))
 
-    findings, others = [], []
+    findings: list[Finding] = []
+    others: list[tuple[bool, int, Step]] = []
     for unit in units:
         finding = finding_for(unit, errors_by_urn)
         if finding:
             findings.append(finding)
         else:
-            others += [
-                (s.op == "same", s.index, f"- {code_span(s.op)} {code_span(s.type)} {code_span(s.name)}")
-                for s in unit.steps
-            ]
+            others += [(s.op == "same", s.index, s) for s in unit.steps]
     findings.sort(key=lambda f: (f.severity, f.order))
-    other_lines = [line for _, _, line in sorted(others)]
     for urn, messages in errors_by_urn.items():
-        loose_errors += [f"- {code_span(parse_urn(urn)[3])}: {message}" for message in messages]
+        engine_errors += [EngineError(urn, message) for message in messages]
+    counts, from_summary, notes = _counts(preview, steps)
+    stack, project = next(((p[0], p[1]) for p in (parse_urn(s.urn) for s in steps) if p[0]), ("", ""))
+    return ReviewResult(
+        project=project,
+        stack=stack,
+        counts=counts,
+        counts_from_summary=from_summary,
+        findings=findings,
+        engine_errors=engine_errors,
+        routine=[step for _, _, step in sorted(others, key=lambda o: (o[0], o[1]))],
+        count_notes=notes,
+    )
+
+
+def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    """A markdown pull-request comment on a `pulumi preview --json` digest, at most `limit` characters."""
+    return render_review(review_findings(preview), limit=limit)
+
+
+def render_review(result: ReviewResult, format: str = "markdown", *, limit: int = GITHUB_COMMENT_LIMIT) -> str:  # noqa: A002 - the command line's own word
+    """The review as `markdown` (a comment of at most `limit` characters) or `json` (one document, no limit)."""
+    if format == "json":
+        return _json(result)
+    if format != "markdown":
+        raise ValueError(f"unknown format {format!r}; one of {', '.join(FORMATS)}")
+    return _markdown(result, limit)
+
+
+def _ordered_counts(counts: dict[str, int]) -> list[str]:
+    ordered = sorted(counts, key=lambda op: (STEP_OPS.index(op) if op in STEP_OPS else len(STEP_OPS), op))
+    return [op for op in ordered if op != "same"] + (["same"] if "same" in counts else [])
+
+
+def _gate_words(result: ReviewResult) -> str:
+    """How many of the findings fail the gate: 'none fails the gate', 'it fails …', 'all fail …', '2 fail …'."""
+    gating, total = len(result.gating), len(result.findings)
+    if not gating:
+        return "none fails the gate"
+    if gating == total:
+        return "it fails the gate" if total == 1 else "all fail the gate"
+    return f"{gating} fail{'s' * (gating == 1)} the gate"
+
+
+def _markdown(result: ReviewResult, limit: int) -> str:
+    counts, findings = result.counts, result.findings
+    planned = ", ".join(f"{counts[op]} {COUNT_LABELS.get(op, code_span(op))}" for op in _ordered_counts(counts))
+    source = (
+        "from `changeSummary`"
+        if result.counts_from_summary
+        else "counted from the steps: the preview has no `changeSummary`"
+    )
+    loose_errors = [
+        f"- {code_span(parse_urn(e.urn)[3])}: {_escaped(e.message)}" if e.urn else f"- {_escaped(e.message)}"
+        for e in result.engine_errors
+    ]
     if len(loose_errors) > _MAX_ENGINE_ERRORS:
         more = len(loose_errors) - _MAX_ENGINE_ERRORS
         loose_errors = [*loose_errors[:_MAX_ENGINE_ERRORS], f"- … and {more} more errors: see the full preview."]
+    other_lines = [f"- {code_span(s.op)} {code_span(s.type)} {code_span(s.name)}" for s in result.routine]
 
-    stack, project = next(((p[0], p[1]) for p in (parse_urn(s.urn) for s in steps) if p[0]), ("", ""))
+    project, stack = result.project, result.stack
     title = (
         f"## Pulumi preview review: {code_span(project)} / {code_span(stack)}" if stack else "## Pulumi preview review"
     )
-    head = [title, "", *_counts(preview, steps), ""]
+    head = [title, "", f"**Planned:** {planned or 'no changes'} ({source}).", *result.count_notes, ""]
     if findings:
-        head += [f"### ⚠️ Destructive or weakening steps ({len(findings)})", ""]
+        head += [f"### ⚠️ Destructive or weakening steps ({len(findings)}; {_gate_words(result)})", ""]
     else:
         head += [
             "### Destructive or weakening steps",
@@ -354,7 +526,7 @@ def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> st
             "property change.",
         ]
     errors = ["", "### Engine errors", "", *loose_errors] if loose_errors else []
-    unchanged = sum(1 for is_same, _, _ in others if is_same)
+    unchanged = sum(1 for s in result.routine if s.op == "same")
     summary_text = f"{len(other_lines)} step{'s' * (len(other_lines) != 1)}"
     if unchanged == len(other_lines):
         summary_text += ", all unchanged"
@@ -391,6 +563,46 @@ def summarize_preview(preview: dict, *, limit: int = GITHUB_COMMENT_LIMIT) -> st
         [cut_note.format(n=len(other_lines), s=plural_s(len(other_lines)))],
     )
     return hard_cut(text, limit)
+
+
+def _json(result: ReviewResult) -> str:
+    def change(c: FindingChange) -> dict:
+        return (
+            {
+                "path": c.path,
+                "weakens": c.weakens,
+                "forces_replacement": c.forces_replacement,
+                "option": c.option,
+                "values_shown": c.values_shown,
+            }
+            | ({"old": c.old} if c.old is not MISSING else {})
+            | ({"new": c.new} if c.new is not MISSING else {})
+        )
+
+    document = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "project": result.project,
+        "stack": result.stack,
+        "gate": "fail" if result.gate_fails else "pass",
+        "counts": dict(result.counts),
+        "findings": [
+            {
+                "severity": f.severity,
+                "kind": f.kind,
+                "urn": f.urn,
+                "type": f.type,
+                "name": f.name,
+                "op": f.op,
+                "message": f.message,
+                "gates": f.gates,
+                "changes": [change(c) for c in f.changes],
+                "engine_errors": list(f.engine_errors),
+            }
+            for f in result.findings
+        ],
+        "engine_errors": [{"urn": e.urn, "message": e.message} for e in result.engine_errors],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -430,14 +642,22 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add `review` to the subcommands `commands`."""
     parser = commands.add_parser(
         "review",
-        help="summarise `pulumi preview --json` as a markdown pull-request comment",
-        description="Read the output of `pulumi preview --json` and write a markdown comment for a pull request: "
-        "deletes and replaces of protected or data-bearing resources and security-relevant property changes "
-        "first, every other step collapsed. At most 64,000 characters.",
+        help="summarise `pulumi preview --json` for a pull request; exit 1 when it deletes, replaces or weakens "
+        "what it must not",
+        description="Read the output of `pulumi preview --json` and write a markdown comment for a pull request "
+        "(at most 64,000 characters), or one JSON document with --format json: deletes and replaces of protected "
+        "or data-bearing resources and security-relevant property changes first, every other step collapsed. "
+        "Exit status: 0 when nothing fails the gate; 1 when the preview deletes or replaces a protected or "
+        "data-bearing resource, or makes a change that weakens a guard (a retention shortened, a lock or "
+        "`protect` turned off, a Deny removed, an Allow added), after writing the review in full; 2 when the input is not a "
+        "preview digest or the output cannot be written.",
     )
     parser.add_argument("preview", help="the file written by `pulumi preview --json`, or - for standard input")
     parser.add_argument(
-        "--output", type=Path, metavar="FILE", help="write the comment to this file instead of standard output"
+        "--format", choices=FORMATS, default="markdown", help="markdown (default: a pull-request comment) or json"
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the review to this file instead of standard output"
     )
     parser.set_defaults(command=_review)
     return parser
@@ -445,16 +665,17 @@ def register(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _review(args: argparse.Namespace) -> int:
     try:
-        comment = summarize_preview(load_preview(args.preview))
+        result = _classified(load_preview(args.preview))
     except PreviewInputError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    text = render_review(result, args.format)
     if args.output is None:
-        sys.stdout.write(comment)
-        return 0
-    try:
-        args.output.write_text(comment, encoding="utf-8")
-    except OSError as error:
-        print(f"error: cannot write {args.output}: {error.strerror or error}.", file=sys.stderr)
-        return 2
-    return 0
+        sys.stdout.write(text)
+    else:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            print(f"error: cannot write {args.output}: {error.strerror or error}.", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    return EXIT_GATE_FAILS if result.gate_fails else EXIT_PASS

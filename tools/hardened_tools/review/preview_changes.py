@@ -317,6 +317,16 @@ def _show(value: Any) -> str:
     return code_span(text)
 
 
+def shown_values(change: Change) -> tuple[Any, Any]:
+    """The old and new value as a report may show them: `SECRET` for both (where present) when either holds a
+    secret, as `change_line` hides both; `MISSING` for both when the preview does not show the values."""
+    if not change.values_known:
+        return MISSING, MISSING
+    if _has_secret(change.old) or _has_secret(change.new):
+        return (MISSING if change.old is MISSING else SECRET), (MISSING if change.new is MISSING else SECRET)
+    return change.old, change.new
+
+
 def change_line(change: Change) -> tuple[str, bool]:
     """One bullet for a security-relevant change, and whether it plainly weakens a guard."""
     where = f"{code_span(change.path)} (resource option)" if change.option else code_span(change.path)

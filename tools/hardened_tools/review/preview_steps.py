@@ -2,13 +2,19 @@
 
 A replacement's steps (`replace`, `create-replacement`, `delete-replaced`) share a URN and become one
 unit. A unit becomes a finding when it deletes or replaces a protected or data-bearing resource, or
-changes a security-relevant property; every other unit is listed as routine. The digest's format,
-and the Pulumi sources it follows, are described in `preview.py`.
+changes a security-relevant property; every other unit is listed as routine. A finding fails the
+review gate (`gates`) when it deletes or replaces a protected or data-bearing resource, or when one of
+its changes plainly weakens a guard (`change_line`'s judgement: shortened, turned off, removed, a Deny
+removed or an Allow added); a security-relevant change that does not weaken (a longer retention, a
+secret or unshown value) is shown but does not fail it. The digest's format, and the Pulumi sources it
+follows, are described in `preview.py`.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
+from typing import Any
 
 from hardened.resource_types import REVIEWED_ON_DELETE
 
@@ -22,6 +28,7 @@ from .preview_changes import (
     lookup_path,
     normal_kind,
     parse_path,
+    shown_values,
 )
 
 REPLACEMENT_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
@@ -169,18 +176,59 @@ def unit_changes(unit: Unit) -> list[Change]:
 # ----------------------------------------------------------------------------------------------
 # Classifying units
 
+# What a finding is about. The first four fail the gate whatever the property changes; `delete` and `replace` (of a
+# resource neither protected nor data-bearing, shown for a security-relevant change: a delete changes no property,
+# so `delete` is not emitted today), `weakening` and `change` (an update, or a `same` step whose resource options
+# change) fail it only when a change weakens.
+FINDING_KINDS = (
+    "protected-delete",
+    "protected-replace",
+    "data-bearing-delete",
+    "data-bearing-replace",
+    "delete",
+    "replace",
+    "weakening",
+    "change",
+)
+GATING_KINDS = frozenset({"protected-delete", "protected-replace", "data-bearing-delete", "data-bearing-replace"})
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    """One property or resource-option change of a finding: its values as they may be shown, and its judgement."""
+
+    path: str
+    old: Any  # MISSING when the property is added or the values are not shown; SECRET when either holds a secret
+    new: Any  # MISSING when the property is deleted or the values are not shown
+    weakens: bool  # `change_line`'s judgement: plainly weakens a guard (shortened, turned off, Deny removed, ...)
+    forces_replacement: bool
+    option: bool  # a Pulumi resource option (protect, retainOnDelete), not a property
+    values_shown: bool  # False when only diffReasons name the property: the preview does not hold the values
+    line: str  # the markdown bullet the comment shows for it
+
 
 @dataclass
 class Finding:
-    """A unit the reviewer must not miss, as markdown lines, ordered by severity then by step."""
+    """A unit the reviewer must not miss, ordered by severity then by step: what it is, whether it fails the gate,
+    and the markdown lines the comment shows for it (made from the same judgement)."""
 
-    severity: int  # 0: the engine refuses or data goes; 1: destructive; 2: weakening property change
+    severity: int  # 0: the engine refuses or data goes; 1: destructive or weakening; 2: a security-relevant change
     order: int
-    lines: list[str]
+    kind: str  # one of FINDING_KINDS
+    op: str  # the unit's op: `replace` for every step of a replacement
+    urn: str
+    type: str
+    name: str
+    message: str  # one line, inline code in backticks, no emoji: what happens to which resource, and the changes
+    gates: bool  # True when this finding fails the review gate
+    changes: list[FindingChange]
+    engine_errors: list[str]  # the engine's error messages about this resource, as plain text
+    lines: list[str]  # markdown
 
 
 def finding_for(unit: Unit, errors_by_urn: dict[str, list[str]]) -> Finding | None:
-    """The unit as a finding, or None when it is routine; takes the engine errors about it out of `errors_by_urn`."""
+    """The unit as a finding, or None when it is routine; takes the engine errors about it (plain text) out of
+    `errors_by_urn`."""
     step = unit.first
     kind = step.type
     protected_old = bool((unit.old or {}).get("protect"))
@@ -199,17 +247,20 @@ def finding_for(unit: Unit, errors_by_urn: dict[str, list[str]]) -> Finding | No
     ops = f" (steps: {ops})" if ops else ""
     notes: list[str] = []
     severity = 2
-    if unit.op == "delete":
+    because = ""
+    if unit.op == "delete":  # a delete changes no property: today a finding only when protected or data-bearing
         severity = 0 if protected_old or (data_bearing and not retained) else 1
+        finding_kind = "protected-delete" if protected_old else "data-bearing-delete" if data_bearing else "delete"
         if protected_old:
-            head = f"🛑 **delete of a PROTECTED resource** {what}"
+            icon, label = "🛑", "delete of a PROTECTED resource"
             notes.append(
                 "The engine refuses to delete a resource whose state has `protect: true`, so this "
                 "preview cannot be applied as it is. It goes through only if someone first removes "
                 "`protect` (in the program or with `pulumi state unprotect`): check that this is intended."
             )
         else:
-            head = f"⚠️ **delete** {what}"
+            icon, label = "⚠️", "delete"
+        head = f"{icon} **{label}** {what}"
         if data_bearing:
             notes.append("Data-bearing resource: deleting it can lose data or a guard of data.")
         notes.append(
@@ -218,25 +269,26 @@ def finding_for(unit: Unit, errors_by_urn: dict[str, list[str]]) -> Finding | No
             else "`retainOnDelete` is not set: the cloud resource itself is deleted."
         )
     elif unit.op == "replace":
+        finding_kind = "protected-replace" if protected_old else "data-bearing-replace" if data_bearing else "replace"
         reasons = list(dict.fromkeys(k for s in unit.steps for k in s.replace_reasons))
         because = f" — replaced because of {', '.join(code_span(k) for k in reasons)}" if reasons else ""
         if protected_old and protected_new:
             severity = 0
-            head = f"🛑 **replace of a PROTECTED resource** {what}{ops}{because}"
+            icon, label = "🛑", "replace of a PROTECTED resource"
             notes.append(
                 "The engine refuses to replace a resource protected in its old and new state (a replace "
                 "deletes the old one), so this preview cannot be applied as it is."
             )
         elif protected_old:
             severity = 0
-            head = f"🛑 **replace of a resource whose `protect` is removed in this same change** {what}{ops}{because}"
+            icon, label = "🛑", "replace of a resource whose `protect` is removed in this same change"
             notes.append(
                 "`protect` goes from true to false in this change, so the engine WILL delete the old "
                 "resource after creating its replacement."
             )
         else:
             severity = 0 if data_bearing else 1
-            head = f"⚠️ **replace** {what}{ops}{because}"
+            icon, label = "⚠️", "replace"
             notes.append(
                 "A replace creates a new resource and deletes the old one"
                 + (
@@ -245,18 +297,51 @@ def finding_for(unit: Unit, errors_by_urn: dict[str, list[str]]) -> Finding | No
                     else "."
                 )
             )
+        head = f"{icon} **{label}** {what}{ops}{because}"
         if data_bearing:
             notes.append(
                 "Data-bearing resource: the replacement starts empty; data and locks of the old one do not move over."
             )
     else:
+        finding_kind = "change"
+        label = unit.op
         head = f"⚠️ **{unit.op}** {what}{ops}"
-    weakening = False
+    changes: list[FindingChange] = []
     for change in relevant:
         line, weaker = change_line(change)
-        weakening = weakening or weaker
+        old, new = shown_values(change)
+        changes.append(
+            FindingChange(
+                path=change.path,
+                old=old,
+                new=new,
+                weakens=weaker,
+                forces_replacement=normal_kind(change.kind).endswith("replace"),
+                option=change.option,
+                values_shown=change.values_known,
+                line=line,
+            )
+        )
         notes.append(line)
+    weakening = any(c.weakens for c in changes)
     if severity == 2 and weakening:
         severity = 1
-    notes += [f"engine error: {message}" for s in unit.steps for message in errors_by_urn.pop(s.urn, [])]
-    return Finding(severity, step.index, [f"- {head}", *(f"  - {note}" for note in notes)])
+    if finding_kind == "change" and weakening:
+        finding_kind = "weakening"
+    errors = [message for s in unit.steps for message in errors_by_urn.pop(s.urn, [])]
+    notes += [f"engine error: {html.escape(message, quote=False)}" for message in errors]
+    return Finding(
+        severity=severity,
+        order=step.index,
+        kind=finding_kind,
+        op=unit.op,
+        urn=step.urn,
+        type=kind,
+        name=step.name,
+        message=f"{label} {what}{because}"
+        + (": " + "; ".join(c.line.replace("⚠️ ", "") for c in changes) if changes else ""),
+        gates=finding_kind in GATING_KINDS or weakening,
+        changes=changes,
+        engine_errors=errors,
+        lines=[f"- {head}", *(f"  - {note}" for note in notes)],
+    )
