@@ -5,15 +5,21 @@ Pulumi's runtime settings are global to a process, and its exported `outputs` ar
 program as the engine would serve the real stack's outputs. Results are cached per process, keyed by
 project, stack and the stack file's content. The chain of stacks being planned travels to each child
 process in an environment variable, so a reference cycle stops with an error instead of recursing.
+
+A caller that has already planned the referenced stack with the same code and stack files (`hardened ci` plans the
+organization stack once per side) passes its plan documents as `planned`, and they are read instead.
 """
 
+import functools
 import hashlib
 import json
 import os
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .project import STACK_NAME, PlanInputError, PulumiProject
 
@@ -41,9 +47,16 @@ class StackReferences:
 
     project: PulumiProject
     stack: str
+    planned: Mapping[str, Path] = field(default_factory=dict)
+    """Plan documents (`hardened plan --format json`) of stacks already planned with this code and stack files."""
+    log: list[tuple[str, str]] = field(default_factory=list, compare=False)
+    """Each reference resolved, as (stack, how): "planned file", "cached" or "subprocess"."""
 
     def __call__(self, reference: str) -> ReferencedStack:
         stack = self._stack_named(reference)
+        if stack in self.planned:
+            self.log.append((stack, "planned file"))
+            return _from_plan_file(str(self.planned[stack]), stack)
         chain = [*_chain_from_environment(), self.stack]
         if stack in chain:
             cycle = " -> ".join([*chain[chain.index(stack) :], stack])
@@ -56,6 +69,9 @@ class StackReferences:
         with _cache_lock:
             if key not in _cache:
                 _cache[key] = self._plan(reference, stack, chain)
+                self.log.append((stack, "subprocess"))
+            else:
+                self.log.append((stack, "cached"))
             return _cache[key]
 
     def _stack_named(self, reference: str) -> str:
@@ -91,13 +107,7 @@ class StackReferences:
                 f"{self._subject(reference)}: planning stack '{stack}' ({self._shown(stack)}) failed "
                 f"(exit {completed.returncode}): {error}{available}"
             )
-        plan = json.loads(completed.stdout)
-        return ReferencedStack(
-            stack=stack,
-            outputs=plan.get("outputs", {}),
-            secret_outputs=plan.get("secret_outputs", []),
-            computed_outputs=plan.get("computed_outputs", []),
-        )
+        return _from_plan(json.loads(completed.stdout), stack)
 
     def _subject(self, reference: str) -> str:
         return f"Stack reference '{reference}' of stack '{self.stack}' ({self._shown(self.stack)})"
@@ -107,6 +117,22 @@ class StackReferences:
 
     def _available(self) -> str:
         return f"Stacks available: {', '.join(self.project.stacks()) or 'none'}."
+
+
+@functools.lru_cache(maxsize=8)
+def _from_plan_file(path: str, stack: str) -> ReferencedStack:
+    """A planned file read once per process: every environment stack a worker plans reads the same one."""
+    return _from_plan(json.loads(Path(path).read_text(encoding="utf-8")), stack)
+
+
+def _from_plan(plan: dict, stack: str) -> ReferencedStack:
+    """What a reference reads from the stack's plan document: its exports, as the engine would serve them."""
+    return ReferencedStack(
+        stack=stack,
+        outputs=plan.get("outputs", {}),
+        secret_outputs=plan.get("secret_outputs", []),
+        computed_outputs=plan.get("computed_outputs", []),
+    )
 
 
 def plan_in_subprocess(project_root, stack: str, chain: list[str] | None = None) -> subprocess.CompletedProcess:

@@ -119,8 +119,15 @@ def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
-def run_stack(project: PulumiProject, stack: str, registrations: dict[str, Registration] | None = None) -> PlanRun:
-    """Run the project's program with the stack's own config file, as `pulumi up --stack` would."""
+def run_stack(
+    project: PulumiProject,
+    stack: str,
+    registrations: dict[str, Registration] | None = None,
+    references: StackReferences | None = None,
+) -> PlanRun:
+    """Run the project's program with the stack's own config file, as `pulumi up --stack` would.
+
+    `references` answers its stack references (default: each referenced stack planned in a subprocess)."""
     config, secret_keys = load_stack_file(project, stack)
 
     def program() -> None:
@@ -134,7 +141,7 @@ def run_stack(project: PulumiProject, stack: str, registrations: dict[str, Regis
             config=config,
             secret_keys=secret_keys,
             registrations=registrations,
-            stack_references=StackReferences(project, stack),
+            stack_references=references if references is not None else StackReferences(project, stack),
         )
 
 
