@@ -23,14 +23,22 @@ PROJECT_KEY = "hardened-accounts"
 
 def scorecard(project_dir: Path, stack: str) -> dict:
     """The scorecard of one stack: every control, with its status, evidence and benchmark ids."""
-    from ..policy.rules import evaluate_plan
-
     project = find_project(project_dir)
     config, _ = load_stack_file(project, stack)
-    kind = config.get(f"{PROJECT_KEY}:kind", "environment")
-    tier = "production" if kind == "organization" else config.get(f"{PROJECT_KEY}:tier", "non-production")
     environment = plan_in_subprocess(project.root, stack)
-    organization = environment if kind == "organization" else _referenced_organization(project.root, environment)
+    organization = (
+        environment if stack_kind(config) == "organization" else _referenced_organization(project.root, environment)
+    )
+    return score(stack, config, environment, organization)
+
+
+def score(stack: str, config: dict[str, str], environment: dict, organization: dict | None) -> dict:
+    """The scorecard of `stack` from plans already made: its own (`environment`) and its organization's (the same
+    plan for the organization stack itself); `config` is its stack file's, as `load_stack_file` reads it."""
+    from ..policy.rules import evaluate_plan
+
+    kind = stack_kind(config)
+    tier = "production" if kind == "organization" else config.get(f"{PROJECT_KEY}:tier", "non-production")
     estate = controls.Estate(stack, tier, environment, organization)
     checks = [
         controls.copies,
@@ -52,6 +60,11 @@ def scorecard(project_dir: Path, stack: str) -> dict:
         status: sum(r.status == status for r in results) for status in (controls.PASS, controls.WARN, controls.FAIL)
     }
     return {"stack": stack, "kind": kind, "tier": tier, "summary": counts, "controls": [vars(r) for r in results]}
+
+
+def stack_kind(config: dict[str, str]) -> str:
+    """The stack's kind as its stack file says: organization, or environment (the default)."""
+    return config.get(f"{PROJECT_KEY}:kind", "environment")
 
 
 def plan_in_subprocess(project_root: Path, stack: str) -> dict:
