@@ -24,6 +24,13 @@ class FleetError(HardenedError):
     """Stacks that cannot be ordered or run."""
 
 
+def referenced_stacks(project: PulumiProject, stack: str) -> list[str]:
+    """The stacks whose outputs `stack` reads: its `organizationStack`, the one stack reference of these programs."""
+    config, _ = load_stack_file(project, stack)
+    reference = config.get(f"{PROJECT_KEY}:organizationStack")
+    return [reference.rsplit("/", 1)[-1]] if reference else []
+
+
 def deployment_waves(project: PulumiProject, stacks: list[str] | None = None) -> list[list[str]]:
     """The stacks in waves: each wave only references stacks of earlier waves, and runs in parallel."""
     chosen = project.stacks() if stacks is None else list(stacks)
@@ -38,11 +45,7 @@ def deployment_waves(project: PulumiProject, stacks: list[str] | None = None) ->
     unknown = sorted(set(chosen) - set(project.stacks()))
     if unknown:
         raise FleetError(f"no stack file for {', '.join(unknown)} (stacks: {', '.join(project.stacks())})")
-    needs = {}
-    for stack in chosen:
-        config, _ = load_stack_file(project, stack)
-        reference = config.get(f"{PROJECT_KEY}:organizationStack")
-        needs[stack] = {reference.rsplit("/", 1)[-1]} & set(chosen) if reference else set()
+    needs = {stack: set(referenced_stacks(project, stack)) & set(chosen) for stack in chosen}
     waves: list[list[str]] = []
     placed: set[str] = set()
     while len(placed) < len(chosen):
