@@ -3,8 +3,9 @@
     hardened plan --stack prod [--format text|json|markdown] [--project-dir DIR]
     hardened posture --stack prod [--format text|json|markdown]   a scorecard of the security controls
     hardened diff BASE.json HEAD.json [--format ...]              what a change does to security (exit 1 if it weakens)
-    hardened review preview.json [--output FILE]                  a pull-request summary of `pulumi preview --json`
+    hardened review preview.json [--format ...] [--output FILE]   `pulumi preview --json` reviewed (exit 1 if it destroys)
     hardened deploy [--operation preview|up] [--parallel N]       many stacks with the Automation API (needs the CLI)
+    hardened ci --base REF [--head REF] [--output-dir DIR]         the review gate: every stack at two commits (exit 1)
 
 Exit status: 0 on success, 2 on bad input (unknown stack, invalid config or component arguments),
 1 when the program itself fails or asks for something only a real cloud can answer.
@@ -46,12 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.set_defaults(command=_plan)
     from . import fleet, posture
+    from .ci import command as ci
     from .review import diff, preview
 
     posture.register(commands)
     fleet.register(commands)
     diff.register(commands)
     preview.register(commands)
+    ci.register(commands)
     return parser
 
 
