@@ -365,6 +365,22 @@ def test_an_unchanged_report_says_no_change_and_has_no_findings_sections():
         assert f"### {title}" not in comment
 
 
+def test_unchanged_stacks_with_the_heads_standing_posture_still_say_no_change_and_show_it():
+    standing = [
+        Finding(
+            "posture/copies", "posture", "warning", "prod", "3-2-1 (copies): warn at the head.", "", Location("s", 1)
+        )
+    ]
+    comment, _ = summary_markdown(Report(**{**vars(unchanged_report()), "findings": standing}))
+    assert comment.startswith("## ✅ The gate passes: no change in 2 stacks\n")
+    assert "below is the head's standing posture" in comment
+    assert "3-2-1 (copies): warn at the head." in comment
+    failing = Report(**{**vars(unchanged_report()), "findings": standing, "fail_on": "warning"})
+    assert summary_markdown(failing)[0].startswith("## ❌ The gate fails: no change in 2 stacks\n")
+    weakened = [*standing, Finding("protect-removed", "weakening", "error", "prod", "x: protect true → false")]
+    assert "no change" not in summary_markdown(Report(**{**vars(unchanged_report()), "findings": weakened}))[0]
+
+
 def test_a_passing_gate_with_findings_says_so():
     comment, _ = summary_markdown(Report(**{**vars(mixed_report()), "findings": []}))
     assert comment.startswith("## ✅ The gate passes: no weakening in 4 stacks\n")

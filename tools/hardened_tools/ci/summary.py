@@ -120,7 +120,10 @@ class _Renderer:
         self.report = report
         self.findings = findings
         self.results = {result.stack: result for result in report.stacks}
-        self.no_change = not report.findings and all(r.status == "unchanged" for r in report.stacks)
+        # No change: every stack plans the same at both commits and nothing but the head's standing posture was found.
+        self.no_change = all(r.status == "unchanged" for r in report.stacks) and all(
+            f.category == "posture" for f in report.findings
+        )
         self.planned_line = _planned_line(report)
 
     def __call__(
@@ -155,7 +158,7 @@ class _Renderer:
         failing = report.failing
         stacks = count(len(report.stacks), "stack")
         if self.no_change:
-            headline = f"## ✅ The gate passes: no change in {stacks}"
+            headline = f"## {'❌ The gate fails' if failing else '✅ The gate passes'}: no change in {stacks}"
         else:
             weakenings = [f for f in report.findings if f.category == "weakening"]
             weakened = count(len({f.stack for f in weakenings}), "stack")
@@ -166,9 +169,11 @@ class _Renderer:
             "",
             f"Base {_side(report.base.ref, report.base.commit)} → head {_side(report.head.ref, report.head.commit)}.",
         ]
-        if self.no_change:
+        if self.no_change and not report.findings:
             lines += ["", "Every stack plans the same at both commits, and nothing was found."]
             return lines
+        if self.no_change:
+            lines += ["", "Every stack plans the same at both commits; below is the head's standing posture."]
         found = [
             count(sum(f.category == category for f in report.findings), singular, plural)
             for category, singular, plural in (
