@@ -156,6 +156,9 @@ class StackRule:
     enforcement: Enforcement
     check: Callable[[list[PlannedResource]], list[str]]
     uses_tier: bool = False
+    resource_types: tuple[str, ...] | None = None
+    """The types `check` reads, when it reads only some: `evaluate_plan` passes it just those (in plan order), and
+    builds no `PlannedResource` for a type no rule reads. None: it reads every resource."""
 
     def __post_init__(self) -> None:
         if self.enforcement not in ENFORCEMENTS:
@@ -257,6 +260,7 @@ STACK_RULES: tuple[StackRule, ...] = (
         "Every AWS Backup vault has an aws:backup/vaultLockConfiguration naming it (in the same account and region).",
         "mandatory",
         vaults_locked,
+        resource_types=(BACKUP_VAULT_LOCK, BACKUP_VAULT),
     ),
 )
 
@@ -270,10 +274,13 @@ RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES) + tuple(rule.na
 def evaluate_plan(plan: Mapping[str, Any], tier: str | None = None) -> list[Violation]:
     """Every rule over every resource the plan declares (reads excluded); `tier` defaults to `tier_of(plan)`."""
     tier = checked_tier(tier) if tier is not None else tier_of(plan)
-    resources = [PlannedResource.from_plan(r, tier) for r in plan.get("resources", []) if not r.get("read")]
-    stack_urn = next((r.urn for r in resources if r.type == "pulumi:pulumi:Stack"), "")
-    names = {r.urn: r.name for r in resources}
+    declared = [r for r in plan.get("resources", []) if not r.get("read")]
+    stack_urn = next((r["urn"] for r in declared if r["type"] == "pulumi:pulumi:Stack"), "")
+    # Only the resources a rule reads are built (an organization's plan is mostly alarm forwarders no rule reads).
+    read = _types_read()
+    resources = [PlannedResource.from_plan(r, tier) for r in declared if read is None or r["type"] in read]
     violations: list[Violation] = []
+    names: dict[str, str] | None = None  # by URN, for the resources stack rules name: made when one does
     for rule in RULES:
         for resource in resources:
             if not rule.applies_to(resource):
@@ -281,10 +288,23 @@ def evaluate_plan(plan: Mapping[str, Any], tier: str | None = None) -> list[Viol
             for message in _run(functools.partial(rule.check, resource)):
                 violations.append(Violation(rule.name, rule.enforcement, resource.urn, resource.name, str(message)))
     for stack_rule in STACK_RULES:
-        for message in _run(functools.partial(stack_rule.check, resources)):
+        types = stack_rule.resource_types
+        seen = resources if types is None else [r for r in resources if r.type in types]
+        for message in _run(functools.partial(stack_rule.check, seen)):
             urn = getattr(message, "urn", None) or stack_urn
+            names = names if names is not None else {r["urn"]: r["name"] for r in declared}
             violations.append(Violation(stack_rule.name, stack_rule.enforcement, urn, names.get(urn, ""), str(message)))
     return violations
+
+
+def _types_read() -> frozenset[str] | None:
+    """Every type some rule reads; None when a stack rule reads every resource."""
+    if any(rule.resource_types is None for rule in STACK_RULES):
+        return None
+    return frozenset(
+        [t for rule in RULES for t in rule.resource_types]
+        + [t for stack_rule in STACK_RULES for t in stack_rule.resource_types or ()]
+    )
 
 
 def _run(check: Callable[[], list[str]]) -> list[str]:

@@ -45,12 +45,23 @@ class Estate:
     tier: str
     environment: dict
     organization: dict | None
+    _by_type: dict[int, dict[str, list[dict]]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def resources(self, type_: str) -> list[dict]:
         plans = [self.environment] + (
             [self.organization] if self.organization and self.organization is not self.environment else []
         )
-        return [r for plan in plans for r in plan["resources"] if r["type"] == type_]
+        return [r for plan in plans for r in self.of_type(plan, type_)]
+
+    def of_type(self, plan: dict, type_: str) -> list[dict]:
+        """The plan's resources of that type, in plan order: indexed once per plan, since the controls ask for some
+        twenty types and an organization's plan holds tens of thousands of resources."""
+        index = self._by_type.get(id(plan))
+        if index is None:
+            index = self._by_type[id(plan)] = {}
+            for resource in plan["resources"]:
+                index.setdefault(resource["type"], []).append(resource)
+        return index.get(type_, [])
 
     @property
     def production(self) -> bool:
@@ -389,37 +400,35 @@ def alarms(estate: Estate) -> Control:
             [],
         )
     prefix, regions = hub["prefix"], sorted({*hub["regions"], GLOBAL_EVENTS_REGION})
-    rules = [
-        r for r in organization["resources"] if r["type"] == "aws:cloudwatch/eventRule:EventRule" and r.get("lands_in")
-    ]
+    rules = [r for r in estate.of_type(organization, "aws:cloudwatch/eventRule:EventRule") if r.get("lands_in")]
     forwarded = {
         (r["lands_in"]["account"], r["lands_in"]["region"], r["inputs"].get("name"))
         for r in rules
         if not r["inputs"].get("eventBusName")
     }
     accounts = sorted(
-        {a["id"] for a in organization["resources"] if a["type"] == "aws:organizations/account:Account"}
+        {a["id"] for a in estate.of_type(organization, "aws:organizations/account:Account")}
         | {
             p["lands_in"]["account"]
-            for p in organization["resources"]
-            if p["type"] == "aws:organizations/policy:Policy" and p.get("lands_in")
+            for p in estate.of_type(organization, "aws:organizations/policy:Policy")
+            if p.get("lands_in")
         }
     )
+    expected = {region: [(threat, f"{prefix}-{threat}") for threat in threats(region)] for region in regions}
     missing = [
         f"not forwarded: {threat} from {account} {region}"
         for account in accounts
         for region in regions
-        for threat in threats(region)
-        if (account, region, f"{prefix}-{threat}") not in forwarded
+        for threat, rule_name in expected[region]
+        if (account, region, rule_name) not in forwarded
     ]
     hub_rules = [r for r in rules if r["inputs"].get("eventBusName") == prefix]
     heartbeat = [
         r for r in rules if r["inputs"].get("name") == f"{prefix}-heartbeat" and r["inputs"].get("scheduleExpression")
     ]
+    topic = alarm_topic_name(prefix)
     told = [
-        s
-        for s in organization["resources"]
-        if s["type"] == "aws:sns/topicSubscription:TopicSubscription" and alarm_topic_name(prefix) in s["name"]
+        s for s in estate.of_type(organization, "aws:sns/topicSubscription:TopicSubscription") if topic in s["name"]
     ]
     evidence = [
         f"{count(len(threats(GLOBAL_EVENTS_REGION)), 'threat')} forwarded from {count(len(accounts), 'account')} in {', '.join(regions)} to the hub {prefix}",
