@@ -103,7 +103,18 @@ def environment(cache: Path, pyproject: bytes, lock: bytes | None, where: str) -
         Path(constraints[1]).write_bytes(lock)
     steps = [
         [base_python, "-m", "venv", str(building)],
-        [python_built, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *constraints, *wanted],
+        # --no-compile: pulumi-aws alone has thousands of modules; the few a plan imports compile on first use.
+        [
+            python_built,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            *constraints,
+            *wanted,
+        ],
     ]
     for step in steps:
         completed = subprocess.run(step, capture_output=True, text=True)
