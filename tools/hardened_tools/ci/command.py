@@ -3,8 +3,10 @@
     hardened ci --base origin/main [--head HEAD] [--output-dir hardened-ci] [--stacks org prod ...]
                 [--preview prod=preview.json ...] [--fail-on warn] [--jobs N] [--cache-dir DIR]
 
-Each side is a git worktree of its commit, planned by its own library, tools and stack program, in an environment
-built from its own pyproject.toml (`environments.py`); the two never mix. Stacks are planned in waves, the stacks
+Each side is a git worktree of its commit: its own library and stack program (what `pulumi up` would run) and
+stack files, in an environment built from its own pyproject.toml (`environments.py`); the two never mix. The
+planner and the rules that judge both sides are this `hardened ci`'s own (install it from the base branch: a pull
+request then cannot change its judge). Stacks are planned in waves, the stacks
 they reference first (the organization stack), several stacks per interpreter (`worker.py`), and every plan is
 kept in an on-disk cache keyed by the code and the stack files that made it: a stack whose code and stack file
 (and those of the stack it references) did not change is planned once for both sides and reused by later runs,
@@ -46,7 +48,6 @@ DEFAULT_OUTPUT = "hardened-ci"
 INERT_PREFIXES = ("docs/", "tests/", "bench/", ".github/")
 INERT_SUFFIXES = (".md",)
 SIDES = ("base", "head")
-WORKER = "tools/hardened_tools/ci/worker.py"
 OUTPUTS = ("summary.md", "summary-full.md", "findings.sarif", "report.json")
 
 
@@ -146,6 +147,7 @@ def run(args: argparse.Namespace) -> Report:
     cache = cache_directory(args.cache_dir).resolve()
     scratch = Path(tempfile.mkdtemp(prefix="run-", dir=_made(cache / "runs")))
     try:
+        judge, judge_hash = judge_tools(scratch)
         with contextlib.ExitStack() as worktrees:
             sides = {
                 name: _side(
@@ -155,6 +157,7 @@ def run(args: argparse.Namespace) -> Report:
                     root,
                     worktrees.enter_context(git.worktree(root, commits[name], scratch / name)),
                     project_path,
+                    judge_hash,
                 )
                 for name in SIDES
             }
@@ -164,7 +167,7 @@ def run(args: argparse.Namespace) -> Report:
                     raise CiInputError(
                         f"--preview {stack}=…: the head has no stack {stack!r} ({_known(sides['head'])})"
                     )
-            planned = _plan_everything(sides, chosen, cache, scratch, args.jobs)
+            planned = _plan_everything(sides, chosen, cache, scratch, judge, args.jobs)
             report = _compare(root, sides, chosen, cache, previews, "warning" if args.fail_on == "warn" else "error")
         report.planned = planned
         _write_outputs(report, args.output_dir, sides["head"].stack_files)
@@ -194,7 +197,9 @@ def _preview_arguments(values: list[str]) -> dict[str, Path]:
 # --- the two sides ----------------------------------------------------------------------------------------------
 
 
-def _side(name: str, ref: str, commit: str, root: Path, worktree: Path, project_path: Path) -> SidePlan:
+def _side(
+    name: str, ref: str, commit: str, root: Path, worktree: Path, project_path: Path, judge_hash: str
+) -> SidePlan:
     from ..fleet import referenced_stacks
     from ..plan.project import find_project
 
@@ -224,7 +229,7 @@ def _side(name: str, ref: str, commit: str, root: Path, worktree: Path, project_
     except HardenedError as error:
         raise CiInputError(f"the {where}: {error}") from None
     tree = git.tree(root, commit)
-    code = hashlib.sha256(str(project_path).encode())
+    code = hashlib.sha256(f"{judge_hash}\0{project_path}".encode())
     stack_files = set(side.stack_files.values())
     for path in sorted(tree):
         if path not in stack_files and not _inert(path):
@@ -294,7 +299,7 @@ class _Item:
 
 
 def _plan_everything(
-    sides: dict[str, SidePlan], chosen: list[str], cache: Path, scratch: Path, jobs: int
+    sides: dict[str, SidePlan], chosen: list[str], cache: Path, scratch: Path, judge: Path, jobs: int
 ) -> dict[str, list[str]]:
     """Plan what the cache lacks, wave by wave; per side, the stacks this run planned."""
     needed: dict[str, _Item] = {}  # by key: one plan serves both sides when code and stack files agree
@@ -325,13 +330,36 @@ def _plan_everything(
         )
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             failures = [
-                f for result in pool.map(lambda c: _run_chunk(c, pythons, cache, scratch), chunks) for f in result
+                f
+                for result in pool.map(lambda c: _run_chunk(c, pythons, cache, scratch, judge), chunks)
+                for f in result
             ]
         if failures:
             raise CiInputError("\n".join(failures))
         for item in wave:
             planned[item.side.name].append(item.stack)
     return {name: sorted(stacks) for name, stacks in planned.items()}
+
+
+def judge_tools(scratch: Path) -> tuple[Path, str]:
+    """A copy of this `hardened_tools` (the judge) for the workers' PYTHONPATH, and the hash of its files.
+
+    Each side's library and stack program are what `pulumi up` would run, so they come from its worktree; the planner
+    and the rules that judge them are this installed `hardened ci`'s, the same for both sides, so a pull request
+    cannot change how it is judged (install `hardened ci` from the base branch). A copy of the package alone, never
+    its site-packages: the side's environment keeps its own dependencies."""
+    import hardened_tools
+
+    source = Path(hardened_tools.__file__).resolve().parent
+    target = scratch / "judge"
+    shutil.copytree(source, target / "hardened_tools", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    digest = hashlib.sha256()
+    for path in sorted((target / "hardened_tools").rglob("*")):
+        if path.is_file():
+            digest.update(
+                f"{path.relative_to(target).as_posix()}\0".encode() + hashlib.sha256(path.read_bytes()).digest()
+            )
+    return target, digest.hexdigest()
 
 
 def _progress(message: str) -> None:
@@ -355,12 +383,13 @@ def _chunks(wave: list[_Item], jobs: int) -> list[list[_Item]]:
     return chunks
 
 
-def _run_chunk(chunk: list[_Item], pythons: dict[str, Path], cache: Path, scratch: Path) -> list[str]:
+def _run_chunk(chunk: list[_Item], pythons: dict[str, Path], cache: Path, scratch: Path, judge: Path) -> list[str]:
     """Plan the chunk's stacks in one worker process of their side; the failures, one message each."""
     side = chunk[0].side
     outputs = {item.key: scratch / "out" / item.key for item in chunk}
     job = {
         "code_root": str(side.worktree),
+        "judge_root": str(judge),
         "project_dir": str(side.project_dir),
         "stacks": [
             {
@@ -378,15 +407,12 @@ def _run_chunk(chunk: list[_Item], pythons: dict[str, Path], cache: Path, scratc
     }
     job_file = scratch / f"job-{chunk[0].key}.json"
     job_file.write_text(json.dumps(job), encoding="utf-8")
-    if not (side.worktree / WORKER).is_file():
-        return [
-            f"{side.shown} has no {WORKER}: it predates `hardened ci`, which plans commits that ship it (from "
-            "hardened-accounts 0.2 on); compare from a newer base"
-        ]
     environment_variables = {
         key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
     }
-    environment_variables["PYTHONPATH"] = os.pathsep.join(str(p) for p in source_paths(side.pyproject, side.worktree))
+    # The judge's tools first (they hold hardened_tools alone), then the side's own packages (its library).
+    paths = [judge, *source_paths(side.pyproject, side.worktree)]
+    environment_variables["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
     environment_variables["PYTHONNOUSERSITE"] = "1"
     environment_variables.pop("HARDENED_PLAN_REFERENCE_CHAIN", None)
     completed = subprocess.run(

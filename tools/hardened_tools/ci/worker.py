@@ -2,14 +2,14 @@
 
     python -m hardened_tools.ci.worker JOB.json
 
-The job names the worktree, and per stack an output directory and the plan documents of the stacks it references
+The job names the worktree (whose library and stack program are planned) and the judge (the `hardened_tools` of
+the `hardened ci` that runs, this module's own copy), and per stack an output directory and the plan documents of the stacks it references
 (planned earlier in the same run, with the same code). Each stack is planned in turn in this process, as the test
 suite plans the shipped stacks (the mock runtime is reset between runs and the program's own modules forgotten),
 so the interpreter and the SDKs are loaded once. Into each output directory it writes `plan.json` (what `hardened
 plan --format json` prints), `posture.json` (what `hardened posture --format json` prints) and `run.json` (how long
 it took, and how each stack reference was answered), or `error.json` with the exit status `hardened plan` would
-give and its message. This module must not import anything the orchestrator alone needs: it runs with the commit's
-own code.
+give and its message. This module must not import anything the orchestrator alone needs: it runs in the side's environment.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from pathlib import Path
 def main(job_file: str) -> int:
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws(\..*)?")
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
-    code_root = Path(job["code_root"]).resolve()
+    code_root, judge_root = Path(job["code_root"]).resolve(), Path(job["judge_root"]).resolve()
     import hardened
     import hardened_tools
 
-    for package in (hardened, hardened_tools):
+    for package, root in ((hardened, code_root), (hardened_tools, judge_root)):
         origin = Path(package.__file__ or "").resolve()
-        if code_root not in origin.parents:  # another install shadows the commit's own code: never plan with it
-            print(f"error: {package.__name__} comes from {origin}, not from the worktree {code_root}", file=sys.stderr)
+        if root not in origin.parents:  # another install shadows the code this side must run: never plan with it
+            print(f"error: {package.__name__} comes from {origin}, not from {root}", file=sys.stderr)
             return 2
     for item in job["stacks"]:
         _plan_one(Path(job["project_dir"]), item)
