@@ -2,7 +2,9 @@
 
 Checked on a copy of the project with two generated workload accounts: the stack file validates and
 plans, the raw baseline registers the same custom resources as the plan, and the longest-chain
-computation returns a chain whose consecutive members really wait for each other.
+computation returns a chain whose consecutive members really wait for each other. The fleet of
+bench/ci_fleet.py (two accounts, two environment stacks) is committed with its two heads, and every
+generated stack plans; `hardened ci` itself is tests/test_ci.py's.
 """
 
 import importlib.util
@@ -15,11 +17,17 @@ import pytest
 
 from hardened.config import validate_config
 from hardened_tools.plan import build_plan, find_project, run_program, run_stack
+from hardened_tools.plan.deploy_rules import check_deployable
+from hardened_tools.plan.document import dumps
 from hardened_tools.plan.project import load_stack_file
+from hardened_tools.plan.references import StackReferences
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
+import yaml  # noqa: E402
+from ci_fleet import BRANCHES, CODE_FILE, TEMPLATE, environment_stack_file, fleet_repository  # noqa: E402
+from ci_fleet import git as fleet_git  # noqa: E402
 from dependency_chain import longest_chain, member_account_resources, prerequisites  # noqa: E402
 from raw_baseline import custom_resources, raw_program  # noqa: E402
 from scaled_project import STACK, scaled_project, workload_accounts  # noqa: E402
@@ -148,3 +156,65 @@ def test_the_measuring_script_runs_both_sides(copy, tmp_path):
     baseline = json.loads(out.read_text())
     assert library["custom"] == baseline["custom"] == baseline["expected_custom"] > 0
     assert {"seconds", "maxrss_mb"} <= set(library) and {"seconds", "maxrss_mb"} <= set(baseline)
+
+
+# --- bench/ci_fleet.py ------------------------------------------------------------------------------------------
+
+FLEET_STACKS = 2
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory) -> tuple[Path, list[str]]:
+    repository = tmp_path_factory.mktemp("fleet") / "repository"
+    return repository, fleet_repository(repository, ACCOUNTS, FLEET_STACKS)
+
+
+def test_the_fleet_has_an_environment_stack_per_workload_account_and_none_of_the_shipped_ones(fleet):
+    repository, names = fleet
+    assert names == ["env-0001", "env-0002"]
+    assert sorted(find_project(repository).stacks()) == ["env-0001", "env-0002", "org"]
+    org = yaml.safe_load((repository / "stacks" / "Pulumi.org.yaml").read_text(encoding="utf-8"))
+    assert org["config"]["hardened-accounts:accounts"]["workloads"] == workload_accounts(ACCOUNTS)
+    # The commit carries the project's own library, tools and dependency list, as hardened ci needs.
+    committed = fleet_git(repository, "ls-tree", "-r", "--name-only", "main").split()
+    for path in ("pyproject.toml", CODE_FILE, "tools/hardened_tools/ci/worker.py", "stacks/__main__.py"):
+        assert path in committed
+
+
+def test_each_head_changes_one_file_the_code_head_only_by_a_comment(fleet):
+    repository, names = fleet
+    assert fleet_git(repository, "diff", "--name-only", "main", BRANCHES["code"]).split() == [CODE_FILE]
+    added = [
+        line[1:]
+        for line in fleet_git(repository, "diff", "-U0", "main", BRANCHES["code"]).splitlines()
+        if line.startswith("+") and not line.startswith("+++")
+    ]
+    assert added and all(line.startswith("#") for line in added)
+    stack_file = f"stacks/Pulumi.{names[0]}.yaml"
+    assert fleet_git(repository, "diff", "--name-only", "main", BRANCHES["stack"]).split() == [stack_file]
+
+
+def test_every_generated_environment_stack_plans_into_its_own_workload_account(fleet, tmp_path):
+    repository, names = fleet
+    project = find_project(repository)
+    organization = build_plan(run_stack(project, "org"))
+    check_deployable(organization)
+    org_file = tmp_path / "org.json"
+    org_file.write_text(dumps(organization), encoding="utf-8")
+    accounts = organization["outputs"]["accounts"]
+    landed = {}
+    for stack in names:  # as hardened plan does, the organization read from its plan (as hardened ci reads it)
+        plan = build_plan(run_stack(project, stack, references=StackReferences(project, stack, {"org": org_file})))
+        check_deployable(plan)
+        landed[stack] = plan["outputs"]["workloadAccount"]
+        assert f"{stack}-backups-bucket" in {r["name"] for r in plan["resources"]}  # names of its own
+    assert landed == {stack: accounts["workloads"][stack]["accountId"] for stack in names}
+
+
+def test_stacks_beyond_the_accounts_share_one_round_robin_and_keep_the_template(fleet):
+    template = (Path(__file__).resolve().parent.parent / TEMPLATE).read_text(encoding="utf-8")
+    own = yaml.safe_load(environment_stack_file(template, "env-0001", "env-0001"))
+    shared = yaml.safe_load(environment_stack_file(template, "env-0003", "env-0001"))
+    assert own == yaml.safe_load(template)
+    assert shared["config"].pop("hardened-accounts:environment") == "env-0001"
+    assert shared == own
