@@ -186,6 +186,8 @@ def test_the_organization_is_planned_once_per_side_and_every_environment_reads_t
 def test_a_head_that_changes_only_documentation_reuses_every_plan_and_says_no_change(weakened, repository):
     completed = hardened_ci(repository, "--base", "main", "--head", "docs", output="docs")
     assert completed.returncode == 0, completed.stderr
+    # The first run's output directory is untracked: the head is the commit, and the run says so.
+    assert "uncommitted changes in" in completed.stderr and "are not planned" in completed.stderr
     summary = (repository["repo"] / "docs" / "summary.md").read_text(encoding="utf-8")
     assert "no change" in summary
     report = json.loads((repository["repo"] / "docs" / "report.json").read_text(encoding="utf-8"))

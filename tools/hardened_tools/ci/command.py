@@ -144,6 +144,8 @@ def run(args: argparse.Namespace) -> Report:
         raise CiInputError(f"--project-dir {args.project_dir} is not inside the repository {root}") from None
     commits = {"base": git.resolve(root, args.base, "--base"), "head": git.resolve(root, args.head, "--head")}
     refs = {"base": args.base, "head": args.head}
+    if git.has_uncommitted_changes(root):
+        _progress(f"uncommitted changes in {root} are not planned: the head is the commit {args.head} names")
     cache = cache_directory(args.cache_dir).resolve()
     scratch = Path(tempfile.mkdtemp(prefix="run-", dir=_made(cache / "runs")))
     try:

@@ -53,6 +53,11 @@ def resolve(root: Path, ref: str, option: str) -> str:
     return completed.stdout.strip()
 
 
+def has_uncommitted_changes(root: Path) -> bool:
+    """Whether the working tree differs from HEAD (tracked files changed or new files not ignored)."""
+    return bool(_git(root, "status", "--porcelain", "--untracked-files=normal").strip())
+
+
 def tree(root: Path, commit: str) -> dict[str, str]:
     """Every file of `commit`: path from the repository root -> git object id."""
     entries: dict[str, str] = {}
