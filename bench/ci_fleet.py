@@ -1,12 +1,14 @@
 """Benchmark of `hardened ci` over a fleet: an organization of N workload accounts and M environment stacks.
 
     .venv/bin/python bench/ci_fleet.py [--accounts 200] [--stacks 200] [--jobs 2] [--json FILE] [--keep DIR]
+                                       [--cache-dir DIR] [--rebuild-environment]
 
 A temporary git repository holds the whole project (as tests/test_ci.py copies it, so each commit carries its own
 library code) with the org stack's `accounts.workloads` replaced by N generated accounts and the shipped environment
 stacks replaced by M stacks `Pulumi.env-0001.yaml` ... derived from stacks/Pulumi.staging.yaml, committed as
-`main`. Then, each in a fresh `hardened ci` process with one cache directory whose environment is built (and timed)
-first: a code change that changes no plan (cold: everything planned at both sides), the same again (warm: nothing
+`main`. Then, each in a fresh `hardened ci` process (the copy's own tools, so edits to this checkout meanwhile do
+not count) with the benchmark's own cache directory, whose environment is built (and timed) first and kept between
+runs: a code change that changes no plan (cold: everything planned at both sides), the same again (warm: nothing
 planned), and, from an empty plan cache, one environment stack file changed (the typical pull request); and, for
 reference, `hardened plan --stack env-0001` alone. See bench/README.md. A benchmark, not a test: it asserts nothing.
 """
@@ -122,15 +124,35 @@ def fleet_repository(repository: Path, accounts: int, stacks: int) -> list[str]:
 # --- measuring ------------------------------------------------------------------------------------------------
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy (every process, every core), from /proc/stat; 0 where there is none."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(command: list[str], cwd: Path, log: Path, environment: dict[str, str] | None = None) -> dict:
-    """Run `command`; its wall time, exit status and peak RSS (the largest process of its tree, from wait4)."""
+    """Run `command`; its wall time, exit status, CPU time and peak RSS (of its process tree, from wait4), and the CPU
+    time the rest of the machine used meanwhile (other jobs on a shared machine: the figures are disturbed)."""
     with log.open("w", encoding="utf-8") as output:
+        busy = machine_cpu_seconds()
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, env=environment)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
+        busy = machine_cpu_seconds() - busy
     process.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": round(wall, 2), "exit": process.returncode, "maxrss_mb": round(usage.ru_maxrss / 1024)}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {
+        "wall_s": round(wall, 2),
+        "exit": process.returncode,
+        "cpu_s": round(cpu, 1),
+        "others_cpu_s": round(max(0.0, busy - cpu), 1),
+        "maxrss_mb": round(usage.ru_maxrss / 1024),
+    }
 
 
 def _environment(repository: Path) -> dict[str, str]:
@@ -240,10 +262,14 @@ def machine() -> dict:
         "python": platform.python_version(),
         "pulumi": version("pulumi"),
         "load_average": os.getloadavg(),
-        "commit": subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-        ).stdout.strip(),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "uncommitted_changes": bool(_git("status", "--porcelain")),  # the copy is of the working tree, as it is
     }
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 # --- the report -----------------------------------------------------------------------------------------------
@@ -262,7 +288,8 @@ def print_report(results: dict) -> None:
     print(
         f"\n{results['accounts']} workload accounts, {results['stacks']} environment stacks, --jobs {results['jobs']}; "
         f"{m['date']}, {m['cpu']}, {m['cores']} cores, Python {m['python']}, pulumi {m['pulumi']}; load average "
-        f"{m['load_average'][0]:.2f} before, {results['load_average_after'][0]:.2f} after"
+        f"{m['load_average'][0]:.2f} before, {results['load_average_after'][0]:.2f} after; copied from {m['commit']}"
+        + (" with uncommitted changes" if m["uncommitted_changes"] else "")
     )
     build = results["environment_build"]
     print(
@@ -281,6 +308,8 @@ def print_report(results: dict) -> None:
         "s per further env stack",
         "processes",
         "peak RSS MB",
+        "CPU s",
+        "others' CPU s",
     ]
     rows = []
     for r in results["scenarios"]:
@@ -297,6 +326,8 @@ def print_report(results: dict) -> None:
                 _seconds(r.get("seconds_per_further_stack"), 3),
                 str(r.get("processes", 1)),
                 str(r["maxrss_mb"]),
+                _seconds(r["cpu_s"], 0),
+                _seconds(r["others_cpu_s"], 0),
             ]
         )
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
