@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -416,6 +417,8 @@ def _run_chunk(chunk: list[_Item], pythons: dict[str, Path], cache: Path, scratc
     paths = [judge, *source_paths(side.pyproject, side.worktree)]
     environment_variables["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
     environment_variables["PYTHONNOUSERSITE"] = "1"
+    # The environment is installed without bytecode: let the first worker cache what it compiles.
+    environment_variables.pop("PYTHONDONTWRITEBYTECODE", None)
     environment_variables.pop("HARDENED_PLAN_REFERENCE_CHAIN", None)
     completed = subprocess.run(
         [str(pythons[side.name]), "-m", "hardened_tools.ci.worker", str(job_file)],
@@ -468,7 +471,7 @@ def _compare(
     previews: dict[str, Path],
     fail_on: FailOn,
 ) -> Report:
-    from ..review.diff import load_plan, security_diff
+    from ..review.diff import security_diff
     from ..review.preview import load_preview
 
     base, head = sides["base"], sides["head"]
@@ -477,9 +480,9 @@ def _compare(
     stacks: list[StackResult] = []
     findings: list[Finding] = []
     for stack in chosen:
-        plans = {
-            n: load_plan(cache / "plans" / s.keys[stack] / "plan.json") for n, s in sides.items() if stack in s.stacks
-        }
+        # The workers wrote these files (plan.json as `hardened plan --format json` prints it): read, not re-validated;
+        # one parse when both sides share a plan.
+        plans = {n: _plan_document(cache, s.keys[stack]) for n, s in sides.items() if stack in s.stacks}
         cards = {
             n: json.loads((cache / "plans" / s.keys[stack] / "posture.json").read_text(encoding="utf-8"))
             for n, s in sides.items()
@@ -535,6 +538,11 @@ def _compare(
     for stack, file in previews.items():
         findings += _preview_findings(stack, load_preview(str(file)), head.stack_files.get(stack))
     return Report(Side(base.ref, base.commit), Side(head.ref, head.commit), stacks, findings, fail_on)
+
+
+@functools.lru_cache(maxsize=2)  # a stack's two sides are compared one after the other
+def _plan_document(cache: Path, key: str) -> dict:
+    return json.loads((cache / "plans" / key / "plan.json").read_text(encoding="utf-8"))
 
 
 def _preview_findings(stack: str, preview: dict, stack_file: str | None) -> list[Finding]:

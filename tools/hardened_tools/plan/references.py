@@ -119,10 +119,15 @@ class StackReferences:
         return f"Stacks available: {', '.join(self.project.stacks()) or 'none'}."
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
+def planned_document(path: str) -> dict:
+    """A plan document written by an earlier plan, read once per process: every environment stack a worker plans
+    reads the same organization plan (tens of megabytes for a large organization). Never modify what it returns."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def _from_plan_file(path: str, stack: str) -> ReferencedStack:
-    """A planned file read once per process: every environment stack a worker plans reads the same one."""
-    return _from_plan(json.loads(Path(path).read_text(encoding="utf-8")), stack)
+    return _from_plan(planned_document(path), stack)
 
 
 def _from_plan(plan: dict, stack: str) -> ReferencedStack:
