@@ -421,3 +421,38 @@ def test_the_gitlab_job_s_script_runs(weakened, pull_request):
     for path in job["artifacts"]["paths"]:
         assert "mfa-condition-removed" in (clone / path / "summary.md").read_text(encoding="utf-8")
     assert job["cache"]["paths"] == [".hardened-cache/"]
+
+
+def test_a_cancelled_run_leaves_no_worktree_and_no_half_built_environment(repository, tmp_path):
+    import signal
+    import time
+
+    cache = tmp_path / "cache"  # empty: the run builds an environment first, while both worktrees exist
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hardened_tools",
+            "ci",
+            "--base",
+            "main",
+            "--head",
+            "weakened",
+            "--cache-dir",
+            str(cache),
+        ],
+        cwd=repository["repo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("environments/.*")) and time.monotonic() < deadline:  # pip is running
+        time.sleep(0.1)
+    assert git(repository["repo"], "worktree", "list").count("\n") == 3  # the repository and both sides
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert git(repository["repo"], "worktree", "list").count("\n") == 1
+    assert list((cache / "environments").iterdir()) == []
+    assert list((cache / "runs").iterdir()) == []

@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -114,12 +115,18 @@ def _ci(args: argparse.Namespace) -> int:
     from ..review.diff import PlanInputError
     from ..review.preview import PreviewInputError
 
+    # A cancelled CI job gets SIGTERM: exit through the finally blocks, so no worktree stays registered.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         report = run(args)
     except (HardenedError, PlanInputError, PreviewInputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_FAILED if report.failing else EXIT_OK
+
+
+def _terminated(number: int, frame: object) -> None:
+    raise SystemExit(128 + number)
 
 
 def cache_directory(given: Path | None) -> Path:

@@ -117,7 +117,11 @@ def environment(cache: Path, pyproject: bytes, lock: bytes | None, where: str) -
         ],
     ]
     for step in steps:
-        completed = subprocess.run(step, capture_output=True, text=True)
+        try:
+            completed = subprocess.run(step, capture_output=True, text=True)
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C): leave nothing half-built
+            shutil.rmtree(building, ignore_errors=True)
+            raise
         if completed.returncode != 0:
             shutil.rmtree(building, ignore_errors=True)
             tail = " ".join((completed.stderr or completed.stdout).strip().splitlines()[-3:])

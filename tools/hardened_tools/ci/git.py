@@ -71,6 +71,8 @@ def tree(root: Path, commit: str) -> dict[str, str]:
 @contextlib.contextmanager
 def worktree(root: Path, commit: str, path: Path) -> Iterator[Path]:
     """A detached worktree of `commit` at `path`, removed afterwards: each side's own code, apart from the other."""
+    with contextlib.suppress(GitError):  # forget the worktrees of a run that was killed (their directories gone)
+        _git(root, "worktree", "prune")
     _git(root, "worktree", "add", "--detach", "--quiet", str(path), commit)
     try:
         yield path
