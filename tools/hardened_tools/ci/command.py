@@ -4,13 +4,13 @@
                 [--preview prod=preview.json ...] [--fail-on warn] [--jobs N] [--cache-dir DIR]
 
 Each side is a git worktree of its commit: its own library and stack program (what `pulumi up` would run) and
-stack files, in an environment built from its own pyproject.toml (`environments.py`); the two never mix. The
-planner and the rules that judge both sides are this `hardened ci`'s own (install it from the base branch: a pull
-request then cannot change its judge). Stacks are planned in waves, the stacks
-they reference first (the organization stack), several stacks per interpreter (`worker.py`), and every plan is
-kept in an on-disk cache keyed by the code and the stack files that made it: a stack whose code and stack file
-(and those of the stack it references) did not change is planned once for both sides and reused by later runs,
-and the organization stack is planned once per side, however many environment stacks read it.
+stack files, in an environment built from its own pyproject.toml; the two never mix. The planner and the rules
+that judge both sides are this `hardened ci`'s own: install it from the base branch, and a pull request cannot
+change its judge. Stacks are planned in waves, the stacks they reference first (the organization stack), several
+stacks per interpreter, and every plan is kept in an on-disk cache keyed by the code and the stack files that made
+it: a stack whose code and stack file (and those of the stack it references) did not change is planned once for
+both sides and reused by later runs, and the organization stack is planned once per side, however many environment
+stacks read it.
 
 Then `hardened diff`'s rules run on each stack's two plans, posture is scored at the head (and at the base, to show
 what changed), `hardened review` runs on each `--preview`, and DIR/summary.md, DIR/findings.sarif and
