@@ -16,10 +16,8 @@ reference, `hardened plan --stack env-0001` alone. See bench/README.md. A benchm
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -31,7 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scaled_project import ROOT, scaled_project, workload_accounts  # noqa: E402
+from machine import machine  # noqa: E402
+from scaled_project import ROOT, copy_project, scaled_project, workload_accounts  # noqa: E402
 
 GIT = ["git", "-c", "user.name=hardened-bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false"]
 TEMPLATE = "stacks/Pulumi.staging.yaml"  # non-production: the environment stacks' template
@@ -58,21 +57,6 @@ def environment_stack_file(template: str, name: str, workload: str) -> str:
     if workload != name:
         body = body.replace("config:\n", f"config:\n  hardened-accounts:environment: {workload}\n", 1)
     return header + body
-
-
-def copy_project(destination: Path, source: Path = ROOT) -> None:
-    """The project as it is in this checkout (tracked files and new ones, not ignored ones), without its history."""
-    listed = subprocess.run(
-        ["git", "-C", str(source), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        path = source / name
-        if path.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination / name)
 
 
 def fleet_project(destination: Path, accounts: int, stacks: int, source: Path = ROOT) -> list[str]:
@@ -242,34 +226,6 @@ def single_stack_plan(repository: Path, stack: str, work: Path) -> dict:
     result = timed(command, repository, work / f"plan-{stack}.log", environment)
     result["scenario"] = f"hardened plan --stack {stack}"
     return result
-
-
-def machine() -> dict:
-    from importlib.metadata import version
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "pulumi": version("pulumi"),
-        "load_average": os.getloadavg(),
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "uncommitted_changes": bool(_git("status", "--porcelain")),  # the copy is of the working tree, as it is
-    }
-
-
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 # --- the report -----------------------------------------------------------------------------------------------

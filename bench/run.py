@@ -6,10 +6,8 @@ See bench/README.md for what is measured and how. A benchmark, not a test: it as
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,6 +22,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 from dependency_chain import describe, longest_chain, member_account_resources  # noqa: E402
 from import_time import import_times  # noqa: E402
+from machine import machine  # noqa: E402
 from raw_baseline import sdk_modules  # noqa: E402
 from report import print_report  # noqa: E402
 from scaled_project import ROOT, STACK, scaled_project  # noqa: E402
@@ -160,38 +159,6 @@ def landing_in(plan: dict, cloud: str) -> set[str]:
     return {r["urn"] for r in plan["resources"] if (r.get("lands_in") or {}).get("cloud") == cloud}
 
 
-def machine() -> dict:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    from importlib.metadata import version
-
-    import pulumi
-
-    return {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "python": platform.python_version(),
-        "pulumi": pulumi.__version__ if hasattr(pulumi, "__version__") else version("pulumi"),
-        "pulumi_aws": version("pulumi_aws"),
-        "pulumi_gcp": version("pulumi_gcp"),
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "uncommitted_changes": bool(_git("status", "--porcelain", "--", "stacks", "components")),
-    }
-
-
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-    return done.stdout.strip() if done.returncode == 0 else ""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description="Offline plan vs raw SDK registrations, by number of workload accounts."
@@ -205,7 +172,7 @@ def main() -> None:
     args = parser.parse_args()
     counts = sorted({int(n) for n in args.accounts.split(",")})
 
-    results = {"machine": machine(), "repeat": args.repeat, "rows": [], "failures": {}}
+    results = {"machine": machine(("stacks", "components")), "repeat": args.repeat, "rows": [], "failures": {}}
     results["imports"] = import_times()
     with tempfile.TemporaryDirectory(prefix="hardened-bench-") as work:
         for count in counts:

@@ -1,6 +1,7 @@
-"""A temporary copy of the Pulumi project whose organization stack lists N generated workload accounts."""
+"""Temporary copies of the project: the Pulumi project with N generated workload accounts, or the whole checkout."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -37,3 +38,18 @@ def scaled_project(destination: Path, count: int, source: Path = ROOT) -> Path:
     )
     stack_file.write_text(header + yaml.safe_dump(document, sort_keys=False, width=200), encoding="utf-8")
     return destination
+
+
+def copy_project(destination: Path, source: Path = ROOT) -> None:
+    """The project as it is in this checkout (tracked files and new ones, not ignored ones), without its history."""
+    listed = subprocess.run(
+        ["git", "-C", str(source), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        path = source / name
+        if path.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination / name)

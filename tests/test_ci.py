@@ -20,6 +20,9 @@ from hardened_tools.ci import environments, locations
 from hardened_tools.ci.command import _chunks, _Item
 from hardened_tools.ci.git import Hunk
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from scaled_project import copy_project  # noqa: E402  (the checkout as it is: tracked and new files, no history)
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,21 +39,6 @@ PROD = "stacks/Pulumi.prod.yaml"
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run([*GIT, "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
-
-
-def copy_project(destination: Path) -> None:
-    """The project as it is in this checkout (tracked files and new ones, not ignored ones), without its history."""
-    listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
 
 
 def replace_once(path: Path, old: str, new: str) -> int:
