@@ -429,3 +429,92 @@ def test_the_checker_names_the_component_and_the_argument():
         str(raised.value)
         == "ImmutableBucket 'b': argument 'retention_days' must be a whole number of days from 1 to 36500 (got 0)"
     )
+
+
+# --- whole numbers that arrive as floats ---------------------------------------------------------------------------
+
+
+class _Nested(typing.TypedDict):
+    retention_days: int
+
+
+class _Numbers(typing.TypedDict):
+    """A stand-in for a component's args: every way a whole number (or a number) is declared."""
+
+    days: int
+    maybe_days: typing.NotRequired[int | None]
+    each_day: typing.NotRequired[list[int] | None]
+    nested: typing.NotRequired[_Nested | None]
+    copies: typing.NotRequired[list[_Nested] | None]
+    ratio: typing.NotRequired[float | None]
+    flag: typing.NotRequired[bool | None]
+    by_name: typing.NotRequired[dict[str, int] | None]
+
+
+def test_an_integral_float_is_taken_as_the_int_it_is():
+    given = {
+        "days": 35.0,
+        "maybe_days": 7.0,
+        "each_day": [30.0, 365],
+        "nested": {"retention_days": 14.0},
+        "copies": [{"retention_days": 90.0}],
+        "by_name": {"a": 3.0},
+    }
+    checked = Arguments("C", "c", given, _Numbers)
+    assert checked.args == {
+        "days": 35,
+        "maybe_days": 7,
+        "each_day": [30, 365],
+        "nested": {"retention_days": 14},
+        "copies": [{"retention_days": 90}],
+        "by_name": {"a": 3},
+    }
+    args = typing.cast(dict, checked.args)
+    leaves = [args["days"], args["maybe_days"], *args["each_day"], args["nested"]["retention_days"]]
+    leaves += [args["copies"][0]["retention_days"], args["by_name"]["a"]]
+    assert all(type(leaf) is int for leaf in leaves)
+    assert given["days"] == 35.0 and type(given["days"]) is float and given["each_day"] == [30.0, 365]  # not changed
+
+
+def test_a_float_where_a_float_is_due_and_a_bool_stay_as_they_are():
+    checked = Arguments("C", "c", {"days": 1, "ratio": 2.0, "flag": True}, _Numbers)
+    args = typing.cast(dict, checked.args)
+    assert type(args["ratio"]) is float and args["flag"] is True
+
+
+@pytest.mark.parametrize(
+    ("given", "argument", "got"),
+    [
+        ({"days": 35.5}, "days", "35.5"),
+        ({"days": True}, "days", "True"),
+        ({"days": 1, "maybe_days": float("inf")}, "maybe_days", "inf"),
+        ({"days": 1, "maybe_days": float("nan")}, "maybe_days", "nan"),
+        ({"days": 1, "each_day": [30.0, 30.5]}, "each_day[1]", "30.5"),
+        ({"days": 1, "each_day": [False]}, "each_day[0]", "False"),
+        ({"days": 1, "nested": {"retention_days": 0.5}}, "nested.retention_days", "0.5"),
+        (
+            {"days": 1, "copies": [{"retention_days": 1.0}, {"retention_days": 2.25}]},
+            "copies[1].retention_days",
+            "2.25",
+        ),
+    ],
+)
+def test_a_fraction_or_a_bool_where_a_whole_number_is_due_is_refused(given, argument, got):
+    with pytest.raises(ComponentArgumentError) as raised:
+        Arguments("C", "c", given, _Numbers)
+    kind = "bool" if got in ("True", "False") else "float"
+    assert str(raised.value) == f"C 'c': argument '{argument}' takes a whole number, not {kind} (got {got})"
+
+
+def test_a_python_caller_passing_a_float_day_count_gets_the_component_built():
+    from hardened.aws import MfaEnforcement
+
+    plan = plan_of(lambda: MfaEnforcement("mfa", {"minimum_password_length": 16.0, "max_password_age_days": 60.0}))
+    [policy] = [r for r in plan["resources"] if r["type"] == "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"]
+    assert (policy["inputs"]["minimumPasswordLength"], policy["inputs"]["maxPasswordAge"]) == (16, 60)
+    assert type(policy["inputs"]["minimumPasswordLength"]) is int
+    with pytest.raises(ComponentArgumentError) as raised:
+        plan_of(lambda: MfaEnforcement("mfa", {"minimum_password_length": 16.5}))
+    assert str(raised.value) == (
+        "MfaEnforcement 'mfa': argument 'minimum_password_length' takes a whole number, not float (got 16.5)"
+    )

@@ -28,6 +28,7 @@ from pulumi.runtime import rpc
 
 import hardened.aws
 import hardened.gcp
+from hardened.errors import ComponentArgumentError
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "components"
@@ -269,18 +270,179 @@ def test_a_component_constructed_by_the_plugin_takes_provider_references(hosted)
     assert {r["lands_in"]["region"] for r in resources(plan, "aws:cloudwatch/eventRule:EventRule")} == {"us-east-1"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ComponentInitError,
-    reason="pulumi 3.272's ComponentProvider.map_input_properties converts an integer input with int() and then overwrites "
-    "it with the raw float (no `continue`), and never converts list items: integers from other languages arrive as "
-    "floats, which every whole-number check refuses",
-)
 def test_whole_numbers_from_the_wire_reach_the_component_as_int(hosted):
+    # pulumi 3.272's ComponentProvider.map_input_properties hands an integer input over as the float it travelled as
+    # (and list items unconverted): the argument checker takes an integral float as the int it is.
     wire = struct_pb2.Struct()
     wire.update({"minimumPasswordLength": 16})  # numbers travel as doubles
     plan = plan_of(lambda: construct(hosted, "MfaEnforcement", rpc.deserialize_properties(wire)))
-    assert (
-        resources(plan, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy")[0]["inputs"]["minimumPasswordLength"]
-        == 16
+    length = resources(plan, "aws:iam/accountPasswordPolicy:AccountPasswordPolicy")[0]["inputs"][
+        "minimumPasswordLength"
+    ]
+    assert length == 16 and type(length) is int
+
+
+# --- whole numbers of every component, as another language sends them ---------------------------------------------
+
+
+def takes_whole_numbers(annotation: object, seen: frozenset = frozenset()) -> bool:
+    """Whether `annotation` (an Args TypedDict, a field's type) declares an int anywhere: a field, a list item, a
+    nested TypedDict's field."""
+    if annotation is int:
+        return True
+    if typing.is_typeddict(annotation) and annotation not in seen:
+        return any(takes_whole_numbers(a, seen | {annotation}) for a in annotation.__annotations__.values())
+    return any(takes_whole_numbers(a, seen) for a in typing.get_args(annotation))
+
+
+WHOLE_NUMBERS = [name for name, (cls, _) in COMPONENTS.items() if takes_whole_numbers(args_type(cls))]
+
+
+def has_integer(schema: dict, prop: dict) -> bool:
+    """Whether a schema property (or what it refers to, its items or values) is an integer."""
+    if prop.get("type") == "integer":
+        return True
+    ref = prop.get("$ref", "")
+    if ref.startswith("#/types/"):
+        return any(
+            has_integer(schema, p) for p in schema["types"][ref.removeprefix("#/types/")].get("properties", {}).values()
+        )
+    return any(has_integer(schema, prop[key]) for key in ("items", "additionalProperties") if key in prop)
+
+
+def from_the_wire(value: object) -> object:
+    """`value` as the component provider host receives it: through a protobuf Struct (every number a double)."""
+    wire = struct_pb2.Struct()
+    wire.update({"value": value})
+    return rpc.deserialize_properties(wire)["value"]
+
+
+def python_name(name: str) -> str:
+    snake = re.sub(r"[A-Z]", lambda m: "_" + m.group().lower(), name)
+    assert camel_case(snake) == name
+    return snake
+
+
+def sample(schema: dict, prop: dict, numbers: typing.Iterator[int], path: str, found: list[tuple[str, int]]) -> object:
+    """A value of the schema property's type, as sent from another language: every integer a different whole number
+    (recorded in `found` with its Python path), each object with its required properties and those holding an integer."""
+    ref = prop.get("$ref", "")
+    if prop.get("type") == "integer":
+        number = next(numbers)
+        found.append((path, number))
+        return from_the_wire(number)
+    if ref.endswith("#/resources/pulumi:providers:aws"):
+        return aws.Provider(f"provider-{len(found)}-{path}", region="eu-west-1")
+    if ref.startswith("#/types/"):
+        type_ = schema["types"][ref.removeprefix("#/types/")]
+        if "enum" in type_:
+            return from_the_wire(type_["enum"][0]["value"])
+        return fields(schema, type_, numbers, f"{path}.", found)
+    if prop.get("type") == "array":
+        return [sample(schema, prop["items"], numbers, f"{path}[0]", found)]
+    if prop.get("type") == "object":
+        return {"key": sample(schema, prop["additionalProperties"], numbers, f"{path}.key", found)}
+    assert prop.get("type") in ("string", "boolean"), f"no sample for {prop}"
+    return from_the_wire("text" if prop["type"] == "string" else False)
+
+
+def fields(schema: dict, object_type: dict, numbers, prefix: str, found: list) -> dict:
+    """The properties of a resource's inputs or of an object type, sampled (see `sample`)."""
+    resource = "inputProperties" in object_type  # a resource's `properties` and `required` are its outputs
+    properties = object_type["inputProperties" if resource else "properties"]
+    required = object_type.get("requiredInputs" if resource else "required", [])
+    return {
+        name: sample(schema, prop, numbers, f"{prefix}{python_name(name)}", found)
+        for name, prop in properties.items()
+        if name in required or has_integer(schema, prop)
+    }
+
+
+class Received(Exception):
+    """Raised once a component's arguments are checked: the test has what the component would build from."""
+
+
+def received_arguments(hosted: dict, monkeypatch, component: str, inputs: typing.Callable[[], dict]) -> Exception:
+    """What constructing `component` through the plugin with `inputs()` ends in: Received with the checked
+    arguments (what the component builds from), or the error the checker raised."""
+    from hardened.arguments import Arguments
+
+    original = Arguments.__init__
+
+    def checked_then_stop(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        raise Received(self.args)
+
+    monkeypatch.setattr(Arguments, "__init__", checked_then_stop)
+    ended = []
+
+    def program():
+        with pytest.raises(ComponentInitError) as raised:
+            construct(hosted, component, inputs())
+        ended.append(raised.value.inner)
+
+    plan_of(program)
+    return ended[0]
+
+
+def at(value: object, path: str) -> object:
+    for part in re.findall(r"\w+|\[\d+\]", path):
+        value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+    return value
+
+
+def test_the_components_with_whole_numbers_are_those_the_schema_gives_integers(schema):
+    assert WHOLE_NUMBERS, "no component takes a whole number"
+    assert WHOLE_NUMBERS == [
+        name
+        for name in COMPONENTS
+        if any(has_integer(schema, p) for p in resource(schema, name)["inputProperties"].values())
+    ]
+
+
+@pytest.mark.parametrize("component", WHOLE_NUMBERS)
+def test_every_whole_number_from_the_wire_reaches_the_component_as_that_int(component, hosted, schema, monkeypatch):
+    found: list[tuple[str, int]] = []
+
+    def inputs() -> dict:
+        found.clear()
+        sent = fields(schema, resource(schema, component), iter(range(35, 1000)), "", found)
+        assert all(type(at_wire) is float for at_wire in numbers_in(sent)), "numbers travel as doubles"
+        return sent
+
+    ended = received_arguments(hosted, monkeypatch, component, inputs)
+    assert isinstance(ended, Received), f"{component} refused what the wire sent: {ended}"
+    (arguments,) = ended.args
+    assert found, f"{component} was sent no whole number"
+    for path, number in found:
+        value = at(arguments, path)
+        assert type(value) is int and value == number, f"{component}.{path}: {value!r}"
+
+
+@pytest.mark.parametrize("component", WHOLE_NUMBERS)
+def test_a_fraction_for_a_whole_number_from_the_wire_is_refused(component, hosted, schema, monkeypatch):
+    paths: list[tuple[str, int]] = []
+    received_arguments(
+        hosted,
+        monkeypatch,
+        component,
+        lambda: fields(schema, resource(schema, component), iter(range(35, 1000)), "", paths),
     )
+    assert paths, f"{component} was sent no whole number"
+    for index, (path, _) in enumerate(paths):
+
+        def inputs(index=index) -> dict:
+            numbers = (35.5 if i == index else 35 + i for i in range(1000))
+            return fields(schema, resource(schema, component), numbers, "", [])
+
+        ended = received_arguments(hosted, monkeypatch, component, inputs)
+        assert isinstance(ended, ComponentArgumentError), f"{component}.{path} took 35.5: {ended!r}"
+        assert str(ended) == f"{component} 'plugin': argument '{path}' takes a whole number, not float (got 35.5)"
+
+
+def numbers_in(value: object) -> list:
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in numbers_in(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in numbers_in(v)]
+    return [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else []

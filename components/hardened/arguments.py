@@ -7,6 +7,13 @@ and an argument that is not a mapping at all. Nested TypedDicts (a `ReplicaDesti
 list) and list items are checked the same way. What a plain value must be beyond its type (a pattern, a range) is
 each component's own check.
 
+A whole number may arrive as a float: Pulumi's component provider host hands every number from a TypeScript, Go,
+C# or YAML program over as one (JSON has no integers), and so may a Python caller (`retention_days=35.0`). Where the
+declared type takes an int and no float (`int`, `int | None`, `NotRequired[int]`, the items of `list[int]`, the
+fields of a nested TypedDict), an integral float becomes that int (35.0 -> 35) before anything is checked, so the
+component sees only ints; 35.5 stays a float and is refused as any wrong type is ("takes a whole number, not float
+(got 35.5)"). A bool never becomes an int (True is not 1), and nothing but a float is converted.
+
 A value that arrives as a Pulumi Output (a stack reference's account id, another resource's ARN) is known only later:
 `Arguments.args` holds the arguments with each such Output of an identifier-named field (`*_arn`, `*_arns`,
 `*account_id`, `*account_ids`, `organization_id`; for GCP components `project_id`, `folder_id`, `project_number`,
@@ -38,11 +45,12 @@ class Arguments(Generic[Args]):
 
     Raises ComponentArgumentError if `args` has a key `schema` does not declare, lacks a required one, or gives a
     value of another type (a string or a mapping where a list is due included); TypedDicts and list items are
-    checked the same way."""
+    checked the same way. An integral float where only an int is declared is taken as that int (35.0 as 35)."""
 
     def __init__(self, component: str, name: str, args: Args, schema: type) -> None:
         self.component = component
         self.name = name
+        args = typing.cast(Args, _whole_numbers(args, schema))
         _check(self, args, schema, path="")
         self.args: Args = typing.cast(Args, _checked_when_resolved(self, typing.cast(Mapping, args), schema, path=""))
         """`args` with identifier Outputs checked when they resolve (plain values as given): what the component builds from."""
@@ -57,6 +65,38 @@ def refuse(component: str, name: str, argument: str, problem: str) -> NoReturn:
     several components' arguments, such as `check_attachments_per_target`)."""
     # from None: the message says what is wrong; the parse error a refusal may stem from is no bug to trace.
     raise ComponentArgumentError(component, name, argument, problem) from None
+
+
+def _whole_numbers(value: object, annotation: object) -> object:
+    """`value` with each integral float where `annotation` takes an int but no float made that int (35.0 -> 35).
+
+    Walks what `annotation` declares: a TypedDict's fields, list items, dict values. Anything else (a bool, a
+    non-integral float, an Output, a value of another type) is left as it is, for `_check` to accept or refuse;
+    `value` itself is returned when nothing in it changes."""
+    options = _options(_required_or_not(annotation))
+    if isinstance(value, float) and value.is_integer() and int in options and float not in options:
+        return int(value)
+    if isinstance(value, Mapping):
+        fields = next((o for o in options if _is_typed_dict(o)), None)
+        if fields is not None:
+            declared = fields.__annotations__
+            converted = {k: _whole_numbers(v, declared[k]) if k in declared else v for k, v in value.items()}
+        elif (mapping := next((o for o in options if typing.get_origin(o) is dict), None)) is not None:
+            _, item = typing.get_args(mapping) or (object, object)
+            converted = {k: _whole_numbers(v, item) for k, v in value.items()}
+        else:
+            return value
+        return converted if any(converted[k] is not v for k, v in value.items()) else value
+    if isinstance(value, (list, tuple)):
+        sequence = next((o for o in options if typing.get_origin(o) is list), None)
+        if sequence is None:
+            return value
+        (item,) = typing.get_args(sequence) or (object,)
+        items = [_whole_numbers(v, item) for v in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
+    return value
 
 
 def _checked_when_resolved(checked: Arguments, args: Mapping, schema: type, path: str) -> dict:
