@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hardened", description="Hardened cloud account templates on Pulumi.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     plan = commands.add_parser(
         "plan",
@@ -56,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
     preview.register(commands)
     ci.register(commands)
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version (its one source is `hardened.__version__`, which the build reads)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hardened-accounts")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        from hardened import __version__
+
+        return __version__
 
 
 def _plan(args: argparse.Namespace) -> int:
