@@ -43,7 +43,7 @@ from hardened_tools.policy.rules import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-PACK = ROOT / "policy-pack"
+PACK = ROOT / "tools" / "hardened_tools" / "policy_pack"
 STACKS = ("org", "dev", "staging", "prod")
 MFA_TRUST = {
     "Version": "2012-10-17",
@@ -834,4 +834,5 @@ def test_the_pack_project_files():
         if line.strip() and not line.startswith("#")
     ]
     assert any(line.startswith("pulumi-policy") for line in requirements)
-    assert "-e .." in requirements and (PACK / ".." / "pyproject.toml").is_file()
+    # The pack ships in the package: its requirements name the library from the package index, not a checkout.
+    assert "hardened-accounts" in requirements and not any(line.startswith("-e") for line in requirements)

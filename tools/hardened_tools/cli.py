@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     diff.register(commands)
     preview.register(commands)
     ci.register(commands)
+    pack = commands.add_parser(
+        "policy-pack",
+        help='where the installed Pulumi policy pack is: `pulumi preview --policy-pack "$(hardened policy-pack path)"`',
+        description="The policy pack ships inside this package. `path` prints its directory, to pass to "
+        "`pulumi preview --policy-pack`; it needs pulumi-policy (pip install 'hardened-accounts[policy]').",
+    )
+    pack.add_argument("what", choices=["path"], help="path: print the pack's directory")
+    pack.set_defaults(command=_policy_pack)
     return parser
 
 
@@ -69,6 +77,11 @@ def _version() -> str:
         from hardened import __version__
 
         return __version__
+
+
+def _policy_pack(args: argparse.Namespace) -> int:
+    print(Path(__file__).resolve().parent / "policy_pack")
+    return EXIT_OK
 
 
 def _plan(args: argparse.Namespace) -> int:

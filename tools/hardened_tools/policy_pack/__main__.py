@@ -1,4 +1,4 @@
-"""The hardened-accounts policy pack: `pulumi preview --policy-pack policy-pack` runs this file.
+"""The hardened-accounts policy pack: `pulumi preview --policy-pack "$(hardened policy-pack path)"` runs this file.
 
 Constructing the PolicyPack starts the server the engine talks to, and never returns: the policies
 themselves live in hardened_policies.py, which tests import without starting anything.
