@@ -362,9 +362,9 @@ class Received(Exception):
     """Raised once a component's arguments are checked: the test has what the component would build from."""
 
 
-def received_arguments(hosted: dict, monkeypatch, component: str, inputs: typing.Callable[[], dict]) -> Exception:
-    """What constructing `component` through the plugin with `inputs()` ends in: Received with the checked
-    arguments (what the component builds from), or the error the checker raised."""
+@pytest.fixture
+def stop_once_checked(monkeypatch):
+    """Every component stops right after its argument check, raising Received with the checked arguments."""
     from hardened.arguments import Arguments
 
     original = Arguments.__init__
@@ -374,6 +374,11 @@ def received_arguments(hosted: dict, monkeypatch, component: str, inputs: typing
         raise Received(self.args)
 
     monkeypatch.setattr(Arguments, "__init__", checked_then_stop)
+
+
+def received_arguments(hosted: dict, component: str, inputs: typing.Callable[[], dict]) -> Exception:
+    """What constructing `component` through the plugin with `inputs()` ends in, under `stop_once_checked`:
+    Received with the checked arguments (what the component builds from), or the error the checker raised."""
     ended = []
 
     def program():
@@ -400,8 +405,9 @@ def test_the_components_with_whole_numbers_are_those_the_schema_gives_integers(s
     ]
 
 
+@pytest.mark.usefixtures("stop_once_checked")
 @pytest.mark.parametrize("component", WHOLE_NUMBERS)
-def test_every_whole_number_from_the_wire_reaches_the_component_as_that_int(component, hosted, schema, monkeypatch):
+def test_every_whole_number_from_the_wire_reaches_the_component_as_that_int(component, hosted, schema):
     found: list[tuple[str, int]] = []
 
     def inputs() -> dict:
@@ -410,7 +416,7 @@ def test_every_whole_number_from_the_wire_reaches_the_component_as_that_int(comp
         assert all(type(at_wire) is float for at_wire in numbers_in(sent)), "numbers travel as doubles"
         return sent
 
-    ended = received_arguments(hosted, monkeypatch, component, inputs)
+    ended = received_arguments(hosted, component, inputs)
     assert isinstance(ended, Received), f"{component} refused what the wire sent: {ended}"
     (arguments,) = ended.args
     assert found, f"{component} was sent no whole number"
@@ -419,12 +425,12 @@ def test_every_whole_number_from_the_wire_reaches_the_component_as_that_int(comp
         assert type(value) is int and value == number, f"{component}.{path}: {value!r}"
 
 
+@pytest.mark.usefixtures("stop_once_checked")
 @pytest.mark.parametrize("component", WHOLE_NUMBERS)
-def test_a_fraction_for_a_whole_number_from_the_wire_is_refused(component, hosted, schema, monkeypatch):
+def test_a_fraction_for_a_whole_number_from_the_wire_is_refused(component, hosted, schema):
     paths: list[tuple[str, int]] = []
     received_arguments(
         hosted,
-        monkeypatch,
         component,
         lambda: fields(schema, resource(schema, component), iter(range(35, 1000)), "", paths),
     )
@@ -435,7 +441,7 @@ def test_a_fraction_for_a_whole_number_from_the_wire_is_refused(component, hoste
             numbers = (35.5 if i == index else 35 + i for i in range(1000))
             return fields(schema, resource(schema, component), numbers, "", [])
 
-        ended = received_arguments(hosted, monkeypatch, component, inputs)
+        ended = received_arguments(hosted, component, inputs)
         assert isinstance(ended, ComponentArgumentError), f"{component}.{path} took 35.5: {ended!r}"
         assert str(ended) == f"{component} 'plugin': argument '{path}' takes a whole number, not float (got 35.5)"
 
