@@ -88,7 +88,7 @@ def typescript_program() -> tuple[dict, list[tuple[str, str, dict, str]]]:
     source = (EXAMPLES / "typescript" / "index.ts").read_text()
     args = json.loads((EXAMPLES / "typescript" / "args.json").read_text())
     providers = {
-        variable: (cloud, json.loads(re.sub(r"(\w+):", r'"\1":', literal)))  # { region: "..." } as JSON
+        variable: (cloud, json.loads(re.sub(r"([{,]\s*)(\w+)\s*:", r'\1"\2":', literal)))  # { region: "..." } as JSON
         for variable, cloud, literal in NEW_PROVIDER.findall(source)
     }
     declared = NEW_COMPONENT.findall(source)
