@@ -70,7 +70,7 @@ def test_the_library_depends_on_nothing_the_tools_alone_need():
 
 
 def test_the_policy_rules_run_with_the_library_alone():
-    # policy-pack/requirements.txt installs the library without the tools extra.
+    # The policy extra installs the library and pulumi-policy, without the tools extra.
     from hardened_tools.policy.rules import RULES
 
     result = run("import hardened_tools.policy.rules as r; print(len(r.RULES))", block=("jsonschema",))
@@ -94,7 +94,7 @@ def test_the_tree_shows_the_split():
     assert {"aws", "gcp", "errors.py", "constraints.py", "arguments.py"} <= library
     assert not library & {"plan", "review", "posture", "policy", "fleet.py", "cli.py"}
     assert {"plan", "review", "posture", "policy", "fleet.py", "cli.py"} <= tools
-    assert (ROOT / "policy-pack" / "PulumiPolicy.yaml").is_file()
+    assert (ROOT / "tools" / "hardened_tools" / "policy_pack" / "PulumiPolicy.yaml").is_file()
     assert (ROOT / "components" / "PulumiPlugin.yaml").is_file()
 
 
