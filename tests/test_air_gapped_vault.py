@@ -230,7 +230,7 @@ def test_without_copy_sources_no_other_account_copies_in(bare):
         ("vault", {"min_retention_days": None}, "min_retention_days", "(got None)"),
         ("vault", {"max_retention_days": 34}, "max_retention_days", "from min_retention_days (35) to 36500 (got 34)"),
         ("vault", {"max_retention_days": 36501}, "max_retention_days", "(got 36501)"),
-        ("vault", {"max_retention_days": 100.0}, "max_retention_days", "whole number"),
+        ("vault", {"max_retention_days": 100.5}, "max_retention_days", "whole number"),
         ("vault", {"vault_name": "v"}, "vault_name", "2 to 50 letters, digits, hyphens or underscores (got 'v')"),
         ("vault", {"vault_name": "x" * 51}, "vault_name", "2 to 50"),
         ("vault", {"vault_name": "prod.vault"}, "vault_name", "got 'prod.vault'"),
