@@ -1,0 +1,57 @@
+"""Who may become the deployer: GitHub Actions runs of one repository's one branch, through IAM's OIDC provider.
+
+GitHub's guide to OIDC in AWS: provider URL https://token.actions.githubusercontent.com, audience sts.amazonaws.com
+for the official configure-aws-credentials action, and a condition on `token.actions.githubusercontent.com:sub`
+(`repo:<owner>/<repo>:ref:refs/heads/<branch>`) so that no other repository, branch, tag or pull request gets a
+token the role accepts (https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws).
+"""
+
+import re
+
+from hardened.aws.documents.statements import policy_document
+
+GITHUB_ACTIONS_ISSUER = "token.actions.githubusercontent.com"
+"""The issuer (host) of GitHub Actions' OIDC tokens; IAM's provider URL is https:// before it."""
+STS_AUDIENCE = "sts.amazonaws.com"
+"""The audience aws-actions/configure-aws-credentials asks GitHub for."""
+# Patterns both Python's `re` and pydantic (Rust regex: no look-around) read. An owner: up to 39 letters, digits and
+# hyphens, starting with neither of the last; a repository name: letters, digits, . _ -.
+REPOSITORY = r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$"
+# A branch: slash-separated parts of letters, digits, . _ - (no wildcards IAM or a reader could mistake, no spaces).
+BRANCH = r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"
+MAX_BRANCH = 255
+
+
+def oidc_provider_arn(account_id: str) -> str:
+    """The ARN IAM gives the GitHub Actions OIDC provider in `account_id` (named after the issuer's host; the
+    standard partition, as the deployer ARNs of stacks/Pulumi.org.yaml)."""
+    return f"arn:aws:iam::{account_id}:oidc-provider/{GITHUB_ACTIONS_ISSUER}"
+
+
+def deploy_branch_subject(repository: str, branch: str) -> str:
+    """The `sub` claim of a GitHub Actions job on `branch` of `repository` that names no environment."""
+    if not re.fullmatch(REPOSITORY, repository, re.ASCII):
+        raise ValueError(f"{repository!r} is not a GitHub repository such as acme/hardened-accounts")
+    if len(branch) > MAX_BRANCH or not re.fullmatch(BRANCH, branch, re.ASCII):
+        raise ValueError(f"{branch!r} is not a branch name without wildcards, such as main")
+    return f"repo:{repository}:ref:refs/heads/{branch}"
+
+
+def deployer_trust_of_the_deploy_branch(oidc_provider_arn: str, repository: str, branch: str) -> dict:
+    """The deployer role's trust: only a GitHub Actions job on `branch` of `repository`, asking for STS, assumes it.
+
+    `StringEquals`, never `StringLike`: one exact subject, so no other branch, tag, pull request or fork matches."""
+    return policy_document(
+        {
+            "Sid": "AllowGitHubActionsOnTheDeployBranch",
+            "Effect": "Allow",
+            "Principal": {"Federated": oidc_provider_arn},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {
+                    f"{GITHUB_ACTIONS_ISSUER}:aud": STS_AUDIENCE,
+                    f"{GITHUB_ACTIONS_ISSUER}:sub": deploy_branch_subject(repository, branch),
+                }
+            },
+        }
+    )
