@@ -45,6 +45,7 @@ def bootstrap(stack: str, config: BootstrapStackConfig) -> None:
     # The deployer: the org stack's provider assumes it, and from it the member accounts' deployer roles.
     # Protected: deleting it would leave no deploy path at all. The provider's ARN is known in advance (IAM names it
     # after the issuer), so the trust is reviewable in the plan as it will be deployed; depends_on orders the two.
+    deployer_arn = f"arn:aws:iam::{management.account_id}:role/{config.deployment_role_name}"
     deployer = aws.iam.Role(
         "deployer",
         name=config.deployment_role_name,
@@ -52,7 +53,7 @@ def bootstrap(stack: str, config: BootstrapStackConfig) -> None:
         f"{config.ci.repository}@{config.ci.branch} only",
         assume_role_policy=json.dumps(
             deployer_trust_of_the_deploy_branch(
-                oidc_provider_arn(management.account_id), config.ci.repository, config.ci.branch
+                oidc_provider_arn(management.account_id), config.ci.repository, config.ci.branch, deployer_arn
             )
         ),
         max_session_duration=3600,

@@ -37,10 +37,18 @@ def deploy_branch_subject(repository: str, branch: str) -> str:
     return f"repo:{repository}:ref:refs/heads/{branch}"
 
 
-def deployer_trust_of_the_deploy_branch(oidc_provider_arn: str, repository: str, branch: str) -> dict:
-    """The deployer role's trust: only a GitHub Actions job on `branch` of `repository`, asking for STS, assumes it.
+def deployer_trust_of_the_deploy_branch(
+    oidc_provider_arn: str, repository: str, branch: str, deployer_role_arn: str
+) -> dict:
+    """The deployer role's trust: only a GitHub Actions job on `branch` of `repository`, asking for STS, becomes it;
+    and the deployer's own sessions may assume it again, as the org stack's provider does (`assume_roles` with
+    `management.deploymentRoleArn`).
 
-    `StringEquals`, never `StringLike`: one exact subject, so no other branch, tag, pull request or fork matches."""
+    `StringEquals`, never `StringLike`: one exact subject, so no other branch, tag, pull request or fork matches.
+    A role may assume itself only when its trust says so (AWS, "Announcing an update to IAM role trust policy
+    behavior", 2022). The role cannot name its own ARN as principal when it is created (IAM checks that a principal
+    exists), so the statement names the account and admits the deployer alone through `aws:PrincipalArn`."""
+    partition, account = deployer_role_arn.split(":")[1], deployer_role_arn.split(":")[4]
     return policy_document(
         {
             "Sid": "AllowGitHubActionsOnTheDeployBranch",
@@ -53,5 +61,12 @@ def deployer_trust_of_the_deploy_branch(oidc_provider_arn: str, repository: str,
                     f"{GITHUB_ACTIONS_ISSUER}:sub": deploy_branch_subject(repository, branch),
                 }
             },
-        }
+        },
+        {
+            "Sid": "AllowTheDeployerToAssumeItself",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": deployer_role_arn}},
+        },
     )

@@ -16,6 +16,7 @@ BOOTSTRAP = ROOT / "bootstrap"
 MANAGEMENT = "999988887777"
 GOOD = (BOOTSTRAP / "Pulumi.management.yaml").read_text()
 OIDC_PROVIDER = f"arn:aws:iam::{MANAGEMENT}:oidc-provider/token.actions.githubusercontent.com"
+DEPLOYER = f"arn:aws:iam::{MANAGEMENT}:role/hardened-deployer"
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [
@@ -30,7 +31,14 @@ TRUST = {
                     "token.actions.githubusercontent.com:sub": "repo:acme/hardened-accounts:ref:refs/heads/main",
                 }
             },
-        }
+        },
+        {
+            "Sid": "AllowTheDeployerToAssumeItself",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": DEPLOYER}},
+        },
     ],
 }
 
@@ -61,7 +69,7 @@ def test_bootstrap_is_its_own_project_next_to_the_stacks():
 def test_the_trust_document_admits_one_branch_of_one_repository_exactly():
     trust = _deployer_trust()
     assert trust.oidc_provider_arn(MANAGEMENT) == OIDC_PROVIDER
-    assert trust.deployer_trust_of_the_deploy_branch(OIDC_PROVIDER, "acme/hardened-accounts", "main") == TRUST
+    assert trust.deployer_trust_of_the_deploy_branch(OIDC_PROVIDER, "acme/hardened-accounts", "main", DEPLOYER) == TRUST
     for repository, branch in [("acme", "main"), ("acme/*", "main"), ("acme/x", "*"), ("acme/x", "ma in")]:
         with pytest.raises(ValueError):
             trust.deploy_branch_subject(repository, branch)
@@ -87,7 +95,7 @@ def test_the_plan_declares_the_state_bucket_the_oidc_provider_and_the_deployer(p
         "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess",
         "role": "hardened-deployer",
     }
-    assert plan["outputs"]["deploymentRoleArn"] == f"arn:aws:iam::{MANAGEMENT}:role/hardened-deployer"
+    assert plan["outputs"]["deploymentRoleArn"] == DEPLOYER
     assert plan["outputs"]["oidcProviderArn"] == OIDC_PROVIDER
 
 
@@ -100,9 +108,7 @@ def test_the_deployer_name_is_the_one_the_org_stack_assumes(plan):
 def test_only_the_deployer_uses_the_stack_secrets_key(plan):
     (key,) = [r for r in plan["resources"] if r["name"] == "pulumi-state-secrets-key"]
     statements = {s["Sid"]: s for s in key["inputs"]["policy"]["Statement"]}
-    assert statements["AllowDeployersToEncryptStackSecrets"]["Principal"] == {
-        "AWS": [f"arn:aws:iam::{MANAGEMENT}:role/hardened-deployer"]
-    }
+    assert statements["AllowDeployersToEncryptStackSecrets"]["Principal"] == {"AWS": [DEPLOYER]}
 
 
 def test_nothing_lands_outside_the_management_account(plan):
