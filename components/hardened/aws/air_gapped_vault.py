@@ -42,6 +42,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import ACCOUNT_ID
 from .documents.vault_policy import backup_vault_access_policy
 from .retention import MAX_RETENTION_DAYS, whole_number
@@ -73,6 +74,7 @@ class AirGappedVaultArgs(TypedDict):
     """Tags for the vault and its resource share."""
 
 
+@documented
 class AirGappedVault(pulumi.ComponentResource):
     """A compliance-locked logically air-gapped vault with an AWS-owned key, shared for restores."""
 

@@ -25,6 +25,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import ROLE_NAME
 from .documents.alarm_names import forwarding_role_name
 from .documents.alerts import allow_forwarding_to, trust_event_forwarding
@@ -57,6 +58,7 @@ class AlarmForwarderArgs(TypedDict):
     """Tags for the rules and the role."""
 
 
+@documented
 class AlarmForwarder(pulumi.ComponentResource):
     """Rules forwarding one account's backup-plane events, region by region, to the alarm hub."""
 

@@ -23,6 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ORGANIZATION_ID
 from .documents.alarm_names import alarm_topic_name
@@ -52,6 +53,7 @@ class AlarmHubArgs(TypedDict):
     """Tags for the bus, the rules and the topic."""
 
 
+@documented
 class AlarmHub(pulumi.ComponentResource):
     """An event bus for the organization's alarms, a rule publishing them to an encrypted topic, and a heartbeat."""
 

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .documents.alerts import alert_topic_policy, allow_alarm_encryption
 from .documents.key_policy import storage_key_policy
 from .protected_key import protected_key
@@ -70,6 +71,7 @@ def check_alert_arguments(checked: Arguments[Any]) -> list[Subscriber]:
     return subscribers
 
 
+@documented
 class AlertTopic(pulumi.ComponentResource):
     """An encrypted SNS topic that the account's alarms publish to."""
 

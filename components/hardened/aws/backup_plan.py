@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import MAX_ROLE_NAME, ROLE_ARN
 from .backup_service_role import backup_service_role
 from .documents.malware_scans import (
@@ -91,6 +92,7 @@ class _Scans(NamedTuple):
     alert_topic_arn: pulumi.Input[str] | None
 
 
+@documented
 class BackupPlan(pulumi.ComponentResource):
     """A backup plan and selection with cross-account and cross-region copy actions."""
 

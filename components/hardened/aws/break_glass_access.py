@@ -25,6 +25,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .alert_topic import AlertTopic, Subscriber, check_alert_arguments
 from .arns import ACCOUNT_ID, ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
 from .documents.alerts import break_glass_assume_role_pattern, break_glass_metric_filter, break_glass_sign_in_pattern
@@ -72,6 +73,7 @@ def users_group_name(name: str) -> str:
     return f"{name}-users"
 
 
+@documented
 class BreakGlassAccess(pulumi.ComponentResource):
     """Break-glass users, a break-glass role per account, and the alarms on their use."""
 

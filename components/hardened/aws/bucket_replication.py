@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import MAX_ROLE_NAME
 from .documents.service_roles import replication_permissions, trusted_by_service
 
@@ -55,6 +56,7 @@ def replication_role_name(component_name: str) -> str:
     return f"{component_name}-replication"[:MAX_ROLE_NAME]
 
 
+@documented
 class BucketReplication(pulumi.ComponentResource):
     """Cross-account S3 replication with ownership handed to the destination and Object Lock carried over."""
 

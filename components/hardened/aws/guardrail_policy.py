@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments, refuse
+from ..documented import documented
 from .arns import ADMINISTRATOR_ACCESS, MANAGED_POLICY_ARN, ORGANIZATION_ID, ROLE_NAME
 from .documents import guardrails, resource_controls
 from .documents.guardrails import SCP_MAX_CHARACTERS, SCPS_PER_TARGET, scp_content, scp_size
@@ -93,6 +94,7 @@ class GuardrailPolicyArgs(TypedDict):
     """Web-identity-controls baseline: Google subject ids (accounts.google.com:sub) that may assume the account's roles, such as the transfer agent's."""
 
 
+@documented
 class GuardrailPolicy(pulumi.ComponentResource):
     """A guardrail SCP (or the data perimeter's RCP) and its attachment."""
 

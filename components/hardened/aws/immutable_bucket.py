@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import ORGANIZATION_ID, ROLE_ARN, malformed_principal_arns
 from .bucket_replication import BucketReplication, ReplicaDestination
 from .documents.bucket_policy import immutable_bucket_policy
@@ -50,6 +51,7 @@ class ImmutableBucketArgs(TypedDict):
     """ARN of the one CloudTrail trail allowed to deliver log files into this bucket."""
 
 
+@documented
 class ImmutableBucket(pulumi.ComponentResource):
     """An S3 bucket with Object Lock, a dedicated KMS key and a tamper-denying bucket policy."""
 

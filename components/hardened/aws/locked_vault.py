@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import ACCOUNT_ID, malformed_principal_arns
 from .documents.key_policy import allow_grants_through_service, storage_key_policy
 from .documents.vault_policy import backup_vault_access_policy
@@ -45,6 +46,7 @@ class LockedVaultArgs(TypedDict):
     """Tags for the vault and its key."""
 
 
+@documented
 class LockedVault(pulumi.ComponentResource):
     """A backup vault with Vault Lock, a protected KMS key and a recovery-point-preserving access policy."""
 

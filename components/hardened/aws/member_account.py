@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import ROLE_NAME
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -35,6 +36,7 @@ class MemberAccountArgs(TypedDict):
     """Tags for the account, and default tags of everything its provider deploys."""
 
 
+@documented
 class MemberAccount(pulumi.ComponentResource):
     """An organization member account with a pinned provider into it."""
 

@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import ROLE_NAME
 from .documents.mfa import require_mfa
 from .retention import whole_number
@@ -40,6 +41,7 @@ class MfaEnforcementArgs(TypedDict):
     """Management account only: manage member accounts' root credentials and sessions centrally."""
 
 
+@documented
 class MfaEnforcement(pulumi.ComponentResource):
     """A CIS password policy and an MFA-required group for one account."""
 

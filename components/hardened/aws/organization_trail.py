@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import ACCOUNT_ID
 from .documents.key_policy import allow_cloudtrail_encryption, storage_key_policy
 from .documents.service_roles import allow_cloudtrail_log_delivery, trusted_by_service
@@ -74,6 +75,7 @@ LOG_RETENTION_DAYS = (
 )
 
 
+@documented
 class OrganizationTrail(pulumi.ComponentResource):
     """A multi-region organization trail with validated, KMS-encrypted logs in an immutable bucket."""
 

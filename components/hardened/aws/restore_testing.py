@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .backup_service_role import backup_service_role
 from .documents.service_roles import RESTORE_POLICY_ARNS
 from .retention import is_aws_cron, whole_number
@@ -36,6 +37,7 @@ class RestoreTestingArgs(TypedDict):
     """Restore only recovery points made in the last this many days (1 to 365, default 7)."""
 
 
+@documented
 class RestoreTesting(pulumi.ComponentResource):
     """A scheduled restore testing plan over one vault, with its own restore role."""
 

@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .documents.restore_validation import (
     restore_testing_plan_arn_prefix,
     restore_validation_pattern,
@@ -102,6 +103,7 @@ def _checked(checked: Arguments[RestoreValidationArgs]) -> tuple[str, int, int]:
     return plan, objective, days
 
 
+@documented
 class RestoreValidation(pulumi.ComponentResource):
     """A validation function on a restore testing plan's restore jobs, their restore time as a metric, and alarms."""
 

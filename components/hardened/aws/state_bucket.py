@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..arguments import Arguments
+from ..documented import documented
 from .arns import malformed_principal_arns
 from .documents.key_policy import deny_key_destruction, sealed_administration
 from .documents.statements import policy_document
@@ -50,6 +51,7 @@ class StateBucketArgs(TypedDict):
     """Tags for the bucket and the keys."""
 
 
+@documented
 class StateBucket(pulumi.ComponentResource):
     """A Pulumi state backend in an ImmutableBucket, and the stacks' secrets key."""
 

@@ -30,6 +30,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..arguments import Arguments
+from ..documented import documented
 from .documents import log_alerts
 from .locked_bucket import checked_labels
 
@@ -150,6 +151,7 @@ class BackupPlaneAlertsArgs(TypedDict):
     """User labels for the alert policies and notification channels."""
 
 
+@documented
 class BackupPlaneAlerts(pulumi.ComponentResource):
     """Log-based alerts on the backup project and folder: buckets, keys, transfer, guardrails and the alerts themselves."""
 

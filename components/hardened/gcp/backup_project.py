@@ -14,6 +14,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..arguments import Arguments
+from ..documented import documented
 from .locked_bucket import checked_labels
 
 DEFAULT_SERVICES = (
@@ -56,6 +57,7 @@ class BackupProjectArgs(TypedDict):
     """Labels for the project."""
 
 
+@documented
 class BackupProject(pulumi.ComponentResource):
     """A dedicated folder and project for backups, with a deletion lien and the APIs the backups need."""
 

@@ -19,6 +19,7 @@ import pulumi_gcp as gcp
 
 from ..arguments import Arguments
 from ..aws.retention import MAX_RETENTION_DAYS, whole_number
+from ..documented import documented
 from .locked_bucket import DAY_SECONDS, checked_labels
 
 VAULT_ID = re.compile(r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")  # Google's resource id: 1-63, no trailing hyphen
@@ -45,6 +46,7 @@ class BackupVaultArgs(TypedDict):
     """Labels for the vault."""
 
 
+@documented
 class BackupVault(pulumi.ComponentResource):
     """A Backup and DR vault with a minimum enforced retention and an optional effective-time lock."""
 

@@ -23,6 +23,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..arguments import Arguments
+from ..documented import documented
 from .documents.log_alerts import first_entry_condition, user_metric_filter
 from .documents.pam import GRANT_ACTIVATED_FILTER, GRANT_ACTIVATED_RESOURCE
 from .documents.service_agents import ORGANIZATION_ID, PAM_AGENT_ROLE, pam_agent, pam_agent_parent
@@ -60,6 +61,7 @@ class BreakGlassEntitlementArgs(TypedDict):
     """Addresses told of every request and grant, and alerted on every activation."""
 
 
+@documented
 class BreakGlassEntitlement(pulumi.ComponentResource):
     """A PAM entitlement with approval by someone else, and an alarm on its activations."""
 

@@ -29,6 +29,7 @@ import pulumi_gcp as gcp
 from ..arguments import Arguments
 from ..aws.arns import ROLE_NAME
 from ..aws.documents.transfer import read_one_bucket, trusted_by_google_transfer_service
+from ..documented import documented
 
 MAX_SESSION_SECONDS = 3600
 DAILY = "86400s"
@@ -74,6 +75,7 @@ class CrossCloudTransferArgs(TypedDict):
     """Name of the AWS role, at most 64 characters (default `<name>-google-transfer`)."""
 
 
+@documented
 class CrossCloudTransfer(pulumi.ComponentResource):
     """A daily S3-to-Cloud-Storage copy by Storage Transfer Service with federated identity: no keys, no deletes."""
 

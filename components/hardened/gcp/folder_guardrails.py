@@ -24,6 +24,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from ..arguments import Arguments
+from ..documented import documented
 from .documents.deny_policies import folder_deny_policy_parent, folder_deny_rules, is_exception_principal
 from .documents.org_policies import (
     MEMBER_DOMAINS,
@@ -72,6 +73,7 @@ class FolderGuardrailsArgs(TypedDict):
     """Google service agents a project under the folder grants roles to, which the customer list alone refuses."""
 
 
+@documented
 class FolderGuardrails(pulumi.ComponentResource):
     """Organization policies and a deny policy on one folder."""
 

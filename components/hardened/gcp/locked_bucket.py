@@ -16,6 +16,7 @@ import pulumi_gcp as gcp
 
 from ..arguments import Arguments
 from ..aws.retention import MAX_RETENTION_DAYS, whole_number
+from ..documented import documented
 from .locations import geography_of_aws_region, geography_of_gcs_location, kms_location_of_gcs
 
 DAY_SECONDS = 86400
@@ -49,6 +50,7 @@ class LockedBucketArgs(TypedDict):
     """Labels for the bucket and its key."""
 
 
+@documented
 class LockedBucket(pulumi.ComponentResource):
     """A Cloud Storage bucket with a (lockable) retention policy, soft delete and its own rotating KMS key."""
 

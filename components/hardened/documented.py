@@ -1,0 +1,97 @@
+"""`@documented`: a component's `__doc__` lists its own arguments and outputs, read from the code.
+
+`help(ImmutableBucket)` shows the class docstring first; without this it says nothing of the `args` TypedDict
+(pydoc shows `args: ImmutableBucketArgs` and then the inherited `ComponentResource` parameters). The decorator
+appends an "Arguments" section (each field of the TypedDict that `__init__`'s `args` is annotated with, its
+required-ness and its docstring) and an "Outputs" section (each `pulumi.Output` attribute the class annotates,
+with its docstring) to the class docstring at import. The docstrings are the string literals right under each
+field or attribute, read with `ast` from the module's source, so the code stays the one source of truth.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+import typing
+from typing import TypeVar
+
+C = TypeVar("C", bound=type)
+
+ARGUMENTS = "Arguments (`args: {name}`):"
+OUTPUTS = "Outputs:"
+
+
+def args_type(component: type) -> type:
+    """The TypedDict that the component's `__init__` takes as `args`."""
+    hints = typing.get_type_hints(component.__init__, vars(sys.modules[component.__module__]))  # type: ignore[misc]
+    found = hints.get("args")
+    if not (isinstance(found, type) and typing.is_typeddict(found)):
+        raise TypeError(f"{component.__qualname__}.__init__ takes no `args: <TypedDict>`")
+    return found
+
+
+def outputs(component: type) -> list[str]:
+    """The component's own typed attributes, in order: its `pulumi.Output[...]` outputs (and any other attribute it
+    annotates, such as MemberAccount's `provider`)."""
+    own = component.__dict__.get("__annotations__", {})
+    return [name for name, annotation in own.items() if typing.get_origin(annotation) is not typing.ClassVar]
+
+
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """Name to docstring of each annotated name in the class body with a string literal right under it (and, for a
+    TypedDict, of the TypedDicts it inherits from)."""
+    module = sys.modules[cls.__module__]
+    try:
+        tree = ast.parse(inspect.getsource(module))
+    except (OSError, TypeError):
+        return {}
+    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == cls.__name__]
+    if not nodes:
+        return {}
+    found: dict[str, str] = {}
+    for base in nodes[0].bases:
+        parent = vars(module).get(ast.unparse(base))
+        if isinstance(parent, type) and typing.is_typeddict(parent) and parent is not cls:
+            found.update(attribute_docstrings(parent))
+    body = nodes[0].body
+    for statement, after in zip(body, [*body[1:], None], strict=True):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            found[statement.target.id] = " ".join(inspect.cleandoc(after.value.value).split("\n\n")[0].split())
+    return found
+
+
+def reference(component: type) -> str:
+    """The "Arguments" and "Outputs" sections appended to the component's docstring."""
+    typed_dict = args_type(component)
+    required: frozenset[str] = typed_dict.__required_keys__  # type: ignore[attr-defined]
+    field_docs = attribute_docstrings(typed_dict)
+    lines = [ARGUMENTS.format(name=typed_dict.__name__)]
+    for field in typed_dict.__annotations__:
+        need = "required" if field in required else "optional"
+        lines.append(f"    {field} ({need}): {field_docs.get(field, '')}".rstrip())
+    output_docs = attribute_docstrings(component)
+    lines += ["", OUTPUTS]
+    lines += [f"    {name}: {output_docs.get(name, '')}".rstrip() for name in outputs(component)] or ["    (none)"]
+    return "\n".join(lines)
+
+
+def documented(component: C) -> C:
+    """Append the component's arguments and outputs to its docstring (once; the class is returned unchanged
+    otherwise)."""
+    own = inspect.cleandoc(component.__dict__.get("__doc__") or "")
+    component.__doc__ = (own + "\n\n" if own else "") + reference(component)
+    init = component.__dict__.get("__init__")
+    if inspect.isfunction(init) and not init.__doc__:
+        # Otherwise pydoc shows ComponentResource.__init__'s parameters (t, props, remote, ...), which are not these.
+        init.__doc__ = (
+            f"Declare the {component.__name__} `name` and its children from `args` (its fields are in the class "
+            "docstring); `opts` is passed through to the component."
+        )
+    return component
