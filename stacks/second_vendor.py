@@ -44,7 +44,9 @@ def exception_principal(member: str) -> str:
 
 def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExportInputs:
     """Declare the GCP side of the organization; return what environment stacks need from it (its `gcp` export)."""
-    organization = gcp.Provider(f"{stack}-gcp", region=settings.region)
+    # Never ambient credentials: every call is made as the configured deployer, which the deny policy exempts by name.
+    deployer = settings.deployer_service_account
+    organization = gcp.Provider(f"{stack}-gcp", region=settings.region, impersonate_service_account=deployer)
     project = BackupProject(
         f"{stack}-gcp-backup",
         {
@@ -87,7 +89,12 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExpor
         },
         opts=pulumi.ResourceOptions(provider=organization),
     )
-    in_project = gcp.Provider(f"{stack}-gcp-backup-project", project=settings.backup_project_id, region=settings.region)
+    in_project = gcp.Provider(
+        f"{stack}-gcp-backup-project",
+        project=settings.backup_project_id,
+        region=settings.region,
+        impersonate_service_account=deployer,
+    )
     entitlement = BreakGlassEntitlement(
         f"{stack}-gcp-break-glass",
         {
