@@ -44,6 +44,7 @@ def test_every_generated_file_check_of_the_hooks_passes_on_the_tree():
     assert checks == [
         ".venv/bin/python scripts/render_policies.py --check",
         ".venv/bin/python scripts/readme_arguments.py --check",
+        ".venv/bin/python scripts/component_docs.py --check",
     ]
     for entry in checks:
         result = subprocess.run(
