@@ -83,6 +83,23 @@ def test_the_account_is_never_closed_nor_removed_by_pulumi(account_plan):
     assert account["protect"] and account["retain_on_delete"]
 
 
+def test_a_new_account_is_not_imported(account_plan):
+    assert "import" not in one(account_plan, "aws:organizations/account:Account")
+
+
+def test_an_existing_account_is_adopted_by_its_id_and_the_provider_pinned_to_it():
+    plan = plan_of(lambda: new_account(account_id="444455556666"))
+    account = one(plan, "aws:organizations/account:Account")
+    assert account["import"] == account["id"] == "444455556666"
+    # The same inputs as a new account: Pulumi imports only if they match the real account.
+    assert account["inputs"]["email"] == "backup@acme.example" and account["inputs"]["closeOnDeletion"] is False
+    assert account["protect"] and account["retain_on_delete"]
+    provider = by_name(plan, "backup-provider")
+    assert provider["inputs"]["allowedAccountIds"] == ["444455556666"]
+    assert provider["inputs"]["assumeRoles"][0]["roleArn"] == "arn:aws:iam::444455556666:role/hardened-deployer"
+    assert one(plan, "hardened:index:MemberAccount")["outputs"]["accountId"] == "444455556666"
+
+
 def test_the_provider_assumes_the_new_accounts_role_and_is_pinned_to_its_id(account_plan):
     account_id = one(account_plan, "aws:organizations/account:Account")["id"]
     provider = by_name(account_plan, "backup-provider")
@@ -244,7 +261,14 @@ def test_bad_guardrail_arguments_are_refused(args, argument):
 
 @pytest.mark.parametrize(
     ("overrides", "argument"),
-    [({"email": "nobody"}, "email"), ({"role_name": "a b"}, "role_name"), ({"account_name": ""}, "account_name")],
+    [
+        ({"email": "nobody"}, "email"),
+        ({"role_name": "a b"}, "role_name"),
+        ({"account_name": ""}, "account_name"),
+        ({"account_id": "1234"}, "account_id"),
+        ({"account_id": 123456789012}, "account_id"),
+        ({"account_id": "12345678901a"}, "account_id"),
+    ],
 )
 def test_bad_account_arguments_are_refused(overrides, argument):
     with pytest.raises(ComponentArgumentError, match=f"MemberAccount 'backup': argument '{argument}' "):

@@ -1,9 +1,17 @@
-"""MemberAccount: a new account of the organization, and an explicit provider that deploys into it.
+"""MemberAccount: a new (or adopted) account of the organization, and an explicit provider that deploys into it.
 
 Organizations creates the account with a role (`role_name`) that the management account may assume;
 the provider assumes it and is pinned with `allowed_account_ids` to the new account's id, so the
 account's baseline can be declared in the same program before the id is known. Removing the account
 from the program never closes it, nor takes it out of the organization (and out of its guardrails).
+
+With `account_id`, an existing member account is adopted with Pulumi's `import` option (the provider
+imports an account by its 12-digit id) instead of created. The import fails, changing nothing, unless
+`account_name`, `email`, `parent_id` and `tags` match the real account: email, name and parent are read
+back by the provider (hashicorp/terraform-provider-aws internal/service/organizations/account.go), and
+email is required there, so it is given for an adopted account too. `role_name` and
+`iam_user_access_to_billing` have no Organizations API to read them: both are ignored for an adopted account
+(role_name for every account), and the role named `role_name` must already exist in it for the provider.
 """
 
 import re
@@ -12,11 +20,13 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from .. import constraints
 from ..arguments import Arguments
 from ..documented import documented
 from .arns import ROLE_NAME
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ACCOUNT_ID = re.compile(constraints.ACCOUNT_ID)
 
 
 class MemberAccountArgs(TypedDict):
@@ -34,6 +44,8 @@ class MemberAccountArgs(TypedDict):
     """Region of the account's provider."""
     tags: NotRequired[dict[str, str] | None]
     """Tags for the account, and default tags of everything its provider deploys."""
+    account_id: NotRequired[str | None]
+    """12-digit id of an existing member account to adopt (Pulumi import) instead of creating one."""
 
 
 @documented
@@ -52,6 +64,7 @@ class MemberAccount(pulumi.ComponentResource):
         args = checked.args
         _check(checked)
         tags = args.get("tags") or {}
+        adopted = args.get("account_id")
         super().__init__("hardened:index:MemberAccount", name, None, opts)
 
         account = aws.organizations.Account(
@@ -69,7 +82,10 @@ class MemberAccount(pulumi.ComponentResource):
                 # Deleting the resource would remove the account from the organization and its guardrails.
                 retain_on_delete=True,
                 # Organizations does not report role_name back; without this every refresh would replace the account.
-                ignore_changes=["roleName"],
+                # Nor iam_user_access_to_billing: an adopted account keeps its own setting (changing it forces a new one).
+                ignore_changes=["roleName", *(["iamUserAccessToBilling"] if adopted else [])],
+                # An existing account is imported by its id, never created; Pulumi refuses if its inputs differ.
+                import_=adopted,
             ),
         )
         role_arn = pulumi.Output.concat("arn:aws:iam::", account.id, ":role/", args["role_name"])
@@ -95,3 +111,6 @@ def _check(checked: Arguments[MemberAccountArgs]) -> None:
         checked.refuse("role_name", f"must be an IAM role name of up to 64 characters (got {args.get('role_name')!r})")
     if not isinstance(args.get("account_name"), str) or not 1 <= len(args["account_name"]) <= 50:
         checked.refuse("account_name", f"must be 1 to 50 characters (got {args.get('account_name')!r})")
+    account_id = args.get("account_id")
+    if account_id is not None and (not isinstance(account_id, str) or not ACCOUNT_ID.match(account_id)):
+        checked.refuse("account_id", f"must be a 12-digit AWS account id as a string (got {account_id!r})")
