@@ -47,6 +47,8 @@ def _resource(run: PlanRun, record: Registration) -> dict:
     }
     if record.read:
         document["read"] = True
+    if record.import_id:
+        document["import"] = record.import_id
     if record.custom:
         document["id"] = record.id
         document["outputs"] = readable(record.outputs or {}, parse_all_json=is_provider)

@@ -65,6 +65,7 @@ class Registration:
     computed_outputs: list[str] = field(default_factory=list)
     target: Target | None = None
     read: bool = False
+    import_id: str | None = None
 
 
 @dataclass
@@ -153,6 +154,8 @@ class RecordingMonitor(sdk.MockMonitor):
                 depends_on=sorted(set(request.dependencies)),
                 provider=None,
                 inputs=shown,
+                # The `import` option: the engine adopts the resource with this id instead of creating it.
+                import_id=request.importId or None,
             )
             state: dict[str, Any] = {}
             if request.custom:
@@ -260,6 +263,9 @@ class RecordingMonitor(sdk.MockMonitor):
         record.id, computed = created_values(
             NewResource(record.type, record.name, record.urn, inputs, record.target, self.placeholders)
         )
+        if record.import_id:
+            # An imported resource keeps the id it has: the engine reads it, and creates nothing.
+            record.id = record.import_id
         # Placeholders only: not what the program gave (a fixed name the shape repeats), nor values known in
         # advance (a state of ACTIVE, the ARN of a trail whose name and account are given).
         record.computed_outputs = sorted(

@@ -135,8 +135,9 @@ def render_markdown(plan: dict, limit: int = GITHUB_COMMENT_LIMIT) -> str:
 def _row(resource: dict) -> str:
     where = f"reads stack `{_read_stack(resource)}`" if resource.get("read") else _lands_in(resource) or "-"
     meaning = meaning_of(resource["type"])
+    imported = f" (import `{resource['import']}`)" if resource.get("import") else ""
     return (
-        f"| `{resource['name']}` | `{resource['type']}` | {where} "
+        f"| `{resource['name']}`{imported} | `{resource['type']}` | {where} "
         f"| {_yes(resource['protect'])} | {_yes(resource['retain_on_delete'])} | {meaning.role if meaning else '-'} |"
     )
 
@@ -221,6 +222,9 @@ def _branch(
     child_prefix = prefix if is_root else prefix + ("    " if last else "│   ")
     kids = children.get(resource["urn"], [])
     detail_prefix = child_prefix + ("│   " if kids else "    ")
+    if resource.get("import"):
+        # Adopted, not created: the id the engine imports, first, so that a reviewer sees it before the inputs.
+        lines.append(f"{detail_prefix}import: {resource['import']}")
     if (meaning := meaning_of(resource["type"])) is not None:
         lines.append(f"{detail_prefix}means: {meaning.described}")
     computed = set(resource.get("computed_inputs", []))
