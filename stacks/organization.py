@@ -71,12 +71,19 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
         default_tags=aws.ProviderDefaultTagsArgs(tags=tags),
     )
     in_management = pulumi.ResourceOptions(provider=provider)
+    adopted_units = {str(unit): ou for unit, ou in config.organization.organizational_units.items()}
     units = {
         unit: aws.organizations.OrganizationalUnit(
             f"{stack}-{unit.lower()}",
             name=unit,
             parent_id=config.organization.root_id,
-            opts=pulumi.ResourceOptions(provider=provider, protect=True, retain_on_delete=True),
+            # An existing unit is imported by its id (organization.organizationalUnits), never created.
+            opts=pulumi.ResourceOptions(
+                provider=provider,
+                protect=True,
+                retain_on_delete=True,
+                import_=adopted_units.get(unit),
+            ),
         )
         for unit in ORGANIZATIONAL_UNITS
     }
@@ -91,6 +98,8 @@ def organization(stack: str, config: OrganizationStackConfig) -> None:
                 "role_name": config.member_role_name,
                 "region": management.region,
                 "tags": {**tags, "hardened:account": key},
+                # An existing account (accountId in the config) is imported, never created.
+                "account_id": spec.account_id,
             },
             opts=in_management,
         )

@@ -76,12 +76,19 @@ class NewAccount(StackConfigModel):
     email: str = Field(
         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="the root user's email address, unique across AWS"
     )
+    account_id: str | None = Field(
+        default=None,
+        pattern=constraints.ACCOUNT_ID,
+        description="an existing member account's 12-digit id, quoted as a string, to adopt it (Pulumi import) instead of "
+        "creating one: name and email must then be the account's own (docs/adopting.md)",
+    )
 
 
 class MemberAccounts(StackConfigModel):
     @model_validator(mode="after")
     def one_email_per_account(self) -> "MemberAccounts":
         emails: dict[str, str] = {}
+        ids: dict[str, str] = {}
         named = [
             ("backup", self.backup),
             ("nonProductionBackup", self.non_production_backup),
@@ -98,27 +105,42 @@ class MemberAccounts(StackConfigModel):
                     f"{key} and {emails[email]} have the same email {account.email}: AWS needs one root email per account"
                 )
             emails[email] = key
+            if account.account_id is not None:
+                if account.account_id in ids:
+                    raise ValueError(
+                        f"{key} and {ids[account.account_id]} adopt the same account {account.account_id}: "
+                        "each account is adopted once"
+                    )
+                ids[account.account_id] = key
         return self
 
-    backup: NewAccount = Field(description="the backup account: name and email")
+    backup: NewAccount = Field(description="the backup account: name and email (and accountId to adopt it)")
     non_production_backup: NewAccount | None = Field(
         default=None,
         description="the non-production stacks' backup account, so that no dev or staging pipeline deploys where production's "
-        "copies are: name and email (without it, every stack shares the backup account)",
+        "copies are: name and email, and accountId to adopt it (without it, every stack shares the backup account)",
     )
-    log_archive: NewAccount = Field(description="the log-archive account: name and email")
+    log_archive: NewAccount = Field(description="the log-archive account: name and email (and accountId to adopt it)")
     security: NewAccount = Field(
-        description="the security account, where the break-glass users live under an SCP and every alarm arrives: name and email"
+        description="the security account, where the break-glass users live under an SCP and every alarm arrives: name and email (and accountId to adopt it)"
     )
     workloads: dict[EnvironmentName, NewAccount] = Field(
         min_length=1,
-        description="one workload account per environment (dev, staging, prod...), each with name and email",
+        description="one workload account per environment (dev, staging, prod...), each with name and email (and accountId to adopt an existing one)",
     )
 
 
 class OrganizationSettings(StackConfigModel):
     id: str = Field(pattern=constraints.ORGANIZATION_ID, description="the AWS Organization id, o-...")
     root_id: str = Field(pattern=r"^r-[0-9a-z]{4,32}$", description="the organization root's id, r-...")
+    organizational_units: dict[
+        Literal["Security", "Backup", "Workloads"],
+        Annotated[str, StringConstraints(pattern=r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")],
+    ] = Field(
+        default_factory=dict,
+        description="existing organizational units to adopt (Pulumi import) instead of creating them, by name: Security, "
+        "Backup, Workloads, each an id ou-...; each must be named so and sit under rootId (docs/adopting.md)",
+    )
 
 
 class TrailSettings(StackConfigModel):
