@@ -114,19 +114,19 @@ class MemberAccounts(StackConfigModel):
                 ids[account.account_id] = key
         return self
 
-    backup: NewAccount = Field(description="the backup account: name and email (and accountId to adopt it)")
+    backup: NewAccount = Field(description="the backup account: name and email")
     non_production_backup: NewAccount | None = Field(
         default=None,
         description="the non-production stacks' backup account, so that no dev or staging pipeline deploys where production's "
-        "copies are: name and email, and accountId to adopt it (without it, every stack shares the backup account)",
+        "copies are: name and email (without it, every stack shares the backup account)",
     )
-    log_archive: NewAccount = Field(description="the log-archive account: name and email (and accountId to adopt it)")
+    log_archive: NewAccount = Field(description="the log-archive account: name and email")
     security: NewAccount = Field(
-        description="the security account, where the break-glass users live under an SCP and every alarm arrives: name and email (and accountId to adopt it)"
+        description="the security account, where the break-glass users live under an SCP and every alarm arrives: name and email"
     )
     workloads: dict[EnvironmentName, NewAccount] = Field(
         min_length=1,
-        description="one workload account per environment (dev, staging, prod...), each with name and email (and accountId to adopt an existing one)",
+        description="one workload account per environment (dev, staging, prod...), each with name and email",
     )
 
 
