@@ -82,11 +82,25 @@ def reference(component: type) -> str:
     return "\n".join(lines)
 
 
+class _ComposedDoc:
+    """A class `__doc__` composed on first read: `type.__doc__` calls the `__get__` of what the class holds."""
+
+    def __init__(self, own: str):
+        self.own = inspect.cleandoc(own)
+        self.text: str | None = None
+
+    def __get__(self, instance: object, owner: type) -> str:
+        if self.text is None:
+            self.text = (self.own + "\n\n" if self.own else "") + reference(owner)
+        return self.text
+
+
 def documented(component: C) -> C:
     """Append the component's arguments and outputs to its docstring (once; the class is returned unchanged
     otherwise)."""
-    own = inspect.cleandoc(component.__dict__.get("__doc__") or "")
-    component.__doc__ = (own + "\n\n" if own else "") + reference(component)
+    # Composed when first read (help, pydoc, the docs generator): reading the sources at import would cost every
+    # plan process about 0.1 s for text only a reader of the docs needs.
+    component.__doc__ = _ComposedDoc(component.__dict__.get("__doc__") or "")  # type: ignore[assignment]
     init = component.__dict__.get("__init__")
     if inspect.isfunction(init) and not init.__doc__:
         # Otherwise pydoc shows ComponentResource.__init__'s parameters (t, props, remote, ...), which are not these.
