@@ -171,3 +171,84 @@ def test_bad_arguments_are_refused_before_anything_is_declared(overrides, argume
     assert message.startswith(f"BackupProject 'backup': argument '{argument}' ")
     assert problem in message
     assert declared == ["pulumi:pulumi:Stack"]
+
+
+# --- adopting an existing folder and project ------------------------------------------------------------------
+
+ADOPTED_FOLDER = "folders/987654321098"
+
+
+@pytest.fixture
+def project_options(monkeypatch) -> list[pulumi.ResourceOptions]:
+    """The options each gcp.organizations.Project is declared with (the plan does not record ignore_changes)."""
+    declared: list[pulumi.ResourceOptions] = []
+
+    class Recorded(gcp.organizations.Project):
+        def __init__(self, resource_name, *args, opts=None, **kwargs):
+            declared.append(opts)
+            super().__init__(resource_name, *args, opts=opts, **kwargs)
+
+    monkeypatch.setattr(gcp.organizations, "Project", Recorded)
+    return declared
+
+
+def test_nothing_is_imported_unless_asked(plan, project_options):
+    assert [r["name"] for r in resources(plan) if "import" in r] == []
+    project_plan()
+    assert [(o.import_, o.ignore_changes) for o in project_options] == [(None, None)]
+
+
+def test_an_adopted_folder_and_project_are_imported_by_their_ids_and_stay_guarded(project_options):
+    plan = project_plan(folder_id=ADOPTED_FOLDER, adopt_project=True, project_name="Acme backups")
+    folder, project = one(plan, FOLDER), one(plan, GCP_PROJECT)
+    # The provider imports a folder by folders/NUMBER and a project by its project id (never its number).
+    assert folder["import"] == folder["id"] == ADOPTED_FOLDER
+    assert project["import"] == project["id"] == BACKUP_PROJECT
+    # The same inputs as a created folder and project: the import reads the real ones and must find these.
+    assert folder["inputs"] == {
+        "deletionProtection": True,
+        "displayName": "Backups",
+        "parent": f"organizations/{ORGANIZATION}",
+    }
+    assert project["inputs"] == {
+        "autoCreateNetwork": False,
+        "billingAccount": BILLING,
+        "deletionPolicy": "PREVENT",
+        "folderId": "987654321098",
+        "labels": {},
+        "name": "Acme backups",
+        "projectId": BACKUP_PROJECT,
+    }
+    # auto_create_network acts at creation only, and the provider imports every project with true.
+    assert [o.ignore_changes for o in project_options] == [["autoCreateNetwork"]]
+    for resource in (folder, project, one(plan, LIEN)):
+        assert resource["protect"] and resource["retain_on_delete"], resource["name"]
+    # The lien and the APIs are new resources in the adopted project; only the folder and project are imported.
+    assert {r["type"] for r in resources(plan) if "import" in r} == {FOLDER, GCP_PROJECT}
+    outputs = one(plan, "hardened:index:BackupProject")["outputs"]
+    assert outputs["folderId"] == ADOPTED_FOLDER and outputs["projectId"] == BACKUP_PROJECT
+
+
+def test_a_folder_can_be_adopted_alone_and_the_new_project_is_created_in_it():
+    plan = project_plan(folder_id=ADOPTED_FOLDER)
+    assert one(plan, FOLDER)["import"] == ADOPTED_FOLDER
+    assert "import" not in one(plan, GCP_PROJECT)
+    assert one(plan, GCP_PROJECT)["inputs"]["folderId"] == "987654321098"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "argument", "problem"),
+    [
+        ({"folder_id": "987654321098"}, "folder_id", "folders/123456789012 (got '987654321098')"),
+        ({"folder_id": "folders/"}, "folder_id", "folders/ and its number"),
+        ({"folder_id": "organizations/123456789012"}, "folder_id", "(got 'organizations/123456789012')"),
+        ({"folder_id": "folders/0123"}, "folder_id", "(got 'folders/0123')"),
+        ({"folder_id": 987654321098}, "folder_id", "takes a string, not int"),
+        ({"adopt_project": "yes"}, "adopt_project", "'yes'"),
+    ],
+)
+def test_bad_adoption_arguments_are_refused_before_anything_is_declared(overrides, argument, problem):
+    message, declared = refusal(lambda: BackupProject("backup", ARGS | overrides))
+    assert message.startswith(f"BackupProject 'backup': argument '{argument}' ")
+    assert problem in message
+    assert declared == ["pulumi:pulumi:Stack"]

@@ -5,6 +5,16 @@ from every workload; a project in it with billing, no default network and the AP
 components need; and a lien that refuses the project's deletion to everyone, the project owner included,
 until someone with resourcemanager.projects.updateLiens removes it first. Pulumi can delete none of it,
 and leaving the program does not disable an API the backups still use.
+
+`folder_id` adopts an existing folder, and `adopt_project` the existing project `project_id`, with Pulumi's
+`import` option instead of creating them (the provider imports a folder by folders/NUMBER, a project by its
+project id, never its number: hashicorp/terraform-provider-google, resource_google_folder.go and
+resource_google_project.go). The provider reads back the folder's display name and parent, and the project's
+name, parent, billing account and labels. None of them forces a new resource, so a difference is an update:
+another parent of the folder, or another folder of the project, is a *move*; another name a rename; another
+billing account a relink. Give each as it really is. Only `project_id` forces a new project; the project stays
+`deletion_policy: PREVENT`, protected and retained. `auto_create_network` acts only when a project is created:
+an adopted project ignores it, and keeps the default network it may have.
 """
 
 import re
@@ -34,6 +44,7 @@ BILLING_ACCOUNT = re.compile(r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}")
 PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
 RESTRICTED_IN_PROJECT_IDS = ("google", "null", "undefined", "ssl")
 PROJECT_NAME = re.compile(r"(?:[^\W_]|[ '\"!-]){4,30}")
+FOLDER_ID = re.compile(r"folders/[1-9]\d{0,19}")
 FOLDER_NAME = re.compile(r"[^\W_](?:[\w -]{0,28}[^\W_])?")  # letters, digits, space, '-', '_'; 30 at most
 SERVICE = re.compile(r"[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*\.googleapis\.com")
 
@@ -55,6 +66,10 @@ class BackupProjectArgs(TypedDict):
     """APIs to enable, replacing the default list (Storage, KMS, Storage Transfer, Backup and DR, PAM, Logging, Monitoring)."""
     labels: NotRequired[dict[str, str] | None]
     """Labels for the project."""
+    folder_id: NotRequired[str | None]
+    """An existing folder to adopt (Pulumi import) instead of creating one, folders/NUMBER; its display name and parent must be folder_display_name and the organization."""
+    adopt_project: NotRequired[bool | None]
+    """Adopt the existing project project_id (Pulumi import) instead of creating it; its name, folder and billing account must be the ones given."""
 
 
 @documented
@@ -75,6 +90,7 @@ class BackupProject(pulumi.ComponentResource):
         organization_id, billing_account, project_id, folder_name, project_name = _validated(checked)
         services = _validated_services(checked)
         labels = checked_labels(checked)
+        adopted_folder, adopted_project = _validated_adoption(checked)
 
         super().__init__("hardened:index:BackupProject", name, None, opts)
 
@@ -85,19 +101,30 @@ class BackupProject(pulumi.ComponentResource):
             parent=f"organizations/{organization_id}",
             display_name=folder_name,
             deletion_protection=True,
-            opts=guarded,
+            # An existing folder is imported by its name, folders/NUMBER, never created.
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True, import_=adopted_folder),
         )
+        # The folder's id is its name, folders/NUMBER, whether created or imported.
+        folder_resource = folder.id
         project = gcp.organizations.Project(
             f"{name}-project",
             project_id=project_id,
             name=project_name,
-            folder_id=folder.folder_id,
+            folder_id=folder_resource.apply(lambda name: name.removeprefix("folders/")),
             billing_account=billing_account,
             # The default network's permissive firewall rules have no place in a backup project.
             auto_create_network=False,
             deletion_policy="PREVENT",
             labels=labels,
-            opts=guarded,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=True,
+                retain_on_delete=True,
+                # An existing project is imported by its project id, never created.
+                import_=project_id if adopted_project else None,
+                # Acted on at creation only; the provider imports every project with true.
+                ignore_changes=["autoCreateNetwork"] if adopted_project else None,
+            ),
         )
         # The lien holds even against the project owner and outside Pulumi: projects.delete fails while it exists.
         gcp.resourcemanager.Lien(
@@ -119,7 +146,7 @@ class BackupProject(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-        self.folder_id = folder.name
+        self.folder_id = folder_resource
         self.project_id = project.project_id
         self.project_number = project.number
         self.register_outputs(
@@ -166,6 +193,20 @@ def _validated(checked: Arguments[BackupProjectArgs]) -> tuple[str, str, str, st
             f"must be 4 to 30 letters, digits, spaces, hyphens, quotes or exclamation marks (got {project_name!r})",
         )
     return organization_id, billing_account, project_id, folder_name, project_name
+
+
+def _validated_adoption(checked: Arguments[BackupProjectArgs]) -> tuple[str | None, bool]:
+    args = checked.args
+    folder_id = args.get("folder_id")
+    if folder_id is not None and not (isinstance(folder_id, str) and FOLDER_ID.fullmatch(folder_id)):
+        checked.refuse(
+            "folder_id",
+            f"must be an existing folder's name, folders/ and its number, such as folders/123456789012 (got {folder_id!r})",
+        )
+    adopt_project = args.get("adopt_project")
+    if adopt_project is not None and not isinstance(adopt_project, bool):
+        checked.refuse("adopt_project", f"takes true or false (got {adopt_project!r})")
+    return folder_id, bool(adopt_project)
 
 
 def _validated_services(checked: Arguments[BackupProjectArgs]) -> list[str]:
