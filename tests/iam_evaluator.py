@@ -34,6 +34,11 @@ class Request:
     resource_control_policies: list[dict] = field(
         default_factory=list
     )  # of the resource's account; RCPFullAWSAccess is implied
+    uncatalogued_context_keys: tuple[str, ...] = ()
+    """Keys of `context` that AWS fills in for this request but iam-data's catalogue does not list for the action, so
+    that runSimulation would drop them (GitHub's `token.actions.githubusercontent.com:sub` and `:aud` for
+    sts:AssumeRoleWithWebIdentity). runSimulation still validates the request and must report exactly these as the keys
+    it ignored; the verdict is then iam-simulate's runUnsafeSimulation's, which evaluates the context as given."""
 
     def simulation(self) -> dict:
         simulation = {
@@ -49,6 +54,9 @@ class Request:
         }
         if self.resource_policy is not None:
             simulation["resourcePolicy"] = self.resource_policy
+        if self.uncatalogued_context_keys:
+            assert set(self.uncatalogued_context_keys) <= set(self.context), self.uncatalogued_context_keys
+            simulation["uncataloguedContextKeys"] = list(self.uncatalogued_context_keys)
         return simulation
 
 
