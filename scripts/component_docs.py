@@ -1,13 +1,13 @@
 """Render one markdown page per public component under docs/components/, plus an index, generated from the code.
 
 Each page holds the component's module and class docstrings, its type token, its arguments (the `args` TypedDict's
-table, made by `scripts/readme_arguments.py`'s own code, and the tables of the TypedDicts nested in it), its outputs
+table, made by `scripts/argument_reference.py`'s own code, and the tables of the TypedDicts nested in it), its outputs
 (the attributes the class annotates, with their docstrings), its children (type, name, protect and retain_on_delete),
-the policy documents it imports (linked to docs/policies/) and, when README.md's section of the component has one,
-its Python example (copied, so tests/test_readme.py's run of the README examples covers it).
+the policy documents it imports (linked to docs/policies/) and its Python example, when it has one: the first in its
+section of docs/components.md, or else in README.md (copied, so tests/test_readme.py's run of the examples covers it).
 
 The children are what the component declares when it runs under the plan's mocks (`hardened_tools.plan`): with the
-README example's arguments when the README has an example for it, otherwise as the first shipped stack that uses it
+example's arguments when it has one, otherwise as the first shipped stack that uses it
 (stacks/Pulumi.<stack>.yaml, in `STACKS` order) declares it, otherwise with the arguments in `FALLBACK_ARGS`. The
 page says which. Which children exist depends on the arguments: the page lists those of that one run.
 
@@ -37,13 +37,14 @@ for _path in (ROOT / "components", ROOT / "tools", ROOT / "scripts"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+import argument_reference  # noqa: E402
 import pulumi  # noqa: E402
-import readme_arguments  # noqa: E402
 import render_policies  # noqa: E402
 
 OUT = ROOT / "docs" / "components"
+GUIDE = ROOT / "docs" / "components.md"
 README = ROOT / "README.md"
-MODULES = readme_arguments.MODULES
+MODULES = argument_reference.MODULES
 CLOUDS = {"hardened.aws": "AWS", "hardened.gcp": "GCP"}
 STACKS = ("org", "prod", "staging", "dev")
 REGENERATE = "regenerate them with `.venv/bin/python scripts/component_docs.py --write` and commit docs/components/"
@@ -61,7 +62,7 @@ def _fallback_backup_vault() -> None:
 
 
 FALLBACK_ARGS: dict[str, tuple[str, Callable[[], None]]] = {
-    # Components that neither the README nor a shipped stack declares: a minimal valid program.
+    # Components that no example and no shipped stack declares: a minimal valid program.
     "BackupVault": (
         '`BackupVault("offsite-vault", {"location": "europe-west3", "minimum_retention_days": 35})`',
         _fallback_backup_vault,
@@ -89,7 +90,7 @@ def public_module(component: type) -> str:
 
 def args_type(component: type) -> type:
     annotation = inspect.get_annotations(component.__init__, eval_str=True)["args"]  # type: ignore[misc]
-    if not readme_arguments.is_typed_dict(annotation):
+    if not argument_reference.is_typed_dict(annotation):
         raise TypeError(f"{component.__name__}.__init__'s args is not a TypedDict")
     return annotation
 
@@ -133,11 +134,11 @@ def type_token(component: type) -> str:
 
 def outputs(component: type) -> list[tuple[str, str, str]]:
     """(name, type, docstring) of each attribute the class annotates: its outputs."""
-    docstrings = readme_arguments.field_docstrings(component)
+    docstrings = argument_reference.field_docstrings(component)
     module = component.__module__
     result = []
     for name, annotation in inspect.get_annotations(component).items():
-        text, _ = readme_arguments.render_type(annotation, module)
+        text, _ = argument_reference.render_type(annotation, module)
         docstring = docstrings.get(name, (None, 0))[0]
         result.append((name, text, " ".join((docstring or "").split("\n\n")[0].split())))
     return result
@@ -180,15 +181,15 @@ def documents(component: type) -> list[Documents]:
     return [Documents(name, tuple(sorted(names))) for name, names in sorted(found.items())]
 
 
-# --- The README's example ---------------------------------------------------------------------------------------
+# --- The example ------------------------------------------------------------------------------------------------
 
 
-def readme_section(component: type) -> str | None:
-    """The component's section of README.md: its `###` title up to the next heading of level 1 to 3 outside a code
-    block."""
+def guide_section(component: type) -> str | None:
+    """The component's section of docs/components.md: its `###` title up to the next heading of level 1 to 3
+    outside a code block."""
     cloud = CLOUDS[public_module(component)]
     title = f"### `{component.__name__}` ({cloud}): `{public_module(component)}.{component.__name__}`"
-    lines, fenced, found = README.read_text().split("\n"), False, None
+    lines, fenced, found = GUIDE.read_text().split("\n"), False, None
     for index, line in enumerate(lines):
         if line.startswith("```"):
             fenced = not fenced
@@ -199,12 +200,25 @@ def readme_section(component: type) -> str | None:
     return None if found is None else "\n".join(lines[found:])
 
 
-def readme_example(component: type) -> str | None:
-    """The first Python block of the component's README section that constructs it."""
-    section = readme_section(component) or ""
-    for block in re.findall(r"```python\n(.*?)```", section, flags=re.S):
-        if f"{component.__name__}(" in block:
-            return str(block)
+@dataclass(frozen=True)
+class Example:
+    source: str
+    """Where it is, as a sentence fragment."""
+    file: str
+    code: str
+
+
+def example(component: type) -> Example | None:
+    """The first Python block that constructs the component: in its section of docs/components.md, or else in
+    README.md (the quick start's)."""
+    places = [
+        ("its section of [docs/components.md](../components.md)", "docs/components.md", guide_section(component) or ""),
+        ("the [README](../../README.md#quick-start)", "README.md", README.read_text()),
+    ]
+    for source, file, text in places:
+        for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
+            if f"{component.__name__}(" in block:
+                return Example(source, file, str(block))
     return None
 
 
@@ -260,12 +274,12 @@ def _children_in(plan: dict, token: str) -> tuple[str, tuple[Child, ...]] | None
 @functools.cache
 def children(component: type) -> Children:
     token = type_token(component)
-    example = readme_example(component)
-    if example is not None:
-        code = compile(example, "README.md", "exec")
+    shown = example(component)
+    if shown is not None:
+        code = compile(shown.code, shown.file, "exec")
         found = _children_in(_plan(lambda: exec(code, {"__name__": "__main__"})), token)  # noqa: S102
         if found:
-            return Children("the README example below", *found)
+            return Children("the example below", *found)
     for stack in STACKS:
         found = _children_in(_shipped(stack), token)
         if found:
@@ -276,7 +290,7 @@ def children(component: type) -> Children:
         if found:
             return Children(text, *found)
     raise LookupError(
-        f"{component.__name__} is in no README example and no shipped stack: add a minimal program to FALLBACK_ARGS"
+        f"{component.__name__} is in no example and no shipped stack: add a minimal program to FALLBACK_ARGS"
     )
 
 
@@ -284,7 +298,7 @@ def children(component: type) -> Children:
 
 
 def cell(text: str) -> str:
-    return readme_arguments.cell(text)
+    return argument_reference.cell(text)
 
 
 def yes(flag: bool) -> str:
@@ -292,25 +306,25 @@ def yes(flag: bool) -> str:
 
 
 def args_tables(component: type) -> list[str]:
-    """`### <Type>` and its table for the args TypedDict and each TypedDict nested in it, as the README has them."""
+    """`### <Type>` and its table for the args TypedDict and each TypedDict nested in it, as docs/arguments.md has them."""
     ordered: list[type] = []
 
     def visit(typed_dict: type) -> None:
         if typed_dict not in ordered:
             ordered.append(typed_dict)
-            for nested in readme_arguments.nested_types(typed_dict):
+            for nested in argument_reference.nested_types(typed_dict):
                 visit(nested)
 
     visit(args_type(component))
-    missing = readme_arguments.missing_docstrings(ordered)
+    missing = argument_reference.missing_docstrings(ordered)
     if missing:
-        raise readme_arguments.MissingDocstrings(missing)
+        raise argument_reference.MissingDocstrings(missing)
     blocks = []
     for typed_dict in ordered:
-        rows = "\n".join(readme_arguments.table_row(field) for field in readme_arguments.fields(typed_dict))
+        rows = "\n".join(argument_reference.table_row(field) for field in argument_reference.fields(typed_dict))
         blocks += [
-            readme_arguments.type_heading(typed_dict),
-            f"{readme_arguments.HEADER}\n{readme_arguments.RULE}\n{rows}",
+            argument_reference.type_heading(typed_dict),
+            f"{argument_reference.HEADER}\n{argument_reference.RULE}\n{rows}",
         ]
     return blocks
 
@@ -329,7 +343,7 @@ def page(component: type) -> str:
         "## Arguments",
         (
             f'`args: {args_type(component).__name__}`. Required "no": the key may be left out. A type marked '
-            f"{readme_arguments.OUTPUT_MARK} is declared as a `pulumi.Input`, so the value (for a list, each item) may "
+            f"{argument_reference.OUTPUT_MARK} is declared as a `pulumi.Input`, so the value (for a list, each item) may "
             "also be a Pulumi `Output`."
         ),
         *args_tables(component),
@@ -363,17 +377,14 @@ def page(component: type) -> str:
         if used
         else "None: it builds no policy document of `hardened.*.documents`."
     )
-    example = readme_example(component)
+    shown = example(component)
     blocks.append("## Example")
-    if example is not None:
-        blocks += [
-            "From README.md's section of the component (tests/test_readme.py runs it):",
-            f"```python\n{example}```",
-        ]
+    if shown is not None:
+        blocks += [f"From {shown.source} (tests/test_readme.py runs it):", f"```python\n{shown.code}```"]
     else:
         blocks.append(
-            f"README.md's section of the component has no Python example; see "
-            f"[its section](../../README.md#{_anchor(name, CLOUDS[public], public)}) and the shipped stacks."
+            f"No Python example; see [its section](../components.md#{_anchor(name, CLOUDS[public], public)}) of "
+            "docs/components.md and the shipped stacks."
         )
     return "\n\n".join(block.strip("\n") for block in blocks if block) + "\n"
 
@@ -452,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         for name, text in rendered().items():
             sys.stdout.write(f"==> docs/components/{name} <==\n{text}\n")
-    except readme_arguments.MissingDocstrings as error:
+    except argument_reference.MissingDocstrings as error:
         print(error, file=sys.stderr)
         return 1
     return 0

@@ -336,13 +336,13 @@ def test_a_wave_is_split_into_at_most_jobs_chunks_of_one_side_each():
     assert sorted(i.stack for chunk in chunks for i in chunk) == sorted(i.stack for i in wave)
 
 
-# --- the workflows in the README --------------------------------------------------------------------------------
+# --- the workflows in docs/reviewing.md --------------------------------------------------------------------------------
 
 
-def readme_yaml(first_line: str) -> dict:
+def reviewing_yaml(first_line: str) -> dict:
     import yaml
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "reviewing.md").read_text(encoding="utf-8")
     blocks = [b.split("```", 1)[0] for b in text.split("```yaml\n")[1:]]
     (block,) = [b for b in blocks if b.startswith(first_line)]
     return yaml.safe_load(block)
@@ -368,7 +368,7 @@ def pull_request(repository, tmp_path_factory) -> dict:
 
 
 def test_the_github_workflow_s_steps_run_and_leave_what_its_actions_read(weakened, pull_request, tmp_path):
-    workflow = readme_yaml("name: hardened gate")
+    workflow = reviewing_yaml("name: hardened gate")
     steps = workflow["jobs"]["gate"]["steps"]
     clone = pull_request["clone"]
     exits = {}
@@ -397,7 +397,7 @@ def test_the_github_workflow_s_steps_run_and_leave_what_its_actions_read(weakene
 
 
 def test_the_gitlab_job_s_script_runs(weakened, pull_request):
-    job = readme_yaml("hardened-gate:")["hardened-gate"]
+    job = reviewing_yaml("hardened-gate:")["hardened-gate"]
     clone = pull_request["clone"]
     shutil.rmtree(clone / "hardened-ci", ignore_errors=True)
     (clone / ".hardened-cache").symlink_to(pull_request["env"]["XDG_CACHE_HOME"] + "/hardened")

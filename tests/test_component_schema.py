@@ -1,5 +1,5 @@
 """The components as a Pulumi package: the schema Pulumi's component provider host infers lists every public
-component with its documented inputs and outputs, the README documents exactly those, and the plugin files
+component with its documented inputs and outputs, docs/components.md and docs/arguments.md document exactly those, and the plugin files
 (components/PulumiPlugin.yaml, __main__.py, requirements.txt) host exactly those components."""
 
 import ast
@@ -32,7 +32,8 @@ from hardened.errors import ComponentArgumentError
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "components"
-README = (ROOT / "README.md").read_text()
+GUIDE = (ROOT / "docs" / "components.md").read_text()
+ARGUMENTS = (ROOT / "docs" / "arguments.md").read_text()
 
 # From Pulumi's package metaschema (pkg/codegen/schema/pulumi.json): what `pulumi package add` validates.
 PACKAGE_NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9_]*$")
@@ -42,7 +43,7 @@ NOT_PROPERTIES = (object, dict, pulumi.Resource, pulumi.ComponentResource)
 
 
 def discover() -> dict[str, tuple[type[pulumi.ComponentResource], str]]:
-    """Every ComponentResource exported by `__all__`, with the cloud its README section names."""
+    """Every ComponentResource exported by `__all__`, with the cloud its section of docs/components.md names."""
     found = {}
     for module, cloud in ((hardened.aws, "AWS"), (hardened.gcp, "GCP")):
         for name in module.__all__:
@@ -89,20 +90,21 @@ def docstrings(cls: type) -> dict[str, str]:
 
 
 def readme_table(component: str, header: str) -> list[str]:
-    """The names in the first column of the README table headed `| <header> |` in the component's section."""
+    """The names in the first column of the table headed `| <header> |` in the component's section of
+    docs/components.md."""
     cloud = COMPONENTS[component][1]
-    match = re.search(rf"^### `{component}` \({cloud}\)[^\n]*\n(.*?)(?=^#{{1,3}} |\Z)", README, flags=re.S | re.M)
-    assert match, f"README has no section ### `{component}` ({cloud})"
+    match = re.search(rf"^### `{component}` \({cloud}\)[^\n]*\n(.*?)(?=^#{{1,3}} |\Z)", GUIDE, flags=re.S | re.M)
+    assert match, f"docs/components.md has no section ### `{component}` ({cloud})"
     tables = re.findall(rf"^\| {header} \|.*?(?:\n\n|\Z)", match.group(1), flags=re.S | re.M)
-    assert len(tables) == 1, f"README section of {component} has {len(tables)} tables headed {header!r}"
+    assert len(tables) == 1, f"docs/components.md's section of {component} has {len(tables)} tables headed {header!r}"
     rows = tables[0].strip().splitlines()[2:]
     return [name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])]
 
 
 def argument_reference(component: str) -> list[str]:
-    """The fields the README's generated Argument reference lists for the component's args type."""
-    match = re.search(rf"^### {component}Args\n(.*?)(?=^#{{1,3}} |\Z)", README, flags=re.S | re.M)
-    assert match, f"README's Argument reference has no ### {component}Args"
+    """The fields the generated argument reference (docs/arguments.md) lists for the component's args type."""
+    match = re.search(rf"^### {component}Args\n(.*?)(?=^#{{1,3}} |\Z)", ARGUMENTS, flags=re.S | re.M)
+    assert match, f"docs/arguments.md has no ### {component}Args"
     (table,) = re.findall(r"^\| Field \|.*?(?:\n\n|\Z)", match.group(1), flags=re.S | re.M)
     return [name for row in table.strip().splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split("|")[1])]
 

@@ -43,7 +43,7 @@ def test_every_generated_file_check_of_the_hooks_passes_on_the_tree():
     checks = [h["entry"] for h in local["hooks"] if h["id"] != "mypy"]
     assert checks == [
         ".venv/bin/python scripts/render_policies.py --check",
-        ".venv/bin/python scripts/readme_arguments.py --check",
+        ".venv/bin/python scripts/argument_reference.py --check",
         ".venv/bin/python scripts/component_docs.py --check",
     ]
     for entry in checks:
@@ -53,13 +53,13 @@ def test_every_generated_file_check_of_the_hooks_passes_on_the_tree():
         assert result.returncode == 0, result.stderr
 
 
-def test_the_readme_check_fails_on_a_stale_section(tmp_path, monkeypatch):
+def test_the_argument_reference_check_fails_on_a_stale_page(tmp_path, monkeypatch):
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
-        import readme_arguments
+        import argument_reference
     finally:
         sys.path.remove(str(ROOT / "scripts"))
-    stale = tmp_path / "README.md"
-    stale.write_text((ROOT / "README.md").read_text().replace("| Field |", "| Feld |", 1))
-    monkeypatch.setattr(readme_arguments, "README", stale)
-    assert readme_arguments.main(["--check"]) == 1
+    stale = tmp_path / "arguments.md"
+    stale.write_text((ROOT / "docs/arguments.md").read_text().replace("| Field |", "| Feld |", 1))
+    monkeypatch.setattr(argument_reference, "PAGE", stale)
+    assert argument_reference.main(["--check"]) == 1

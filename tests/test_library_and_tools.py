@@ -100,7 +100,8 @@ def test_the_tree_shows_the_split():
 
 def layout_paths() -> list[str]:
     readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## Layout") : readme.index("## Components")]
+    start = readme.index("## Map: where everything lives")
+    table = readme[start : readme.index("\n## ", start)]
     cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
     paths = []
     for cell in cells:

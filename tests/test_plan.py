@@ -319,7 +319,7 @@ def test_a_region_no_alarm_watches_is_refused(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_a_non_production_stack_stays_in_the_backup_account_only_when_asked_for(tmp_path, org):
-    """`backupAccount: backup` keeps an existing non-production stack where its copies already are (README, upgrading)."""
+    """`backupAccount: backup` keeps an existing non-production stack where its copies already are (docs/deploying.md, Giving non-production stacks their own backup account)."""
     import shutil
 
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path)

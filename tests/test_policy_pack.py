@@ -642,7 +642,7 @@ def test_the_rules_judged_something_in_the_stacks(stack_plans):
     """No vacuous pass: every resource rule applies to some resource of some stack."""
     types = {r["type"] for plan in stack_plans.values() for r in plan["resources"]}
     unexercised = [rule.name for rule in RULES if not set(rule.resource_types) & types]
-    # No stack declares a Backup and DR vault any more (README.md, The 3-2-1 layout): its rule is judged on the
+    # No stack declares a Backup and DR vault any more (docs/stacks.md, The 3-2-1 layout): its rule is judged on the
     # careless program below, which must break it.
     assert unexercised == ["gcp-backup-vaults-enforce-retention"]
     assert "gcp:backupdisasterrecovery/backupVault:BackupVault" not in types

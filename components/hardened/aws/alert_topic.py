@@ -2,7 +2,7 @@
 
 EventBridge rules and CloudWatch alarms of the account (and nothing else) may publish to it, over TLS
 only; the key lets those two services encrypt what they publish. Subscribers come from config: email
-subscriptions wait for the recipient to confirm them, which the README's runbook says to check.
+subscriptions wait for the recipient to confirm them, which docs/deploying.md says to check.
 """
 
 import json

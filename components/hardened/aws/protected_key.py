@@ -26,7 +26,7 @@ def protected_key(
         # The key policy grants its creator (the deployment role) no kms:PutKeyPolicy, which KMS's lockout
         # safety check would refuse at CreateKey; sealing the key against that role is the point. The provider
         # sends the same flag on a later PutKeyPolicy, which the guardrail SCPs deny: a policy change is made
-        # by break-glass without the flag (README, "Changing a sealed key's policy").
+        # by break-glass without the flag (docs/deploying.md, "Changing a sealed key's policy").
         bypass_policy_lockout_safety_check=True,
         # The tag puts the key under the workload guardrails, which also deny removing it.
         tags={**tags, PROTECTED_KEY_TAG: name},

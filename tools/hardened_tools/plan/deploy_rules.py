@@ -583,5 +583,5 @@ def check_deployable(plan: Mapping[str, Any]) -> None:
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise PlanNotDeployable(
             f"stack '{plan.get('stack')}' would not deploy: {len(problems)} problem{'s' * (len(problems) != 1)} "
-            f"a real `pulumi up` would refuse (rules: README.md, Deploy-readiness rules):\n{listed}"
+            f"a real `pulumi up` would refuse (rules: docs/offline-plan.md, Deploy-readiness rules):\n{listed}"
         )

@@ -1,4 +1,4 @@
-"""The plan as a versioned JSON document (schema described in README.md, "Plan JSON schema")."""
+"""The plan as a versioned JSON document (schema described in docs/offline-plan.md, "Plan JSON schema")."""
 
 import json
 from typing import Any

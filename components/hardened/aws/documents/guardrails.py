@@ -256,7 +256,7 @@ BREAK_GLASS_USER_CHANGES = (
 BREAK_GLASS_USER_CREATION = (
     "iam:AddUserToGroup",  # a user joins the break-glass group
     "iam:CreateGroup",  # the break-glass group
-    "iam:CreateLoginProfile",  # the first password, set by hand (README)
+    "iam:CreateLoginProfile",  # the first password, set by hand (docs/deploying.md)
     "iam:CreateUser",  # a break-glass user
     "iam:PutGroupPolicy",  # the users' own policy: set up MFA, then assume the break-glass roles
 )

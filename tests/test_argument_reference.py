@@ -1,8 +1,8 @@
-"""README.md's `## Argument reference` lists every args TypedDict, field by field, exactly as the code declares it.
+"""docs/arguments.md, the argument reference, lists every args TypedDict, field by field, exactly as the code declares it.
 
 The types are every `*Args` TypedDict exported by `hardened.aws` and `hardened.gcp` and every TypedDict nested in their
 annotations (list items, Optional, NotRequired, `pulumi.Input[...]`, forward references), found by
-`scripts/readme_arguments.py`, which also prints the section: README's section must be its output, exactly. The fields,
+`scripts/argument_reference.py`, which also renders the page: docs/arguments.md must be its output, exactly. The fields,
 their required-ness and their descriptions are checked here against the TypedDicts themselves (`__required_keys__`,
 and each field's docstring read with `ast` from the module's source), so a failure names the type and field.
 """
@@ -23,12 +23,12 @@ import hardened.aws
 import hardened.gcp
 
 ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
-TOOL = ROOT / "scripts/readme_arguments.py"
+PAGE = ROOT / "docs" / "arguments.md"
+TOOL = ROOT / "scripts/argument_reference.py"
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location("readme_arguments", TOOL)
+    spec = importlib.util.spec_from_file_location("argument_reference", TOOL)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -85,27 +85,14 @@ def keys(typed_dict: type) -> set[str]:
     return set(typed_dict.__required_keys__ | typed_dict.__optional_keys__)
 
 
-# --- The README's side ------------------------------------------------------------------------------------------
+# --- The page's side --------------------------------------------------------------------------------------------
 
 
 @functools.cache
-def _read(path: Path) -> str:
-    return path.read_text()
-
-
-def readme_text() -> str:
-    return _read(README)
-
-
-def readme_section() -> str:
-    section = reference.readme_section(readme_text())
-    if section is None:
-        pytest.fail(
-            f"{README.name} has no `{reference.TITLE}` section: paste the output of "
-            f"`.venv/bin/python scripts/readme_arguments.py` into it (after that, `--write` keeps it current)",
-            pytrace=False,
-        )
-    return section
+def page_text() -> str:
+    if not PAGE.is_file():
+        pytest.fail(f"docs/arguments.md is missing; {REGENERATE}", pytrace=False)
+    return PAGE.read_text()
 
 
 def cells(row: str) -> list[str]:
@@ -147,7 +134,7 @@ def test_every_field_has_a_docstring():
     undeclared = [f"{t.__name__}.{name}" for t in TYPES for name in keys(t) - set(source_docstrings(t))]
     if missing or undeclared:
         pytest.fail(
-            "these args fields have no docstring (a string literal right under the field), so the README's "
+            "these args fields have no docstring (a string literal right under the field), so the "
             "argument reference has nothing to say about them:\n  " + "\n  ".join(missing + undeclared),
             pytrace=False,
         )
@@ -165,7 +152,7 @@ def test_every_exported_args_type_and_its_nested_types_are_covered():
     missed = [
         n for n in exported + ["BackupCopy", "ReplicaDestination", "Subscriber", "MalwareScans"] if n not in names
     ]
-    assert not missed, f"scripts/readme_arguments.py misses these args types: {missed}"
+    assert not missed, f"scripts/argument_reference.py misses these args types: {missed}"
     assert [n for n in names if n in exported] == exported, "the components' args come in __all__ order"
     assert len(names) == len(set(names)), "each type once"
     # Every TypedDict named in a field's annotation as written in the source is covered too.
@@ -186,14 +173,14 @@ def test_every_exported_args_type_and_its_nested_types_are_covered():
                         )
 
 
-def test_readme_documents_every_type_and_no_other():
-    documented = list(tables(readme_section()))
+def test_the_page_documents_every_type_and_no_other():
+    documented = list(tables(page_text()))
     expected = [t.__name__ for t in TYPES]
     missing = [name for name in expected if name not in documented]
     stale = [name for name in documented if name not in expected]
     if missing or stale:
         pytest.fail(
-            f"README's `{reference.TITLE}`: missing `### <Type>` tables for {missing or 'none'}; tables of "
+            f"docs/arguments.md: missing `### <Type>` tables for {missing or 'none'}; tables of "
             f"types the components no longer take: {stale or 'none'}; {REGENERATE}",
             pytrace=False,
         )
@@ -201,11 +188,9 @@ def test_readme_documents_every_type_and_no_other():
 
 @pytest.mark.parametrize("typed_dict", TYPES, ids=[t.__name__ for t in TYPES])
 def test_table_lists_exactly_the_fields(typed_dict):
-    table = tables(readme_section()).get(typed_dict.__name__)
+    table = tables(page_text()).get(typed_dict.__name__)
     if table is None:
-        pytest.fail(
-            f"README's `{reference.TITLE}` has no `### {typed_dict.__name__}` table; {REGENERATE}", pytrace=False
-        )
+        pytest.fail(f"docs/arguments.md has no `### {typed_dict.__name__}` table; {REGENERATE}", pytrace=False)
     name = typed_dict.__name__
     problems = []
     if table["header"] != reference.HEADER:
@@ -231,21 +216,23 @@ def test_table_lists_exactly_the_fields(typed_dict):
         docstring, _ = docstrings.get(field, (None, 0))
         if docstring is not None and row[3].replace("\\|", "|") != description(docstring):
             problems.append(
-                f"the Description of {name}.{field} is stale:\n      README: {row[3]!r}\n      code:   {description(docstring)!r}"
+                f"the Description of {name}.{field} is stale:\n      page: {row[3]!r}\n      code:   {description(docstring)!r}"
             )
     if problems:
-        pytest.fail(f"README's `### {name}` table:\n  " + "\n  ".join(problems) + f"\n{REGENERATE}", pytrace=False)
+        pytest.fail(
+            f"docs/arguments.md's `### {name}` table:\n  " + "\n  ".join(problems) + f"\n{REGENERATE}", pytrace=False
+        )
 
 
 def test_section_is_exactly_the_generated_one():
-    written, generated = readme_section(), reference.render_section(TYPES)
+    written, generated = page_text(), reference.render_page(TYPES)
     diff = "".join(
         difflib.unified_diff(
             written.splitlines(True),
             generated.splitlines(True),
-            "README.md (Argument reference)",
-            "scripts/readme_arguments.py",
+            "docs/arguments.md",
+            "scripts/argument_reference.py",
         )
     )
     if written != generated:
-        pytest.fail(f"README's `{reference.TITLE}` differs from the generated one; {REGENERATE}\n{diff}", pytrace=False)
+        pytest.fail(f"docs/arguments.md differs from the generated page; {REGENERATE}\n{diff}", pytrace=False)
