@@ -54,6 +54,10 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExpor
             "billing_account": settings.billing_account,
             "project_id": settings.backup_project_id,
             "folder_display_name": settings.backup_folder_name,
+            "project_name": settings.backup_project_name,
+            # An existing folder and project (gcp.backupFolderId, gcp.adoptBackupProject) are imported, never created.
+            "folder_id": settings.backup_folder_id,
+            "adopt_project": settings.adopt_backup_project,
         },
         opts=pulumi.ResourceOptions(provider=organization),
     )

@@ -18,6 +18,7 @@ from hardened.aws.organization_trail import LOG_RETENTION_DAYS
 from hardened.aws.retention import aws_cron_problem
 from hardened.config import StackConfigModel
 from hardened.constraints import MAX_RETENTION_DAYS
+from hardened.gcp.backup_project import FOLDER_ID, PROJECT_NAME
 from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
 
 ROLE_ARN = constraints.ROLE_ARN
@@ -280,8 +281,26 @@ class GcpOrganizationSettings(StackConfigModel):
         max_length=30,
         description="display name of the backup folder, 3 to 30 characters",
     )
+    backup_folder_id: str | None = Field(
+        default=None,
+        pattern=f"^{FOLDER_ID.pattern}$",
+        description="an existing folder to adopt (Pulumi import) instead of creating one, folders/<number>: it must sit "
+        "directly under the organization and be named backupFolderName, or the import moves or renames it "
+        "(docs/adopting.md)",
+    )
     backup_project_id: str = Field(
         pattern=GCP_PROJECT_ID, description="the backup project's id: 6-30 lowercase letters, digits, hyphens"
+    )
+    backup_project_name: str | None = Field(
+        default=None,
+        pattern=f"^{PROJECT_NAME.pattern}$",
+        description="the backup project's display name, 4 to 30 letters, digits, spaces, hyphens, quotes or exclamation "
+        "marks (default: backupProjectId); an adopted project's own",
+    )
+    adopt_backup_project: bool = Field(
+        default=False,
+        description="true to adopt (Pulumi import) the existing project backupProjectId instead of creating it; it must "
+        "already be in the folder backupFolderId, with backupProjectName and billingAccount its own (docs/adopting.md)",
     )
     region: str = Field(
         pattern=r"^[a-z]+-[a-z]+\d$",
@@ -300,6 +319,16 @@ class GcpOrganizationSettings(StackConfigModel):
     break_glass: GcpBreakGlassSettings = Field(
         description="Privileged Access Manager: eligible, approvers, roles, notificationEmails"
     )
+
+    @model_validator(mode="after")
+    def adopted_project_stays_in_its_folder(self) -> "GcpOrganizationSettings":
+        # A project imported under a folder the stack creates would be moved into it by the first `pulumi up`.
+        if self.adopt_backup_project and self.backup_folder_id is None:
+            raise ValueError(
+                "adoptBackupProject needs backupFolderId, the existing folder the project is in: a project adopted "
+                "into a folder this stack creates would be moved there; move it into its folder first and adopt both"
+            )
+        return self
 
 
 class OrganizationStackConfig(StackConfigModel):
