@@ -143,6 +143,8 @@ def organization_side(stack: str, settings: GcpOrganizationSettings) -> GcpExpor
         "breakGlassEligible": settings.break_glass.eligible,
         "breakGlassApprovers": settings.break_glass.approvers,
         "backupPlaneAlerts": alerts.alert_policy_names,
+        # The environment stacks deploy into the project as this deployer too: the one source of who it is.
+        "deployerServiceAccount": deployer,
     }
 
 
@@ -157,7 +159,14 @@ def environment_side(
     """Declare the third copies in the organization's backup project (from the `org` stack's `gcp` output): one
     locked bucket and daily transfer per replica bucket (`replicas`, by name prefix)."""
     project_id = organization_gcp.apply(lambda g: g["projectId"])
-    provider = gcp.Provider(f"{stack}-gcp", project=project_id, region=organization_gcp.apply(lambda g: g["region"]))
+    # Never ambient credentials: the organization's deployer, the one principal the backup folder's deny policy spares
+    # for the buckets' retention, IAM and keys, which every locked bucket's `pulumi up` sets.
+    provider = gcp.Provider(
+        f"{stack}-gcp",
+        project=project_id,
+        region=organization_gcp.apply(lambda g: g["region"]),
+        impersonate_service_account=organization_gcp.apply(lambda g: g["deployerServiceAccount"]),
+    )
     in_project = pulumi.ResourceOptions(provider=provider)
     buckets, jobs, roles = {}, {}, {}
     for prefix, replica in replicas.items():

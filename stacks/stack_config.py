@@ -20,6 +20,7 @@ from hardened.config import StackConfigModel
 from hardened.constraints import MAX_RETENTION_DAYS
 from hardened.gcp.backup_project import FOLDER_ID, PROJECT_NAME
 from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
+from hardened.stack_contract import SERVICE_ACCOUNT_EMAIL
 
 ROLE_ARN = constraints.ROLE_ARN
 # The regions the AWS provider knows (constraints.AWS_REGIONS, from its Region enum), for the did-you-mean.
@@ -307,7 +308,7 @@ class GcpOrganizationSettings(StackConfigModel):
         description="the GCP region of the backup project's regional resources, such as us-east4",
     )
     deployer_service_account: str = Field(
-        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$",
+        pattern=SERVICE_ACCOUNT_EMAIL,
         description="the service account Pulumi deploys to GCP with (name@project.iam.gserviceaccount.com): it configures, never deletes, backups",
     )
     allowed_locations: list[str] = Field(

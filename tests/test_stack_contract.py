@@ -170,6 +170,19 @@ BROKEN = {
         lambda o: o["alarms"].update(prefixes=["org-alarms"]),
         "export 'alarms.prefixes' is not in the contract (declared there: busArn, topicArn, prefix, regions).",
     ),
+    # An organization stack deployed before the environments impersonated its deployer: `pulumi up --stack org` first.
+    "an organization without its GCP deployer": (
+        lambda o: o["gcp"].pop("deployerServiceAccount"),
+        "export 'gcp.deployerServiceAccount' is missing (expected: the service account every stack deploys to GCP as "
+        "(gcp.deployerServiceAccount), the deployer the folder's deny policy spares).",
+    ),
+    "a GCP deployer that is no service account": (
+        lambda o: o["gcp"].update(deployerServiceAccount="user:deployer@acme.example"),
+        "export 'gcp.deployerServiceAccount' is \"user:deployer@acme.example\": String should match pattern "
+        "'^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com$' (expected: the "
+        "service account every stack deploys to GCP as (gcp.deployerServiceAccount), the deployer the folder's deny "
+        "policy spares).",
+    ),
     "two problems at once": (
         lambda o: (o.pop("logBucket"), o["gcp"]["backupPlaneAlerts"].update(transfer=7)),
         "export 'gcp.backupPlaneAlerts.transfer' is 7: Input should be a valid string (expected: the alert policies "
@@ -436,4 +449,8 @@ def test_every_key_the_environment_side_reads_is_the_contracts_or_its_own():
         "regions",
         "workloads",
     ]
-    assert sorted(set(string_keys_read(environment_side)) - keys_built(environment_side)) == ["projectId", "region"]
+    assert sorted(set(string_keys_read(environment_side)) - keys_built(environment_side)) == [
+        "deployerServiceAccount",
+        "projectId",
+        "region",
+    ]

@@ -42,10 +42,14 @@ def _whole_number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+# A user-managed service account, name@project.iam.gserviceaccount.com (the deployer's; stacks/stack_config.py too).
+SERVICE_ACCOUNT_EMAIL: Final = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$"
+
 AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID)]
 OrganizationId = Annotated[str, StringConstraints(pattern=ORGANIZATION_ID)]
 RoleArn = Annotated[str, StringConstraints(pattern=ROLE_ARN)]
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+ServiceAccountEmail = Annotated[str, StringConstraints(pattern=SERVICE_ACCOUNT_EMAIL)]
 
 
 # --- the organization stack's exports -------------------------------------------------------------------------
@@ -135,6 +139,8 @@ class GcpExport(TypedDict):
     """who approves a break-glass request"""
     backupPlaneAlerts: dict[str, str]
     """the alert policies on every move against the off-site copies, by alert"""
+    deployerServiceAccount: ServiceAccountEmail
+    """the service account every stack deploys to GCP as (gcp.deployerServiceAccount), the deployer the folder's deny policy spares"""
 
 
 @with_config(CONTRACT)
@@ -215,6 +221,7 @@ class GcpExportInputs(TypedDict):
     breakGlassEligible: pulumi.Input[list[str]]
     breakGlassApprovers: pulumi.Input[list[str]]
     backupPlaneAlerts: pulumi.Input[dict[str, str]]
+    deployerServiceAccount: pulumi.Input[str]
 
 
 class OrganizationExportsInputs(TypedDict):
