@@ -20,7 +20,6 @@ import ast
 import collections.abc
 import dataclasses
 import enum
-import functools
 import importlib
 import inspect
 import re
@@ -28,6 +27,8 @@ import sys
 import types
 import typing
 from pathlib import Path
+
+from hardened.documented import field_docstrings
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "arguments.md"
@@ -164,39 +165,6 @@ def fields(typed_dict: type) -> list[Field]:
         docstring, line = docstrings.get(name, (None, None))
         result.append(Field(name, text, takes_output, name in required, docstring, line))
     return result
-
-
-def field_docstrings(typed_dict: type) -> dict[str, tuple[str | None, int]]:
-    """Field name to (docstring, line): the `Expr(Constant str)` right after each `AnnAssign` of the class body,
-    and of the TypedDict classes it inherits from."""
-    module = sys.modules[typed_dict.__module__]
-    tree = _module_tree(inspect.getsourcefile(module))
-    classes = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and node.name == typed_dict.__name__]
-    if not classes:
-        return {}
-    found: dict[str, tuple[str | None, int]] = {}
-    for base in classes[0].bases:
-        for parent in _names_in(ast.unparse(base), typed_dict.__module__):
-            if is_typed_dict(parent) and parent is not typed_dict:
-                found.update(field_docstrings(parent))
-    body = classes[0].body
-    for index, statement in enumerate(body):
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            after = body[index + 1] if index + 1 < len(body) else None
-            docstring = None
-            if (
-                isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)
-            ):
-                docstring = inspect.cleandoc(after.value.value)
-            found[statement.target.id] = (docstring, statement.lineno)
-    return found
-
-
-@functools.cache
-def _module_tree(path: str | None) -> ast.Module:
-    return ast.parse(Path(path).read_text()) if path else ast.Module(body=[], type_ignores=[])
 
 
 def _is_output_reference(option: object) -> bool:

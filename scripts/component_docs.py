@@ -41,6 +41,8 @@ import argument_reference  # noqa: E402
 import pulumi  # noqa: E402
 import render_policies  # noqa: E402
 
+from hardened.documented import field_docstrings, first_paragraph  # noqa: E402
+
 OUT = ROOT / "docs" / "components"
 GUIDE = ROOT / "docs" / "components.md"
 README = ROOT / "README.md"
@@ -134,13 +136,13 @@ def type_token(component: type) -> str:
 
 def outputs(component: type) -> list[tuple[str, str, str]]:
     """(name, type, docstring) of each attribute the class annotates: its outputs."""
-    docstrings = argument_reference.field_docstrings(component)
+    docstrings = field_docstrings(component)
     module = component.__module__
     result = []
     for name, annotation in inspect.get_annotations(component).items():
         text, _ = argument_reference.render_type(annotation, module)
         docstring = docstrings.get(name, (None, 0))[0]
-        result.append((name, text, " ".join((docstring or "").split("\n\n")[0].split())))
+        result.append((name, text, first_paragraph(docstring or "")))
     return result
 
 

@@ -3,8 +3,8 @@ code, and `help(<Component>)` lists the component's own arguments and outputs.
 
 The pages are checked as a whole (regenerating gives the same bytes) and, independently of the generator, against
 the code: each page's Args table lists exactly the TypedDict's fields with their required-ness and docstrings, and its
-Outputs table exactly the attributes the class annotates. The docstrings are read here through
-`hardened.documented.attribute_docstrings`, not through scripts/readme_arguments.py, which the generator uses.
+Outputs table exactly the attributes the class annotates. The docstrings are read here by the tests' own reader
+(tests/source_docstrings.py), not by `hardened.documented.field_docstrings`, which the generator and `help()` use.
 """
 
 import difflib
@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pulumi
 import pytest
+from source_docstrings import description, source_docstrings
 
 import hardened.aws
 import hardened.gcp
-from hardened.documented import ARGUMENTS, OUTPUTS, attribute_docstrings
+from hardened.documented import ARGUMENTS, OUTPUTS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "docs" / "components"
@@ -85,7 +86,12 @@ def args_type(component: type) -> type:
 
 
 def first_paragraph(docstring: str) -> str:
-    return " ".join(inspect.cleandoc(docstring).split("\n\n")[0].split())
+    return description(docstring)
+
+
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """Name to the first paragraph of each annotated name's docstring, as the tests read it."""
+    return {name: description(doc) for name, (doc, _) in source_docstrings(cls).items() if doc is not None}
 
 
 # --- The pages as a whole ---------------------------------------------------------------------------------------

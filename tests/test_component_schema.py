@@ -25,6 +25,7 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import ComponentInitError
 from pulumi.runtime import rpc
+from source_docstrings import source_docstrings
 
 import hardened.aws
 import hardened.gcp
@@ -71,22 +72,8 @@ def annotated(cls: type) -> dict[str, object]:
 
 
 def docstrings(cls: type) -> dict[str, str]:
-    """The string under each annotated attribute of a class and its bases, read from their source."""
-    found: dict[str, str] = {}
-    for base in reversed(cls.__mro__):
-        if base in NOT_PROPERTIES:
-            continue
-        body = ast.parse(textwrap.dedent(inspect.getsource(base))).body[0].body
-        for statement, following in zip(body, body[1:], strict=False):
-            if (
-                isinstance(statement, ast.AnnAssign)
-                and isinstance(statement.target, ast.Name)
-                and isinstance(following, ast.Expr)
-                and isinstance(following.value, ast.Constant)
-                and isinstance(following.value.value, str)
-            ):
-                found[statement.target.id] = following.value.value
-    return found
+    """The string under each annotated attribute of a class and of the TypedDicts it inherits from, as written."""
+    return {name: doc for name, (doc, _) in source_docstrings(cls).items() if doc is not None}
 
 
 def readme_table(component: str, header: str) -> list[str]:

@@ -11,6 +11,7 @@ field or attribute, read with `ast` from the module's source, so the code stays 
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import sys
 import typing
@@ -38,33 +39,50 @@ def outputs(component: type) -> list[str]:
     return [name for name, annotation in own.items() if typing.get_origin(annotation) is not typing.ClassVar]
 
 
-def attribute_docstrings(cls: type) -> dict[str, str]:
-    """Name to docstring of each annotated name in the class body with a string literal right under it (and, for a
-    TypedDict, of the TypedDicts it inherits from)."""
-    module = sys.modules[cls.__module__]
+@functools.cache
+def _module_tree(module_name: str) -> ast.Module | None:
     try:
-        tree = ast.parse(inspect.getsource(module))
-    except (OSError, TypeError):
-        return {}
-    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == cls.__name__]
+        return ast.parse(inspect.getsource(sys.modules[module_name]))
+    except (OSError, TypeError):  # no source: a frozen or built-in module
+        return None
+
+
+def field_docstrings(cls: type) -> dict[str, tuple[str | None, int]]:
+    """Name to (docstring, line) of each name annotated in the class body: the string literal right under it,
+    cleaned by `inspect.cleandoc` (None when there is none), and the annotation's line. A TypedDict's fields inherited
+    from other TypedDicts come first, as in its `__annotations__`. The one reader of these docstrings: `help()`, the
+    docs generators and the argument reference all read them through it."""
+    module = sys.modules[cls.__module__]
+    tree = _module_tree(cls.__module__)
+    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == cls.__name__] if tree else []
     if not nodes:
         return {}
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str | None, int]] = {}
     for base in nodes[0].bases:
         parent = vars(module).get(ast.unparse(base))
         if isinstance(parent, type) and typing.is_typeddict(parent) and parent is not cls:
-            found.update(attribute_docstrings(parent))
+            found.update(field_docstrings(parent))
     body = nodes[0].body
     for statement, after in zip(body, [*body[1:], None], strict=True):
-        if (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and isinstance(after, ast.Expr)
-            and isinstance(after.value, ast.Constant)
-            and isinstance(after.value.value, str)
-        ):
-            found[statement.target.id] = " ".join(inspect.cleandoc(after.value.value).split("\n\n")[0].split())
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            is_docstring = (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            )
+            docstring = inspect.cleandoc(after.value.value) if is_docstring else None  # type: ignore[union-attr]
+            found[statement.target.id] = (docstring, statement.lineno)
     return found
+
+
+def first_paragraph(docstring: str) -> str:
+    """A docstring's first paragraph on one line."""
+    return " ".join(docstring.split("\n\n")[0].split())
+
+
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """Name to the first paragraph of the docstring of each annotated name that has one (`field_docstrings`)."""
+    return {name: first_paragraph(doc) for name, (doc, _) in field_docstrings(cls).items() if doc is not None}
 
 
 def reference(component: type) -> str:
