@@ -4,7 +4,7 @@
 Privileged Access Manager, whose grants reach the environments' off-site buckets only. `environment_side` runs in
 an environment stack: a locked bucket per replica bucket in that project, in another geography than the AWS region,
 and the daily pull of the backup account's replicas into it. No Backup and DR vault: Cloud Storage buckets are not
-a Backup and DR data source, so nothing would ever be backed up into one (README.md, The 3-2-1 layout).
+a Backup and DR data source, so nothing would ever be backed up into one (docs/stacks.md, The 3-2-1 layout).
 """
 
 import pulumi

@@ -567,7 +567,7 @@ class GcpCopySettings(StackConfigModel):
             raise ValueError(
                 f"{' and '.join(removed)} were removed: the stack no longer declares a Backup and DR vault, because nothing was ever "
                 "backed up into it (Cloud Storage buckets are not a Backup and DR data source); delete these keys, and see "
-                "README.md, The 3-2-1 layout, for a live stack that still has the vault"
+                "docs/stacks.md, The 3-2-1 layout, for a live stack that still has the vault"
             )
         return data
 

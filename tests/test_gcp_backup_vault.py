@@ -166,6 +166,6 @@ def test_a_stack_file_that_still_sets_the_vault_is_told_it_was_removed_and_why(c
     assert err.startswith(
         f"error: stacks/Pulumi.prod.yaml: invalid config. key 'hardened-accounts:gcp': {named}: the stack no longer declares a "
         "Backup and DR vault, because nothing was ever backed up into it (Cloud Storage buckets are not a Backup and DR data source); "
-        "delete these keys, and see README.md, The 3-2-1 layout, for a live stack that still has the vault. Allowed: the third copy, at GCP:"
+        "delete these keys, and see docs/stacks.md, The 3-2-1 layout, for a live stack that still has the vault. Allowed: the third copy, at GCP:"
     )
     assert err.count("\n") == 1
