@@ -79,7 +79,9 @@ def test_the_offline_check_step_runs(job, stack):
     command = step["run"].replace("${{ matrix.stack }}", stack)
     assert command == f"make plan STACK={stack}"
     # As on a runner after `make test` set the environment up: -o keeps make from reinstalling it.
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    # Nor a make of its own around it (under `make test`, MAKELEVEL would have make name the directories it enters).
+    outer = ("VIRTUAL_ENV", "PYTHONPATH", "MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+    env = {k: v for k, v in os.environ.items() if k not in outer}
     completed = subprocess.run(
         [*command.split()[:1], "-o", ".venv/.installed", "-o", ".venv/.created", *command.split()[1:]],
         cwd=ROOT,
