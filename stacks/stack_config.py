@@ -17,10 +17,9 @@ from hardened.aws.alert_topic import ENDPOINT_SHAPES
 from hardened.aws.organization_trail import LOG_RETENTION_DAYS
 from hardened.aws.retention import aws_cron_problem
 from hardened.config import StackConfigModel
-from hardened.constraints import MAX_RETENTION_DAYS
+from hardened.constraints import MAX_RETENTION_DAYS, SERVICE_ACCOUNT_EMAIL
 from hardened.gcp.backup_project import FOLDER_ID, PROJECT_NAME
 from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
-from hardened.stack_contract import SERVICE_ACCOUNT_EMAIL
 
 ROLE_ARN = constraints.ROLE_ARN
 # The regions the AWS provider knows (constraints.AWS_REGIONS, from its Region enum), for the did-you-mean.

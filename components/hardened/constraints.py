@@ -19,5 +19,8 @@ ORGANIZATION_ID = r"^o-[a-z0-9]{10,32}$"
 ROLE_ARN = r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]+$"
 """An exact IAM role ARN in any partition (aws, aws-us-gov, aws-cn), path allowed, no wildcard."""
 
+SERVICE_ACCOUNT_EMAIL = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$"
+"""A user-managed GCP service account, <account id>@<project id>.iam.gserviceaccount.com (each 6 to 30 characters)."""
+
 MAX_RETENTION_DAYS = 36500
 """The ceiling of S3 Object Lock and AWS Backup Vault Lock retention, and the library's for GCS buckets (100 years)."""

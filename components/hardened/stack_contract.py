@@ -22,7 +22,7 @@ import pulumi
 from pydantic import BeforeValidator, ConfigDict, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict, get_type_hints, is_typeddict
 
-from .constraints import ACCOUNT_ID, ORGANIZATION_ID, ROLE_ARN
+from .constraints import ACCOUNT_ID, ORGANIZATION_ID, ROLE_ARN, SERVICE_ACCOUNT_EMAIL
 from .errors import StackConfigError
 
 # The `key` of a copy in the copies export.
@@ -41,9 +41,6 @@ def _whole_number(value: Any) -> Any:
     """900.0 as 900: the engine serialises every number as a float, so a stack reference returns whole numbers so."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
-
-# A user-managed service account, name@project.iam.gserviceaccount.com (the deployer's; stacks/stack_config.py too).
-SERVICE_ACCOUNT_EMAIL: Final = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$"
 
 AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID)]
 OrganizationId = Annotated[str, StringConstraints(pattern=ORGANIZATION_ID)]
