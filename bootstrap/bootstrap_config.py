@@ -7,7 +7,7 @@ library's (`hardened.constraints`, `hardened.aws.arns`, `deployer_trust`), read,
 import difflib
 from typing import Annotated
 
-from deployer_trust import BRANCH, MAX_BRANCH, REPOSITORY
+from deployer_trust import BRANCH, GITHUB_ID, MAX_BRANCH, REPOSITORY
 from pydantic import AfterValidator, Field, model_validator
 
 from hardened import constraints
@@ -46,6 +46,25 @@ class CiSettings(StackConfigModel):
         max_length=MAX_BRANCH,
         description="the only branch whose runs may assume the deployer role (default main), no wildcards",
     )
+    owner_id: str | None = Field(
+        default=None,
+        pattern=GITHUB_ID,
+        description="the repository owner's GitHub id, quoted, for a repository under immutable subject claims",
+    )
+    repository_id: str | None = Field(
+        default=None,
+        pattern=GITHUB_ID,
+        description="the repository's GitHub id, quoted, for a repository under immutable subject claims",
+    )
+
+    @model_validator(mode="after")
+    def both_ids_or_neither(self) -> "CiSettings":
+        if (self.owner_id is None) != (self.repository_id is None):
+            raise ValueError(
+                "ownerId and repositoryId come together (a repository under GitHub's immutable subject claims) "
+                "or not at all"
+            )
+        return self
 
 
 class StateBucketSettings(StackConfigModel):

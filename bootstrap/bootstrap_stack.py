@@ -53,7 +53,12 @@ def bootstrap(stack: str, config: BootstrapStackConfig) -> None:
         f"{config.ci.repository}@{config.ci.branch} only",
         assume_role_policy=json.dumps(
             deployer_trust_of_the_deploy_branch(
-                oidc_provider_arn(management.account_id), config.ci.repository, config.ci.branch, deployer_arn
+                oidc_provider_arn(management.account_id),
+                config.ci.repository,
+                config.ci.branch,
+                deployer_arn,
+                config.ci.owner_id,
+                config.ci.repository_id,
             )
         ),
         max_session_duration=3600,

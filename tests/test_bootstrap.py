@@ -73,6 +73,29 @@ def test_the_trust_document_admits_one_branch_of_one_repository_exactly():
     for repository, branch in [("acme", "main"), ("acme/*", "main"), ("acme/x", "*"), ("acme/x", "ma in")]:
         with pytest.raises(ValueError):
             trust.deploy_branch_subject(repository, branch)
+    # GitHub's immutable subject: each name with its numeric id after an @.
+    assert (
+        trust.deploy_branch_subject("acme/hardened-accounts", "main", "123456", "456789")
+        == "repo:acme@123456/hardened-accounts@456789:ref:refs/heads/main"
+    )
+    for owner_id, repository_id in [("123456", None), (None, "456789"), ("12a", "456789"), ("0", "1"), ("*", "1")]:
+        with pytest.raises(ValueError):
+            trust.deploy_branch_subject("acme/x", "main", owner_id, repository_id)
+
+
+def test_a_repository_under_immutable_subject_claims_is_trusted_by_its_ids_alone(tmp_path):
+    project = tmp_path / "bootstrap"
+    shutil.copytree(BOOTSTRAP, project, ignore=shutil.ignore_patterns("__pycache__"))
+    ids = '    branch: main\n    ownerId: "123456"\n    repositoryId: "456789"\n'
+    (project / "Pulumi.management.yaml").write_text(GOOD.replace("    branch: main\n", ids))
+    (role,) = of_type(build_plan(run_stack(find_project(project), "management")), "aws:iam/role:Role")
+    web_identity = role["inputs"]["assumeRolePolicy"]["Statement"][0]
+    assert web_identity["Condition"] == {
+        "StringEquals": {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": "repo:acme@123456/hardened-accounts@456789:ref:refs/heads/main",
+        }
+    }
 
 
 def test_the_plan_declares_the_state_bucket_the_oidc_provider_and_the_deployer(plan):
@@ -142,6 +165,16 @@ def test_the_cli_plans_it(capsys):
             "branch: main",
             "branch: '*'",
             ["bootstrap/Pulumi.bad.yaml", "'hardened-bootstrap:ci.branch'", "no wildcards"],
+        ),
+        (
+            "    branch: main\n",
+            '    branch: main\n    ownerId: "123456"\n',
+            ["bootstrap/Pulumi.bad.yaml", "'hardened-bootstrap:ci'", "ownerId and repositoryId come together"],
+        ),
+        (
+            "    branch: main\n",
+            '    branch: main\n    ownerId: "0123"\n    repositoryId: "456789"\n',
+            ["bootstrap/Pulumi.bad.yaml", "'hardened-bootstrap:ci.ownerId'"],
         ),
         (
             "historyDays: 365",

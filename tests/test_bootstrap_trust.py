@@ -34,8 +34,9 @@ GitHub puts in `sub` for a given run (GitHub's documentation: `ref:refs/heads/<b
 environment, `environment:<name>` once a job names one, `pull_request` for pull-request events). The subjects below
 are the ones GitHub documents. Since 2026 GitHub can put immutable owner and repository IDs in `sub`
 (`repo:<owner>@<id>/<name>@<id>:...`: repositories created, renamed or transferred after its cut-over, or opted in):
-such a subject, of a same-named repository made again, is denied here; of the configured repository itself it would
-be denied too, which the bootstrap's config (no `@` in a repository) cannot yet express.
+such a subject, of a same-named repository made again, is denied by the shipped trust; a config with `ci.ownerId` and
+`ci.repositoryId` trusts the immutable subject of those ids alone
+(`test_under_immutable_subject_claims_only_the_configured_ids_become_the_deployer`).
 
 Each denied case is shown to be one the judge can tell apart: `test_each_denied_case_is_allowed_by_a_looser_trust`
 loosens the planned document in the ways trust policies are commonly got wrong (StringLike with a wildcard, no
@@ -45,6 +46,7 @@ lets in; together the loosenings let in every denied case.
 
 import copy
 import importlib.util
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -436,3 +438,53 @@ def test_each_denied_case_is_allowed_by_a_looser_trust(trust, role_arn, provider
 def test_the_loosenings_let_in_every_denied_case():
     denied = {who for who, verdict in EXPECTED.items() if verdict != ALLOWED}
     assert set().union(*(let_in for _, _, let_in in LOOSENINGS)) == denied
+
+
+# --- a repository under GitHub's immutable subject claims --------------------------------------------------
+
+
+OWNER_ID, REPOSITORY_ID = "123456", "456789"
+IMMUTABLE = f"{OWNER}@{OWNER_ID}/{NAME}@{REPOSITORY_ID}"
+IMMUTABLE_CASES: list[tuple[str, dict, str]] = [
+    ("the deploy branch's immutable subject", of_the_repository(IMMUTABLE, f"refs/heads/{BRANCH}"), ALLOWED),
+    ("the deploy branch's name-only subject", of_the_repository(REPOSITORY, f"refs/heads/{BRANCH}"), IMPLICIT_DENY),
+    (
+        "the same names, another repository id (a deleted repository's name claimed again)",
+        of_the_repository(f"{OWNER}@{OWNER_ID}/{NAME}@999999", f"refs/heads/{BRANCH}"),
+        IMPLICIT_DENY,
+    ),
+    (
+        "the same names, another owner id (an account's name claimed again)",
+        of_the_repository(f"{OWNER}@999999/{NAME}@{REPOSITORY_ID}", f"refs/heads/{BRANCH}"),
+        IMPLICIT_DENY,
+    ),
+    ("another branch, with the ids", of_the_repository(IMMUTABLE, "refs/heads/dev"), IMPLICIT_DENY),
+]
+
+
+def test_under_immutable_subject_claims_only_the_configured_ids_become_the_deployer(tmp_path, provider_arn, role_arn):
+    project = tmp_path / "bootstrap"
+    shutil.copytree(BOOTSTRAP, project, ignore=shutil.ignore_patterns("__pycache__"))
+    text = (BOOTSTRAP / "Pulumi.management.yaml").read_text()
+    branch_line = f"    branch: {BRANCH}\n"
+    assert branch_line in text
+    ids = f'{branch_line}    ownerId: "{OWNER_ID}"\n    repositoryId: "{REPOSITORY_ID}"\n'
+    (project / "Pulumi.management.yaml").write_text(text.replace(branch_line, ids))
+    planned = build_plan(run_stack(find_project(project), "management"))
+    (role,) = [r for r in planned["resources"] if r["type"] == "aws:iam/role:Role"]
+    trust = role["inputs"]["assumeRolePolicy"]
+    cases = [
+        Request(
+            provider_arn,
+            "sts:AssumeRoleWithWebIdentity",
+            role_arn,
+            ACCOUNT,
+            context,
+            identity_policies=[ALLOW_EVERYTHING],
+            resource_policy=trust,
+            uncatalogued_context_keys=(SUB, AUD),
+        )
+        for _, context, _ in IMMUTABLE_CASES
+    ]
+    judged = dict(zip([who for who, _, _ in IMMUTABLE_CASES], evaluate(cases), strict=True))
+    assert judged == {who: expected for who, _, expected in IMMUTABLE_CASES}
