@@ -18,7 +18,7 @@ from hardened.aws.organization_trail import LOG_RETENTION_DAYS
 from hardened.aws.retention import aws_cron_problem
 from hardened.config import StackConfigModel
 from hardened.constraints import MAX_RETENTION_DAYS, SERVICE_ACCOUNT_EMAIL
-from hardened.gcp.backup_project import FOLDER_ID, PROJECT_NAME
+from hardened.gcp.backup_project import PROJECT_NAME
 from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
 
 ROLE_ARN = constraints.ROLE_ARN
@@ -208,7 +208,7 @@ class AlarmSettings(StackConfigModel):
 
 
 GCP_PRINCIPAL = r"^(user|group):[^@\s]+@[^@\s]+\.[^@\s]+$"
-GCP_PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
+GCP_PROJECT_ID = constraints.GCP_PROJECT_ID
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # An environment stack's resource-name prefix (stacks/environment.py): its name, or <stack>-<workload> in a fleet;
 # at most 40 characters, so that <prefix>-offsite-bucket-<7 random characters> stays a 63-character bucket name.
@@ -283,7 +283,7 @@ class GcpOrganizationSettings(StackConfigModel):
     )
     backup_folder_id: str | None = Field(
         default=None,
-        pattern=f"^{FOLDER_ID.pattern}$",
+        pattern=constraints.GCP_FOLDER,
         description="an existing folder to adopt (Pulumi import) instead of creating one, folders/<number>: it must sit "
         "directly under the organization and be named backupFolderName, or the import moves or renames it "
         "(docs/adopting.md)",

@@ -32,9 +32,9 @@ import pulumi_gcp as gcp
 from ..arguments import Arguments
 from ..documented import documented
 from .documents import log_alerts
+from .identifiers import PROJECT_ID
 from .locked_bucket import checked_labels
 
-PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 FOLDER_ID = re.compile(r"^folders/[0-9]+$")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 # Cloud Logging locations: global, a multi-region (eu, us) or a region (europe-west3).

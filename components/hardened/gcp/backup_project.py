@@ -25,6 +25,7 @@ import pulumi_gcp as gcp
 
 from ..arguments import Arguments
 from ..documented import documented
+from .identifiers import FOLDER_ID, PROJECT_ID
 from .locked_bucket import checked_labels
 
 DEFAULT_SERVICES = (
@@ -41,10 +42,8 @@ LIEN_REASON = "Holds the off-site backup copies; remove this lien deliberately b
 
 ORGANIZATION_ID = re.compile(r"[1-9]\d{0,19}")
 BILLING_ACCOUNT = re.compile(r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}")
-PROJECT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
 RESTRICTED_IN_PROJECT_IDS = ("google", "null", "undefined", "ssl")
 PROJECT_NAME = re.compile(r"(?:[^\W_]|[ '\"!-]){4,30}")
-FOLDER_ID = re.compile(r"folders/[1-9]\d{0,19}")
 FOLDER_NAME = re.compile(r"[^\W_](?:[\w -]{0,28}[^\W_])?")  # letters, digits, space, '-', '_'; 30 at most
 SERVICE = re.compile(r"[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*\.googleapis\.com")
 

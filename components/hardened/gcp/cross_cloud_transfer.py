@@ -30,6 +30,7 @@ from ..arguments import Arguments
 from ..aws.arns import ROLE_NAME
 from ..aws.documents.transfer import read_one_bucket, trusted_by_google_transfer_service
 from ..documented import documented
+from .identifiers import PROJECT_ID
 
 MAX_SESSION_SECONDS = 3600
 DAILY = "86400s"
@@ -38,7 +39,6 @@ S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 S3_BUCKET_ARN = re.compile(r"^arn:aws[\w-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[\w-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key/[\w-]+$")
 GCS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
-PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 
 # What the transfer service account holds on the sink bucket (see the module docstring).
 SINK_ROLES = {

@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable
 
 from ..aws.arns import resolved_value_problem as aws_problem
+from ..constraints import GCP_FOLDER, GCP_PROJECT_ID
 from .documents.service_agents import ORGANIZATION_ID, PROJECT_NUMBER, SERVICE_AGENT
 
-# Project ids: 6 to 30 lowercase letters, digits and hyphens, from a letter, not ending in a hyphen.
-PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-FOLDER_ID = re.compile(r"^folders/[1-9][0-9]*$")
+PROJECT_ID = re.compile(GCP_PROJECT_ID)
+FOLDER_ID = re.compile(GCP_FOLDER)
 
 CHECKS = {
     "project_id": (PROJECT_ID, "is not a GCP project id (6 to 30 lowercase letters, digits, hyphens)"),

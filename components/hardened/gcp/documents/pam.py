@@ -16,15 +16,15 @@ stacks use instead, always one ending in "-": a whole name segment, never a bare
 import re
 from collections.abc import Iterable
 
+from ...constraints import GCP_ID
+
 STORAGE = "storage.googleapis.com"
 BACKUP_DR = "backupdr.googleapis.com"
 # Cloud Storage bucket names without dots (a dotted name needs domain verification): 3 to 63 characters.
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
 # A bucket-name prefix: a name's start that ends in "-", leaving room for at least one more character.
 BUCKET_NAME_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}-$")
-VAULT_NAME = re.compile(
-    r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/backupVaults/[a-z][a-z0-9-]{1,61}[a-z0-9]$"
-)
+VAULT_NAME = re.compile(rf"^projects/{GCP_ID}/locations/[a-z0-9-]+/backupVaults/[a-z][a-z0-9-]{{1,61}}[a-z0-9]$")
 
 # The system event PAM writes when a grant becomes active, after approval (Privileged Access Manager audit
 # logging, "System events": https://cloud.google.com/iam/docs/audit-logging/audit-logging-pam). System Event
