@@ -10,7 +10,6 @@ and each field's docstring read with `ast` from the module's source), so a failu
 import ast
 import difflib
 import functools
-import importlib.util
 import inspect
 import re
 import sys
@@ -18,6 +17,7 @@ import typing
 from pathlib import Path
 
 import pytest
+from module_files import module_from_file
 from source_docstrings import description, source_docstrings
 
 import hardened.aws
@@ -28,15 +28,7 @@ PAGE = ROOT / "docs" / "arguments.md"
 TOOL = ROOT / "scripts/argument_reference.py"
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("argument_reference", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-reference = _load_tool()
+reference = module_from_file("argument_reference", TOOL)
 TYPES = reference.argument_types()
 REGENERATE = reference.REGENERATE
 

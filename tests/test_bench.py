@@ -7,13 +7,13 @@ bench/ci_fleet.py (two accounts, two environment stacks) is committed with its t
 generated stack plans; `hardened ci` itself is tests/test_ci.py's.
 """
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from module_files import module_from_file
 
 from hardened.config import validate_config
 from hardened_tools.plan import build_plan, find_project, run_program, run_stack
@@ -54,9 +54,7 @@ def test_the_copy_holds_the_project_but_not_the_virtualenv(copy):
 def test_the_generated_stack_file_validates(copy):
     project = find_project(copy)
     values, _ = load_stack_file(project, STACK)
-    spec = importlib.util.spec_from_file_location("bench_stack_config", copy / "stacks" / "stack_config.py")
-    schema = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(schema)
+    schema = module_from_file("bench_stack_config", copy / "stacks" / "stack_config.py")
     config = validate_config(schema.OrganizationStackConfig, values, namespace=project.name, source="Pulumi.org.yaml")
     workloads = {env: {"name": a.name, "email": a.email} for env, a in config.accounts.workloads.items()}
     assert workloads == workload_accounts(ACCOUNTS)

@@ -1,12 +1,12 @@
 """bootstrap/: the stack before all others, planned offline as `hardened plan --stack management --project-dir
 bootstrap` plans it: the state bucket and the deployer role GitHub Actions assumes, in the management account only."""
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+from module_files import module_from_file
 
 from hardened_tools.cli import main
 from hardened_tools.plan import build_plan, find_project, run_stack
@@ -44,11 +44,7 @@ TRUST = {
 
 
 def _deployer_trust():
-    spec = importlib.util.spec_from_file_location("bootstrap_deployer_trust", BOOTSTRAP / "deployer_trust.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return module_from_file("bootstrap_deployer_trust", BOOTSTRAP / "deployer_trust.py")
 
 
 @pytest.fixture(scope="module")

@@ -45,13 +45,13 @@ lets in; together the loosenings let in every denied case.
 """
 
 import copy
-import importlib.util
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from iam_evaluator import ALLOW_EVERYTHING, ALLOWED, IMPLICIT_DENY, Request, evaluate
+from module_files import module_from_file
 
 from hardened_tools.plan import build_plan, find_project, run_stack
 from hardened_tools.plan.strict_yaml import load
@@ -235,21 +235,28 @@ EXPECTED = {case[0]: case[-1] for case in [*WEB_IDENTITY_CASES, *ASSUME_ROLE_CAS
 assert len(EXPECTED) == len(WEB_IDENTITY_CASES) + len(ASSUME_ROLE_CASES), "two cases share a name"
 
 
+def web_identity(trust: dict, role_arn: str, provider: str, context: dict, checked: bool = False) -> Request:
+    """A GitHub Actions token of the OIDC provider `provider` with the claims `context`, asking to become `role_arn`
+    whose trust policy is `trust`. `checked`: through runSimulation alone, which drops the claims its catalogue does
+    not list."""
+    return Request(
+        provider,
+        "sts:AssumeRoleWithWebIdentity",
+        role_arn,
+        ACCOUNT,
+        context,
+        identity_policies=[ALLOW_EVERYTHING],
+        resource_policy=trust,
+        uncatalogued_context_keys=() if checked else tuple(k for k in (SUB, AUD) if k in context),
+    )
+
+
 def requests(trust: dict, role_arn: str, provider_arn: str, checked: bool = False) -> dict[str, Request]:
     """Every case as a request to assume the role `role_arn` whose trust policy is `trust`. `checked`: the web
-    identities through runSimulation alone, which drops the claims its catalogue does not list."""
+    identities through runSimulation alone."""
     cases: dict[str, Request] = {}
     for who, principal, context, _ in WEB_IDENTITY_CASES:
-        cases[who] = Request(
-            principal or provider_arn,
-            "sts:AssumeRoleWithWebIdentity",
-            role_arn,
-            ACCOUNT,
-            context,
-            identity_policies=[ALLOW_EVERYTHING],
-            resource_policy=trust,
-            uncatalogued_context_keys=() if checked else tuple(k for k in (SUB, AUD) if k in context),
-        )
+        cases[who] = web_identity(trust, role_arn, principal or provider_arn, context, checked)
     for who, principal, principal_arn, principal_type, _ in ASSUME_ROLE_CASES:
         assert principal is not None
         principal_arn = principal_arn or role_arn
@@ -280,10 +287,7 @@ def verdicts(trust: dict, role_arn: str, provider_arn: str, checked: bool = Fals
 def test_the_judged_document_is_the_planned_one_for_the_shipped_config(plan, trust, role_arn, provider_arn):
     """The plan's document is what deployer_trust.py makes of the shipped config, for the provider and role the
     plan declares; the cases below are built from the same config."""
-    spec = importlib.util.spec_from_file_location("bootstrap_deployer_trust", BOOTSTRAP / "deployer_trust.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = module_from_file("bootstrap_deployer_trust", BOOTSTRAP / "deployer_trust.py")
     assert provider_arn == module.oidc_provider_arn(ACCOUNT)
     assert role_arn == f"arn:aws:iam::{ACCOUNT}:role/{CONFIG['hardened-bootstrap:deploymentRoleName']}"
     assert trust == module.deployer_trust_of_the_deploy_branch(provider_arn, REPOSITORY, BRANCH, role_arn)
@@ -473,18 +477,6 @@ def test_under_immutable_subject_claims_only_the_configured_ids_become_the_deplo
     planned = build_plan(run_stack(find_project(project), "management"))
     (role,) = [r for r in planned["resources"] if r["type"] == "aws:iam/role:Role"]
     trust = role["inputs"]["assumeRolePolicy"]
-    cases = [
-        Request(
-            provider_arn,
-            "sts:AssumeRoleWithWebIdentity",
-            role_arn,
-            ACCOUNT,
-            context,
-            identity_policies=[ALLOW_EVERYTHING],
-            resource_policy=trust,
-            uncatalogued_context_keys=(SUB, AUD),
-        )
-        for _, context, _ in IMMUTABLE_CASES
-    ]
+    cases = [web_identity(trust, role_arn, provider_arn, context) for _, context, _ in IMMUTABLE_CASES]
     judged = dict(zip([who for who, _, _ in IMMUTABLE_CASES], evaluate(cases), strict=True))
     assert judged == {who: expected for who, _, expected in IMMUTABLE_CASES}

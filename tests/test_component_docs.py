@@ -9,15 +9,14 @@ Outputs table exactly the attributes the class annotates. The docstrings are rea
 
 import difflib
 import functools
-import importlib.util
 import inspect
 import pydoc
 import re
-import sys
 from pathlib import Path
 
 import pulumi
 import pytest
+from module_files import module_from_file
 from source_docstrings import description, source_docstrings
 
 import hardened.aws
@@ -31,15 +30,7 @@ TOOL = ROOT / "scripts" / "component_docs.py"
 EXAMPLE_SOURCES = (ROOT / "docs" / "components.md").read_text() + (ROOT / "README.md").read_text()
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("component_docs", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-docs = _load_tool()
+docs = module_from_file("component_docs", TOOL)
 REGENERATE = docs.REGENERATE
 
 COMPONENTS = {

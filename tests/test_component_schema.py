@@ -3,7 +3,6 @@ component with its documented inputs and outputs, docs/components.md and docs/ar
 (components/PulumiPlugin.yaml, __main__.py, requirements.txt) host exactly those components."""
 
 import ast
-import importlib.util
 import inspect
 import json
 import re
@@ -19,6 +18,7 @@ import pulumi_aws as aws
 import pytest
 import yaml
 from google.protobuf import struct_pb2
+from module_files import module_from_file
 from planning import plan_of, resources
 from pulumi.provider.experimental import host
 from pulumi.provider.experimental.component import ComponentProvider
@@ -153,9 +153,7 @@ def test_importing_the_entry_point_starts_no_server(monkeypatch):
 
     monkeypatch.setattr(pulumi.provider.experimental, "component_provider_host", refuse)
     monkeypatch.setattr(host, "main", refuse)
-    spec = importlib.util.spec_from_file_location("hardened_plugin_entry", PLUGIN / "__main__.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = module_from_file("hardened_plugin_entry", PLUGIN / "__main__.py")
     assert [c.__name__ for c in module.public_components()] == list(COMPONENTS)
 
 

@@ -5,7 +5,6 @@ provider (components/__main__.py's ComponentProvider) with the very inputs the p
 wire, and checked against the schema the plugin serves (required inputs present, no unknown ones, each of its type).
 The YAML program's inputs are its `properties`; the TypeScript program's are args.json, which index.ts imports."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ import pulumi_gcp as gcp
 import pytest
 import yaml
 from google.protobuf import struct_pb2
+from module_files import module_from_file
 from planning import plan_of
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.util import camel_case
@@ -28,10 +28,7 @@ EXAMPLES = ROOT / "examples"
 PLUGIN = yaml.safe_load((ROOT / "components" / "PulumiPlugin.yaml").read_text())
 
 # What `components/__main__.py` hosts (tests/test_component_schema.py checks it runs exactly that).
-_spec = importlib.util.spec_from_file_location("hardened_plugin_entry_examples", ROOT / "components" / "__main__.py")
-assert _spec and _spec.loader
-ENTRY = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ENTRY)
+ENTRY = module_from_file("hardened_plugin_entry_examples", ROOT / "components" / "__main__.py")
 PROVIDERS = {"aws": aws.Provider, "gcp": gcp.Provider}
 
 

@@ -8,22 +8,18 @@ so a new document function cannot be left out.
 import importlib.util
 import inspect
 import json
-import sys
 import typing
 from pathlib import Path
 
 import pytest
+from module_files import module_from_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOL = ROOT / "scripts" / "render_policies.py"
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location("render_policies", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    return module_from_file("render_policies", TOOL)
 
 
 render_policies = load_tool()

@@ -1,7 +1,6 @@
 """The policy pack and its rules: each policy judged through pulumi-policy's own argument types, every real
 stack's offline plan, a hand-made program that breaks every rule, and a pack that imports without serving."""
 
-import importlib.util
 import json
 import runpy
 import subprocess
@@ -14,6 +13,7 @@ import pulumi_gcp as gcp
 import pytest
 import yaml
 from google.protobuf import json_format, struct_pb2
+from module_files import module_from_file
 from planning import ACCOUNT, account_provider, in_account, plan_of, shipped_plan
 from pulumi_policy import (
     EnforcementLevel,
@@ -63,10 +63,7 @@ MFA_TRUST = {
 
 
 def load_pack_module():
-    spec = importlib.util.spec_from_file_location("hardened_policies", PACK / "hardened_policies.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return module_from_file("hardened_policies", PACK / "hardened_policies.py")
 
 
 PACK_MODULE = load_pack_module()
