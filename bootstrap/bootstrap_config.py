@@ -4,28 +4,15 @@ Keys are written in bootstrap/Pulumi.<stack>.yaml as `hardened-bootstrap:<key>`.
 library's (`hardened.constraints`, `hardened.aws.arns`, `deployer_trust`), read, never copied.
 """
 
-import difflib
 from typing import Annotated
 
 from deployer_trust import BRANCH, GITHUB_ID, MAX_BRANCH, REPOSITORY
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from hardened import constraints
 from hardened.aws import RetentionMode
 from hardened.aws.arns import ROLE_NAME
-from hardened.config import StackConfigModel
-
-
-def _known_region(value: str) -> str:
-    if value not in constraints.AWS_REGIONS:
-        close = difflib.get_close_matches(value, constraints.AWS_REGIONS, n=1)
-        raise ValueError(
-            f"{value!r} is not an AWS region" + (f" (did you mean {close[0]}?)" if close else " (such as eu-west-1)")
-        )
-    return value
-
-
-AwsRegion = Annotated[str, AfterValidator(_known_region)]
+from hardened.config import AwsRegion, StackConfigModel
 
 
 class ManagementAccount(StackConfigModel):

@@ -5,7 +5,6 @@ Keys are written in the stack files as `hardened-accounts:<key>`. `kind` picks t
 prod). Every field's description says what it allows, and is quoted back when a value is wrong.
 """
 
-import difflib
 import re
 from typing import Annotated, Literal
 
@@ -16,23 +15,12 @@ from hardened.aws import RetentionMode
 from hardened.aws.alert_topic import ENDPOINT_SHAPES
 from hardened.aws.organization_trail import LOG_RETENTION_DAYS
 from hardened.aws.retention import aws_cron_problem
-from hardened.config import StackConfigModel
+from hardened.config import AwsRegion, StackConfigModel
 from hardened.constraints import MAX_RETENTION_DAYS, SERVICE_ACCOUNT_EMAIL
 from hardened.gcp.backup_project import PROJECT_NAME
 from hardened.gcp.locations import geography_of_aws_region, geography_of_gcs_location
 
 ROLE_ARN = constraints.ROLE_ARN
-# The regions the AWS provider knows (constraints.AWS_REGIONS, from its Region enum), for the did-you-mean.
-AWS_REGIONS = list(constraints.AWS_REGIONS)
-
-
-def _known_region(value: str) -> str:
-    if value not in AWS_REGIONS:
-        close = difflib.get_close_matches(value, AWS_REGIONS, n=1)
-        raise ValueError(
-            f"{value!r} is not an AWS region" + (f" (did you mean {close[0]}?)" if close else " (such as eu-west-1)")
-        )
-    return value
 
 
 def _aws_cron(value: str) -> str:
@@ -42,7 +30,6 @@ def _aws_cron(value: str) -> str:
     return value
 
 
-AwsRegion = Annotated[str, AfterValidator(_known_region)]
 AwsCron = Annotated[str, AfterValidator(_aws_cron)]
 BucketKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,29}$")]
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]

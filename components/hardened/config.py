@@ -4,15 +4,17 @@ Stack programs call `read_stack_config(Schema, source=...)` first thing; a bad v
 `StackConfigError` with one paragraph naming the file, each offending key and what it allows.
 """
 
+import difflib
 import json
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails
 
+from .constraints import AWS_REGIONS
 from .errors import StackConfigError
 from .json_text import parse_json_text
 
@@ -22,6 +24,19 @@ ENGINE_NAMESPACE = "pulumi"
 # The engine's own keys a stack file may set (Pulumi docs, "Project-level configuration" and "Disable default
 # providers"); any other `pulumi:` key is a typo whose value the program would never see.
 ENGINE_KEYS = ("pulumi:autonaming", "pulumi:disable-default-providers", "pulumi:tags", "pulumi:template")
+
+
+def _known_region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        close = difflib.get_close_matches(value, AWS_REGIONS, n=1)
+        raise ValueError(
+            f"{value!r} is not an AWS region" + (f" (did you mean {close[0]}?)" if close else " (such as eu-west-1)")
+        )
+    return value
+
+
+AwsRegion = Annotated[str, AfterValidator(_known_region)]
+"""A region the AWS provider knows (constraints.AWS_REGIONS), refused with a did-you-mean otherwise."""
 
 
 class StackConfigModel(BaseModel):
